@@ -1,0 +1,169 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Portal.Domain;
+
+namespace Portal.Data;
+
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, TenantScope scope) : DbContext(options)
+{
+    public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
+    public const string PostgreSqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
+    public const string SqlServerProvider = "Microsoft.EntityFrameworkCore.SqlServer";
+
+    /// <summary>Read by the query filters for every query, so a query cannot forget its tenant.</summary>
+    public TenantScope Scope { get; } = scope;
+
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+    public DbSet<MspContract> Contracts => Set<MspContract>();
+    public DbSet<Service> Services => Set<Service>();
+    public DbSet<ServiceSubscription> Subscriptions => Set<ServiceSubscription>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+
+    private bool IsSqlite => Database.ProviderName == SqliteProvider;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums travel and persist as their names: readable, and reordering members cannot corrupt data.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+        if (IsSqlite)
+        {
+            // SQLite cannot compare or order DateTimeOffset text; store UTC ticks so ORDER BY and ranges work.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Organisation>(e =>
+        {
+            e.Property(o => o.Name).HasMaxLength(200);
+            e.Property(o => o.IncidentPrefix).HasMaxLength(8);
+            e.HasIndex(o => o.EntraTenantId);
+            e.HasIndex(o => o.IncidentPrefix).IsUnique();
+        });
+        modelBuilder.Entity<MspContract>(e =>
+        {
+            e.HasOne<Organisation>().WithMany().HasForeignKey(c => c.MspId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(c => new { c.MspId, c.CustomerId });
+        });
+        modelBuilder.Entity<Service>(e =>
+        {
+            e.Property(s => s.Name).HasMaxLength(200);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(s => s.ProviderId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<ServiceSubscription>(e =>
+        {
+            e.Property(s => s.Region).HasMaxLength(64);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Service>().WithMany().HasForeignKey(s => s.ServiceId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(s => new { s.ServiceId, s.Region });
+        });
+        modelBuilder.Entity<User>(e =>
+        {
+            e.Property(u => u.DisplayName).HasMaxLength(200);
+            e.Property(u => u.Email).HasMaxLength(320);
+            e.HasIndex(u => new { u.EntraTenantId, u.EntraObjectId }).IsUnique();
+            e.HasMany(u => u.Memberships).WithOne().HasForeignKey(m => m.UserId);
+            e.Navigation(u => u.Memberships).UsePropertyAccessMode(PropertyAccessMode.Field);
+        });
+        modelBuilder.Entity<Membership>(e =>
+        {
+            e.HasOne<Organisation>().WithMany().HasForeignKey(m => m.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(m => new { m.UserId, m.OrganisationId, m.Role }).IsUnique();
+        });
+        modelBuilder.Entity<Device>(e =>
+        {
+            e.Property(d => d.Hostname).HasMaxLength(255);
+            e.Property(d => d.OperatingSystem).HasMaxLength(100);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(d => new { d.TenantId, d.Hostname }).IsUnique();
+            e.HasQueryFilter(d => Scope.IsSystem || Scope.FullAccess.Contains(d.TenantId) || Scope.CustomerAccess.Contains(d.TenantId));
+        });
+        modelBuilder.Entity<Incident>(e =>
+        {
+            e.Property(i => i.Reference).HasMaxLength(24);
+            e.Property(i => i.Title).HasMaxLength(Incident.TitleMaxLength);
+            e.Property(i => i.CustomerSummary).HasMaxLength(Incident.SummaryMaxLength);
+            e.Property(i => i.AssigneeName).HasMaxLength(200);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(i => new { i.TenantId, i.Number }).IsUnique();
+            e.HasIndex(i => new { i.TenantId, i.Status, i.Severity });
+            e.HasMany(i => i.Timeline).WithOne().HasForeignKey(t => t.IncidentId);
+            e.Navigation(i => i.Timeline).UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.Ignore(i => i.IsOpen);
+            ConfigureVersion(e.Property(i => i.Version));
+            e.HasQueryFilter(i => Scope.IsSystem || Scope.FullAccess.Contains(i.TenantId) || Scope.CustomerAccess.Contains(i.TenantId));
+        });
+        modelBuilder.Entity<TimelineEntry>(e =>
+        {
+            e.Property(t => t.ActorName).HasMaxLength(200);
+            e.Property(t => t.Text).HasMaxLength(TimelineEntry.TextMaxLength);
+            e.HasIndex(t => new { t.IncidentId, t.Sequence }).IsUnique();
+            e.HasIndex(t => new { t.TenantId, t.At });
+            // Internal notes exist only for the managing MSP: a customer's query cannot return them.
+            e.HasQueryFilter(t => Scope.IsSystem || Scope.FullAccess.Contains(t.TenantId)
+                || (t.Visibility == NoteVisibility.Customer && Scope.CustomerAccess.Contains(t.TenantId)));
+        });
+    }
+
+    private void ConfigureVersion(PropertyBuilder<long> version)
+    {
+        switch (Database.ProviderName)
+        {
+            case PostgreSqlProvider:
+                // xmin is PostgreSQL's own row version: no column to add, and the server bumps it on every write.
+                version.HasColumnName("xmin").HasColumnType("xid").HasConversion<uint>()
+                    .ValueGeneratedOnAddOrUpdate().IsConcurrencyToken();
+                break;
+            case SqlServerProvider:
+                version.IsRowVersion().HasConversion(new NumberToBytesConverter<long>());
+                break;
+            default:
+                // SQLite has no rowversion: the context bumps this counter on every save (see SaveChangesAsync).
+                version.IsConcurrencyToken();
+                break;
+        }
+    }
+
+    /// <summary>Customer tenants whose incidents or timelines this context has saved changes to; read after commit to refresh caches and notify.</summary>
+    public IReadOnlySet<Guid> ChangedTenantIds => _changedTenantIds;
+
+    private readonly HashSet<Guid> _changedTenantIds = [];
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BeforeSave();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BeforeSave();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void BeforeSave()
+    {
+        foreach (var entry in ChangeTracker.Entries<TimelineEntry>())
+        {
+            if (entry.State == EntityState.Added) _changedTenantIds.Add(entry.Entity.TenantId);
+        }
+        foreach (var entry in ChangeTracker.Entries<Incident>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                _changedTenantIds.Add(entry.Entity.TenantId);
+                if (!IsSqlite) continue;
+                PropertyEntry<Incident, long> version = entry.Property(i => i.Version);
+                version.CurrentValue = version.OriginalValue + 1;
+            }
+        }
+    }
+}

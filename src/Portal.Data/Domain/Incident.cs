@@ -1,0 +1,230 @@
+namespace Portal.Domain;
+
+public enum Severity { Sev1 = 1, Sev2 = 2, Sev3 = 3, Sev4 = 4 }
+
+public enum IncidentStatus { New, Acknowledged, Investigating, Mitigating, Monitoring, Resolved, Closed }
+
+/// <summary>Who acts on an incident, and how much of its tenant they may touch.</summary>
+public sealed record Actor(Guid UserId, string DisplayName, TenantAccess Access);
+
+/// <summary>
+/// An incident in one customer tenant. Every change goes through a method here, which checks the rule
+/// and appends a timeline entry; nothing else sets its state.
+/// </summary>
+public sealed class Incident
+{
+    public const int TitleMaxLength = 200;
+    public const int SummaryMaxLength = 2000;
+
+    /// <summary>The documented status transitions; anything else is refused.</summary>
+    public static readonly IReadOnlyDictionary<IncidentStatus, IncidentStatus[]> Transitions = new Dictionary<IncidentStatus, IncidentStatus[]>
+    {
+        [IncidentStatus.New] = [IncidentStatus.Acknowledged],
+        [IncidentStatus.Acknowledged] = [IncidentStatus.Investigating, IncidentStatus.Mitigating, IncidentStatus.Resolved],
+        [IncidentStatus.Investigating] = [IncidentStatus.Mitigating, IncidentStatus.Monitoring, IncidentStatus.Resolved],
+        [IncidentStatus.Mitigating] = [IncidentStatus.Investigating, IncidentStatus.Monitoring, IncidentStatus.Resolved],
+        [IncidentStatus.Monitoring] = [IncidentStatus.Investigating, IncidentStatus.Mitigating, IncidentStatus.Resolved],
+        [IncidentStatus.Resolved] = [IncidentStatus.Closed, IncidentStatus.Investigating],
+        [IncidentStatus.Closed] = [],
+    };
+
+    private readonly List<TimelineEntry> _timeline = [];
+
+    private Incident() { Reference = ""; Title = ""; }
+
+    private Incident(Guid id, Guid tenantId, int number, string prefix, string title, Severity severity, string? customerSummary, DateTimeOffset now)
+    {
+        Id = id;
+        TenantId = tenantId;
+        Number = number;
+        Reference = $"{prefix}-{number}";
+        Title = title;
+        Severity = severity;
+        CustomerSummary = customerSummary;
+        Status = IncidentStatus.New;
+        CreatedAt = now;
+        UpdatedAt = now;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid TenantId { get; private set; }
+    public int Number { get; private set; }
+
+    /// <summary>The per-tenant reference people say on the phone, e.g. NWA-42.</summary>
+    public string Reference { get; private set; }
+    public string Title { get; private set; }
+
+    /// <summary>What the customer is told; internal detail belongs in internal notes.</summary>
+    public string? CustomerSummary { get; private set; }
+    public Severity Severity { get; private set; }
+    public IncidentStatus Status { get; private set; }
+    public Guid? AssigneeId { get; private set; }
+    public string? AssigneeName { get; private set; }
+    public Guid CreatedById { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? AcknowledgedAt { get; private set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
+    public DateTimeOffset? ClosedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>How many timeline entries the incident has; the next entry's sequence number.</summary>
+    public int TimelineLength { get; private set; }
+
+    /// <summary>Optimistic concurrency token: rowversion on SQL Server, xmin on PostgreSQL, a counter on SQLite.</summary>
+    public long Version { get; private set; }
+
+    /// <summary>The entries appended in this unit of work (the full timeline is read through a query, not loaded here).</summary>
+    public IReadOnlyCollection<TimelineEntry> Timeline => _timeline;
+
+    public bool IsOpen => Status is not (IncidentStatus.Resolved or IncidentStatus.Closed);
+
+    public static Incident Open(Guid tenantId, int number, string prefix, string title, Severity severity, string? customerSummary, Actor actor, DateTimeOffset now)
+    {
+        RequireMsp(actor, "open incidents");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(number);
+        if (!Enum.IsDefined(severity)) throw new InvalidValueException("invalid_severity", $"Severity {(int)severity} does not exist.");
+        var cleanTitle = RequireText(title, TitleMaxLength, "title");
+        var summary = string.IsNullOrWhiteSpace(customerSummary) ? null : RequireText(customerSummary, SummaryMaxLength, "customer summary");
+
+        var incident = new Incident(Guid.NewGuid(), tenantId, number, prefix, cleanTitle, severity, summary, now) { CreatedById = actor.UserId };
+        incident.Append(actor, now, TimelineEntryKind.Opened, NoteVisibility.Customer, $"Opened {severity}: {cleanTitle}", null, IncidentStatus.New);
+        return incident;
+    }
+
+    public void Acknowledge(Actor actor, DateTimeOffset now)
+    {
+        RequireMsp(actor, "acknowledge incidents");
+        if (Status != IncidentStatus.New)
+            throw new DomainRuleException("already_acknowledged", $"{Reference} was already acknowledged{(AcknowledgedAt is { } at ? $" at {at:u}" : "")}; it is {Status}.");
+        MoveTo(IncidentStatus.Acknowledged, actor, now, TimelineEntryKind.Acknowledged, $"Acknowledged by {actor.DisplayName}");
+    }
+
+    public void ChangeStatus(IncidentStatus to, string? customerMessage, Actor actor, DateTimeOffset now)
+    {
+        RequireMsp(actor, "change the status of incidents");
+        if (!Enum.IsDefined(to)) throw new InvalidValueException("invalid_status", $"Status {(int)to} does not exist.");
+        if (!CanMove(Status, to))
+        {
+            var allowed = Transitions[Status];
+            var options = allowed.Length == 0 ? "none: it is final" : string.Join(", ", allowed);
+            throw new DomainRuleException("transition_not_allowed", $"{Reference} cannot go from {Status} to {to}. Allowed from {Status}: {options}.");
+        }
+        var message = string.IsNullOrWhiteSpace(customerMessage)
+            ? $"Status changed from {Status} to {to}"
+            : $"Status changed from {Status} to {to}: {RequireText(customerMessage, SummaryMaxLength, "message")}";
+        MoveTo(to, actor, now, to == IncidentStatus.Acknowledged ? TimelineEntryKind.Acknowledged : TimelineEntryKind.StatusChanged, message);
+    }
+
+    public void AssignTo(Guid? assigneeId, string? assigneeName, Actor actor, DateTimeOffset now)
+    {
+        RequireMsp(actor, "assign incidents");
+        if (Status == IncidentStatus.Closed) throw new DomainRuleException("incident_closed", $"{Reference} is closed; reopen is not possible, open a new incident.");
+        if (assigneeId is not null && string.IsNullOrWhiteSpace(assigneeName)) throw new ArgumentException("An assignee needs a name.", nameof(assigneeName));
+        if (assigneeId == AssigneeId) return; // nothing changes, nothing to record
+        AssigneeId = assigneeId;
+        AssigneeName = assigneeId is null ? null : assigneeName;
+        Touch(now);
+        Append(actor, now, TimelineEntryKind.Assigned, NoteVisibility.Customer,
+            assigneeId is null ? "Unassigned" : $"Assigned to {assigneeName}", null, null);
+    }
+
+    public TimelineEntry AddNote(string text, NoteVisibility visibility, Actor actor, DateTimeOffset now)
+    {
+        if (!Enum.IsDefined(visibility)) throw new InvalidValueException("invalid_visibility", $"Visibility {(int)visibility} does not exist.");
+        if (actor.Access == TenantAccess.None) throw new NotPermittedException("You have no access to this tenant.");
+        if (visibility == NoteVisibility.Internal && actor.Access != TenantAccess.Msp)
+            throw new NotPermittedException("Only the managing MSP can write internal notes; customers write customer-visible comments.");
+        var body = RequireText(text, TimelineEntry.TextMaxLength, "note");
+        Touch(now);
+        return Append(actor, now, actor.Access == TenantAccess.Msp ? TimelineEntryKind.Note : TimelineEntryKind.CustomerComment, visibility, body, null, null);
+    }
+
+    public void EnsureVersion(long? expected)
+    {
+        if (expected is { } version && version != Version) throw new StaleVersionException(version, Version);
+    }
+
+    public static bool CanMove(IncidentStatus from, IncidentStatus to) => Transitions.TryGetValue(from, out var allowed) && allowed.Contains(to);
+
+    private void MoveTo(IncidentStatus to, Actor actor, DateTimeOffset now, TimelineEntryKind kind, string text)
+    {
+        var from = Status;
+        Status = to;
+        switch (to)
+        {
+            case IncidentStatus.Acknowledged: AcknowledgedAt ??= now; break;
+            case IncidentStatus.Resolved: ResolvedAt = now; break;
+            case IncidentStatus.Closed: ClosedAt = now; break;
+            case IncidentStatus.Investigating when from == IncidentStatus.Resolved: ResolvedAt = null; break; // reopened
+        }
+        Touch(now);
+        Append(actor, now, kind, NoteVisibility.Customer, text, from, to);
+    }
+
+    private void Touch(DateTimeOffset now) => UpdatedAt = now > UpdatedAt ? now : UpdatedAt;
+
+    private TimelineEntry Append(Actor actor, DateTimeOffset at, TimelineEntryKind kind, NoteVisibility visibility, string text, IncidentStatus? from, IncidentStatus? to)
+    {
+        TimelineLength++;
+        var entry = new TimelineEntry(Guid.NewGuid(), Id, TenantId, TimelineLength, at, actor.UserId, actor.DisplayName, kind, visibility, text, from, to);
+        _timeline.Add(entry);
+        return entry;
+    }
+
+    private static void RequireMsp(Actor actor, string what)
+    {
+        if (actor.Access != TenantAccess.Msp) throw new NotPermittedException($"Only engineers of the managing MSP may {what}.");
+    }
+
+    private static string RequireText(string? text, int max, string what)
+    {
+        var clean = text?.Trim() ?? "";
+        if (clean.Length == 0) throw new InvalidValueException("empty_text", $"The {what} cannot be empty.");
+        if (clean.Length > max) throw new InvalidValueException("text_too_long", $"The {what} is {clean.Length} characters; the limit is {max}.");
+        return clean;
+    }
+}
+
+public enum TimelineEntryKind { Opened, Acknowledged, StatusChanged, Assigned, Note, CustomerComment }
+
+public enum NoteVisibility { Internal, Customer }
+
+/// <summary>One line of an incident's append-only history: who, when, what. Never updated or deleted.</summary>
+public sealed class TimelineEntry
+{
+    public const int TextMaxLength = 4000;
+
+    private TimelineEntry() { ActorName = ""; Text = ""; }
+
+    internal TimelineEntry(Guid id, Guid incidentId, Guid tenantId, int sequence, DateTimeOffset at, Guid actorId, string actorName,
+        TimelineEntryKind kind, NoteVisibility visibility, string text, IncidentStatus? fromStatus, IncidentStatus? toStatus)
+    {
+        Id = id;
+        IncidentId = incidentId;
+        TenantId = tenantId;
+        Sequence = sequence;
+        At = at;
+        ActorId = actorId;
+        ActorName = actorName;
+        Kind = kind;
+        Visibility = visibility;
+        Text = text;
+        FromStatus = fromStatus;
+        ToStatus = toStatus;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid IncidentId { get; private set; }
+    public Guid TenantId { get; private set; }
+
+    /// <summary>1, 2, 3… within the incident: the order of the timeline, unique because the incident row is version-checked.</summary>
+    public int Sequence { get; private set; }
+    public DateTimeOffset At { get; private set; }
+    public Guid ActorId { get; private set; }
+    public string ActorName { get; private set; }
+    public TimelineEntryKind Kind { get; private set; }
+    public NoteVisibility Visibility { get; private set; }
+    public string Text { get; private set; }
+    public IncidentStatus? FromStatus { get; private set; }
+    public IncidentStatus? ToStatus { get; private set; }
+}

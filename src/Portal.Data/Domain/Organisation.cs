@@ -1,0 +1,41 @@
+namespace Portal.Domain;
+
+public enum OrganisationKind { Provider, Msp, Customer, Platform }
+
+/// <summary>A provider, an MSP, a customer tenant or the platform operator. A customer organisation is a "tenant".</summary>
+public sealed class Organisation
+{
+    private Organisation() { Name = ""; }
+
+    public Organisation(Guid id, string name, OrganisationKind kind, Guid? entraTenantId, string? incidentPrefix = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (kind == OrganisationKind.Customer)
+        {
+            if (string.IsNullOrWhiteSpace(incidentPrefix) || incidentPrefix.Length > 8 || !incidentPrefix.All(char.IsAsciiLetterUpper))
+                throw new InvalidValueException("invalid_prefix", "A customer tenant needs an incident prefix of 1 to 8 capital letters, such as NWA.");
+        }
+        else if (incidentPrefix is not null)
+        {
+            throw new DomainRuleException("invalid_prefix", "Only customer tenants number incidents.");
+        }
+        Id = id;
+        Name = name.Trim();
+        Kind = kind;
+        EntraTenantId = entraTenantId;
+        IncidentPrefix = incidentPrefix;
+    }
+
+    public Guid Id { get; private set; }
+    public string Name { get; private set; }
+    public OrganisationKind Kind { get; private set; }
+
+    /// <summary>The Entra ID tenant (<c>tid</c>) its people sign in from; tokens from unknown tenants are refused.</summary>
+    public Guid? EntraTenantId { get; private set; }
+
+    /// <summary>Customer tenants only: the prefix of incident references, e.g. NWA in NWA-42.</summary>
+    public string? IncidentPrefix { get; private set; }
+
+    /// <summary>Customer tenants only: the last incident number handed out (incremented atomically in the database).</summary>
+    public int LastIncidentNumber { get; private set; }
+}

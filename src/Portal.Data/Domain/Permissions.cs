@@ -1,0 +1,41 @@
+namespace Portal.Domain;
+
+/// <summary>What a request needs. Which roles grant what is decided in one table, <see cref="RoleRules"/>.</summary>
+public enum Permission
+{
+    /// <summary>Read incidents of a tenant (customers see only the customer-visible part).</summary>
+    ReadIncidents,
+    /// <summary>Open, acknowledge, assign, change status, write internal notes.</summary>
+    WorkIncidents,
+    /// <summary>Write a customer-visible comment on an incident.</summary>
+    CommentOnIncidents,
+    /// <summary>See the organisations of the platform.</summary>
+    ViewOrganisations,
+    /// <summary>See the provider's own services and aggregate subscriber counts.</summary>
+    ViewProviderServices,
+}
+
+/// <summary>How much of a customer tenant someone sees: an MSP under contract sees everything, the customer sees its customer-visible part.</summary>
+public enum TenantAccess { None, Customer, Msp }
+
+public static class RoleRules
+{
+    public static bool Fits(Role role, OrganisationKind kind) => kind switch
+    {
+        OrganisationKind.Provider => role is Role.ProviderPublisher or Role.ProviderViewer,
+        OrganisationKind.Msp => role is Role.MspEngineer or Role.MspLead,
+        OrganisationKind.Customer => role is Role.CustomerViewer or Role.CustomerAdmin,
+        OrganisationKind.Platform => role is Role.PlatformAdmin,
+        _ => false,
+    };
+
+    public static bool Grants(Role role, Permission permission) => permission switch
+    {
+        Permission.ReadIncidents => role is Role.MspEngineer or Role.MspLead or Role.CustomerViewer or Role.CustomerAdmin,
+        Permission.WorkIncidents => role is Role.MspEngineer or Role.MspLead,
+        Permission.CommentOnIncidents => role is Role.MspEngineer or Role.MspLead or Role.CustomerViewer or Role.CustomerAdmin,
+        Permission.ViewOrganisations => role is Role.PlatformAdmin,
+        Permission.ViewProviderServices => role is Role.ProviderPublisher or Role.ProviderViewer,
+        _ => false,
+    };
+}

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Features.CustomerStatus;
+
+/// <summary>A tenant's status, built once and served as ready JSON bytes until something in the tenant changes.</summary>
+public sealed record CustomerStatusSnapshot(CustomerStatusView View, byte[] Json, string ETag);
+
+/// <summary>
+/// During an outage every customer refreshes the same page: the status of a tenant is computed at most once
+/// per change (the transaction behaviour invalidates it after commit) and otherwise served from memory.
+/// The short lifetime bounds staleness when another instance made the change (see docs/operations.md).
+/// </summary>
+public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, TimeProvider clock)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
+
+    private readonly ConcurrentDictionary<Guid, (CustomerStatusSnapshot Snapshot, DateTimeOffset Expires)> _snapshots = new();
+    private readonly JsonSerializerOptions _json = jsonOptions.Value.SerializerOptions;
+
+    public bool TryGet(Guid tenantId, out CustomerStatusSnapshot snapshot)
+    {
+        if (_snapshots.TryGetValue(tenantId, out var entry) && entry.Expires > clock.GetUtcNow())
+        {
+            snapshot = entry.Snapshot;
+            return true;
+        }
+        snapshot = null!;
+        return false;
+    }
+
+    public CustomerStatusSnapshot Store(CustomerStatusView view)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(view, _json);
+        var snapshot = new CustomerStatusSnapshot(view, json, $"\"{view.GeneratedAt.UtcTicks:x}\"");
+        _snapshots[view.TenantId] = (snapshot, clock.GetUtcNow() + Lifetime);
+        return snapshot;
+    }
+
+    public void Invalidate(Guid tenantId) => _snapshots.TryRemove(tenantId, out _);
+}

@@ -1,0 +1,51 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.CustomerStatus;
+
+/// <summary>The customer's live status of its tenant (also what an MSP sees when it looks through the customer's eyes).</summary>
+[Requires(Permission.ReadIncidents)]
+public sealed record GetCustomerStatus(Guid TenantId) : IQuery<CustomerStatusSnapshot>, ITenantRequest;
+
+public sealed class GetCustomerStatusHandler(PortalDbContext db, CurrentUser currentUser, CustomerStatusCache cache, TimeProvider clock)
+    : IQueryHandler<GetCustomerStatus, CustomerStatusSnapshot>
+{
+    public const int UpdatesPerIncident = 5;
+    public static readonly TimeSpan ResolvedShownFor = TimeSpan.FromHours(24);
+
+    public async ValueTask<CustomerStatusSnapshot> Handle(GetCustomerStatus query, CancellationToken cancellationToken)
+    {
+        if (cache.TryGet(query.TenantId, out var cached)) return cached;
+
+        var now = clock.GetUtcNow();
+        var shownSince = now - ResolvedShownFor;
+        var incidents = await db.Incidents.AsNoTracking()
+            .Where(i => i.TenantId == query.TenantId && i.Status != IncidentStatus.Closed)
+            .OrderBy(i => i.Severity).ThenBy(i => i.CreatedAt)
+            .ToListAsync(cancellationToken);
+        incidents = [.. incidents.Where(i => i.IsOpen || i.ResolvedAt >= shownSince)];
+
+        var ids = incidents.Select(i => i.Id).ToList();
+        // Explicitly customer-visible: an MSP user building this view could otherwise read internal notes.
+        var updates = await db.TimelineEntries.AsNoTracking()
+            .Where(e => ids.Contains(e.IncidentId) && e.Visibility == NoteVisibility.Customer)
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.IncidentId, e.Sequence, e.At, e.ActorName, e.Text })
+            .ToListAsync(cancellationToken);
+        var updatesByIncident = updates.ToLookup(u => u.IncidentId);
+
+        var view = new CustomerStatusView(
+            query.TenantId,
+            currentUser.Required.Tenants[query.TenantId].Name,
+            now,
+            incidents.Count(i => i.IsOpen),
+            [.. incidents.Select(i => new CustomerIncidentView(
+                i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
+                [.. updatesByIncident[i.Id].Take(UpdatesPerIncident).Select(u => new CustomerUpdateView(u.Sequence, u.At, u.ActorName, u.Text))]))]);
+        return cache.Store(view);
+    }
+}

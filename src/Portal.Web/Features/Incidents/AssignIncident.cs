@@ -1,0 +1,51 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.Incidents;
+
+/// <summary>Give an incident to an engineer of an MSP that manages its tenant, or take it back (null).</summary>
+[Requires(Permission.WorkIncidents)]
+public sealed record AssignIncident(Guid IncidentId, Guid? AssigneeId, long? ExpectedVersion = null) : ICommand<IncidentView>, IIncidentRequest;
+
+public sealed class AssignIncidentHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : ICommandHandler<AssignIncident, IncidentView>
+{
+    public async ValueTask<IncidentView> Handle(AssignIncident command, CancellationToken cancellationToken)
+    {
+        var user = currentUser.Required;
+        var incident = await db.LoadForChangeAsync(command.IncidentId, command.ExpectedVersion, cancellationToken);
+
+        string? assigneeName = null;
+        if (command.AssigneeId is { } assigneeId)
+        {
+            assigneeName = await AssignableEngineers.For(db, incident.TenantId, clock.GetUtcNow())
+                .Where(u => u.Id == assigneeId).Select(u => u.Name).FirstOrDefaultAsync(cancellationToken);
+            if (assigneeName is null)
+            {
+                throw new ValidationException([new FluentValidation.Results.ValidationFailure(nameof(command.AssigneeId),
+                    "The assignee must be an engineer or lead of an MSP that manages this tenant.")]);
+            }
+        }
+
+        incident.AssignTo(command.AssigneeId, assigneeName, user.ActorIn(incident.TenantId), clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name);
+    }
+}
+
+/// <summary>The people an incident of a tenant can be assigned to: members of the MSPs with an active contract for it.</summary>
+public static class AssignableEngineers
+{
+    public static IQueryable<PersonRef> For(PortalDbContext db, Guid tenantId, DateTimeOffset now) =>
+        from contract in db.Contracts
+        where contract.CustomerId == tenantId && contract.StartedAt <= now && (contract.EndedAt == null || contract.EndedAt > now)
+        join membership in db.Memberships on contract.MspId equals membership.OrganisationId
+        where membership.Role == Role.MspEngineer || membership.Role == Role.MspLead
+        join user in db.Users on membership.UserId equals user.Id
+        orderby user.DisplayName
+        select new PersonRef(user.Id, user.DisplayName);
+}

@@ -1,0 +1,50 @@
+using Portal.Domain;
+
+namespace Portal.Features.Incidents;
+
+public sealed record PersonRef(Guid Id, string Name);
+
+/// <summary>An incident as the API and pages show it. Everything here is customer-visible; internal detail lives in internal timeline notes.</summary>
+public sealed record IncidentView(
+    Guid Id,
+    Guid TenantId,
+    string TenantName,
+    string Reference,
+    string Title,
+    string? CustomerSummary,
+    Severity Severity,
+    IncidentStatus Status,
+    PersonRef? Assignee,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? ResolvedAt,
+    DateTimeOffset? ClosedAt,
+    DateTimeOffset UpdatedAt,
+    long Version,
+    IReadOnlyList<IncidentStatus> NextStatuses)
+{
+    public static IncidentView From(Incident i, string tenantName) => new(
+        i.Id, i.TenantId, tenantName, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status,
+        i.AssigneeId is { } id ? new PersonRef(id, i.AssigneeName ?? "") : null,
+        i.CreatedAt, i.AcknowledgedAt, i.ResolvedAt, i.ClosedAt, i.UpdatedAt, i.Version, Incident.Transitions[i.Status]);
+
+    /// <summary>The strong ETag of this version, for If-Match.</summary>
+    public string ETag => $"\"{Version}\"";
+}
+
+public sealed record TimelineEntryView(
+    Guid Id,
+    int Sequence,
+    DateTimeOffset At,
+    string Actor,
+    TimelineEntryKind Kind,
+    NoteVisibility Visibility,
+    string Text,
+    IncidentStatus? FromStatus,
+    IncidentStatus? ToStatus)
+{
+    public static TimelineEntryView From(TimelineEntry e) =>
+        new(e.Id, e.Sequence, e.At, e.ActorName, e.Kind, e.Visibility, e.Text, e.FromStatus, e.ToStatus);
+}
+
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);

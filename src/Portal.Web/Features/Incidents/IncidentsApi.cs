@@ -1,0 +1,86 @@
+using FluentValidation;
+using FluentValidation.Results;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Domain;
+using Severity = Portal.Domain.Severity;
+
+namespace Portal.Features.Incidents;
+
+/// <summary>The incident API under /api/v1. Each endpoint only translates HTTP to one Mediator message and back.</summary>
+public static class IncidentsApi
+{
+    public sealed record CreateIncidentBody(string? Title, Severity? Severity, string? CustomerSummary);
+    public sealed record AssignIncidentBody(Guid? AssigneeId);
+    public sealed record ChangeIncidentStatusBody(IncidentStatus? Status, string? CustomerMessage);
+    public sealed record AddIncidentNoteBody(string? Text, NoteVisibility? Visibility);
+
+    public sealed record ListIncidentsParameters(
+        Guid? TenantId,
+        IncidentStatus[]? Status,
+        Severity[]? Severity,
+        Guid? AssigneeId,
+        bool? Open,
+        [property: FromQuery(Name = "q")] string? Q,
+        int? Page,
+        int? PageSize);
+
+    public static void MapIncidentsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Incidents").RequireAuthorization();
+
+        api.MapPost("/tenants/{tenantId:guid}/incidents", async Task<Created<IncidentView>> (Guid tenantId, CreateIncidentBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        {
+            var incident = await mediator.Send(new CreateIncident(tenantId, body.Title, body.Severity, body.CustomerSummary), ct);
+            http.Response.Headers.ETag = incident.ETag;
+            return TypedResults.Created($"/api/v1/incidents/{incident.Id}", incident);
+        }).WithName("CreateIncident").WithSummary("Open an incident in a customer tenant (MSP).");
+
+        api.MapGet("/incidents", async ([AsParameters] ListIncidentsParameters p, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, p.Status, p.Severity, p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50), ct)))
+            .WithName("ListIncidents").WithSummary("List and search the incidents you may see, most severe and oldest first.");
+
+        api.MapGet("/incidents/{id:guid}", async (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new GetIncident(id), ct)))
+            .WithName("GetIncident").WithSummary("One incident; its ETag is the version to send in If-Match.");
+
+        api.MapPost("/incidents/{id:guid}/acknowledge", async (Guid id, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new AcknowledgeIncident(id, ParseIfMatch(ifMatch)), ct)))
+            .WithName("AcknowledgeIncident").WithSummary("New → Acknowledged (MSP).");
+
+        api.MapPost("/incidents/{id:guid}/assign", async (Guid id, AssignIncidentBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new AssignIncident(id, body.AssigneeId, ParseIfMatch(ifMatch)), ct)))
+            .WithName("AssignIncident").WithSummary("Assign to an engineer of a managing MSP, or unassign with null.");
+
+        api.MapPost("/incidents/{id:guid}/status", async (Guid id, ChangeIncidentStatusBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new ChangeIncidentStatus(id, body.Status, body.CustomerMessage, ParseIfMatch(ifMatch)), ct)))
+            .WithName("ChangeIncidentStatus").WithSummary("Move along the documented transitions; the optional customer message is shown to the customer.");
+
+        api.MapPost("/incidents/{id:guid}/notes", async Task<Created<TimelineEntryView>> (Guid id, AddIncidentNoteBody body, IMediator mediator, CancellationToken ct) =>
+        {
+            var entry = await mediator.Send(new AddIncidentNote(id, body.Text, body.Visibility), ct);
+            return TypedResults.Created($"/api/v1/incidents/{id}/timeline#{entry.Sequence}", entry);
+        }).WithName("AddIncidentNote").WithSummary("Internal note (MSP only) or customer-visible update/comment.");
+
+        api.MapGet("/incidents/{id:guid}/timeline", async (Guid id, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetIncidentTimeline(id), ct)))
+            .WithName("GetIncidentTimeline").WithSummary("The append-only history, oldest first; customers see only customer-visible entries.");
+    }
+
+    private static Ok<IncidentView> WithETag(HttpContext http, IncidentView incident)
+    {
+        http.Response.Headers.ETag = incident.ETag;
+        return TypedResults.Ok(incident);
+    }
+
+    /// <summary>Accepts "5", W/"5" or 5; "*" or nothing means "whatever the current version is".</summary>
+    public static long? ParseIfMatch(string? ifMatch)
+    {
+        if (string.IsNullOrWhiteSpace(ifMatch) || ifMatch.Trim() == "*") return null;
+        var value = ifMatch.Trim();
+        if (value.StartsWith("W/", StringComparison.Ordinal)) value = value[2..];
+        if (long.TryParse(value.Trim('"'), out var version)) return version;
+        throw new ValidationException([new ValidationFailure("If-Match", "If-Match must be the ETag you received, such as \"7\".")]);
+    }
+}

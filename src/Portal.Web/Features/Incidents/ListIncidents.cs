@@ -1,0 +1,67 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Severity = Portal.Domain.Severity;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.Incidents;
+
+/// <summary>
+/// The triage queue and search: every incident the user may see (the query filters decide), narrowed by
+/// tenant, status, severity, assignee and text; most severe first, then oldest first.
+/// </summary>
+[Requires(Permission.ReadIncidents)]
+public sealed record ListIncidents(
+    Guid? TenantId = null,
+    IReadOnlyList<IncidentStatus>? Statuses = null,
+    IReadOnlyList<Severity>? Severities = null,
+    Guid? AssigneeId = null,
+    bool? OpenOnly = null,
+    string? Text = null,
+    int Page = 1,
+    int PageSize = 50) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
+{
+    public const int MaxPageSize = 200;
+}
+
+public sealed class ListIncidentsValidator : AbstractValidator<ListIncidents>
+{
+    public ListIncidentsValidator()
+    {
+        RuleFor(q => q.Page).GreaterThanOrEqualTo(1).WithMessage("Pages start at 1.");
+        RuleFor(q => q.PageSize).InclusiveBetween(1, ListIncidents.MaxPageSize).WithMessage($"The page size must be between 1 and {ListIncidents.MaxPageSize}.");
+        RuleForEach(q => q.Statuses).IsInEnum().WithMessage($"Status must be one of: {string.Join(", ", Enum.GetNames<IncidentStatus>())}.");
+        RuleForEach(q => q.Severities).IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4.");
+        RuleFor(q => q.Text).MaximumLength(200).WithMessage("Search text may be at most 200 characters.");
+    }
+}
+
+public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser currentUser) : IQueryHandler<ListIncidents, PageOf<IncidentView>>
+{
+    public async ValueTask<PageOf<IncidentView>> Handle(ListIncidents query, CancellationToken cancellationToken)
+    {
+        var incidents = db.Incidents.AsNoTracking();
+        if (query.TenantId is { } tenantId) incidents = incidents.Where(i => i.TenantId == tenantId);
+        if (query.Statuses is { Count: > 0 } statuses) incidents = incidents.Where(i => statuses.Contains(i.Status));
+        if (query.Severities is { Count: > 0 } severities) incidents = incidents.Where(i => severities.Contains(i.Severity));
+        if (query.AssigneeId is { } assigneeId) incidents = incidents.Where(i => i.AssigneeId == assigneeId);
+        if (query.OpenOnly == true) incidents = incidents.Where(i => i.Status != IncidentStatus.Resolved && i.Status != IncidentStatus.Closed);
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            var text = query.Text.Trim().ToLower();
+            incidents = incidents.Where(i => i.Title.ToLower().Contains(text) || i.Reference.ToLower().Contains(text));
+        }
+
+        var total = await incidents.CountAsync(cancellationToken);
+        var page = await incidents
+            .OrderBy(i => i.Severity).ThenBy(i => i.CreatedAt).ThenBy(i => i.Id)
+            .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
+            .ToListAsync(cancellationToken);
+
+        var tenants = currentUser.Required.Tenants;
+        return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name))], query.Page, query.PageSize, total);
+    }
+}

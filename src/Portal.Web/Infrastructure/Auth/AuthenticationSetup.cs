@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Portal.Infrastructure.Auth;
+
+/// <summary>
+/// Production: Entra ID through Microsoft.Identity.Web — OpenID Connect + cookie for the pages, JWT bearer
+/// for the API and the hub, multi-tenant. Development: the same bearer pipeline with a local signing key,
+/// and a cookie sign-in page that lists the demo users.
+/// </summary>
+public static class AuthenticationSetup
+{
+    /// <summary>Picks bearer for API calls and tokens, the cookie (or OIDC in production) for pages.</summary>
+    public const string PortalScheme = "Portal";
+
+    public static void AddPortalAuthentication(this WebApplicationBuilder builder)
+    {
+        var development = builder.Environment.IsDevelopment();
+        var azureAd = builder.Configuration.GetSection("AzureAd");
+        if (!development && (!azureAd.Exists() || string.IsNullOrWhiteSpace(azureAd["ClientId"])))
+        {
+            throw new InvalidOperationException(
+                "Portal needs an 'AzureAd' configuration section outside Development (Instance, TenantId = organizations, ClientId " +
+                "of the Portal app registration). Set it in appsettings.Production.json or as AzureAd__ClientId etc. " +
+                "For a local try-out run with ASPNETCORE_ENVIRONMENT=Development, which uses the demo sign-in.");
+        }
+
+        var pageScheme = development ? CookieAuthenticationDefaults.AuthenticationScheme : OpenIdConnectDefaults.AuthenticationScheme;
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = PortalScheme;
+                o.DefaultChallengeScheme = PortalScheme;
+            })
+            .AddPolicyScheme(PortalScheme, "Bearer for the API, cookie for pages", o =>
+                o.ForwardDefaultSelector = context => UsesBearer(context.Request) ? JwtBearerDefaults.AuthenticationScheme : pageScheme);
+
+        builder.Services.AddAuthentication().AddMicrosoftIdentityWebApi(builder.Configuration, "AzureAd", JwtBearerDefaults.AuthenticationScheme);
+
+        if (development)
+        {
+            builder.Services.AddSingleton<DevelopmentTokens>();
+            builder.Services.AddAuthentication().AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
+            {
+                o.LoginPath = "/signin";
+                o.AccessDeniedPath = "/forbidden";
+                o.Cookie.Name = "portal.dev";
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.SlidingExpiration = true;
+            });
+            // Keep Identity.Web's bearer validation; swap only the signing key and the issuer.
+            builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+                .PostConfigure<DevelopmentTokens>((o, tokens) =>
+                {
+                    var configuration = new OpenIdConnectConfiguration { Issuer = DevelopmentTokens.Issuer };
+                    configuration.SigningKeys.Add(tokens.Key);
+                    o.Configuration = configuration;
+                    o.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(configuration);
+                    o.TokenValidationParameters.ValidIssuer = DevelopmentTokens.Issuer;
+                    o.TokenValidationParameters.IssuerValidator = null;
+                    o.TokenValidationParameters.IssuerSigningKey = tokens.Key;
+                });
+        }
+        else
+        {
+            builder.Services.AddAuthentication()
+                .AddMicrosoftIdentityWebApp(builder.Configuration, "AzureAd", OpenIdConnectDefaults.AuthenticationScheme, CookieAuthenticationDefaults.AuthenticationScheme);
+            builder.Services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, o => o.AccessDeniedPath = "/forbidden");
+        }
+
+        builder.Services.AddScoped<CurrentUser>();
+        builder.Services.AddSingleton<UserAccessCache>();
+        builder.Services.AddScoped<IAuthorizationHandler, KnownPortalUserHandler>();
+        builder.Services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(PortalScheme)
+                .RequireAuthenticatedUser()
+                .AddRequirements(new KnownPortalUserRequirement())
+                .Build());
+    }
+
+    private static bool UsesBearer(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments("/api")
+        || (request.Path.StartsWithSegments("/hubs") && request.Query.ContainsKey("access_token"));
+}

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Portal.Domain;
+
+namespace Portal.Infrastructure.Auth;
+
+/// <summary>
+/// Development and tests only: signs real JWTs with a key made at start, and the normal
+/// Microsoft.Identity.Web bearer pipeline validates them (only its key and issuer are swapped).
+/// </summary>
+public sealed class DevelopmentTokens : IDisposable
+{
+    public const string Issuer = "https://portal.local/development";
+    public const string Scope = "Portal.Access";
+
+    private readonly RSA _rsa = RSA.Create(2048);
+
+    public DevelopmentTokens(IConfiguration configuration)
+    {
+        Audience = configuration["AzureAd:ClientId"] is { Length: > 0 } clientId ? clientId : "portal-development";
+        Key = new RsaSecurityKey(_rsa) { KeyId = "portal-development" };
+    }
+
+    public string Audience { get; }
+    public SecurityKey Key { get; }
+
+    public string CreateToken(User user, TimeSpan? lifetime = null) =>
+        CreateToken(user.EntraTenantId, user.EntraObjectId, user.DisplayName, lifetime);
+
+    public string CreateToken(Guid tid, Guid oid, string name, TimeSpan? lifetime = null, SecurityKey? signWith = null)
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + (lifetime ?? TimeSpan.FromHours(8)),
+            Subject = new ClaimsIdentity(
+            [
+                new Claim("tid", tid.ToString()),
+                new Claim("oid", oid.ToString()),
+                new Claim("name", name),
+                new Claim("scp", Scope),
+            ]),
+            SigningCredentials = new SigningCredentials(signWith ?? Key, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    public void Dispose() => _rsa.Dispose();
+}

@@ -1,0 +1,28 @@
+using Portal.Domain;
+
+namespace Portal.Infrastructure.Auth;
+
+public sealed record MembershipAccess(Guid OrganisationId, string OrganisationName, OrganisationKind Kind, Role Role);
+
+/// <summary>What one user may reach in one customer tenant, and through which roles.</summary>
+public sealed record TenantGrant(Guid TenantId, string Name, string IncidentPrefix, TenantAccess Access, IReadOnlyList<Role> Roles);
+
+/// <summary>
+/// A signed-in Portal user resolved from the token's tid + oid: their memberships and, derived from
+/// them and the active MSP contracts, the customer tenants they may reach. Immutable; cached briefly.
+/// </summary>
+public sealed record UserAccess(Guid UserId, string DisplayName, string Email, IReadOnlyList<MembershipAccess> Memberships, IReadOnlyDictionary<Guid, TenantGrant> Tenants)
+{
+    public bool Has(Permission permission) => Memberships.Any(m => RoleRules.Grants(m.Role, permission));
+
+    public bool Has(Permission permission, Guid tenantId) =>
+        Tenants.TryGetValue(tenantId, out var grant) && grant.Roles.Any(r => RoleRules.Grants(r, permission));
+
+    public TenantAccess AccessTo(Guid tenantId) => Tenants.TryGetValue(tenantId, out var grant) ? grant.Access : TenantAccess.None;
+
+    public Actor ActorIn(Guid tenantId) => new(UserId, DisplayName, AccessTo(tenantId));
+
+    public IEnumerable<Guid> TenantsWith(TenantAccess access) => Tenants.Values.Where(t => t.Access == access).Select(t => t.TenantId);
+
+    public bool IsKind(OrganisationKind kind) => Memberships.Any(m => m.Kind == kind);
+}

@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+
+namespace Portal.Infrastructure.Data;
+
+public enum DatabaseProvider { Sqlite, PostgreSql, SqlServer }
+
+/// <summary>One PortalDbContext; the provider comes from Database:Provider and each provider has its own migrations assembly.</summary>
+public static class DatabaseSetup
+{
+    public const string DefaultSqliteConnection = "Data Source=App_Data/portal.db";
+
+    public static void AddPortalDatabase(this WebApplicationBuilder builder)
+    {
+        var provider = builder.Configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
+        var connectionString = builder.Configuration.GetConnectionString("Portal");
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            connectionString = SqliteFileUnder(builder.Environment.ContentRootPath, connectionString ?? DefaultSqliteConnection);
+        }
+        else if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException($"Database:Provider is {provider} but ConnectionStrings:Portal is empty. Set ConnectionStrings__Portal.");
+        }
+
+        builder.Services.AddScoped<TenantScope>();
+        builder.Services.AddDbContext<PortalDbContext>(options => Configure(options, provider, connectionString));
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString) => provider switch
+    {
+        DatabaseProvider.Sqlite => options.UseSqlite(connectionString, o => o.MigrationsAssembly("Portal.Migrations.Sqlite")),
+        DatabaseProvider.PostgreSql => options.UseNpgsql(connectionString, o => o.MigrationsAssembly("Portal.Migrations.PostgreSql")),
+        DatabaseProvider.SqlServer => options.UseSqlServer(connectionString, o => o.MigrationsAssembly("Portal.Migrations.SqlServer")),
+        _ => throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite, PostgreSql or SqlServer."),
+    };
+
+    /// <summary>Applies pending migrations, then seeds the demo outage once when asked to (Development by default).</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        if (!app.Configuration.GetValue("Database:MigrateOnStartup", true)) return;
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().UseSystemAccess();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        await db.Database.MigrateAsync();
+        if (db.Database.IsSqlite())
+        {
+            // Readers never wait for the writer, which matters when a status page is hammered during an outage.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+        if (app.Configuration.GetValue("Database:SeedDemoData", app.Environment.IsDevelopment()))
+        {
+            var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+            await DemoData.SeedOnceAsync(db, clock.GetUtcNow());
+        }
+    }
+
+    private static string SqliteFileUnder(string contentRoot, string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && !Path.IsPathRooted(file))
+        {
+            builder.DataSource = Path.Combine(contentRoot, file);
+        }
+        if (Path.GetDirectoryName(builder.DataSource) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,150 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Infrastructure.Data;
+
+/// <summary>
+/// A replay of a CrowdStrike-like morning with fictional names: a security vendor's sensor update has
+/// crashed Windows machines at 04:09 UTC; two MSPs are triaging five customer tenants. Seeded once.
+/// </summary>
+public static class DemoData
+{
+    public sealed record DemoUser(string Name, string Email, string Organisation, Role Role);
+
+    public const string SecurityVendor = "Sentinel Shield Security";
+    public const string CloudProvider = "Nimbus Cloud";
+    public const string HarborMsp = "Harbor IT Partners";
+    public const string BluepeakMsp = "Bluepeak Managed Services";
+    public const string Platform = "Portal Operations";
+
+    public static readonly (string Name, string Prefix, string Msp, int Devices)[] Customers =
+    [
+        ("Northwind Airways", "NWA", HarborMsp, 120),
+        ("Fabrikam Health", "FAB", HarborMsp, 80),
+        ("Tailspin Logistics", "TSL", HarborMsp, 60),
+        ("Woodgrove Bank", "WGB", BluepeakMsp, 90),
+        ("Alpine Ski House", "ASH", BluepeakMsp, 40),
+    ];
+
+    public static readonly DemoUser[] Users =
+    [
+        new("Priya Raman", "priya@sentinelshield.example", SecurityVendor, Role.ProviderPublisher),
+        new("Tom Becker", "tom@sentinelshield.example", SecurityVendor, Role.ProviderViewer),
+        new("Grace Liu", "grace@nimbuscloud.example", CloudProvider, Role.ProviderPublisher),
+        new("Maya Chen", "maya@harborit.example", HarborMsp, Role.MspEngineer),
+        new("Sam Okafor", "sam@harborit.example", HarborMsp, Role.MspEngineer),
+        new("Liam O'Brien", "liam@harborit.example", HarborMsp, Role.MspLead),
+        new("Ines Duarte", "ines@bluepeak.example", BluepeakMsp, Role.MspEngineer),
+        new("Jonas Berg", "jonas@bluepeak.example", BluepeakMsp, Role.MspLead),
+        new("Olivia Grant", "olivia@northwindairways.example", "Northwind Airways", Role.CustomerAdmin),
+        new("Noah Patel", "noah@northwindairways.example", "Northwind Airways", Role.CustomerViewer),
+        new("Emma Rossi", "emma@fabrikamhealth.example", "Fabrikam Health", Role.CustomerViewer),
+        new("Lucas Meyer", "lucas@tailspin.example", "Tailspin Logistics", Role.CustomerAdmin),
+        new("Hana Sato", "hana@woodgrovebank.example", "Woodgrove Bank", Role.CustomerAdmin),
+        new("Felix Novak", "felix@alpineskihouse.example", "Alpine Ski House", Role.CustomerViewer),
+        new("Ada Lovelace", "ada@portal.example", Platform, Role.PlatformAdmin),
+    ];
+
+    private static readonly (string Title, Severity Severity, string Summary, int Step)[] Scenario =
+    [
+        ("Windows devices boot-looping after ShieldSensor update", Severity.Sev1,
+            "Many of your Windows computers show a blue screen and restart. We are restoring them one by one.", 3),
+        ("Check-in kiosks offline at the main site", Severity.Sev2,
+            "Self-service kiosks are down; staff desks are working.", 2),
+        ("BitLocker recovery keys needed for laptops", Severity.Sev2,
+            "Some laptops ask for a recovery key after the fix; we are retrieving keys.", 1),
+        ("Nimbus virtual desktops slow to start in West Europe", Severity.Sev3,
+            "Virtual desktops take several minutes to start.", 0),
+        ("Print queue backlog after restarts", Severity.Sev4, "Printing may be delayed.", 4),
+    ];
+
+    public static async Task SeedOnceAsync(PortalDbContext db, DateTimeOffset now)
+    {
+        if (await db.Organisations.AnyAsync()) return;
+
+        var rng = new Random(2024_07_19);
+        var outageStart = now.AddHours(-3);
+        var orgs = new Dictionary<string, Organisation>
+        {
+            [SecurityVendor] = new(Guid.NewGuid(), SecurityVendor, OrganisationKind.Provider, Guid.NewGuid()),
+            [CloudProvider] = new(Guid.NewGuid(), CloudProvider, OrganisationKind.Provider, Guid.NewGuid()),
+            [HarborMsp] = new(Guid.NewGuid(), HarborMsp, OrganisationKind.Msp, Guid.NewGuid()),
+            [BluepeakMsp] = new(Guid.NewGuid(), BluepeakMsp, OrganisationKind.Msp, Guid.NewGuid()),
+            [Platform] = new(Guid.NewGuid(), Platform, OrganisationKind.Platform, Guid.NewGuid()),
+        };
+        foreach (var c in Customers) orgs[c.Name] = new Organisation(Guid.NewGuid(), c.Name, OrganisationKind.Customer, Guid.NewGuid(), c.Prefix);
+        db.Organisations.AddRange(orgs.Values);
+
+        var sensor = new Service(Guid.NewGuid(), orgs[SecurityVendor].Id, "ShieldSensor Endpoint Agent", ServiceKind.SoftwareProduct);
+        var compute = new Service(Guid.NewGuid(), orgs[CloudProvider].Id, "Nimbus Compute", ServiceKind.CloudService);
+        var desktops = new Service(Guid.NewGuid(), orgs[CloudProvider].Id, "Nimbus Virtual Desktop", ServiceKind.CloudService);
+        db.Services.AddRange(sensor, compute, desktops);
+
+        var users = Users.ToDictionary(u => u.Email, u =>
+        {
+            var org = orgs[u.Organisation];
+            var user = new User(Guid.NewGuid(), u.Name, u.Email, org.EntraTenantId!.Value, Guid.NewGuid());
+            user.Join(org, u.Role);
+            return user;
+        });
+        db.Users.AddRange(users.Values);
+
+        foreach (var (customer, index) in Customers.Select((c, i) => (c, i)))
+        {
+            var tenant = orgs[customer.Name];
+            var msp = orgs[customer.Msp];
+            db.Contracts.Add(new MspContract(Guid.NewGuid(), msp.Id, tenant.Id, now.AddYears(-2)));
+            db.Subscriptions.Add(new ServiceSubscription(Guid.NewGuid(), tenant.Id, sensor.Id, null));
+            db.Subscriptions.Add(new ServiceSubscription(Guid.NewGuid(), tenant.Id, compute.Id, index % 2 == 0 ? "westeurope" : "northeurope"));
+            if (index < 3) db.Subscriptions.Add(new ServiceSubscription(Guid.NewGuid(), tenant.Id, desktops.Id, "westeurope"));
+
+            for (var d = 1; d <= customer.Devices; d++)
+            {
+                var kind = d % 5 == 0 ? "LT" : d % 7 == 0 ? "SRV" : "WS";
+                db.Devices.Add(new Device(Guid.NewGuid(), tenant.Id, $"{customer.Prefix}-{kind}-{d:D4}", kind == "SRV" ? "Windows Server 2022" : "Windows 11 23H2"));
+            }
+
+            var engineers = users.Values.Where(u => u.Memberships.Any(m => m.OrganisationId == msp.Id)).ToList();
+            var customerUser = users.Values.First(u => u.Memberships.Any(m => m.OrganisationId == tenant.Id));
+            var scenario = Scenario.Take(3 + index % 3).ToList();
+            for (var n = 0; n < scenario.Count; n++)
+            {
+                var (title, severity, summary, step) = scenario[(n + index) % scenario.Count];
+                var opener = engineers[n % engineers.Count];
+                var at = outageStart.AddMinutes(5 + index * 3 + n * 11);
+                var mspActor = new Actor(opener.Id, opener.DisplayName, TenantAccess.Msp);
+                var incident = Incident.Open(tenant.Id, n + 1, customer.Prefix, title, severity, summary, mspActor, at);
+                if (step >= 1) incident.Acknowledge(mspActor, at.AddMinutes(4 + rng.Next(6)));
+                if (step >= 2)
+                {
+                    incident.AssignTo(opener.Id, opener.DisplayName, mspActor, at.AddMinutes(12));
+                    incident.ChangeStatus(IncidentStatus.Investigating, "We are looking into it.", mspActor, at.AddMinutes(15));
+                    incident.AddNote($"Vendor advisory says to delete C-00000291*.sys in safe mode. {rng.Next(10, 60)} devices confirmed so far.",
+                        NoteVisibility.Internal, mspActor, at.AddMinutes(20));
+                }
+                if (step >= 3)
+                {
+                    incident.ChangeStatus(IncidentStatus.Mitigating, "A fix is being applied device by device.", mspActor, at.AddMinutes(40));
+                    incident.AddNote("Is there an estimate for the front-desk machines?", NoteVisibility.Customer,
+                        new Actor(customerUser.Id, customerUser.DisplayName, TenantAccess.Customer), at.AddMinutes(55));
+                    incident.AddNote("Front desk first: expect them back within the hour.", NoteVisibility.Customer, mspActor, at.AddMinutes(62));
+                }
+                if (step >= 4)
+                {
+                    incident.ChangeStatus(IncidentStatus.Monitoring, null, mspActor, at.AddMinutes(80));
+                    incident.ChangeStatus(IncidentStatus.Resolved, "Printing is back to normal.", mspActor, at.AddMinutes(95));
+                }
+                db.Incidents.Add(incident);
+            }
+        }
+
+        await db.SaveChangesAsync();
+        foreach (var c in Customers)
+        {
+            var tenantId = orgs[c.Name].Id;
+            var count = await db.Incidents.CountAsync(i => i.TenantId == tenantId);
+            await db.Organisations.Where(o => o.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(o => o.LastIncidentNumber, count));
+        }
+    }
+}

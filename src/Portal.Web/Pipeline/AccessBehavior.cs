@@ -1,0 +1,40 @@
+using System.Reflection;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+
+namespace Portal.Pipeline;
+
+/// <summary>
+/// Tenant access and roles, checked once for every message: a foreign or missing incident or tenant is 404
+/// (indistinguishable, so ids cannot be probed); a visible one without the needed permission is 403.
+/// The incident is looked up through the filtered context, so the query filters and this check agree.
+/// </summary>
+public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser, PortalDbContext db) : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    private static readonly Permission? Required = typeof(TMessage).GetCustomAttribute<RequiresAttribute>()?.Permission;
+    private static readonly bool AnySignedInUser = typeof(TMessage).IsDefined(typeof(AnySignedInUserAttribute), inherit: false);
+
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        var user = currentUser.Required;
+        if (AnySignedInUser) return await next(message, cancellationToken);
+        var permission = Required ?? throw new InvalidOperationException($"{typeof(TMessage).Name} declares no [Requires] permission; every message must.");
+
+        Guid? tenantId = message switch
+        {
+            IIncidentRequest r => await db.Incidents.Where(i => i.Id == r.IncidentId).Select(i => (Guid?)i.TenantId).FirstOrDefaultAsync(cancellationToken)
+                                  ?? throw new NotFoundException("incident", r.IncidentId),
+            ITenantRequest r => user.AccessTo(r.TenantId) != TenantAccess.None ? r.TenantId : throw new NotFoundException("tenant", r.TenantId),
+            IOptionalTenantRequest { TenantId: { } id } => user.AccessTo(id) != TenantAccess.None ? id : throw new NotFoundException("tenant", id),
+            _ => null,
+        };
+
+        var allowed = tenantId is { } tenant ? user.Has(permission, tenant) : user.Has(permission);
+        if (!allowed) throw new NotPermittedException($"Your role does not allow this ({permission}).");
+        return await next(message, cancellationToken);
+    }
+}

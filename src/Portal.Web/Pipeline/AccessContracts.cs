@@ -1,0 +1,37 @@
+using Portal.Domain;
+
+namespace Portal.Pipeline;
+
+/// <summary>Every command and query names the permission it needs; <see cref="AccessBehavior{TMessage,TResponse}"/> refuses a message without one.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class RequiresAttribute(Permission permission) : Attribute
+{
+    public Permission Permission { get; } = permission;
+}
+
+/// <summary>For messages about the signed-in user themselves: any known Portal user may send them.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class AnySignedInUserAttribute : Attribute;
+
+/// <summary>A message about one incident: the incident must be visible to the user (else 404) before the permission is checked in its tenant.</summary>
+public interface IIncidentRequest
+{
+    Guid IncidentId { get; }
+}
+
+/// <summary>A message about one customer tenant: the tenant must be reachable by the user (else 404).</summary>
+public interface ITenantRequest
+{
+    Guid TenantId { get; }
+}
+
+/// <summary>A message that may narrow to one tenant (a list filter); a foreign tenant id answers 404, like a direct one.</summary>
+public interface IOptionalTenantRequest
+{
+    Guid? TenantId { get; }
+}
+
+public sealed class NotFoundException(string what, object id) : Exception($"There is no {what} {id}, or you cannot see it.")
+{
+    public string What { get; } = what;
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+
+namespace Portal.Pipeline;
+
+/// <summary>Every error a user can cause becomes an RFC 7807 problem with a message a person can act on; anything else is a 500 without internals.</summary>
+public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = ToProblem(exception);
+        if (problem is null)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Something went wrong on our side", Detail = "The error has been logged. Nothing was changed." };
+        }
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    public static ProblemDetails? ToProblem(Exception exception) => exception switch
+    {
+        ValidationException v => new HttpValidationProblemDetails(v.Errors
+                .GroupBy(e => JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
+                .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()))
+            { Status = StatusCodes.Status400BadRequest, Title = "Some fields are not valid", Detail = "Correct the fields listed in 'errors' and send again." },
+        BadHttpRequestException b => BadRequest(b),
+        InvalidValueException i => Coded(StatusCodes.Status400BadRequest, "Invalid value", i.Message, i.Code),
+        NotFoundException n => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = $"No such {n.What}", Detail = n.Message },
+        NotPermittedException f => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Not allowed", Detail = f.Message },
+        NotSignedInException s => new ProblemDetails { Status = StatusCodes.Status401Unauthorized, Title = "Not signed in", Detail = s.Message },
+        StaleVersionException s => WithVersion(Coded(StatusCodes.Status409Conflict, "Changed by someone else", s.Message, s.Code), s.Current),
+        DomainRuleException d => Coded(StatusCodes.Status409Conflict, "Not possible now", d.Message, d.Code),
+        DbUpdateConcurrencyException => Coded(StatusCodes.Status409Conflict, "Changed by someone else",
+            "Someone changed this at the same moment. Reload it and try again; nothing of yours was saved.", "stale_version"),
+        _ => null,
+    };
+
+    private static ProblemDetails BadRequest(BadHttpRequestException exception)
+    {
+        var detail = exception.InnerException switch
+        {
+            JsonException json => $"The JSON body could not be read: {json.Message}",
+            _ when exception.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) => "A JSON body is required.",
+            _ => exception.Message,
+        };
+        var title = exception.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "Request too large",
+            StatusCodes.Status415UnsupportedMediaType => "Send JSON (Content-Type: application/json)",
+            _ => "The request could not be read",
+        };
+        return new ProblemDetails { Status = exception.StatusCode, Title = title, Detail = detail };
+    }
+
+    private static ProblemDetails Coded(int status, string title, string detail, string code)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        problem.Extensions["code"] = code;
+        return problem;
+    }
+
+    private static ProblemDetails WithVersion(ProblemDetails problem, long current)
+    {
+        problem.Extensions["currentVersion"] = current;
+        return problem;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

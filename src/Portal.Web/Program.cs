@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+using FluentValidation;
+using Portal.Features.CustomerStatus;
+using Portal.Features.Incidents;
+using Portal.Features.Organisations;
+using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Data;
+using Portal.Pipeline;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Data, identity and the request pipeline
+builder.AddPortalDatabase();
+builder.AddPortalAuthentication();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddMemoryCache();
+builder.Services.AddMediator((Mediator.MediatorOptions o) =>
+{
+    o.ServiceLifetime = ServiceLifetime.Scoped;
+    o.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(AccessBehavior<,>), typeof(TransactionBehavior<,>)];
+});
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+
+// HTTP: problem details for every error, enums as names (numbers refused), OpenAPI
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
+builder.Services.AddOpenApi("v1");
+builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
+
+// Features
+builder.Services.AddSingleton<CustomerStatusCache>();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+if (!app.Environment.IsDevelopment()) app.UseHsts();
+app.MapStaticAssets();
+app.UseAuthentication();
+app.UseMiddleware<PortalUserMiddleware>();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapIncidentsApi();
+app.MapCustomerStatusApi();
+app.MapOrganisationsApi();
+if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
+app.MapRazorPages();
+
+await app.PrepareDatabaseAsync();
+await app.RunAsync();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;
