@@ -57,8 +57,8 @@ param zoneRedundant bool = true
 @description('Name of an existing Azure Container Registry holding the Portal image. Empty: run the built-in .NET 10 stack and deploy the published app as a package instead.')
 param containerRegistryName string = ''
 
-@description('Resource group of the container registry, when it is not the deployment\'s resource group.')
-param containerRegistryResourceGroupName string = resourceGroup().name
+@description('Resource group of the container registry; empty: the deployment\'s resource group.')
+param containerRegistryResourceGroupName string = ''
 
 @description('Repository of the Portal image in the registry.')
 param containerImageRepository string = 'portal-web'
@@ -146,6 +146,9 @@ var secretNames = {
 }
 
 var runsContainer = !empty(containerRegistryName)
+var registryResourceGroupName = empty(containerRegistryResourceGroupName)
+  ? resourceGroup().name
+  : containerRegistryResourceGroupName
 
 // ---------------------------------------------------------------------------------------------
 // Resources
@@ -243,7 +246,7 @@ module redis 'modules/redis.bicep' = if (deployRedis) {
 
 module acrPull 'modules/acrPull.bicep' = if (runsContainer) {
   name: 'acrPull'
-  scope: resourceGroup(containerRegistryResourceGroupName)
+  scope: resourceGroup(registryResourceGroupName)
   params: {
     registryName: containerRegistryName
     identityId: appIdentity.id
@@ -256,6 +259,8 @@ var keyVaultReference = '@Microsoft.KeyVault(SecretUri={0})'
 var appSettings = union(
   {
     ASPNETCORE_ENVIRONMENT: 'Production'
+    // App Service terminates TLS: trust X-Forwarded-Proto/For so that redirect URIs are https.
+    ASPNETCORE_FORWARDEDHEADERS_ENABLED: 'true'
     Database__Provider: 'SqlServer'
     ConnectionStrings__Portal: format(keyVaultReference, sql.outputs.connectionStringUri)
     Hangfire__Storage: 'SqlServer'

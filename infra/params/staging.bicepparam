@@ -13,4 +13,5 @@ param sqlDatabaseSku = {
 param keyVaultPurgeProtection = false
 param azureAdClientId = readEnvironmentVariable('PORTAL_AZUREAD_CLIENT_ID')
 param containerRegistryName = readEnvironmentVariable('PORTAL_ACR_NAME', '')
+param containerRegistryResourceGroupName = readEnvironmentVariable('PORTAL_ACR_RESOURCE_GROUP', '')
 param containerImageTag = readEnvironmentVariable('PORTAL_IMAGE_TAG', 'latest')

@@ -76,6 +76,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         modelBuilder.Entity<Membership>(e =>
         {
             e.HasOne<Organisation>().WithMany().HasForeignKey(m => m.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+            e.Property(m => m.Id).ValueGeneratedNever();
             e.HasIndex(m => new { m.UserId, m.OrganisationId, m.Role }).IsUnique();
         });
         modelBuilder.Entity<Device>(e =>
@@ -103,6 +104,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         });
         modelBuilder.Entity<TimelineEntry>(e =>
         {
+            // Ids come from the domain: a new entry reached through Incident.Timeline must be inserted, not updated.
+            e.Property(t => t.Id).ValueGeneratedNever();
             e.Property(t => t.ActorName).HasMaxLength(200);
             e.Property(t => t.Text).HasMaxLength(TimelineEntry.TextMaxLength);
             e.HasIndex(t => new { t.IncidentId, t.Sequence }).IsUnique();

@@ -45,7 +45,8 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     {
         var detail = exception.InnerException switch
         {
-            JsonException json => $"The JSON body could not be read: {json.Message}",
+            JsonException { Path: { Length: > 1 } path } => $"The value at '{path}' could not be read. Check its type; named values such as severity and status are strings like \"Sev1\" or \"Investigating\", never numbers.",
+            JsonException json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
             _ when exception.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) => "A JSON body is required.",
             _ => exception.Message,
         };

@@ -28,7 +28,8 @@ public sealed record IncidentView(
         i.AssigneeId is { } id ? new PersonRef(id, i.AssigneeName ?? "") : null,
         i.CreatedAt, i.AcknowledgedAt, i.ResolvedAt, i.ClosedAt, i.UpdatedAt, i.Version, Incident.Transitions[i.Status]);
 
-    /// <summary>The strong ETag of this version, for If-Match.</summary>
+    /// <summary>The strong ETag of this version, for If-Match (sent as a header, not in the body).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string ETag => $"\"{Version}\"";
 }
 

@@ -63,6 +63,7 @@ public static class AuthenticationSetup
                     o.TokenValidationParameters.ValidIssuer = DevelopmentTokens.Issuer;
                     o.TokenValidationParameters.IssuerValidator = null;
                     o.TokenValidationParameters.IssuerSigningKey = tokens.Key;
+                    o.TokenValidationParameters.ValidAudiences = [tokens.Audience, $"api://{tokens.Audience}"];
                 });
         }
         else
