@@ -245,7 +245,8 @@ module redis 'modules/redis.bicep' = if (deployRedis) {
 }
 
 module acrPull 'modules/acrPull.bicep' = if (runsContainer) {
-  name: 'acrPull'
+  // The registry's group may be shared by several environments: keep their deployment names apart.
+  name: 'acrPull-${baseName}'
   scope: resourceGroup(registryResourceGroupName)
   params: {
     registryName: containerRegistryName

@@ -17,7 +17,7 @@ public sealed class Organisation
         }
         else if (incidentPrefix is not null)
         {
-            throw new DomainRuleException("invalid_prefix", "Only customer tenants number incidents.");
+            throw new InvalidValueException("invalid_prefix", "Only customer tenants number incidents.");
         }
         Id = id;
         Name = name.Trim();
