@@ -26,7 +26,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     public static ProblemDetails? ToProblem(Exception exception) => exception switch
     {
         ValidationException v => new HttpValidationProblemDetails(v.Errors
-                .GroupBy(e => JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
+                .GroupBy(e => e.PropertyName.Contains('-', StringComparison.Ordinal) ? e.PropertyName : JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
                 .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()))
             { Status = StatusCodes.Status400BadRequest, Title = "Some fields are not valid", Detail = "Correct the fields listed in 'errors' and send again." },
         BadHttpRequestException b => BadRequest(b),
@@ -38,13 +38,29 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         DomainRuleException d => Coded(StatusCodes.Status409Conflict, "Not possible now", d.Message, d.Code),
         DbUpdateConcurrencyException => Coded(StatusCodes.Status409Conflict, "Changed by someone else",
             "Someone changed this at the same moment. Reload it and try again; nothing of yours was saved.", "stale_version"),
+        // Two edits of one incident racing on PostgreSQL/SQL Server: the loser may hit the unique (IncidentId, Sequence)
+        // of its timeline entry before the version check; it is the same conflict, not a server error.
+        DbUpdateException { InnerException: var inner } when IsTimelineSequenceClash(inner) => Coded(StatusCodes.Status409Conflict, "Changed by someone else",
+            "Someone changed this at the same moment. Reload it and try again; nothing of yours was saved.", "stale_version"),
         _ => null,
+    };
+
+    private const string TimelineSequenceIndex = "IX_TimelineEntries_IncidentId_Sequence";
+
+    private static bool IsTimelineSequenceClash(Exception? exception) => exception switch
+    {
+        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation && p.ConstraintName == TimelineSequenceIndex,
+        Microsoft.Data.SqlClient.SqlException s => s.Number is 2601 or 2627 && s.Message.Contains(TimelineSequenceIndex, StringComparison.Ordinal),
+        Microsoft.Data.Sqlite.SqliteException s => s.SqliteExtendedErrorCode == 2067 && s.Message.Contains("TimelineEntries.IncidentId", StringComparison.Ordinal),
+        _ => false,
     };
 
     private static ProblemDetails BadRequest(BadHttpRequestException exception)
     {
         var detail = exception.InnerException switch
         {
+            // A syntax error (truncated or broken JSON) carries the reader's JsonException inside; a value of the wrong type does not.
+            JsonException { InnerException: JsonException } json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
             JsonException { Path: { Length: > 1 } path } => $"The value at '{path}' could not be read. Check its type; named values such as severity and status are strings like \"Sev1\" or \"Investigating\", never numbers.",
             JsonException json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
             _ when exception.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) => "A JSON body is required.",

@@ -22,8 +22,9 @@ public sealed class AssignIncidentHandler(PortalDbContext db, CurrentUser curren
         string? assigneeName = null;
         if (command.AssigneeId is { } assigneeId)
         {
-            assigneeName = await AssignableEngineers.For(db, incident.TenantId, clock.GetUtcNow())
-                .Where(u => u.Id == assigneeId).Select(u => u.Name).FirstOrDefaultAsync(cancellationToken);
+            // PersonRef is built by its constructor, which EF cannot filter on in SQL: load the (short) list, then pick.
+            var assignable = await AssignableEngineers.For(db, incident.TenantId, clock.GetUtcNow()).ToListAsync(cancellationToken);
+            assigneeName = assignable.FirstOrDefault(u => u.Id == assigneeId)?.Name;
             if (assigneeName is null)
             {
                 throw new ValidationException([new FluentValidation.Results.ValidationFailure(nameof(command.AssigneeId),

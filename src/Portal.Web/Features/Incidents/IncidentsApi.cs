@@ -16,15 +16,16 @@ public static class IncidentsApi
     public sealed record ChangeIncidentStatusBody(IncidentStatus? Status, string? CustomerMessage);
     public sealed record AddIncidentNoteBody(string? Text, NoteVisibility? Visibility);
 
+    /// <summary>Query parameters of the list; enums arrive as text so that numbers can be refused like in JSON bodies.</summary>
     public sealed record ListIncidentsParameters(
-        Guid? TenantId,
-        IncidentStatus[]? Status,
-        Severity[]? Severity,
-        Guid? AssigneeId,
-        bool? Open,
+        [property: FromQuery(Name = "tenantId")] Guid? TenantId,
+        [property: FromQuery(Name = "status")] string[]? Status,
+        [property: FromQuery(Name = "severity")] string[]? Severity,
+        [property: FromQuery(Name = "assigneeId")] Guid? AssigneeId,
+        [property: FromQuery(Name = "open")] bool? Open,
         [property: FromQuery(Name = "q")] string? Q,
-        int? Page,
-        int? PageSize);
+        [property: FromQuery(Name = "page")] int? Page,
+        [property: FromQuery(Name = "pageSize")] int? PageSize);
 
     public static void MapIncidentsApi(this IEndpointRouteBuilder app)
     {
@@ -38,7 +39,8 @@ public static class IncidentsApi
         }).WithName("CreateIncident").WithSummary("Open an incident in a customer tenant (MSP).");
 
         api.MapGet("/incidents", async ([AsParameters] ListIncidentsParameters p, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, p.Status, p.Severity, p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50), ct)))
+            TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, Names<IncidentStatus>(p.Status, "status"), Names<Severity>(p.Severity, "severity"),
+                p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50), ct)))
             .WithName("ListIncidents").WithSummary("List and search the incidents you may see, most severe and oldest first.");
 
         api.MapGet("/incidents/{id:guid}", async (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>
@@ -72,6 +74,21 @@ public static class IncidentsApi
     {
         http.Response.Headers.ETag = incident.ETag;
         return TypedResults.Ok(incident);
+    }
+
+    /// <summary>Enum values by name only (case-insensitive), as in JSON bodies: "3" is refused, not read as the fourth member.</summary>
+    public static TEnum[]? Names<TEnum>(string[]? values, string parameter) where TEnum : struct, Enum
+    {
+        if (values is null || values.Length == 0) return null;
+        var parsed = new List<TEnum>();
+        var failures = new List<ValidationFailure>();
+        foreach (var value in values)
+        {
+            if (!value.Any(char.IsAsciiDigit) && Enum.TryParse<TEnum>(value, ignoreCase: true, out var member) && Enum.IsDefined(member)) parsed.Add(member);
+            else failures.Add(new ValidationFailure(parameter, $"'{value}' is not a {parameter}; use one of: {string.Join(", ", Enum.GetNames<TEnum>())}."));
+        }
+        if (failures.Count > 0) throw new ValidationException(failures);
+        return [.. parsed];
     }
 
     /// <summary>Accepts "5", W/"5" or 5; "*" or nothing means "whatever the current version is".</summary>

@@ -19,7 +19,7 @@ public sealed record ListIncidents(
     IReadOnlyList<IncidentStatus>? Statuses = null,
     IReadOnlyList<Severity>? Severities = null,
     Guid? AssigneeId = null,
-    bool? OpenOnly = null,
+    bool? OpenOnly = null, // true: open only; false: resolved and closed only; null: all
     string? Text = null,
     int Page = 1,
     int PageSize = 50) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
@@ -33,9 +33,11 @@ public sealed class ListIncidentsValidator : AbstractValidator<ListIncidents>
     {
         RuleFor(q => q.Page).GreaterThanOrEqualTo(1).WithMessage("Pages start at 1.");
         RuleFor(q => q.PageSize).InclusiveBetween(1, ListIncidents.MaxPageSize).WithMessage($"The page size must be between 1 and {ListIncidents.MaxPageSize}.");
-        RuleForEach(q => q.Statuses).IsInEnum().WithMessage($"Status must be one of: {string.Join(", ", Enum.GetNames<IncidentStatus>())}.");
-        RuleForEach(q => q.Severities).IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4.");
-        RuleFor(q => q.Text).MaximumLength(200).WithMessage("Search text may be at most 200 characters.");
+        // Errors are named after the query parameters the client sent (status, severity, q), not the message's properties.
+        RuleForEach(q => q.Statuses).IsInEnum().WithMessage($"Status must be one of: {string.Join(", ", Enum.GetNames<IncidentStatus>())}.")
+            .OverridePropertyName("status");
+        RuleForEach(q => q.Severities).IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4.").OverridePropertyName("severity");
+        RuleFor(q => q.Text).MaximumLength(200).WithMessage("Search text may be at most 200 characters.").OverridePropertyName("q");
     }
 }
 
@@ -49,6 +51,7 @@ public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser current
         if (query.Severities is { Count: > 0 } severities) incidents = incidents.Where(i => severities.Contains(i.Severity));
         if (query.AssigneeId is { } assigneeId) incidents = incidents.Where(i => i.AssigneeId == assigneeId);
         if (query.OpenOnly == true) incidents = incidents.Where(i => i.Status != IncidentStatus.Resolved && i.Status != IncidentStatus.Closed);
+        if (query.OpenOnly == false) incidents = incidents.Where(i => i.Status == IncidentStatus.Resolved || i.Status == IncidentStatus.Closed);
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             var text = query.Text.Trim().ToLower();

@@ -1,0 +1,4 @@
+global using System.Net;
+global using Portal.IntegrationTests.Infrastructure;
+global using Shouldly;
+global using Xunit;
