@@ -8,13 +8,21 @@ using Npgsql;
 namespace Portal.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// One throwaway PostgreSQL 15 server per test run (initdb is the slow part), started on first use on a free
+/// One throwaway PostgreSQL server (the newest installed, or PORTAL_PG_BIN) per test run (initdb is the slow part), started on first use on a free
 /// loopback port in a short /tmp folder with fsync off; each test class asks it for its own database.
 /// Stopped with "pg_ctl -m immediate stop" and its folder deleted when the run ends.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
-    public const string BinDirectory = "/usr/lib/postgresql/15/bin";
+    /// <summary>PORTAL_PG_BIN (set by test.sh), else the newest /usr/lib/postgresql/N/bin: Debian 12 has 15, Ubuntu 24.04 has 16.</summary>
+    public static readonly string BinDirectory = Environment.GetEnvironmentVariable("PORTAL_PG_BIN") is { Length: > 0 } configured
+        ? configured
+        : Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(d => (Dir: Path.Combine(d, "bin"), Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+                .Where(x => File.Exists(Path.Combine(x.Dir, "initdb")))
+                .OrderByDescending(x => x.Version).Select(x => x.Dir).FirstOrDefault() ?? "/usr/lib/postgresql/15/bin"
+            : "/usr/lib/postgresql/15/bin";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _directory;
@@ -50,7 +58,7 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             if (_started) return;
             if (!File.Exists(Path.Combine(BinDirectory, "initdb")))
-                throw new InvalidOperationException($"PostgreSQL 15 is not installed ({BinDirectory}/initdb missing): apt-get install -y postgresql");
+                throw new InvalidOperationException($"PostgreSQL is not installed ({BinDirectory}/initdb missing): apt-get install -y postgresql");
 
             // Short path: the Unix socket path is limited to about 100 bytes.
             _directory = Path.Combine("/tmp", "pgit-" + Guid.NewGuid().ToString("N")[..8]);
