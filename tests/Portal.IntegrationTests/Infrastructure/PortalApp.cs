@@ -25,10 +25,12 @@ public abstract class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _shared = new();
     private string? _sqliteFile;
 
-    protected PortalApp(DbProvider provider, PostgresServer? postgres)
+    /// <param name="sharedConnectionString">Another instance's database: two apps behind one load balancer.</param>
+    protected PortalApp(DbProvider provider, PostgresServer? postgres, string? sharedConnectionString = null)
     {
         Provider = provider;
         _postgres = postgres;
+        ConnectionString = sharedConnectionString ?? "";
     }
 
     public DbProvider Provider { get; }
@@ -40,7 +42,11 @@ public abstract class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        if (Provider == DbProvider.PostgreSql)
+        if (ConnectionString.Length > 0)
+        {
+            // shared with another instance, which owns (and cleans up) the database
+        }
+        else if (Provider == DbProvider.PostgreSql)
         {
             ConnectionString = await _postgres!.CreateDatabaseAsync("portal_it");
         }
