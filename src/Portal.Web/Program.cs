@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
+using Microsoft.AspNetCore.DataProtection;
+using Portal.Data;
 using Portal.Features.CustomerStatus;
 using Portal.Features.Incidents;
 using Portal.Features.Organisations;
@@ -15,6 +17,8 @@ builder.AddPortalDatabase();
 builder.AddPortalAuthentication();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
+builder.Services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
+builder.Services.AddHealthChecks().AddDbContextCheck<PortalDbContext>();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
@@ -43,6 +47,7 @@ app.UseAuthentication();
 app.UseMiddleware<PortalUserMiddleware>();
 app.UseAuthorization();
 
+app.MapHealthChecks("/health").AllowAnonymous();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapIncidentsApi();
