@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Portal.Data;
 using Portal.Features.CustomerStatus;
 using Portal.Features.Incidents;
+using Portal.Features.Live;
 using Portal.Features.Organisations;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
@@ -36,6 +37,7 @@ builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 
 // Features
 builder.Services.AddSingleton<CustomerStatusCache>();
+builder.AddPortalLive();
 
 var app = builder.Build();
 
@@ -53,6 +55,7 @@ app.MapScalarApiReference();
 app.MapIncidentsApi();
 app.MapCustomerStatusApi();
 app.MapOrganisationsApi();
+app.MapPortalLive();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages();
 

@@ -142,7 +142,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     /// <summary>Customer tenants whose incidents or timelines this context has saved changes to; read after commit to refresh caches and notify.</summary>
     public IReadOnlySet<Guid> ChangedTenantIds => _changedTenantIds;
 
+    /// <summary>The timeline entries this context has inserted: one per incident change, so they say what changed.</summary>
+    public IReadOnlyList<TimelineEntry> SavedTimelineEntries => _savedTimelineEntries;
+
     private readonly HashSet<Guid> _changedTenantIds = [];
+    private readonly List<TimelineEntry> _savedTimelineEntries = [];
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -160,7 +164,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     {
         foreach (var entry in ChangeTracker.Entries<TimelineEntry>())
         {
-            if (entry.State == EntityState.Added) _changedTenantIds.Add(entry.Entity.TenantId);
+            if (entry.State != EntityState.Added) continue;
+            _changedTenantIds.Add(entry.Entity.TenantId);
+            _savedTimelineEntries.Add(entry.Entity);
         }
         foreach (var entry in ChangeTracker.Entries<Incident>())
         {

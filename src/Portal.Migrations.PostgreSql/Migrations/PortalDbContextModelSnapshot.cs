@@ -96,6 +96,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<int>("CustomerTimelineLength")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Number")
                         .HasColumnType("integer");
 
@@ -218,8 +221,14 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<long>("LastCustomerStreamSequence")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("LastIncidentNumber")
                         .HasColumnType("integer");
+
+                    b.Property<long>("LastStreamSequence")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -302,6 +311,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("CustomerSequence")
+                        .HasColumnType("integer");
 
                     b.Property<string>("FromStatus")
                         .HasMaxLength(32)

@@ -96,6 +96,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");
 
+                    b.Property<int>("CustomerTimelineLength")
+                        .HasColumnType("int");
+
                     b.Property<int>("Number")
                         .HasColumnType("int");
 
@@ -218,8 +221,14 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<long>("LastCustomerStreamSequence")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("LastIncidentNumber")
                         .HasColumnType("int");
+
+                    b.Property<long>("LastStreamSequence")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -303,6 +312,9 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<int?>("CustomerSequence")
+                        .HasColumnType("int");
 
                     b.Property<string>("FromStatus")
                         .HasMaxLength(32)

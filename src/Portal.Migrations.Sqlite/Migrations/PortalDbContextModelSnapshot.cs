@@ -89,6 +89,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("CustomerTimelineLength")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
@@ -209,7 +212,13 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("LastCustomerStreamSequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("LastIncidentNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastStreamSequence")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
@@ -292,6 +301,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CustomerSequence")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FromStatus")
