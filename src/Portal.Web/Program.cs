@@ -1,7 +1,10 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
+using Microsoft.AspNetCore.DataProtection;
+using Portal.Data;
 using Portal.Features.CustomerStatus;
 using Portal.Features.Incidents;
+using Portal.Features.Live;
 using Portal.Features.Organisations;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
@@ -15,6 +18,8 @@ builder.AddPortalDatabase();
 builder.AddPortalAuthentication();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
+builder.Services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
+builder.Services.AddHealthChecks().AddDbContextCheck<PortalDbContext>();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
@@ -32,6 +37,7 @@ builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 
 // Features
 builder.Services.AddSingleton<CustomerStatusCache>();
+builder.AddPortalLive();
 
 var app = builder.Build();
 
@@ -43,11 +49,13 @@ app.UseAuthentication();
 app.UseMiddleware<PortalUserMiddleware>();
 app.UseAuthorization();
 
+app.MapHealthChecks("/health").AllowAnonymous();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapIncidentsApi();
 app.MapCustomerStatusApi();
 app.MapOrganisationsApi();
+app.MapPortalLive();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages();
 

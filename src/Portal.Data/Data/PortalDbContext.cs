@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -6,7 +7,7 @@ using Portal.Domain;
 
 namespace Portal.Data;
 
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, TenantScope scope) : DbContext(options)
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, TenantScope scope) : DbContext(options), IDataProtectionKeyContext
 {
     public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
     public const string PostgreSqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
@@ -24,6 +25,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+
+    /// <summary>ASP.NET Core Data Protection keys, shared by every instance so cookies and antiforgery tokens work behind a load balancer.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     private bool IsSqlite => Database.ProviderName == SqliteProvider;
 
@@ -138,7 +142,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     /// <summary>Customer tenants whose incidents or timelines this context has saved changes to; read after commit to refresh caches and notify.</summary>
     public IReadOnlySet<Guid> ChangedTenantIds => _changedTenantIds;
 
+    /// <summary>The timeline entries this context has inserted: one per incident change, so they say what changed.</summary>
+    public IReadOnlyList<TimelineEntry> SavedTimelineEntries => _savedTimelineEntries;
+
     private readonly HashSet<Guid> _changedTenantIds = [];
+    private readonly List<TimelineEntry> _savedTimelineEntries = [];
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -156,7 +164,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     {
         foreach (var entry in ChangeTracker.Entries<TimelineEntry>())
         {
-            if (entry.State == EntityState.Added) _changedTenantIds.Add(entry.Entity.TenantId);
+            if (entry.State != EntityState.Added) continue;
+            _changedTenantIds.Add(entry.Entity.TenantId);
+            _savedTimelineEntries.Add(entry.Entity);
         }
         foreach (var entry in ChangeTracker.Entries<Incident>())
         {

@@ -70,6 +70,9 @@ public sealed class Incident
     /// <summary>How many timeline entries the incident has; the next entry's sequence number.</summary>
     public int TimelineLength { get; private set; }
 
+    /// <summary>How many of them the customer may see; the sequence of the incident's customer-visible stream.</summary>
+    public int CustomerTimelineLength { get; private set; }
+
     /// <summary>Optimistic concurrency token: rowversion on SQL Server, xmin on PostgreSQL, a counter on SQLite.</summary>
     public long Version { get; private set; }
 
@@ -166,7 +169,8 @@ public sealed class Incident
     private TimelineEntry Append(Actor actor, DateTimeOffset at, TimelineEntryKind kind, NoteVisibility visibility, string text, IncidentStatus? from, IncidentStatus? to)
     {
         TimelineLength++;
-        var entry = new TimelineEntry(Guid.NewGuid(), Id, TenantId, TimelineLength, at, actor.UserId, actor.DisplayName, kind, visibility, text, from, to);
+        int? customerSequence = visibility == NoteVisibility.Customer ? ++CustomerTimelineLength : null;
+        var entry = new TimelineEntry(Guid.NewGuid(), Id, TenantId, TimelineLength, customerSequence, at, actor.UserId, actor.DisplayName, kind, visibility, text, from, to);
         _timeline.Add(entry);
         return entry;
     }
@@ -196,13 +200,14 @@ public sealed class TimelineEntry
 
     private TimelineEntry() { ActorName = ""; Text = ""; }
 
-    internal TimelineEntry(Guid id, Guid incidentId, Guid tenantId, int sequence, DateTimeOffset at, Guid actorId, string actorName,
+    internal TimelineEntry(Guid id, Guid incidentId, Guid tenantId, int sequence, int? customerSequence, DateTimeOffset at, Guid actorId, string actorName,
         TimelineEntryKind kind, NoteVisibility visibility, string text, IncidentStatus? fromStatus, IncidentStatus? toStatus)
     {
         Id = id;
         IncidentId = incidentId;
         TenantId = tenantId;
         Sequence = sequence;
+        CustomerSequence = customerSequence;
         At = at;
         ActorId = actorId;
         ActorName = actorName;
@@ -219,6 +224,9 @@ public sealed class TimelineEntry
 
     /// <summary>1, 2, 3… within the incident: the order of the timeline, unique because the incident row is version-checked.</summary>
     public int Sequence { get; private set; }
+
+    /// <summary>1, 2, 3… among the customer-visible entries of the incident; null for internal notes.</summary>
+    public int? CustomerSequence { get; private set; }
     public DateTimeOffset At { get; private set; }
     public Guid ActorId { get; private set; }
     public string ActorName { get; private set; }

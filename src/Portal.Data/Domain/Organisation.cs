@@ -38,4 +38,10 @@ public sealed class Organisation
 
     /// <summary>Customer tenants only: the last incident number handed out (incremented atomically in the database).</summary>
     public int LastIncidentNumber { get; private set; }
+
+    /// <summary>The last sequence number of this organisation's live stream (a tenant's full stream, an MSP's or a provider's).</summary>
+    public long LastStreamSequence { get; private set; }
+
+    /// <summary>Customer tenants only: the last sequence number of the customer-visible stream (internal changes skip it).</summary>
+    public long LastCustomerStreamSequence { get; private set; }
 }

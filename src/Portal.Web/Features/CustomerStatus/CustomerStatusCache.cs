@@ -10,8 +10,9 @@ public sealed record CustomerStatusSnapshot(CustomerStatusView View, byte[] Json
 
 /// <summary>
 /// During an outage every customer refreshes the same page: the status of a tenant is computed at most once
-/// per change (the transaction behaviour invalidates it after commit) and otherwise served from memory.
-/// The short lifetime bounds staleness when another instance made the change (see docs/operations.md).
+/// per change (dropped after the commit on this instance) and otherwise served from memory. A change made
+/// on another instance is caught by the sequence a live client asks for, and bounded by the short lifetime
+/// for everyone else (docs/operations.md).
 /// </summary>
 public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, TimeProvider clock)
 {
@@ -20,6 +21,7 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, TimeP
     private readonly ConcurrentDictionary<Guid, (CustomerStatusSnapshot Snapshot, DateTimeOffset Expires)> _snapshots = new();
     private readonly JsonSerializerOptions _json = jsonOptions.Value.SerializerOptions;
 
+    /// <summary>The tenant's snapshot, if it has not expired (it may still be older than a given sequence: the caller checks).</summary>
     public bool TryGet(Guid tenantId, out CustomerStatusSnapshot snapshot)
     {
         if (_snapshots.TryGetValue(tenantId, out var entry) && entry.Expires > clock.GetUtcNow())

@@ -2,11 +2,15 @@ using Portal.Domain;
 
 namespace Portal.Features.CustomerStatus;
 
-/// <summary>What a customer sees of its own tenant: customer-visible facts only, never an internal note.</summary>
+/// <summary>
+/// What a customer sees of its own tenant: customer-visible facts only, never an internal note.
+/// <see cref="Sequence"/> is the tenant's customer stream number this view includes.
+/// </summary>
 public sealed record CustomerStatusView(
     Guid TenantId,
     string TenantName,
     DateTimeOffset GeneratedAt,
+    long Sequence,
     int OpenIncidents,
     IReadOnlyList<CustomerIncidentView> Incidents);
 

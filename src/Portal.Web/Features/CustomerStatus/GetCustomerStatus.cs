@@ -8,8 +8,9 @@ using Portal.Pipeline;
 namespace Portal.Features.CustomerStatus;
 
 /// <summary>The customer's live status of its tenant (also what an MSP sees when it looks through the customer's eyes).</summary>
+/// <param name="AtLeastSequence">A live client that has seen customer stream event N asks for N, so a snapshot built before it is not served.</param>
 [Requires(Permission.ReadIncidents)]
-public sealed record GetCustomerStatus(Guid TenantId) : IQuery<CustomerStatusSnapshot>, ITenantRequest;
+public sealed record GetCustomerStatus(Guid TenantId, long? AtLeastSequence = null) : IQuery<CustomerStatusSnapshot>, ITenantRequest;
 
 public sealed class GetCustomerStatusHandler(PortalDbContext db, CurrentUser currentUser, CustomerStatusCache cache, TimeProvider clock)
     : IQueryHandler<GetCustomerStatus, CustomerStatusSnapshot>
@@ -19,9 +20,18 @@ public sealed class GetCustomerStatusHandler(PortalDbContext db, CurrentUser cur
 
     public async ValueTask<CustomerStatusSnapshot> Handle(GetCustomerStatus query, CancellationToken cancellationToken)
     {
-        if (cache.TryGet(query.TenantId, out var cached)) return cached;
+        var tenantSequence = db.Organisations.Where(o => o.Id == query.TenantId).Select(o => o.LastCustomerStreamSequence);
+        if (cache.TryGet(query.TenantId, out var cached))
+        {
+            if (query.AtLeastSequence is not { } wanted || cached.View.Sequence >= wanted) return cached;
+            // Asked for a newer event (made on another instance?): one scalar read tells whether it exists.
+            // A number that does not exist yet gets the cached view, so a made-up one cannot force rebuilds.
+            if (await tenantSequence.SingleAsync(cancellationToken) <= cached.View.Sequence) return cached;
+        }
 
         var now = clock.GetUtcNow();
+        // Read first: a change committed while the rest is read is then included, or caught by the next ask.
+        var sequence = await tenantSequence.SingleAsync(cancellationToken);
         var shownSince = now - ResolvedShownFor;
         var incidents = await db.Incidents.AsNoTracking()
             .Where(i => i.TenantId == query.TenantId && i.Status != IncidentStatus.Closed)
@@ -42,6 +52,7 @@ public sealed class GetCustomerStatusHandler(PortalDbContext db, CurrentUser cur
             query.TenantId,
             currentUser.Required.Tenants[query.TenantId].Name,
             now,
+            sequence,
             incidents.Count(i => i.IsOpen),
             [.. incidents.Select(i => new CustomerIncidentView(
                 i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,

@@ -30,8 +30,9 @@ public sealed class AddIncidentNoteHandler(PortalDbContext db, CurrentUser curre
     public async ValueTask<TimelineEntryView> Handle(AddIncidentNote command, CancellationToken cancellationToken)
     {
         var incident = await db.LoadForChangeAsync(command.IncidentId, expectedVersion: null, cancellationToken);
-        var entry = incident.AddNote(command.Text!, command.Visibility!.Value, currentUser.Required.ActorIn(incident.TenantId), clock.GetUtcNow());
+        var actor = currentUser.Required.ActorIn(incident.TenantId);
+        var entry = incident.AddNote(command.Text!, command.Visibility!.Value, actor, clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return TimelineEntryView.From(entry);
+        return TimelineEntryView.For(entry, actor.Access);
     }
 }

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Auth;
 using Portal.Pipeline;
 
 namespace Portal.Features.Incidents;
@@ -10,7 +11,7 @@ namespace Portal.Features.Incidents;
 [Requires(Permission.ReadIncidents)]
 public sealed record GetIncidentTimeline(Guid IncidentId) : IQuery<IReadOnlyList<TimelineEntryView>>, IIncidentRequest;
 
-public sealed class GetIncidentTimelineHandler(PortalDbContext db) : IQueryHandler<GetIncidentTimeline, IReadOnlyList<TimelineEntryView>>
+public sealed class GetIncidentTimelineHandler(PortalDbContext db, CurrentUser currentUser) : IQueryHandler<GetIncidentTimeline, IReadOnlyList<TimelineEntryView>>
 {
     public async ValueTask<IReadOnlyList<TimelineEntryView>> Handle(GetIncidentTimeline query, CancellationToken cancellationToken)
     {
@@ -18,6 +19,8 @@ public sealed class GetIncidentTimelineHandler(PortalDbContext db) : IQueryHandl
             .Where(e => e.IncidentId == query.IncidentId)
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellationToken);
-        return [.. entries.Select(TimelineEntryView.From)];
+        if (entries.Count == 0) return [];
+        var access = currentUser.Required.AccessTo(entries[0].TenantId);
+        return [.. entries.Select(e => TimelineEntryView.For(e, access))];
     }
 }

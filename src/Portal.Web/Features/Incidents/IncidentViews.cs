@@ -46,6 +46,14 @@ public sealed record TimelineEntryView(
 {
     public static TimelineEntryView From(TimelineEntry e) =>
         new(e.Id, e.Sequence, e.At, e.ActorName, e.Kind, e.Visibility, e.Text, e.FromStatus, e.ToStatus);
+
+    /// <summary>A customer counts only the entries it may see, so the numbering gives away nothing about internal notes.</summary>
+    public static TimelineEntryView ForCustomer(TimelineEntry e) =>
+        e.CustomerSequence is { } sequence
+            ? new(e.Id, sequence, e.At, e.ActorName, e.Kind, e.Visibility, e.Text, e.FromStatus, e.ToStatus)
+            : throw new InvalidOperationException("An internal entry has no customer view.");
+
+    public static TimelineEntryView For(TimelineEntry e, TenantAccess access) => access == TenantAccess.Msp ? From(e) : ForCustomer(e);
 }
 
 public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);

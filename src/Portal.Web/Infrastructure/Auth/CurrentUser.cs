@@ -22,18 +22,21 @@ public sealed class NotSignedInException() : Exception("Sign in to Portal first.
 /// </summary>
 public sealed class PortalUserMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, CurrentUser currentUser, TenantScope scope, UserAccessCache cache)
+    public async Task InvokeAsync(HttpContext context, UserAccessCache cache)
     {
-        if (context.User.Identity?.IsAuthenticated == true && TryReadIds(context.User, out var tid, out var oid))
-        {
-            var access = await cache.GetAsync(tid, oid, context.RequestAborted);
-            if (access is not null)
-            {
-                currentUser.Set(access);
-                scope.Grant(access.TenantsWith(Domain.TenantAccess.Msp), access.TenantsWith(Domain.TenantAccess.Customer));
-            }
-        }
+        await ResolveAsync(context.User, context.RequestServices, cache, context.RequestAborted);
         await next(context);
+    }
+
+    /// <summary>Resolves the principal to a Portal user and opens the scope's tenants; also used by the hub for each invocation.</summary>
+    public static async Task<UserAccess?> ResolveAsync(ClaimsPrincipal? principal, IServiceProvider services, UserAccessCache cache, CancellationToken ct)
+    {
+        if (principal?.Identity?.IsAuthenticated != true || !TryReadIds(principal, out var tid, out var oid)) return null;
+        var access = await cache.GetAsync(tid, oid, ct);
+        if (access is null) return null;
+        services.GetRequiredService<CurrentUser>().Set(access);
+        services.GetRequiredService<TenantScope>().Grant(access.TenantsWith(Domain.TenantAccess.Msp), access.TenantsWith(Domain.TenantAccess.Customer));
+        return access;
     }
 
     public static bool TryReadIds(ClaimsPrincipal principal, out Guid tid, out Guid oid)

@@ -1,0 +1,45 @@
+using Portal.Domain;
+using Portal.Features.Incidents;
+
+namespace Portal.Features.Live;
+
+/// <summary>What the status hub can push. Clients subscribe to these method names.</summary>
+public interface IStatusClient
+{
+    Task IncidentCreated(LiveIncidentEvent e);
+    Task IncidentChanged(LiveIncidentEvent e);
+    Task IncidentAssigned(LiveIncidentEvent e);
+    Task TimelineEntryAdded(LiveIncidentEvent e);
+
+    /// <summary>Coalesced snapshots (latest value, a few per second at most): no sequence number, a missed one is superseded by the next.</summary>
+    Task TaskProgress(LiveProgressEvent e);
+
+    Task AdvisoryPublished(LiveNotice e);
+    Task AdvisoryUpdated(LiveNotice e);
+    Task EscalationRaised(LiveNotice e);
+}
+
+/// <summary>The incident as a live event shows it after the change: the customer-visible fields plus the version.</summary>
+public sealed record LiveIncident(
+    Guid Id, Guid TenantId, string Reference, string Title, string? CustomerSummary, Severity Severity, IncidentStatus Status,
+    string? Assignee, DateTimeOffset UpdatedAt, long Version)
+{
+    public static LiveIncident From(Incident i) =>
+        new(i.Id, i.TenantId, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.UpdatedAt, i.Version);
+}
+
+/// <summary>
+/// One change on one stream. <see cref="Sequence"/> counts the stream's events (1, 2, 3…, across all
+/// instances): a client that sees a number more than one past the last it saw, or reconnects, refetches.
+/// </summary>
+public sealed record LiveIncidentEvent(string Stream, long Sequence, LiveIncident Incident, TimelineEntryView Entry);
+
+public sealed record LiveTaskProgress(int Total, int Completed, int Failed);
+
+public sealed record LiveProgressEvent(string Stream, Guid IncidentId, LiveTaskProgress Progress, DateTimeOffset At);
+
+/// <summary>A provider- or MSP-level event (advisory, escalation) on a stream.</summary>
+public sealed record LiveNotice(string Stream, long Sequence, string Kind, Guid SubjectId, Guid? IncidentId, string Title, DateTimeOffset At);
+
+/// <summary>The answer to watching an incident: its stream and the sequence it is at now.</summary>
+public sealed record WatchResult(string Stream, long Sequence);

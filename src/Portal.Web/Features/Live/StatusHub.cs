@@ -1,0 +1,94 @@
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Features.Incidents;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.Live;
+
+/// <summary>
+/// The one hub (/hubs/status). The server decides every group from the user's memberships at connect
+/// (and <see cref="LiveConnections"/> keeps deciding while the connection lives); no method takes a group
+/// or tenant name from the client. <see cref="PortalUserHubFilter"/> resolves the user for each call.
+/// </summary>
+[Authorize]
+public sealed class StatusHub(CurrentUser currentUser, IMediator mediator, PortalDbContext db, LiveConnections connections) : Hub<IStatusClient>
+{
+    public override async Task OnConnectedAsync()
+    {
+        var access = currentUser.Required;
+        var groups = LiveGroups.For(access);
+        PortalUserMiddleware.TryReadIds(Context.User!, out var tid, out var oid);
+        connections.Connected(Context.ConnectionId, tid, oid, groups);
+        foreach (var group in groups) await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
+        await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Disconnected(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>Follow one incident: checked exactly like GET /api/v1/incidents/{id} (foreign or missing: refused, nothing joined).</summary>
+    public async Task<WatchResult> WatchIncident(Guid incidentId)
+    {
+        IncidentView incident;
+        try
+        {
+            incident = await mediator.Send(new GetIncident(incidentId), Context.ConnectionAborted);
+        }
+        catch (Exception e) when (e is NotFoundException or NotPermittedException)
+        {
+            throw new HubException($"There is no incident {incidentId}, or you cannot see it.");
+        }
+
+        var access = currentUser.Required.AccessTo(incident.TenantId);
+        var lengths = await db.Incidents.AsNoTracking().Where(i => i.Id == incidentId)
+            .Select(i => new { i.TimelineLength, i.CustomerTimelineLength }).SingleAsync(Context.ConnectionAborted);
+        var group = LiveGroups.Incident(incidentId, access);
+        await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
+        connections.Watching(Context.ConnectionId, incidentId, incident.TenantId, group);
+        return new WatchResult(LiveStreams.Incident(incidentId), access == TenantAccess.Msp ? lengths.TimelineLength : lengths.CustomerTimelineLength);
+    }
+
+    public async Task UnwatchIncident(Guid incidentId)
+    {
+        connections.Unwatched(Context.ConnectionId, incidentId);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.IncidentFull(incidentId), Context.ConnectionAborted);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.IncidentCustomer(incidentId), Context.ConnectionAborted);
+    }
+
+    /// <summary>The streams this connection receives, as the server decided them (for clients and diagnostics).</summary>
+    public IReadOnlyList<string> MyGroups() => connections.GroupsOf(Context.ConnectionId);
+}
+
+/// <summary>
+/// Hub calls run in their own DI scope, outside the HTTP middleware: resolve the Portal user (and open the
+/// tenant scope the query filters read) for the connect and for every invocation, as the middleware does
+/// for a request. An unknown user or tenant is refused.
+/// </summary>
+public sealed class PortalUserHubFilter(UserAccessCache cache) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        await ResolveAsync(invocationContext.Context, invocationContext.ServiceProvider);
+        return await next(invocationContext);
+    }
+
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        await ResolveAsync(context.Context, context.ServiceProvider);
+        await next(context);
+    }
+
+    private async Task ResolveAsync(HubCallerContext context, IServiceProvider services)
+    {
+        if (await PortalUserMiddleware.ResolveAsync(context.User, services, cache, context.ConnectionAborted) is null)
+            throw new HubException("Your account or organisation is not known to Portal.");
+    }
+}

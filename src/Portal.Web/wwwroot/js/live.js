@@ -1,0 +1,107 @@
+// Portal live status. One SignalR connection per page; the server decides which streams it gets.
+// A page opts in with <main data-live-page="triage|incident|status" [data-incident-id] [data-tenant-id]>
+// and marks what may change with data-live-region="name". On an event that concerns the page, on a
+// sequence gap and after every (re)connect, the page fetches itself again and swaps those regions in
+// place: one rendering path, no reload, and nothing the user is typing is touched.
+(() => {
+  "use strict";
+  const main = document.querySelector("[data-live-page]");
+  const indicator = document.getElementById("live-indicator");
+  if (!main || !window.signalR) return;
+
+  const page = main.dataset.livePage;
+  const incidentId = main.dataset.incidentId;
+  const tenantId = main.dataset.tenantId;
+  const lastSequence = new Map(); // stream → last sequence number seen
+
+  function show(state, text) {
+    if (!indicator) return;
+    indicator.dataset.state = state;
+    indicator.textContent = text;
+    indicator.hidden = false;
+  }
+
+  let refreshTimer = 0;
+  function scheduleRefresh() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, 100);
+  }
+
+  async function refresh() {
+    // The status page is cached per tenant: asking for the last event number seen makes a stale copy rebuild.
+    const url = new URL(location.href);
+    const seen = lastSequence.get(`tenant/${tenantId}`);
+    if (page === "status" && seen !== undefined) url.searchParams.set("sequence", seen);
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", headers: { "X-Portal-Live": "1" } });
+    } catch {
+      return; // offline: the reconnect will refresh again
+    }
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const region of document.querySelectorAll("[data-live-region]")) {
+      const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
+      if (!replacement || replacement.innerHTML === region.innerHTML) continue;
+      if (region.contains(document.activeElement) && document.activeElement !== document.body) continue; // never pull a control from under the user
+      region.replaceWith(document.importNode(replacement, true));
+    }
+    // Forms outside the regions keep the user's text but must send the current version.
+    for (const input of document.querySelectorAll("input[data-live-version]")) {
+      const current = fresh.querySelector("input[data-live-version]");
+      if (current) input.value = current.value;
+    }
+    main.dataset.liveRefreshedAt = new Date().toISOString();
+  }
+
+  function concernsPage(stream, incident) {
+    if (page === "incident") return stream === `incident/${incidentId}`;
+    if (page === "status") return stream === `tenant/${tenantId}`;
+    return stream.startsWith("tenant/");
+  }
+
+  function onSequenced(event) {
+    const previous = lastSequence.get(event.stream);
+    if (previous !== undefined && event.sequence <= previous) return; // already seen (or older)
+    lastSequence.set(event.stream, event.sequence);
+    const gap = previous !== undefined && event.sequence > previous + 1;
+    if (gap || concernsPage(event.stream, event.incident)) scheduleRefresh();
+  }
+
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl("/hubs/status")
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => Math.min(500 * 2 ** ctx.previousRetryCount, 10000) })
+    .build();
+
+  for (const name of ["IncidentCreated", "IncidentChanged", "IncidentAssigned", "TimelineEntryAdded",
+                      "AdvisoryPublished", "AdvisoryUpdated", "EscalationRaised"]) {
+    connection.on(name, onSequenced);
+  }
+  connection.on("TaskProgress", event => { if (concernsPage(event.stream)) scheduleRefresh(); });
+
+  async function joined() {
+    lastSequence.clear(); // a new connection may have missed anything: start counting again and refetch
+    if (page === "incident" && incidentId) {
+      const watch = await connection.invoke("WatchIncident", incidentId);
+      lastSequence.set(watch.stream, watch.sequence);
+    }
+    show("live", "Live");
+    scheduleRefresh();
+  }
+
+  connection.onreconnecting(() => show("reconnecting", "Reconnecting…"));
+  connection.onreconnected(() => joined().catch(() => show("offline", "Offline")));
+  connection.onclose(() => { show("offline", "Offline — retrying"); setTimeout(start, 5000); });
+
+  async function start() {
+    try {
+      show("connecting", "Connecting…");
+      await connection.start();
+      await joined();
+    } catch {
+      show("offline", "Offline — retrying");
+      setTimeout(start, 5000);
+    }
+  }
+  start();
+})();

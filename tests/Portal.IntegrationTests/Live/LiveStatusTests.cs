@@ -1,0 +1,228 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Domain;
+using Portal.Features.Live;
+
+namespace Portal.IntegrationTests.Live;
+
+/// <summary>Who receives what over the status hub: exactly what each may see, and nothing for anyone else.</summary>
+public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiveApp>
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(1500);
+
+    private async Task<Guid> NewIncidentAsync(string tenant, string title)
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var created = await maya.PostAsJsonAsync($"/api/v1/tenants/{app.Demo.TenantId(tenant)}/incidents", new { title, severity = "Sev2" });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    [Fact]
+    public async Task Each_connection_receives_exactly_what_its_user_may_see()
+    {
+        var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Live isolation check");
+        await using var msp = await app.ConnectAsync(DemoDirectory.Maya);
+        await using var customer = await app.ConnectAsync(DemoDirectory.Olivia);
+        await using var foreignCustomer = await app.ConnectAsync(DemoDirectory.Hana);
+        await using var provider = await app.ConnectAsync(DemoDirectory.Priya);
+        await using var otherMsp = await app.ConnectAsync(DemoDirectory.Ines);
+
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        const string secret = "Internal: the kiosk vendor owes us an answer";
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = secret, visibility = "Internal" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var acknowledged = await msp.WaitForAsync(m => m.Method == "IncidentChanged" && m.IncidentId == incidentId && m.Status == "Acknowledged");
+        var note = await msp.WaitForAsync(m => m.Method == "TimelineEntryAdded" && m.EntryText == secret);
+        note.EntryVisibility.ShouldBe("Internal");
+        note.Sequence.ShouldBe(acknowledged.Sequence + 1); // one stream, consecutive numbers
+
+        var customerSaw = await customer.WaitForAsync(m => m.Method == "IncidentChanged" && m.IncidentId == incidentId && m.Status == "Acknowledged");
+        customerSaw.Stream.ShouldBe($"tenant/{app.Demo.TenantId(DemoDirectory.Northwind)}");
+        await Task.Delay(Quiet);
+        customer.Received.ShouldNotContain(m => m.Payload.ToString().Contains(secret, StringComparison.Ordinal));
+        customer.Received.ShouldAllBe(m => m.EntryVisibility == null || m.EntryVisibility == "Customer");
+        foreignCustomer.Received.ShouldNotContain(m => m.IncidentId == incidentId);
+        otherMsp.Received.ShouldNotContain(m => m.IncidentId == incidentId);
+        provider.Received.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task The_server_decides_the_groups_from_memberships()
+    {
+        await using var msp = await app.ConnectAsync(DemoDirectory.Maya);
+        await using var customer = await app.ConnectAsync(DemoDirectory.Olivia);
+        await using var provider = await app.ConnectAsync(DemoDirectory.Priya);
+
+        var mspGroups = await msp.Connection.InvokeAsync<string[]>("MyGroups");
+        mspGroups.ShouldBe(
+            app.Demo.MspTenantsOf(DemoDirectory.Maya).Select(LiveGroups.TenantFull)
+                .Append(LiveGroups.Msp(app.Demo.Org("Harbor IT Partners").Id)).Order(),
+            ignoreOrder: true);
+        (await customer.Connection.InvokeAsync<string[]>("MyGroups"))
+            .ShouldBe([LiveGroups.TenantCustomer(app.Demo.TenantId(DemoDirectory.Northwind))]);
+        (await provider.Connection.InvokeAsync<string[]>("MyGroups"))
+            .ShouldBe([LiveGroups.Provider(app.Demo.Org("Sentinel Shield Security").Id)]);
+    }
+
+    [Fact]
+    public async Task Watching_a_foreign_incident_is_refused_and_delivers_nothing()
+    {
+        var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Watched from afar");
+        await using var foreignCustomer = await app.ConnectAsync(DemoDirectory.Hana);
+        await using var otherMsp = await app.ConnectAsync(DemoDirectory.Ines);
+        await using var provider = await app.ConnectAsync(DemoDirectory.Priya);
+
+        foreach (var stranger in new[] { foreignCustomer, otherMsp, provider })
+        {
+            var refused = await Should.ThrowAsync<HubException>(() => stranger.Connection.InvokeAsync<WatchResult>("WatchIncident", incidentId));
+            refused.Message.ShouldEndWith($"There is no incident {incidentId}, or you cannot see it.");
+            (await stranger.Connection.InvokeAsync<string[]>("MyGroups")).ShouldNotContain(g => g.Contains(incidentId.ToString("N"), StringComparison.Ordinal));
+        }
+        var missingId = Guid.NewGuid();
+        var missing = await Should.ThrowAsync<HubException>(() => foreignCustomer.Connection.InvokeAsync<WatchResult>("WatchIncident", missingId));
+        missing.Message.ShouldEndWith($"There is no incident {missingId}, or you cannot see it."); // the same answer as for a foreign one
+
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).EnsureSuccessStatusCode();
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "We are on it", visibility = "Customer" })).EnsureSuccessStatusCode();
+        await Task.Delay(Quiet);
+        foreach (var stranger in new[] { foreignCustomer, otherMsp, provider })
+            stranger.Received.ShouldNotContain(m => m.IncidentId == incidentId || m.Stream.Contains(incidentId.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Watching_an_own_incident_gives_its_stream_with_customer_numbering()
+    {
+        var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Watched by its customer");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "internal one", visibility = "Internal" })).EnsureSuccessStatusCode();
+
+        await using var customer = await app.ConnectAsync(DemoDirectory.Olivia);
+        var watch = await customer.Connection.InvokeAsync<WatchResult>("WatchIncident", incidentId);
+        watch.Stream.ShouldBe($"incident/{incidentId}");
+        watch.Sequence.ShouldBe(1); // the opening entry only: the internal note is not counted for the customer
+
+        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).EnsureSuccessStatusCode();
+        var onIncident = await customer.WaitForAsync(m => m.Stream == watch.Stream);
+        onIncident.Sequence.ShouldBe(2);
+        onIncident.Payload.GetProperty("entry").GetProperty("sequence").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_client_that_misses_events_sees_the_gap_and_refetches_the_current_state()
+    {
+        var tenantId = app.Demo.TenantId(DemoDirectory.Northwind);
+        var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Gap handling");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+
+        var customer = await app.ConnectAsync(DemoDirectory.Olivia);
+        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).EnsureSuccessStatusCode();
+        var seen = await customer.WaitForAsync(m => m.IncidentId == incidentId && m.Status == "Acknowledged");
+        await customer.DisposeAsync(); // the network drops
+
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/status", new { status = "Investigating", customerMessage = "Missed while offline" })).EnsureSuccessStatusCode();
+
+        await using var reconnected = await app.ConnectAsync(DemoDirectory.Olivia);
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/status", new { status = "Mitigating" })).EnsureSuccessStatusCode();
+        var next = await reconnected.WaitForAsync(m => m.IncidentId == incidentId && m.Status == "Mitigating");
+
+        // The client's rule: a number more than one past the last one seen means "refetch".
+        next.Stream.ShouldBe(seen.Stream);
+        next.Sequence.ShouldBeGreaterThan(seen.Sequence + 1);
+        var status = await olivia.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenantId}/status");
+        var incident = status.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == incidentId);
+        incident.GetProperty("status").GetString().ShouldBe("Mitigating");
+        incident.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("text").GetString())
+            .ShouldContain(t => t!.Contains("Missed while offline", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Progress_for_one_incident_is_coalesced_and_ends_on_the_latest_value()
+    {
+        var tenantId = app.Demo.TenantId(DemoDirectory.Northwind);
+        var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Progress flood");
+        await using var customer = await app.ConnectAsync(DemoDirectory.Olivia);
+        var publisher = app.Services.GetRequiredService<LivePublisher>();
+
+        var started = DateTime.UtcNow;
+        const int updates = 2000;
+        for (var done = 1; done <= updates; done++)
+        {
+            publisher.TaskProgress(tenantId, incidentId, new LiveTaskProgress(updates, done, 0));
+            if (done % 100 == 0) await Task.Delay(50); // about 2,000 updates over one second
+        }
+        var elapsed = DateTime.UtcNow - started;
+
+        var last = await customer.WaitForAsync(m => m.Method == "TaskProgress" && m.Payload.GetProperty("progress").GetProperty("completed").GetInt32() == updates);
+        last.Stream.ShouldBe($"tenant/{tenantId}");
+        await Task.Delay(LivePublisher.ProgressInterval * 2);
+        var received = customer.Received.Where(m => m.Method == "TaskProgress" && m.IncidentId == incidentId).ToList();
+        var allowed = (int)Math.Ceiling((elapsed + LivePublisher.ProgressInterval * 2) / LivePublisher.ProgressInterval) + 1;
+        received.Count.ShouldBeLessThanOrEqualTo(allowed, $"{received.Count} progress events for {updates} updates in {elapsed.TotalMilliseconds:F0} ms");
+        received.Count.ShouldBeGreaterThan(1);
+        received[^1].Payload.GetProperty("progress").GetProperty("completed").GetInt32().ShouldBe(updates);
+    }
+
+    [Fact]
+    public async Task Advisory_and_escalation_hooks_reach_only_their_streams()
+    {
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        var provider = app.Demo.Org("Sentinel Shield Security").Id;
+        var harbor = app.Demo.Org("Harbor IT Partners").Id;
+        await using var priya = await app.ConnectAsync(DemoDirectory.Priya);
+        await using var olivia = await app.ConnectAsync(DemoDirectory.Olivia);
+        await using var hana = await app.ConnectAsync(DemoDirectory.Hana);
+        await using var maya = await app.ConnectAsync(DemoDirectory.Maya);
+        var publisher = app.Services.GetRequiredService<LivePublisher>();
+
+        var advisoryId = Guid.NewGuid();
+        await publisher.AdvisoryPublishedAsync(provider, [northwind], advisoryId, "Sensor update crashes Windows", CancellationToken.None);
+        (await priya.WaitForAsync(m => m.Method == "AdvisoryPublished")).Stream.ShouldBe($"provider/{provider}");
+        (await olivia.WaitForAsync(m => m.Method == "AdvisoryPublished")).Stream.ShouldBe($"tenant/{northwind}");
+        await maya.WaitForAsync(m => m.Method == "AdvisoryPublished");
+
+        var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Escalation hook");
+        await publisher.EscalationRaisedAsync(harbor, northwind, incidentId, Guid.NewGuid(), "Not acknowledged in 15 minutes", CancellationToken.None);
+        (await maya.WaitForAsync(m => m.Method == "EscalationRaised" && m.Stream == $"msp/{harbor}")).Payload.GetProperty("title").GetString()
+            .ShouldBe("Not acknowledged in 15 minutes");
+        await Task.Delay(Quiet);
+        olivia.Received.ShouldNotContain(m => m.Method == "EscalationRaised");
+        hana.Received.ShouldBeEmpty();
+        priya.Received.ShouldNotContain(m => m.Method == "EscalationRaised");
+    }
+}
+
+/// <summary>Groups follow access while a connection stays open: an ended contract stops the stream.</summary>
+public sealed class LiveRevocationTests(RevocationLiveApp app) : IClassFixture<RevocationLiveApp>
+{
+    [Fact]
+    public async Task Ending_a_contract_removes_the_msp_from_the_tenant_stream_without_reconnecting()
+    {
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        var harbor = app.Demo.Org("Harbor IT Partners").Id;
+        await using var maya = await app.ConnectAsync(DemoDirectory.Maya);
+        (await maya.Connection.InvokeAsync<string[]>("MyGroups")).ShouldContain(LiveGroups.TenantFull(northwind));
+
+        await app.QueryAsync(async db =>
+        {
+            var contract = await db.Contracts.SingleAsync(c => c.MspId == harbor && c.CustomerId == northwind);
+            contract.End(DateTimeOffset.UtcNow);
+            return await db.SaveChangesAsync();
+        });
+        app.Services.GetRequiredService<Portal.Infrastructure.Auth.UserAccessCache>().Invalidate();
+        (await app.Services.GetRequiredService<LiveConnections>().RevalidateAsync(CancellationToken.None)).ShouldBeGreaterThan(0);
+
+        (await maya.Connection.InvokeAsync<string[]>("MyGroups")).ShouldNotContain(LiveGroups.TenantFull(northwind));
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+        var incidentId = await app.QueryAsync(db => db.Incidents.Where(i => i.TenantId == northwind).Select(i => i.Id).FirstAsync());
+        (await olivia.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "Anyone there?", visibility = "Customer" })).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
+        maya.Received.ShouldNotContain(m => m.IncidentId == incidentId);
+    }
+}
