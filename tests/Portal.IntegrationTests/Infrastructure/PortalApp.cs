@@ -80,7 +80,7 @@ public abstract class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         return ClientWithToken(token);
     });
 
-    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
 
     public HttpClient ClientWithToken(string token)
     {

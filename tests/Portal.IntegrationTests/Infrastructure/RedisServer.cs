@@ -11,6 +11,8 @@ namespace Portal.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
+    private static readonly string[] RedisBinaries = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Process? _process;
     private string? _directory;
@@ -27,7 +29,7 @@ public sealed class RedisServer : IAsyncLifetime
         try
         {
             if (_process is not null) return;
-            var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
+            var binary = RedisBinaries.FirstOrDefault(File.Exists)
                 ?? throw new InvalidOperationException("redis-server is not installed: apt-get install -y redis-server (./test.sh does it when run as root)");
             _directory = Directory.CreateTempSubdirectory("redis-it-").FullName;
             Port = FreePort();

@@ -24,6 +24,12 @@ public class LiveApp : PortalApp
         UseKestrel(0);
     }
 
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        ClientOptions.BaseAddress = ServerAddress; // clients go to the real port, like the hub connections
+    }
+
     public Uri ServerAddress => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Domain;
@@ -11,14 +12,16 @@ namespace Portal.IntegrationTests.Live;
 /// <summary>Who receives what over the status hub: exactly what each may see, and nothing for anyone else.</summary>
 public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiveApp>
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(1500);
 
     private async Task<Guid> NewIncidentAsync(string tenant, string title)
     {
         var maya = await app.ClientForAsync(DemoDirectory.Maya);
-        var created = await maya.PostAsJsonAsync($"/api/v1/tenants/{app.Demo.TenantId(tenant)}/incidents", new { title, severity = "Sev2" });
+        var created = await maya.PostAsJsonAsync($"/api/v1/tenants/{app.Demo.TenantId(tenant)}/incidents", new { title, severity = "Sev2" }, Ct);
         created.StatusCode.ShouldBe(HttpStatusCode.Created);
-        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        return (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
     }
 
     [Fact]
@@ -32,9 +35,9 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
         await using var otherMsp = await app.ConnectAsync(DemoDirectory.Ines);
 
         var maya = await app.ClientForAsync(DemoDirectory.Maya);
-        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         const string secret = "Internal: the kiosk vendor owes us an answer";
-        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = secret, visibility = "Internal" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = secret, visibility = "Internal" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Created);
 
         var acknowledged = await msp.WaitForAsync(m => m.Method == "IncidentChanged" && m.IncidentId == incidentId && m.Status == "Acknowledged");
         var note = await msp.WaitForAsync(m => m.Method == "TimelineEntryAdded" && m.EntryText == secret);
@@ -43,7 +46,7 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
 
         var customerSaw = await customer.WaitForAsync(m => m.Method == "IncidentChanged" && m.IncidentId == incidentId && m.Status == "Acknowledged");
         customerSaw.Stream.ShouldBe($"tenant/{app.Demo.TenantId(DemoDirectory.Northwind)}");
-        await Task.Delay(Quiet);
+        await Task.Delay(Quiet, Ct);
         customer.Received.ShouldNotContain(m => m.Payload.ToString().Contains(secret, StringComparison.Ordinal));
         customer.Received.ShouldAllBe(m => m.EntryVisibility == null || m.EntryVisibility == "Customer");
         foreignCustomer.Received.ShouldNotContain(m => m.IncidentId == incidentId);
@@ -58,14 +61,14 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
         await using var customer = await app.ConnectAsync(DemoDirectory.Olivia);
         await using var provider = await app.ConnectAsync(DemoDirectory.Priya);
 
-        var mspGroups = await msp.Connection.InvokeAsync<string[]>("MyGroups");
+        var mspGroups = await msp.Connection.InvokeAsync<string[]>("MyGroups", Ct);
         mspGroups.ShouldBe(
             app.Demo.MspTenantsOf(DemoDirectory.Maya).Select(LiveGroups.TenantFull)
                 .Append(LiveGroups.Msp(app.Demo.Org("Harbor IT Partners").Id)).Order(),
             ignoreOrder: true);
-        (await customer.Connection.InvokeAsync<string[]>("MyGroups"))
+        (await customer.Connection.InvokeAsync<string[]>("MyGroups", Ct))
             .ShouldBe([LiveGroups.TenantCustomer(app.Demo.TenantId(DemoDirectory.Northwind))]);
-        (await provider.Connection.InvokeAsync<string[]>("MyGroups"))
+        (await provider.Connection.InvokeAsync<string[]>("MyGroups", Ct))
             .ShouldBe([LiveGroups.Provider(app.Demo.Org("Sentinel Shield Security").Id)]);
     }
 
@@ -79,18 +82,18 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
 
         foreach (var stranger in new[] { foreignCustomer, otherMsp, provider })
         {
-            var refused = await Should.ThrowAsync<HubException>(() => stranger.Connection.InvokeAsync<WatchResult>("WatchIncident", incidentId));
+            var refused = await Should.ThrowAsync<HubException>(() => stranger.Connection.InvokeAsync<WatchResult>("WatchIncident", incidentId, Ct));
             refused.Message.ShouldEndWith($"There is no incident {incidentId}, or you cannot see it.");
-            (await stranger.Connection.InvokeAsync<string[]>("MyGroups")).ShouldNotContain(g => g.Contains(incidentId.ToString("N"), StringComparison.Ordinal));
+            (await stranger.Connection.InvokeAsync<string[]>("MyGroups", Ct)).ShouldNotContain(g => g.Contains(incidentId.ToString("N"), StringComparison.Ordinal));
         }
         var missingId = Guid.NewGuid();
-        var missing = await Should.ThrowAsync<HubException>(() => foreignCustomer.Connection.InvokeAsync<WatchResult>("WatchIncident", missingId));
+        var missing = await Should.ThrowAsync<HubException>(() => foreignCustomer.Connection.InvokeAsync<WatchResult>("WatchIncident", missingId, Ct));
         missing.Message.ShouldEndWith($"There is no incident {missingId}, or you cannot see it."); // the same answer as for a foreign one
 
         var maya = await app.ClientForAsync(DemoDirectory.Maya);
-        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).EnsureSuccessStatusCode();
-        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "We are on it", visibility = "Customer" })).EnsureSuccessStatusCode();
-        await Task.Delay(Quiet);
+        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null, Ct)).EnsureSuccessStatusCode();
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "We are on it", visibility = "Customer" }, Ct)).EnsureSuccessStatusCode();
+        await Task.Delay(Quiet, Ct);
         foreach (var stranger in new[] { foreignCustomer, otherMsp, provider })
             stranger.Received.ShouldNotContain(m => m.IncidentId == incidentId || m.Stream.Contains(incidentId.ToString(), StringComparison.Ordinal));
     }
@@ -100,14 +103,14 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
     {
         var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Watched by its customer");
         var maya = await app.ClientForAsync(DemoDirectory.Maya);
-        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "internal one", visibility = "Internal" })).EnsureSuccessStatusCode();
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "internal one", visibility = "Internal" }, Ct)).EnsureSuccessStatusCode();
 
         await using var customer = await app.ConnectAsync(DemoDirectory.Olivia);
-        var watch = await customer.Connection.InvokeAsync<WatchResult>("WatchIncident", incidentId);
+        var watch = await customer.Connection.InvokeAsync<WatchResult>("WatchIncident", incidentId, Ct);
         watch.Stream.ShouldBe($"incident/{incidentId}");
         watch.Sequence.ShouldBe(1); // the opening entry only: the internal note is not counted for the customer
 
-        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).EnsureSuccessStatusCode();
+        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null, Ct)).EnsureSuccessStatusCode();
         var onIncident = await customer.WaitForAsync(m => m.Stream == watch.Stream);
         onIncident.Sequence.ShouldBe(2);
         onIncident.Payload.GetProperty("entry").GetProperty("sequence").GetInt32().ShouldBe(2);
@@ -122,20 +125,20 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
         var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
 
         var customer = await app.ConnectAsync(DemoDirectory.Olivia);
-        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).EnsureSuccessStatusCode();
+        (await maya.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null, Ct)).EnsureSuccessStatusCode();
         var seen = await customer.WaitForAsync(m => m.IncidentId == incidentId && m.Status == "Acknowledged");
         await customer.DisposeAsync(); // the network drops
 
-        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/status", new { status = "Investigating", customerMessage = "Missed while offline" })).EnsureSuccessStatusCode();
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/status", new { status = "Investigating", customerMessage = "Missed while offline" }, Ct)).EnsureSuccessStatusCode();
 
         await using var reconnected = await app.ConnectAsync(DemoDirectory.Olivia);
-        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/status", new { status = "Mitigating" })).EnsureSuccessStatusCode();
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/status", new { status = "Mitigating" }, Ct)).EnsureSuccessStatusCode();
         var next = await reconnected.WaitForAsync(m => m.IncidentId == incidentId && m.Status == "Mitigating");
 
         // The client's rule: a number more than one past the last one seen means "refetch".
         next.Stream.ShouldBe(seen.Stream);
         next.Sequence.ShouldBeGreaterThan(seen.Sequence + 1);
-        var status = await olivia.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenantId}/status");
+        var status = await olivia.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenantId}/status", Ct);
         var incident = status.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == incidentId);
         incident.GetProperty("status").GetString().ShouldBe("Mitigating");
         incident.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("text").GetString())
@@ -155,13 +158,13 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
         for (var done = 1; done <= updates; done++)
         {
             publisher.TaskProgress(tenantId, incidentId, new LiveTaskProgress(updates, done, 0));
-            if (done % 100 == 0) await Task.Delay(50); // about 2,000 updates over one second
+            if (done % 100 == 0) await Task.Delay(50, Ct); // about 2,000 updates over one second
         }
         var elapsed = DateTime.UtcNow - started;
 
         var last = await customer.WaitForAsync(m => m.Method == "TaskProgress" && m.Payload.GetProperty("progress").GetProperty("completed").GetInt32() == updates);
         last.Stream.ShouldBe($"tenant/{tenantId}");
-        await Task.Delay(LivePublisher.ProgressInterval * 2);
+        await Task.Delay(LivePublisher.ProgressInterval * 2, Ct);
         var received = customer.Received.Where(m => m.Method == "TaskProgress" && m.IncidentId == incidentId).ToList();
         var allowed = (int)Math.Ceiling((elapsed + LivePublisher.ProgressInterval * 2) / LivePublisher.ProgressInterval) + 1;
         received.Count.ShouldBeLessThanOrEqualTo(allowed, $"{received.Count} progress events for {updates} updates in {elapsed.TotalMilliseconds:F0} ms");
@@ -182,16 +185,16 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
         var publisher = app.Services.GetRequiredService<LivePublisher>();
 
         var advisoryId = Guid.NewGuid();
-        await publisher.AdvisoryPublishedAsync(provider, [northwind], advisoryId, "Sensor update crashes Windows", CancellationToken.None);
+        await publisher.AdvisoryPublishedAsync(provider, [northwind], advisoryId, "Sensor update crashes Windows", Ct);
         (await priya.WaitForAsync(m => m.Method == "AdvisoryPublished")).Stream.ShouldBe($"provider/{provider}");
         (await olivia.WaitForAsync(m => m.Method == "AdvisoryPublished")).Stream.ShouldBe($"tenant/{northwind}");
         await maya.WaitForAsync(m => m.Method == "AdvisoryPublished");
 
         var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Escalation hook");
-        await publisher.EscalationRaisedAsync(harbor, northwind, incidentId, Guid.NewGuid(), "Not acknowledged in 15 minutes", CancellationToken.None);
+        await publisher.EscalationRaisedAsync(harbor, northwind, incidentId, Guid.NewGuid(), "Not acknowledged in 15 minutes", Ct);
         (await maya.WaitForAsync(m => m.Method == "EscalationRaised" && m.Stream == $"msp/{harbor}")).Payload.GetProperty("title").GetString()
             .ShouldBe("Not acknowledged in 15 minutes");
-        await Task.Delay(Quiet);
+        await Task.Delay(Quiet, Ct);
         olivia.Received.ShouldNotContain(m => m.Method == "EscalationRaised");
         hana.Received.ShouldBeEmpty();
         priya.Received.ShouldNotContain(m => m.Method == "EscalationRaised");
@@ -201,28 +204,30 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
 /// <summary>Groups follow access while a connection stays open: an ended contract stops the stream.</summary>
 public sealed class LiveRevocationTests(RevocationLiveApp app) : IClassFixture<RevocationLiveApp>
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task Ending_a_contract_removes_the_msp_from_the_tenant_stream_without_reconnecting()
     {
         var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
         var harbor = app.Demo.Org("Harbor IT Partners").Id;
         await using var maya = await app.ConnectAsync(DemoDirectory.Maya);
-        (await maya.Connection.InvokeAsync<string[]>("MyGroups")).ShouldContain(LiveGroups.TenantFull(northwind));
+        (await maya.Connection.InvokeAsync<string[]>("MyGroups", Ct)).ShouldContain(LiveGroups.TenantFull(northwind));
 
         await app.QueryAsync(async db =>
         {
-            var contract = await db.Contracts.SingleAsync(c => c.MspId == harbor && c.CustomerId == northwind);
+            var contract = await db.Contracts.SingleAsync(c => c.MspId == harbor && c.CustomerId == northwind, Ct);
             contract.End(DateTimeOffset.UtcNow);
-            return await db.SaveChangesAsync();
+            return await db.SaveChangesAsync(Ct);
         });
         app.Services.GetRequiredService<Portal.Infrastructure.Auth.UserAccessCache>().Invalidate();
-        (await app.Services.GetRequiredService<LiveConnections>().RevalidateAsync(CancellationToken.None)).ShouldBeGreaterThan(0);
+        (await app.Services.GetRequiredService<LiveConnections>().RevalidateAsync(Ct)).ShouldBeGreaterThan(0);
 
-        (await maya.Connection.InvokeAsync<string[]>("MyGroups")).ShouldNotContain(LiveGroups.TenantFull(northwind));
+        (await maya.Connection.InvokeAsync<string[]>("MyGroups", Ct)).ShouldNotContain(LiveGroups.TenantFull(northwind));
         var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
-        var incidentId = await app.QueryAsync(db => db.Incidents.Where(i => i.TenantId == northwind).Select(i => i.Id).FirstAsync());
-        (await olivia.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "Anyone there?", visibility = "Customer" })).EnsureSuccessStatusCode();
-        await Task.Delay(TimeSpan.FromMilliseconds(1500));
+        var incidentId = await app.QueryAsync(db => db.Incidents.Where(i => i.TenantId == northwind).Select(i => i.Id).FirstAsync(Ct));
+        (await olivia.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "Anyone there?", visibility = "Customer" }, Ct)).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromMilliseconds(1500), Ct);
         maya.Received.ShouldNotContain(m => m.IncidentId == incidentId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Infrastructure.Auth;
@@ -10,6 +11,8 @@ namespace Portal.IntegrationTests.Live;
 /// <summary>Two instances on real ports, one PostgreSQL database, one real Redis backplane.</summary>
 public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     private ScaledOutApp? _a;
     private ScaledOutApp? _b;
 
@@ -31,15 +34,15 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis) : 
 
         var mayaOnB = await _b.ClientForAsync(DemoDirectory.Maya);
         var created = await mayaOnB.PostAsJsonAsync($"/api/v1/tenants/{_b.Demo.TenantId(DemoDirectory.Northwind)}/incidents",
-            new { title = "Made through instance B", severity = "Sev1" });
+            new { title = "Made through instance B", severity = "Sev1" }, Ct);
         created.StatusCode.ShouldBe(HttpStatusCode.Created);
-        var incidentId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        (await mayaOnB.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).EnsureSuccessStatusCode();
+        var incidentId = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        (await mayaOnB.PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null, Ct)).EnsureSuccessStatusCode();
 
         (await customerOnA.WaitForAsync(m => m.Method == "IncidentCreated" && m.IncidentId == incidentId)).Sequence.ShouldBeGreaterThan(0);
         var acknowledged = await customerOnA.WaitForAsync(m => m.IncidentId == incidentId && m.Status == "Acknowledged");
         acknowledged.Payload.GetProperty("incident").GetProperty("title").GetString().ShouldBe("Made through instance B");
-        await Task.Delay(1000);
+        await Task.Delay(1000, Ct);
         strangerOnA.Received.ShouldNotContain(m => m.IncidentId == incidentId);
     }
 
