@@ -1,1 +1,54 @@
-Console.WriteLine("placeholder");
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Portal.Benchmarks.Micro;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// <c>Portal.Benchmarks [host] [--info FILE] [--port N] [--duration SECONDS]</c>: the wrk host (default; see ./bench.sh).
+/// <c>Portal.Benchmarks micro [--short] [BenchmarkDotNet options]</c>: the BenchmarkDotNet microbenchmarks.
+/// An explicit class rather than top-level statements, whose generated Program would clash with Portal's.
+/// </summary>
+public static class BenchmarkProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "micro")
+        {
+            var rest = args[1..].ToList();
+            var job = rest.Remove("--short") ? Job.ShortRun : Job.Default;
+            // In process: no generated project to build, so it runs from a fresh clone exactly like the host mode.
+            var config = DefaultConfig.Instance
+                .AddJob(job.WithToolchain(InProcessEmitToolchain.Instance))
+                .AddDiagnoser(MemoryDiagnoser.Default);
+            if (!rest.Contains("--filter")) rest.AddRange(["--filter", "*"]);
+            BenchmarkSwitcher.FromTypes([typeof(StatusReadPathBenchmarks)]).Run([.. rest], config);
+            return 0;
+        }
+
+        var options = new HostOptions(Port: 0, InfoFile: null, Duration: null);
+        for (var i = args.Length > 0 && args[0] == "host" ? 1 : 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--info" when i + 1 < args.Length:
+                    options = options with { InfoFile = Path.GetFullPath(args[++i]) };
+                    break;
+                case "--port" when i + 1 < args.Length:
+                    options = options with { Port = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--duration" when i + 1 < args.Length:
+                    options = options with { Duration = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture)) };
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: Portal.Benchmarks [host] [--info FILE] [--port N] [--duration SECONDS] | micro [--short] [BenchmarkDotNet options]");
+                    return 64;
+            }
+        }
+        return await HostMode.RunAsync(options);
+    }
+}

@@ -33,13 +33,38 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, TimeP
         return false;
     }
 
-    public CustomerStatusSnapshot Store(CustomerStatusView view)
+    /// <summary>Taken before a rebuild reads the database: <see cref="Store"/> keeps the result only if no change was invalidated meanwhile.</summary>
+    public long Generation(Guid tenantId) => _generations.GetValueOrDefault(tenantId);
+
+    public CustomerStatusSnapshot Store(CustomerStatusView view, long generation)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(view, _json);
         var snapshot = new CustomerStatusSnapshot(view, json, $"\"{view.GeneratedAt.UtcTicks:x}\"");
-        _snapshots[view.TenantId] = (snapshot, clock.GetUtcNow() + Lifetime);
+        // A change committed while this view was read would otherwise be hidden for a whole lifetime: serve it once, keep nothing.
+        if (Generation(view.TenantId) == generation) _snapshots[view.TenantId] = (snapshot, clock.GetUtcNow() + Lifetime);
         return snapshot;
     }
 
-    public void Invalidate(Guid tenantId) => _snapshots.TryRemove(tenantId, out _);
+    public void Invalidate(Guid tenantId)
+    {
+        _generations.AddOrUpdate(tenantId, 1, static (_, g) => g + 1);
+        _snapshots.TryRemove(tenantId, out _);
+    }
+
+    private readonly ConcurrentDictionary<Guid, long> _generations = new();
+
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _rebuilds = new();
+
+    /// <summary>One rebuild per tenant at a time: readers that miss together wait and take its result.</summary>
+    public async ValueTask<IDisposable> EnterRebuildAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var gate = _rebuilds.GetOrAdd(tenantId, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Rebuild(gate);
+    }
+
+    private sealed class Rebuild(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
 }

@@ -20,18 +20,24 @@ public sealed class GetCustomerStatusHandler(PortalDbContext db, CurrentUser cur
 
     public async ValueTask<CustomerStatusSnapshot> Handle(GetCustomerStatus query, CancellationToken cancellationToken)
     {
-        var tenantSequence = db.Organisations.Where(o => o.Id == query.TenantId).Select(o => o.LastCustomerStreamSequence);
+        // Built only when needed: touching db.Organisations initialises the DbContext, which a cache hit should not pay.
+        IQueryable<long> TenantSequence() => db.Organisations.Where(o => o.Id == query.TenantId).Select(o => o.LastCustomerStreamSequence);
         if (cache.TryGet(query.TenantId, out var cached))
         {
             if (query.AtLeastSequence is not { } wanted || cached.View.Sequence >= wanted) return cached;
             // Asked for a newer event (made on another instance?): one scalar read tells whether it exists.
             // A number that does not exist yet gets the cached view, so a made-up one cannot force rebuilds.
-            if (await tenantSequence.SingleAsync(cancellationToken) <= cached.View.Sequence) return cached;
+            if (await TenantSequence().SingleAsync(cancellationToken) <= cached.View.Sequence) return cached;
         }
 
+        // Readers that missed together: the first rebuilds, the others take its snapshot.
+        using var rebuild = await cache.EnterRebuildAsync(query.TenantId, cancellationToken);
+        if (cache.TryGet(query.TenantId, out cached) && (query.AtLeastSequence is not { } atLeast || cached.View.Sequence >= atLeast)) return cached;
+
+        var generation = cache.Generation(query.TenantId);
         var now = clock.GetUtcNow();
         // Read first: a change committed while the rest is read is then included, or caught by the next ask.
-        var sequence = await tenantSequence.SingleAsync(cancellationToken);
+        var sequence = await TenantSequence().SingleAsync(cancellationToken);
         var shownSince = now - ResolvedShownFor;
         var incidents = await db.Incidents.AsNoTracking()
             .Where(i => i.TenantId == query.TenantId && i.Status != IncidentStatus.Closed)
@@ -57,6 +63,6 @@ public sealed class GetCustomerStatusHandler(PortalDbContext db, CurrentUser cur
             [.. incidents.Select(i => new CustomerIncidentView(
                 i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
                 [.. updatesByIncident[i.Id].Take(UpdatesPerIncident).Select(u => new CustomerUpdateView(u.Sequence, u.At, u.ActorName, u.Text))]))]);
-        return cache.Store(view);
+        return cache.Store(view, generation);
     }
 }

@@ -1,0 +1,66 @@
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.CustomerStatus;
+
+/// <summary>
+/// The customer's status page, and what an MSP sees when it looks through the customer's eyes. It renders only the
+/// cached customer-visible snapshot (<see cref="GetCustomerStatus"/>): no query of its own, no internal data.
+/// Deliberately a plain PageModel (no TempData, no forms) because it is the page everyone refreshes during an outage.
+/// </summary>
+[Authorize]
+public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock) : PageModel
+{
+    public CustomerStatusView? View { get; private set; }
+
+    /// <summary>Identifies the snapshot: the rendered incident list is cached per snapshot (see the page).</summary>
+    public string? ETag { get; private set; }
+
+    /// <summary>Set instead of <see cref="View"/> when the user reaches several tenants and named none.</summary>
+    public IReadOnlyList<TenantGrant> Choices { get; private set; } = [];
+
+    public bool IsNotFound { get; private set; }
+
+    public bool LooksThroughCustomerEyes { get; private set; }
+
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+
+    public async Task<IActionResult> OnGetAsync(Guid? tenantId, CancellationToken ct)
+    {
+        var me = currentUser.Required;
+        if (tenantId is null)
+        {
+            var reachable = me.Tenants.Values.Where(t => me.Has(Permission.ReadIncidents, t.TenantId)).OrderBy(t => t.Name).ToList();
+            if (reachable.Count == 0) return Forbid();
+            if (reachable.Count > 1)
+            {
+                Choices = reachable;
+                return Page();
+            }
+            tenantId = reachable[0].TenantId;
+        }
+
+        try
+        {
+            var snapshot = await mediator.Send(new GetCustomerStatus(tenantId.Value), ct);
+            View = snapshot.View;
+            ETag = snapshot.ETag;
+            LooksThroughCustomerEyes = me.AccessTo(tenantId.Value) == TenantAccess.Msp;
+        }
+        catch (NotFoundException)
+        {
+            IsNotFound = true; // a foreign tenant answers exactly like a missing one
+            Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+        catch (NotPermittedException)
+        {
+            return Forbid();
+        }
+        return Page();
+    }
+}
