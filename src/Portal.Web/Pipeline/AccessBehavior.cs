@@ -11,8 +11,9 @@ namespace Portal.Pipeline;
 /// Tenant access and roles, checked once for every message: a foreign or missing incident or tenant is 404
 /// (indistinguishable, so ids cannot be probed); a visible one without the needed permission is 403.
 /// The incident is looked up through the filtered context, so the query filters and this check agree.
+/// The context is resolved only then: a cached read should not pay for one.
 /// </summary>
-public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser, PortalDbContext db) : IPipelineBehavior<TMessage, TResponse>
+public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser, IServiceProvider services) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     private static readonly Permission? Required = typeof(TMessage).GetCustomAttribute<RequiresAttribute>()?.Permission;
@@ -26,7 +27,7 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
 
         Guid? tenantId = message switch
         {
-            IIncidentRequest r => await db.Incidents.Where(i => i.Id == r.IncidentId).Select(i => (Guid?)i.TenantId).FirstOrDefaultAsync(cancellationToken)
+            IIncidentRequest r => await services.GetRequiredService<PortalDbContext>().Incidents.Where(i => i.Id == r.IncidentId).Select(i => (Guid?)i.TenantId).FirstOrDefaultAsync(cancellationToken)
                                   ?? throw new NotFoundException("incident", r.IncidentId),
             ITenantRequest r => user.AccessTo(r.TenantId) != TenantAccess.None ? r.TenantId : throw new NotFoundException("tenant", r.TenantId),
             IOptionalTenantRequest { TenantId: { } id } => user.AccessTo(id) != TenantAccess.None ? id : throw new NotFoundException("tenant", id),

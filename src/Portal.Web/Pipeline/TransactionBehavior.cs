@@ -15,12 +15,14 @@ public sealed record ChangesCommitted(IReadOnlyList<TenantChange> Changes) : INo
 /// events it causes, commit together or not at all. After the commit it publishes
 /// <see cref="ChangesCommitted"/> so caches and live streams follow. Queries pass through untouched.
 /// </summary>
-public sealed class TransactionBehavior<TMessage, TResponse>(PortalDbContext db, IPublisher publisher) : IPipelineBehavior<TMessage, TResponse>
+public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider services, IPublisher publisher) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        if (message is not IBaseCommand || db.Database.CurrentTransaction is not null) return await next(message, cancellationToken);
+        if (message is not IBaseCommand) return await next(message, cancellationToken);
+        var db = services.GetRequiredService<PortalDbContext>();
+        if (db.Database.CurrentTransaction is not null) return await next(message, cancellationToken);
 
         TResponse response;
         IReadOnlyList<TenantChange> changes;

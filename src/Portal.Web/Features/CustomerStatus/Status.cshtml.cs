@@ -30,7 +30,8 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
-    public async Task<IActionResult> OnGetAsync(Guid? tenantId, CancellationToken ct)
+    /// <param name="sequence">From live.js: the last event number it saw on the tenant's stream, so a snapshot built before it is not served.</param>
+    public async Task<IActionResult> OnGetAsync(Guid? tenantId, long? sequence, CancellationToken ct)
     {
         var me = currentUser.Required;
         if (tenantId is null)
@@ -47,7 +48,7 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
 
         try
         {
-            var snapshot = await mediator.Send(new GetCustomerStatus(tenantId.Value), ct);
+            var snapshot = await mediator.Send(new GetCustomerStatus(tenantId.Value, sequence), ct);
             View = snapshot.View;
             ETag = snapshot.ETag;
             LooksThroughCustomerEyes = me.AccessTo(tenantId.Value) == TenantAccess.Msp;

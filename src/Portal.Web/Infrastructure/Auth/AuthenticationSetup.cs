@@ -73,6 +73,9 @@ public static class AuthenticationSetup
             builder.Services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, o => o.AccessDeniedPath = "/forbidden");
         }
 
+        builder.Services.AddSingleton<ValidatedTokenCache>();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure(ValidatedTokenCache.Attach);
+
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton<UserAccessCache>();
         builder.Services.AddScoped<IAuthorizationHandler, KnownPortalUserHandler>();

@@ -25,7 +25,8 @@ public static class DatabaseSetup
         }
 
         builder.Services.AddScoped<TenantScope>();
-        builder.Services.AddDbContext<PortalDbContext>(options => Configure(options, provider, connectionString));
+        // Options built once, not per request: most requests (cached reads) never touch the database.
+        builder.Services.AddDbContext<PortalDbContext>(options => Configure(options, provider, connectionString), optionsLifetime: ServiceLifetime.Singleton);
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString) => provider switch

@@ -1,0 +1,132 @@
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+
+namespace Portal.Features.Incidents;
+
+/// <summary>
+/// One incident: its facts, its timeline and, for the managing MSP, the actions. Every changing form carries the
+/// version it was rendered from, so an edit made on a stale page is refused (409) and the page reloads instead
+/// of silently overwriting someone else's change.
+/// </summary>
+[Authorize]
+public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock) : PortalPageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public Guid Id { get; set; }
+
+    /// <summary>The version the posted form was rendered from.</summary>
+    [BindProperty]
+    public long Version { get; set; }
+
+    [BindProperty]
+    public IncidentStatus? NewStatus { get; set; }
+
+    [BindProperty]
+    public string? CustomerMessage { get; set; }
+
+    [BindProperty]
+    public Guid? AssigneeId { get; set; }
+
+    [BindProperty]
+    public string? NoteText { get; set; }
+
+    [BindProperty]
+    public NoteVisibility? NoteVisibility { get; set; }
+
+    public IncidentView? Incident { get; private set; }
+
+    public IReadOnlyList<TimelineEntryView> Timeline { get; private set; } = [];
+
+    public IReadOnlyList<PersonRef> Engineers { get; private set; } = [];
+
+    /// <summary>The managing MSP: sees internal notes and may act on the incident.</summary>
+    public bool CanWork { get; private set; }
+
+    public bool CanComment { get; private set; }
+
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostAcknowledgeAsync(CancellationToken ct) =>
+        ChangeAsync("Acknowledge", async () => $"{(await mediator.Send(new AcknowledgeIncident(Id, Version), ct)).Reference} acknowledged.", ct);
+
+    public Task<IActionResult> OnPostStatusAsync(CancellationToken ct) =>
+        ChangeAsync("Status", async () =>
+        {
+            var incident = await mediator.Send(new ChangeIncidentStatus(Id, NewStatus, CustomerMessage, Version), ct);
+            return $"{incident.Reference} is now {incident.Status}.";
+        }, ct);
+
+    public Task<IActionResult> OnPostAssignAsync(CancellationToken ct) =>
+        ChangeAsync("Assign", async () =>
+        {
+            var incident = await mediator.Send(new AssignIncident(Id, AssigneeId, Version), ct);
+            return incident.Assignee is { } who ? $"{incident.Reference} assigned to {who.Name}." : $"{incident.Reference} is unassigned.";
+        }, ct);
+
+    /// <summary>
+    /// Notes are appended, never edited: a note written on an older page overwrites nothing, so it is kept
+    /// (AddIncidentNote takes no expected version). The customer's form only ever offers customer-visible
+    /// comments, and the domain refuses an internal note from anyone but the managing MSP.
+    /// </summary>
+    public Task<IActionResult> OnPostNoteAsync(CancellationToken ct) =>
+        ChangeAsync("Note", async () =>
+        {
+            var entry = await mediator.Send(new AddIncidentNote(Id, NoteText, NoteVisibility), ct);
+            return entry.Visibility == Domain.NoteVisibility.Internal ? "Internal note added." : "Update added; the customer can read it.";
+        }, ct);
+
+    /// <summary>The validation messages of one form (its fields are keyed "Form.Field").</summary>
+    public IEnumerable<string> ErrorsOf(string form) => ModelState
+        .Where(e => e.Key.StartsWith(form + ".", StringComparison.Ordinal))
+        .SelectMany(e => e.Value!.Errors.Select(x => x.ErrorMessage));
+
+    private async Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct)
+    {
+        try
+        {
+            FlashOnNextPage(await change());
+            return RedirectToPage(new { id = Id });
+        }
+        catch (Exception e) when (ShowProblem(e, form))
+        {
+            FailedForm = form;
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>The form whose post failed: the page keeps what was typed in it and shows its messages beside it.</summary>
+    public string? FailedForm { get; private set; }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        try
+        {
+            Incident = await mediator.Send(new GetIncident(Id), ct);
+            Timeline = await mediator.Send(new GetIncidentTimeline(Id), ct);
+        }
+        catch (Pipeline.NotFoundException)
+        {
+            Incident = null;
+            ShowNotFound("incident");
+            return;
+        }
+
+        var me = currentUser.Required;
+        CanWork = me.AccessTo(Incident.TenantId) == TenantAccess.Msp && me.Has(Permission.WorkIncidents, Incident.TenantId);
+        CanComment = me.Has(Permission.CommentOnIncidents, Incident.TenantId);
+        if (CanWork) Engineers = await mediator.Send(new ListAssignableEngineers(Id), ct);
+
+        // Forms always carry the version on screen, so a retry after "changed by someone else" is made against what the user now sees.
+        Version = Incident.Version;
+    }
+}

@@ -1,0 +1,171 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Primitives;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+using Severity = Portal.Domain.Severity;
+
+namespace Portal.Features.Incidents;
+
+/// <summary>
+/// The MSP's triage queue across every tenant it manages: filters are plain GET parameters (bookmarkable,
+/// shareable in a bridge call), and the "New incident" form posts a CreateIncident and lands on the new incident.
+/// </summary>
+[Authorize]
+public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock, IValidator<CreateIncident> createValidator) : PortalPageModel
+{
+    public const int PageSize = 50;
+
+    public sealed class NewIncidentInput
+    {
+        public Guid? TenantId { get; set; }
+        public string? Title { get; set; }
+        public Severity? Severity { get; set; }
+        public string? CustomerSummary { get; set; }
+    }
+
+    [BindProperty(SupportsGet = true, Name = "tenant")]
+    public Guid? Tenant { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "status")]
+    public IncidentStatus[] Statuses { get; set; } = [];
+
+    [BindProperty(SupportsGet = true, Name = "severity")]
+    public Severity[] Severities { get; set; } = [];
+
+    /// <summary>"anyone" (default), "me" or "unassigned".</summary>
+    [BindProperty(SupportsGet = true, Name = "assignee")]
+    public string? Assignee { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "q")]
+    public string? Text { get; set; }
+
+    /// <summary>"open" (default) or "all".</summary>
+    [BindProperty(SupportsGet = true, Name = "show")]
+    public string? Show { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "p")]
+    public int PageNumber { get; set; } = 1;
+
+    [BindProperty]
+    public NewIncidentInput New { get; set; } = new();
+
+    public IReadOnlyList<TenantGrant> Tenants { get; private set; } = [];
+
+    public PageOf<IncidentView> Results { get; private set; } = new([], 1, PageSize, 0);
+
+    /// <summary>Set when the "unassigned" filter could look at only the first page of matches (see <see cref="LoadAsync"/>).</summary>
+    public bool UnassignedTruncated { get; private set; }
+
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+
+    public bool OpenOnly => Show != "all";
+
+    /// <summary>What the list applies: open only, unless the user asked for resolved or closed incidents by status.</summary>
+    public bool EffectiveOpenOnly { get; private set; } = true;
+
+    public bool NewFormOpen => Response.StatusCode >= 400 || Request.Query.ContainsKey("new");
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (!MayTriage()) return Forbid();
+        if (!ModelState.IsValid)
+        {
+            ModelState.Clear();
+            ShowNotice("A filter value was not understood and has been left out.");
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
+    {
+        if (!MayTriage()) return Forbid();
+        ModelState.Clear(); // the GET filters are not part of this form
+        if (New.TenantId is not { } tenantId)
+        {
+            // Say everything that is missing at once, not one field per round trip.
+            ModelState.AddModelError("New.TenantId", "Choose the tenant the incident is in.");
+            var rest = await createValidator.ValidateAsync(new CreateIncident(Guid.Empty, New.Title, New.Severity, New.CustomerSummary), ct);
+            foreach (var failure in rest.Errors) ModelState.AddModelError($"New.{failure.PropertyName}", failure.ErrorMessage);
+            ShowInvalid();
+        }
+        else
+        {
+            try
+            {
+                var created = await mediator.Send(new CreateIncident(tenantId, New.Title, New.Severity, New.CustomerSummary), ct);
+                FlashOnNextPage($"{created.Reference} opened. Acknowledge it when someone has picked it up.");
+                return RedirectToPage("/Incidents/Detail", new { id = created.Id });
+            }
+            catch (Exception e) when (ShowProblem(e, "New"))
+            {
+            }
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>The queue is for people who work incidents in at least one managed tenant; customers have their status page.</summary>
+    private bool MayTriage()
+    {
+        var me = currentUser.Access;
+        Tenants = me is null ? [] :
+            [.. me.Tenants.Values.Where(t => t.Access == TenantAccess.Msp && me.Has(Permission.WorkIncidents, t.TenantId)).OrderBy(t => t.Name)];
+        return Tenants.Count > 0;
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var me = currentUser.Required;
+        if (Tenant is { } tenant && Tenants.All(t => t.TenantId != tenant))
+        {
+            // Says nothing about whether such a tenant exists: it is simply not one of yours.
+            Tenant = null;
+            ShowNotice("That tenant is not one you manage; showing all of yours.");
+        }
+        PageNumber = Math.Max(1, PageNumber);
+        var statuses = Statuses.Where(Enum.IsDefined).Distinct().ToList();
+        var severities = Severities.Where(Enum.IsDefined).Distinct().ToList();
+        var text = string.IsNullOrWhiteSpace(Text) ? null : Text.Trim();
+        // Ticking Resolved or Closed asks for them: "open only" would hide exactly what was asked for.
+        EffectiveOpenOnly = OpenOnly && !statuses.Any(s => s is IncidentStatus.Resolved or IncidentStatus.Closed);
+        bool? openOnly = EffectiveOpenOnly ? true : null;
+
+        if (Assignee == "unassigned")
+        {
+            // ListIncidents has no "unassigned" filter yet: narrow the first (most severe, oldest) matches here.
+            var first = await mediator.Send(new ListIncidents(Tenant, statuses, severities, null, openOnly, text, 1, ListIncidents.MaxPageSize), ct);
+            var unassigned = first.Items.Where(i => i.Assignee is null).ToList();
+            UnassignedTruncated = first.Total > first.Items.Count;
+            PageNumber = Math.Min(PageNumber, LastPage(unassigned.Count));
+            Results = new PageOf<IncidentView>([.. unassigned.Skip((PageNumber - 1) * PageSize).Take(PageSize)], PageNumber, PageSize, unassigned.Count);
+            return;
+        }
+
+        Guid? assigneeId = Assignee == "me" ? me.UserId : null;
+        Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize), ct);
+        if (Results.Items.Count == 0 && PageNumber > LastPage(Results.Total))
+        {
+            // A bookmarked page 3 of a queue that has since shrunk: show its last page instead of an empty one.
+            PageNumber = LastPage(Results.Total);
+            Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize), ct);
+        }
+    }
+
+    public static int LastPage(int total) => Math.Max(1, (total + PageSize - 1) / PageSize);
+
+    /// <summary>"true" for the aria-invalid attribute of a field of the New incident form that has an error, else nothing.</summary>
+    public string? Invalid(string field) =>
+        ModelState.TryGetValue($"New.{field}", out var entry) && entry.Errors.Count > 0 ? "true" : null;
+
+    /// <summary>The current filters with another page number.</summary>
+    public string PageLink(int pageNumber)
+    {
+        var query = Request.Query.Where(q => q.Key is not ("p" or "handler")).ToDictionary(q => q.Key, q => q.Value);
+        if (pageNumber > 1) query["p"] = new StringValues(pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return "/triage" + QueryString.Create(query).ToUriComponent();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Shouldly;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.EndToEndTests;
+
+/// <summary>The MSP works an incident in the browser and the customer sees it on their status page: no internal note, ever.</summary>
+public sealed partial class IncidentJourneyTests(PortalApp app)
+{
+    private const string MspEngineer = "Maya Chen";          // maya@harborit.example, Harbor IT Partners
+    private const string Customer = "Olivia Grant";          // Northwind Airways (NWA), managed by Harbor
+    private const string Tenant = "Northwind Airways";
+
+    [Fact]
+    public async Task Msp_acknowledges_a_new_incident_from_the_triage_queue_and_the_customer_sees_it_acknowledged()
+    {
+        var maya = await app.SignInAsync(MspEngineer);
+        await Expect(maya).ToHaveURLAsync(TriagePath());
+        await Expect(maya.GetByRole(AriaRole.Heading, new() { Name = "Triage", Level = 1 })).ToBeVisibleAsync();
+        await Expect(maya.GetByRole(AriaRole.Banner)).ToContainTextAsync("Harbor IT Partners");
+
+        var title = TriagePage.UniqueTitle("Departure boards dark at gate B");
+        var reference = await TriagePage.OpenIncidentAsync(maya, $"{Tenant} (NWA)", title, "Sev2", "Departure boards show nothing; gate staff announce departures.");
+        reference.ShouldStartWith("NWA-");
+
+        // The queue, narrowed to new incidents of the tenant, lists it; its row leads to the incident.
+        await maya.GotoAsync("/triage");
+        var filters = maya.GetByRole(AriaRole.Search, new() { Name = "Filter incidents" });
+        await filters.GetByLabel("Tenant").SelectOptionAsync(new SelectOptionValue { Label = Tenant });
+        await filters.GetByRole(AriaRole.Checkbox, new() { Name = "New", Exact = true }).CheckAsync();
+        await filters.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
+        await Expect(maya).ToHaveURLAsync(new Regex("status=New"));
+        var row = maya.GetByRole(AriaRole.Row).Filter(new() { HasText = title });
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync(reference);
+        await Expect(row).ToContainTextAsync("New");
+        await Expect(row).ToContainTextAsync(Tenant);
+        await row.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
+        await maya.WaitForURLAsync(TriagePage.IncidentUrl());
+
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync($"{reference} acknowledged");
+        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+        await Expect(maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" })).ToHaveCountAsync(0);
+        await Expect(maya.GetByRole(AriaRole.List).Filter(new() { HasText = "Acknowledged by Maya Chen" })).ToHaveCountAsync(1);
+
+        // Another person, another browser: the customer's status page.
+        var olivia = await app.SignInAsync(Customer);
+        await Expect(olivia).ToHaveURLAsync(StatusPath());
+        await Expect(olivia.GetByRole(AriaRole.Heading, new() { Name = Tenant, Level = 1 })).ToBeVisibleAsync();
+        var card = olivia.GetByRole(AriaRole.Article, new() { Name = title });
+        await Expect(card).ToContainTextAsync(reference);
+        await Expect(card.Locator(".status")).ToHaveTextAsync("Acknowledged");
+        await Expect(card).ToContainTextAsync("Acknowledged by Maya Chen");
+        await Expect(card).ToContainTextAsync("gate staff announce departures");
+    }
+
+    [Fact]
+    public async Task An_internal_note_never_reaches_the_customer_but_a_customer_update_does()
+    {
+        var maya = await app.SignInAsync(MspEngineer);
+        var title = TriagePage.UniqueTitle("Crew scheduling app crashes");
+        await TriagePage.OpenIncidentAsync(maya, $"{Tenant} (NWA)", title, "Sev3", "The crew scheduling app closes on start; we are on it.");
+        var incidentPath = new Uri(maya.Url).AbsolutePath;
+
+        var secret = $"Internal only: vendor escalation case {Guid.NewGuid():N}";
+        var update = $"Customer update: a fix is rolling out {Guid.NewGuid():N}";
+
+        var note = maya.GetByLabel("Add a note");
+        await Expect(maya.GetByRole(AriaRole.Radio, new() { Name = "Internal (your MSP only)" })).ToBeCheckedAsync(); // the safe default
+        await note.FillAsync(secret);
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync("Internal note added");
+        var internalEntry = maya.GetByRole(AriaRole.Listitem).Filter(new() { HasText = secret });
+        await Expect(internalEntry).ToContainTextAsync("Internal");
+
+        await note.FillAsync(update);
+        await maya.GetByRole(AriaRole.Radio, new() { Name = "Customer update (the customer sees it)" }).CheckAsync();
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync("the customer can read it");
+        await Expect(maya.GetByRole(AriaRole.Listitem).Filter(new() { HasText = update })).ToHaveCountAsync(1);
+
+        var olivia = await app.SignInAsync(Customer);
+        var card = olivia.GetByRole(AriaRole.Article, new() { Name = title });
+        await Expect(card).ToContainTextAsync(update);
+        (await olivia.ContentAsync()).ShouldNotContain(secret);
+
+        // The customer's incident page: the update, no internal note, and nothing that would write one.
+        await card.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
+        await Expect(olivia).ToHaveURLAsync(new Regex(Regex.Escape(incidentPath) + "$"));
+        await Expect(olivia.GetByRole(AriaRole.Listitem).Filter(new() { HasText = update })).ToHaveCountAsync(1);
+        (await olivia.ContentAsync()).ShouldNotContain(secret);
+        await Expect(olivia.GetByRole(AriaRole.Radio)).ToHaveCountAsync(0);
+        await Expect(olivia.GetByText("Internal", new() { Exact = true })).ToHaveCountAsync(0);
+        await Expect(olivia.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" })).ToHaveCountAsync(0);
+
+        // What the customer may do: a customer-visible comment, which the MSP then sees.
+        var comment = $"Thanks, crews are using paper rosters meanwhile {Guid.NewGuid():N}";
+        await olivia.GetByLabel("Add a comment for your service provider").FillAsync(comment);
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Add comment" }).ClickAsync();
+        await Expect(olivia.GetByRole(AriaRole.Status)).ToContainTextAsync("Update added");
+        // Maya's incident page, open all along, shows it without a reload (live.js refreshes the timeline region).
+        await Expect(maya.GetByRole(AriaRole.Listitem).Filter(new() { HasText = comment })).ToContainTextAsync("Customer comment");
+    }
+
+    [Fact]
+    public async Task A_change_made_on_a_stale_page_is_refused_and_the_page_reloads()
+    {
+        var maya = await app.SignInAsync(MspEngineer);
+        var title = TriagePage.UniqueTitle("Baggage belt controllers offline");
+        await TriagePage.OpenIncidentAsync(maya, $"{Tenant} (NWA)", title, "Sev2", "Baggage may be delayed.");
+
+        // A colleague's tab on the same incident, open from before the acknowledgement, whose live connection
+        // is down (otherwise live.js would refresh it in place and it would not stay stale).
+        var stale = await maya.Context.NewPageAsync();
+        await stale.RouteAsync("**/hubs/**", route => route.AbortAsync());
+        await stale.GotoAsync(maya.Url);
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+
+        var response = await stale.RunAndWaitForResponseAsync(
+            () => stale.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync(),
+            r => r.Request.Method == "POST");
+        response.Status.ShouldBe(409);
+        await Expect(stale.GetByRole(AriaRole.Alert)).ToContainTextAsync("Changed by someone else, reloaded");
+        await Expect(stale.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+
+        // The reloaded page carries the current version: the next change goes through.
+        await stale.GetByLabel("Move to status").SelectOptionAsync("Investigating");
+        await stale.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync();
+        await Expect(stale.GetByRole(AriaRole.Status)).ToContainTextAsync("is now Investigating");
+        await Expect(stale.GetByTestId("incident-state")).ToContainTextAsync("Investigating");
+    }
+
+    [Fact]
+    public async Task The_customers_open_status_page_follows_the_msp_live()
+    {
+        var maya = await app.SignInAsync(MspEngineer);
+        var title = TriagePage.UniqueTitle("Lounge Wi-Fi down");
+        await TriagePage.OpenIncidentAsync(maya, $"{Tenant} (NWA)", title, "Sev4", "Lounge Wi-Fi is down; mobile data works.");
+
+        var olivia = await app.SignInAsync(Customer);
+        var card = olivia.GetByRole(AriaRole.Article, new() { Name = title });
+        await Expect(card.Locator(".status")).ToHaveTextAsync("New");
+        await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
+
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+
+        // No reload: the page swaps its status region when the tenant's event arrives.
+        await Expect(card.Locator(".status")).ToHaveTextAsync("Acknowledged");
+        await Expect(card).ToContainTextAsync("Acknowledged by Maya Chen");
+        await Expect(olivia.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
+    }
+
+    [GeneratedRegex("/triage$")]
+    private static partial Regex TriagePath();
+
+    [GeneratedRegex("/status$")]
+    private static partial Regex StatusPath();
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Data;
+
+[assembly: AssemblyFixture(typeof(Portal.EndToEndTests.PortalApp))]
+
+namespace Portal.EndToEndTests;
+
+/// <summary>
+/// One real Portal per test run: Development mode (demo sign-in and demo data) on a fresh SQLite file in a temp
+/// folder, served by Kestrel on a free loopback port; and one headless Chromium (Debian's, never downloaded)
+/// that every test opens its own browser contexts in.
+/// </summary>
+public sealed class PortalApp : IAsyncLifetime
+{
+    /// <summary>Generous: CI has two cores, and the first request of each page compiles nothing but still warms up a lot.</summary>
+    public const float TimeoutMs = 30_000;
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"portal-e2e-{Guid.NewGuid():N}");
+    private Factory? _factory;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        _factory = new Factory(Path.Combine(_folder, "e2e.db"));
+        _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        _factory.StartServer();
+        var addresses = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        BaseAddress = new Uri(addresses.Single());
+
+        Assertions.SetDefaultExpectTimeout(TimeoutMs);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A fresh browser context (its own cookies): a different person at a different laptop.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new() { BaseURL = BaseAddress.ToString().TrimEnd('/'), Locale = "en-GB" });
+        context.SetDefaultTimeout(TimeoutMs);
+        context.SetDefaultNavigationTimeout(TimeoutMs);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs a demo user in the way a person does: the /signin page, their button, the start page they land on.</summary>
+    public async Task<IPage> SignInAsync(string name, string startAt = "/signin")
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(startAt);
+        await page.GetByRole(AriaRole.Button, new() { Name = name }).ClickAsync();
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
+        return page;
+    }
+
+    /// <summary>Reads the database as the platform itself (no tenant filter), e.g. to learn a foreign tenant's id.</summary>
+    public async Task<T> ReadAsync<T>(Func<PortalDbContext, Task<T>> read)
+    {
+        await using var scope = _factory!.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().UseSystemAccess();
+        return await read(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null) await _browser.CloseAsync();
+        _playwright?.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is not a test failure.
+        }
+    }
+
+    private sealed class Factory(string databasePath) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Development");
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("ConnectionStrings:Portal", $"Data Source={databasePath}");
+            builder.UseSetting("Database:MigrateOnStartup", "true");
+            builder.UseSetting("Database:SeedDemoData", "true");
+        }
+    }
+}
