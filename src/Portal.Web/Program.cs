@@ -57,7 +57,7 @@ app.MapCustomerStatusApi();
 app.MapOrganisationsApi();
 app.MapPortalLive();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
-app.MapRazorPages();
+app.MapRazorPages().WithStaticAssets();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -22,6 +22,7 @@ public static class IncidentsApi
         [property: FromQuery(Name = "status")] string[]? Status,
         [property: FromQuery(Name = "severity")] string[]? Severity,
         [property: FromQuery(Name = "assigneeId")] Guid? AssigneeId,
+        [property: FromQuery(Name = "unassigned")] bool? Unassigned,
         [property: FromQuery(Name = "open")] bool? Open,
         [property: FromQuery(Name = "q")] string? Q,
         [property: FromQuery(Name = "page")] int? Page,
@@ -40,7 +41,7 @@ public static class IncidentsApi
 
         api.MapGet("/incidents", async ([AsParameters] ListIncidentsParameters p, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, Names<IncidentStatus>(p.Status, "status"), Names<Severity>(p.Severity, "severity"),
-                p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50), ct)))
+                p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50, p.Unassigned), ct)))
             .WithName("ListIncidents").WithSummary("List and search the incidents you may see, most severe and oldest first.");
 
         api.MapGet("/incidents/{id:guid}", async (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>

@@ -22,7 +22,8 @@ public sealed record ListIncidents(
     bool? OpenOnly = null, // true: open only; false: resolved and closed only; null: all
     string? Text = null,
     int Page = 1,
-    int PageSize = 50) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
+    int PageSize = 50,
+    bool? Unassigned = null) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
 {
     public const int MaxPageSize = 200;
 }
@@ -50,6 +51,7 @@ public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser current
         if (query.Statuses is { Count: > 0 } statuses) incidents = incidents.Where(i => statuses.Contains(i.Status));
         if (query.Severities is { Count: > 0 } severities) incidents = incidents.Where(i => severities.Contains(i.Severity));
         if (query.AssigneeId is { } assigneeId) incidents = incidents.Where(i => i.AssigneeId == assigneeId);
+        if (query.Unassigned == true) incidents = incidents.Where(i => i.AssigneeId == null);
         if (query.OpenOnly == true) incidents = incidents.Where(i => i.Status != IncidentStatus.Resolved && i.Status != IncidentStatus.Closed);
         if (query.OpenOnly == false) incidents = incidents.Where(i => i.Status == IncidentStatus.Resolved || i.Status == IncidentStatus.Closed);
         if (!string.IsNullOrWhiteSpace(query.Text))

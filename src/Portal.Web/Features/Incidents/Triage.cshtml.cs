@@ -56,9 +56,6 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public PageOf<IncidentView> Results { get; private set; } = new([], 1, PageSize, 0);
 
-    /// <summary>Set when the "unassigned" filter could look at only the first page of matches (see <see cref="LoadAsync"/>).</summary>
-    public bool UnassignedTruncated { get; private set; }
-
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
     public bool OpenOnly => Show != "all";
@@ -134,24 +131,14 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
         EffectiveOpenOnly = OpenOnly && !statuses.Any(s => s is IncidentStatus.Resolved or IncidentStatus.Closed);
         bool? openOnly = EffectiveOpenOnly ? true : null;
 
-        if (Assignee == "unassigned")
-        {
-            // ListIncidents has no "unassigned" filter yet: narrow the first (most severe, oldest) matches here.
-            var first = await mediator.Send(new ListIncidents(Tenant, statuses, severities, null, openOnly, text, 1, ListIncidents.MaxPageSize), ct);
-            var unassigned = first.Items.Where(i => i.Assignee is null).ToList();
-            UnassignedTruncated = first.Total > first.Items.Count;
-            PageNumber = Math.Min(PageNumber, LastPage(unassigned.Count));
-            Results = new PageOf<IncidentView>([.. unassigned.Skip((PageNumber - 1) * PageSize).Take(PageSize)], PageNumber, PageSize, unassigned.Count);
-            return;
-        }
-
         Guid? assigneeId = Assignee == "me" ? me.UserId : null;
-        Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize), ct);
+        bool? unassigned = Assignee == "unassigned" ? true : null;
+        Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize, unassigned), ct);
         if (Results.Items.Count == 0 && PageNumber > LastPage(Results.Total))
         {
             // A bookmarked page 3 of a queue that has since shrunk: show its last page instead of an empty one.
             PageNumber = LastPage(Results.Total);
-            Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize), ct);
+            Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize, unassigned), ct);
         }
     }
 
