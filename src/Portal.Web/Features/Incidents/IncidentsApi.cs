@@ -85,7 +85,9 @@ public static class IncidentsApi
         var failures = new List<ValidationFailure>();
         foreach (var value in values)
         {
-            if (!value.Any(char.IsAsciiDigit) && Enum.TryParse<TEnum>(value, ignoreCase: true, out var member) && Enum.IsDefined(member)) parsed.Add(member);
+            var name = value.Trim();
+            var isName = name.Length > 0 && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
+            if (isName && Enum.TryParse<TEnum>(name, ignoreCase: true, out var member) && Enum.IsDefined(member)) parsed.Add(member);
             else failures.Add(new ValidationFailure(parameter, $"'{value}' is not a {parameter}; use one of: {string.Join(", ", Enum.GetNames<TEnum>())}."));
         }
         if (failures.Count > 0) throw new ValidationException(failures);
