@@ -1,34 +1,49 @@
 #!/usr/bin/env bash
 # Portal's benchmarks against baselines served by the same process (see docs/benchmarks.md).
 #
-#   ./bench.sh            full run: 3 s warm-up per URL, then wrk -t2 -c64 -d10s --latency in the order A B B A
-#   ./bench.sh --quick    2 s runs: a smoke test of the harness, not a result
+#   ./bench.sh            both scenarios: 1 (customer status, wrk A B B A) then 2 (live fan-out over SignalR)
+#   ./bench.sh --status   scenario 1 only: 3 s warm-up per URL, then wrk -t2 -c64 -d10s --latency in the order A B B A
+#   ./bench.sh --fanout   scenario 2 only: 1,000 and 5,000 SignalR clients per path, bare hub vs Portal, A B B A
+#   ./bench.sh --quick    short runs (2 s wrk runs; fan-out with 200 and 1,000 clients, 3 rounds): a smoke test, not a result
 #   ./bench.sh --micro    also run the BenchmarkDotNet microbenchmarks afterwards (in process)
 #   ./bench.sh --no-docs  print the tables without writing them into docs/benchmarks.md
 #
-# Environment: BENCH_DURATION (seconds per measured run, default 10; 2 with --quick), BENCH_WARMUP (seconds,
-# default 3; 1 with --quick), BENCH_ROUNDS (A B B A repeated, default 1), BENCH_CHANGE_INTERVAL (seconds
-# between changes in the change phase, default 1).
+# Environment, scenario 1: BENCH_DURATION (seconds per measured run, default 10; 2 with --quick), BENCH_WARMUP
+# (seconds, default 3; 1 with --quick), BENCH_ROUNDS (A B B A repeated, default 1), BENCH_CHANGE_INTERVAL
+# (seconds between changes in the change phase, default 1).
+# Scenario 2: BENCH_FANOUT_CLIENTS (clients per path, a list, default "1000 5000"; "200 1000" with --quick),
+# BENCH_FANOUT_ROUNDS (rounds per run, one change per tenant each, default 10; 3 with --quick),
+# BENCH_FANOUT_GAP_MS (pause after a change's deliveries, default 200), BENCH_FANOUT_TOKENS (per-connection:
+# every Portal connection its own bearer token, the default; per-user: the demo users' eight tokens shared).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
-quick=0 micro=0 write_docs=1
+bench_args="$*"
+quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
     --micro) micro=1 ;;
     --no-docs) write_docs=0 ;;
+    --status) want_status=1 ;;
+    --fanout) want_fanout=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option '$arg'" >&2; usage >&2; exit 64 ;;
   esac
 done
+# Neither named: both scenarios.
+if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ]; then want_status=1 want_fanout=1; fi
 
 seconds() { # "10", "10s" -> 10; anything else is refused
   local v=${1%s}
   [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ] || { echo "bench.sh: '$1' is not a whole number of seconds" >&2; exit 64; }
   echo "$v"
+}
+whole() { # whole NAME VALUE -> VALUE if it is a positive whole number
+  [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] || { echo "bench.sh: $1 must be a positive whole number, not '$2'" >&2; exit 64; }
+  echo "$2"
 }
 if [ "$quick" -eq 1 ]; then default_duration=2 default_warmup=1; else default_duration=10 default_warmup=3; fi
 duration=$(seconds "${BENCH_DURATION:-$default_duration}")
@@ -38,10 +53,24 @@ change_interval=${BENCH_CHANGE_INTERVAL:-1}
 threads=2 connections=64
 json_bar=0.6 page_bar=0.35 query_bar=1
 
+if [ "$quick" -eq 1 ]; then default_fanout_clients="200 1000" default_fanout_rounds=3; else default_fanout_clients="1000 5000" default_fanout_rounds=10; fi
+fanout_clients=${BENCH_FANOUT_CLIENTS:-$default_fanout_clients}
+for n in $fanout_clients; do whole BENCH_FANOUT_CLIENTS "$n" >/dev/null; done
+fanout_rounds=$(whole BENCH_FANOUT_ROUNDS "${BENCH_FANOUT_ROUNDS:-$default_fanout_rounds}")
+fanout_gap_ms=$(whole BENCH_FANOUT_GAP_MS "${BENCH_FANOUT_GAP_MS:-200}")
+fanout_tokens=${BENCH_FANOUT_TOKENS:-per-connection}
+case "$fanout_tokens" in per-connection|per-user) ;; *) echo "bench.sh: BENCH_FANOUT_TOKENS must be per-connection or per-user, not '$fanout_tokens'" >&2; exit 64 ;; esac
+fanout_ratio_bar=0.8
+fanout_p99_bar() { # clients -> the p99 bar in ms (DESIGN.md: 100 ms at 1,000 sockets, 300 ms at 5,000), or "-" above 5,000
+  if [ "$1" -le 1000 ]; then echo 100; elif [ "$1" -le 5000 ]; then echo 300; else echo -; fi
+}
+
 # --- prerequisites -------------------------------------------------------------------------------------
 missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ "$want_status" -eq 1 ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+fi
 if [ -f src/Portal.Web/package.json ] && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -76,7 +105,7 @@ trap 'exit 130' INT TERM
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
-# --- build (Release) and start the host ------------------------------------------------------------------
+# --- build (Release) ------------------------------------------------------------------------------------------
 echo "Building tests/Portal.Benchmarks (Release)..."
 if ! dotnet build tests/Portal.Benchmarks/Portal.Benchmarks.csproj -c Release -nologo -v q -clp:ErrorsOnly >"$work/build.log" 2>&1; then
   cat "$work/build.log" >&2
@@ -85,23 +114,60 @@ if ! dotnet build tests/Portal.Benchmarks/Portal.Benchmarks.csproj -c Release -n
 fi
 bench_dll=tests/Portal.Benchmarks/bin/Release/net10.0/Portal.Benchmarks.dll
 
-echo "Starting Portal with the baselines (Development, SQLite in a temp file, demo data)..."
-dotnet "$bench_dll" --info "$work/info.env" >"$work/host.log" 2>&1 &
-host_pid=$!
-for _ in $(seq 1 1200); do
-  [ -f "$work/info.env" ] && break
-  if ! kill -0 "$host_pid" 2>/dev/null; then
-    cat "$work/host.log" >&2
-    echo "bench.sh: the benchmark host stopped before it was ready." >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-[ -f "$work/info.env" ] || { cat "$work/host.log" >&2; echo "bench.sh: the host was not ready after 120 s." >&2; exit 1; }
-# shellcheck disable=SC1091
-. "$work/info.env"
-grep -v -E '^(PORTAL_[A-Z]+_HEADER|BENCH_READY)=' "$work/host.log" | sed 's/^/  host: /' || true
+# start_host [HOST ARGS...]: Portal (+ baselines) in a process of its own; sources the info file it writes.
+start_host() {
+  rm -f "$work/info.env"
+  dotnet "$bench_dll" --info "$work/info.env" "$@" >"$work/host.log" 2>&1 &
+  host_pid=$!
+  for _ in $(seq 1 1200); do
+    [ -f "$work/info.env" ] && break
+    if ! kill -0 "$host_pid" 2>/dev/null; then
+      cat "$work/host.log" >&2
+      echo "bench.sh: the benchmark host stopped before it was ready." >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  [ -f "$work/info.env" ] || { cat "$work/host.log" >&2; echo "bench.sh: the host was not ready after 120 s." >&2; exit 1; }
+  # shellcheck disable=SC1091
+  . "$work/info.env"
+  grep -v -E '^(PORTAL_[A-Z]+_HEADER|BENCH_READY)=' "$work/host.log" | sed 's/^/  host: /' || true
+}
 
+stop_host() {
+  if [ -n "$host_pid" ] && kill -0 "$host_pid" 2>/dev/null; then
+    kill "$host_pid" 2>/dev/null || true
+    wait "$host_pid" 2>/dev/null || true
+  fi
+  host_pid=""
+}
+
+# write_section SCENARIO FILE: FILE replaces what docs/benchmarks.md holds between <!-- bench:SCENARIO:begin/end -->.
+write_section() {
+  local doc=docs/benchmarks.md begin="<!-- bench:$1:begin -->" end="<!-- bench:$1:end -->" file=$2
+  mkdir -p docs
+  [ -f "$doc" ] || printf '# Benchmarks\n' >"$doc"
+  if grep -qF "$begin" "$doc" && grep -qF "$end" "$doc"; then
+    awk -v begin="$begin" -v end="$end" -v file="$file" '
+      $0 == begin { print; while ((getline line < file) > 0) print line; skip = 1; next }
+      $0 == end { skip = 0 }
+      !skip { print }' "$doc" >"$work/doc.md"
+  else
+    { cat "$doc"; echo; echo "$begin"; cat "$file"; echo "$end"; } >"$work/doc.md"
+  fi
+  cat "$work/doc.md" >"$doc"
+  echo
+  echo "Written to $doc (between $begin and $end)."
+}
+
+cpu=$(awk -F: '/^model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
+[ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
+# Busy: the 1-minute load average before the run was at least half the cores (another build, tests...).
+busy=$(awk -v l="${load_before%% *}" -v n="$(nproc)" 'BEGIN { print (l + 0 >= n / 2 ? 1 : 0) }')
+if [ "$busy" -eq 1 ]; then machine_state="a busy machine (load average ${load_before%% *} on $(nproc) cores)"; else machine_state="a quiet machine"; fi
+
+# --- scenario 1: customer status (wrk) ----------------------------------------------------------------------
 # --- measuring ----------------------------------------------------------------------------------------------
 counter() { # counter NAME -> the host's current value
   local text
@@ -212,106 +278,247 @@ change_phase() {
   change_rows+=("| $name | $changes | $(thousands "$n") | $((q1 - q0)) | $per_change | $per_change_req | <= $query_bar | **$verdict** | $(fmt "$p99" 2) |")
 }
 
-scenario json "$BARE_JSON_URL" "$PORTAL_JSON_URL" "$PORTAL_JSON_HEADER" status_json "$json_bar"
-if [ "${PAGE_STATE:-}" = ok ]; then
-  scenario page "$BARE_PAGE_URL" "$PORTAL_PAGE_URL" "$PORTAL_PAGE_HEADER" status_page "$page_bar"
-else
-  problems+=("page scenario skipped: ${PAGE_NOTE:-the host prepared no page}")
-  results_rows+=("| page | - | - | - | >= ${page_bar}x | **NOT RUN** | - | - | - |")
-fi
-change_phase json "$PORTAL_JSON_URL" "$PORTAL_JSON_HEADER" status_json
-[ "${PAGE_STATE:-}" = ok ] && change_phase page "$PORTAL_PAGE_URL" "$PORTAL_PAGE_HEADER" status_page
-
-# --- report ------------------------------------------------------------------------------------------------
-cpu=$(awk -F: '/^model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
-wrk_version=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }' || true)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-[ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
-command_line="./bench.sh${*:+ $*}"
-[ -n "${BENCH_DURATION:-}" ] && command_line="BENCH_DURATION=$BENCH_DURATION $command_line"
-[ -n "${BENCH_ROUNDS:-}" ] && command_line="BENCH_ROUNDS=$BENCH_ROUNDS $command_line"
-[ -n "${BENCH_WARMUP:-}" ] && command_line="BENCH_WARMUP=$BENCH_WARMUP $command_line"
-
-# Busy: the 1-minute load average before the run was at least half the cores (another build, tests...).
-busy=$(awk -v l="${load_before%% *}" -v n="$(nproc)" 'BEGIN { print (l + 0 >= n / 2 ? 1 : 0) }')
-section="$work/section.md"
-{
-  if [ "$busy" -eq 1 ]; then machine_state="a busy machine (load average ${load_before%% *} on $(nproc) cores)"; else machine_state="a quiet machine"; fi
-  if [ "$quick" -eq 1 ]; then
-    echo "### Smoke run on $machine_state, not a result (\`--quick\`, ${duration} s runs)"
-    echo
-    echo "It proves the harness works end to end; runs this short say nothing about performance. Replace it with a full \`./bench.sh\` on a quiet machine."
+run_status() {
+  echo "Starting Portal with the baselines (Development, SQLite in a temp file, demo data)..."
+  start_host
+  scenario json "$BARE_JSON_URL" "$PORTAL_JSON_URL" "$PORTAL_JSON_HEADER" status_json "$json_bar"
+  if [ "${PAGE_STATE:-}" = ok ]; then
+    scenario page "$BARE_PAGE_URL" "$PORTAL_PAGE_URL" "$PORTAL_PAGE_HEADER" status_page "$page_bar"
   else
-    echo "### Results"
-    if [ "$busy" -eq 1 ]; then
+    problems+=("page scenario skipped: ${PAGE_NOTE:-the host prepared no page}")
+    results_rows+=("| page | - | - | - | >= ${page_bar}x | **NOT RUN** | - | - | - |")
+  fi
+  change_phase json "$PORTAL_JSON_URL" "$PORTAL_JSON_HEADER" status_json
+  [ "${PAGE_STATE:-}" = ok ] && change_phase page "$PORTAL_PAGE_URL" "$PORTAL_PAGE_HEADER" status_page
+
+  wrk_version=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }' || true)
+  command_line="./bench.sh${bench_args:+ $bench_args}"
+  [ -n "${BENCH_DURATION:-}" ] && command_line="BENCH_DURATION=$BENCH_DURATION $command_line"
+  [ -n "${BENCH_ROUNDS:-}" ] && command_line="BENCH_ROUNDS=$BENCH_ROUNDS $command_line"
+  [ -n "${BENCH_WARMUP:-}" ] && command_line="BENCH_WARMUP=$BENCH_WARMUP $command_line"
+
+  section="$work/section.md"
+  {
+    if [ "$quick" -eq 1 ]; then
+      echo "#### Smoke run on $machine_state, not a result (\`--quick\`, ${duration} s runs)"
       echo
-      echo "**Taken on $machine_state: not reliable.** Run again with nothing else on the machine."
+      echo "It proves the harness works end to end; runs this short say nothing about performance. Replace it with a full \`./bench.sh\` on a quiet machine."
+    else
+      echo "#### Results"
+      if [ "$busy" -eq 1 ]; then
+        echo
+        echo "**Taken on $machine_state: not reliable.** Run again with nothing else on the machine."
+      fi
     fi
-  fi
-  echo
-  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
-  echo "- machine: $(nproc) cores, $cpu; load average before the run: $load_before"
-  echo "- .NET SDK $(dotnet --version); $wrk_version"
-  echo "- command: \`$command_line\`; each measured run is \`wrk -t$threads -c$connections -d${duration}s --latency [-H <auth>] <url>\` after a ${warmup} s warm-up per URL; order A B B A × $rounds (A = bare, B = Portal); medians"
-  echo "- responses: JSON ${JSON_BYTES:-?} bytes, page ${PAGE_BYTES:-not run} bytes (tenant Northwind Airways, customer Olivia Grant)"
-  echo
-  echo "| path | bare req/s | Portal req/s | ratio | bar | result | p50 ms bare / Portal | p99 ms bare / Portal | DB commands per 1,000 Portal requests (no changes) |"
-  echo "|---|---:|---:|---:|---:|---|---:|---:|---|"
-  printf '%s\n' "${results_rows[@]}"
-  echo
-  echo "Change phase: readers as above (${duration} s) while the tenant's MSP engineer posts a customer-visible update through the API every ${change_interval} s."
-  echo
-  echo "| path | changes | reader requests | read-path DB commands | per change | requests that reached the DB, per change | bar | result | reader p99 ms |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
-  printf '%s\n' "${change_rows[@]}"
-  echo
-  echo "<details><summary>Every measured run</summary>"
-  echo
-  echo "| path | round | run | req/s | p50 ms | p99 ms | requests | non-2xx | socket errors | DB commands |"
-  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-  printf '%s\n' "${run_rows[@]}"
-  echo
-  echo "</details>"
-  if [ ${#problems[@]} -gt 0 ]; then
     echo
-    echo "Problems:"
-    printf -- '- %s\n' "${problems[@]}"
-  fi
-} >"$section"
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+    echo "- machine: $(nproc) cores, $cpu; load average before the run: $load_before"
+    echo "- .NET SDK $(dotnet --version); $wrk_version"
+    echo "- command: \`$command_line\`; each measured run is \`wrk -t$threads -c$connections -d${duration}s --latency [-H <auth>] <url>\` after a ${warmup} s warm-up per URL; order A B B A × $rounds (A = bare, B = Portal); medians"
+    echo "- responses: JSON ${JSON_BYTES:-?} bytes, page ${PAGE_BYTES:-not run} bytes (tenant Northwind Airways, customer Olivia Grant)"
+    echo
+    echo "| path | bare req/s | Portal req/s | ratio | bar | result | p50 ms bare / Portal | p99 ms bare / Portal | DB commands per 1,000 Portal requests (no changes) |"
+    echo "|---|---:|---:|---:|---:|---|---:|---:|---|"
+    printf '%s\n' "${results_rows[@]}"
+    echo
+    echo "Change phase: readers as above (${duration} s) while the tenant's MSP engineer posts a customer-visible update through the API every ${change_interval} s."
+    echo
+    echo "| path | changes | reader requests | read-path DB commands | per change | requests that reached the DB, per change | bar | result | reader p99 ms |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
+    printf '%s\n' "${change_rows[@]}"
+    echo
+    echo "<details><summary>Every measured run</summary>"
+    echo
+    echo "| path | round | run | req/s | p50 ms | p99 ms | requests | non-2xx | socket errors | DB commands |"
+    echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${run_rows[@]}"
+    echo
+    echo "</details>"
+    if [ ${#problems[@]} -gt 0 ]; then
+      echo
+      echo "Problems:"
+      printf -- '- %s\n' "${problems[@]}"
+    fi
+  } >"$section"
 
-echo
-cat "$section"
-
-if [ "$write_docs" -eq 1 ]; then
-  doc=docs/benchmarks.md begin='<!-- bench:status:begin -->' end='<!-- bench:status:end -->'
-  mkdir -p docs
-  [ -f "$doc" ] || printf '# Benchmarks\n' >"$doc"
-  if grep -qF "$begin" "$doc" && grep -qF "$end" "$doc"; then
-    awk -v begin="$begin" -v end="$end" -v file="$section" '
-      $0 == begin { print; while ((getline line < file) > 0) print line; skip = 1; next }
-      $0 == end { skip = 0 }
-      !skip { print }' "$doc" >"$work/doc.md"
-  else
-    { cat "$doc"; echo; echo "$begin"; cat "$section"; echo "$end"; } >"$work/doc.md"
-  fi
-  cat "$work/doc.md" >"$doc"
   echo
-  echo "Written to $doc (between $begin and $end)."
-fi
+  cat "$section"
+
+  if [ "$write_docs" -eq 1 ]; then write_section status "$section"; fi
+  stop_host
+}
+
+# --- scenario 2: live fan-out (SignalR) -------------------------------------------------------------------
+fanout_rows=() fanout_run_rows=() fanout_memory_rows=() fanout_problems=() fanout_meta=""
+
+# fanout_one CLIENTS: a fresh host with the bare hub, the driver in a process of its own, the host stopped again.
+fanout_one() {
+  local n=$1 out="$work/fanout-$1.tsv" rc
+  echo "== fan-out: $n clients per path; starting Portal with the bare hub..."
+  start_host --fanout
+  set +e
+  dotnet "$bench_dll" fanout --portal "$BENCH_BASE" --bare "$BARE_HUB_BASE" --clients "$n" --rounds "$fanout_rounds" \
+    --gap-ms "$fanout_gap_ms" --tokens "$fanout_tokens" --out "$out" 2>&1 | sed 's/^/   /'
+  rc=${PIPESTATUS[0]}
+  set -e
+  stop_host
+  if [ "$rc" -ne 0 ] || [ ! -s "$out" ]; then
+    fanout_problems+=("$n clients: the load driver failed (exit $rc); see its output above")
+    fanout_rows+=("| $(thousands "$n") | Portal | - | - | - | - | **INVALID** | - | - | - | - |")
+    return 0
+  fi
+
+  # The driver's lines (tab-separated; see FanoutDriver): meta, memory STAGE ..., connect PATH SECONDS,
+  # run INDEX PATH ..., db CHANGES COMMANDS, path NAME ...
+  local meta bare portal db_changes db_commands per_change_db
+  db_changes=$(awk -F'\t' '$1 == "db" { print $2 }' "$out")
+  db_commands=$(awk -F'\t' '$1 == "db" { print $3 }' "$out")
+  per_change_db=$(awk -v q="${db_commands:-0}" -v c="${db_changes:-0}" 'BEGIN { printf "%.1f", (c > 0 ? q / c : 0) }')
+  meta=$(awk -F'\t' '$1 == "meta"' "$out")
+  bare=$(awk -F'\t' '$1 == "path" && $2 == "bare"' "$out")
+  portal=$(awk -F'\t' '$1 == "path" && $2 == "portal"' "$out")
+  [ -z "$fanout_meta" ] && fanout_meta=$meta
+  local _m _n customers msps tenants per_round full_bytes customer_bytes
+  IFS=$'\t' read -r _m _n customers msps tenants per_round full_bytes customer_bytes _ <<<"$meta"
+
+  local name changes expected delivered unexpected late failed p50 p99 max api kb_managed kb_ws closed m50 m99 marked
+  local b_p50 b_p99 b_m50 invalid=0 row
+  for row in "$bare" "$portal"; do
+    IFS=$'\t' read -r _m name changes expected delivered unexpected late failed p50 p99 max api kb_managed kb_ws closed m50 m99 marked <<<"$row"
+    if [ "$marked" != "$changes" ]; then
+      fanout_problems+=("$n clients, $name: only $marked of $changes changes have a server mark; the \"after the mark\" figures cover those only")
+    fi
+    if [ "$delivered" != "$expected" ] || [ "$unexpected" != 0 ] || [ "$failed" != 0 ] || [ "$closed" != 0 ]; then
+      invalid=1
+      fanout_problems+=("$n clients, $name: $delivered of $expected deliveries, $unexpected unexpected or duplicate, $late late, $failed change requests not answered 2xx, $closed connections closed (the run does not count)")
+    fi
+    if [ "$name" = bare ]; then
+      b_p50=$p50 b_p99=$p99 b_m50=$m50
+      fanout_rows+=("| $(thousands "$n") | bare hub | $(fmt "$p50" 1) | $(fmt "$p99" 1) | (baseline) | - | - | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$m50" 1) / $(fmt "$m99" 1) | $(fmt "$api" 1) | $kb_managed / $kb_ws |")
+    else
+      local ratio ratio99 ratio_mark bar99 verdict
+      ratio=$(awk -v b="$b_p50" -v p="$p50" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')
+      ratio99=$(awk -v b="$b_p99" -v p="$p99" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')
+      ratio_mark=$(awk -v b="$b_m50" -v p="$m50" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')
+      bar99=$(fanout_p99_bar "$n")
+      verdict=$(awk -v r="$ratio" -v bar="$fanout_ratio_bar" -v p99="$p99" -v bar99="$bar99" \
+        'BEGIN { print (r >= bar && (bar99 == "-" || p99 <= bar99) ? "PASS" : "FAIL") }')
+      [ "$invalid" -eq 1 ] && verdict=INVALID
+      local bar_text=">= ${fanout_ratio_bar}x"
+      [ "$bar99" != - ] && bar_text="$bar_text, p99 <= $bar99 ms"
+      fanout_rows+=("| $(thousands "$n") | Portal | $(fmt "$p50" 1) | $(fmt "$p99" 1) | **${ratio}x** / ${ratio99}x | $bar_text | **$verdict** | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$m50" 1) / $(fmt "$m99" 1) (p50 ratio ${ratio_mark}x) | $(fmt "$api" 1) ($per_change_db DB commands) | $kb_managed / $kb_ws |")
+    fi
+  done
+
+  local index path
+  while IFS=$'\t' read -r _m index path changes expected delivered unexpected late failed p50 p99 max api m50 m99; do
+    fanout_run_rows+=("| $(thousands "$n") | $index | $path | $changes | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$max" 2) | $(fmt "$m50" 2) / $(fmt "$m99" 2) | $(fmt "$api" 2) | $unexpected | $late |")
+  done < <(awk -F'\t' '$1 == "run"' "$out")
+  local stage managed ws committed pc bc connect_bare connect_portal
+  connect_bare=$(awk -F'\t' '$1 == "connect" && $2 == "bare" { print $3 }' "$out")
+  connect_portal=$(awk -F'\t' '$1 == "connect" && $2 == "portal" { print $3 }' "$out")
+  while IFS=$'\t' read -r _m stage managed ws committed pc bc; do
+    fanout_memory_rows+=("| $(thousands "$n") | $stage | $(fmt "$(awk -v b="$managed" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$ws" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$committed" 'BEGIN { print b / 1048576 }')" 1) | $(thousands "$pc") | $(thousands "$bc") |")
+  done < <(awk -F'\t' '$1 == "memory"' "$out")
+  fanout_memory_rows+=("| $(thousands "$n") | (connecting took: bare ${connect_bare} s, Portal ${connect_portal} s) | | | | | |")
+  echo "   => per change $((per_round / tenants)) deliveries; payload ${full_bytes} / ${customer_bytes} bytes"
+}
+
+run_fanout() {
+  # Every connection is a socket on each side, twice (bare + Portal): raise the open-files limit for both processes.
+  local max_clients=0 n need
+  for n in $fanout_clients; do [ "$n" -gt "$max_clients" ] && max_clients=$n; done
+  need=$((2 * max_clients + 4096))
+  if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 65536 ]; then
+    ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  fi
+  if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
+    echo "bench.sh: $max_clients clients need at least $need open files per process; 'ulimit -n' is $(ulimit -n) and could not be raised (run as root or raise the hard limit)." >&2
+    exit 1
+  fi
+  local load_fanout
+  load_fanout=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+  for n in $fanout_clients; do fanout_one "$n"; done
+
+  local _m _n customers msps tenants per_round full_bytes customer_bytes f_rounds f_gap
+  IFS=$'\t' read -r _m _n customers msps tenants per_round full_bytes customer_bytes f_rounds f_gap <<<"$fanout_meta"
+  local command_line="./bench.sh${bench_args:+ $bench_args}"
+  [ -n "${BENCH_FANOUT_CLIENTS:-}" ] && command_line="BENCH_FANOUT_CLIENTS=\"$BENCH_FANOUT_CLIENTS\" $command_line"
+  [ -n "${BENCH_FANOUT_ROUNDS:-}" ] && command_line="BENCH_FANOUT_ROUNDS=$BENCH_FANOUT_ROUNDS $command_line"
+  [ -n "${BENCH_FANOUT_GAP_MS:-}" ] && command_line="BENCH_FANOUT_GAP_MS=$BENCH_FANOUT_GAP_MS $command_line"
+  [ -n "${BENCH_FANOUT_TOKENS:-}" ] && command_line="BENCH_FANOUT_TOKENS=$BENCH_FANOUT_TOKENS $command_line"
+  local tokens_text="every Portal connection has its own bearer token (distinct tokens of the 8 demo users, minted by Portal's development token service)"
+  [ "$fanout_tokens" = per-user ] && tokens_text="the Portal connections share the 8 demo users' tokens (one per user)"
+  local fanout_busy fanout_state
+  fanout_busy=$(awk -v l="${load_fanout%% *}" -v n="$(nproc)" 'BEGIN { print (l + 0 >= n / 2 ? 1 : 0) }')
+  if [ "$fanout_busy" -eq 1 ]; then fanout_state="a busy machine (load average ${load_fanout%% *} on $(nproc) cores)"; else fanout_state="a quiet machine"; fi
+  local clients_text
+  clients_text=$(for n in $fanout_clients; do thousands "$n"; done | paste -sd/ -)
+
+  local section="$work/fanout-section.md"
+  {
+    if [ "$quick" -eq 1 ]; then
+      echo "#### Smoke run on $fanout_state, not a result (\`--quick\`: $clients_text clients, $fanout_rounds rounds per run)"
+      echo
+      echo "It proves the harness works end to end; runs this short, on a shared machine, say nothing reliable about performance. Replace it with a full \`./bench.sh --fanout\` on a quiet machine."
+    else
+      echo "#### Results"
+      if [ "$fanout_busy" -eq 1 ]; then
+        echo
+        echo "**Taken on $fanout_state: not reliable.** Run again with nothing else on the machine."
+      fi
+    fi
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+    echo "- machine: $(nproc) cores, $cpu; load average before the fan-out runs: $load_fanout; open-files limit $(ulimit -n)"
+    echo "- .NET SDK $(dotnet --version); server GC in both processes; the load driver (all clients, one process) runs on the same cores as the server"
+    echo "- command: \`$command_line\`; per client count: a fresh Portal host with the bare hub, then \`Portal.Benchmarks fanout --clients N --rounds $fanout_rounds --gap-ms $fanout_gap_ms --tokens $fanout_tokens\`"
+    echo "- clients per path: 80 % customers (evenly over ${tenants:-5} tenants), 20 % MSP engineers (Maya: 3 tenants, Ines: 2); $tokens_text; bare and Portal connections are all open during every run"
+    echo "- a change: a customer-visible note through \`POST /api/v1/incidents/{id}/notes\` (Portal) or \`POST /bench/bare-broadcast\` (bare hub), one per tenant per round, one at a time; it reaches 26 % of the connections; payload ${full_bytes:-?} bytes (MSP stream) and ${customer_bytes:-?} bytes (customer stream), the same event on both paths"
+    echo "- order A B B A (A = bare hub, B = Portal), $fanout_rounds rounds per run; latencies pooled over every delivery of a path's two runs"
+    echo
+    echo "| clients per path | path | delivery p50 ms | delivery p99 ms | ratio p50 / p99 (bare ÷ Portal) | bar | result | deliveries / expected | after the commit (Portal) or send start (bare): p50 / p99 ms | change request answered, p50 ms | server KB per connection: managed / working set |"
+    echo "|---:|---|---:|---:|---:|---|---|---:|---:|---:|---:|"
+    printf '%s\n' "${fanout_rows[@]}"
+    echo
+    echo "Delivery latency: from just before the change request is sent to the event's arrival in the client's handler (driver's clock), over every delivery; it includes the request, Portal's command (authentication, validation, access check, SQLite transaction) or the bare endpoint, the broadcast, the sockets and the client's receive path. Ratio = bare latency ÷ Portal latency (higher is better; 0.8x = Portal takes 25 % longer); the bar applies to the p50 ratio plus the absolute p99. \"After the commit\": the same receipts measured from the moment Portal's transaction committed (bare: its endpoint started sending), on the same monotonic clock: Portal's broadcast logic plus the path both share. Memory: server process, managed heap after a full compacting GC and working set, before and after the path's N connections (bare connected first), divided by N."
+    echo
+    echo "<details><summary>Every measured run, and the server's memory</summary>"
+    echo
+    echo "| clients | run | path | changes | deliveries / expected | p50 ms | p99 ms | max ms | after commit / send start p50 / p99 ms | request answered p50 ms | unexpected | late |"
+    echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${fanout_run_rows[@]}"
+    echo
+    echo "| clients | stage | managed MB (after full GC) | working set MB | GC committed MB | Portal connections | bare connections |"
+    echo "|---:|---|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${fanout_memory_rows[@]}"
+    echo
+    echo "</details>"
+    if [ ${#fanout_problems[@]} -gt 0 ]; then
+      echo
+      echo "Problems:"
+      printf -- '- %s\n' "${fanout_problems[@]}"
+    fi
+  } >"$section"
+  echo
+  cat "$section"
+  if [ "$write_docs" -eq 1 ]; then write_section fanout "$section"; fi
+}
+
+# --- run ---------------------------------------------------------------------------------------------------
+[ "$want_status" -eq 1 ] && run_status
+[ "$want_fanout" -eq 1 ] && run_fanout
 
 if [ "$micro" -eq 1 ]; then
   echo
   echo "== BenchmarkDotNet microbenchmarks (in process)"
-  kill "$host_pid" 2>/dev/null || true
-  wait "$host_pid" 2>/dev/null || true
-  host_pid=""
   micro_args=(micro)
   [ "$quick" -eq 1 ] && micro_args+=(--short)
   dotnet "$bench_dll" "${micro_args[@]}"
 fi
 
-# Non-zero when a run was invalid (wrong answers, nothing measured); a FAIL against a bar is a result, not an error.
-for row in "${results_rows[@]}" "${change_rows[@]}"; do
+# Non-zero when a run was invalid (wrong answers, lost deliveries, nothing measured); a FAIL against a bar is a result, not an error.
+for row in "${results_rows[@]}" "${change_rows[@]}" "${fanout_rows[@]}"; do
   case "$row" in *"**INVALID**"*) exit 3 ;; esac
 done
 exit 0

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Portal.Benchmarks.Fanout;
 
 namespace Portal.Benchmarks;
 
@@ -38,6 +39,15 @@ public static class HostMode
         using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         var info = new List<(string Key, string Value)> { ("BENCH_BASE", baseAddress.ToString().TrimEnd('/')) };
+
+        // Scenario 2: the bare hub and the fan-out control endpoints, in this process on a listener of their own.
+        using var marks = options.Fanout ? ServerMarks.Start() : null;
+        await using var bareHub = marks is not null ? await BareHubServer.StartAsync(host.Services, marks) : null;
+        if (bareHub is not null)
+        {
+            Console.WriteLine($"Bare hub listening on {bareHub.BaseAddress}");
+            info.Add(("BARE_HUB_BASE", bareHub.BaseAddress.ToString().TrimEnd('/')));
+        }
         try
         {
             var ct = stop.Token;
@@ -219,4 +229,4 @@ public static class HostMode
     private static string Shorten(string header) => header.Length <= 60 ? header : $"{header[..50]}...({header.Length} chars, full value in the info file)";
 }
 
-public sealed record HostOptions(int Port, string? InfoFile, TimeSpan? Duration);
+public sealed record HostOptions(int Port, string? InfoFile, TimeSpan? Duration, bool Fanout);

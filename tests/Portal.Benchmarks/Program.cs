@@ -4,12 +4,15 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Portal.Benchmarks.Fanout;
 using Portal.Benchmarks.Micro;
 
 namespace Portal.Benchmarks;
 
 /// <summary>
-/// <c>Portal.Benchmarks [host] [--info FILE] [--port N] [--duration SECONDS]</c>: the wrk host (default; see ./bench.sh).
+/// <c>Portal.Benchmarks [host] [--info FILE] [--port N] [--duration SECONDS] [--fanout]</c>: the wrk host (default; see ./bench.sh);
+/// with <c>--fanout</c> it also starts the bare hub and the fan-out control endpoints (scenario 2).
+/// <c>Portal.Benchmarks fanout --portal URL --bare URL --clients N ...</c>: the fan-out load driver (a separate process).
 /// <c>Portal.Benchmarks micro [--short] [BenchmarkDotNet options]</c>: the BenchmarkDotNet microbenchmarks.
 /// An explicit class rather than top-level statements, whose generated Program would clash with Portal's.
 /// </summary>
@@ -30,7 +33,9 @@ public static class BenchmarkProgram
             return 0;
         }
 
-        var options = new HostOptions(Port: 0, InfoFile: null, Duration: null);
+        if (args.Length > 0 && args[0] == "fanout") return await FanoutDriver.RunAsync(args[1..]);
+
+        var options = new HostOptions(Port: 0, InfoFile: null, Duration: null, Fanout: false);
         for (var i = args.Length > 0 && args[0] == "host" ? 1 : 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -44,8 +49,11 @@ public static class BenchmarkProgram
                 case "--duration" when i + 1 < args.Length:
                     options = options with { Duration = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture)) };
                     break;
+                case "--fanout":
+                    options = options with { Fanout = true };
+                    break;
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: Portal.Benchmarks [host] [--info FILE] [--port N] [--duration SECONDS] | micro [--short] [BenchmarkDotNet options]");
+                    await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: Portal.Benchmarks [host] [--info FILE] [--port N] [--duration SECONDS] [--fanout] | {FanoutOptions.Usage} | micro [--short] [BenchmarkDotNet options]");
                     return 64;
             }
         }

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Runtime;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Portal.Features.Live;
+using Portal.Infrastructure.Auth;
+
+namespace Portal.Benchmarks.Fanout;
+
+/// <summary>What the fan-out driver and the bare server agree on.</summary>
+public static class FanoutProtocol
+{
+    /// <summary>The hub method both paths push a customer-visible note with (Portal's IStatusClient.TimelineEntryAdded).</summary>
+    public const string Method = nameof(IStatusClient.TimelineEntryAdded);
+
+    /// <summary>
+    /// The note text of change <paramref name="id"/>: the same length for every id, so the bare payload (the
+    /// captured Portal event with this text) is byte for byte as long as Portal's.
+    /// </summary>
+    public static string NoteText(int id) => $"Fan-out #{id:D7}: 40 more devices restored at the main site.";
+
+    /// <summary>The change id in a received event's entry text, or -1.</summary>
+    public static int ChangeId(JsonElement payload)
+    {
+        if (!payload.TryGetProperty("entry", out var entry) || !entry.TryGetProperty("text", out var textElement)) return -1;
+        var text = textElement.GetString();
+        return text is { Length: >= 16 } && text.StartsWith("Fan-out #", StringComparison.Ordinal)
+            && int.TryParse(text.AsSpan(9, 7), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : -1;
+    }
+}
+
+/// <summary>The two events Portal sent for one customer-visible note in a tenant (MSP stream, customer stream), as captured by a client.</summary>
+public sealed record BarePayload(LiveIncidentEvent Full, LiveIncidentEvent Customer);
+
+/// <summary>The bare server's state: payloads per tenant and how many bare connections are open.</summary>
+public sealed class BareState
+{
+    private int _connections;
+    public ConcurrentDictionary<Guid, BarePayload> Payloads { get; } = new();
+    public int Connections => Volatile.Read(ref _connections);
+    public void Connected() => Interlocked.Increment(ref _connections);
+    public void Disconnected() => Interlocked.Decrement(ref _connections);
+}
+
+/// <summary>
+/// The baseline hub: no authentication, no Portal user, no filter, no per-connection bookkeeping. The client
+/// names its groups in the query string (<c>?groups=a,b</c>), which is exactly what Portal must never allow;
+/// it listens on loopback for the benchmark only.
+/// </summary>
+public sealed class BareHub(BareState state) : Hub
+{
+    public override async Task OnConnectedAsync()
+    {
+        var groups = Context.GetHttpContext()?.Request.Query["groups"].ToString();
+        if (!string.IsNullOrEmpty(groups))
+        {
+            foreach (var group in groups.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
+        }
+        state.Connected();
+        await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        state.Disconnected();
+        return base.OnDisconnectedAsync(exception);
+    }
+}
+
+/// <summary>Asks for <see cref="Count"/> distinct tokens of the demo user <see cref="Token"/> belongs to.</summary>
+public sealed record TokenRequest(string Token, int Count);
+
+/// <summary>Server memory after a full, compacting collection, and the open connections of both hubs.</summary>
+public sealed record MemorySnapshot(long ManagedBytes, long WorkingSetBytes, long PrivateBytes, long GcCommittedBytes, int PortalConnections, int BareConnections);
+
+/// <summary>
+/// The bare hub and the fan-out control endpoints, in Portal's process but on their own Kestrel listener
+/// (127.0.0.1, a free port) and their own small service container:
+///   /bench/barehub                       the bare hub (WebSockets; groups from the query string)
+///   POST /bench/bare-payload?tenant=ID   stores the two events captured from Portal for a tenant (JSON body: {full, customer})
+///   POST /bench/bare-broadcast?tenant=ID&amp;change=N
+///                                        sends them, with change N's note text, to the tenant's full and
+///                                        customer groups, as Portal's BroadcastCommittedChanges does
+///   POST /bench/tokens                   {token, count}: count distinct bearer tokens of that token's demo user
+///   GET  /bench/marks                    "change timestamp" lines: when each change was ready to broadcast (<see cref="ServerMarks"/>)
+///   GET  /bench/connections              "portal N\nbare N": open connections of both hubs
+///   GET  /bench/memory                   <see cref="MemorySnapshot"/> of this process after a full GC
+/// Why not a second hub inside Portal's app: Portal registers a global hub filter (PortalUserHubFilter) that
+/// resolves a Portal user for every hub and refuses anonymous connections, so a hub in Portal's container
+/// would run Portal's logic. Same process, runtime, GC and thread pool; only the listener differs.
+/// </summary>
+public sealed class BareHubServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private BareHubServer(WebApplication app) => _app = app;
+
+    public Uri BaseAddress
+    {
+        get
+        {
+            var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Uri(address.TrimEnd('/') + "/");
+        }
+    }
+
+    public static async Task<BareHubServer> StartAsync(IServiceProvider portalServices, ServerMarks marks)
+    {
+        var portalConnections = portalServices.GetRequiredService<LiveConnections>();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production });
+        builder.WebHost.ConfigureKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The same protocol settings as Portal's hub (LiveSetup): JSON, enums as strings.
+        builder.Services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddSingleton<BareState>();
+        builder.Services.AddSingleton(marks);
+
+        var app = builder.Build();
+        app.MapHub<BareHub>("/bench/barehub");
+        app.MapPost("/bench/bare-payload", async (Guid tenant, HttpRequest request, BareState state, IOptions<JsonHubProtocolOptions> json) =>
+        {
+            var payload = await JsonSerializer.DeserializeAsync<BarePayload>(request.Body, json.Value.PayloadSerializerOptions, request.HttpContext.RequestAborted);
+            if (payload?.Full?.Entry is null || payload.Customer?.Entry is null) return Results.BadRequest("Expected {\"full\": <event>, \"customer\": <event>}.");
+            state.Payloads[tenant] = payload;
+            // What the bare hub will send, serialised as the hub protocol will: the driver compares it with Portal's bytes.
+            return Results.Ok(new
+            {
+                FullBytes = JsonSerializer.SerializeToUtf8Bytes(payload.Full, json.Value.PayloadSerializerOptions).Length,
+                CustomerBytes = JsonSerializer.SerializeToUtf8Bytes(payload.Customer, json.Value.PayloadSerializerOptions).Length,
+            });
+        });
+        app.MapPost("/bench/bare-broadcast", async (Guid tenant, int change, BareState state, IHubContext<BareHub> hub, ServerMarks marks) =>
+        {
+            if (!state.Payloads.TryGetValue(tenant, out var payload)) return Results.NotFound();
+            marks.Mark(change);
+            var text = FanoutProtocol.NoteText(change);
+            var full = payload.Full with { Entry = payload.Full.Entry with { Text = text } };
+            var customer = payload.Customer with { Entry = payload.Customer.Entry with { Text = text } };
+            await hub.Clients.Group(LiveGroups.TenantFull(tenant)).SendAsync(FanoutProtocol.Method, full);
+            await hub.Clients.Group(LiveGroups.TenantCustomer(tenant)).SendAsync(FanoutProtocol.Method, customer);
+            return Results.NoContent();
+        });
+        app.MapPost("/bench/tokens", (TokenRequest request) =>
+        {
+            // Distinct tokens of one demo user, signed by Portal's development token service like POST /dev/token,
+            // each expiring one second after the previous so that none is equal to another (or to /dev/token's).
+            var tokens = portalServices.GetRequiredService<DevelopmentTokens>();
+            var jwt = new JsonWebToken(request.Token);
+            var (tid, oid, name) = (Guid.Parse(jwt.GetClaim("tid").Value), Guid.Parse(jwt.GetClaim("oid").Value), jwt.GetClaim("name").Value);
+            return Enumerable.Range(1, request.Count)
+                .Select(i => tokens.CreateToken(tid, oid, name, TimeSpan.FromHours(8) + TimeSpan.FromSeconds(i)))
+                .ToArray();
+        });
+        app.MapGet("/bench/marks", (ServerMarks marks) => marks.Snapshot());
+        app.MapGet("/bench/connections", (BareState state) => $"portal {portalConnections.Count}\nbare {state.Connections}\n");
+        app.MapGet("/bench/memory", (BareState state) =>
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var managed = GC.GetTotalMemory(forceFullCollection: true);
+            using var process = Process.GetCurrentProcess();
+            return new MemorySnapshot(managed, process.WorkingSet64, process.PrivateMemorySize64, GC.GetGCMemoryInfo().TotalCommittedBytes,
+                portalConnections.Count, state.Connections);
+        });
+        await app.StartAsync();
+        return new BareHubServer(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
