@@ -37,6 +37,7 @@ builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 
 // Features
 builder.Services.AddSingleton<CustomerStatusCache>();
+builder.Services.AddOutputCache(o => o.AddPolicy(StatusPageCachePolicy.Name, new StatusPageCachePolicy()));
 builder.AddPortalLive();
 
 var app = builder.Build();
@@ -48,6 +49,7 @@ app.MapStaticAssets();
 app.UseAuthentication();
 app.UseMiddleware<PortalUserMiddleware>();
 app.UseAuthorization();
+app.UseOutputCache();
 
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapOpenApi();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 
 namespace Portal.Features.CustomerStatus;
@@ -14,7 +15,7 @@ public sealed record CustomerStatusSnapshot(CustomerStatusView View, byte[] Json
 /// on another instance is caught by the sequence a live client asks for, and bounded by the short lifetime
 /// for everyone else (docs/operations.md).
 /// </summary>
-public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, TimeProvider clock)
+public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutputCacheStore pages, TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
@@ -45,10 +46,12 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, TimeP
         return snapshot;
     }
 
-    public void Invalidate(Guid tenantId)
+    /// <summary>The tenant changed: drop its snapshot and its rendered status pages (before anyone is told of the change).</summary>
+    public async ValueTask InvalidateAsync(Guid tenantId)
     {
         _generations.AddOrUpdate(tenantId, 1, static (_, g) => g + 1);
         _snapshots.TryRemove(tenantId, out _);
+        await pages.EvictByTagAsync(StatusPageCachePolicy.Tag(tenantId), CancellationToken.None);
     }
 
     private readonly ConcurrentDictionary<Guid, long> _generations = new();

@@ -22,6 +22,7 @@ public sealed class GetCustomerStatusHandler(PortalDbContext db, CurrentUser cur
     {
         // Built only when needed: touching db.Organisations initialises the DbContext, which a cache hit should not pay.
         IQueryable<long> TenantSequence() => db.Organisations.Where(o => o.Id == query.TenantId).Select(o => o.LastCustomerStreamSequence);
+
         if (cache.TryGet(query.TenantId, out var cached))
         {
             if (query.AtLeastSequence is not { } wanted || cached.View.Sequence >= wanted) return cached;
@@ -36,33 +37,40 @@ public sealed class GetCustomerStatusHandler(PortalDbContext db, CurrentUser cur
 
         var generation = cache.Generation(query.TenantId);
         var now = clock.GetUtcNow();
-        // Read first: a change committed while the rest is read is then included, or caught by the next ask.
-        var sequence = await TenantSequence().SingleAsync(cancellationToken);
         var shownSince = now - ResolvedShownFor;
-        var incidents = await db.Incidents.AsNoTracking()
-            .Where(i => i.TenantId == query.TenantId && i.Status != IncidentStatus.Closed)
-            .OrderBy(i => i.Severity).ThenBy(i => i.CreatedAt)
-            .ToListAsync(cancellationToken);
-        incidents = [.. incidents.Where(i => i.IsOpen || i.ResolvedAt >= shownSince)];
-
-        var ids = incidents.Select(i => i.Id).ToList();
-        // Explicitly customer-visible: an MSP user building this view could otherwise read internal notes.
-        var updates = await db.TimelineEntries.AsNoTracking()
-            .Where(e => ids.Contains(e.IncidentId) && e.Visibility == NoteVisibility.Customer)
-            .OrderByDescending(e => e.Sequence)
-            .Select(e => new { e.IncidentId, e.Sequence, e.At, e.ActorName, e.Text })
-            .ToListAsync(cancellationToken);
-        var updatesByIncident = updates.ToLookup(u => u.IncidentId);
+        // One query per rebuild: the tenant's stream number, its open and recently resolved incidents, and each
+        // one's latest customer-visible updates (explicitly: an MSP building this view could read internal notes).
+        var tenant = await db.Organisations.AsNoTracking()
+            .Where(o => o.Id == query.TenantId)
+            .Select(o => new
+            {
+                o.LastCustomerStreamSequence,
+                Incidents = db.Incidents
+                    .Where(i => i.TenantId == o.Id && i.Status != IncidentStatus.Closed
+                                && (i.Status != IncidentStatus.Resolved || i.ResolvedAt >= shownSince))
+                    .OrderBy(i => i.Severity).ThenBy(i => i.CreatedAt)
+                    .Select(i => new
+                    {
+                        i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
+                        Updates = db.TimelineEntries
+                            .Where(e => e.IncidentId == i.Id && e.Visibility == NoteVisibility.Customer)
+                            .OrderByDescending(e => e.Sequence)
+                            .Take(UpdatesPerIncident)
+                            .Select(e => new CustomerUpdateView(e.CustomerSequence ?? 0, e.At, e.ActorName, e.Text))
+                            .ToList(),
+                    })
+                    .ToList(),
+            })
+            .SingleAsync(cancellationToken);
 
         var view = new CustomerStatusView(
             query.TenantId,
             currentUser.Required.Tenants[query.TenantId].Name,
             now,
-            sequence,
-            incidents.Count(i => i.IsOpen),
-            [.. incidents.Select(i => new CustomerIncidentView(
-                i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
-                [.. updatesByIncident[i.Id].Take(UpdatesPerIncident).Select(u => new CustomerUpdateView(u.Sequence, u.At, u.ActorName, u.Text))]))]);
+            tenant.LastCustomerStreamSequence,
+            tenant.Incidents.Count(i => i.Status != IncidentStatus.Resolved),
+            [.. tenant.Incidents.Select(i => new CustomerIncidentView(
+                i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt, i.Updates))]);
         return cache.Store(view, generation);
     }
 }

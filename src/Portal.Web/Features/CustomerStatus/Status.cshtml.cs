@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
 using Portal.Pipeline;
@@ -14,6 +15,7 @@ namespace Portal.Features.CustomerStatus;
 /// Deliberately a plain PageModel (no TempData, no forms) because it is the page everyone refreshes during an outage.
 /// </summary>
 [Authorize]
+[OutputCache(PolicyName = StatusPageCachePolicy.Name)]
 public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock) : PageModel
 {
     public CustomerStatusView? View { get; private set; }

@@ -21,7 +21,7 @@ public sealed partial class BroadcastCommittedChanges(
     public async ValueTask Handle(ChangesCommitted notification, CancellationToken cancellationToken)
     {
         // Before anyone is told: a client that refetches on this event must get the new state.
-        foreach (var tenantId in notification.TenantIds) statusCache.Invalidate(tenantId);
+        foreach (var tenantId in notification.TenantIds) await statusCache.InvalidateAsync(tenantId);
 
         try
         {

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Portal.Infrastructure.Auth;
+
+namespace Portal.Features.CustomerStatus;
+
+/// <summary>
+/// The rendered status page, kept per user, tenant and live sequence for a few seconds and dropped the moment
+/// the tenant changes (tag <c>status:{tenantId}</c>, evicted by <see cref="CustomerStatusCache.InvalidateAsync"/>).
+/// During an outage thousands of people reload the same page: it is rendered once per change, not per reload.
+/// Authentication and authorization have run before a cached page is served; the key holds the user, so a
+/// page is only ever served to the person it was rendered for.
+/// </summary>
+public sealed class StatusPageCachePolicy : IOutputCachePolicy
+{
+    public const string Name = "CustomerStatusPage";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
+
+    public static string Tag(Guid tenantId) => $"status:{tenantId:N}";
+
+    public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var http = context.HttpContext;
+        var user = http.RequestServices.GetRequiredService<CurrentUser>().Access;
+        var cacheable = user is not null && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method));
+        context.EnableOutputCaching = true;
+        context.AllowCacheLookup = cacheable;
+        context.AllowCacheStorage = cacheable;
+        context.AllowLocking = true; // concurrent misses render once
+        if (!cacheable) return ValueTask.CompletedTask;
+
+        context.CacheVaryByRules.VaryByValues["user"] = user!.UserId.ToString("N");
+        context.CacheVaryByRules.RouteValueNames = "tenantId";
+        context.CacheVaryByRules.QueryKeys = "sequence";
+        context.ResponseExpirationTimeSpan = Lifetime;
+        var tenants = http.Request.RouteValues["tenantId"] is string id && Guid.TryParse(id, out var tenantId) ? [tenantId] : user.Tenants.Keys;
+        foreach (var tenant in tenants) context.Tags.Add(Tag(tenant));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+    public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var response = context.HttpContext.Response;
+        // Only the page itself: never a refusal, a redirect, or a response that renews the sign-in cookie.
+        if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0) context.AllowCacheStorage = false;
+        return ValueTask.CompletedTask;
+    }
+}
