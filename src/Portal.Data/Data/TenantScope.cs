@@ -16,10 +16,12 @@ public sealed class TenantScope
     /// <summary>Background work acting for the platform itself; never set for a user's request.</summary>
     public bool IsSystem { get; private set; }
 
-    public void Grant(IEnumerable<Guid> fullAccess, IEnumerable<Guid> customerAccess)
+    /// <summary>Opens the scope to these tenants; the two lists must not overlap (a tenant is either managed or one's own).</summary>
+    public void Grant(IReadOnlyList<Guid> fullAccess, IReadOnlyList<Guid> customerAccess)
     {
-        FullAccess = [.. fullAccess.Distinct()];
-        CustomerAccess = [.. customerAccess.Distinct().Except(FullAccess)];
+        if (fullAccess.Any(customerAccess.Contains)) throw new ArgumentException("A tenant cannot be both managed and one's own in one scope.", nameof(customerAccess));
+        FullAccess = fullAccess;
+        CustomerAccess = customerAccess;
     }
 
     public void UseSystemAccess() => IsSystem = true;

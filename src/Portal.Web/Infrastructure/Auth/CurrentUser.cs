@@ -35,7 +35,7 @@ public sealed class PortalUserMiddleware(RequestDelegate next)
         var access = await cache.GetAsync(tid, oid, ct);
         if (access is null) return null;
         services.GetRequiredService<CurrentUser>().Set(access);
-        services.GetRequiredService<TenantScope>().Grant(access.TenantsWith(Domain.TenantAccess.Msp), access.TenantsWith(Domain.TenantAccess.Customer));
+        services.GetRequiredService<TenantScope>().Grant(access.FullAccessTenants, access.CustomerAccessTenants);
         return access;
     }
 

@@ -22,7 +22,10 @@ public sealed record UserAccess(Guid UserId, string DisplayName, string Email, I
 
     public Actor ActorIn(Guid tenantId) => new(UserId, DisplayName, AccessTo(tenantId));
 
-    public IEnumerable<Guid> TenantsWith(TenantAccess access) => Tenants.Values.Where(t => t.Access == access).Select(t => t.TenantId);
+    /// <summary>Managed tenants (full access) and own tenants (customer-visible part): disjoint, computed once per resolved user.</summary>
+    public IReadOnlyList<Guid> FullAccessTenants { get; } = [.. Tenants.Values.Where(t => t.Access == TenantAccess.Msp).Select(t => t.TenantId)];
+
+    public IReadOnlyList<Guid> CustomerAccessTenants { get; } = [.. Tenants.Values.Where(t => t.Access == TenantAccess.Customer).Select(t => t.TenantId)];
 
     public bool IsKind(OrganisationKind kind) => Memberships.Any(m => m.Kind == kind);
 }
