@@ -73,6 +73,7 @@ public static class AuthenticationSetup
             builder.Services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, o => o.AccessDeniedPath = "/forbidden");
         }
 
+        RememberedCookieTickets.Attach(builder.Services);
         builder.Services.AddSingleton<ValidatedTokenCache>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure(ValidatedTokenCache.Attach);
 
