@@ -27,7 +27,8 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
 
         Guid? tenantId = message switch
         {
-            IIncidentRequest r => await services.GetRequiredService<PortalDbContext>().Incidents.Where(i => i.Id == r.IncidentId).Select(i => (Guid?)i.TenantId).FirstOrDefaultAsync(cancellationToken)
+            // Loaded (and tracked) whole: the handler then takes it from the context instead of querying again.
+            IIncidentRequest r => (await services.GetRequiredService<PortalDbContext>().Incidents.FirstOrDefaultAsync(i => i.Id == r.IncidentId, cancellationToken))?.TenantId
                                   ?? throw new NotFoundException("incident", r.IncidentId),
             ITenantRequest r => user.AccessTo(r.TenantId) != TenantAccess.None ? r.TenantId : throw new NotFoundException("tenant", r.TenantId),
             IOptionalTenantRequest { TenantId: { } id } => user.AccessTo(id) != TenantAccess.None ? id : throw new NotFoundException("tenant", id),

@@ -10,7 +10,10 @@ internal static class IncidentChanges
 {
     public static async Task<Incident> LoadForChangeAsync(this PortalDbContext db, Guid incidentId, long? expectedVersion, CancellationToken ct)
     {
-        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, ct) ?? throw new NotFoundException("incident", incidentId);
+        // Usually already tracked: the access check loaded it through the same filtered context.
+        var incident = db.Incidents.Local.FirstOrDefault(i => i.Id == incidentId)
+            ?? await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, ct)
+            ?? throw new NotFoundException("incident", incidentId);
         incident.EnsureVersion(expectedVersion);
         return incident;
     }
