@@ -42,15 +42,12 @@ public abstract class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        if (ConnectionString.Length > 0)
-        {
-            // shared with another instance, which owns (and cleans up) the database
-        }
-        else if (Provider == DbProvider.PostgreSql)
+        // A shared connection string belongs to another instance, which created (and cleans up) the database.
+        if (ConnectionString.Length == 0 && Provider == DbProvider.PostgreSql)
         {
             ConnectionString = await _postgres!.CreateDatabaseAsync("portal_it");
         }
-        else
+        else if (ConnectionString.Length == 0)
         {
             _sqliteFile = Path.Combine(Path.GetTempPath(), $"portal-it-{Guid.NewGuid():N}.db");
             ConnectionString = $"Data Source={_sqliteFile}";
