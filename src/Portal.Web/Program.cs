@@ -9,6 +9,7 @@ using Portal.Features.Organisations;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
 using Portal.Pipeline;
+using Portal.Pipeline.Commit;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,6 +27,7 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
     o.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(AccessBehavior<,>), typeof(TransactionBehavior<,>)];
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddSingleton<CommitPublisher>();
 
 // HTTP: problem details for every error, enums as names (numbers refused), OpenAPI
 builder.Services.AddProblemDetails();
@@ -36,8 +38,7 @@ builder.Services.AddOpenApi("v1");
 builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 
 // Features
-builder.Services.AddSingleton<CustomerStatusCache>();
-builder.Services.AddOutputCache(o => o.AddPolicy(StatusPageCachePolicy.Name, new StatusPageCachePolicy()));
+builder.AddCustomerStatus();
 builder.AddPortalLive();
 
 var app = builder.Build();

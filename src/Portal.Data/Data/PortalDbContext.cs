@@ -139,14 +139,21 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         }
     }
 
-    /// <summary>Customer tenants whose incidents or timelines this context has saved changes to; read after commit to refresh caches and notify.</summary>
-    public IReadOnlySet<Guid> ChangedTenantIds => _changedTenantIds;
+    /// <summary>
+    /// What this context has saved since the last <see cref="TakeSavedChanges"/>: the timeline entries it inserted (one
+    /// per incident change, so they say what changed) and the incidents it inserted or updated, as instances that
+    /// hold the saved values. The commit path takes them once per transaction to number and publish the change.
+    /// </summary>
+    public SavedChanges TakeSavedChanges()
+    {
+        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents]);
+        _savedTimelineEntries.Clear();
+        _savedIncidents.Clear();
+        return saved;
+    }
 
-    /// <summary>The timeline entries this context has inserted: one per incident change, so they say what changed.</summary>
-    public IReadOnlyList<TimelineEntry> SavedTimelineEntries => _savedTimelineEntries;
-
-    private readonly HashSet<Guid> _changedTenantIds = [];
     private readonly List<TimelineEntry> _savedTimelineEntries = [];
+    private readonly HashSet<Incident> _savedIncidents = [];
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -164,15 +171,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     {
         foreach (var entry in ChangeTracker.Entries<TimelineEntry>())
         {
-            if (entry.State != EntityState.Added) continue;
-            _changedTenantIds.Add(entry.Entity.TenantId);
-            _savedTimelineEntries.Add(entry.Entity);
+            if (entry.State == EntityState.Added) _savedTimelineEntries.Add(entry.Entity);
         }
         foreach (var entry in ChangeTracker.Entries<Incident>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
-                _changedTenantIds.Add(entry.Entity.TenantId);
+                _savedIncidents.Add(entry.Entity);
                 if (!IsSqlite) continue;
                 PropertyEntry<Incident, long> version = entry.Property(i => i.Version);
                 version.CurrentValue = version.OriginalValue + 1;
@@ -180,3 +185,6 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         }
     }
 }
+
+/// <summary>What a context saved in one unit of work; see <see cref="PortalDbContext.TakeSavedChanges"/>.</summary>
+public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, IReadOnlyCollection<Incident> Incidents);

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
 
@@ -8,7 +7,7 @@ namespace Portal.Features;
 
 /// <summary>The start page is wherever the user's work is: triage for MSPs, the status page for customers, and so on.</summary>
 [AllowAnonymous]
-public sealed class IndexModel(CurrentUser currentUser) : PageModel
+public sealed class IndexModel(CurrentUser currentUser) : PortalPageModel
 {
     public IActionResult OnGet()
     {

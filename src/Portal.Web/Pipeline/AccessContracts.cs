@@ -30,8 +30,3 @@ public interface IOptionalTenantRequest
 {
     Guid? TenantId { get; }
 }
-
-public sealed class NotFoundException(string what, object id) : Exception($"There is no {what} {id}, or you cannot see it.")
-{
-    public string What { get; } = what;
-}

@@ -1,21 +1,17 @@
 using Mediator;
 using Portal.Data;
-using Portal.Features.Live;
+using Portal.Pipeline.Commit;
 
 namespace Portal.Pipeline;
 
-/// <summary>Published after a command's transaction has committed (never before): what changed, per tenant, with live stream numbers.</summary>
-public sealed record ChangesCommitted(IReadOnlyList<TenantChange> Changes) : INotification
-{
-    public IEnumerable<Guid> TenantIds => Changes.Select(c => c.TenantId);
-}
-
 /// <summary>
-/// A command runs in one database transaction: what it changes, and the sequence numbers of the live
-/// events it causes, commit together or not at all. After the commit it publishes
-/// <see cref="ChangesCommitted"/> so caches and live streams follow. Queries pass through untouched.
+/// A command runs in one database transaction: what it changes, and the live stream numbers of what it changed,
+/// commit together or not at all. The handler saves its unit of work once (it needs the values the database
+/// assigns, such as the version); this behaviour then numbers what was saved (<see cref="StreamSequences"/>),
+/// commits, and hands the committed record to every feature's reaction (<see cref="CommitPublisher"/>).
+/// Queries pass through untouched.
 /// </summary>
-public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider services, IPublisher publisher) : IPipelineBehavior<TMessage, TResponse>
+public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider services) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
@@ -25,20 +21,25 @@ public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider se
         if (db.Database.CurrentTransaction is not null) return await next(message, cancellationToken);
 
         TResponse response;
-        IReadOnlyList<TenantChange> changes;
+        CommittedChanges committed;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            response = await next(message, cancellationToken);
-            if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
-            changes = await StreamSequences.StampAsync(db, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            try
+            {
+                response = await next(message, cancellationToken);
+                if (db.ChangeTracker.HasChanges())
+                    throw new InvalidOperationException($"{typeof(TMessage).Name}'s handler left changes unsaved; a handler saves its unit of work once.");
+                committed = await StreamSequences.StampAsync(db, db.TakeSavedChanges(), cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch
+            {
+                db.TakeSavedChanges(); // rolled back: nothing of it may be published by a later command of this scope
+                throw;
+            }
         }
 
-        if (changes.Count > 0)
-        {
-            // The change is durable now; listeners must not be able to undo it, so they get no cancellation.
-            await publisher.Publish(new ChangesCommitted(changes), CancellationToken.None);
-        }
+        if (committed.Tenants.Count > 0) await services.GetRequiredService<CommitPublisher>().PublishAsync(committed);
         return response;
     }
 }

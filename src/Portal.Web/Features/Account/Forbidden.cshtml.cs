@@ -1,12 +1,11 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Portal.Infrastructure.Auth;
 
 namespace Portal.Features.Account;
 
 /// <summary>Where a refused request lands (403): an unknown account or tenant, or a page the user's role does not cover.</summary>
 [AllowAnonymous]
-public sealed class ForbiddenModel(CurrentUser currentUser) : PageModel
+public sealed class ForbiddenModel(CurrentUser currentUser) : PortalPageModel
 {
     public UserAccess? Me => currentUser.Access;
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Infrastructure.Auth;
@@ -14,7 +13,7 @@ namespace Portal.Features.Account;
 /// Anywhere else: "Sign in with Microsoft", i.e. an OpenID Connect challenge; this page then never renders.
 /// </summary>
 [AllowAnonymous]
-public sealed class SignInModel(PortalDbContext db, IWebHostEnvironment environment) : PageModel
+public sealed class SignInModel(PortalDbContext db, IWebHostEnvironment environment) : PortalPageModel
 {
     public IReadOnlyList<DevelopmentSignIn.DemoUserView> Users { get; private set; } = [];
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Portal.Features.Account;
 
@@ -16,7 +15,7 @@ namespace Portal.Features.Account;
 /// </summary>
 [AllowAnonymous]
 [IgnoreAntiforgeryToken]
-public sealed class SignOutModel(IWebHostEnvironment environment) : PageModel
+public sealed class SignOutModel(IWebHostEnvironment environment) : PortalPageModel
 {
     public IActionResult OnGet() => Page();
 

@@ -34,27 +34,30 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutp
         return false;
     }
 
-    /// <summary>Taken before a rebuild reads the database: <see cref="Store"/> keeps the result only if no change was invalidated meanwhile.</summary>
-    public long Generation(Guid tenantId) => _generations.GetValueOrDefault(tenantId);
-
-    public CustomerStatusSnapshot Store(CustomerStatusView view, long generation)
+    /// <summary>
+    /// Keeps the view unless a change it does not include has committed meanwhile (its sequence is below the one the
+    /// last invalidation demanded): such a view is served to the reader that built it, once, and not kept.
+    /// </summary>
+    public CustomerStatusSnapshot Store(CustomerStatusView view)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(view, _json);
         var snapshot = new CustomerStatusSnapshot(view, json, $"\"{view.GeneratedAt.UtcTicks:x}\"");
-        // A change committed while this view was read would otherwise be hidden for a whole lifetime: serve it once, keep nothing.
-        if (Generation(view.TenantId) == generation) _snapshots[view.TenantId] = (snapshot, clock.GetUtcNow() + Lifetime);
+        if (view.Sequence >= _required.GetValueOrDefault(view.TenantId)) _snapshots[view.TenantId] = (snapshot, clock.GetUtcNow() + Lifetime);
         return snapshot;
     }
 
-    /// <summary>The tenant changed: drop its snapshot and its rendered status pages (before anyone is told of the change).</summary>
-    public async ValueTask InvalidateAsync(Guid tenantId)
+    /// <summary>
+    /// A customer-visible change committed in the tenant, up to customer stream number <paramref name="sequence"/>: drop the
+    /// snapshot and the rendered status pages (before any client is told of the change), and keep no rebuilt view older than it.
+    /// </summary>
+    public async ValueTask InvalidateAsync(Guid tenantId, long sequence)
     {
-        _generations.AddOrUpdate(tenantId, 1, static (_, g) => g + 1);
+        _required.AddOrUpdate(tenantId, sequence, (_, required) => Math.Max(required, sequence));
         _snapshots.TryRemove(tenantId, out _);
         await pages.EvictByTagAsync(StatusPageCachePolicy.Tag(tenantId), CancellationToken.None);
     }
 
-    private readonly ConcurrentDictionary<Guid, long> _generations = new();
+    private readonly ConcurrentDictionary<Guid, long> _required = new();
 
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _rebuilds = new();
 

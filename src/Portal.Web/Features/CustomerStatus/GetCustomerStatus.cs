@@ -39,7 +39,6 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
         using var rebuild = await cache.EnterRebuildAsync(query.TenantId, cancellationToken);
         if (cache.TryGet(query.TenantId, out cached) && (query.AtLeastSequence is not { } atLeast || cached.View.Sequence >= atLeast)) return cached;
 
-        var generation = cache.Generation(query.TenantId);
         var now = clock.GetUtcNow();
         var shownSince = now - ResolvedShownFor;
         // One query per rebuild: the tenant's stream number, its open and recently resolved incidents, and each
@@ -76,6 +75,6 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
             tenant.Incidents.Count(i => i.Status != IncidentStatus.Resolved),
             [.. tenant.Incidents.Select(i => new CustomerIncidentView(
                 i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt, i.Updates))]);
-        return cache.Store(view, generation);
+        return cache.Store(view);
     }
 }

@@ -5,18 +5,18 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.OutputCaching;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
-using Portal.Pipeline;
 
 namespace Portal.Features.CustomerStatus;
 
 /// <summary>
 /// The customer's status page, and what an MSP sees when it looks through the customer's eyes. It renders only the
-/// cached customer-visible snapshot (<see cref="GetCustomerStatus"/>): no query of its own, no internal data.
-/// Deliberately a plain PageModel (no TempData, no forms) because it is the page everyone refreshes during an outage.
+/// cached customer-visible snapshot (<see cref="GetCustomerStatus"/>): no query of its own, no internal data. Its
+/// rendered HTML is output-cached per user and evicted on change (<see cref="StatusPageCachePolicy"/>), because it is
+/// the page everyone refreshes during an outage. A foreign tenant answers exactly like a missing one.
 /// </summary>
 [Authorize]
 [OutputCache(PolicyName = StatusPageCachePolicy.Name)]
-public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock) : PageModel
+public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock) : PortalPageModel
 {
     public CustomerStatusView? View { get; private set; }
 
@@ -26,8 +26,6 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
     /// <summary>Set instead of <see cref="View"/> when the user reaches several tenants and named none.</summary>
     public IReadOnlyList<TenantGrant> Choices { get; private set; } = [];
 
-    public bool IsNotFound { get; private set; }
-
     public bool LooksThroughCustomerEyes { get; private set; }
 
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
@@ -35,11 +33,9 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
     /// <param name="sequence">From live.js: the last event number it saw on the tenant's stream, so a snapshot built before it is not served.</param>
     public async Task<IActionResult> OnGetAsync(Guid? tenantId, long? sequence, CancellationToken ct)
     {
-        var me = currentUser.Required;
         if (tenantId is null)
         {
-            var reachable = me.Tenants.Values.Where(t => me.Has(Permission.ReadIncidents, t.TenantId)).OrderBy(t => t.Name).ToList();
-            if (reachable.Count == 0) return Forbid();
+            var reachable = await mediator.Send(new ListStatusTenants(), ct);
             if (reachable.Count > 1)
             {
                 Choices = reachable;
@@ -48,22 +44,10 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
             tenantId = reachable[0].TenantId;
         }
 
-        try
-        {
-            var snapshot = await mediator.Send(new GetCustomerStatus(tenantId.Value, sequence), ct);
-            View = snapshot.View;
-            ETag = snapshot.ETag;
-            LooksThroughCustomerEyes = me.AccessTo(tenantId.Value) == TenantAccess.Msp;
-        }
-        catch (NotFoundException)
-        {
-            IsNotFound = true; // a foreign tenant answers exactly like a missing one
-            Response.StatusCode = StatusCodes.Status404NotFound;
-        }
-        catch (NotPermittedException)
-        {
-            return Forbid();
-        }
+        var snapshot = await mediator.Send(new GetCustomerStatus(tenantId.Value, sequence), ct);
+        View = snapshot.View;
+        ETag = snapshot.ETag;
+        LooksThroughCustomerEyes = currentUser.Required.AccessTo(tenantId.Value) == TenantAccess.Msp;
         return Page();
     }
 }

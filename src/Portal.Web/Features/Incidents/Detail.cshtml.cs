@@ -109,17 +109,9 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        try
-        {
-            Incident = await mediator.Send(new GetIncident(Id), ct);
-            Timeline = await mediator.Send(new GetIncidentTimeline(Id), ct);
-        }
-        catch (Pipeline.NotFoundException)
-        {
-            Incident = null;
-            ShowNotFound("incident");
-            return;
-        }
+        // A foreign or missing incident throws here; the base page shows "not found" with a 404.
+        Incident = await mediator.Send(new GetIncident(Id), ct);
+        Timeline = await mediator.Send(new GetIncidentTimeline(Id), ct);
 
         var me = currentUser.Required;
         CanWork = me.AccessTo(Incident.TenantId) == TenantAccess.Msp && me.Has(Permission.WorkIncidents, Incident.TenantId);

@@ -10,7 +10,8 @@ internal static class IncidentChanges
 {
     public static async Task<Incident> LoadForChangeAsync(this PortalDbContext db, Guid incidentId, long? expectedVersion, CancellationToken ct)
     {
-        // Usually already tracked: the access check loaded it through the same filtered context.
+        // EF's identity map first: the access check has usually loaded it through this same filtered context, which saves
+        // a query; if not, the filtered query below is the same check. Correct either way, whatever ran before.
         var incident = db.Incidents.Local.FirstOrDefault(i => i.Id == incidentId)
             ?? await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, ct)
             ?? throw new NotFoundException("incident", incidentId);

@@ -1,9 +1,8 @@
-using FluentValidation;
-using FluentValidation.Results;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Domain;
+using Portal.Infrastructure.Http;
 using Severity = Portal.Domain.Severity;
 
 namespace Portal.Features.Incidents;
@@ -40,7 +39,7 @@ public static class IncidentsApi
         }).WithName("CreateIncident").WithSummary("Open an incident in a customer tenant (MSP).");
 
         api.MapGet("/incidents", async ([AsParameters] ListIncidentsParameters p, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, Names<IncidentStatus>(p.Status, "status"), Names<Severity>(p.Severity, "severity"),
+            TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, HttpInput.EnumNames<IncidentStatus>(p.Status, "status"), HttpInput.EnumNames<Severity>(p.Severity, "severity"),
                 p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50, p.Unassigned), ct)))
             .WithName("ListIncidents").WithSummary("List and search the incidents you may see, most severe and oldest first.");
 
@@ -49,15 +48,15 @@ public static class IncidentsApi
             .WithName("GetIncident").WithSummary("One incident; its ETag is the version to send in If-Match.");
 
         api.MapPost("/incidents/{id:guid}/acknowledge", async (Guid id, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
-            WithETag(http, await mediator.Send(new AcknowledgeIncident(id, ParseIfMatch(ifMatch)), ct)))
+            WithETag(http, await mediator.Send(new AcknowledgeIncident(id, HttpInput.IfMatchVersion(ifMatch)), ct)))
             .WithName("AcknowledgeIncident").WithSummary("New → Acknowledged (MSP).");
 
         api.MapPost("/incidents/{id:guid}/assign", async (Guid id, AssignIncidentBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
-            WithETag(http, await mediator.Send(new AssignIncident(id, body.AssigneeId, ParseIfMatch(ifMatch)), ct)))
+            WithETag(http, await mediator.Send(new AssignIncident(id, body.AssigneeId, HttpInput.IfMatchVersion(ifMatch)), ct)))
             .WithName("AssignIncident").WithSummary("Assign to an engineer of a managing MSP, or unassign with null.");
 
         api.MapPost("/incidents/{id:guid}/status", async (Guid id, ChangeIncidentStatusBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
-            WithETag(http, await mediator.Send(new ChangeIncidentStatus(id, body.Status, body.CustomerMessage, ParseIfMatch(ifMatch)), ct)))
+            WithETag(http, await mediator.Send(new ChangeIncidentStatus(id, body.Status, body.CustomerMessage, HttpInput.IfMatchVersion(ifMatch)), ct)))
             .WithName("ChangeIncidentStatus").WithSummary("Move along the documented transitions; the optional customer message is shown to the customer.");
 
         api.MapPost("/incidents/{id:guid}/notes", async Task<Created<TimelineEntryView>> (Guid id, AddIncidentNoteBody body, IMediator mediator, CancellationToken ct) =>
@@ -75,32 +74,5 @@ public static class IncidentsApi
     {
         http.Response.Headers.ETag = incident.ETag;
         return TypedResults.Ok(incident);
-    }
-
-    /// <summary>Enum values by name only (case-insensitive), as in JSON bodies: "3" is refused, not read as the fourth member.</summary>
-    public static TEnum[]? Names<TEnum>(string[]? values, string parameter) where TEnum : struct, Enum
-    {
-        if (values is null || values.Length == 0) return null;
-        var parsed = new List<TEnum>();
-        var failures = new List<ValidationFailure>();
-        foreach (var value in values)
-        {
-            var name = value.Trim();
-            var isName = name.Length > 0 && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
-            if (isName && Enum.TryParse<TEnum>(name, ignoreCase: true, out var member) && Enum.IsDefined(member)) parsed.Add(member);
-            else failures.Add(new ValidationFailure(parameter, $"'{value}' is not a {parameter}; use one of: {string.Join(", ", Enum.GetNames<TEnum>())}."));
-        }
-        if (failures.Count > 0) throw new ValidationException(failures);
-        return [.. parsed];
-    }
-
-    /// <summary>Accepts "5", W/"5" or 5; "*" or nothing means "whatever the current version is".</summary>
-    public static long? ParseIfMatch(string? ifMatch)
-    {
-        if (string.IsNullOrWhiteSpace(ifMatch) || ifMatch.Trim() == "*") return null;
-        var value = ifMatch.Trim();
-        if (value.StartsWith("W/", StringComparison.Ordinal)) value = value[2..];
-        if (long.TryParse(value.Trim('"'), out var version)) return version;
-        throw new ValidationException([new ValidationFailure("If-Match", "If-Match must be the ETag you received, such as \"7\".")]);
     }
 }

@@ -67,7 +67,7 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        if (!MayTriage()) return Forbid();
+        Tenants = await mediator.Send(new ListTriageTenants(), ct);
         if (!ModelState.IsValid)
         {
             ModelState.Clear();
@@ -79,7 +79,7 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
     {
-        if (!MayTriage()) return Forbid();
+        Tenants = await mediator.Send(new ListTriageTenants(), ct);
         ModelState.Clear(); // the GET filters are not part of this form
         if (New.TenantId is not { } tenantId)
         {
@@ -103,15 +103,6 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
         }
         await LoadAsync(ct);
         return Page();
-    }
-
-    /// <summary>The queue is for people who work incidents in at least one managed tenant; customers have their status page.</summary>
-    private bool MayTriage()
-    {
-        var me = currentUser.Access;
-        Tenants = me is null ? [] :
-            [.. me.Tenants.Values.Where(t => t.Access == TenantAccess.Msp && me.Has(Permission.WorkIncidents, t.TenantId)).OrderBy(t => t.Name)];
-        return Tenants.Count > 0;
     }
 
     private async Task LoadAsync(CancellationToken ct)

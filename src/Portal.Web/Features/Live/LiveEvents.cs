@@ -1,5 +1,6 @@
 using Portal.Domain;
 using Portal.Features.Incidents;
+using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Live;
 
@@ -24,7 +25,7 @@ public sealed record LiveIncident(
     Guid Id, Guid TenantId, string Reference, string Title, string? CustomerSummary, Severity Severity, IncidentStatus Status,
     string? Assignee, DateTimeOffset UpdatedAt, long Version)
 {
-    public static LiveIncident From(Incident i) =>
+    public static LiveIncident From(CommittedIncident i) =>
         new(i.Id, i.TenantId, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.UpdatedAt, i.Version);
 }
 

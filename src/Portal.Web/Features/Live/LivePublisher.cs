@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Portal.Data;
+using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Live;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
+using Portal.Pipeline.Commit;
 using StackExchange.Redis;
 
 namespace Portal.Features.Live;
@@ -27,6 +28,7 @@ public static class LiveSetup
         builder.Services.AddSingleton<PortalUserHubFilter>();
         builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<LivePublisher>();
+        builder.Services.AddSingleton<ICommitReaction, BroadcastCommittedChanges>();
         builder.Services.AddHostedService<RevalidateLiveConnections>();
 
         // Browsers' WebSockets cannot send an Authorization header: other clients pass the bearer token as access_token.

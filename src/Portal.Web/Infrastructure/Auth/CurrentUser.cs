@@ -1,6 +1,4 @@
-using System.Security.Claims;
-using Microsoft.Identity.Web;
-using Portal.Data;
+using Portal.Domain;
 
 namespace Portal.Infrastructure.Auth;
 
@@ -12,36 +10,4 @@ public sealed class CurrentUser
     public UserAccess Required => Access ?? throw new NotSignedInException();
 
     internal void Set(UserAccess access) => Access = access;
-}
-
-public sealed class NotSignedInException() : Exception("Sign in to Portal first.");
-
-/// <summary>
-/// After authentication: map the token's tid + oid to a Portal user and open the tenant scope that the
-/// query filters read. An authenticated principal that maps to nobody stays without access (403 by policy).
-/// </summary>
-public sealed class PortalUserMiddleware(RequestDelegate next)
-{
-    public async Task InvokeAsync(HttpContext context, UserAccessCache cache)
-    {
-        await ResolveAsync(context.User, context.RequestServices, cache, context.RequestAborted);
-        await next(context);
-    }
-
-    /// <summary>Resolves the principal to a Portal user and opens the scope's tenants; also used by the hub for each invocation.</summary>
-    public static async Task<UserAccess?> ResolveAsync(ClaimsPrincipal? principal, IServiceProvider services, UserAccessCache cache, CancellationToken ct)
-    {
-        if (principal?.Identity?.IsAuthenticated != true || !TryReadIds(principal, out var tid, out var oid)) return null;
-        var access = await cache.GetAsync(tid, oid, ct);
-        if (access is null) return null;
-        services.GetRequiredService<CurrentUser>().Set(access);
-        services.GetRequiredService<TenantScope>().Grant(access.FullAccessTenants, access.CustomerAccessTenants);
-        return access;
-    }
-
-    public static bool TryReadIds(ClaimsPrincipal principal, out Guid tid, out Guid oid)
-    {
-        oid = Guid.Empty;
-        return Guid.TryParse(principal.GetTenantId(), out tid) && Guid.TryParse(principal.GetObjectId(), out oid);
-    }
 }

@@ -1,5 +1,8 @@
 namespace Portal.Domain;
 
+// Every error a user can cause, in one place. Pipeline/ProblemDetailsExceptionHandler maps each to its RFC 7807
+// answer and PortalPageModel to the same banner or status page, so the API and the pages never disagree.
+
 /// <summary>A request the domain refuses because of the current state (an illegal transition, a duplicate): 409.</summary>
 public class DomainRuleException(string code, string message) : Exception(message)
 {
@@ -9,9 +12,6 @@ public class DomainRuleException(string code, string message) : Exception(messag
 /// <summary>A value the domain cannot hold (empty, too long, undefined): 400. Validators catch these first at the edge.</summary>
 public sealed class InvalidValueException(string code, string message) : DomainRuleException(code, message);
 
-/// <summary>The actor may see the record but may not do this to it: 403.</summary>
-public sealed class NotPermittedException(string message) : Exception(message);
-
 /// <summary>The client's copy is older than the stored one: 409 with the current version.</summary>
 public sealed class StaleVersionException(long expected, long current)
     : DomainRuleException("stale_version", $"The incident has changed since version {expected}; it is now at version {current}. Reload it and try again.")
@@ -19,3 +19,18 @@ public sealed class StaleVersionException(long expected, long current)
     public long Expected { get; } = expected;
     public long Current { get; } = current;
 }
+
+/// <summary>The actor may see the record but may not do this to it: 403.</summary>
+public sealed class NotPermittedException(string message) : Exception(message);
+
+/// <summary>
+/// A record that is missing or belongs to another tenant: 404 either way, with the same words, so that ids
+/// cannot be probed.
+/// </summary>
+public sealed class NotFoundException(string what, object id) : Exception($"There is no {what} {id}, or you cannot see it.")
+{
+    public string What { get; } = what;
+}
+
+/// <summary>No Portal user behind the request (not signed in, or an identity Portal does not know): 401.</summary>
+public sealed class NotSignedInException() : Exception("Sign in to Portal first.");

@@ -1,0 +1,35 @@
+using Portal.Domain;
+
+namespace Portal.Pipeline.Commit;
+
+/// <summary>
+/// What one command committed, handed to every <see cref="ICommitReaction"/> after the commit: per tenant, the
+/// timeline entries it added in order, each with its number on the tenant's live streams and the state of its
+/// incident as saved. Everything a reaction needs travels here, so none reads the change tracker or the
+/// database again to find out what happened.
+/// </summary>
+public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants)
+{
+    public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId);
+}
+
+/// <summary>
+/// What one command changed in one tenant. <see cref="CustomerSequence"/> is the tenant's customer stream number after
+/// the change; it moved only if <see cref="CustomerVisible"/>.
+/// </summary>
+public sealed record TenantChange(Guid TenantId, IReadOnlyList<CommittedEntry> Entries, long CustomerSequence)
+{
+    public bool CustomerVisible => Entries.Any(e => e.CustomerSequence is not null);
+}
+
+/// <summary>One timeline entry the command added, numbered on the tenant's full stream and, if customer-visible, its customer stream.</summary>
+public sealed record CommittedEntry(TimelineEntry Entry, CommittedIncident Incident, long Sequence, long? CustomerSequence);
+
+/// <summary>An incident as the command saved it (the version included: the database assigns it on PostgreSQL and SQL Server).</summary>
+public sealed record CommittedIncident(
+    Guid Id, Guid TenantId, string Reference, string Title, string? CustomerSummary, Severity Severity, IncidentStatus Status,
+    string? AssigneeName, DateTimeOffset UpdatedAt, long Version)
+{
+    public static CommittedIncident From(Incident i) =>
+        new(i.Id, i.TenantId, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.UpdatedAt, i.Version);
+}

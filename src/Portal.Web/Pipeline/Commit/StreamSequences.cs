@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Pipeline.Commit;
+
+/// <summary>
+/// Numbers each tenant's live streams inside the command's transaction, one number per timeline entry: the
+/// UPDATE holds the tenant row until commit, so numbers follow commit order on every instance and a client that
+/// sees 7 after 5 knows it missed one. The customer stream skips internal entries. One statement per tenant:
+/// the UPDATE returns the new numbers (RETURNING; OUTPUT on SQL Server).
+/// </summary>
+public static class StreamSequences
+{
+    /// <summary>The record of what the command saved, numbered; called after its last save, inside its transaction.</summary>
+    public static async Task<CommittedChanges> StampAsync(PortalDbContext db, SavedChanges saved, CancellationToken ct)
+    {
+        if (saved.TimelineEntries.Count == 0) return new CommittedChanges([]);
+        // The incidents as saved, taken from the instances the command saved (the version included) before the commit.
+        var incidents = saved.Incidents.ToDictionary(i => i.Id, CommittedIncident.From);
+
+        var tenants = new List<TenantChange>();
+        foreach (var tenant in saved.TimelineEntries.GroupBy(e => e.TenantId))
+        {
+            var entries = tenant.OrderBy(e => e.At).ThenBy(e => e.Sequence).ToList();
+            var customerVisible = entries.Count(e => e.Visibility == NoteVisibility.Customer);
+            var head = await AdvanceAsync(db, tenant.Key, entries.Count, customerVisible, ct);
+
+            var sequence = head.LastStreamSequence - entries.Count;
+            var customerSequence = head.LastCustomerStreamSequence - customerVisible;
+            tenants.Add(new TenantChange(tenant.Key, [.. entries.Select(e => new CommittedEntry(e, incidents[e.IncidentId], ++sequence,
+                e.Visibility == NoteVisibility.Customer ? ++customerSequence : null))], head.LastCustomerStreamSequence));
+        }
+        return new CommittedChanges(tenants);
+    }
+
+    /// <summary>
+    /// For events outside an incident command (advisories, escalations): the next number of an organisation's
+    /// stream, and of its customer stream too when the event is customer-visible.
+    /// </summary>
+    public static async Task<(long Sequence, long? CustomerSequence)> NextAsync(PortalDbContext db, Guid organisationId, bool customerVisible, CancellationToken ct)
+    {
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var head = await AdvanceAsync(db, organisationId, 1, customerVisible ? 1 : 0, ct);
+        if (transaction is not null) await transaction.CommitAsync(ct);
+        return (head.LastStreamSequence, customerVisible ? head.LastCustomerStreamSequence : null);
+    }
+
+    private static async Task<StreamHead> AdvanceAsync(PortalDbContext db, Guid organisationId, int all, int customerVisible, CancellationToken ct)
+    {
+        var query = db.Database.ProviderName == PortalDbContext.SqlServerProvider
+            ? db.Database.SqlQuery<StreamHead>($"""
+                UPDATE [Organisations]
+                SET [LastStreamSequence] = [LastStreamSequence] + {all}, [LastCustomerStreamSequence] = [LastCustomerStreamSequence] + {customerVisible}
+                OUTPUT INSERTED.[LastStreamSequence], INSERTED.[LastCustomerStreamSequence]
+                WHERE [Id] = {organisationId}
+                """)
+            : db.Database.SqlQuery<StreamHead>($"""
+                UPDATE "Organisations"
+                SET "LastStreamSequence" = "LastStreamSequence" + {all}, "LastCustomerStreamSequence" = "LastCustomerStreamSequence" + {customerVisible}
+                WHERE "Id" = {organisationId}
+                RETURNING "LastStreamSequence", "LastCustomerStreamSequence"
+                """);
+        var heads = await query.ToListAsync(ct);
+        return heads.Count == 1 ? heads[0] : throw new InvalidOperationException($"Organisation {organisationId} has no stream row.");
+    }
+
+    /// <summary>The numbers a stream's row holds after an advance (the column names of <c>Organisations</c>).</summary>
+    private sealed class StreamHead
+    {
+        public long LastStreamSequence { get; init; }
+        public long LastCustomerStreamSequence { get; init; }
+    }
+}
