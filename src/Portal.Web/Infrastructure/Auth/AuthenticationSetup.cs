@@ -80,8 +80,10 @@ public static class AuthenticationSetup
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton<UserAccessCache>();
         builder.Services.AddScoped<IAuthorizationHandler, KnownPortalUserHandler>();
+        // No scheme named in the policy: the authentication middleware has already run the default (Portal) scheme, and a
+        // named one would make the authorization middleware authenticate every request a second time.
         builder.Services.AddAuthorizationBuilder()
-            .SetDefaultPolicy(new AuthorizationPolicyBuilder(PortalScheme)
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser()
                 .AddRequirements(new KnownPortalUserRequirement())
                 .Build());

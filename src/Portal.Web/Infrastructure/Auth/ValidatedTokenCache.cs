@@ -26,7 +26,18 @@ public sealed class ValidatedTokenCache(IMemoryCache cache, TimeProvider clock)
         entry.AbsoluteExpiration = until < latest ? until : latest;
     }
 
-    private static (string, string) Key(string token) => (nameof(ValidatedTokenCache), token);
+    private static TokenKey Key(string token) => new(token);
+
+    /// <summary>
+    /// A token's cache key. Equal only to the same full text; its hash reads only the token's tail (the signature, random
+    /// by construction) instead of the whole kilobyte-long string, which was a visible share of every cached read.
+    /// </summary>
+    private sealed record TokenKey(string Token)
+    {
+        private const int HashedTail = 64;
+
+        public override int GetHashCode() => string.GetHashCode(Token.AsSpan(Math.Max(0, Token.Length - HashedTail)), StringComparison.Ordinal);
+    }
 
     /// <summary>Wraps the bearer events (Identity.Web's included): a remembered token short-cuts validation, a newly validated one is remembered.</summary>
     public static void Attach(JwtBearerOptions options)
