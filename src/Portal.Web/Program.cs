@@ -8,6 +8,7 @@ using Portal.Features.Live;
 using Portal.Features.Organisations;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
+using Portal.Infrastructure.Http;
 using Portal.Pipeline;
 using Scalar.AspNetCore;
 
@@ -27,9 +28,8 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 
-// HTTP: problem details for every error, enums as names (numbers refused), OpenAPI
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+// HTTP: problem details for every error (a status page in the layout for browsers), enums as names (numbers refused), OpenAPI
+builder.Services.AddPortalErrorPages();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
 builder.Services.AddOpenApi("v1");
@@ -42,8 +42,7 @@ builder.AddPortalLive();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UsePortalErrorPages();
 if (!app.Environment.IsDevelopment()) app.UseHsts();
 app.MapStaticAssets();
 app.UseAuthentication();
