@@ -8,6 +8,7 @@ using Portal.Features.Live;
 using Portal.Features.Organisations;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
+using Portal.Infrastructure.Http;
 using Portal.Pipeline;
 using Portal.Pipeline.Commit;
 using Scalar.AspNetCore;
@@ -29,9 +30,8 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton<CommitPublisher>();
 
-// HTTP: problem details for every error, enums as names (numbers refused), OpenAPI
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+// HTTP: problem details for every error (a status page in the layout for browsers), enums as names (numbers refused), OpenAPI
+builder.Services.AddPortalErrorPages();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
 builder.Services.AddOpenApi("v1");
@@ -43,8 +43,7 @@ builder.AddPortalLive();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UsePortalErrorPages();
 if (!app.Environment.IsDevelopment()) app.UseHsts();
 app.MapStaticAssets();
 app.UseAuthentication();

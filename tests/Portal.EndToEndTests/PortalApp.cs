@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -30,10 +31,13 @@ public sealed class PortalApp : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The test-only endpoint that fails with a 500 (GET /test/boom).</summary>
+    public FailingEndpoint Failing { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
-        _factory = new Factory(Path.Combine(_folder, "e2e.db"));
+        _factory = new Factory(Path.Combine(_folder, "e2e.db"), Failing);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
@@ -92,7 +96,7 @@ public sealed class PortalApp : IAsyncLifetime
         }
     }
 
-    private sealed class Factory(string databasePath) : WebApplicationFactory<Program>
+    private sealed class Factory(string databasePath, FailingEndpoint failing) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -101,6 +105,7 @@ public sealed class PortalApp : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Portal", $"Data Source={databasePath}");
             builder.UseSetting("Database:MigrateOnStartup", "true");
             builder.UseSetting("Database:SeedDemoData", "true");
+            builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter>(failing));
         }
     }
 }

@@ -5,18 +5,26 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Http;
 
 namespace Portal.Pipeline;
 
-/// <summary>Every error a user can cause becomes an RFC 7807 problem with a message a person can act on; anything else is a 500 without internals.</summary>
+/// <summary>
+/// Every error a user can cause becomes an RFC 7807 problem with a message a person can act on; anything else is a 500
+/// without internals. A browser asking for a page is left to the status page in the layout (<see cref="ErrorPages"/>).
+/// </summary>
 public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // The middleware has already pointed the request at the error page; the feature keeps the path that failed.
+        var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value ?? "";
+        if (ErrorPages.WantsHtml(httpContext.Request, path)) return false;
+
         var problem = ToProblem(exception);
         if (problem is null)
         {
-            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            LogUnhandled(logger, exception, httpContext.Request.Method, path);
             problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Something went wrong on our side", Detail = "The error has been logged. Nothing was changed." };
         }
         httpContext.Response.StatusCode = problem.Status!.Value;

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.OutputCaching;
+using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Http;
+
+namespace Portal.Features.Errors;
+
+/// <summary>
+/// The status page a browser gets when a page has no answer of its own: an unknown address (404), a page the user's
+/// role does not cover (403), a failure (500, with the trace id to quote), or any other error status without a body.
+/// It is only ever reached by re-execution (<see cref="ErrorPages"/>), which keeps the real status code; the status
+/// shown comes from the framework's re-execution features, never from the address, so a direct request for
+/// /error/500 is just an unknown address and answers 404.
+/// </summary>
+[AllowAnonymous]
+[IgnoreAntiforgeryToken] // a POST to a missing address is re-executed as a POST, and must still get this page
+[OutputCache(NoStore = true)]
+public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
+{
+    public int Status { get; private set; } = StatusCodes.Status404NotFound;
+
+    public string Heading { get; private set; } = "";
+
+    public string Message { get; private set; } = "";
+
+    public string TraceId { get; private set; } = "";
+
+    public bool SignedIn => currentUser.Access is not null;
+
+    public bool IsServerError => Status >= 500;
+
+    /// <summary>
+    /// Runs for every method, not only GET: the request is re-executed with its own method (POST, PUT...), and
+    /// a page without a handler for it still renders.
+    /// </summary>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        base.OnPageHandlerExecuting(context);
+        Status = HttpContext.Features.Get<IExceptionHandlerFeature>() is not null ? Response.StatusCode // as the exception handler chose it
+            : HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is { } reExecuted ? reExecuted.OriginalStatusCode
+            : StatusCodes.Status404NotFound;
+        if (Status is < 400 or > 599) Status = StatusCodes.Status500InternalServerError;
+        (Heading, Message) = Describe(Status);
+        TraceId = ErrorPages.TraceId(HttpContext);
+        Response.StatusCode = Status;
+        Response.Headers.CacheControl = "no-store";
+    }
+
+    private static (string Heading, string Message) Describe(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => ("The request could not be read", "Part of the request was not understood. Go back, reload the page and try again."),
+        StatusCodes.Status401Unauthorized => ("Sign in first", "This page is for signed-in Portal users."),
+        StatusCodes.Status403Forbidden => ("Not allowed", ""), // the words depend on who asked: _NotAllowed.cshtml
+        StatusCodes.Status404NotFound => ("Page not found", "There is no page at this address. Check the address, or start again from your start page."),
+        StatusCodes.Status405MethodNotAllowed => ("Not possible here", "This address does not take that kind of request. Reload the page and use its buttons and forms."),
+        StatusCodes.Status408RequestTimeout => ("That took too long", "The request did not arrive in time. Try again."),
+        StatusCodes.Status409Conflict => ("Changed by someone else", "Reload the page to see the current state, then try again if it is still needed."),
+        StatusCodes.Status413PayloadTooLarge => ("Too large", "What was sent is larger than Portal accepts."),
+        StatusCodes.Status415UnsupportedMediaType => ("Not a format Portal reads", "Go back, reload the page and use its forms."),
+        StatusCodes.Status429TooManyRequests => ("Too many requests", "Portal is holding back requests from you for a moment. Wait a little, then reload the page."),
+        StatusCodes.Status503ServiceUnavailable => ("Portal is not available right now", "It is starting or being maintained. Try again in a minute."),
+        >= 500 => ("Something went wrong on our side", "The error has been logged. What you asked for may not have been done: reload the page to see the current state before you try again."),
+        _ => ("That did not work", "Portal could not answer this request. Go back, reload the page and try again."),
+    };
+}
