@@ -406,7 +406,7 @@ run_status() {
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
     echo "- machine: $(nproc) cores, $cpu; load average (1 min) before each measured block: $status_loads"
     echo "- .NET SDK $(dotnet --version); $wrk_version; telemetry in the Portal process: ${TELEMETRY:-not reported by the host}"
-    echo "- command: \`$command_line\`; each measured run is \`wrk -t$threads -c$connections -d${duration}s --latency [-H <auth>] <url>\` after a ${warmup} s warm-up per URL; order A B B A × $rounds rounds (A = bare, B = Portal)"
+    echo "- command: \`$command_line\`; each measured run is \`wrk -t$threads -c$connections -d${duration}s --latency [-H <auth>] <url>\` after a ${warmup} s warm-up per URL; order A B B A, rounds: $rounds (A = bare, B = Portal)"
     echo "- responses: JSON ${JSON_BYTES:-?} bytes, page ${PAGE_BYTES:-not run} bytes (tenant Northwind Airways, customer Olivia Grant)"
     echo
     echo "Each figure is the median of all runs of a side ($((2 * rounds)) per side) with the min–max over those runs in brackets. Ratio = Portal median req/s ÷ bare median req/s; in brackets the range of the per-round ratios (each round's Portal median over the same round's bare median). The bar applies to the ratio of the medians. DB commands: summed over all Portal runs."
@@ -415,7 +415,7 @@ run_status() {
     echo "|---|---:|---:|---:|---:|---|---:|---:|---|"
     printf '%s\n' "${results_rows[@]}"
     echo
-    echo "Change phase: readers as above (${duration} s per run, $rounds runs per path) while the tenant's MSP engineer posts a customer-visible update through the API every ${change_interval} s. Changes, reader requests and DB commands are summed over the runs; per change and reader p99: median (min–max) over the runs; the bar applies to the median."
+    echo "Change phase: readers as above (${duration} s per run; runs per path: $rounds) while the tenant's MSP engineer posts a customer-visible update through the API every ${change_interval} s. Changes, reader requests and DB commands are summed over the runs; per change and reader p99: median (min–max) over the runs; the bar applies to the median."
     echo
     echo "| path | changes | reader requests | read-path DB commands | per change | requests that reached the DB, per change | bar | result | reader p99 ms |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
@@ -588,7 +588,7 @@ run_fanout() {
     echo "- command: \`$command_line\`; per client count: a fresh Portal host with the bare hub, then \`Portal.Benchmarks fanout --clients N --abba-rounds $rounds --changes-per-tenant $fanout_changes --gap-ms $fanout_gap_ms --tokens $fanout_tokens\`"
     echo "- clients per path: 80 % customers (evenly over ${tenants:-5} tenants), 20 % MSP engineers (Maya: 3 tenants, Ines: 2); $tokens_text; bare and Portal connections are all open during every run"
     echo "- a change: a customer-visible note through \`POST /api/v1/incidents/{id}/notes\` (Portal) or \`POST /bench/bare-broadcast\` (bare hub), one at a time; a run gives each tenant $fanout_changes changes; a change reaches 26 % of the connections; payload ${full_bytes:-?} bytes (MSP stream) and ${customer_bytes:-?} bytes (customer stream), the same event on both paths"
-    echo "- order A B B A × $rounds rounds (A = bare hub, B = Portal): $((2 * rounds)) runs per path"
+    echo "- order A B B A, rounds: $rounds (A = bare hub, B = Portal), so $((2 * rounds)) runs per path"
     echo
     echo "| clients per path | path | delivery p50 ms | delivery p99 ms | ratio p50 / p99 (bare ÷ Portal) | bar | result | deliveries / expected | after the commit (Portal) or send start (bare): p50 / p99 ms | change request answered, p50 ms | server KB per connection: managed / working set |"
     echo "|---:|---|---:|---:|---:|---|---|---:|---:|---:|---:|"
