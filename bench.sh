@@ -1,30 +1,35 @@
 #!/usr/bin/env bash
 # Portal's benchmarks against baselines served by the same process (see docs/benchmarks.md).
 #
-#   ./bench.sh            both scenarios: 1 (customer status, wrk A B B A) then 2 (live fan-out over SignalR)
-#   ./bench.sh --status   scenario 1 only: 3 s warm-up per URL, then wrk -t2 -c64 -d10s --latency in the order A B B A
-#   ./bench.sh --fanout   scenario 2 only: 1,000 and 5,000 SignalR clients per path, bare hub vs Portal, A B B A
-#   ./bench.sh --quick    short runs (2 s wrk runs; fan-out with 200 and 1,000 clients, 3 rounds): a smoke test, not a result
+#   ./bench.sh            both scenarios: 1 (customer status, wrk) then 2 (live fan-out over SignalR); writes docs/benchmarks.md
+#   ./bench.sh --status   scenario 1 only: 3 s warm-up per URL, then wrk -t2 -c64 -d10s --latency in the order A B B A, 3 rounds
+#   ./bench.sh --fanout   scenario 2 only: 1,000 and 5,000 SignalR clients per path, bare hub vs Portal, A B B A, 3 rounds
+#   ./bench.sh --quick    short runs (1 round, 2 s wrk runs; fan-out with 200 and 1,000 clients): a smoke test, never written to the docs
 #   ./bench.sh --micro    also run the BenchmarkDotNet microbenchmarks afterwards (in process)
 #   ./bench.sh --no-docs  print the tables without writing them into docs/benchmarks.md
 #
-# Environment, scenario 1: BENCH_DURATION (seconds per measured run, default 10; 2 with --quick), BENCH_WARMUP
-# (seconds, default 3; 1 with --quick), BENCH_ROUNDS (A B B A repeated, default 1), BENCH_CHANGE_INTERVAL
-# (seconds between changes in the change phase, default 1).
+# docs/benchmarks.md is written only from a committed tree (git status --porcelain empty before and after the runs, HEAD
+# unchanged), with at least 3 rounds, and when the 1-minute load average was at most 1.0 before each measured block (each
+# scenario, each client count of the fan-out; bench.sh waits up to BENCH_SETTLE seconds, default 180, for it to fall).
+# Otherwise it prints the tables, says why, and exits 4 (3 when a run was invalid).
+#
+# Environment: BENCH_ROUNDS (A B B A rounds in both scenarios, default 3; 1 with --quick; at least 3 to write the docs).
+# Scenario 1: BENCH_DURATION (seconds per measured run, default 10; 2 with --quick), BENCH_WARMUP (seconds, default 3;
+# 1 with --quick), BENCH_CHANGE_INTERVAL (seconds between changes in the change phase, default 1).
 # Scenario 2: BENCH_FANOUT_CLIENTS (clients per path, a list, default "1000 5000"; "200 1000" with --quick),
-# BENCH_FANOUT_ROUNDS (rounds per run, one change per tenant each, default 10; 3 with --quick),
-# BENCH_FANOUT_GAP_MS (pause after a change's deliveries, default 200), BENCH_FANOUT_TOKENS (per-connection:
-# every Portal connection its own bearer token, the default; per-user: the demo users' eight tokens shared).
+# BENCH_FANOUT_CHANGES (changes per tenant in each run, default 10; 3 with --quick), BENCH_FANOUT_GAP_MS (pause after a
+# change's deliveries, default 200), BENCH_FANOUT_TOKENS (per-connection: every Portal connection its own bearer token,
+# the default; per-user: the demo users' eight tokens shared).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 bench_args="$*"
 quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0
 for arg in "$@"; do
   case "$arg" in
-    --quick) quick=1 ;;
+    --quick) quick=1 write_docs=0 ;;
     --micro) micro=1 ;;
     --no-docs) write_docs=0 ;;
     --status) want_status=1 ;;
@@ -48,15 +53,24 @@ whole() { # whole NAME VALUE -> VALUE if it is a positive whole number
 if [ "$quick" -eq 1 ]; then default_duration=2 default_warmup=1; else default_duration=10 default_warmup=3; fi
 duration=$(seconds "${BENCH_DURATION:-$default_duration}")
 warmup=$(seconds "${BENCH_WARMUP:-$default_warmup}")
-rounds=$(seconds "${BENCH_ROUNDS:-1}")
+if [ "$quick" -eq 1 ]; then default_rounds=1; else default_rounds=3; fi
+rounds=$(whole BENCH_ROUNDS "${BENCH_ROUNDS:-$default_rounds}")
+if [ "$write_docs" -eq 1 ] && [ "$rounds" -lt 3 ]; then
+  echo "bench.sh: BENCH_ROUNDS=$rounds: the docs take at least 3 A B B A rounds (medians with their spread). Use --no-docs for fewer." >&2
+  exit 64
+fi
 change_interval=${BENCH_CHANGE_INTERVAL:-1}
 threads=2 connections=64
 json_bar=0.6 page_bar=0.35 query_bar=1
 
-if [ "$quick" -eq 1 ]; then default_fanout_clients="200 1000" default_fanout_rounds=3; else default_fanout_clients="1000 5000" default_fanout_rounds=10; fi
+if [ -n "${BENCH_FANOUT_ROUNDS:-}" ]; then
+  echo "bench.sh: BENCH_FANOUT_ROUNDS is gone: BENCH_FANOUT_CHANGES is the number of changes per tenant in each run (what it meant), BENCH_ROUNDS the number of A B B A rounds." >&2
+  exit 64
+fi
+if [ "$quick" -eq 1 ]; then default_fanout_clients="200 1000" default_fanout_changes=3; else default_fanout_clients="1000 5000" default_fanout_changes=10; fi
 fanout_clients=${BENCH_FANOUT_CLIENTS:-$default_fanout_clients}
 for n in $fanout_clients; do whole BENCH_FANOUT_CLIENTS "$n" >/dev/null; done
-fanout_rounds=$(whole BENCH_FANOUT_ROUNDS "${BENCH_FANOUT_ROUNDS:-$default_fanout_rounds}")
+fanout_changes=$(whole BENCH_FANOUT_CHANGES "${BENCH_FANOUT_CHANGES:-$default_fanout_changes}")
 fanout_gap_ms=$(whole BENCH_FANOUT_GAP_MS "${BENCH_FANOUT_GAP_MS:-200}")
 fanout_tokens=${BENCH_FANOUT_TOKENS:-per-connection}
 case "$fanout_tokens" in per-connection|per-user) ;; *) echo "bench.sh: BENCH_FANOUT_TOKENS must be per-connection or per-user, not '$fanout_tokens'" >&2; exit 64 ;; esac
@@ -89,7 +103,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/portal-bench.XXXXXX")
 host_pid=""
 cleanup() {
   local rc=$?
-  if [ "$rc" -ne 0 ] && [ -s "$work/host.log" ]; then
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ -s "$work/host.log" ]; then # 4: measured fine, only not published
     echo "--- benchmark host log (last 30 lines)" >&2
     tail -n 30 "$work/host.log" >&2
   fi
@@ -103,7 +117,49 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+# --- what may be published ------------------------------------------------------------------------------------
+# Figures go into docs/benchmarks.md only when they can be reproduced: a committed tree (the section names the commit),
+# a quiet machine before each measured block, at least 3 rounds (checked above). Every reason against is kept here,
+# said when it is found, and again at the end; the tables are printed either way.
+max_load=1.0
+settle=${BENCH_SETTLE:-180}
+[[ "$settle" =~ ^[0-9]+$ ]] || { echo "bench.sh: BENCH_SETTLE must be a whole number of seconds, not '$settle'" >&2; exit 64; }
+refusals=()
+refuse() { refusals+=("$1"); echo "bench.sh: docs/benchmarks.md will not be written: $1" >&2; }
+# uncommitted: what git status --porcelain shows (tracked changes and untracked files; only .gitignore'd ones are left out)
+uncommitted() {
+  local changes
+  changes=$(git status --porcelain 2>/dev/null) || { echo "not a git work tree"; return 0; }
+  [ -z "$changes" ] && return 0
+  echo "uncommitted changes in $(echo "$changes" | wc -l | tr -d ' ') paths ($(echo "$changes" | head -n 3 | cut -c4- | paste -sd, - | sed 's/,/, /g')$([ "$(echo "$changes" | wc -l)" -gt 3 ] && echo ", ..."))"
+}
+commit=$(git rev-parse HEAD 2>/dev/null || echo "?")
+if [ "$write_docs" -eq 1 ]; then
+  tree=$(uncommitted)
+  [ -n "$tree" ] && refuse "$tree; commit first, the section records the commit it measured"
+fi
+
+load1() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 99; }
+above_max_load() { awk -v l="$1" -v m="$max_load" 'BEGIN { exit !(l + 0 > m + 0) }'; }
+# load_gate VAR LABEL: the 1-minute load average before a measured block, appended to VAR ("label load, ...") for the
+# section. When the docs can still be written, waits up to BENCH_SETTLE seconds for it to fall to 1.0 first: the
+# previous block (and the build) raise it too, and it falls by about a factor e per minute once the machine is idle.
+load_gate() {
+  local var=$1 label=$2 load waited=0
+  load=$(load1)
+  if [ "$write_docs" -eq 1 ] && [ ${#refusals[@]} -eq 0 ] && above_max_load "$load"; then
+    echo "   load average $load before $label: waiting up to ${settle} s for it to fall to $max_load..."
+    while above_max_load "$load" && [ "$waited" -lt "$settle" ]; do sleep 5; waited=$((waited + 5)); load=$(load1); done
+  fi
+  printf -v "$var" '%s%s%s %s' "${!var}" "${!var:+, }" "$label" "$load"
+  if above_max_load "$load"; then
+    echo "   load average (1 min) before $label: $load, above $max_load"
+    if [ "$write_docs" -eq 1 ]; then refuse "the 1-minute load average before $label was $load (above $max_load$([ ${#refusals[@]} -eq 0 ] && echo " after waiting ${waited} s"))"; fi
+  else
+    echo "   load average (1 min) before $label: $load"
+  fi
+}
 
 # --- build (Release) ------------------------------------------------------------------------------------------
 echo "Building tests/Portal.Benchmarks (Release)..."
@@ -161,11 +217,7 @@ write_section() {
 }
 
 cpu=$(awk -F: '/^model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-[ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
-# Busy: the 1-minute load average before the run was at least half the cores (another build, tests...).
-busy=$(awk -v l="${load_before%% *}" -v n="$(nproc)" 'BEGIN { print (l + 0 >= n / 2 ? 1 : 0) }')
-if [ "$busy" -eq 1 ]; then machine_state="a busy machine (load average ${load_before%% *} on $(nproc) cores)"; else machine_state="a quiet machine"; fi
+sections=() # "SCENARIO FILE" for each section to write at the end, all or none
 
 # --- scenario 1: customer status (wrk) ----------------------------------------------------------------------
 # --- measuring ----------------------------------------------------------------------------------------------
@@ -202,56 +254,81 @@ wrk_run() {
 }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# spread: values (space-separated, one per run) -> "median min max"
+spread() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0, 0, 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'; }
 fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN { printf "%.*f", d, v }'; }
 thousands() { awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } print s r }'; }
+# figure "MEDIAN MIN MAX" DIGITS|k [SUFFIX] -> "1.19 (1.18–1.21)", "45,814 (44,900–46,300)" with k, "0.60x (0.58–0.62x)" with SUFFIX x
+figure() {
+  local m lo hi
+  read -r m lo hi <<<"$1"
+  if [ "$2" = k ]; then echo "$(thousands "$m") ($(thousands "$lo")–$(thousands "$hi"))${3:-}"
+  else echo "$(fmt "$m" "$2")${3:-} ($(fmt "$lo" "$2")–$(fmt "$hi" "$2")${3:-})"; fi
+}
+# ratio_figure NUM_VALUES DEN_VALUES ROUND_RATIOS -> the ratio of the two medians with the range of the per-round ratios
+ratio_figure() {
+  local r lo hi _m
+  r=$(awk -v n="$(echo "$1" | median)" -v d="$(echo "$2" | median)" 'BEGIN { printf "%.4f", (d > 0 ? n / d : 0) }')
+  read -r _m lo hi <<<"$(echo "$3" | spread)"
+  echo "$r $lo $hi"
+}
 
-results_rows=() change_rows=() run_rows=() problems=()
+results_rows=() change_rows=() run_rows=() round_rows=() change_run_rows=() problems=()
+status_loads=""
 
-# scenario NAME BARE_URL PORTAL_URL HEADER COUNTER_SUFFIX BAR
+# scenario NAME BARE_URL PORTAL_URL HEADER COUNTER_SUFFIX BAR: BENCH_ROUNDS rounds of A B B A. Every figure is the median
+# of all runs of a side with the min–max over those runs; the ratio is the ratio of the two medians, with the range of
+# the per-round ratios (each round's Portal median over the same round's bare median, i.e. the mean of its two runs).
 scenario() {
   local name=$1 bare_url=$2 portal_url=$3 header=$4 suffix=$5 bar=$6
-  local bare_rps="" portal_rps="" bare_p50="" portal_p50="" bare_p99="" portal_p99=""
+  local bare_rps="" portal_rps="" bare_p50="" portal_p50="" bare_p99="" portal_p99="" round_ratios=""
   local portal_requests=0 portal_queries=0 invalid=0
   echo "== $name: warm-up ${warmup}s per URL"
   wrk_run "$warmup" "$bare_url" >/dev/null
   wrk_run "$warmup" "$portal_url" "$header" >/dev/null
-  local round kind url hdr r rps p50 p99 n bad errs q0 q1
+  local round kind url hdr r rps p50 p99 n bad errs q0 q1 round_bare round_portal round_ratio
   for round in $(seq 1 "$rounds"); do
+    round_bare="" round_portal=""
     for kind in bare portal portal bare; do
       if [ "$kind" = bare ]; then url=$bare_url hdr=""; else url=$portal_url hdr=$header; fi
       q0=$(counter "commands_$suffix")
       r=$(wrk_run "$duration" "$url" "$hdr")
       q1=$(counter "commands_$suffix")
       read -r rps p50 p99 n bad errs <<<"$r"
-      printf '   %-6s %-6s %10s req/s  p50 %7s ms  p99 %7s ms  %s requests, %s non-2xx, %s socket errors, %s DB commands\n' \
-        "$name" "$kind" "$(fmt "$rps")" "$(fmt "$p50" 2)" "$(fmt "$p99" 2)" "$n" "$bad" "$errs" "$((q1 - q0))"
+      printf '   %-6s round %s %-6s %10s req/s  p50 %7s ms  p99 %7s ms  %s requests, %s non-2xx, %s socket errors, %s DB commands\n' \
+        "$name" "$round" "$kind" "$(fmt "$rps")" "$(fmt "$p50" 2)" "$(fmt "$p99" 2)" "$n" "$bad" "$errs" "$((q1 - q0))"
       run_rows+=("| $name | $round | $kind | $(thousands "$rps") | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $n | $bad | $errs | $((q1 - q0)) |")
       if [ "$bad" -gt 0 ] || [ "$n" -eq 0 ]; then
         invalid=1
         problems+=("$name $kind run $round: $bad non-2xx/3xx answers of $n requests (auth or routing broke; the run does not count)")
       fi
       if [ "$kind" = bare ]; then
-        bare_rps+=" $rps" bare_p50+=" $p50" bare_p99+=" $p99"
+        bare_rps+=" $rps" bare_p50+=" $p50" bare_p99+=" $p99" round_bare+=" $rps"
       else
-        portal_rps+=" $rps" portal_p50+=" $p50" portal_p99+=" $p99"
+        portal_rps+=" $rps" portal_p50+=" $p50" portal_p99+=" $p99" round_portal+=" $rps"
         portal_requests=$((portal_requests + n)) portal_queries=$((portal_queries + q1 - q0))
       fi
     done
+    round_ratio=$(awk -v p="$(echo "$round_portal" | median)" -v b="$(echo "$round_bare" | median)" 'BEGIN { printf "%.4f", (b > 0 ? p / b : 0) }')
+    round_ratios+=" $round_ratio"
+    echo "   $name round $round: ratio $(fmt "$round_ratio" 2)x (Portal's mean of its two runs over bare's)"
+    round_rows+=("| $name | $round | $(thousands "$(echo "$round_bare" | median)") | $(thousands "$(echo "$round_portal" | median)") | $(fmt "$round_ratio" 2)x |")
   done
-  local b p ratio verdict per_k
-  b=$(echo "$bare_rps" | median) p=$(echo "$portal_rps" | median)
-  ratio=$(awk -v p="$p" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? p / b : 0) }')
-  verdict=$(awk -v r="$ratio" -v bar="$bar" 'BEGIN { print (r >= bar ? "PASS" : "FAIL") }')
+  local ratio verdict per_k
+  ratio=$(ratio_figure "$portal_rps" "$bare_rps" "$round_ratios")
+  verdict=$(awk -v r="$(fmt "${ratio%% *}" 2)" -v bar="$bar" 'BEGIN { print (r >= bar ? "PASS" : "FAIL") }')
   [ "$invalid" -eq 1 ] && verdict="INVALID"
   per_k=$(awk -v q="$portal_queries" -v n="$portal_requests" 'BEGIN { printf "%.3f", (n > 0 ? 1000 * q / n : 0) }')
-  results_rows+=("| $name | $(thousands "$b") | $(thousands "$p") | ${ratio}x | >= ${bar}x | **$verdict** | $(fmt "$(echo "$bare_p50" | median)" 2) / $(fmt "$(echo "$portal_p50" | median)" 2) | $(fmt "$(echo "$bare_p99" | median)" 2) / $(fmt "$(echo "$portal_p99" | median)" 2) | $per_k ($portal_queries in $(thousands "$portal_requests")) |")
+  results_rows+=("| $name | $(figure "$(echo "$bare_rps" | spread)" k) | $(figure "$(echo "$portal_rps" | spread)" k) | **$(figure "$ratio" 2 x)** | >= ${bar}x | **$verdict** | $(figure "$(echo "$bare_p50" | spread)" 2) / $(figure "$(echo "$portal_p50" | spread)" 2) | $(figure "$(echo "$bare_p99" | spread)" 2) / $(figure "$(echo "$portal_p99" | spread)" 2) | $per_k ($portal_queries in $(thousands "$portal_requests")) |")
 }
 
-# change_phase NAME PORTAL_URL HEADER COUNTER_SUFFIX: readers hammer the path while the tenant's MSP posts a
-# customer-visible update every BENCH_CHANGE_INTERVAL seconds; counts the read path's database work per change.
+# change_phase NAME PORTAL_URL HEADER COUNTER_SUFFIX ROUND: readers hammer the path while the tenant's MSP posts a
+# customer-visible update every BENCH_CHANGE_INTERVAL seconds; counts the read path's database work per change. One run;
+# change_row summarises a path's runs.
+declare -A cp_changes=() cp_requests=() cp_commands=() cp_per_change=() cp_per_change_req=() cp_p99=() cp_invalid=()
 change_phase() {
-  local name=$1 portal_url=$2 header=$3 suffix=$4
-  echo "== $name: change phase, ${duration}s of readers with a change every ${change_interval}s"
+  local name=$1 portal_url=$2 header=$3 suffix=$4 round=$5
+  echo "== $name: change phase, round $round: ${duration}s of readers with a change every ${change_interval}s"
   local q0 r0 q1 r1 changes=0 failed=0 code wrk_pid end
   q0=$(counter "commands_$suffix") r0=$(counter "requests_$suffix")
   wrk_run "$duration" "$portal_url" "$header" >"$work/change-wrk.txt" &
@@ -267,29 +344,50 @@ change_phase() {
   q1=$(counter "commands_$suffix") r1=$(counter "requests_$suffix")
   local rps p50 p99 n bad errs
   read -r rps p50 p99 n bad errs <"$work/change-wrk.txt"
-  [ "$failed" -gt 0 ] && problems+=("$name change phase: $failed change requests did not answer 201")
-  [ "$bad" -gt 0 ] && problems+=("$name change phase: $bad non-2xx/3xx answers to the readers")
-  local per_change per_change_req verdict
-  per_change=$(awk -v q="$((q1 - q0))" -v c="$changes" 'BEGIN { printf "%.1f", (c > 0 ? q / c : 0) }')
-  per_change_req=$(awk -v q="$((r1 - r0))" -v c="$changes" 'BEGIN { printf "%.1f", (c > 0 ? q / c : 0) }')
-  verdict=$(awk -v v="$per_change" -v bar="$query_bar" -v c="$changes" 'BEGIN { print (c == 0 ? "INVALID" : (v <= bar ? "PASS" : "FAIL")) }')
+  [ "$failed" -gt 0 ] && problems+=("$name change phase, round $round: $failed change requests did not answer 201")
+  [ "$bad" -gt 0 ] && problems+=("$name change phase, round $round: $bad non-2xx/3xx answers to the readers")
+  [ "$changes" -eq 0 ] && cp_invalid[$name]=1
+  local per_change per_change_req
+  per_change=$(awk -v q="$((q1 - q0))" -v c="$changes" 'BEGIN { printf "%.2f", (c > 0 ? q / c : 0) }')
+  per_change_req=$(awk -v q="$((r1 - r0))" -v c="$changes" 'BEGIN { printf "%.2f", (c > 0 ? q / c : 0) }')
   printf '   %s: %s changes, %s DB commands on the read path (%s per change) from %s requests; readers %s req/s, p99 %s ms\n' \
     "$name" "$changes" "$((q1 - q0))" "$per_change" "$((r1 - r0))" "$(fmt "$rps")" "$(fmt "$p99" 2)"
-  change_rows+=("| $name | $changes | $(thousands "$n") | $((q1 - q0)) | $per_change | $per_change_req | <= $query_bar | **$verdict** | $(fmt "$p99" 2) |")
+  cp_changes[$name]=$(( ${cp_changes[$name]:-0} + changes ))
+  cp_requests[$name]=$(( ${cp_requests[$name]:-0} + n ))
+  cp_commands[$name]=$(( ${cp_commands[$name]:-0} + q1 - q0 ))
+  cp_per_change[$name]+=" $per_change" cp_per_change_req[$name]+=" $per_change_req" cp_p99[$name]+=" $p99"
+  change_run_rows+=("| $name | $round | $changes | $(thousands "$n") | $((q1 - q0)) | $per_change | $per_change_req | $(fmt "$p99" 2) |")
+}
+
+# change_row NAME: the bar is applied to the median over the runs of read-path DB commands per change.
+change_row() {
+  local name=$1 per_change verdict
+  per_change=$(echo "${cp_per_change[$name]}" | spread)
+  verdict=$(awk -v v="${per_change%% *}" -v bar="$query_bar" 'BEGIN { print (v <= bar ? "PASS" : "FAIL") }')
+  [ -n "${cp_invalid[$name]:-}" ] && verdict=INVALID
+  change_rows+=("| $name | ${cp_changes[$name]} | $(thousands "${cp_requests[$name]}") | ${cp_commands[$name]} | $(figure "$per_change" 1) | $(figure "$(echo "${cp_per_change_req[$name]}" | spread)" 1) | <= $query_bar | **$verdict** | $(figure "$(echo "${cp_p99[$name]}" | spread)" 2) |")
 }
 
 run_status() {
   echo "Starting Portal with the baselines (Development, SQLite in a temp file, demo data)..."
   start_host
+  load_gate status_loads json
   scenario json "$BARE_JSON_URL" "$PORTAL_JSON_URL" "$PORTAL_JSON_HEADER" status_json "$json_bar"
   if [ "${PAGE_STATE:-}" = ok ]; then
+    load_gate status_loads page
     scenario page "$BARE_PAGE_URL" "$PORTAL_PAGE_URL" "$PORTAL_PAGE_HEADER" status_page "$page_bar"
   else
     problems+=("page scenario skipped: ${PAGE_NOTE:-the host prepared no page}")
     results_rows+=("| page | - | - | - | >= ${page_bar}x | **NOT RUN** | - | - | - |")
   fi
-  change_phase json "$PORTAL_JSON_URL" "$PORTAL_JSON_HEADER" status_json
-  [ "${PAGE_STATE:-}" = ok ] && change_phase page "$PORTAL_PAGE_URL" "$PORTAL_PAGE_HEADER" status_page
+  load_gate status_loads "change phase"
+  local round
+  for round in $(seq 1 "$rounds"); do
+    change_phase json "$PORTAL_JSON_URL" "$PORTAL_JSON_HEADER" status_json "$round"
+    [ "${PAGE_STATE:-}" = ok ] && change_phase page "$PORTAL_PAGE_URL" "$PORTAL_PAGE_HEADER" status_page "$round"
+  done
+  change_row json
+  [ "${PAGE_STATE:-}" = ok ] && change_row page
 
   wrk_version=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }' || true)
   command_line="./bench.sh${bench_args:+ $bench_args}"
@@ -300,28 +398,24 @@ run_status() {
   section="$work/section.md"
   {
     if [ "$quick" -eq 1 ]; then
-      echo "#### Smoke run on $machine_state, not a result (\`--quick\`, ${duration} s runs)"
-      echo
-      echo "It proves the harness works end to end; runs this short say nothing about performance. Replace it with a full \`./bench.sh\` on a quiet machine."
+      echo "#### Smoke run, not a result (\`--quick\`: $rounds round, ${duration} s runs)"
     else
       echo "#### Results"
-      if [ "$busy" -eq 1 ]; then
-        echo
-        echo "**Taken on $machine_state: not reliable.** Run again with nothing else on the machine."
-      fi
     fi
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
-    echo "- machine: $(nproc) cores, $cpu; load average before the run: $load_before"
-    echo "- .NET SDK $(dotnet --version); $wrk_version"
-    echo "- command: \`$command_line\`; each measured run is \`wrk -t$threads -c$connections -d${duration}s --latency [-H <auth>] <url>\` after a ${warmup} s warm-up per URL; order A B B A × $rounds (A = bare, B = Portal); medians"
+    echo "- machine: $(nproc) cores, $cpu; load average (1 min) before each measured block: $status_loads"
+    echo "- .NET SDK $(dotnet --version); $wrk_version; telemetry in the Portal process: ${TELEMETRY:-not reported by the host}"
+    echo "- command: \`$command_line\`; each measured run is \`wrk -t$threads -c$connections -d${duration}s --latency [-H <auth>] <url>\` after a ${warmup} s warm-up per URL; order A B B A, rounds: $rounds (A = bare, B = Portal)"
     echo "- responses: JSON ${JSON_BYTES:-?} bytes, page ${PAGE_BYTES:-not run} bytes (tenant Northwind Airways, customer Olivia Grant)"
+    echo
+    echo "Each figure is the median of all runs of a side ($((2 * rounds)) per side) with the min–max over those runs in brackets. Ratio = Portal median req/s ÷ bare median req/s; in brackets the range of the per-round ratios (each round's Portal median over the same round's bare median). The bar applies to the ratio of the medians. DB commands: summed over all Portal runs."
     echo
     echo "| path | bare req/s | Portal req/s | ratio | bar | result | p50 ms bare / Portal | p99 ms bare / Portal | DB commands per 1,000 Portal requests (no changes) |"
     echo "|---|---:|---:|---:|---:|---|---:|---:|---|"
     printf '%s\n' "${results_rows[@]}"
     echo
-    echo "Change phase: readers as above (${duration} s) while the tenant's MSP engineer posts a customer-visible update through the API every ${change_interval} s."
+    echo "Change phase: readers as above (${duration} s per run; runs per path: $rounds) while the tenant's MSP engineer posts a customer-visible update through the API every ${change_interval} s. Changes, reader requests and DB commands are summed over the runs; per change and reader p99: median (min–max) over the runs; the bar applies to the median."
     echo
     echo "| path | changes | reader requests | read-path DB commands | per change | requests that reached the DB, per change | bar | result | reader p99 ms |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
@@ -333,6 +427,14 @@ run_status() {
     echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${run_rows[@]}"
     echo
+    echo "| path | round | bare req/s (mean of its 2 runs) | Portal req/s (mean of its 2 runs) | round ratio |"
+    echo "|---|---:|---:|---:|---:|"
+    printf '%s\n' "${round_rows[@]}"
+    echo
+    echo "| change phase | round | changes | reader requests | read-path DB commands | per change | requests that reached the DB, per change | reader p99 ms |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${change_run_rows[@]}"
+    echo
     echo "</details>"
     if [ ${#problems[@]} -gt 0 ]; then
       echo
@@ -343,22 +445,37 @@ run_status() {
 
   echo
   cat "$section"
-
-  if [ "$write_docs" -eq 1 ]; then write_section status "$section"; fi
+  sections+=("status $section")
   stop_host
 }
 
 # --- scenario 2: live fan-out (SignalR) -------------------------------------------------------------------
-fanout_rows=() fanout_run_rows=() fanout_memory_rows=() fanout_problems=() fanout_meta=""
+fanout_rows=() fanout_run_rows=() fanout_round_rows=() fanout_memory_rows=() fanout_problems=() fanout_meta="" fanout_loads=""
+
+# runs_of FILE PATH COLUMN [ROUND] -> the COLUMN of the driver's run lines of PATH (of one round), space-separated.
+# A run line: run INDEX ROUND PATH changes expected delivered unexpected late failed p50 p99 max api_p50 mark_p50 mark_p99
+runs_of() { awk -F'\t' -v p="$2" -v c="$3" -v r="${4:-}" '$1 == "run" && $4 == p && (r == "" || $3 == r) { printf "%s ", $c }' "$1"; }
+# fanout_ratio FILE COLUMN -> "ratio min max": bare median ÷ Portal median over all runs, with the range of the per-round
+# ratios (each round's bare median over the same round's Portal median, i.e. the means of their two runs)
+fanout_ratio() {
+  local file=$1 col=$2 round per_round="" b p
+  for round in $(awk -F'\t' '$1 == "run" { print $3 }' "$file" | sort -un); do
+    b=$(runs_of "$file" bare "$col" "$round" | median) p=$(runs_of "$file" portal "$col" "$round" | median)
+    per_round+=" $(awk -v b="$b" -v p="$p" 'BEGIN { printf "%.4f", (p > 0 ? b / p : 0) }')"
+  done
+  ratio_figure "$(runs_of "$file" bare "$col")" "$(runs_of "$file" portal "$col")" "$per_round"
+}
 
 # fanout_one CLIENTS: a fresh host with the bare hub, the driver in a process of its own, the host stopped again.
 fanout_one() {
   local n=$1 out="$work/fanout-$1.tsv" rc
-  echo "== fan-out: $n clients per path; starting Portal with the bare hub..."
+  echo "== fan-out: $n clients per path"
+  load_gate fanout_loads "$(thousands "$n") clients"
+  echo "   starting Portal with the bare hub..."
   start_host --fanout
   set +e
-  dotnet "$bench_dll" fanout --portal "$BENCH_BASE" --bare "$BARE_HUB_BASE" --clients "$n" --rounds "$fanout_rounds" \
-    --gap-ms "$fanout_gap_ms" --tokens "$fanout_tokens" --out "$out" 2>&1 | sed 's/^/   /'
+  dotnet "$bench_dll" fanout --portal "$BENCH_BASE" --bare "$BARE_HUB_BASE" --clients "$n" --abba-rounds "$rounds" \
+    --changes-per-tenant "$fanout_changes" --gap-ms "$fanout_gap_ms" --tokens "$fanout_tokens" --out "$out" 2>&1 | sed 's/^/   /'
   rc=${PIPESTATUS[0]}
   set -e
   stop_host
@@ -369,7 +486,7 @@ fanout_one() {
   fi
 
   # The driver's lines (tab-separated; see FanoutDriver): meta, memory STAGE ..., connect PATH SECONDS,
-  # run INDEX PATH ..., db CHANGES COMMANDS, path NAME ...
+  # run INDEX ROUND PATH ..., db CHANGES COMMANDS, path NAME ... (totals over the path's runs)
   local meta bare portal db_changes db_commands per_change_db
   db_changes=$(awk -F'\t' '$1 == "db" { print $2 }' "$out")
   db_commands=$(awk -F'\t' '$1 == "db" { print $3 }' "$out")
@@ -378,11 +495,11 @@ fanout_one() {
   bare=$(awk -F'\t' '$1 == "path" && $2 == "bare"' "$out")
   portal=$(awk -F'\t' '$1 == "path" && $2 == "portal"' "$out")
   [ -z "$fanout_meta" ] && fanout_meta=$meta
-  local _m _n customers msps tenants per_round full_bytes customer_bytes
-  IFS=$'\t' read -r _m _n customers msps tenants per_round full_bytes customer_bytes _ <<<"$meta"
+  local _m _n customers msps tenants per_pass full_bytes customer_bytes
+  IFS=$'\t' read -r _m _n customers msps tenants per_pass full_bytes customer_bytes _ <<<"$meta"
 
   local name changes expected delivered unexpected late failed p50 p99 max api kb_managed kb_ws closed m50 m99 marked
-  local b_p50 b_p99 b_m50 invalid=0 row
+  local invalid=0 row f50 f99 fm50 fm99 fapi
   for row in "$bare" "$portal"; do
     IFS=$'\t' read -r _m name changes expected delivered unexpected late failed p50 p99 max api kb_managed kb_ws closed m50 m99 marked <<<"$row"
     if [ "$marked" != "$changes" ]; then
@@ -392,28 +509,34 @@ fanout_one() {
       invalid=1
       fanout_problems+=("$n clients, $name: $delivered of $expected deliveries, $unexpected unexpected or duplicate, $late late, $failed change requests not answered 2xx, $closed connections closed (the run does not count)")
     fi
+    # Medians over the path's runs (min–max), from the run lines: columns 11 p50, 12 p99, 14 request answered, 15/16 after the mark.
+    f50=$(runs_of "$out" "$name" 11 | spread) f99=$(runs_of "$out" "$name" 12 | spread)
+    fapi=$(runs_of "$out" "$name" 14 | spread) fm50=$(runs_of "$out" "$name" 15 | spread) fm99=$(runs_of "$out" "$name" 16 | spread)
     if [ "$name" = bare ]; then
-      b_p50=$p50 b_p99=$p99 b_m50=$m50
-      fanout_rows+=("| $(thousands "$n") | bare hub | $(fmt "$p50" 1) | $(fmt "$p99" 1) | (baseline) | - | - | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$m50" 1) / $(fmt "$m99" 1) | $(fmt "$api" 1) | $kb_managed / $kb_ws |")
+      fanout_rows+=("| $(thousands "$n") | bare hub | $(figure "$f50" 1) | $(figure "$f99" 1) | (baseline) | - | - | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) | $(figure "$fapi" 1) | $kb_managed / $kb_ws |")
     else
       local ratio ratio99 ratio_mark bar99 verdict
-      ratio=$(awk -v b="$b_p50" -v p="$p50" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')
-      ratio99=$(awk -v b="$b_p99" -v p="$p99" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')
-      ratio_mark=$(awk -v b="$b_m50" -v p="$m50" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')
+      ratio=$(fanout_ratio "$out" 11) ratio99=$(fanout_ratio "$out" 12) ratio_mark=$(fanout_ratio "$out" 15)
       bar99=$(fanout_p99_bar "$n")
-      verdict=$(awk -v r="$ratio" -v bar="$fanout_ratio_bar" -v p99="$p99" -v bar99="$bar99" \
+      verdict=$(awk -v r="$(fmt "${ratio%% *}" 2)" -v bar="$fanout_ratio_bar" -v p99="${f99%% *}" -v bar99="$bar99" \
         'BEGIN { print (r >= bar && (bar99 == "-" || p99 <= bar99) ? "PASS" : "FAIL") }')
       [ "$invalid" -eq 1 ] && verdict=INVALID
       local bar_text=">= ${fanout_ratio_bar}x"
       [ "$bar99" != - ] && bar_text="$bar_text, p99 <= $bar99 ms"
-      fanout_rows+=("| $(thousands "$n") | Portal | $(fmt "$p50" 1) | $(fmt "$p99" 1) | **${ratio}x** / ${ratio99}x | $bar_text | **$verdict** | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$m50" 1) / $(fmt "$m99" 1) (p50 ratio ${ratio_mark}x) | $(fmt "$api" 1) ($per_change_db DB commands) | $kb_managed / $kb_ws |")
+      fanout_rows+=("| $(thousands "$n") | Portal | $(figure "$f50" 1) | $(figure "$f99" 1) | **$(figure "$ratio" 2 x)** / $(figure "$ratio99" 2 x) | $bar_text | **$verdict** | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) (p50 ratio $(figure "$ratio_mark" 2 x)) | $(figure "$fapi" 1) ($per_change_db DB commands) | $kb_managed / $kb_ws |")
     fi
   done
 
-  local index path
-  while IFS=$'\t' read -r _m index path changes expected delivered unexpected late failed p50 p99 max api m50 m99; do
-    fanout_run_rows+=("| $(thousands "$n") | $index | $path | $changes | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$max" 2) | $(fmt "$m50" 2) / $(fmt "$m99" 2) | $(fmt "$api" 2) | $unexpected | $late |")
+  local index round path
+  while IFS=$'\t' read -r _m index round path changes expected delivered unexpected late failed p50 p99 max api m50 m99; do
+    fanout_run_rows+=("| $(thousands "$n") | $round | $index | $path | $changes | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$max" 2) | $(fmt "$m50" 2) / $(fmt "$m99" 2) | $(fmt "$api" 2) | $unexpected | $late |")
   done < <(awk -F'\t' '$1 == "run"' "$out")
+  for round in $(awk -F'\t' '$1 == "run" { print $3 }' "$out" | sort -un); do
+    local b50 p50r b99 p99r
+    b50=$(runs_of "$out" bare 11 "$round" | median) p50r=$(runs_of "$out" portal 11 "$round" | median)
+    b99=$(runs_of "$out" bare 12 "$round" | median) p99r=$(runs_of "$out" portal 12 "$round" | median)
+    fanout_round_rows+=("| $(thousands "$n") | $round | $(fmt "$b50" 2) / $(fmt "$p50r" 2) | $(awk -v b="$b50" -v p="$p50r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x | $(fmt "$b99" 2) / $(fmt "$p99r" 2) | $(awk -v b="$b99" -v p="$p99r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x |")
+  done
   local stage managed ws committed pc bc connect_bare connect_portal
   connect_bare=$(awk -F'\t' '$1 == "connect" && $2 == "bare" { print $3 }' "$out")
   connect_portal=$(awk -F'\t' '$1 == "connect" && $2 == "portal" { print $3 }' "$out")
@@ -421,7 +544,7 @@ fanout_one() {
     fanout_memory_rows+=("| $(thousands "$n") | $stage | $(fmt "$(awk -v b="$managed" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$ws" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$committed" 'BEGIN { print b / 1048576 }')" 1) | $(thousands "$pc") | $(thousands "$bc") |")
   done < <(awk -F'\t' '$1 == "memory"' "$out")
   fanout_memory_rows+=("| $(thousands "$n") | (connecting took: bare ${connect_bare} s, Portal ${connect_portal} s) | | | | | |")
-  echo "   => per change $((per_round / tenants)) deliveries; payload ${full_bytes} / ${customer_bytes} bytes"
+  echo "   => per change $((per_pass / tenants)) deliveries; payload ${full_bytes} / ${customer_bytes} bytes"
 }
 
 run_fanout() {
@@ -436,58 +559,52 @@ run_fanout() {
     echo "bench.sh: $max_clients clients need at least $need open files per process; 'ulimit -n' is $(ulimit -n) and could not be raised (run as root or raise the hard limit)." >&2
     exit 1
   fi
-  local load_fanout
-  load_fanout=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
   for n in $fanout_clients; do fanout_one "$n"; done
 
-  local _m _n customers msps tenants per_round full_bytes customer_bytes f_rounds f_gap
-  IFS=$'\t' read -r _m _n customers msps tenants per_round full_bytes customer_bytes f_rounds f_gap <<<"$fanout_meta"
+  local _m _n customers msps tenants per_pass full_bytes customer_bytes f_changes f_gap f_rounds
+  IFS=$'\t' read -r _m _n customers msps tenants per_pass full_bytes customer_bytes f_changes f_gap f_rounds <<<"$fanout_meta"
   local command_line="./bench.sh${bench_args:+ $bench_args}"
+  [ -n "${BENCH_ROUNDS:-}" ] && command_line="BENCH_ROUNDS=$BENCH_ROUNDS $command_line"
   [ -n "${BENCH_FANOUT_CLIENTS:-}" ] && command_line="BENCH_FANOUT_CLIENTS=\"$BENCH_FANOUT_CLIENTS\" $command_line"
-  [ -n "${BENCH_FANOUT_ROUNDS:-}" ] && command_line="BENCH_FANOUT_ROUNDS=$BENCH_FANOUT_ROUNDS $command_line"
+  [ -n "${BENCH_FANOUT_CHANGES:-}" ] && command_line="BENCH_FANOUT_CHANGES=$BENCH_FANOUT_CHANGES $command_line"
   [ -n "${BENCH_FANOUT_GAP_MS:-}" ] && command_line="BENCH_FANOUT_GAP_MS=$BENCH_FANOUT_GAP_MS $command_line"
   [ -n "${BENCH_FANOUT_TOKENS:-}" ] && command_line="BENCH_FANOUT_TOKENS=$BENCH_FANOUT_TOKENS $command_line"
   local tokens_text="every Portal connection has its own bearer token (distinct tokens of the 8 demo users, minted by Portal's development token service)"
   [ "$fanout_tokens" = per-user ] && tokens_text="the Portal connections share the 8 demo users' tokens (one per user)"
-  local fanout_busy fanout_state
-  fanout_busy=$(awk -v l="${load_fanout%% *}" -v n="$(nproc)" 'BEGIN { print (l + 0 >= n / 2 ? 1 : 0) }')
-  if [ "$fanout_busy" -eq 1 ]; then fanout_state="a busy machine (load average ${load_fanout%% *} on $(nproc) cores)"; else fanout_state="a quiet machine"; fi
   local clients_text
   clients_text=$(for n in $fanout_clients; do thousands "$n"; done | paste -sd/ -)
 
   local section="$work/fanout-section.md"
   {
     if [ "$quick" -eq 1 ]; then
-      echo "#### Smoke run on $fanout_state, not a result (\`--quick\`: $clients_text clients, $fanout_rounds rounds per run)"
-      echo
-      echo "It proves the harness works end to end; runs this short, on a shared machine, say nothing reliable about performance. Replace it with a full \`./bench.sh --fanout\` on a quiet machine."
+      echo "#### Smoke run, not a result (\`--quick\`: $clients_text clients, $rounds round, $fanout_changes changes per tenant per run)"
     else
       echo "#### Results"
-      if [ "$fanout_busy" -eq 1 ]; then
-        echo
-        echo "**Taken on $fanout_state: not reliable.** Run again with nothing else on the machine."
-      fi
     fi
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
-    echo "- machine: $(nproc) cores, $cpu; load average before the fan-out runs: $load_fanout; open-files limit $(ulimit -n)"
+    echo "- machine: $(nproc) cores, $cpu; load average (1 min) before each client count: $fanout_loads; open-files limit $(ulimit -n)"
     echo "- .NET SDK $(dotnet --version); server GC in both processes; the load driver (all clients, one process) runs on the same cores as the server"
-    echo "- command: \`$command_line\`; per client count: a fresh Portal host with the bare hub, then \`Portal.Benchmarks fanout --clients N --rounds $fanout_rounds --gap-ms $fanout_gap_ms --tokens $fanout_tokens\`"
+    echo "- command: \`$command_line\`; per client count: a fresh Portal host with the bare hub, then \`Portal.Benchmarks fanout --clients N --abba-rounds $rounds --changes-per-tenant $fanout_changes --gap-ms $fanout_gap_ms --tokens $fanout_tokens\`"
     echo "- clients per path: 80 % customers (evenly over ${tenants:-5} tenants), 20 % MSP engineers (Maya: 3 tenants, Ines: 2); $tokens_text; bare and Portal connections are all open during every run"
-    echo "- a change: a customer-visible note through \`POST /api/v1/incidents/{id}/notes\` (Portal) or \`POST /bench/bare-broadcast\` (bare hub), one per tenant per round, one at a time; it reaches 26 % of the connections; payload ${full_bytes:-?} bytes (MSP stream) and ${customer_bytes:-?} bytes (customer stream), the same event on both paths"
-    echo "- order A B B A (A = bare hub, B = Portal), $fanout_rounds rounds per run; latencies pooled over every delivery of a path's two runs"
+    echo "- a change: a customer-visible note through \`POST /api/v1/incidents/{id}/notes\` (Portal) or \`POST /bench/bare-broadcast\` (bare hub), one at a time; a run gives each tenant $fanout_changes changes; a change reaches 26 % of the connections; payload ${full_bytes:-?} bytes (MSP stream) and ${customer_bytes:-?} bytes (customer stream), the same event on both paths"
+    echo "- order A B B A, rounds: $rounds (A = bare hub, B = Portal), so $((2 * rounds)) runs per path"
     echo
     echo "| clients per path | path | delivery p50 ms | delivery p99 ms | ratio p50 / p99 (bare ÷ Portal) | bar | result | deliveries / expected | after the commit (Portal) or send start (bare): p50 / p99 ms | change request answered, p50 ms | server KB per connection: managed / working set |"
     echo "|---:|---|---:|---:|---:|---|---|---:|---:|---:|---:|"
     printf '%s\n' "${fanout_rows[@]}"
     echo
-    echo "Delivery latency: from just before the change request is sent to the event's arrival in the client's handler (driver's clock), over every delivery; it includes the request, Portal's command (authentication, validation, access check, SQLite transaction) or the bare endpoint, the broadcast, the sockets and the client's receive path. Ratio = bare latency ÷ Portal latency (higher is better; 0.8x = Portal takes 25 % longer); the bar applies to the p50 ratio plus the absolute p99. \"After the commit\": the same receipts measured from the moment Portal's transaction committed (bare: its endpoint started sending), on the same monotonic clock: Portal's broadcast logic plus the path both share. Memory: server process, managed heap after a full compacting GC and working set, before and after the path's N connections (bare connected first), divided by N."
+    echo "Each latency is a run's percentile over its deliveries; the table gives the median over the path's runs with the min–max over those runs in brackets. Ratio = bare median ÷ Portal median (higher is better; 0.8x = Portal takes 25 % longer), in brackets the range of the per-round ratios (each round's bare median over the same round's Portal median, i.e. the means of their two runs); the bar applies to the ratio of the p50 medians plus the median p99. Deliveries: summed over the runs. Delivery latency: from just before the change request is sent to the event's arrival in the client's handler (driver's clock); it includes the request, Portal's command (authentication, validation, access check, SQLite transaction) or the bare endpoint, the broadcast, the sockets and the client's receive path. \"After the commit\": the same receipts measured from the moment Portal's transaction committed (bare: its endpoint started sending), on the same monotonic clock: Portal's broadcast logic plus the path both share. Memory (one measurement per client count, no spread): server process, managed heap after a full compacting GC and working set, before and after the path's N connections (bare connected first), divided by N."
     echo
-    echo "<details><summary>Every measured run, and the server's memory</summary>"
+    echo "<details><summary>Every measured run, each round's ratio, and the server's memory</summary>"
     echo
-    echo "| clients | run | path | changes | deliveries / expected | p50 ms | p99 ms | max ms | after commit / send start p50 / p99 ms | request answered p50 ms | unexpected | late |"
-    echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| clients | round | run | path | changes | deliveries / expected | p50 ms | p99 ms | max ms | after commit / send start p50 / p99 ms | request answered p50 ms | unexpected | late |"
+    echo "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${fanout_run_rows[@]}"
+    echo
+    echo "| clients | round | p50 ms bare / Portal (means of 2 runs) | round ratio p50 | p99 ms bare / Portal | round ratio p99 |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${fanout_round_rows[@]}"
     echo
     echo "| clients | stage | managed MB (after full GC) | working set MB | GC committed MB | Portal connections | bare connections |"
     echo "|---:|---|---:|---:|---:|---:|---:|"
@@ -502,7 +619,7 @@ run_fanout() {
   } >"$section"
   echo
   cat "$section"
-  if [ "$write_docs" -eq 1 ]; then write_section fanout "$section"; fi
+  sections+=("fanout $section")
 }
 
 # --- run ---------------------------------------------------------------------------------------------------
@@ -517,8 +634,36 @@ if [ "$micro" -eq 1 ]; then
   dotnet "$bench_dll" "${micro_args[@]}"
 fi
 
-# Non-zero when a run was invalid (wrong answers, lost deliveries, nothing measured); a FAIL against a bar is a result, not an error.
+# --- publish, or say why not -----------------------------------------------------------------------------------
+# All sections or none, and only if nothing counted against it: the tree is checked again (a commit or an edit made
+# during the runs would make the recorded commit wrong).
+echo
+docs_refused=0
+if [ "$write_docs" -eq 0 ]; then
+  echo "Not written to docs/benchmarks.md ($([ "$quick" -eq 1 ] && echo "--quick is never published" || echo "--no-docs"))."
+  [ ${#refusals[@]} -gt 0 ] && printf 'It could not have been anyway: %s\n' "${refusals[@]}"
+else
+  [ "$(git rev-parse HEAD 2>/dev/null || echo "?")" != "$commit" ] && refuse "HEAD moved during the runs (was $commit)"
+  if [ ${#refusals[@]} -eq 0 ]; then
+    tree=$(uncommitted)
+    [ -n "$tree" ] && refuse "$tree appeared during the runs"
+  fi
+  if [ ${#refusals[@]} -eq 0 ]; then
+    for entry in "${sections[@]}"; do write_section "${entry%% *}" "${entry#* }"; done
+  else
+    docs_refused=1
+    {
+      echo "bench.sh: docs/benchmarks.md NOT written; the tables above are for reading only. Why:"
+      printf -- '  - %s\n' "${refusals[@]}"
+      echo "Publish from a clean checkout of a commit, on a quiet machine (load average at most $max_load), with BENCH_ROUNDS >= 3."
+    } >&2
+  fi
+fi
+
+# Non-zero when a run was invalid (wrong answers, lost deliveries, nothing measured): 3; when the docs were to be written
+# and were not: 4. A FAIL against a bar is a result, not an error.
 for row in "${results_rows[@]}" "${change_rows[@]}" "${fanout_rows[@]}"; do
   case "$row" in *"**INVALID**"*) exit 3 ;; esac
 done
+[ "$docs_refused" -eq 1 ] && exit 4
 exit 0

@@ -38,7 +38,7 @@ public static class HostMode
         using var handler = new SocketsHttpHandler { CookieContainer = cookies, UseCookies = true, AllowAutoRedirect = false };
         using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-        var info = new List<(string Key, string Value)> { ("BENCH_BASE", baseAddress.ToString().TrimEnd('/')) };
+        var info = new List<(string Key, string Value)> { ("BENCH_BASE", baseAddress.ToString().TrimEnd('/')), ("TELEMETRY", Telemetry()) };
 
         // Scenario 2: the bare hub and the fan-out control endpoints, in this process on a listener of their own.
         using var marks = options.Fanout ? ServerMarks.Start() : null;
@@ -215,6 +215,23 @@ public static class HostMode
                 new { text = $"Benchmark update {n}: 40 more devices restored.", visibility = "Customer" }, ct);
             return (int)response.StatusCode;
         };
+    }
+
+    /// <summary>
+    /// Whether anything in this process listens to Portal's request telemetry once the host has started (OpenTelemetry's
+    /// tracer and meter providers subscribe by source and meter name): a listener on ASP.NET Core's activity source means
+    /// every request creates an Activity; one on its request-duration instrument means every request is measured. Plus
+    /// the OTEL_* variables set, as a hint of what an exporter would do. Both listeners cost time on every request.
+    /// </summary>
+    private static string Telemetry()
+    {
+        using var source = new System.Diagnostics.ActivitySource("Microsoft.AspNetCore");
+        using var meter = new System.Diagnostics.Metrics.Meter("Microsoft.AspNetCore.Hosting");
+        var traced = source.HasListeners();
+        var measured = meter.CreateHistogram<double>("http.server.request.duration").Enabled;
+        var otel = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        return $"{(traced || measured ? "on" : "off")} (ASP.NET Core request tracing: {(traced ? "listened to" : "no listener")}, " +
+            $"request metrics: {(measured ? "listened to" : "no listener")}; OTEL_* variables: {(otel.Count == 0 ? "none" : string.Join(" ", otel))})";
     }
 
     private static async Task WriteInfoFileAsync(string file, List<(string Key, string Value)> info)

@@ -9,17 +9,19 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Portal.Benchmarks.Fanout;
 
-public sealed record FanoutOptions(Uri Portal, Uri Bare, int Clients, int Rounds, TimeSpan Gap, TimeSpan DeliveryTimeout, int Batch, int Warmup, string? OutFile,
-    bool TokenPerConnection)
+/// <param name="Rounds">A B B A rounds: each is four runs, bare hub, Portal, Portal, bare hub.</param>
+/// <param name="ChangesPerTenant">Changes each tenant gets in one run (one pass = one change per tenant, one at a time).</param>
+public sealed record FanoutOptions(Uri Portal, Uri Bare, int Clients, int Rounds, int ChangesPerTenant, TimeSpan Gap, TimeSpan DeliveryTimeout, int Batch, int Warmup,
+    string? OutFile, bool TokenPerConnection)
 {
     public const string Usage =
-        "Portal.Benchmarks fanout --portal URL --bare URL --clients N [--rounds R] [--gap-ms MS] [--timeout-s S] [--batch B] [--warmup W] " +
-        "[--tokens per-connection|per-user] [--out FILE]";
+        "Portal.Benchmarks fanout --portal URL --bare URL --clients N [--abba-rounds R] [--changes-per-tenant C] [--gap-ms MS] [--timeout-s S] [--batch B] " +
+        "[--warmup W] [--tokens per-connection|per-user] [--out FILE]";
 
     public static FanoutOptions? Parse(string[] args, TextWriter error)
     {
         Uri? portal = null, bare = null;
-        int clients = 0, rounds = 10, batch = 100, warmup = 100;
+        int clients = 0, rounds = 3, changesPerTenant = 10, batch = 100, warmup = 100;
         double gapMs = 200, timeoutS = 15;
         string? outFile = null;
         var tokenPerConnection = true;
@@ -31,7 +33,8 @@ public sealed record FanoutOptions(Uri Portal, Uri Bare, int Clients, int Rounds
                 case "--portal" when value is not null: portal = new Uri(value.TrimEnd('/') + "/"); i++; break;
                 case "--bare" when value is not null: bare = new Uri(value.TrimEnd('/') + "/"); i++; break;
                 case "--clients" when value is not null: clients = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
-                case "--rounds" when value is not null: rounds = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                case "--abba-rounds" when value is not null: rounds = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                case "--changes-per-tenant" when value is not null: changesPerTenant = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--gap-ms" when value is not null: gapMs = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--timeout-s" when value is not null: timeoutS = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--batch" when value is not null: batch = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
@@ -43,20 +46,21 @@ public sealed record FanoutOptions(Uri Portal, Uri Bare, int Clients, int Rounds
                     return null;
             }
         }
-        if (portal is null || bare is null || clients < 10 || rounds < 1 || batch < 1)
+        if (portal is null || bare is null || clients < 10 || rounds < 1 || changesPerTenant < 1 || batch < 1)
         {
             error.WriteLine($"Usage: {Usage} (--clients at least 10)");
             return null;
         }
-        return new FanoutOptions(portal, bare, clients, rounds, TimeSpan.FromMilliseconds(gapMs), TimeSpan.FromSeconds(timeoutS), batch, Math.Min(warmup, clients), outFile,
+        return new FanoutOptions(portal, bare, clients, rounds, changesPerTenant, TimeSpan.FromMilliseconds(gapMs), TimeSpan.FromSeconds(timeoutS), batch, Math.Min(warmup, clients), outFile,
             tokenPerConnection);
     }
 }
 
 /// <summary>
 /// The fan-out load driver, a process of its own: N Portal connections (bearer tokens of demo users, the
-/// server decides their groups) and N bare-hub connections in the same groups, then rounds of one change
-/// per tenant, each timed from just before the request to its receipt at every connection that should get it.
+/// server decides their groups) and N bare-hub connections in the same groups, then A B B A rounds of runs; a run
+/// is passes of one change per tenant, each change timed from just before the request to its receipt at every
+/// connection that should get it.
 /// See docs/benchmarks.md, scenario 2.
 /// </summary>
 public static class FanoutDriver
@@ -106,7 +110,7 @@ public static class FanoutDriver
         public async Task ExecuteAsync()
         {
             var watch = Stopwatch.StartNew();
-            Say($"fan-out: {options.Clients} clients per path, {options.Rounds} rounds per run, runs A B B A (A = bare hub, B = Portal)");
+            Say($"fan-out: {options.Clients} clients per path; {options.Rounds} A B B A rounds (A = bare hub, B = Portal), {options.ChangesPerTenant} changes per tenant in each run");
 
             // 1. Who is who, decided by Portal: tokens, tenants, and each user's groups from a real connection.
             var audiences = await AudiencesAsync();
@@ -120,8 +124,8 @@ public static class FanoutDriver
             // Each Portal connection its own token (a user per browser tab, as in production), or one per demo user.
             var portalAssignment = options.TokenPerConnection ? await WithOwnTokensAsync(assignment) : assignment;
             Emit("tokens", portalAssignment.Select(a => a.Token).Distinct().Count());
-            Emit("meta", options.Clients, assignment.Count(a => !a.IsMsp), assignment.Count(a => a.IsMsp), targets.Count, perChange.Sum(), fullBytes, customerBytes, options.Rounds,
-                options.Gap.TotalMilliseconds);
+            Emit("meta", options.Clients, assignment.Count(a => !a.IsMsp), assignment.Count(a => a.IsMsp), targets.Count, perChange.Sum(), fullBytes, customerBytes,
+                options.ChangesPerTenant, options.Gap.TotalMilliseconds, options.Rounds);
 
             // 2. Warm-up outside the measurement: connect a few of each, a few changes each (JIT, pools), disconnect.
             if (options.Warmup > 0)
@@ -130,10 +134,10 @@ public static class FanoutDriver
                 var warmExpected = targets.Select(t => warmAssignment.Select(a => a.Tenants.Contains(t.TenantId)).ToArray()).ToArray();
                 await using var warmBare = await ClientSet.ConnectAsync("bare", warmAssignment, BareConnection, options.Batch);
                 await using var warmPortal = await ClientSet.ConnectAsync("portal", warmAssignment, PortalConnection, options.Batch);
-                for (var round = 0; round < 2; round++)
+                for (var pass = 0; pass < 2; pass++)
                 {
-                    await RoundAsync(warmBare, targets, warmExpected, BareChangeAsync, null);
-                    await RoundAsync(warmPortal, targets, warmExpected, PortalChangeAsync, null);
+                    await PassAsync(warmBare, targets, warmExpected, BareChangeAsync, null);
+                    await PassAsync(warmPortal, targets, warmExpected, PortalChangeAsync, null);
                 }
             }
             await WaitForConnectionsAsync(0, 0);
@@ -154,26 +158,28 @@ public static class FanoutDriver
             Emit("connect", "bare", bareConnect.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
             Emit("connect", "portal", portalConnect.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
 
-            // 4. One unmeasured round each with everybody connected, then A B B A.
-            await RoundAsync(bare, targets, expected, BareChangeAsync, null);
-            await RoundAsync(portal, targets, expected, PortalChangeAsync, null);
+            // 4. One unmeasured pass each with everybody connected, then the A B B A rounds.
+            await PassAsync(bare, targets, expected, BareChangeAsync, null);
+            await PassAsync(portal, targets, expected, PortalChangeAsync, null);
             var lateBefore = new Dictionary<string, int> { ["bare"] = bare.Late, ["portal"] = portal.Late };
             var dbBefore = await PortalDbCommandsAsync();
-            var runs = new List<(int Index, string Path, RunResult Result)>();
+            var runs = new List<(int Index, int Round, string Path, RunResult Result)>();
             string[] order = ["bare", "portal", "portal", "bare"];
-            for (var index = 0; index < order.Length; index++)
+            for (var round = 1; round <= options.Rounds; round++)
             {
-                var path = order[index];
-                var set = path == "bare" ? bare : portal;
-                var result = new RunResult();
-                var late = set.Late;
-                for (var round = 0; round < options.Rounds; round++)
+                foreach (var path in order)
                 {
-                    await RoundAsync(set, targets, expected, path == "bare" ? BareChangeAsync : PortalChangeAsync, result);
+                    var set = path == "bare" ? bare : portal;
+                    var result = new RunResult();
+                    var late = set.Late;
+                    for (var pass = 0; pass < options.ChangesPerTenant; pass++)
+                    {
+                        await PassAsync(set, targets, expected, path == "bare" ? BareChangeAsync : PortalChangeAsync, result);
+                    }
+                    result.Late = set.Late - late;
+                    Say($"  round {round} run {runs.Count + 1} {path,-6}: {result.Describe()}");
+                    runs.Add((runs.Count + 1, round, path, result));
                 }
-                result.Late = set.Late - late;
-                Say($"  run {index + 1} {path,-6}: {result.Describe()}");
-                runs.Add((index + 1, path, result));
             }
             var dbCommands = await PortalDbCommandsAsync() - dbBefore;
             // Anything still arriving after the last change (late or duplicate) must be seen too.
@@ -181,10 +187,10 @@ public static class FanoutDriver
 
             // 5. Where the time went: from the server's mark (Portal: commit; bare: send start) to each receipt.
             var marks = await MarksAsync();
-            foreach (var (index, path, result) in runs)
+            foreach (var (index, round, path, result) in runs)
             {
                 var fromMark = result.FromMarks(marks);
-                Emit("run", index, path, result.Changes, result.Expected, result.Delivered, result.Unexpected, result.Late, result.FailedChanges,
+                Emit("run", index, round, path, result.Changes, result.Expected, result.Delivered, result.Unexpected, result.Late, result.FailedChanges,
                     Ms(result.Percentile(0.50)), Ms(result.Percentile(0.99)), Ms(result.Max), Ms(result.ApiPercentile(0.50)),
                     Ms(RunResult.NearestRank(fromMark, 0.50)), Ms(RunResult.NearestRank(fromMark, 0.99)));
             }
@@ -388,8 +394,8 @@ public static class FanoutDriver
             return (int)response.StatusCode;
         }
 
-        /// <summary>One change per tenant, one after the other: each waits for all its deliveries (or the timeout), then the gap.</summary>
-        private async Task RoundAsync(ClientSet set, List<Target> targets, bool[][] expected, Func<Target, int, Task<int>> change, RunResult? result)
+        /// <summary>A pass: one change per tenant, one after the other; each waits for all its deliveries (or the timeout), then the gap.</summary>
+        private async Task PassAsync(ClientSet set, List<Target> targets, bool[][] expected, Func<Target, int, Task<int>> change, RunResult? result)
         {
             for (var t = 0; t < targets.Count; t++)
             {
