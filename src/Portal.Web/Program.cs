@@ -8,12 +8,14 @@ using Portal.Features.Live;
 using Portal.Features.Organisations;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
+using Portal.Infrastructure.Telemetry;
 using Portal.Pipeline;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Data, identity and the request pipeline
+// Telemetry (traces, metrics, logs; always on), data, identity and the request pipeline
+builder.AddPortalTelemetry();
 builder.AddPortalDatabase();
 builder.AddPortalAuthentication();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -23,7 +25,7 @@ builder.Services.AddHealthChecks().AddDbContextCheck<PortalDbContext>();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
-    o.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(AccessBehavior<,>), typeof(TransactionBehavior<,>)];
+    o.PipelineBehaviors = [typeof(TelemetryBehavior<,>), typeof(ValidationBehavior<,>), typeof(AccessBehavior<,>), typeof(TransactionBehavior<,>)];
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 
