@@ -21,7 +21,7 @@ builder.AddPortalAuthentication();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
 builder.Services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
-builder.Services.AddHealthChecks().AddDbContextCheck<PortalDbContext>();
+builder.AddPortalHealthChecks();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
@@ -53,7 +53,7 @@ app.UseMiddleware<PortalUserMiddleware>();
 app.UseAuthorization();
 app.UseOutputCache();
 
-app.MapHealthChecks("/health").AllowAnonymous();
+app.MapPortalHealth();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapIncidentsApi();
