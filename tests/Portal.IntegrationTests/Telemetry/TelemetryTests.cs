@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
@@ -112,5 +113,32 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
             if (type == messageType && result == outcome) sum += point.GetSumLong();
         }
         return sum;
+    }
+}
+
+/// <summary>Both exporters switched on by their environment variables, pointing at a closed loopback port (nothing leaves the machine).</summary>
+public sealed class ExportingApp() : PortalApp(DbProvider.Sqlite, null)
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
+        builder.UseSetting("APPLICATIONINSIGHTS_CONNECTION_STRING",
+            "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/;LiveEndpoint=http://127.0.0.1:9/");
+    }
+}
+
+public sealed class ExporterTests(ExportingApp app) : IClassFixture<ExportingApp>
+{
+    [Fact]
+    public async Task OTLP_and_Azure_Monitor_together_start_and_serve_requests()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        using var response = await maya.GetAsync("/api/v1/incidents", TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The distro was wired (it reads the connection string from the configuration).
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Azure.Monitor.OpenTelemetry.AspNetCore.AzureMonitorOptions>>().Value;
+        options.ConnectionString.ShouldStartWith("InstrumentationKey=00000000");
     }
 }
