@@ -9,7 +9,18 @@ using Portal.Infrastructure.Telemetry;
 
 namespace Portal.IntegrationTests.Telemetry;
 
+/// <summary>
+/// ActivitySource and Meter listeners are process-wide: a tracer or meter provider of one app also sees the spans and
+/// measurements of every other app in the test process. Counting tests therefore run alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideTelemetry
+{
+    public const string Name = "Process-wide telemetry";
+}
+
 /// <summary>What an operator sees of one API request: one trace (server span → the query's span → EF Core), counted commands, log scopes.</summary>
+[Collection(ProcessWideTelemetry.Name)]
 public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -132,6 +143,7 @@ public sealed class ExportingApp() : PortalApp(DbProvider.Sqlite, null)
     }
 }
 
+[Collection(ProcessWideTelemetry.Name)]
 public sealed class ExporterTests(ExportingApp app) : IClassFixture<ExportingApp>
 {
     [Fact]
