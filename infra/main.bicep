@@ -105,7 +105,7 @@ param redisSku resourceInput<'Microsoft.Cache/redis@2024-11-01'>.properties.sku 
 }
 
 @description('Path of the app\'s health endpoint, probed by App Service on every instance; empty turns the probe off.')
-param healthCheckPath string = '/health'
+param healthCheckPath string = '/health/ready'
 
 @description('Turn on Key Vault purge protection (irreversible; recommended for production).')
 param keyVaultPurgeProtection bool = true

@@ -9,23 +9,25 @@ using Portal.Features.Organisations;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
 using Portal.Infrastructure.Http;
+using Portal.Infrastructure.Telemetry;
 using Portal.Pipeline;
 using Portal.Pipeline.Commit;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Data, identity and the request pipeline
+// Telemetry (traces, metrics, logs; always on), data, identity and the request pipeline
+builder.AddPortalTelemetry();
 builder.AddPortalDatabase();
 builder.AddPortalAuthentication();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
 builder.Services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
-builder.Services.AddHealthChecks().AddDbContextCheck<PortalDbContext>();
+builder.AddPortalHealthChecks();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
-    o.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(AccessBehavior<,>), typeof(TransactionBehavior<,>)];
+    o.PipelineBehaviors = [typeof(TelemetryBehavior<,>), typeof(ValidationBehavior<,>), typeof(AccessBehavior<,>), typeof(TransactionBehavior<,>)];
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton<CommitPublisher>();
@@ -51,7 +53,7 @@ app.UseMiddleware<PortalUserMiddleware>();
 app.UseAuthorization();
 app.UseOutputCache();
 
-app.MapHealthChecks("/health").AllowAnonymous();
+app.MapPortalHealth();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapIncidentsApi();

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -22,7 +23,7 @@ namespace Portal.Benchmarks.Micro;
 /// Where the time of one customer status request goes, inside Portal and without HTTP, so the wrk ratio can
 /// be read: the cache lookup alone (the floor), what the cache saves (serialising the view), the whole
 /// in-process read path on a cache hit (request scope, Portal user lookup, Mediator pipeline with the
-/// validation, access and transaction behaviours, the handler's cache hit), and the per-request cost of
+/// telemetry, validation, access and transaction behaviours, the handler's cache hit), and the per-request cost of
 /// each authentication scheme (bearer token signature check for the JSON path, cookie decryption for the page).
 /// The clock is frozen so the 15 s status cache and the 30 s user access cache never expire mid-run: this
 /// measures the steady state; the cost of a rebuild is what the wrk harness counts as database queries.
@@ -56,7 +57,7 @@ public class StatusReadPathBenchmarks
         _cache = services.GetRequiredService<CustomerStatusCache>();
         _userAccess = services.GetRequiredService<UserAccessCache>();
         _json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        _userMiddleware = new PortalUserMiddleware(SendGetCustomerStatus);
+        _userMiddleware = new PortalUserMiddleware(SendGetCustomerStatus, services.GetRequiredService<ILogger<PortalUserMiddleware>>());
 
         using var client = _host.CreateClient();
         using var tokenResponse = await client.PostAsJsonAsync("/dev/token", new { email = HostMode.CustomerEmail });

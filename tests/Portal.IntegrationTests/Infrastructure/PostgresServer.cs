@@ -28,6 +28,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _directory;
     private int _port;
     private bool _started;
+    private bool _running;
 
     public string DataDirectory => Path.Combine(_directory!, "data");
 
@@ -71,12 +72,8 @@ public sealed class PostgresServer : IAsyncLifetime
                 ["-D", DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
                 TimeSpan.FromSeconds(60), asRoot);
 
-            var log = Path.Combine(_directory, "log.txt");
             AppDomain.CurrentDomain.ProcessExit += StopOnExit; // a crashed or cancelled run must not leave a server behind
-            await StartDetachedAsync(Path.Combine(BinDirectory, "pg_ctl"),
-                ["-D", DataDirectory, "-l", log, "-w", "-t", "30", "start",
-                 "-o", $"-p {_port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"],
-                TimeSpan.FromSeconds(45), asRoot, log);
+            await StartServerAsync();
             _started = true;
         }
         finally
@@ -85,13 +82,41 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
+    private async Task StartServerAsync()
+    {
+        var log = Path.Combine(_directory!, "log.txt");
+        await StartDetachedAsync(Path.Combine(BinDirectory, "pg_ctl"),
+            ["-D", DataDirectory, "-l", log, "-w", "-t", "30", "start",
+             "-o", $"-p {_port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"],
+            TimeSpan.FromSeconds(45), Environment.UserName == "root", log);
+        _running = true;
+    }
+
+    /// <summary>
+    /// Stops the running server (as a crash would: immediate shutdown); <see cref="StartAsync"/> brings it back on the same
+    /// port with its data. Only for a server of a test's own (<c>new PostgresServer()</c>), never the shared one.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (!_started) throw new InvalidOperationException("The server was never started.");
+        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"],
+            TimeSpan.FromSeconds(30), Environment.UserName == "root");
+        _running = false;
+    }
+
+    public async Task StartAsync()
+    {
+        if (!_started) throw new InvalidOperationException("The server was never started.");
+        if (!_running) await StartServerAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= StopOnExit;
         if (_directory is null) return;
         try
         {
-            if (_started)
+            if (_started && _running)
             {
                 await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"],
                     TimeSpan.FromSeconds(30), Environment.UserName == "root");
@@ -100,6 +125,7 @@ public sealed class PostgresServer : IAsyncLifetime
         finally
         {
             _started = false;
+            _running = false;
             try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             _gate.Dispose();
         }
@@ -107,7 +133,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private void StopOnExit(object? sender, EventArgs e)
     {
-        if (!_started || _directory is null) return;
+        if (!_started || !_running || _directory is null) return;
         try
         {
             using var stop = Process.Start(Command(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], Environment.UserName == "root"));

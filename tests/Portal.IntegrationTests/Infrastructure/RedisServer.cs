@@ -33,24 +33,49 @@ public sealed class RedisServer : IAsyncLifetime
                 ?? throw new InvalidOperationException("redis-server is not installed: apt-get install -y redis-server (./test.sh does it when run as root)");
             _directory = Directory.CreateTempSubdirectory("redis-it-").FullName;
             Port = FreePort();
-            var start = new ProcessStartInfo(binary,
-                ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, "--logfile", Path.Combine(_directory, "log.txt")])
-            { UseShellExecute = false };
-            _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
             AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill();
-
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (!await PingAsync())
-            {
-                if (_process.HasExited || DateTime.UtcNow > deadline)
-                    throw new InvalidOperationException($"redis-server did not answer on port {Port}: {ReadLog()}");
-                await Task.Delay(50);
-            }
+            await StartProcessAsync(binary);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private async Task StartProcessAsync(string binary)
+    {
+        var start = new ProcessStartInfo(binary,
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory!, "--logfile", Path.Combine(_directory!, "log.txt")])
+        { UseShellExecute = false };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        _process = process;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await PingAsync())
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"redis-server did not answer on port {Port}: {ReadLog()}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Kills the server (its data is gone: nothing is persisted); <see cref="StartAsync"/> starts a new one on the same port.
+    /// Only for a server of a test's own (<c>new RedisServer()</c>), never the shared one.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("The server was never started.");
+        if (process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public async Task StartAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("The server was never started.");
+        if (!process.HasExited) return;
+        process.Dispose();
+        await StartProcessAsync(RedisBinaries.First(File.Exists));
     }
 
     private async Task<bool> PingAsync()

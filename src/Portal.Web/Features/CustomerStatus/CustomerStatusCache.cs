@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
+using Portal.Infrastructure.Telemetry;
 
 namespace Portal.Features.CustomerStatus;
 
@@ -15,21 +16,27 @@ public sealed record CustomerStatusSnapshot(CustomerStatusView View, byte[] Json
 /// on another instance is caught by the sequence a live client asks for, and bounded by the short lifetime
 /// for everyone else (docs/operations.md).
 /// </summary>
-public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutputCacheStore pages, TimeProvider clock)
+public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutputCacheStore pages, TimeProvider clock, PortalMetrics metrics)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
     private readonly ConcurrentDictionary<Guid, (CustomerStatusSnapshot Snapshot, DateTimeOffset Expires)> _snapshots = new();
     private readonly JsonSerializerOptions _json = jsonOptions.Value.SerializerOptions;
 
-    /// <summary>The tenant's snapshot, if it has not expired (it may still be older than a given sequence: the caller checks).</summary>
-    public bool TryGet(Guid tenantId, out CustomerStatusSnapshot snapshot)
+    /// <summary>
+    /// The tenant's snapshot, if it has not expired (it may still be older than a given sequence: the caller checks).
+    /// Counted as a hit or a miss (<c>portal.status_cache.hits</c> / <c>.misses</c>), except a <paramref name="recheck"/>
+    /// by a reader that already missed once (so hits + misses = reads).
+    /// </summary>
+    public bool TryGet(Guid tenantId, out CustomerStatusSnapshot snapshot, bool recheck = false)
     {
         if (_snapshots.TryGetValue(tenantId, out var entry) && entry.Expires > clock.GetUtcNow())
         {
+            if (!recheck) metrics.StatusCacheHit();
             snapshot = entry.Snapshot;
             return true;
         }
+        if (!recheck) metrics.StatusCacheMiss();
         snapshot = null!;
         return false;
     }

@@ -37,7 +37,7 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
 
         // Readers that missed together: the first rebuilds, the others take its snapshot.
         using var rebuild = await cache.EnterRebuildAsync(query.TenantId, cancellationToken);
-        if (cache.TryGet(query.TenantId, out cached) && (query.AtLeastSequence is not { } atLeast || cached.View.Sequence >= atLeast)) return cached;
+        if (cache.TryGet(query.TenantId, out cached, recheck: true) && (query.AtLeastSequence is not { } atLeast || cached.View.Sequence >= atLeast)) return cached;
 
         var now = clock.GetUtcNow();
         var shownSince = now - ResolvedShownFor;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Portal.Domain;
 using Portal.Features.Incidents;
+using Portal.Infrastructure.Telemetry;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Live;
@@ -11,7 +12,7 @@ namespace Portal.Features.Live;
 /// customer-visible ones (an internal note never reaches a customer socket), and watchers of the incident get
 /// the same on the incident's stream. Everything sent comes from the committed record.
 /// </summary>
-public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClient> hub) : ICommitReaction
+public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClient> hub, PortalMetrics metrics) : ICommitReaction
 {
     public CommitStage Stage => CommitStage.TellClients;
 
@@ -27,6 +28,7 @@ public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClie
                 await SendAsync(hub.Clients.Group(LiveGroups.TenantFull(change.TenantId)), entry.Kind, full);
                 await SendAsync(hub.Clients.Group(LiveGroups.IncidentFull(entry.IncidentId)), entry.Kind,
                     full with { Stream = LiveStreams.Incident(entry.IncidentId), Sequence = entry.Sequence });
+                var sent = 2;
 
                 if (customerSequence is { } customerStreamSequence && entry.CustomerSequence is { } incidentCustomerSequence)
                 {
@@ -34,7 +36,9 @@ public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClie
                     await SendAsync(hub.Clients.Group(LiveGroups.TenantCustomer(change.TenantId)), entry.Kind, customer);
                     await SendAsync(hub.Clients.Group(LiveGroups.IncidentCustomer(entry.IncidentId)), entry.Kind,
                         customer with { Stream = LiveStreams.Incident(entry.IncidentId), Sequence = incidentCustomerSequence });
+                    sent += 2;
                 }
+                metrics.LiveEventSent(entry.Kind.ToString(), sent);
             }
         }
     }

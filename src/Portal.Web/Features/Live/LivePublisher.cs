@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Portal.Data;
 using Portal.Pipeline.Commit;
+using Portal.Infrastructure.Telemetry;
 
 namespace Portal.Features.Live;
 
@@ -18,11 +19,13 @@ public sealed partial class LivePublisher : IDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _clock;
     private readonly ILogger<LivePublisher> _logger;
+    private readonly PortalMetrics _metrics;
     private readonly ConcurrentDictionary<Guid, ProgressSlot> _progress = new();
     private readonly ITimer _sweeper;
 
-    public LivePublisher(IHubContext<StatusHub, IStatusClient> hub, IServiceScopeFactory scopes, TimeProvider clock, ILogger<LivePublisher> logger)
+    public LivePublisher(IHubContext<StatusHub, IStatusClient> hub, IServiceScopeFactory scopes, TimeProvider clock, ILogger<LivePublisher> logger, PortalMetrics metrics)
     {
+        _metrics = metrics;
         _hub = hub;
         _scopes = scopes;
         _clock = clock;
@@ -76,6 +79,7 @@ public sealed partial class LivePublisher : IDisposable
             // Progress (how many devices are fixed) is customer-visible by design.
             await _hub.Clients.Groups(LiveGroups.TenantFull(slot.TenantId), LiveGroups.TenantCustomer(slot.TenantId)).TaskProgress(tenantEvent);
             await _hub.Clients.Groups(LiveGroups.IncidentFull(slot.IncidentId), LiveGroups.IncidentCustomer(slot.IncidentId)).TaskProgress(incidentEvent);
+            _metrics.LiveEventSent("TaskProgress", 2);
         }
         catch (Exception e)
         {

@@ -7,12 +7,15 @@ namespace Portal.Infrastructure.Auth;
 /// <summary>
 /// After authentication: map the token's tid + oid to a Portal user and open the tenant scope that the
 /// query filters read. An authenticated principal that maps to nobody stays without access (403 by policy).
+/// Opens a logging scope with the user id for the rest of the request.
 /// </summary>
-public sealed class PortalUserMiddleware(RequestDelegate next)
+public sealed class PortalUserMiddleware(RequestDelegate next, ILogger<PortalUserMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context, UserAccessCache cache)
     {
-        await ResolveAsync(context.User, context.RequestServices, cache, context.RequestAborted);
+        var access = await ResolveAsync(context.User, context.RequestServices, cache, context.RequestAborted);
+        // Everything logged for the rest of the request carries the user id (scopes cost an allocation: only when logging writes them).
+        using var scope = access is not null && logger.IsEnabled(LogLevel.Information) ? logger.BeginScope(access.LogScope) : null;
         await next(context);
     }
 

@@ -1,4 +1,5 @@
 using Portal.Domain;
+using Portal.Infrastructure.Telemetry;
 
 namespace Portal.Infrastructure.Auth;
 
@@ -28,4 +29,9 @@ public sealed record UserAccess(Guid UserId, string DisplayName, string Email, I
     public IReadOnlyList<Guid> CustomerAccessTenants { get; } = [.. Tenants.Values.Where(t => t.Access == TenantAccess.Customer).Select(t => t.TenantId)];
 
     public bool IsKind(OrganisationKind kind) => Memberships.Any(m => m.Kind == kind);
+
+    public bool IsPlatformAdmin => Memberships.Any(m => m.Role == Role.PlatformAdmin);
+
+    /// <summary>The logging scope of this user's requests, made once per resolved user.</summary>
+    public UserLogScope LogScope { get; } = new(UserId);
 }

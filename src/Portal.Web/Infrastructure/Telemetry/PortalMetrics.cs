@@ -1,0 +1,40 @@
+using System.Diagnostics.Metrics;
+
+namespace Portal.Infrastructure.Telemetry;
+
+/// <summary>
+/// Portal's own instruments, on the meter <see cref="MeterName"/> (exported with the ASP.NET Core, EF Core,
+/// HttpClient and SignalR ones). A singleton: counters are thread-safe and the tag lists callers pass are cached.
+/// </summary>
+public sealed class PortalMetrics
+{
+    public const string MeterName = "Portal";
+    public const string MessageTypeTag = "portal.message.type";
+    public const string OutcomeTag = "portal.outcome";
+    public const string LiveKindTag = "portal.live.kind";
+
+    private readonly Counter<long> _commands;
+    private readonly Counter<long> _liveEvents;
+    private readonly Counter<long> _statusCacheHits;
+    private readonly Counter<long> _statusCacheMisses;
+
+    public PortalMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _commands = meter.CreateCounter<long>("portal.commands", "{message}",
+            "Commands and queries handled, by message type and outcome (ok, invalid, not_found, forbidden, conflict, cancelled, error).");
+        _liveEvents = meter.CreateCounter<long>("portal.live.events", "{event}", "Live events sent to hub groups, by kind.");
+        _statusCacheHits = meter.CreateCounter<long>("portal.status_cache.hits", "{lookup}", "Customer status reads answered from the snapshot cache.");
+        _statusCacheMisses = meter.CreateCounter<long>("portal.status_cache.misses", "{lookup}", "Customer status reads that found no live snapshot.");
+    }
+
+    /// <summary>One command or query finished; <paramref name="tags"/> is a cached (message type, outcome) pair.</summary>
+    public void MessageHandled(ReadOnlySpan<KeyValuePair<string, object?>> tags) => _commands.Add(1, tags);
+
+    /// <summary>Live events of one kind went out: one per payload sent (to however many groups and connections).</summary>
+    public void LiveEventSent(string kind, int count = 1) => _liveEvents.Add(count, new KeyValuePair<string, object?>(LiveKindTag, kind));
+
+    public void StatusCacheHit() => _statusCacheHits.Add(1);
+
+    public void StatusCacheMiss() => _statusCacheMisses.Add(1);
+}
