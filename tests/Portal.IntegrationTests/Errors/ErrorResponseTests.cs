@@ -92,8 +92,8 @@ public sealed class ErrorResponseTests(ErrorPagesApp app) : IClassFixture<ErrorP
     public async Task A_post_to_an_unknown_page_gets_a_status_page_too_not_an_antiforgery_refusal()
     {
         using var response = await SendAsync(HttpMethod.Post, "/nonexistent", BrowserAccept);
-        var html = await ReadHtmlAsync(response, HttpStatusCode.MethodNotAllowed);
-        html.ShouldContain("<h1>Not possible here</h1>");
+        var html = await ReadHtmlAsync(response, HttpStatusCode.NotFound);
+        html.ShouldContain("<h1>Page not found</h1>");
     }
 
     [Fact]
