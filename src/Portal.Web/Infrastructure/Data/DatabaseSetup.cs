@@ -26,7 +26,12 @@ public static class DatabaseSetup
 
         builder.Services.AddScoped<TenantScope>();
         // Options built once, not per request: most requests (cached reads) never touch the database.
-        builder.Services.AddDbContext<PortalDbContext>(options => Configure(options, provider, connectionString), optionsLifetime: ServiceLifetime.Singleton);
+        var synchronous = builder.Configuration.GetValue("Database:SqliteSynchronous", SqliteSynchronousMode.Level.Normal);
+        builder.Services.AddDbContext<PortalDbContext>(options =>
+        {
+            Configure(options, provider, connectionString);
+            if (provider == DatabaseProvider.Sqlite) options.AddInterceptors(new SqliteSynchronousMode(synchronous));
+        }, optionsLifetime: ServiceLifetime.Singleton);
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString) => provider switch
