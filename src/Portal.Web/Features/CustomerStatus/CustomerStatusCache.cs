@@ -60,7 +60,9 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutp
     public async ValueTask InvalidateAsync(Guid tenantId, long sequence)
     {
         _required.AddOrUpdate(tenantId, sequence, (_, required) => Math.Max(required, sequence));
-        _snapshots.TryRemove(tenantId, out _);
+        // A reader may already have rebuilt it after the commit: a snapshot that includes the change stays (no second query).
+        if (_snapshots.TryGetValue(tenantId, out var entry) && entry.Snapshot.View.Sequence < sequence)
+            _snapshots.TryRemove(new KeyValuePair<Guid, (CustomerStatusSnapshot, DateTimeOffset)>(tenantId, entry));
         await pages.EvictByTagAsync(StatusPageCachePolicy.Tag(tenantId), CancellationToken.None);
     }
 
