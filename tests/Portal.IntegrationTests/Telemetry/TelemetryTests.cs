@@ -136,7 +136,16 @@ public sealed class ExportingApp() : PortalApp(DbProvider.Sqlite, null)
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
+        builder.ConfigureTestServices(services =>
+        {
+            services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans));
+            // The distro samples by rate (a few traces a second) unless told otherwise: keep every trace, so the request is seen.
+            services.Configure<Azure.Monitor.OpenTelemetry.AspNetCore.AzureMonitorOptions>(o =>
+            {
+                o.TracesPerSecond = null;
+                o.SamplingRatio = 1.0F;
+            });
+        });
         builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
         builder.UseSetting("APPLICATIONINSIGHTS_CONNECTION_STRING",
             "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/;LiveEndpoint=http://127.0.0.1:9/");
