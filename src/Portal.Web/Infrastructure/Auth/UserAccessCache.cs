@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Portal.Data;
@@ -7,26 +8,50 @@ namespace Portal.Infrastructure.Auth;
 
 /// <summary>
 /// Resolves (tid, oid) to a <see cref="UserAccess"/>, or null when the Entra tenant or the user is unknown to
-/// Portal. Cached for <see cref="Lifetime"/> so the status read path costs no query per request;
+/// Portal. Cached for at most <see cref="Lifetime"/> so the status read path costs no query per request;
 /// <see cref="Invalidate"/> drops everything at once when a membership or contract changes.
+/// No reader waits for a reload of a user it already knows: an entry older than <see cref="RefreshAfter"/> is
+/// still served while one background load replaces it (so access is never older than the lifetime), and
+/// readers that miss together share one load. Before, every 30 s two or more of the readers polling a status
+/// page each rebuilt the same user with five queries.
 /// </summary>
-public sealed class UserAccessCache(IMemoryCache cache, IServiceScopeFactory scopes, TimeProvider clock) : IDisposable
+public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFactory scopes, TimeProvider clock, ILogger<UserAccessCache> logger) : IDisposable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(20);
 
+    private readonly ConcurrentDictionary<Key, Lazy<Task<UserAccess?>>> _loading = new();
     private CancellationTokenSource _generation = new();
+
+    private readonly record struct Key(Guid EntraTenantId, Guid EntraObjectId);
+
+    /// <summary>What is cached for one user, and when it was read from the database.</summary>
+    private sealed class Entry(UserAccess? access, DateTimeOffset loadedAt)
+    {
+        public UserAccess? Access { get; } = access;
+        public DateTimeOffset LoadedAt { get; } = loadedAt;
+        public int Refreshing;
+    }
 
     public async Task<UserAccess?> GetAsync(Guid entraTenantId, Guid entraObjectId, CancellationToken ct)
     {
-        var key = (nameof(UserAccess), entraTenantId, entraObjectId);
-        if (cache.TryGetValue(key, out UserAccess? hit)) return hit;
+        var key = new Key(entraTenantId, entraObjectId);
+        if (cache.TryGetValue(key, out Entry? entry))
+        {
+            if (clock.GetUtcNow() - entry!.LoadedAt >= RefreshAfter && Interlocked.Exchange(ref entry.Refreshing, 1) == 0) RefreshInBackground(key, entry);
+            return entry.Access;
+        }
 
-        var access = await LoadAsync(entraTenantId, entraObjectId, ct);
-        using var entry = cache.CreateEntry(key);
-        entry.Value = access;
-        entry.AbsoluteExpirationRelativeToNow = Lifetime;
-        entry.AddExpirationToken(new Microsoft.Extensions.Primitives.CancellationChangeToken(_generation.Token));
-        return access;
+        var load = _loading.GetOrAdd(key, k => new Lazy<Task<UserAccess?>>(() => LoadAndStoreAsync(k)));
+        try
+        {
+            return await load.Value.WaitAsync(ct);
+        }
+        finally
+        {
+            // Removed after the load is in the cache: a later miss (after expiry or Invalidate) starts a new one.
+            _loading.TryRemove(new KeyValuePair<Key, Lazy<Task<UserAccess?>>>(key, load));
+        }
     }
 
     public void Invalidate()
@@ -37,6 +62,43 @@ public sealed class UserAccessCache(IMemoryCache cache, IServiceScopeFactory sco
     }
 
     public void Dispose() => _generation.Dispose();
+
+    private async Task<UserAccess?> LoadAndStoreAsync(Key key)
+    {
+        // Taken before reading: if access changes (Invalidate) while this load runs, what it read is never kept.
+        var generation = _generation.Token;
+        var loadedAt = clock.GetUtcNow();
+        // Shared by every reader waiting for it: none of their cancellations may cut it short.
+        var access = await LoadAsync(key.EntraTenantId, key.EntraObjectId, CancellationToken.None);
+        using var entry = cache.CreateEntry(key);
+        entry.Value = new Entry(access, loadedAt);
+        entry.AbsoluteExpirationRelativeToNow = Lifetime;
+        entry.AddExpirationToken(new Microsoft.Extensions.Primitives.CancellationChangeToken(generation));
+        return access;
+    }
+
+    private void RefreshInBackground(Key key, Entry stale)
+    {
+        // Not in the request's flow: the request has its answer, and its scope (logging, HttpContext) must not leak in.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await LoadAndStoreAsync(key);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.Exchange(ref stale.Refreshing, 0); // the next reader tries again; the entry still expires on time
+                    LogRefreshFailed(logger, e);
+                }
+            });
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing a user's access in the background failed; it is retried on the next request and expires on time")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 
     private async Task<UserAccess?> LoadAsync(Guid tid, Guid oid, CancellationToken ct)
     {

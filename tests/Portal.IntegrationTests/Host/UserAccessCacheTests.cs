@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Portal.Infrastructure.Auth;
+
+namespace Portal.IntegrationTests.Host;
+
+/// <summary>
+/// The user-access cache against the real demo database: readers that miss together share one load, and a reader
+/// of an ageing entry gets its answer at once while one background load replaces it — never older than the lifetime.
+/// </summary>
+public sealed class UserAccessCacheTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private (UserAccessCache Cache, FakeTimeProvider Clock) NewCache()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var cache = new UserAccessCache(new MemoryCache(new MemoryCacheOptions()), app.Services.GetRequiredService<IServiceScopeFactory>(),
+            clock, NullLogger<UserAccessCache>.Instance);
+        return (cache, clock);
+    }
+
+    [Fact]
+    public async Task Readers_that_miss_together_share_one_load()
+    {
+        var (cache, _) = NewCache();
+        using var _ = cache;
+        var maya = app.Demo.User(DemoDirectory.Maya);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(() => cache.GetAsync(maya.Tid, maya.Oid, Ct), Ct)));
+
+        answers.ShouldAllBe(a => a != null && a.UserId == maya.Id);
+        answers.Distinct().Count().ShouldBe(1, "one load, so one UserAccess instance for everyone");
+    }
+
+    [Fact]
+    public async Task An_ageing_entry_is_served_at_once_and_replaced_by_one_background_load()
+    {
+        var (cache, clock) = NewCache();
+        using var _ = cache;
+        var maya = app.Demo.User(DemoDirectory.Maya);
+        var first = await cache.GetAsync(maya.Tid, maya.Oid, Ct);
+
+        clock.Advance(UserAccessCache.RefreshAfter - TimeSpan.FromSeconds(1));
+        (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldBeSameAs(first, "young enough: no reload");
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldBeSameAs(first, "the reader that notices the age is not made to wait");
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        UserAccess? refreshed;
+        do
+        {
+            await Task.Delay(20, Ct);
+            refreshed = await cache.GetAsync(maya.Tid, maya.Oid, Ct);
+        }
+        while (ReferenceEquals(refreshed, first) && DateTime.UtcNow < deadline);
+        refreshed.ShouldNotBeSameAs(first, "the background load replaced the entry");
+        refreshed!.UserId.ShouldBe(maya.Id);
+    }
+
+    [Fact]
+    public async Task After_an_invalidation_the_next_reader_loads_again()
+    {
+        var (cache, _) = NewCache();
+        using var _ = cache;
+        var maya = app.Demo.User(DemoDirectory.Maya);
+        var first = await cache.GetAsync(maya.Tid, maya.Oid, Ct);
+
+        cache.Invalidate();
+
+        (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldNotBeSameAs(first);
+    }
+
+    [Fact]
+    public async Task An_unknown_identity_is_remembered_as_unknown()
+    {
+        var (cache, _) = NewCache();
+        using var _ = cache;
+        (await cache.GetAsync(Guid.NewGuid(), Guid.NewGuid(), Ct)).ShouldBeNull();
+    }
+}
