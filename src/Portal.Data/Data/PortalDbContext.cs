@@ -25,6 +25,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+    public DbSet<RemediationTask> RemediationTasks => Set<RemediationTask>();
+    public DbSet<RemediationTaskChange> RemediationTaskChanges => Set<RemediationTaskChange>();
+    public DbSet<RemediationProgress> RemediationProgress => Set<RemediationProgress>();
+    public DbSet<RemediationProgressSample> RemediationProgressSamples => Set<RemediationProgressSample>();
+    public DbSet<DeviceImport> DeviceImports => Set<DeviceImport>();
+    public DbSet<DeviceImportError> DeviceImportErrors => Set<DeviceImportError>();
 
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance so cookies and antiforgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -85,10 +91,18 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         });
         modelBuilder.Entity<Device>(e =>
         {
-            e.Property(d => d.Hostname).HasMaxLength(255);
-            e.Property(d => d.OperatingSystem).HasMaxLength(100);
+            e.Property(d => d.Id).ValueGeneratedNever();
+            e.Property(d => d.Hostname).HasMaxLength(Device.HostnameMaxLength);
+            e.Property(d => d.ExternalId).HasMaxLength(Device.ExternalIdMaxLength);
+            e.Property(d => d.OperatingSystem).HasMaxLength(Device.OperatingSystemMaxLength);
+            e.Property(d => d.Site).HasMaxLength(Device.SiteMaxLength);
+            e.Property(d => d.Tags).HasMaxLength(Device.TagsMaxLength);
+            e.Property(d => d.MatchKey).HasMaxLength(Device.MatchKeyMaxLength);
+            e.Ignore(d => d.TagList);
             e.HasOne<Organisation>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
-            e.HasIndex(d => new { d.TenantId, d.Hostname }).IsUnique();
+            // The identity of a device within its tenant (imports and RMM updates match on it); also the keyset order of the list.
+            e.HasIndex(d => new { d.TenantId, d.MatchKey }).IsUnique();
+            e.HasIndex(d => new { d.TenantId, d.Hostname });
             e.HasQueryFilter(d => Scope.IsSystem || Scope.FullAccess.Contains(d.TenantId) || Scope.CustomerAccess.Contains(d.TenantId));
         });
         modelBuilder.Entity<Incident>(e =>
@@ -118,6 +132,76 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.HasQueryFilter(t => Scope.IsSystem || Scope.FullAccess.Contains(t.TenantId)
                 || (t.Visibility == NoteVisibility.Customer && Scope.CustomerAccess.Contains(t.TenantId)));
         });
+        ConfigureRemediation(modelBuilder);
+    }
+
+    private void ConfigureRemediation(ModelBuilder modelBuilder)
+    {
+        // Remediation is MSP work: customers read its progress (counters and samples), never the task rows or imports.
+        modelBuilder.Entity<RemediationTask>(e =>
+        {
+            e.Property(t => t.Id).ValueGeneratedNever();
+            e.Property(t => t.Title).HasMaxLength(RemediationTask.TitleMaxLength);
+            e.Property(t => t.Reason).HasMaxLength(RemediationTask.ReasonMaxLength);
+            e.Property(t => t.AssigneeName).HasMaxLength(200);
+            e.Ignore(t => t.IsOpen);
+            e.HasOne<Incident>().WithMany().HasForeignKey(t => t.IncidentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Device>().WithMany().HasForeignKey(t => t.DeviceId).OnDelete(DeleteBehavior.Restrict);
+            // One task per device per incident (imports are idempotent on it); also the keyset order of the task list.
+            e.HasIndex(t => new { t.IncidentId, t.DeviceId }).IsUnique();
+            e.HasIndex(t => new { t.IncidentId, t.State, t.Id });
+            e.HasIndex(t => new { t.IncidentId, t.Id });
+            ConfigureVersion(e.Property(t => t.Version));
+            e.HasQueryFilter(t => Scope.IsSystem || Scope.FullAccess.Contains(t.TenantId));
+        });
+        modelBuilder.Entity<RemediationTaskChange>(e =>
+        {
+            e.Property(c => c.Id).ValueGeneratedNever();
+            e.Property(c => c.Reason).HasMaxLength(RemediationTask.ReasonMaxLength);
+            e.Property(c => c.ActorName).HasMaxLength(200);
+            e.HasIndex(c => new { c.TaskId, c.At });
+            e.HasIndex(c => new { c.IncidentId, c.At });
+            e.HasQueryFilter(c => Scope.IsSystem || Scope.FullAccess.Contains(c.TenantId));
+        });
+        modelBuilder.Entity<RemediationProgress>(e =>
+        {
+            e.HasKey(p => p.IncidentId);
+            e.HasOne<Incident>().WithOne().HasForeignKey<RemediationProgress>(p => p.IncidentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(p => p.TenantId);
+            e.Ignore(p => p.Total);
+            e.Ignore(p => p.Completed);
+            e.Ignore(p => p.Remaining);
+            ConfigureVersion(e.Property(p => p.Version));
+            e.HasQueryFilter(p => Scope.IsSystem || Scope.FullAccess.Contains(p.TenantId) || Scope.CustomerAccess.Contains(p.TenantId));
+        });
+        modelBuilder.Entity<RemediationProgressSample>(e =>
+        {
+            e.Property(p => p.Id).ValueGeneratedNever();
+            e.Ignore(p => p.Remaining);
+            e.HasIndex(p => new { p.IncidentId, p.At });
+            e.HasIndex(p => new { p.TenantId, p.At });
+            e.HasQueryFilter(p => Scope.IsSystem || Scope.FullAccess.Contains(p.TenantId) || Scope.CustomerAccess.Contains(p.TenantId));
+        });
+        modelBuilder.Entity<DeviceImport>(e =>
+        {
+            e.Property(i => i.Id).ValueGeneratedNever();
+            e.Property(i => i.FileName).HasMaxLength(DeviceImport.FileNameMaxLength);
+            e.Property(i => i.StartedByName).HasMaxLength(200);
+            e.Property(i => i.Failure).HasMaxLength(DeviceImport.FailureMaxLength);
+            e.Ignore(i => i.IsFinished);
+            e.HasOne<Incident>().WithMany().HasForeignKey(i => i.IncidentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(i => new { i.IncidentId, i.CreatedAt });
+            e.HasIndex(i => i.Status);
+            e.HasQueryFilter(i => Scope.IsSystem || Scope.FullAccess.Contains(i.TenantId));
+        });
+        modelBuilder.Entity<DeviceImportError>(e =>
+        {
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Reason).HasMaxLength(DeviceImportError.ReasonMaxLength);
+            e.HasOne<DeviceImport>().WithMany().HasForeignKey(x => x.ImportId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.ImportId, x.Line });
+            e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId));
+        });
     }
 
     private void ConfigureVersion(PropertyBuilder<long> version)
@@ -141,19 +225,21 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
 
     /// <summary>
     /// What this context has saved since the last <see cref="TakeSavedChanges"/>: the timeline entries it inserted (one
-    /// per incident change, so they say what changed) and the incidents it inserted or updated, as instances that
-    /// hold the saved values. The commit path takes them once per transaction to number and publish the change.
+    /// per incident change, so they say what changed), the incidents it inserted or updated, and the remediation
+    /// counters it changed, as instances that hold the saved values. The commit path takes them once per transaction to number and publish the change.
     /// </summary>
     public SavedChanges TakeSavedChanges()
     {
-        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents]);
+        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]);
         _savedTimelineEntries.Clear();
         _savedIncidents.Clear();
+        _savedProgress.Clear();
         return saved;
     }
 
     private readonly List<TimelineEntry> _savedTimelineEntries = [];
     private readonly HashSet<Incident> _savedIncidents = [];
+    private readonly HashSet<RemediationProgress> _savedProgress = [];
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -175,16 +261,26 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         }
         foreach (var entry in ChangeTracker.Entries<Incident>())
         {
-            if (entry.State is EntityState.Added or EntityState.Modified)
-            {
-                _savedIncidents.Add(entry.Entity);
-                if (!IsSqlite) continue;
-                PropertyEntry<Incident, long> version = entry.Property(i => i.Version);
-                version.CurrentValue = version.OriginalValue + 1;
-            }
+            if (entry.State is EntityState.Added or EntityState.Modified) _savedIncidents.Add(entry.Entity);
+        }
+        foreach (var entry in ChangeTracker.Entries<RemediationProgress>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified) _savedProgress.Add(entry.Entity);
+        }
+        if (IsSqlite) BumpVersions();
+    }
+
+    /// <summary>SQLite has no rowversion: every modified entity with a Version token gets the next number on save.</summary>
+    private void BumpVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State != EntityState.Modified || entry.Metadata.FindProperty("Version") is not { IsConcurrencyToken: true }) continue;
+            var version = entry.Property("Version");
+            version.CurrentValue = (long)version.OriginalValue! + 1;
         }
     }
 }
 
 /// <summary>What a context saved in one unit of work; see <see cref="PortalDbContext.TakeSavedChanges"/>.</summary>
-public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, IReadOnlyCollection<Incident> Incidents);
+public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, IReadOnlyCollection<Incident> Incidents, IReadOnlyCollection<RemediationProgress> Progress);

@@ -1,21 +1,106 @@
 namespace Portal.Domain;
 
-/// <summary>An asset of a customer tenant; remediation tasks are per device.</summary>
+/// <summary>
+/// An asset of a customer tenant; remediation tasks are per device. A device is known by the id the MSP's RMM
+/// tool gives it (<see cref="ExternalId"/>), or by its hostname when it has none: that is its <see cref="MatchKey"/>,
+/// unique within the tenant, which makes imports and RMM updates idempotent.
+/// </summary>
 public sealed class Device
 {
-    private Device() { Hostname = ""; }
+    public const int HostnameMaxLength = 255;
+    public const int ExternalIdMaxLength = 128;
+    public const int OperatingSystemMaxLength = 100;
+    public const int SiteMaxLength = 100;
+    public const int TagsMaxLength = 500;
+    public const int MatchKeyMaxLength = 260;
 
-    public Device(Guid id, Guid tenantId, string hostname, string operatingSystem)
+    private Device() { Hostname = ""; MatchKey = ""; Tags = ""; }
+
+    private Device(Guid id, Guid tenantId, DateTimeOffset now)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(hostname);
         Id = id;
         TenantId = tenantId;
-        Hostname = hostname.Trim();
-        OperatingSystem = operatingSystem;
+        Hostname = "";
+        MatchKey = "";
+        Tags = "";
+        CreatedAt = now;
+        UpdatedAt = now;
     }
 
     public Guid Id { get; private set; }
     public Guid TenantId { get; private set; }
     public string Hostname { get; private set; }
+
+    /// <summary>The RMM tool's id for the device; null when the MSP has none (the hostname identifies it then).</summary>
+    public string? ExternalId { get; private set; }
     public string? OperatingSystem { get; private set; }
+    public string? Site { get; private set; }
+
+    /// <summary>Normalised tags: lower case, sorted, comma-separated with a comma at each end (",kiosk,pos,"), so a tag filter is a LIKE '%,tag,%'.</summary>
+    public string Tags { get; private set; }
+
+    /// <summary>"ext:" + external id, or "host:" + lower-case hostname when there is none: unique per tenant.</summary>
+    public string MatchKey { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public IReadOnlyList<string> TagList => Tags.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    public static Device Register(Guid tenantId, string? hostname, string? externalId, string? operatingSystem, string? site, IEnumerable<string>? tags, DateTimeOffset now)
+    {
+        var device = new Device(Guid.CreateVersion7(now), tenantId, now);
+        device.Set(hostname, externalId, operatingSystem, site, tags);
+        return device;
+    }
+
+    /// <summary>Changes the descriptive fields; returns false when nothing changed (nothing to save).</summary>
+    public bool Update(string? hostname, string? externalId, string? operatingSystem, string? site, IEnumerable<string>? tags, DateTimeOffset now)
+    {
+        var before = (Hostname, ExternalId, OperatingSystem, Site, Tags);
+        Set(hostname, externalId, operatingSystem, site, tags);
+        if (before == (Hostname, ExternalId, OperatingSystem, Site, Tags)) return false;
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>The key a device with these values has in its tenant (the rule the unique index enforces).</summary>
+    public static string KeyFor(string? externalId, string hostname) =>
+        string.IsNullOrWhiteSpace(externalId) ? "host:" + hostname.Trim().ToLowerInvariant() : "ext:" + externalId.Trim();
+
+    /// <summary>Tags as stored: trimmed, lower case, no commas inside a tag, duplicates removed, sorted.</summary>
+    public static string NormaliseTags(IEnumerable<string>? tags)
+    {
+        var clean = (tags ?? []).Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (clean.Any(t => t.Contains(',')))
+            throw new InvalidValueException("invalid_tag", "A tag cannot contain a comma.");
+        var stored = clean.Count == 0 ? "" : "," + string.Join(',', clean) + ",";
+        if (stored.Length > TagsMaxLength) throw new InvalidValueException("tags_too_long", $"The tags take {stored.Length} characters; the limit is {TagsMaxLength}.");
+        return stored;
+    }
+
+    /// <summary>Splits "a, b; c" or "a|b" as people and RMM exports write tag lists.</summary>
+    public static IEnumerable<string> ParseTags(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : text.Split([',', ';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private void Set(string? hostname, string? externalId, string? operatingSystem, string? site, IEnumerable<string>? tags)
+    {
+        Hostname = Required(hostname, HostnameMaxLength, "hostname");
+        ExternalId = Optional(externalId, ExternalIdMaxLength, "external id");
+        OperatingSystem = Optional(operatingSystem, OperatingSystemMaxLength, "operating system");
+        Site = Optional(site, SiteMaxLength, "site");
+        Tags = NormaliseTags(tags);
+        MatchKey = KeyFor(ExternalId, Hostname);
+    }
+
+    private static string Required(string? value, int max, string what) =>
+        Optional(value, max, what) ?? throw new InvalidValueException("empty_" + what.Replace(' ', '_'), $"The {what} cannot be empty.");
+
+    private static string? Optional(string? value, int max, string what)
+    {
+        var clean = value?.Trim();
+        if (string.IsNullOrEmpty(clean)) return null;
+        if (clean.Length > max) throw new InvalidValueException("text_too_long", $"The {what} is {clean.Length} characters; the limit is {max}.");
+        if (clean.Any(char.IsControl)) throw new InvalidValueException("invalid_text", $"The {what} contains control characters.");
+        return clean;
+    }
 }

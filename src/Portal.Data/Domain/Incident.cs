@@ -142,6 +142,18 @@ public sealed class Incident
         return Append(actor, now, actor.Access == TenantAccess.Msp ? TimelineEntryKind.Note : TimelineEntryKind.CustomerComment, visibility, body, null, null);
     }
 
+    /// <summary>
+    /// One customer-visible line for a change to many remediation tasks ("1,204 devices marked Done by the RMM script"):
+    /// the detail stays in the task history so the timeline is not drowned.
+    /// </summary>
+    public TimelineEntry RecordRemediation(string summary, Actor actor, DateTimeOffset now)
+    {
+        RequireMsp(actor, "work on remediation tasks");
+        var text = RequireText(summary, TimelineEntry.TextMaxLength, "summary");
+        Touch(now);
+        return Append(actor, now, TimelineEntryKind.Remediation, NoteVisibility.Customer, text, null, null);
+    }
+
     public void EnsureVersion(long? expected)
     {
         if (expected is { } version && version != Version) throw new StaleVersionException(version, Version);

@@ -13,6 +13,14 @@ public enum Permission
     ViewOrganisations,
     /// <summary>See the provider's own services and aggregate subscriber counts.</summary>
     ViewProviderServices,
+    /// <summary>See remediation progress and burn-down of a tenant (customers see their own).</summary>
+    ReadRemediationProgress,
+    /// <summary>Devices and remediation tasks: list, create, change state (people and RMM integrations of the MSP).</summary>
+    WorkRemediation,
+    /// <summary>Upload a CSV of affected devices into an incident.</summary>
+    ImportDevices,
+    /// <summary>The background jobs dashboard.</summary>
+    ViewBackgroundJobs,
 }
 
 /// <summary>How much of a customer tenant someone sees: an MSP under contract sees everything, the customer sees its customer-visible part.</summary>
@@ -23,7 +31,7 @@ public static class RoleRules
     public static bool Fits(Role role, OrganisationKind kind) => kind switch
     {
         OrganisationKind.Provider => role is Role.ProviderPublisher or Role.ProviderViewer,
-        OrganisationKind.Msp => role is Role.MspEngineer or Role.MspLead,
+        OrganisationKind.Msp => role is Role.MspEngineer or Role.MspLead or Role.MspIntegration,
         OrganisationKind.Customer => role is Role.CustomerViewer or Role.CustomerAdmin,
         OrganisationKind.Platform => role is Role.PlatformAdmin,
         _ => false,
@@ -36,6 +44,10 @@ public static class RoleRules
         Permission.CommentOnIncidents => role is Role.MspEngineer or Role.MspLead or Role.CustomerViewer or Role.CustomerAdmin,
         Permission.ViewOrganisations => role is Role.PlatformAdmin,
         Permission.ViewProviderServices => role is Role.ProviderPublisher or Role.ProviderViewer,
+        Permission.ReadRemediationProgress => role is Role.MspEngineer or Role.MspLead or Role.MspIntegration or Role.CustomerViewer or Role.CustomerAdmin,
+        Permission.WorkRemediation => role is Role.MspEngineer or Role.MspLead or Role.MspIntegration,
+        Permission.ImportDevices => role is Role.MspEngineer or Role.MspLead,
+        Permission.ViewBackgroundJobs => role is Role.PlatformAdmin or Role.MspLead,
         _ => false,
     };
 }

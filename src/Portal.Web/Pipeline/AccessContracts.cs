@@ -30,3 +30,10 @@ public interface IOptionalTenantRequest
 {
     Guid? TenantId { get; }
 }
+
+/// <summary>
+/// A command that says what the result should be ("these tasks are Done") rather than editing a copy the client
+/// read: when another command changed the same rows first (a concurrency conflict, a deadlock), the transaction
+/// runs it again on fresh data instead of answering 409. Its handler must read everything it decides on.
+/// </summary>
+public interface IRetriedOnConflict;

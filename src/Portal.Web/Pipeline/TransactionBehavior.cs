@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Pipeline.Commit;
 
@@ -22,24 +24,47 @@ public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider se
 
         TResponse response;
         CommittedChanges committed;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                response = await next(message, cancellationToken);
-                if (db.ChangeTracker.HasChanges())
-                    throw new InvalidOperationException($"{typeof(TMessage).Name}'s handler left changes unsaved; a handler saves its unit of work once.");
-                committed = await StreamSequences.StampAsync(db, db.TakeSavedChanges(), cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                (response, committed) = await RunOnceAsync(db, message, next, cancellationToken);
+                break;
             }
-            catch
+            catch (Exception e) when (message is IRetriedOnConflict && attempt < MaxAttempts && IsConflict(e))
             {
-                db.TakeSavedChanges(); // rolled back: nothing of it may be published by a later command of this scope
-                throw;
+                // Rolled back; start again from what the database holds now.
+                db.ChangeTracker.Clear();
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
             }
         }
 
-        if (committed.Tenants.Count > 0) await services.GetRequiredService<CommitPublisher>().PublishAsync(committed);
+        if (!committed.IsEmpty) await services.GetRequiredService<CommitPublisher>().PublishAsync(committed);
         return response;
     }
+
+    /// <summary>How often a <see cref="IRetriedOnConflict"/> command runs before the conflict reaches the client as 409.</summary>
+    public const int MaxAttempts = 5;
+
+    private static async Task<(TResponse, CommittedChanges)> RunOnceAsync(PortalDbContext db, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var response = await next(message, cancellationToken);
+            if (db.ChangeTracker.HasChanges())
+                throw new InvalidOperationException($"{typeof(TMessage).Name}'s handler left changes unsaved; a handler saves its unit of work once.");
+            var committed = await StreamSequences.StampAsync(db, db.TakeSavedChanges(), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (response, committed);
+        }
+        catch
+        {
+            db.TakeSavedChanges(); // rolled back: nothing of it may be published by a later command of this scope
+            throw;
+        }
+    }
+
+    private static bool IsConflict(Exception e) =>
+        e is DbUpdateConcurrencyException || e is DbException { IsTransient: true } || e.InnerException is DbException { IsTransient: true };
 }

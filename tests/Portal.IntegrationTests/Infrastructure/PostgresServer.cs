@@ -93,13 +93,14 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     /// <summary>
-    /// Stops the running server (as a crash would: immediate shutdown); <see cref="StartAsync"/> brings it back on the same
-    /// port with its data. Only for a server of a test's own (<c>new PostgresServer()</c>), never the shared one.
+    /// Stops the running server as an outage of the database would look to Portal (connections refused); <see cref="StartAsync"/>
+    /// brings it back on the same port with its data. A fast shutdown, not an immediate one: this server runs with
+    /// fsync and synchronous_commit off, so an immediate stop loses the last commits (the demo users, once). Only for a server of a test's own (<c>new PostgresServer()</c>), never the shared one.
     /// </summary>
     public async Task StopAsync()
     {
         if (!_started) throw new InvalidOperationException("The server was never started.");
-        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"],
+        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "stop"],
             TimeSpan.FromSeconds(30), Environment.UserName == "root");
         _running = false;
     }
@@ -118,7 +119,7 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             if (_started && _running)
             {
-                await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"],
+                await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "stop"],
                     TimeSpan.FromSeconds(30), Environment.UserName == "root");
             }
         }
@@ -136,7 +137,7 @@ public sealed class PostgresServer : IAsyncLifetime
         if (!_started || !_running || _directory is null) return;
         try
         {
-            using var stop = Process.Start(Command(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], Environment.UserName == "root"));
+            using var stop = Process.Start(Command(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "stop"], Environment.UserName == "root"));
             stop?.WaitForExit(10_000);
             Directory.Delete(_directory, recursive: true);
         }

@@ -102,7 +102,10 @@ public static class DemoData
             for (var d = 1; d <= customer.Devices; d++)
             {
                 var kind = d % 5 == 0 ? "LT" : d % 7 == 0 ? "SRV" : "WS";
-                db.Devices.Add(new Device(Guid.NewGuid(), tenant.Id, $"{customer.Prefix}-{kind}-{d:D4}", kind == "SRV" ? "Windows Server 2022" : "Windows 11 23H2"));
+                var site = d % 3 == 0 ? "Branch" : "HQ";
+                string[] tags = kind == "SRV" ? ["server"] : kind == "LT" ? ["laptop", "bitlocker"] : ["workstation"];
+                db.Devices.Add(Device.Register(tenant.Id, $"{customer.Prefix}-{kind}-{d:D4}", $"rmm-{customer.Prefix.ToLowerInvariant()}-{d:D5}",
+                    kind == "SRV" ? "Windows Server 2022" : "Windows 11 23H2", site, tags, now));
             }
 
             var engineers = users.Values.Where(u => u.Memberships.Any(m => m.OrganisationId == msp.Id)).ToList();

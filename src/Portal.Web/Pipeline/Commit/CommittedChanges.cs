@@ -5,12 +5,26 @@ namespace Portal.Pipeline.Commit;
 /// <summary>
 /// What one command committed, handed to every <see cref="ICommitReaction"/> after the commit: per tenant, the
 /// timeline entries it added in order, each with its number on the tenant's live streams and the state of its
-/// incident as saved. Everything a reaction needs travels here, so none reads the change tracker or the
-/// database again to find out what happened.
+/// incident as saved; and the remediation counters it changed, as saved. Everything a reaction needs travels
+/// here, so none reads the change tracker or the database again to find out what happened.
 /// </summary>
-public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants)
+public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IReadOnlyList<CommittedProgress> Progress)
 {
-    public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId);
+    public static readonly CommittedChanges None = new([], []);
+
+    public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId).Union(Progress.Select(p => p.TenantId));
+
+    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0;
+}
+
+/// <summary>An incident's remediation counters as the command saved them (customer-visible: how many devices are back).</summary>
+public sealed record CommittedProgress(Guid IncidentId, Guid TenantId, int Pending, int InProgress, int Blocked, int Done, int Failed, int NotApplicable, DateTimeOffset UpdatedAt)
+{
+    public int Total => Pending + InProgress + Blocked + Done + Failed + NotApplicable;
+    public int Completed => Done + NotApplicable;
+
+    public static CommittedProgress From(RemediationProgress p) =>
+        new(p.IncidentId, p.TenantId, p.Pending, p.InProgress, p.Blocked, p.Done, p.Failed, p.NotApplicable, p.UpdatedAt);
 }
 
 /// <summary>

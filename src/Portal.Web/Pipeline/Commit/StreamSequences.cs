@@ -15,7 +15,8 @@ public static class StreamSequences
     /// <summary>The record of what the command saved, numbered; called after its last save, inside its transaction.</summary>
     public static async Task<CommittedChanges> StampAsync(PortalDbContext db, SavedChanges saved, CancellationToken ct)
     {
-        if (saved.TimelineEntries.Count == 0) return new CommittedChanges([]);
+        List<CommittedProgress> progress = [.. saved.Progress.Select(CommittedProgress.From)];
+        if (saved.TimelineEntries.Count == 0) return new CommittedChanges([], progress);
         // The incidents as saved, taken from the instances the command saved (the version included) before the commit.
         var incidents = saved.Incidents.ToDictionary(i => i.Id, CommittedIncident.From);
 
@@ -31,7 +32,7 @@ public static class StreamSequences
             tenants.Add(new TenantChange(tenant.Key, [.. entries.Select(e => new CommittedEntry(e, incidents[e.IncidentId], ++sequence,
                 e.Visibility == NoteVisibility.Customer ? ++customerSequence : null))], head.LastCustomerStreamSequence));
         }
-        return new CommittedChanges(tenants);
+        return new CommittedChanges(tenants, progress);
     }
 
     /// <summary>

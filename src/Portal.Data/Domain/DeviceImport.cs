@@ -1,0 +1,111 @@
+namespace Portal.Domain;
+
+public enum DeviceImportStatus { Queued, Running, Completed, Failed }
+
+/// <summary>
+/// A CSV of affected devices being imported into an incident: the uploaded file waits in the import folder and a
+/// background job reads it in batches. Each batch commits its devices, its tasks, its error lines and
+/// <see cref="LinesDone"/> together, so a job that dies resumes after the last whole batch and a re-run adds nothing twice.
+/// </summary>
+public sealed class DeviceImport
+{
+    public const int FileNameMaxLength = 255;
+    public const int FailureMaxLength = 1000;
+
+    private DeviceImport() { FileName = ""; StartedByName = ""; }
+
+    public DeviceImport(Guid tenantId, Guid incidentId, string fileName, long sizeBytes, Actor actor, DateTimeOffset now)
+    {
+        if (actor.Access != TenantAccess.Msp) throw new NotPermittedException("Only the managing MSP imports devices.");
+        Id = Guid.CreateVersion7(now);
+        TenantId = tenantId;
+        IncidentId = incidentId;
+        var name = Path.GetFileName(fileName ?? "").Trim();
+        FileName = name.Length == 0 ? "devices.csv" : name.Length > FileNameMaxLength ? name[..FileNameMaxLength] : name;
+        SizeBytes = sizeBytes;
+        StartedById = actor.UserId;
+        StartedByName = actor.DisplayName;
+        CreatedAt = now;
+        Status = DeviceImportStatus.Queued;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid TenantId { get; private set; }
+    public Guid IncidentId { get; private set; }
+    public string FileName { get; private set; }
+    public long SizeBytes { get; private set; }
+    public DeviceImportStatus Status { get; private set; }
+    public Guid StartedById { get; private set; }
+    public string StartedByName { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? StartedAt { get; private set; }
+    public DateTimeOffset? FinishedAt { get; private set; }
+
+    /// <summary>The last line of the file (1 = the header) whose batch has committed; the job resumes after it.</summary>
+    public long LinesDone { get; private set; }
+    public long RowsRead { get; private set; }
+    public long DevicesCreated { get; private set; }
+    public long TasksCreated { get; private set; }
+
+    /// <summary>Rows naming a device that already had a task on this incident (a re-import, or a duplicate row).</summary>
+    public long RowsUnchanged { get; private set; }
+    public long ErrorCount { get; private set; }
+    public string? Failure { get; private set; }
+
+    public bool IsFinished => Status is DeviceImportStatus.Completed or DeviceImportStatus.Failed;
+
+    public void Start(DateTimeOffset now)
+    {
+        if (IsFinished) throw new DomainRuleException("import_finished", $"The import of {FileName} has finished; start a new one.");
+        Status = DeviceImportStatus.Running;
+        StartedAt ??= now;
+    }
+
+    /// <summary>A batch committed: lines up to <paramref name="lastLine"/> are done.</summary>
+    public void BatchDone(long lastLine, long rows, long devicesCreated, long tasksCreated, long unchanged, long errors)
+    {
+        if (lastLine < LinesDone) throw new InvalidOperationException("Batches go forward through the file.");
+        LinesDone = lastLine;
+        RowsRead += rows;
+        DevicesCreated += devicesCreated;
+        TasksCreated += tasksCreated;
+        RowsUnchanged += unchanged;
+        ErrorCount += errors;
+    }
+
+    public void Complete(DateTimeOffset now)
+    {
+        Status = DeviceImportStatus.Completed;
+        FinishedAt = now;
+    }
+
+    public void Fail(string reason, DateTimeOffset now)
+    {
+        Status = DeviceImportStatus.Failed;
+        Failure = reason.Length > FailureMaxLength ? reason[..FailureMaxLength] : reason;
+        FinishedAt = now;
+    }
+}
+
+/// <summary>A line of an import that was not taken, and why; the user downloads these as the error report.</summary>
+public sealed class DeviceImportError
+{
+    public const int ReasonMaxLength = 500;
+
+    private DeviceImportError() { Reason = ""; }
+
+    public DeviceImportError(DeviceImport import, long line, string reason)
+    {
+        Id = Guid.CreateVersion7();
+        ImportId = import.Id;
+        TenantId = import.TenantId;
+        Line = line;
+        Reason = reason.Length > ReasonMaxLength ? reason[..ReasonMaxLength] : reason;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid ImportId { get; private set; }
+    public Guid TenantId { get; private set; }
+    public long Line { get; private set; }
+    public string Reason { get; private set; }
+}

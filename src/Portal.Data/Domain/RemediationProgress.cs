@@ -1,0 +1,111 @@
+namespace Portal.Domain;
+
+/// <summary>
+/// The counters of an incident's remediation tasks per state, kept in the same transaction as every change that
+/// moves a task (so a page reads one row instead of counting a million). Tenant and MSP roll-ups add up these
+/// rows. A concurrency token makes two commands that change the same incident's counters at once retry instead of
+/// losing an update.
+/// </summary>
+public sealed class RemediationProgress
+{
+    private RemediationProgress() { }
+
+    public RemediationProgress(Guid incidentId, Guid tenantId, DateTimeOffset now)
+    {
+        IncidentId = incidentId;
+        TenantId = tenantId;
+        UpdatedAt = now;
+    }
+
+    public Guid IncidentId { get; private set; }
+    public Guid TenantId { get; private set; }
+    public int Pending { get; private set; }
+    public int InProgress { get; private set; }
+    public int Blocked { get; private set; }
+    public int Done { get; private set; }
+    public int Failed { get; private set; }
+    public int NotApplicable { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+    public long Version { get; private set; }
+
+    public int Total => Pending + InProgress + Blocked + Done + Failed + NotApplicable;
+
+    /// <summary>Work finished: done, or found not to need doing.</summary>
+    public int Completed => Done + NotApplicable;
+    public int Remaining => Total - Completed;
+
+    public int Count(RemediationState state) => state switch
+    {
+        RemediationState.Pending => Pending,
+        RemediationState.InProgress => InProgress,
+        RemediationState.Blocked => Blocked,
+        RemediationState.Done => Done,
+        RemediationState.Failed => Failed,
+        RemediationState.NotApplicable => NotApplicable,
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+
+    /// <summary>New tasks, all in one state (imports and free tasks start Pending).</summary>
+    public void Added(RemediationState state, int count, DateTimeOffset now)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0) return;
+        Adjust(state, count);
+        Touch(now);
+    }
+
+    /// <summary>A task moved; its change says from where to where.</summary>
+    public void Record(RemediationTaskChange change)
+    {
+        if (change.IncidentId != IncidentId) throw new InvalidOperationException("The change belongs to another incident's tasks.");
+        Adjust(change.From, -1);
+        Adjust(change.To, +1);
+        Touch(change.At);
+    }
+
+    /// <summary>A point of the burn-down, as the counters stand now.</summary>
+    public RemediationProgressSample Sample(DateTimeOffset now) => new(this, now);
+
+    private void Adjust(RemediationState state, int delta)
+    {
+        switch (state)
+        {
+            case RemediationState.Pending: Pending += delta; break;
+            case RemediationState.InProgress: InProgress += delta; break;
+            case RemediationState.Blocked: Blocked += delta; break;
+            case RemediationState.Done: Done += delta; break;
+            case RemediationState.Failed: Failed += delta; break;
+            case RemediationState.NotApplicable: NotApplicable += delta; break;
+            default: throw new ArgumentOutOfRangeException(nameof(state));
+        }
+        if (Count(state) < 0) throw new InvalidOperationException($"The {state} counter of incident {IncidentId} would go below zero: the counters disagree with the tasks.");
+    }
+
+    private void Touch(DateTimeOffset now) => UpdatedAt = now > UpdatedAt ? now : UpdatedAt;
+}
+
+/// <summary>One point of an incident's burn-down: how many tasks there were and how many were finished at that moment.</summary>
+public sealed class RemediationProgressSample
+{
+    private RemediationProgressSample() { }
+
+    internal RemediationProgressSample(RemediationProgress progress, DateTimeOffset at)
+    {
+        Id = Guid.CreateVersion7(at);
+        IncidentId = progress.IncidentId;
+        TenantId = progress.TenantId;
+        At = at;
+        Total = progress.Total;
+        Completed = progress.Completed;
+        Failed = progress.Failed;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid IncidentId { get; private set; }
+    public Guid TenantId { get; private set; }
+    public DateTimeOffset At { get; private set; }
+    public int Total { get; private set; }
+    public int Completed { get; private set; }
+    public int Failed { get; private set; }
+    public int Remaining => Total - Completed;
+}

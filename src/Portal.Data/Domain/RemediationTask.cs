@@ -1,0 +1,129 @@
+namespace Portal.Domain;
+
+public enum RemediationState { Pending, InProgress, Blocked, Done, Failed, NotApplicable }
+
+/// <summary>
+/// One unit of hands-on work on an incident: usually one affected device (boot to safe mode, delete the file,
+/// reboot), or a free task with a title. Its state moves only along <see cref="Transitions"/>; every move is
+/// returned as a <see cref="RemediationTaskChange"/> for the task history, and setting the state it already
+/// has is no change at all (an RMM script that reports "fixed" twice changes nothing the second time).
+/// </summary>
+public sealed class RemediationTask
+{
+    public const int TitleMaxLength = 200;
+    public const int ReasonMaxLength = 500;
+
+    /// <summary>
+    /// The documented transitions. Work can start, stall, finish or fail from any open state; a failed task can be
+    /// retried; a done task can be reopened (the machine crashed again) or turn out failed; a task marked not
+    /// applicable can be brought back.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<RemediationState, RemediationState[]> Transitions = new Dictionary<RemediationState, RemediationState[]>
+    {
+        [RemediationState.Pending] = [RemediationState.InProgress, RemediationState.Blocked, RemediationState.Done, RemediationState.Failed, RemediationState.NotApplicable],
+        [RemediationState.InProgress] = [RemediationState.Pending, RemediationState.Blocked, RemediationState.Done, RemediationState.Failed, RemediationState.NotApplicable],
+        [RemediationState.Blocked] = [RemediationState.Pending, RemediationState.InProgress, RemediationState.Done, RemediationState.Failed, RemediationState.NotApplicable],
+        [RemediationState.Failed] = [RemediationState.Pending, RemediationState.InProgress, RemediationState.Blocked, RemediationState.Done, RemediationState.NotApplicable],
+        [RemediationState.Done] = [RemediationState.InProgress, RemediationState.Failed],
+        [RemediationState.NotApplicable] = [RemediationState.Pending],
+    };
+
+    private RemediationTask() { Title = ""; }
+
+    private RemediationTask(Guid id, Guid tenantId, Guid incidentId, Guid? deviceId, string title, DateTimeOffset now)
+    {
+        Id = id;
+        TenantId = tenantId;
+        IncidentId = incidentId;
+        DeviceId = deviceId;
+        Title = title;
+        State = RemediationState.Pending;
+        CreatedAt = now;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Version 7 (time-ordered): the task list pages by (incident, id) in the order tasks were created.</summary>
+    public Guid Id { get; private set; }
+    public Guid TenantId { get; private set; }
+    public Guid IncidentId { get; private set; }
+
+    /// <summary>The affected device; null for a free task.</summary>
+    public Guid? DeviceId { get; private set; }
+
+    /// <summary>What to do: the device's hostname for a device task, the title given for a free task.</summary>
+    public string Title { get; private set; }
+    public RemediationState State { get; private set; }
+
+    /// <summary>Why it is Blocked or Failed; null in every other state.</summary>
+    public string? Reason { get; private set; }
+    public Guid? AssigneeId { get; private set; }
+    public string? AssigneeName { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>Optimistic concurrency token (as on incidents): two updates of the same task cannot both count.</summary>
+    public long Version { get; private set; }
+
+    public bool IsOpen => State is not (RemediationState.Done or RemediationState.NotApplicable);
+
+    public static RemediationTask ForDevice(Incident incident, Device device, DateTimeOffset now)
+    {
+        if (device.TenantId != incident.TenantId) throw new InvalidOperationException("A device task must be in the incident's tenant.");
+        return new RemediationTask(Guid.CreateVersion7(now), incident.TenantId, incident.Id, device.Id, device.Hostname, now);
+    }
+
+    public static RemediationTask Free(Incident incident, string? title, DateTimeOffset now)
+    {
+        var clean = title?.Trim() ?? "";
+        if (clean.Length == 0) throw new InvalidValueException("empty_text", "The task needs a title.");
+        if (clean.Length > TitleMaxLength) throw new InvalidValueException("text_too_long", $"The title is {clean.Length} characters; the limit is {TitleMaxLength}.");
+        return new RemediationTask(Guid.CreateVersion7(now), incident.TenantId, incident.Id, null, clean, now);
+    }
+
+    public static bool CanMove(RemediationState from, RemediationState to) => Transitions.TryGetValue(from, out var allowed) && allowed.Contains(to);
+
+    /// <summary>
+    /// Moves the task to <paramref name="to"/>; null when it is already there with the same reason (no change, no history).
+    /// Blocked and Failed need a reason; other states drop it.
+    /// </summary>
+    public RemediationTaskChange? MoveTo(RemediationState to, string? reason, Actor actor, DateTimeOffset now)
+    {
+        if (!Enum.IsDefined(to)) throw new InvalidValueException("invalid_state", $"State {(int)to} does not exist.");
+        if (actor.Access != TenantAccess.Msp) throw new NotPermittedException("Only the managing MSP works on remediation tasks.");
+        var cleanReason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (to is RemediationState.Blocked or RemediationState.Failed)
+        {
+            if (cleanReason is null) throw new InvalidValueException("reason_required", $"Say why the task is {to}.");
+            if (cleanReason.Length > ReasonMaxLength) throw new InvalidValueException("text_too_long", $"The reason is {cleanReason.Length} characters; the limit is {ReasonMaxLength}.");
+        }
+        else
+        {
+            cleanReason = null;
+        }
+
+        if (to == State && cleanReason == Reason) return null;
+        if (to != State && !CanMove(State, to))
+        {
+            var allowed = Transitions[State];
+            throw new DomainRuleException("transition_not_allowed", $"The task '{Title}' cannot go from {State} to {to}. Allowed from {State}: {string.Join(", ", allowed)}.");
+        }
+
+        var change = new RemediationTaskChange(this, State, to, cleanReason, actor, now);
+        State = to;
+        Reason = cleanReason;
+        UpdatedAt = now > UpdatedAt ? now : UpdatedAt;
+        return change;
+    }
+
+    /// <summary>Assigns the task to an engineer (or unassigns with null); false when nothing changed.</summary>
+    public bool AssignTo(Guid? assigneeId, string? assigneeName, Actor actor, DateTimeOffset now)
+    {
+        if (actor.Access != TenantAccess.Msp) throw new NotPermittedException("Only the managing MSP assigns remediation tasks.");
+        if (assigneeId is not null && string.IsNullOrWhiteSpace(assigneeName)) throw new ArgumentException("An assignee needs a name.", nameof(assigneeName));
+        if (assigneeId == AssigneeId) return false;
+        AssigneeId = assigneeId;
+        AssigneeName = assigneeId is null ? null : assigneeName!.Trim();
+        UpdatedAt = now > UpdatedAt ? now : UpdatedAt;
+        return true;
+    }
+}
