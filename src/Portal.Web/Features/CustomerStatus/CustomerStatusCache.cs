@@ -41,32 +41,41 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutp
         return false;
     }
 
+    /// <summary>How many invalidations the tenant has had; a rebuild reads it before its query and hands it to <see cref="Store"/>.</summary>
+    public long GenerationOf(Guid tenantId) => _generations.GetValueOrDefault(tenantId);
+
     /// <summary>
-    /// Keeps the view unless a change it does not include has committed meanwhile (its sequence is below the one the
-    /// last invalidation demanded): such a view is served to the reader that built it, once, and not kept.
+    /// Keeps the view unless a change it may not include has committed meanwhile (its sequence is below the one the
+    /// last invalidation demanded, or an invalidation came after the rebuild began at <paramref name="generation"/>):
+    /// such a view is served to the reader that built it, once, and not kept.
     /// </summary>
-    public CustomerStatusSnapshot Store(CustomerStatusView view)
+    public CustomerStatusSnapshot Store(CustomerStatusView view, long generation)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(view, _json);
         var snapshot = new CustomerStatusSnapshot(view, json, $"\"{view.GeneratedAt.UtcTicks:x}\"");
-        if (view.Sequence >= _required.GetValueOrDefault(view.TenantId)) _snapshots[view.TenantId] = (snapshot, clock.GetUtcNow() + Lifetime);
+        if (view.Sequence >= _required.GetValueOrDefault(view.TenantId) && generation == GenerationOf(view.TenantId))
+            _snapshots[view.TenantId] = (snapshot, clock.GetUtcNow() + Lifetime);
         return snapshot;
     }
 
     /// <summary>
-    /// A customer-visible change committed in the tenant, up to customer stream number <paramref name="sequence"/>: drop the
-    /// snapshot and the rendered status pages (before any client is told of the change), and keep no rebuilt view older than it.
+    /// A customer-visible change committed in the tenant, up to customer stream number <paramref name="sequence"/> (null for a
+    /// change outside the stream, such as remediation progress): drop the snapshot and the rendered status pages (before any
+    /// client is told of the change), and keep no view whose rebuild began before it.
     /// </summary>
-    public async ValueTask InvalidateAsync(Guid tenantId, long sequence)
+    public async ValueTask InvalidateAsync(Guid tenantId, long? sequence)
     {
-        _required.AddOrUpdate(tenantId, sequence, (_, required) => Math.Max(required, sequence));
-        // A reader may already have rebuilt it after the commit: a snapshot that includes the change stays (no second query).
-        if (_snapshots.TryGetValue(tenantId, out var entry) && entry.Snapshot.View.Sequence < sequence)
+        if (sequence is { } s) _required.AddOrUpdate(tenantId, s, (_, required) => Math.Max(required, s));
+        _generations.AddOrUpdate(tenantId, 1, (_, g) => g + 1);
+        // A reader may already have rebuilt it after the commit: a snapshot that includes the change (by its sequence) stays
+        // (no second query). Progress has no sequence, so nothing tells that a snapshot includes it: it goes.
+        if (_snapshots.TryGetValue(tenantId, out var entry) && (sequence is not { } required || entry.Snapshot.View.Sequence < required))
             _snapshots.TryRemove(new KeyValuePair<Guid, (CustomerStatusSnapshot, DateTimeOffset)>(tenantId, entry));
         await pages.EvictByTagAsync(StatusPageCachePolicy.Tag(tenantId), CancellationToken.None);
     }
 
     private readonly ConcurrentDictionary<Guid, long> _required = new();
+    private readonly ConcurrentDictionary<Guid, long> _generations = new();
 
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _rebuilds = new();
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Portal.Domain;
 
 namespace Portal.Features.CustomerStatus;
@@ -25,6 +26,10 @@ public sealed record CustomerIncidentView(
     DateTimeOffset OpenedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ResolvedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CustomerProgressView? Progress,
     IReadOnlyList<CustomerUpdateView> Updates);
+
+/// <summary>How the hands-on work on the tenant's devices stands: "412 of 1,204 devices restored" (null when the incident has no tasks).</summary>
+public sealed record CustomerProgressView(int Total, int Completed, int Failed);
 
 public sealed record CustomerUpdateView(int Sequence, DateTimeOffset At, string Author, string Text);

@@ -39,10 +39,11 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
         using var rebuild = await cache.EnterRebuildAsync(query.TenantId, cancellationToken);
         if (cache.TryGet(query.TenantId, out cached, recheck: true) && (query.AtLeastSequence is not { } atLeast || cached.View.Sequence >= atLeast)) return cached;
 
+        var generation = cache.GenerationOf(query.TenantId);
         var now = clock.GetUtcNow();
         var shownSince = now - ResolvedShownFor;
-        // One query per rebuild: the tenant's stream number, its open and recently resolved incidents, and each
-        // one's latest customer-visible updates (explicitly: an MSP building this view could read internal notes).
+        // One query per rebuild: the tenant's stream number, its open and recently resolved incidents, each one's
+        // remediation counters and latest customer-visible updates (explicitly: an MSP building this view could read internal notes).
         var db = Db();
         var tenant = await db.Organisations.AsNoTracking()
             .Where(o => o.Id == query.TenantId)
@@ -62,6 +63,11 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
                             .Take(UpdatesPerIncident)
                             .Select(e => new CustomerUpdateView(e.CustomerSequence ?? 0, e.At, e.ActorName, e.Text))
                             .ToList(),
+                        Progress = db.RemediationProgress
+                            .Where(p => p.IncidentId == i.Id)
+                            .Select(p => new CustomerProgressView(
+                                p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed + p.NotApplicable, p.Done + p.NotApplicable, p.Failed))
+                            .FirstOrDefault(),
                     })
                     .ToList(),
             })
@@ -74,7 +80,8 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
             tenant.LastCustomerStreamSequence,
             tenant.Incidents.Count(i => i.Status != IncidentStatus.Resolved),
             [.. tenant.Incidents.Select(i => new CustomerIncidentView(
-                i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt, i.Updates))]);
-        return cache.Store(view);
+                i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
+                i.Progress is { Total: > 0 } progress ? progress : null, i.Updates))]);
+        return cache.Store(view, generation);
     }
 }

@@ -10,9 +10,10 @@ namespace Portal.Features.Live;
 /// After a commit, tell each tenant's streams what happened (<see cref="CommitStage.TellClients"/>, after the read
 /// caches dropped their old state): the MSP's full stream gets every entry, the customer stream only
 /// customer-visible ones (an internal note never reaches a customer socket), and watchers of the incident get
-/// the same on the incident's stream. Everything sent comes from the committed record.
+/// the same on the incident's stream. Remediation counters that changed go out as coalesced <c>TaskProgress</c>
+/// events (customer-visible: how many devices are back). Everything sent comes from the committed record.
 /// </summary>
-public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClient> hub, PortalMetrics metrics) : ICommitReaction
+public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClient> hub, LivePublisher publisher, PortalMetrics metrics) : ICommitReaction
 {
     public CommitStage Stage => CommitStage.TellClients;
 
@@ -41,6 +42,10 @@ public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClie
                 metrics.LiveEventSent(entry.Kind.ToString(), sent);
             }
         }
+
+        // However many bulk updates commit per second, each incident's watchers get at most a few events with the latest counts.
+        foreach (var progress in changes.Progress)
+            publisher.TaskProgress(progress.TenantId, progress.IncidentId, new LiveTaskProgress(progress.Total, progress.Completed, progress.Failed));
     }
 
     private static Task SendAsync(IStatusClient clients, TimelineEntryKind kind, LiveIncidentEvent e) => kind switch

@@ -55,5 +55,10 @@ public static class Display
     }
 
     /// <summary>The machine-readable value of a &lt;time datetime&gt; attribute.</summary>
+    /// <summary>A count as people read it in the UI: 1,204.</summary>
+    public static string Count(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Percent(int part, int whole) => whole == 0 ? "0 %" : $"{Math.Floor(100.0 * part / whole).ToString(CultureInfo.InvariantCulture)} %";
+
     public static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
