@@ -52,6 +52,7 @@
       if (current) input.value = current.value;
     }
     main.dataset.liveRefreshedAt = new Date().toISOString();
+    document.dispatchEvent(new CustomEvent("portal:refreshed")); // e.g. charts in a swapped region draw themselves again
   }
 
   function concernsPage(stream, incident) {
