@@ -26,12 +26,15 @@ public sealed class PortalHost : WebApplicationFactory<Program>
 
     /// <summary>Database commands, counted from EF Core's diagnostic events: nothing is added to Portal's DbContext options.</summary>
     public QueryCounter Queries { get; } = QueryCounter.Start();
+
+    /// <summary>The SQLite file Portal runs on (a benchmark may fill it with the raw driver before measuring).</summary>
+    public string DatabaseFile => Path.Combine(_folder, "portal.db");
     public BaselineResponses Baselines { get; } = new();
 
     /// <summary>Portal on a real Kestrel socket (127.0.0.1, port 0 = any free port), for wrk.</summary>
-    public static PortalHost StartOnKestrel(int port)
+    public static PortalHost StartOnKestrel(int port, Action<IServiceCollection>? configureServices = null)
     {
-        var host = Create(configureServices: null);
+        var host = Create(configureServices);
         host.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         host.StartServer();
         return host;
