@@ -66,5 +66,6 @@ public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider se
     }
 
     private static bool IsConflict(Exception e) =>
-        e is DbUpdateConcurrencyException || e is DbException { IsTransient: true } || e.InnerException is DbException { IsTransient: true };
+        e is DbUpdateConcurrencyException || e is DbException { IsTransient: true } || e.InnerException is DbException { IsTransient: true }
+        || (e is DbUpdateException && ProblemDetailsExceptionHandler.IsTimelineSequenceClash(e.InnerException));
 }
