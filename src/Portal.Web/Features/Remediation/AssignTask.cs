@@ -1,9 +1,7 @@
 using FluentValidation;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.Incidents;
 using Portal.Infrastructure.Auth;
 using Portal.Pipeline;
 
@@ -26,9 +24,7 @@ public sealed class AssignTaskHandler(PortalDbContext db, CurrentUser currentUse
         string? name = null;
         if (command.AssigneeId is { } assigneeId)
         {
-            // The same people an incident can be assigned to (Incidents.AssignableEngineers); anyone else is refused like there.
-            var assignable = await AssignableEngineers.For(db, task.TenantId, clock.GetUtcNow()).ToListAsync(cancellationToken);
-            name = assignable.FirstOrDefault(u => u.Id == assigneeId)?.Name
+            name = await db.AssignableNameAsync(task.TenantId, assigneeId, clock.GetUtcNow(), cancellationToken)
                 ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("assigneeId",
                     "The assignee must be an engineer or lead of an MSP that manages this tenant.")]);
         }

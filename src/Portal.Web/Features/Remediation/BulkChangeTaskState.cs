@@ -4,7 +4,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.Incidents;
 using Portal.Infrastructure.Auth;
 using Portal.Pipeline;
 
@@ -73,7 +72,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
     {
         var now = clock.GetUtcNow();
         var state = command.State!.Value;
-        var incident = await db.LoadForChangeAsync(command.IncidentId, expectedVersion: null, cancellationToken);
+        var incident = await db.LoadIncidentAsync(command.IncidentId, cancellationToken);
         var actor = currentUser.Required.ActorIn(incident.TenantId);
         var items = command.Items!;
 

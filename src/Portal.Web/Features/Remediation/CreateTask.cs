@@ -3,7 +3,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.Incidents;
 using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
@@ -30,7 +29,7 @@ public sealed class CreateTaskHandler(PortalDbContext db, TimeProvider clock) : 
     public async ValueTask<TaskView> Handle(CreateTask command, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var incident = await db.LoadForChangeAsync(command.IncidentId, expectedVersion: null, cancellationToken);
+        var incident = await db.LoadIncidentAsync(command.IncidentId, cancellationToken);
         Device? device = null;
         RemediationTask task;
         if (command.DeviceId is { } deviceId)

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using nietras.SeparatedValues;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.Incidents;
 using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
@@ -24,7 +23,7 @@ public sealed class ExportTasksHandler(PortalDbContext db) : IQueryHandler<Expor
 {
     public async ValueTask<TaskExport> Handle(ExportTasks query, CancellationToken cancellationToken)
     {
-        var incident = await db.LoadForChangeAsync(query.IncidentId, expectedVersion: null, cancellationToken);
+        var incident = await db.LoadIncidentAsync(query.IncidentId, cancellationToken);
         var rows = from t in db.RemediationTasks.AsNoTracking()
                    where t.IncidentId == query.IncidentId
                    join d in db.Devices.AsNoTracking() on t.DeviceId equals d.Id into devices

@@ -46,6 +46,24 @@ internal static class RemediationChanges
     public static void AddSample(this PortalDbContext db, RemediationProgress progress, DateTimeOffset now) =>
         db.RemediationProgressSamples.Add(progress.Sample(now));
 
+    /// <summary>The incident, from EF's identity map when the access check loaded it, else through the filtered context.</summary>
+    public static async Task<Incident> LoadIncidentAsync(this PortalDbContext db, Guid incidentId, CancellationToken ct) =>
+        db.Incidents.Local.FirstOrDefault(i => i.Id == incidentId)
+        ?? await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, ct)
+        ?? throw new NotFoundException("incident", incidentId);
+
+    /// <summary>
+    /// The name of the person a task may be assigned to: an engineer or lead of an MSP with an active contract for the
+    /// tenant (the rule incidents follow too); null for anyone else.
+    /// </summary>
+    public static async Task<string?> AssignableNameAsync(this PortalDbContext db, Guid tenantId, Guid userId, DateTimeOffset now, CancellationToken ct) =>
+        await (from contract in db.Contracts
+               where contract.CustomerId == tenantId && contract.StartedAt <= now && (contract.EndedAt == null || contract.EndedAt > now)
+               join membership in db.Memberships on contract.MspId equals membership.OrganisationId
+               where membership.UserId == userId && (membership.Role == Role.MspEngineer || membership.Role == Role.MspLead)
+               join user in db.Users on membership.UserId equals user.Id
+               select user.DisplayName).FirstOrDefaultAsync(ct);
+
     /// <summary>A task of an incident, from EF's identity map when the access check loaded it, else through the filtered context.</summary>
     public static async Task<RemediationTask> LoadTaskAsync(this PortalDbContext db, Guid taskId, CancellationToken ct) =>
         db.RemediationTasks.Local.FirstOrDefault(t => t.Id == taskId)
