@@ -55,8 +55,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
 
     private const string TimelineSequenceIndex = "IX_TimelineEntries_IncidentId_Sequence";
 
-    /// <summary>Two commands numbered a timeline entry of the same incident alike: a concurrency conflict, not a server error (also retried, see TransactionBehavior).</summary>
-    public static bool IsTimelineSequenceClash(Exception? exception) => exception switch
+    private static bool IsTimelineSequenceClash(Exception? exception) => exception switch
     {
         Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation && p.ConstraintName == TimelineSequenceIndex,
         Microsoft.Data.SqlClient.SqlException s => s.Number is 2601 or 2627 && s.Message.Contains(TimelineSequenceIndex, StringComparison.Ordinal),

@@ -58,6 +58,22 @@ public abstract class DeviceApiTests(PortalApp app)
     }
 
     [Fact]
+    public async Task Concurrent_creates_of_one_key_make_one_device_and_409s()
+    {
+        var maya = await Maya;
+        var sam = await App.ClientForAsync(DemoDirectory.Sam);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            (i % 2 == 0 ? maya : sam).PostJsonAsync($"/api/v1/tenants/{Nwa}/devices", new { hostname = $"NWA-RACE-{i}", externalId = "race-1" })));
+        responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            (await refused.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("duplicate_device");
+        }
+        foreach (var r in responses) r.Dispose();
+        (await App.DevicesOfAsync(Nwa)).Count(d => d.ExternalId == "race-1").ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Update_changes_the_fields_and_refuses_a_key_another_device_has()
     {
         var maya = await Maya;

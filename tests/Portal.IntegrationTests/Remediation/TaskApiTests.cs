@@ -84,6 +84,33 @@ public abstract class TaskApiTests(PortalApp app)
     }
 
     [Fact]
+    public async Task Concurrent_first_tasks_of_an_incident_all_succeed_and_a_device_gets_one_task()
+    {
+        var maya = await Maya;
+        var sam = await App.ClientForAsync(DemoDirectory.Sam);
+        var incident = await NewIncidentAsync("Tasks: concurrent creates");
+        var devices = (await App.DevicesOfAsync(Nwa)).Where(d => d.ExternalId!.StartsWith("rmm-", StringComparison.Ordinal)).Take(8).ToList();
+
+        // eight different devices at once: each creates the counter row if none is there yet
+        var creates = await Task.WhenAll(devices.Select((d, i) => (i % 2 == 0 ? maya : sam).PostJsonAsync($"/api/v1/incidents/{incident.Id}/tasks", new { deviceId = d.Id })));
+        foreach (var response in creates) using (response) await response.ReadAsync<TaskDto>(HttpStatusCode.Created);
+        await App.ShouldMatchDirectCountAsync(maya, incident.Id, Nwa, "eight concurrent first tasks");
+        (await maya.IncidentProgressAsync(incident.Id)).Counts.Pending.ShouldBe(8);
+
+        // the same new device four times at once: one task, the others 409
+        var extra = (await App.DevicesOfAsync(Nwa)).Where(d => d.ExternalId!.StartsWith("rmm-", StringComparison.Ordinal)).Skip(8).First();
+        var same = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => (i % 2 == 0 ? maya : sam).PostJsonAsync($"/api/v1/incidents/{incident.Id}/tasks", new { deviceId = extra.Id })));
+        same.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
+        foreach (var refused in same.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            (await refused.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("duplicate_task");
+        }
+        foreach (var r in same) r.Dispose();
+        (await maya.IncidentProgressAsync(incident.Id)).Counts.Pending.ShouldBe(9);
+        await App.ShouldMatchDirectCountAsync(maya, incident.Id, Nwa, "four concurrent creates for one device");
+    }
+
+    [Fact]
     public async Task State_changes_follow_the_transitions_keep_history_and_counters_and_same_state_is_no_change()
     {
         var maya = await Maya;

@@ -10,9 +10,11 @@ namespace Portal.Features.Remediation;
 /// <summary>
 /// Add a task to an incident: for a device of the incident's tenant (one per device), or a free task with a title.
 /// A device of another tenant is "no such device", like a missing one. The counters grow in the same unit of work.
+/// Re-run on a conflict: two first tasks of an incident both creating its counter row, or two tasks for one device,
+/// end as one created and, on the re-run, the counter row found or "duplicate_task".
 /// </summary>
 [Requires(Permission.WorkRemediation)]
-public sealed record CreateTask(Guid IncidentId, Guid? DeviceId, string? Title) : ICommand<TaskView>, IIncidentRequest;
+public sealed record CreateTask(Guid IncidentId, Guid? DeviceId, string? Title) : ICommand<TaskView>, IIncidentRequest, IRetriedOnConflict;
 
 public sealed class CreateTaskValidator : AbstractValidator<CreateTask>
 {

@@ -9,7 +9,7 @@ namespace Portal.Features.Remediation;
 /// <summary>Replace a device's fields (PUT); changing its key to one another device of the tenant has is 409.</summary>
 [Requires(Permission.WorkRemediation)]
 public sealed record UpdateDevice(Guid DeviceId, string? Hostname, string? ExternalId, string? OperatingSystem, string? Site, IReadOnlyList<string>? Tags)
-    : ICommand<DeviceView>, IDeviceRequest;
+    : ICommand<DeviceView>, IDeviceRequest, IRetriedOnConflict;
 
 public sealed class UpdateDeviceValidator : AbstractValidator<UpdateDevice>
 {
