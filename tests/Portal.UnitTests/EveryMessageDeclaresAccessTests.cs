@@ -32,5 +32,17 @@ public sealed class EveryMessageDeclaresAccessTests
             .Where(t => t.GetProperty("TenantId") is not null);
         withTenantId.Where(t => !typeof(ITenantRequest).IsAssignableFrom(t) && !typeof(IOptionalTenantRequest).IsAssignableFrom(t))
             .Select(t => t.Name).ShouldBeEmpty();
+
+        // a task or device named by its id alone must be looked up through the filtered context first
+        var withTaskId = typeof(Program).Assembly.GetTypes()
+            .Where(t => typeof(IBaseCommand).IsAssignableFrom(t) || typeof(IBaseQuery).IsAssignableFrom(t))
+            .Where(t => t.GetProperty("TaskId")?.PropertyType == typeof(Guid));
+        withTaskId.Where(t => !typeof(ITaskRequest).IsAssignableFrom(t)).Select(t => t.Name).ShouldBeEmpty();
+        var withDeviceId = typeof(Program).Assembly.GetTypes()
+            .Where(t => typeof(IBaseCommand).IsAssignableFrom(t) || typeof(IBaseQuery).IsAssignableFrom(t))
+            .Where(t => t.GetProperty("DeviceId")?.PropertyType == typeof(Guid));
+        withDeviceId.Where(t => !typeof(IDeviceRequest).IsAssignableFrom(t)).Select(t => t.Name).ShouldBeEmpty();
+        withTaskId.ShouldNotBeEmpty();
+        withDeviceId.ShouldNotBeEmpty();
     }
 }

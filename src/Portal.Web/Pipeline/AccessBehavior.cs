@@ -10,7 +10,7 @@ namespace Portal.Pipeline;
 /// <summary>
 /// Tenant access and roles, checked once for every message: a foreign or missing incident or tenant is 404
 /// (indistinguishable, so ids cannot be probed); a visible one without the needed permission is 403.
-/// The incident is looked up through the filtered context, so the query filters and this check agree.
+/// The incident (task, device) is looked up through the filtered context, so the query filters and this check agree.
 /// The context is resolved only then: a cached read should not pay for one.
 /// </summary>
 public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser, IServiceProvider services) : IPipelineBehavior<TMessage, TResponse>
@@ -30,6 +30,10 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
             // Loaded (and tracked) whole: the handler then takes it from the context instead of querying again.
             IIncidentRequest r => (await services.GetRequiredService<PortalDbContext>().Incidents.FirstOrDefaultAsync(i => i.Id == r.IncidentId, cancellationToken))?.TenantId
                                   ?? throw new NotFoundException("incident", r.IncidentId),
+            ITaskRequest r => (await services.GetRequiredService<PortalDbContext>().RemediationTasks.FirstOrDefaultAsync(t => t.Id == r.TaskId, cancellationToken))?.TenantId
+                               ?? throw new NotFoundException("task", r.TaskId),
+            IDeviceRequest r => (await services.GetRequiredService<PortalDbContext>().Devices.FirstOrDefaultAsync(d => d.Id == r.DeviceId, cancellationToken))?.TenantId
+                                ?? throw new NotFoundException("device", r.DeviceId),
             ITenantRequest r => user.AccessTo(r.TenantId) != TenantAccess.None ? r.TenantId : throw new NotFoundException("tenant", r.TenantId),
             IOptionalTenantRequest { TenantId: { } id } => user.AccessTo(id) != TenantAccess.None ? id : throw new NotFoundException("tenant", id),
             _ => null,

@@ -25,6 +25,21 @@ public interface ITenantRequest
     Guid TenantId { get; }
 }
 
+/// <summary>
+/// A message about one remediation task: the task is loaded through the filtered context (only the managing MSP sees
+/// tasks), so a foreign or missing task is 404, then the permission is checked in its tenant.
+/// </summary>
+public interface ITaskRequest
+{
+    Guid TaskId { get; }
+}
+
+/// <summary>A message about one device: visible through the filtered context (else 404), then the permission in its tenant.</summary>
+public interface IDeviceRequest
+{
+    Guid DeviceId { get; }
+}
+
 /// <summary>A message that may narrow to one tenant (a list filter); a foreign tenant id answers 404, like a direct one.</summary>
 public interface IOptionalTenantRequest
 {

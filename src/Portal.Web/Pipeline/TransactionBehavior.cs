@@ -65,6 +65,20 @@ public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider se
         }
     }
 
+    /// <summary>
+    /// A concurrency conflict, a deadlock or serialization failure, or a unique key another transaction took first (two
+    /// commands numbering the same timeline entry, creating the same row): a re-run on fresh data decides again — for a
+    /// duplicate, it then finds the other's row and answers as for any duplicate.
+    /// </summary>
     private static bool IsConflict(Exception e) =>
-        e is DbUpdateConcurrencyException || e is DbException { IsTransient: true } || e.InnerException is DbException { IsTransient: true };
+        e is DbUpdateConcurrencyException || e is DbException { IsTransient: true } || e.InnerException is DbException { IsTransient: true }
+        || (e is DbUpdateException && IsUniqueViolation(e.InnerException));
+
+    private static bool IsUniqueViolation(Exception? e) => e switch
+    {
+        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        Microsoft.Data.SqlClient.SqlException s => s.Number is 2601 or 2627,
+        Microsoft.Data.Sqlite.SqliteException s => s.SqliteExtendedErrorCode is 2067 or 1555,
+        _ => false,
+    };
 }

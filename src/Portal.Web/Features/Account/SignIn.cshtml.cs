@@ -26,7 +26,7 @@ public sealed class SignInModel(PortalDbContext db, IWebHostEnvironment environm
         {
             return Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl() }, OpenIdConnectDefaults.AuthenticationScheme);
         }
-        Users = await DevelopmentSignIn.ListUsersAsync(db, ct);
+        Users = await DevelopmentSignIn.ListUsersAsync(db, ct, people: true);
         return Page();
     }
 
@@ -38,7 +38,7 @@ public sealed class SignInModel(PortalDbContext db, IWebHostEnvironment environm
         {
             ModelState.AddModelError(string.Empty, "That demo user does not exist (any more). Pick one from the list.");
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            Users = await DevelopmentSignIn.ListUsersAsync(db, ct);
+            Users = await DevelopmentSignIn.ListUsersAsync(db, ct, people: true);
             return Page();
         }
         await DevelopmentSignIn.SignInAsync(HttpContext, user);

@@ -17,14 +17,15 @@ public static class DevelopmentSignIn
     public sealed record TokenRequest(string? Email);
     public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, Guid UserId);
 
-    public static async Task<IReadOnlyList<DemoUserView>> ListUsersAsync(PortalDbContext db, CancellationToken ct)
+    /// <param name="people">Leave out RMM integrations: they cannot use a sign-in cookie (only app-only tokens).</param>
+    public static async Task<IReadOnlyList<DemoUserView>> ListUsersAsync(PortalDbContext db, CancellationToken ct, bool people = false)
     {
         var rows = await (from user in db.Users
                           join membership in db.Memberships on user.Id equals membership.UserId
                           join organisation in db.Organisations on membership.OrganisationId equals organisation.Id
                           select new DemoUserView(user.Id, user.DisplayName, user.Email, organisation.Name, organisation.Kind, membership.Role))
             .ToListAsync(ct);
-        return [.. rows.OrderBy(r => r.Kind).ThenBy(r => r.Organisation).ThenBy(r => r.Role).ThenBy(r => r.Name)];
+        return [.. rows.Where(r => !people || r.Role != Role.MspIntegration).OrderBy(r => r.Kind).ThenBy(r => r.Organisation).ThenBy(r => r.Role).ThenBy(r => r.Name)];
     }
 
     public static async Task SignInAsync(HttpContext http, User user)
@@ -53,10 +54,17 @@ public static class DevelopmentSignIn
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["email"] = ["The email of a demo user is required."] });
             }
             var email = request.Email.Trim().ToLowerInvariant();
-            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, ct);
+            var user = await db.Users.AsNoTracking().Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == email, ct);
             if (user is null) return Results.Problem(statusCode: 404, title: "No such demo user", detail: $"No demo user has the email {email}. GET /dev/users lists them.");
+            if (user.Memberships.Count > 0 && user.Memberships.All(m => m.Role == Role.MspIntegration))
+            {
+                // An RMM integration gets what Entra gives a client-credentials caller: an app-only token with the app role.
+                var appLifetime = TimeSpan.FromHours(1);
+                var appToken = tokens.CreateAppToken(user.EntraTenantId, user.EntraObjectId, [MachineClients.RemediationRole], appLifetime);
+                return Results.Ok(new TokenResponse(appToken, "Bearer", (int)appLifetime.TotalSeconds, user.Id));
+            }
             var lifetime = TimeSpan.FromHours(8);
             return Results.Ok(new TokenResponse(tokens.CreateToken(user, lifetime), "Bearer", (int)lifetime.TotalSeconds, user.Id));
-        }).WithSummary("A bearer token for a demo user, validated by the normal bearer pipeline (Development only).");
+        }).WithSummary("A bearer token for a demo user (an app-only token for an RMM integration), validated by the normal bearer pipeline (Development only).");
     }
 }

@@ -50,5 +50,29 @@ public sealed class DevelopmentTokens : IDisposable
         });
     }
 
+    /// <summary>
+    /// An app-only token as Entra issues one to a client-credentials caller (an RMM integration): <c>idtyp=app</c>, the
+    /// app role in <c>roles</c>, no <c>scp</c>; <c>oid</c>/<c>sub</c> are the service principal's object id.
+    /// </summary>
+    public string CreateAppToken(Guid tid, Guid oid, IReadOnlyList<string> roles, TimeSpan? lifetime = null, SecurityKey? signWith = null)
+    {
+        var now = DateTime.UtcNow;
+        var appId = oid.ToString(); // a development stand-in: Entra's azp/appid is the caller's client id
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = $"api://{Audience}",
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + (lifetime ?? TimeSpan.FromHours(1)),
+            Claims = new Dictionary<string, object>
+            {
+                ["tid"] = tid.ToString(), ["oid"] = oid.ToString(), ["sub"] = oid.ToString(), ["idtyp"] = "app",
+                ["azp"] = appId, ["appid"] = appId, ["ver"] = "2.0", ["roles"] = roles.ToArray(),
+            },
+            SigningCredentials = new SigningCredentials(signWith ?? Key, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
     public void Dispose() => _rsa.Dispose();
 }

@@ -24,7 +24,8 @@ public sealed class PortalUserMiddleware(RequestDelegate next, ILogger<PortalUse
     {
         if (principal?.Identity?.IsAuthenticated != true || !TryReadIds(principal, out var tid, out var oid)) return null;
         var access = await cache.GetAsync(tid, oid, ct);
-        if (access is null) return null;
+        // An integration only with an app-only token carrying the remediation app role; a person never with an app-only token.
+        if (access is null || !MachineClients.Accepts(principal, access)) return null;
         services.GetRequiredService<CurrentUser>().Set(access);
         services.GetRequiredService<TenantScope>().Grant(access.FullAccessTenants, access.CustomerAccessTenants);
         return access;

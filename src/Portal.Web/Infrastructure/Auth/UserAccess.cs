@@ -32,6 +32,9 @@ public sealed record UserAccess(Guid UserId, string DisplayName, string Email, I
 
     public bool IsPlatformAdmin => Memberships.Any(m => m.Role == Role.PlatformAdmin);
 
+    /// <summary>A machine client (an MSP's RMM tool): every membership is <see cref="Role.MspIntegration"/>.</summary>
+    public bool IsIntegration => Memberships.Count > 0 && Memberships.All(m => m.Role == Role.MspIntegration);
+
     /// <summary>The logging scope of this user's requests, made once per resolved user.</summary>
     public UserLogScope LogScope { get; } = new(UserId);
 }

@@ -46,6 +46,19 @@ public static class DemoData
         new("Ada Lovelace", "ada@portal.example", Platform, Role.PlatformAdmin),
     ];
 
+    /// <summary>A machine client of an MSP: its RMM tool, signing in with an app-only token (see MachineClients).</summary>
+    public sealed record DemoIntegration(Guid Id, string Name, string Email, string Msp);
+
+    /// <summary>
+    /// One RMM integration per MSP, with fixed ids so scripts and docs can name them: the id is both the Portal user id
+    /// and the Entra object id of the (pretend) service principal. POST /dev/token with the email gives an app-only token.
+    /// </summary>
+    public static readonly DemoIntegration[] Integrations =
+    [
+        new(new Guid("0b7e5a1c-4d2f-4c1e-9a6b-0000000000a1"), "Harbor IT RMM", "rmm@harborit.example", HarborMsp),
+        new(new Guid("0b7e5a1c-4d2f-4c1e-9a6b-0000000000b1"), "Bluepeak RMM", "rmm@bluepeak.example", BluepeakMsp),
+    ];
+
     private static readonly (string Title, Severity Severity, string Summary, int Step)[] Scenario =
     [
         ("Windows devices boot-looping after ShieldSensor update", Severity.Sev1,
@@ -89,6 +102,13 @@ public static class DemoData
             return user;
         });
         db.Users.AddRange(users.Values);
+        foreach (var integration in Integrations)
+        {
+            var msp = orgs[integration.Msp];
+            var client = new User(integration.Id, integration.Name, integration.Email, msp.EntraTenantId!.Value, integration.Id);
+            client.Join(msp, Role.MspIntegration);
+            db.Users.Add(client);
+        }
 
         foreach (var (customer, index) in Customers.Select((c, i) => (c, i)))
         {

@@ -1,0 +1,47 @@
+using FluentValidation;
+using Mediator;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.Remediation;
+
+/// <summary>
+/// Move one task along <see cref="RemediationTask.Transitions"/>. Setting the state it has is no change: 200, no history
+/// row, counters untouched. A move goes to the task history and the counters, not to the incident timeline.
+/// </summary>
+[Requires(Permission.WorkRemediation)]
+public sealed record ChangeTaskState(Guid TaskId, RemediationState? State, string? Reason) : ICommand<TaskView>, ITaskRequest, IRetriedOnConflict;
+
+public sealed class ChangeTaskStateValidator : AbstractValidator<ChangeTaskState>
+{
+    public ChangeTaskStateValidator()
+    {
+        RuleFor(c => c.State).NotNull().WithMessage("The new state is required.")
+            .IsInEnum().WithMessage($"State must be one of: {string.Join(", ", Enum.GetNames<RemediationState>())}.");
+        RuleFor(c => c.Reason).NotEmpty().When(c => c.State is RemediationState.Blocked or RemediationState.Failed)
+            .WithMessage(c => $"Say why the task is {c.State}.");
+        RuleFor(c => c.Reason).MaximumLength(RemediationTask.ReasonMaxLength).WithMessage($"The reason may be at most {RemediationTask.ReasonMaxLength} characters.");
+    }
+}
+
+public sealed class ChangeTaskStateHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : ICommandHandler<ChangeTaskState, TaskView>
+{
+    public async ValueTask<TaskView> Handle(ChangeTaskState command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var task = await db.LoadTaskAsync(command.TaskId, cancellationToken);
+        var progress = await db.LockProgressAsync(task.IncidentId, cancellationToken)
+            ?? throw new InvalidOperationException($"Incident {task.IncidentId} has tasks but no counter row.");
+        var change = task.MoveTo(command.State!.Value, command.Reason, currentUser.Required.ActorIn(task.TenantId), now);
+        if (change is not null)
+        {
+            db.Record(progress, change);
+            db.AddSample(progress, now);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        var device = task.DeviceId is { } deviceId ? await db.LoadDeviceAsync(deviceId, cancellationToken) : null;
+        return TaskView.From(task, device);
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Features.Remediation;
+
+/// <summary>
+/// What every command that adds or moves tasks does around its domain calls: take the incident's counter row first
+/// (it serialises the incident's task writers), record each change in the history and the counters, and add one
+/// burn-down sample per command.
+/// </summary>
+internal static class RemediationChanges
+{
+    /// <summary>
+    /// Locks the incident's counter row for the rest of the transaction (a no-op UPDATE: a row lock on PostgreSQL and
+    /// SQL Server, the database write lock on SQLite) and returns it, read after the lock so it is current; null when the
+    /// incident has no tasks yet. Two commands on the same incident's tasks then run one after the other instead of both
+    /// reading the same counters; a conflict that still slips through (a task changed by a command that holds no lock)
+    /// fails the version check and the command is retried (<see cref="Pipeline.IRetriedOnConflict"/>).
+    /// </summary>
+    public static async Task<RemediationProgress?> LockProgressAsync(this PortalDbContext db, Guid incidentId, CancellationToken ct)
+    {
+        await db.RemediationProgress.Where(p => p.IncidentId == incidentId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, p => p.UpdatedAt), ct);
+        return await db.RemediationProgress.SingleOrDefaultAsync(p => p.IncidentId == incidentId, ct);
+    }
+
+    /// <summary>The counter row of the incident, created when its first task arrives.</summary>
+    public static async Task<RemediationProgress> LockOrCreateProgressAsync(this PortalDbContext db, Incident incident, DateTimeOffset now, CancellationToken ct)
+    {
+        var progress = await db.LockProgressAsync(incident.Id, ct);
+        if (progress is not null) return progress;
+        progress = new RemediationProgress(incident.Id, incident.TenantId, now);
+        db.RemediationProgress.Add(progress);
+        return progress;
+    }
+
+    /// <summary>Keeps a task's move: its history row and the incident's counters, in the same unit of work.</summary>
+    public static void Record(this PortalDbContext db, RemediationProgress progress, RemediationTaskChange change)
+    {
+        db.RemediationTaskChanges.Add(change);
+        progress.Record(change);
+    }
+
+    /// <summary>One burn-down point per command that moved the counters.</summary>
+    public static void AddSample(this PortalDbContext db, RemediationProgress progress, DateTimeOffset now) =>
+        db.RemediationProgressSamples.Add(progress.Sample(now));
+
+    /// <summary>The incident, from EF's identity map when the access check loaded it, else through the filtered context.</summary>
+    public static async Task<Incident> LoadIncidentAsync(this PortalDbContext db, Guid incidentId, CancellationToken ct) =>
+        db.Incidents.Local.FirstOrDefault(i => i.Id == incidentId)
+        ?? await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, ct)
+        ?? throw new NotFoundException("incident", incidentId);
+
+    /// <summary>
+    /// The name of the person a task may be assigned to: an engineer or lead of an MSP with an active contract for the
+    /// tenant (the rule incidents follow too); null for anyone else.
+    /// </summary>
+    public static async Task<string?> AssignableNameAsync(this PortalDbContext db, Guid tenantId, Guid userId, DateTimeOffset now, CancellationToken ct) =>
+        await (from contract in db.Contracts
+               where contract.CustomerId == tenantId && contract.StartedAt <= now && (contract.EndedAt == null || contract.EndedAt > now)
+               join membership in db.Memberships on contract.MspId equals membership.OrganisationId
+               where membership.UserId == userId && (membership.Role == Role.MspEngineer || membership.Role == Role.MspLead)
+               join user in db.Users on membership.UserId equals user.Id
+               select user.DisplayName).FirstOrDefaultAsync(ct);
+
+    /// <summary>A task of an incident, from EF's identity map when the access check loaded it, else through the filtered context.</summary>
+    public static async Task<RemediationTask> LoadTaskAsync(this PortalDbContext db, Guid taskId, CancellationToken ct) =>
+        db.RemediationTasks.Local.FirstOrDefault(t => t.Id == taskId)
+        ?? await db.RemediationTasks.SingleOrDefaultAsync(t => t.Id == taskId, ct)
+        ?? throw new NotFoundException("task", taskId);
+
+    public static async Task<Device> LoadDeviceAsync(this PortalDbContext db, Guid deviceId, CancellationToken ct) =>
+        db.Devices.Local.FirstOrDefault(d => d.Id == deviceId)
+        ?? await db.Devices.SingleOrDefaultAsync(d => d.Id == deviceId, ct)
+        ?? throw new NotFoundException("device", deviceId);
+}

@@ -1,0 +1,93 @@
+using System.Buffers.Text;
+using System.Text;
+using FluentValidation;
+using FluentValidation.Results;
+using Portal.Domain;
+
+namespace Portal.Features.Remediation;
+
+public sealed record DeviceView(Guid Id, Guid TenantId, string Hostname, string? ExternalId, string? OperatingSystem, string? Site,
+    IReadOnlyList<string> Tags, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static DeviceView From(Device d) =>
+        new(d.Id, d.TenantId, d.Hostname, d.ExternalId, d.OperatingSystem, d.Site, d.TagList, d.CreatedAt, d.UpdatedAt);
+}
+
+/// <summary>The device of a task as the task list shows it.</summary>
+public sealed record TaskDeviceView(Guid Id, string Hostname, string? ExternalId, string? Site, IReadOnlyList<string> Tags, string? OperatingSystem);
+
+public sealed record TaskView(Guid Id, Guid IncidentId, string Title, TaskDeviceView? Device, RemediationState State, string? Reason,
+    PersonRefView? Assignee, DateTimeOffset UpdatedAt, long Version, IReadOnlyList<RemediationState> NextStates)
+{
+    public static TaskView From(RemediationTask t, Device? d) => new(
+        t.Id, t.IncidentId, t.Title,
+        d is null ? null : new TaskDeviceView(d.Id, d.Hostname, d.ExternalId, d.Site, d.TagList, d.OperatingSystem),
+        t.State, t.Reason, t.AssigneeId is { } id ? new PersonRefView(id, t.AssigneeName ?? "") : null, t.UpdatedAt, t.Version,
+        RemediationTask.Transitions[t.State]);
+}
+
+public sealed record PersonRefView(Guid Id, string Name);
+
+public sealed record TaskChangeView(Guid Id, DateTimeOffset At, string Actor, RemediationState From, RemediationState To, string? Reason)
+{
+    public static TaskChangeView Of(RemediationTaskChange c) => new(c.Id, c.At, c.ActorName, c.From, c.To, c.Reason);
+}
+
+/// <summary>A page of a keyset-paged list: <see cref="Next"/> is the opaque cursor of the next page, null on the last one.</summary>
+public sealed record KeysetPage<T>(IReadOnlyList<T> Items, string? Next);
+
+/// <summary>Counters per state, and what they add up to. Read from the maintained counter rows, never counted from tasks.</summary>
+public sealed record ProgressView(int Pending, int InProgress, int Blocked, int Done, int Failed, int NotApplicable)
+{
+    public static readonly ProgressView Zero = new(0, 0, 0, 0, 0, 0);
+
+    public int Total => Pending + InProgress + Blocked + Done + Failed + NotApplicable;
+
+    /// <summary>Done or not applicable.</summary>
+    public int Completed => Done + NotApplicable;
+    public int Remaining => Total - Completed;
+
+    public static ProgressView From(RemediationProgress? p) =>
+        p is null ? Zero : new(p.Pending, p.InProgress, p.Blocked, p.Done, p.Failed, p.NotApplicable);
+
+    public ProgressView Plus(ProgressView o) =>
+        new(Pending + o.Pending, InProgress + o.InProgress, Blocked + o.Blocked, Done + o.Done, Failed + o.Failed, NotApplicable + o.NotApplicable);
+}
+
+/// <summary>
+/// Opaque keyset cursors: the sort key of the last row of a page, with a kind prefix so a device cursor is not read as a
+/// task cursor, base64url-encoded. A cursor the server did not make is a 400 on the <c>cursor</c> parameter.
+/// </summary>
+public static class KeysetCursor
+{
+    public const int MaxLimit = 500;
+
+    public static string Encode(string kind, string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(kind + ":" + key));
+
+    public static string? Decode(string kind, string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor)) return null;
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            if (text.StartsWith(kind + ":", StringComparison.Ordinal)) return text[(kind.Length + 1)..];
+        }
+        catch (FormatException)
+        {
+        }
+        throw new ValidationException([new ValidationFailure("cursor", "The cursor is not one this list gave out; send the 'next' value of the previous page, or none for the first page.")]);
+    }
+
+    public static bool IsValid(string kind, string? cursor)
+    {
+        try
+        {
+            Decode(kind, cursor);
+            return true;
+        }
+        catch (ValidationException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using Portal.Domain;
+
+namespace Portal.IntegrationTests.Remediation;
+
+/// <summary>
+/// Bulk state updates as an RMM tool sends them: limits, per-item results, idempotency, one timeline entry per changing
+/// call, foreign items never applied, and counters equal to a direct COUNT … GROUP BY after every call, including
+/// concurrent calls from several clients. SQLite and PostgreSQL.
+/// </summary>
+public abstract class BulkUpdateTests(PortalApp app)
+{
+    protected PortalApp App { get; } = app;
+    private Guid Nwa => App.Demo.TenantId(DemoDirectory.Northwind);
+    private Guid Fabrikam => App.Demo.TenantId("Fabrikam Health");
+    private Task<HttpClient> Maya => App.ClientForAsync(DemoDirectory.Maya);
+
+    private async Task<(IncidentDto Incident, List<TaskDto> Tasks)> IncidentWithTasksAsync(Guid tenantId, string title, int count)
+    {
+        var maya = await Maya;
+        var (incident, response) = await maya.CreateIncidentAsync(tenantId, title, "Sev1");
+        response.Dispose();
+        var tasks = new List<TaskDto>();
+        foreach (var device in (await App.DevicesOfAsync(tenantId)).Where(d => d.ExternalId!.StartsWith("rmm-", StringComparison.Ordinal)).Take(count))
+        {
+            tasks.Add(await maya.AddTaskAsync(incident.Id, device.Id));
+        }
+        return (incident, tasks);
+    }
+
+    [Fact]
+    public async Task More_than_10000_items_are_refused_with_a_clear_message_and_nothing_changes()
+    {
+        var maya = await Maya;
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: limit", 2);
+        var items = Enumerable.Range(0, 10_001).Select(i => (object)new { externalId = $"rmm-nwa-{i:D5}" }).ToArray();
+        using var refused = await maya.PostJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/bulk-state", new { state = "Done", items });
+        var problem = await refused.ReadProblemAsync(HttpStatusCode.BadRequest);
+        problem.Errors["items"].ShouldBe(["One call may name at most 10,000 tasks; this one names 10,001. Split it into several calls."]);
+        (await App.CountByStateAsync(incident.Id)).ShouldBe(new Dictionary<RemediationState, int> { [RemediationState.Pending] = tasks.Count });
+
+        // exactly 10,000 is accepted (all but two not found)
+        var result = await maya.BulkAsync(incident.Id, new { state = "Done", items = items.Take(10_000).ToArray() });
+        result.Items.Length.ShouldBe(10_000);
+        result.Updated.ShouldBe(2);
+        result.NotFound.ShouldBe(9_998);
+        await App.ShouldMatchDirectCountAsync(maya, incident.Id, Nwa, "a 10,000-item call");
+
+        using (var empty = await maya.PostJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/bulk-state", new { state = "Done", items = Array.Empty<object>() }))
+        {
+            (await empty.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.ShouldContainKey("items");
+        }
+        using (var both = await maya.PostJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/bulk-state",
+                   new { state = "Done", items = new[] { new { externalId = "rmm-nwa-00001", taskId = (Guid?)tasks[0].Id } } }))
+        {
+            (await both.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.Keys.ShouldContain(k => k.StartsWith("items", StringComparison.Ordinal));
+        }
+        using (var noReason = await maya.PostJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/bulk-state",
+                   new { state = "Failed", items = new[] { new { externalId = "rmm-nwa-00001" } } }))
+        {
+            (await noReason.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.ShouldContainKey("reason");
+        }
+    }
+
+    [Fact]
+    public async Task A_mixed_call_answers_per_item_and_never_touches_foreign_tasks()
+    {
+        var maya = await Maya;
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: mixed", 6);
+        var (otherIncident, otherTasks) = await IncidentWithTasksAsync(Nwa, "Bulk: the other incident", 2);
+        var (_, fabTasks) = await IncidentWithTasksAsync(Fabrikam, "Bulk: another tenant", 1);
+        var ines = await App.ClientForAsync(DemoDirectory.Ines);
+        var woodgrove = App.Demo.TenantId(DemoDirectory.Woodgrove);
+        var (wgbIncident, wgbResponse) = await ines.CreateIncidentAsync(woodgrove, "Bulk: Bluepeak's", "Sev2");
+        wgbResponse.Dispose();
+        var wgbDevice = (await App.DevicesOfAsync(woodgrove)).First();
+        var wgbTask = await ines.AddTaskAsync(wgbIncident.Id, wgbDevice.Id);
+
+        await maya.SetStateAsync(tasks[1].Id, "Done");          // → unchanged
+        await maya.SetStateAsync(tasks[2].Id, "NotApplicable"); // → not allowed (NotApplicable → Done)
+        var historyBefore = await App.HistoryRowsAsync(incident.Id);
+        var otherBefore = await App.CountByStateAsync(otherIncident.Id);
+
+        var ext = (TaskDto t) => t.Device!.ExternalId!;
+        var untasked = (await App.DevicesOfAsync(Nwa)).Where(d => d.ExternalId!.StartsWith("rmm-", StringComparison.Ordinal)).Skip(100).First();
+        var body = new
+        {
+            state = "Done",
+            items = new object[]
+            {
+                new { externalId = ext(tasks[0]) },       // 0 updated
+                new { taskId = tasks[1].Id },             // 1 unchanged
+                new { externalId = ext(tasks[2]) },       // 2 not allowed
+                new { externalId = "rmm-nwa-99999" },     // 3 not found
+                new { taskId = otherTasks[0].Id },        // 4 another incident's task: not found
+                new { externalId = untasked.ExternalId }, // 5 a device of this tenant with no task in this incident: not found
+                new { taskId = fabTasks[0].Id },          // 6 another tenant's task: not found
+                new { taskId = wgbTask.Id },              // 7 another MSP's tenant: not found
+                new { externalId = wgbDevice.ExternalId },// 8 another MSP's device external id: not found
+                new { taskId = tasks[3].Id },             // 9 updated
+                new { externalId = ext(tasks[3]) },       // 10 the same task again: unchanged
+            },
+        };
+        var result = await maya.BulkAsync(incident.Id, body);
+        result.Items.Select(i => i.Result).ShouldBe(["updated", "unchanged", "not_allowed", "not_found", "not_found", "not_found", "not_found", "not_found", "not_found", "updated", "unchanged"]);
+        result.Items.Select(i => i.Index).ShouldBe(Enumerable.Range(0, 11));
+        (result.Updated, result.Unchanged, result.NotFound, result.NotAllowed).ShouldBe((2, 2, 6, 1));
+        result.Items[2].Message!.ShouldContain("cannot go from NotApplicable to Done");
+        result.Items[0].TaskId.ShouldBe(tasks[0].Id);
+        result.Items[4].TaskId.ShouldBe(otherTasks[0].Id, "echoes what was sent");
+        result.Items[4].State.ShouldBeNull("nothing about a task that is not this incident's");
+
+        (await App.HistoryRowsAsync(incident.Id)).ShouldBe(historyBefore + 2);
+        (await App.CountByStateAsync(otherIncident.Id)).ShouldBe(otherBefore, "the other incident's tasks were not touched");
+        (await App.CountByStateAsync(wgbIncident.Id)).ShouldBe(new Dictionary<RemediationState, int> { [RemediationState.Pending] = 1 });
+        result.Progress.ShouldEqual(await App.CountByStateAsync(incident.Id), "the call's answer");
+        await App.ShouldMatchDirectCountAsync(maya, incident.Id, Nwa, "a mixed call");
+        await App.ShouldMatchDirectCountAsync(ines, wgbIncident.Id, woodgrove, "a foreign call");
+
+        (await App.RemediationTimelineAsync(incident.Id)).ShouldBe(["Customer:2 devices marked Done by Maya Chen"]);
+
+        // the bulk route of a foreign incident is 404 as a whole
+        using var foreign = await maya.PostJsonAsync($"/api/v1/incidents/{wgbIncident.Id}/tasks/bulk-state", new { state = "Done", items = new[] { new { taskId = wgbTask.Id } } });
+        (await foreign.ReadProblemAsync(HttpStatusCode.NotFound)).Title.ShouldBe("No such incident");
+        (await App.CountByStateAsync(wgbIncident.Id)).ShouldBe(new Dictionary<RemediationState, int> { [RemediationState.Pending] = 1 });
+    }
+
+    [Fact]
+    public async Task Resending_a_call_changes_nothing_and_each_changing_call_adds_exactly_one_timeline_entry()
+    {
+        var maya = await Maya;
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: idempotent", 12);
+        var body = new { state = "Done", summary = "Safe-mode fix applied", items = tasks.Take(10).Select(t => new { externalId = t.Device!.ExternalId }).ToArray() };
+
+        var first = await maya.BulkAsync(incident.Id, body);
+        first.Updated.ShouldBe(10);
+        var history = await App.HistoryRowsAsync(incident.Id);
+        var state = await App.StateOfAsync(incident.Id);
+        var counters = await maya.IncidentProgressAsync(incident.Id);
+
+        var second = await maya.BulkAsync(incident.Id, body);
+        (second.Updated, second.Unchanged).ShouldBe((0, 10));
+        (await App.HistoryRowsAsync(incident.Id)).ShouldBe(history, "no history rows for a resend");
+        (await App.StateOfAsync(incident.Id)).ShouldBe(state, "no timeline entry, no incident change for a resend");
+        (await maya.IncidentProgressAsync(incident.Id)).ShouldBe(counters, "counters untouched");
+
+        var third = await maya.BulkAsync(incident.Id, new { state = "Blocked", reason = "Waiting for keys", items = tasks.Skip(10).Select(t => new { taskId = t.Id }).ToArray() });
+        third.Updated.ShouldBe(2);
+        (await App.RemediationTimelineAsync(incident.Id)).ShouldBe([
+            "Customer:10 devices marked Done by Maya Chen: Safe-mode fix applied",
+            "Customer:2 devices marked Blocked by Maya Chen",
+        ]);
+        await App.ShouldMatchDirectCountAsync(maya, incident.Id, Nwa, "repeated calls");
+
+        // the customer sees the summary on its timeline
+        var olivia = await App.ClientForAsync(DemoDirectory.Olivia);
+        (await olivia.TimelineAsync(incident.Id)).ShouldContain(e => e.Text == "10 devices marked Done by Maya Chen: Safe-mode fix applied" && e.Kind == "Remediation");
+    }
+
+    [Fact]
+    public async Task Concurrent_calls_from_four_clients_all_succeed_and_the_counters_equal_the_count()
+    {
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: concurrent", 80);
+        var clients = new[]
+        {
+            await App.ClientForAsync(DemoDirectory.Maya), await App.ClientForAsync(DemoDirectory.Sam),
+            await App.ClientForAsync(DemoDirectory.Liam), await App.ClientForAsync("rmm@harborit.example"),
+        };
+        string[] states = ["Done", "InProgress", "Failed", "NotApplicable"];
+        for (var round = 0; round < 3; round++)
+        {
+            // overlapping sets: client c takes tasks [c*15, c*15+35), different target states, shifted every round
+            var calls = clients.Select((client, c) =>
+            {
+                var state = states[(c + round) % states.Length];
+                var items = tasks.Skip(c * 15).Take(35).Select((t, i) => i % 2 == 0 ? (object)new { taskId = t.Id } : new { externalId = t.Device!.ExternalId }).ToArray();
+                return client.PostJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/bulk-state", new { state, reason = state == "Failed" ? "Disk error" : null, items });
+            }).ToList();
+            var responses = await Task.WhenAll(calls);
+            foreach (var response in responses)
+            {
+                using (response)
+                {
+                    var result = await response.ReadAsync<BulkResultDto>();
+                    (result.Updated + result.Unchanged + result.NotAllowed).ShouldBe(35);
+                    result.NotFound.ShouldBe(0);
+                }
+            }
+            await App.ShouldMatchDirectCountAsync(clients[0], incident.Id, Nwa, $"round {round} of concurrent bulk calls");
+            var changes = await App.HistoryRowsAsync(incident.Id);
+            changes.ShouldBeGreaterThan(0);
+        }
+    }
+}
+
+public sealed class BulkUpdateOnSqlite(SqliteApp app) : BulkUpdateTests(app), IClassFixture<SqliteApp>;
+
+public sealed class BulkUpdateOnPostgreSql(PostgresApp app) : BulkUpdateTests(app), IClassFixture<PostgresApp>;

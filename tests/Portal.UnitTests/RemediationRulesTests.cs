@@ -1,0 +1,170 @@
+using System.Security.Claims;
+using Portal.Domain;
+using Portal.Features.Remediation;
+using Portal.Infrastructure.Auth;
+using Shouldly;
+
+namespace Portal.UnitTests;
+
+public sealed class RemediationRulesTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 7, 19, 4, 9, 0, TimeSpan.Zero);
+    private static readonly Actor Engineer = new(Guid.NewGuid(), "Maya Chen", TenantAccess.Msp);
+    private static readonly Actor Customer = new(Guid.NewGuid(), "Olivia Grant", TenantAccess.Customer);
+
+    /// <summary>The documented task transitions, written out independently of RemediationTask.Transitions.</summary>
+    private static readonly HashSet<(RemediationState From, RemediationState To)> Documented =
+    [
+        (RemediationState.Pending, RemediationState.InProgress), (RemediationState.Pending, RemediationState.Blocked), (RemediationState.Pending, RemediationState.Done),
+        (RemediationState.Pending, RemediationState.Failed), (RemediationState.Pending, RemediationState.NotApplicable),
+        (RemediationState.InProgress, RemediationState.Pending), (RemediationState.InProgress, RemediationState.Blocked), (RemediationState.InProgress, RemediationState.Done),
+        (RemediationState.InProgress, RemediationState.Failed), (RemediationState.InProgress, RemediationState.NotApplicable),
+        (RemediationState.Blocked, RemediationState.Pending), (RemediationState.Blocked, RemediationState.InProgress), (RemediationState.Blocked, RemediationState.Done),
+        (RemediationState.Blocked, RemediationState.Failed), (RemediationState.Blocked, RemediationState.NotApplicable),
+        (RemediationState.Failed, RemediationState.Pending), (RemediationState.Failed, RemediationState.InProgress), (RemediationState.Failed, RemediationState.Blocked),
+        (RemediationState.Failed, RemediationState.Done), (RemediationState.Failed, RemediationState.NotApplicable),
+        (RemediationState.Done, RemediationState.InProgress), (RemediationState.Done, RemediationState.Failed),
+        (RemediationState.NotApplicable, RemediationState.Pending),
+    ];
+
+    /// <summary>How a new (Pending) task reaches each state through documented moves.</summary>
+    private static readonly Dictionary<RemediationState, RemediationState[]> PathTo = new()
+    {
+        [RemediationState.Pending] = [],
+        [RemediationState.InProgress] = [RemediationState.InProgress],
+        [RemediationState.Blocked] = [RemediationState.Blocked],
+        [RemediationState.Done] = [RemediationState.Done],
+        [RemediationState.Failed] = [RemediationState.Failed],
+        [RemediationState.NotApplicable] = [RemediationState.NotApplicable],
+    };
+
+    public static TheoryData<RemediationState, RemediationState> EveryPair()
+    {
+        var data = new TheoryData<RemediationState, RemediationState>();
+        foreach (var from in Enum.GetValues<RemediationState>())
+            foreach (var to in Enum.GetValues<RemediationState>())
+                data.Add(from, to);
+        return data;
+    }
+
+    private static string? ReasonFor(RemediationState s) => s is RemediationState.Blocked or RemediationState.Failed ? $"why {s}" : null;
+
+    private static (Incident Incident, RemediationTask Task, RemediationProgress Progress) At(RemediationState state)
+    {
+        var incident = Incident.Open(Guid.NewGuid(), 1, "NWA", "Boot loops", Severity.Sev1, null, Engineer, T0);
+        var device = Device.Register(incident.TenantId, "NWA-WS-0001", "rmm-1", "Windows 11", "HQ", ["workstation"], T0);
+        var task = RemediationTask.ForDevice(incident, device, T0);
+        var progress = new RemediationProgress(incident.Id, incident.TenantId, T0);
+        progress.Added(task.State, 1, T0);
+        foreach (var step in PathTo[state]) progress.Record(task.MoveTo(step, ReasonFor(step), Engineer, T0.AddMinutes(1))!);
+        task.State.ShouldBe(state);
+        return (incident, task, progress);
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryPair))]
+    public void Every_move_is_allowed_exactly_when_documented_and_keeps_the_counters(RemediationState from, RemediationState to)
+    {
+        var (_, task, progress) = At(from);
+        var later = T0.AddHours(1);
+        if (from == to)
+        {
+            task.MoveTo(to, ReasonFor(to), Engineer, later).ShouldBeNull("the same state (and reason) is no change");
+            return;
+        }
+        if (Documented.Contains((from, to)))
+        {
+            var change = task.MoveTo(to, ReasonFor(to), Engineer, later).ShouldNotBeNull();
+            (change.From, change.To, change.ActorName, change.At).ShouldBe((from, to, "Maya Chen", later));
+            progress.Record(change);
+            task.State.ShouldBe(to);
+            progress.Count(to).ShouldBe(1);
+            progress.Count(from).ShouldBe(0);
+            progress.Total.ShouldBe(1);
+        }
+        else
+        {
+            var refused = Should.Throw<DomainRuleException>(() => task.MoveTo(to, ReasonFor(to), Engineer, later));
+            refused.Code.ShouldBe("transition_not_allowed");
+            task.State.ShouldBe(from, "a refused move changes nothing");
+        }
+        RemediationTask.CanMove(from, to).ShouldBe(Documented.Contains((from, to)));
+    }
+
+    [Fact]
+    public void The_table_has_exactly_the_documented_moves() =>
+        RemediationTask.Transitions.SelectMany(kv => kv.Value.Select(to => (kv.Key, to))).ToHashSet().SetEquals(Documented).ShouldBeTrue();
+
+    [Theory]
+    [InlineData(RemediationState.Blocked)]
+    [InlineData(RemediationState.Failed)]
+    public void Blocked_and_failed_need_a_reason_and_other_states_drop_it(RemediationState state)
+    {
+        var (_, task, _) = At(RemediationState.InProgress);
+        Should.Throw<InvalidValueException>(() => task.MoveTo(state, "  ", Engineer, T0.AddHours(1))).Code.ShouldBe("reason_required");
+        task.MoveTo(state, "No key", Engineer, T0.AddHours(1)).ShouldNotBeNull();
+        task.Reason.ShouldBe("No key");
+        task.MoveTo(state, "No key", Engineer, T0.AddHours(2)).ShouldBeNull("same state, same reason");
+        task.MoveTo(state, "Still no key", Engineer, T0.AddHours(2)).ShouldNotBeNull("a new reason is a change");
+        task.MoveTo(RemediationState.Pending, "ignored", Engineer, T0.AddHours(3)).ShouldNotBeNull();
+        task.Reason.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Customers_cannot_move_or_assign_tasks()
+    {
+        var (_, task, _) = At(RemediationState.Pending);
+        Should.Throw<NotPermittedException>(() => task.MoveTo(RemediationState.Done, null, Customer, T0));
+        Should.Throw<NotPermittedException>(() => task.AssignTo(Guid.NewGuid(), "X", Customer, T0));
+        task.State.ShouldBe(RemediationState.Pending);
+    }
+
+    [Fact]
+    public void Counters_never_go_negative()
+    {
+        var (incident, task, progress) = At(RemediationState.Pending);
+        var other = new RemediationProgress(incident.Id, incident.TenantId, T0); // knows of no task
+        var change = task.MoveTo(RemediationState.Done, null, Engineer, T0.AddMinutes(5))!;
+        Should.Throw<InvalidOperationException>(() => other.Record(change)).Message.ShouldContain("below zero");
+        Should.Throw<ArgumentOutOfRangeException>(() => progress.Added(RemediationState.Pending, -1, T0));
+        progress.Record(change);
+        (progress.Pending, progress.Done, progress.Completed, progress.Remaining).ShouldBe((0, 1, 1, 0));
+    }
+
+    [Fact]
+    public void The_bulk_summary_counts_with_thousands_separators_and_names_the_actor()
+    {
+        BulkChangeTaskStateHandler.SummaryText(1204, 1204, RemediationState.Done, "Harbor IT RMM", null).ShouldBe("1,204 devices marked Done by Harbor IT RMM");
+        BulkChangeTaskStateHandler.SummaryText(1, 1, RemediationState.Failed, "Maya Chen", " Disk ").ShouldBe("1 device marked Failed by Maya Chen: Disk");
+        BulkChangeTaskStateHandler.SummaryText(3, 2, RemediationState.Done, "Maya Chen", null).ShouldBe("3 tasks marked Done by Maya Chen");
+    }
+
+    [Fact]
+    public void Csv_cells_that_a_spreadsheet_would_evaluate_are_neutralised()
+    {
+        foreach (var dangerous in new[] { "=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx" }) TaskCsv.Cell(dangerous).ShouldBe("'" + dangerous);
+        foreach (var harmless in new[] { "NWA-WS-0001", "a=b", " =x", "" }) TaskCsv.Cell(harmless).ShouldBe(harmless);
+        TaskCsv.Cell(null).ShouldBe("");
+    }
+
+    private static UserAccess UserWith(params Role[] roles) =>
+        new(Guid.NewGuid(), "U", "u@x", [.. roles.Select(r => new MembershipAccess(Guid.NewGuid(), "Harbor", OrganisationKind.Msp, r))], new Dictionary<Guid, TenantGrant>());
+
+    private static ClaimsPrincipal Token(params (string Type, string Value)[] claims) =>
+        new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), "Bearer"));
+
+    [Fact]
+    public void Integrations_need_an_app_only_token_with_the_role_and_people_a_delegated_one()
+    {
+        var integration = UserWith(Role.MspIntegration);
+        var person = UserWith(Role.MspEngineer);
+        var app = Token(("idtyp", "app"), ("http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "Remediation.ReadWrite"));
+        var appOtherRole = Token(("idtyp", "app"), ("roles", "Other"));
+        var delegated = Token(("scp", "Portal.Access"));
+        MachineClients.Accepts(app, integration).ShouldBeTrue();
+        MachineClients.Accepts(appOtherRole, integration).ShouldBeFalse();
+        MachineClients.Accepts(delegated, integration).ShouldBeFalse();
+        MachineClients.Accepts(delegated, person).ShouldBeTrue();
+        MachineClients.Accepts(app, person).ShouldBeFalse();
+    }
+}
