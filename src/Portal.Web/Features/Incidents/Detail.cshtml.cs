@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Domain;
+using Portal.Features.Remediation;
 using Portal.Infrastructure.Auth;
 
 namespace Portal.Features.Incidents;
@@ -41,6 +42,9 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     public IReadOnlyList<TimelineEntryView> Timeline { get; private set; } = [];
 
     public IReadOnlyList<PersonRef> Engineers { get; private set; } = [];
+
+    /// <summary>How the hands-on work stands (customers see it too); null for those who may not read it.</summary>
+    public ProgressView? Remediation { get; private set; }
 
     /// <summary>The managing MSP: sees internal notes and may act on the incident.</summary>
     public bool CanWork { get; private set; }
@@ -117,6 +121,7 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
         CanWork = me.AccessTo(Incident.TenantId) == TenantAccess.Msp && me.Has(Permission.WorkIncidents, Incident.TenantId);
         CanComment = me.Has(Permission.CommentOnIncidents, Incident.TenantId);
         if (CanWork) Engineers = await mediator.Send(new ListAssignableEngineers(Id), ct);
+        if (me.Has(Permission.ReadRemediationProgress, Incident.TenantId)) Remediation = (await mediator.Send(new GetIncidentProgress(Id), ct)).Counts;
 
         // Forms always carry the version on screen, so a retry after "changed by someone else" is made against what the user now sees.
         Version = Incident.Version;

@@ -105,5 +105,14 @@ public static class RemediationApi
         api.MapGet("/remediation/progress", async (IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetMspProgress(), ct)))
             .WithName("GetMspProgress").WithSummary("The MSP roll-up: counts per managed tenant and in total.");
+
+        // burn-down
+        api.MapGet("/incidents/{id:guid}/burn-down", async (Guid id, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetIncidentBurnDown(id), ct)))
+            .WithName("GetIncidentBurnDown").WithSummary("Total and finished tasks over time (at most 500 points, Unix seconds); customers: their own tenant's.");
+
+        api.MapGet("/tenants/{tenantId:guid}/burn-down", async (Guid tenantId, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetTenantBurnDown(tenantId), ct)))
+            .WithName("GetTenantBurnDown").WithSummary("The tenant's burn-down: its incidents' tasks added up over time; customers: their own tenant.");
     }
 }

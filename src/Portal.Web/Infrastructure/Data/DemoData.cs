@@ -119,15 +119,17 @@ public static class DemoData
             db.Subscriptions.Add(new ServiceSubscription(Guid.NewGuid(), tenant.Id, compute.Id, index % 2 == 0 ? "westeurope" : "northeurope"));
             if (index < 3) db.Subscriptions.Add(new ServiceSubscription(Guid.NewGuid(), tenant.Id, desktops.Id, "westeurope"));
 
+            var tenantDevices = new List<Device>();
             for (var d = 1; d <= customer.Devices; d++)
             {
                 var kind = d % 5 == 0 ? "LT" : d % 7 == 0 ? "SRV" : "WS";
                 var site = d % 3 == 0 ? "Branch" : "HQ";
                 string[] tags = kind == "SRV" ? ["server"] : kind == "LT" ? ["laptop", "bitlocker"] : ["workstation"];
-                db.Devices.Add(Device.Register(tenant.Id, $"{customer.Prefix}-{kind}-{d:D4}", $"rmm-{customer.Prefix.ToLowerInvariant()}-{d:D5}",
+                tenantDevices.Add(Device.Register(tenant.Id, $"{customer.Prefix}-{kind}-{d:D4}", $"rmm-{customer.Prefix.ToLowerInvariant()}-{d:D5}",
                     kind == "SRV" ? "Windows Server 2022" : "Windows 11 23H2", site, tags, now));
             }
 
+            db.Devices.AddRange(tenantDevices);
             var engineers = users.Values.Where(u => u.Memberships.Any(m => m.OrganisationId == msp.Id)).ToList();
             var customerUser = users.Values.First(u => u.Memberships.Any(m => m.OrganisationId == tenant.Id));
             var scenario = Scenario.Take(3 + index % 3).ToList();
@@ -159,6 +161,7 @@ public static class DemoData
                     incident.ChangeStatus(IncidentStatus.Resolved, "Printing is back to normal.", mspActor, at.AddMinutes(95));
                 }
                 db.Incidents.Add(incident);
+                if (step >= 3) SeedRemediation(db, incident, tenantDevices, mspActor, incident.UpdatedAt.AddMinutes(5), now, rng);
             }
         }
 
@@ -169,5 +172,45 @@ public static class DemoData
             var count = await db.Incidents.CountAsync(i => i.TenantId == tenantId);
             await db.Organisations.Where(o => o.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(o => o.LastIncidentNumber, count));
         }
+    }
+
+    /// <summary>
+    /// The crashed Windows machines of the boot-loop incident become tasks, worked through in waves since the fix was
+    /// known: most are back, some are in progress, laptops wait for BitLocker keys, a few failed. Each wave is a summary
+    /// on the timeline, a history row per task and a burn-down point, as the bulk updates would have made them.
+    /// </summary>
+    private static void SeedRemediation(PortalDbContext db, Incident incident, List<Device> devices, Actor actor, DateTimeOffset start, DateTimeOffset now, Random rng)
+    {
+        var affected = devices.Where(d => d.OperatingSystem == "Windows 11 23H2").ToList();
+        var tasks = affected.Select(d => RemediationTask.ForDevice(incident, d, start)).ToList();
+        var progress = new RemediationProgress(incident.Id, incident.TenantId, start);
+        progress.Added(RemediationState.Pending, tasks.Count, start);
+        db.RemediationTasks.AddRange(tasks);
+        db.RemediationProgressSamples.Add(progress.Sample(start));
+
+        var waves = 8;
+        var span = now - start;
+        for (var wave = 1; wave <= waves; wave++)
+        {
+            var at = start + span * wave / (waves + 1);
+            var done = 0;
+            foreach (var task in tasks.Where(t => t.State is RemediationState.Pending or RemediationState.InProgress).Take(tasks.Count / (waves + 2)))
+            {
+                var (to, reason) = rng.Next(20) switch
+                {
+                    0 => (RemediationState.Failed, "Still boot-looping after the file was removed"),
+                    1 or 2 when task.Title.Contains("-LT-", StringComparison.Ordinal) => (RemediationState.Blocked, "BitLocker recovery key needed"),
+                    3 => (RemediationState.InProgress, (string?)null),
+                    _ => (RemediationState.Done, (string?)null),
+                };
+                if (task.MoveTo(to, reason, actor, at) is not { } change) continue;
+                db.RemediationTaskChanges.Add(change);
+                progress.Record(change);
+                if (to == RemediationState.Done) done++;
+            }
+            db.RemediationProgressSamples.Add(progress.Sample(at));
+            if (done > 0) incident.RecordRemediation($"{done.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} devices marked Done by {actor.DisplayName}", actor, at);
+        }
+        db.RemediationProgress.Add(progress);
     }
 }

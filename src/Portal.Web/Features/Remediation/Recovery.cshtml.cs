@@ -1,0 +1,30 @@
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Portal.Features.Remediation;
+
+/// <summary>
+/// A tenant's recovery over time, as its customer (and its MSP) sees it: how many devices are back, and the burn-down.
+/// Kept off the status page so the page everyone polls stays one cached snapshot.
+/// </summary>
+[Authorize]
+public sealed class RecoveryModel(IMediator mediator, TimeProvider clock) : PortalPageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public Guid TenantId { get; set; }
+
+    public TenantProgressView? Progress { get; private set; }
+
+    public BurnDownView BurnDown { get; private set; } = new([]);
+
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        // A foreign or missing tenant throws NotFound here (404 page); a role without progress access is 403.
+        Progress = await mediator.Send(new GetTenantProgress(TenantId), ct);
+        BurnDown = await mediator.Send(new GetTenantBurnDown(TenantId), ct);
+        return Page();
+    }
+}

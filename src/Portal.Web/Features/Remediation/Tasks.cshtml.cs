@@ -1,0 +1,151 @@
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Domain;
+using Portal.Features.Incidents;
+
+namespace Portal.Features.Remediation;
+
+/// <summary>
+/// The remediation work of one incident, for its managing MSP: progress and burn-down, the task table (filtered, keyset-paged),
+/// many tasks set to a state at once, the task list as CSV. Everything goes through the same messages as the API.
+/// </summary>
+[Authorize]
+public sealed class TasksModel(IMediator mediator, TimeProvider clock) : PortalPageModel
+{
+    public const int PageSize = 100;
+
+    [BindProperty(SupportsGet = true)]
+    public Guid Id { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "state")]
+    public RemediationState[]? States { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Site { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Tag { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Q { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Cursor { get; set; }
+
+    /// <summary>The tasks ticked in the table.</summary>
+    [BindProperty]
+    public List<Guid> Selected { get; set; } = [];
+
+    [BindProperty]
+    public RemediationState? NewState { get; set; }
+
+    [BindProperty]
+    public string? Reason { get; set; }
+
+    public IncidentView? Incident { get; private set; }
+
+    public IncidentProgressView? Progress { get; private set; }
+
+    public BurnDownView BurnDown { get; private set; } = new([]);
+
+    public KeysetPage<TaskView> Tasks { get; private set; } = new([], null);
+
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+
+    public bool Filtered => States is { Length: > 0 } || !string.IsNullOrWhiteSpace(Site) || !string.IsNullOrWhiteSpace(Tag) || !string.IsNullOrWhiteSpace(Q);
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>The whole task list as CSV (the API's export, with the page's cookie).</summary>
+    public async Task OnGetExportAsync(CancellationToken ct)
+    {
+        var export = await mediator.Send(new ExportTasks(Id), ct);
+        Response.ContentType = "text/csv; charset=utf-8";
+        Response.Headers.ContentDisposition = $"attachment; filename=\"{export.FileName}\"";
+        await TaskCsv.WriteAsync(Response.Body, export.Rows, ct);
+    }
+
+    /// <summary>Select many → one state: the same bulk command an RMM script sends, by task id.</summary>
+    public async Task<IActionResult> OnPostSetStateAsync(CancellationToken ct)
+    {
+        if (Selected.Count == 0)
+        {
+            ModelState.AddModelError("SetState.Selected", "Tick the tasks to change first.");
+            ShowInvalid();
+        }
+        else
+        {
+            try
+            {
+                var result = await mediator.Send(new BulkChangeTaskState(Id, NewState, Reason, [.. Selected.Select(id => new BulkItem(null, id))], null), ct);
+                FlashOnNextPage(Summary(result));
+                return Redirect(ViewUrl(Cursor));
+            }
+            catch (Exception e) when (ShowProblem(e, "SetState"))
+            {
+            }
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private static string Summary(BulkResult r)
+    {
+        var parts = new List<string> { $"{Display.Count(r.Updated)} {(r.Updated == 1 ? "task" : "tasks")} set to {Words.State(r.State)}" };
+        if (r.Unchanged > 0) parts.Add($"{Display.Count(r.Unchanged)} already were");
+        if (r.NotAllowed > 0) parts.Add($"{Display.Count(r.NotAllowed)} cannot go there from their state");
+        if (r.NotFound > 0) parts.Add($"{Display.Count(r.NotFound)} not found");
+        return string.Join("; ", parts) + ".";
+    }
+
+    /// <summary>The validation messages of one form (its fields are keyed "Form.Field").</summary>
+    public IEnumerable<string> ErrorsOf(string form) => ModelState
+        .Where(e => e.Key.StartsWith(form + ".", StringComparison.Ordinal))
+        .SelectMany(e => e.Value!.Errors.Select(x => x.ErrorMessage));
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        // A foreign or missing incident throws here (404 page); a customer or a provider is refused (403) by the task query.
+        Incident = await mediator.Send(new GetIncident(Id), ct);
+        Tasks = await mediator.Send(new ListTasks(Id, States, Site, Tag, Q, Cursor, PageSize), ct);
+        Progress = await mediator.Send(new GetIncidentProgress(Id), ct);
+        BurnDown = await mediator.Send(new GetIncidentBurnDown(Id), ct);
+    }
+
+    /// <summary>The query string of this view with one thing changed (paging keeps the filters).</summary>
+    public string ViewUrl(string? cursor) => ViewUrl(States, Site, Tag, Q, cursor);
+
+    /// <summary>A form of this page posts to the view it was shown in, so the page it comes back to keeps the filters and the page of tasks.</summary>
+    public string HandlerUrl(string handler)
+    {
+        var url = ViewUrl(Cursor);
+        return url + (url.Contains('?') ? "&" : "?") + "handler=" + Uri.EscapeDataString(handler);
+    }
+
+    private string ViewUrl(RemediationState[]? states, string? site, string? tag, string? q, string? cursor)
+    {
+        var query = new List<KeyValuePair<string, string?>>();
+        foreach (var s in states ?? []) query.Add(new("state", s.ToString()));
+        if (!string.IsNullOrWhiteSpace(site)) query.Add(new("site", site));
+        if (!string.IsNullOrWhiteSpace(tag)) query.Add(new("tag", tag));
+        if (!string.IsNullOrWhiteSpace(q)) query.Add(new("q", q));
+        if (!string.IsNullOrWhiteSpace(cursor)) query.Add(new("cursor", cursor));
+        return $"/incidents/{Id}/remediation" + Microsoft.AspNetCore.Http.QueryString.Create(query);
+    }
+}
+
+/// <summary>How states read in the UI.</summary>
+public static class Words
+{
+    public static string State(RemediationState state) => state switch
+    {
+        RemediationState.InProgress => "In progress",
+        RemediationState.NotApplicable => "Not applicable",
+        _ => state.ToString(),
+    };
+}
