@@ -1,0 +1,120 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Shouldly;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.EndToEndTests;
+
+/// <summary>
+/// The remediation page as an MSP engineer works it during an outage, with the customer's status page open beside it and
+/// the MSP's RMM script reporting fixed machines through the API: counts, the customer's "N of M devices restored" and
+/// the burn-down all move without a reload.
+/// </summary>
+public sealed class RemediationJourneyTests(PortalApp app)
+{
+    private static readonly LocatorAssertionsToHaveTextOptions WithinFiveSeconds = new() { Timeout = 5_000 };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_engineer_sets_ticked_tasks_done_and_a_bulk_update_from_the_rmm_tool_moves_counts_and_burn_down_live()
+    {
+        var maya = await app.SignInAsync("Maya Chen");
+        var title = TriagePage.UniqueTitle("Boot loop at the hangar");
+        await TriagePage.OpenIncidentAsync(maya, "Northwind Airways (NWA)", title, "Sev1", "Hangar PCs restart in a loop.");
+        var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
+
+        // Twenty affected devices become tasks through the API, as an engineer's script would add them.
+        using var api = await ApiClientAsync("maya@harborit.example");
+        var tenantId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}", Ct)).GetProperty("tenantId").GetGuid();
+        var devices = (await api.GetFromJsonAsync<JsonElement>($"api/v1/tenants/{tenantId}/devices?limit=20", Ct)).GetProperty("items").EnumerateArray()
+            .Select(d => (Id: d.GetProperty("id").GetGuid(), ExternalId: d.GetProperty("externalId").GetString()!)).ToList();
+        devices.Count.ShouldBe(20);
+        foreach (var device in devices)
+            (await api.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks", new { deviceId = device.Id }, Ct)).EnsureSuccessStatusCode();
+
+        // The incident page links to the remediation page, which shows the counts and draws the burn-down.
+        await maya.ReloadAsync();
+        await Expect(maya.GetByTestId("incident-progress")).ToContainTextAsync("0 of 20 devices restored");
+        await maya.GetByTestId("remediation-link").ClickAsync();
+        await Expect(maya.GetByTestId("count-Pending")).ToHaveTextAsync("20");
+        await Expect(maya.GetByTestId("burndown").Locator("canvas")).ToHaveCountAsync(1);
+        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await maya.EvaluateAsync("() => { window.portalNotReloaded = true; }");
+
+        // Tick three, set them Done: the same bulk command the API has, with the page's cookie.
+        var rows = maya.GetByTestId("task-table").Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(20);
+        for (var i = 0; i < 3; i++) await rows.Nth(i).GetByRole(AriaRole.Checkbox).CheckAsync();
+        await maya.GetByLabel("New state").SelectOptionAsync("Done");
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync("3 tasks set to Done");
+        await Expect(maya.GetByTestId("count-Done")).ToHaveTextAsync("3");
+        await Expect(maya.GetByTestId("count-Pending")).ToHaveTextAsync("17");
+        var pointsBefore = int.Parse(await maya.GetByTestId("burndown").GetAttributeAsync("data-points") ?? "0");
+        await maya.EvaluateAsync("() => { window.portalNotReloaded = true; }"); // the post above was a navigation; mark the page again
+
+        // The customer watches their status page.
+        var olivia = await app.SignInAsync("Olivia Grant");
+        await olivia.GotoAsync($"/status/{tenantId}");
+        var card = olivia.GetByRole(AriaRole.Article, new() { Name = title });
+        await Expect(card.Locator(".progress-line")).ToContainTextAsync("3 of 20 devices restored");
+        await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
+
+        // The MSP's RMM integration reports ten more machines fixed, by their RMM ids, through the API.
+        using var rmm = await ApiClientAsync("rmm@harborit.example");
+        using var bulk = await rmm.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks/bulk-state",
+            new { state = "Done", items = devices.Skip(10).Select(d => new { externalId = d.ExternalId }), summary = "Safe-mode fix confirmed" }, Ct);
+        bulk.EnsureSuccessStatusCode();
+
+        await Expect(maya.GetByTestId("count-Done")).ToHaveTextAsync("13", WithinFiveSeconds);
+        await Expect(card.Locator(".progress-line")).ToContainTextAsync("13 of 20 devices restored", new() { Timeout = 5_000 });
+        await Expect(maya.GetByTestId("burndown").Locator("canvas")).ToHaveCountAsync(1);
+        int.Parse(await maya.GetByTestId("burndown").GetAttributeAsync("data-points") ?? "0").ShouldBeGreaterThan(pointsBefore, "the burn-down gained the bulk update's point");
+
+        // One task changed on its own writes no timeline entry: only the coalesced progress event tells the pages.
+        var taskId = (await rmm.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}/tasks?state=Pending&limit=1", Ct))
+            .GetProperty("items")[0].GetProperty("id").GetGuid();
+        (await rmm.PostAsJsonAsync($"api/v1/tasks/{taskId}/state", new { state = "Done" }, Ct)).EnsureSuccessStatusCode();
+        await Expect(maya.GetByTestId("count-Done")).ToHaveTextAsync("14", WithinFiveSeconds);
+        await Expect(card.Locator(".progress-line")).ToContainTextAsync("14 of 20 devices restored", new() { Timeout = 5_000 });
+        (await maya.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the remediation page reloaded instead of updating in place");
+    }
+
+    [Fact]
+    public async Task A_customer_is_refused_the_remediation_page_and_sees_only_their_own_recovery()
+    {
+        var olivia = await app.SignInAsync("Olivia Grant");
+        var (ownTenant, foreignTenant, ownIncident) = await app.ReadAsync(async db =>
+        {
+            var own = db.Organisations.Single(o => o.Name == "Northwind Airways").Id;
+            var foreign = db.Organisations.Single(o => o.Name == "Woodgrove Bank").Id;
+            var incident = db.Incidents.Where(i => i.TenantId == own).OrderBy(i => i.Number).First().Id;
+            return await Task.FromResult((own, foreign, incident));
+        });
+
+        var refused = await olivia.GotoAsync($"/incidents/{ownIncident}/remediation");
+        refused!.Status.ShouldBe(403, "customers see progress, not the MSP's task list");
+
+        var recovery = await olivia.GotoAsync($"/status/{ownTenant}/recovery");
+        recovery!.Status.ShouldBe(200);
+        await Expect(olivia.GetByTestId("tenant-progress")).ToContainTextAsync("devices restored");
+        await Expect(olivia.GetByTestId("burndown").Locator("canvas")).ToHaveCountAsync(1);
+
+        var foreign = await olivia.GotoAsync($"/status/{foreignTenant}/recovery");
+        foreign!.Status.ShouldBe(404);
+        (await olivia.ContentAsync()).ShouldNotContain("Woodgrove");
+    }
+
+    private async Task<HttpClient> ApiClientAsync(string email)
+    {
+        var client = new HttpClient { BaseAddress = app.BaseAddress };
+        using var response = await client.PostAsJsonAsync("dev/token", new { email }, Ct);
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+}
