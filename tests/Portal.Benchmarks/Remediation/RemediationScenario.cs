@@ -89,9 +89,9 @@ public static class RemediationScenario
         report.AppendLine("| measurement | path | p50 ms | p99 ms | bar | result |");
         report.AppendLine("|---|---|---:|---:|---|---|");
 
-        var rollup = await AbbaAsync(client, options, $"bench/remediation/count/{rollupIncident}", $"api/v1/incidents/{rollupIncident}/progress");
+        var rollup = await AbbaAsync(client, options, $"bench-remediation/count/{rollupIncident}", $"api/v1/incidents/{rollupIncident}/progress");
         Row(report, $"progress roll-up, {options.RollupTasks:N0} tasks", rollup, "Portal p99 <= 5 ms", rollup.Portal.P99 <= 5);
-        var page = await AbbaAsync(client, options, $"bench/remediation/first-page/{pageIncident}", $"api/v1/incidents/{pageIncident}/tasks?limit=100");
+        var page = await AbbaAsync(client, options, $"bench-remediation/first-page/{pageIncident}", $"api/v1/incidents/{pageIncident}/tasks?limit=100");
         Row(report, $"first page (100) of {options.PageTasks:N0} tasks", page, "Portal p99 <= 50 ms", page.Portal.P99 <= 50);
 
         // Bulk: the raw UPDATE first, on a copy of the incident's rows (so both start from Pending), then Portal's API.
@@ -185,14 +185,14 @@ public static class RemediationScenario
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.MapWhen(c => c.Request.Path.StartsWithSegments("/bench/remediation", StringComparison.Ordinal), bench =>
+            app.MapWhen(c => c.Request.Path.StartsWithSegments("/bench-remediation", StringComparison.Ordinal), bench =>
             {
                 bench.UseRouting();
                 bench.UseEndpoints(e =>
                 {
-                    e.MapGet("/bench/remediation/count/{incidentId:guid}", (Guid incidentId, IConfiguration config) =>
+                    e.MapGet("/bench-remediation/count/{incidentId:guid}", (Guid incidentId, IConfiguration config) =>
                         Query(config, """SELECT "State", COUNT(*) FROM "RemediationTasks" WHERE "IncidentId" = $id GROUP BY "State" """, incidentId));
-                    e.MapGet("/bench/remediation/first-page/{incidentId:guid}", (Guid incidentId, IConfiguration config) =>
+                    e.MapGet("/bench-remediation/first-page/{incidentId:guid}", (Guid incidentId, IConfiguration config) =>
                         Query(config, """
                             SELECT t."Id", t."Title", t."State", t."Reason", t."UpdatedAt", d."Hostname", d."ExternalId", d."Site", d."Tags", d."OperatingSystem"
                             FROM "RemediationTasks" t LEFT JOIN "Devices" d ON d."Id" = t."DeviceId"
