@@ -6,9 +6,11 @@ using Portal.Features.CustomerStatus;
 using Portal.Features.Incidents;
 using Portal.Features.Live;
 using Portal.Features.Organisations;
+using Portal.Features.Remediation;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
 using Portal.Infrastructure.Http;
+using Portal.Infrastructure.Jobs;
 using Portal.Infrastructure.Telemetry;
 using Portal.Pipeline;
 using Portal.Pipeline.Commit;
@@ -24,6 +26,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
 builder.Services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
 builder.AddPortalHealthChecks();
+builder.AddPortalJobs();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
@@ -42,6 +45,7 @@ builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 // Features
 builder.AddCustomerStatus();
 builder.AddPortalLive();
+builder.AddDeviceImports();
 
 var app = builder.Build();
 
@@ -60,6 +64,8 @@ app.MapIncidentsApi();
 app.MapCustomerStatusApi();
 app.MapOrganisationsApi();
 app.MapPortalLive();
+app.MapDeviceImportsApi();
+app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();
 

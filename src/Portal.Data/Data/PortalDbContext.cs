@@ -198,6 +198,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         {
             e.Property(x => x.Id).ValueGeneratedNever();
             e.Property(x => x.Reason).HasMaxLength(DeviceImportError.ReasonMaxLength);
+            e.Property(x => x.Hostname).HasMaxLength(Device.HostnameMaxLength);
             e.HasOne<DeviceImport>().WithMany().HasForeignKey(x => x.ImportId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ImportId, x.Line });
             e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId));
