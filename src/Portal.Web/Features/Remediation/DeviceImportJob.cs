@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using nietras.SeparatedValues;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.Live;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Remediation;
@@ -16,14 +15,15 @@ namespace Portal.Features.Remediation;
 /// Runs one import: streams its file with Sep (never the whole file in memory), checks each row, and writes batches of
 /// <see cref="DeviceImportOptions.BatchSize"/> rows, each in one transaction through the commit path: the devices and
 /// tasks (<see cref="DeviceImportWriter"/>), the incident's progress counters and a burn-down sample, the batch's error
-/// lines and the import's position (<see cref="DeviceImport.LinesDone"/>). Hangfire runs a job at least once, so the job
+/// lines and the import's position (<see cref="DeviceImport.LinesDone"/>); the commit path then tells the live clients
+/// (the counters, and the import's progress to its MSP). Hangfire runs a job at least once, so the job
 /// is idempotent and the database is the truth: a run starts after the last committed batch, and each batch first claims
 /// the position it starts from (an UPDATE … WHERE LinesDone = what this run read); a second runner of the same import
 /// loses that race and stops, so no batch counts twice. Runs in a scope of its own with system access; every query names
 /// the import's tenant.
 /// </summary>
 public sealed partial class DeviceImportJob(
-    PortalDbContext db, TenantScope scope, CommitPublisher publisher, LivePublisher live, TimeProvider clock,
+    PortalDbContext db, TenantScope scope, CommitPublisher publisher, TimeProvider clock,
     IOptions<DeviceImportOptions> options, IWebHostEnvironment environment, ILogger<DeviceImportJob> logger)
 {
     private const int MaxAttempts = 5;
@@ -111,7 +111,6 @@ public sealed partial class DeviceImportJob(
             LogLostRace(logger, importId, position);
             return false;
         }
-        live.ImportProgress(tenantId, view.ToLive());
         return true;
     }
 
@@ -136,7 +135,6 @@ public sealed partial class DeviceImportJob(
         }, cancellationToken);
         if (view is null) return false;
         LogCompleted(logger, importId, view.RowsRead, view.TasksCreated, view.ErrorCount);
-        live.ImportProgress(tenantId, view.ToLive());
         return true;
     }
 
@@ -152,7 +150,6 @@ public sealed partial class DeviceImportJob(
         }, cancellationToken);
         if (view is null) return;
         LogFailed(logger, importId, reason);
-        live.ImportProgress(tenantId, view.ToLive());
         TryDelete(_options.FileOf(environment.ContentRootPath, importId));
     }
 

@@ -2,7 +2,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.Live;
 using Portal.Infrastructure.Auth;
 using Portal.Pipeline;
 
@@ -16,9 +15,6 @@ public sealed record DeviceImportView(
 {
     public string Url => $"/api/v1/device-imports/{Id}";
     public string ErrorsUrl => $"/api/v1/device-imports/{Id}/errors.csv";
-
-    public LiveImportProgress ToLive() =>
-        new(Id, IncidentId, Status.ToString(), LinesDone, RowsRead, DevicesCreated, TasksCreated, RowsUnchanged, ErrorCount, Failure);
 
     public static DeviceImportView From(DeviceImport i) =>
         new(i.Id, i.IncidentId, i.TenantId, i.FileName, i.SizeBytes, i.Status, i.StartedByName, i.CreatedAt, i.StartedAt, i.FinishedAt,

@@ -49,6 +49,9 @@ public static class JobsSetup
             }),
             _ => throw new InvalidOperationException($"No job storage for Database:Provider {provider}."),
         });
+        // Likewise the activator: GlobalConfiguration.UseActivator (what AddHangfire does) is static, and a job of one host would
+        // run with the services (the database) of whichever host configured last. Each host activates jobs in its own container.
+        builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
