@@ -4,6 +4,9 @@
 #   ./bench.sh            both scenarios: 1 (customer status, wrk) then 2 (live fan-out over SignalR); writes docs/benchmarks.md
 #   ./bench.sh --status   scenario 1 only: 3 s warm-up per URL, then wrk -t2 -c64 -d10s --latency in the order A B B A, 3 rounds
 #   ./bench.sh --fanout   scenario 2 only: 1,000 and 5,000 SignalR clients per path, bare hub vs Portal, A B B A, 3 rounds
+#   ./bench.sh --import   scenario 3 only: CSV import of 100,000 and 1,000,000 devices on SQLite and PostgreSQL, Portal's
+#                         import path vs the raw driver (prepared batched transactions / binary COPY), A B B A, 3 rounds;
+#                         each run a process of its own (rows/s and its peak memory, VmHWM); starts its own PostgreSQL
 #   ./bench.sh --quick    short runs (1 round, 2 s wrk runs; fan-out with 200 and 1,000 clients): a smoke test, never written to the docs
 #   ./bench.sh --micro    also run the BenchmarkDotNet microbenchmarks afterwards (in process)
 #   ./bench.sh --no-docs  print the tables without writing them into docs/benchmarks.md
@@ -26,7 +29,7 @@ cd "$(dirname "$0")"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 bench_args="$*"
-quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0
+quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 write_docs=0 ;;
@@ -34,12 +37,13 @@ for arg in "$@"; do
     --no-docs) write_docs=0 ;;
     --status) want_status=1 ;;
     --fanout) want_fanout=1 ;;
+    --import) want_import=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option '$arg'" >&2; usage >&2; exit 64 ;;
   esac
 done
 # Neither named: both scenarios.
-if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ]; then want_status=1 want_fanout=1; fi
+if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ]; then want_status=1 want_fanout=1; fi
 
 seconds() { # "10", "10s" -> 10; anything else is refused
   local v=${1%s}
@@ -85,6 +89,8 @@ if [ "$want_status" -eq 1 ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
 fi
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ "$want_import" -eq 1 ] && [ ! -x "${pg_bin:-/nonexistent}/initdb" ]; then missing+=(postgresql); fi
 if [ -f src/Portal.Web/package.json ] && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -111,6 +117,7 @@ cleanup() {
     kill "$host_pid" 2>/dev/null || true
     wait "$host_pid" 2>/dev/null || true
   fi
+  if [ -n "${pg_started:-}" ]; then "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -273,7 +280,7 @@ ratio_figure() {
   echo "$r $lo $hi"
 }
 
-results_rows=() change_rows=() run_rows=() round_rows=() change_run_rows=() problems=()
+results_rows=() change_rows=() import_rows=() import_run_rows=() run_rows=() round_rows=() change_run_rows=() problems=()
 status_loads=""
 
 # scenario NAME BARE_URL PORTAL_URL HEADER COUNTER_SUFFIX BAR: BENCH_ROUNDS rounds of A B B A. Every figure is the median
@@ -622,9 +629,98 @@ run_fanout() {
   sections+=("fanout $section")
 }
 
+
+# --- scenario 3: device import (Portal's import path vs the raw driver) ------------------------------------
+import_loads=""
+start_postgres() { # a throwaway PostgreSQL in $work/pg (fsync off, as the tests run it); sets pg_admin
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  pg_as=()
+  chmod 755 "$work"
+  mkdir -p "$work/pg"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$work/pg"; pg_as=(runuser -u postgres --); fi
+  "${pg_as[@]}" "$pg_bin/initdb" -D "$work/pg/data" -U postgres -A trust -E UTF8 --locale=C --no-sync --no-instructions >"$work/pg-init.log" 2>&1 \
+    || { cat "$work/pg-init.log" >&2; echo "bench.sh: initdb failed" >&2; exit 1; }
+  local port
+  for port in $(seq 55432 55632); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; done
+  "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log.txt" -w -t 30 start \
+    -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null \
+    || { cat "$work/pg/log.txt" >&2; echo "bench.sh: PostgreSQL did not start" >&2; exit 1; }
+  pg_started=1
+  pg_admin="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Command Timeout=600"
+  echo "   PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port (fsync off, synchronous_commit off)"
+}
+
+# import_run MODE PROVIDER ROWS -> "seconds rows_per_s peak_kb" (one process per run)
+import_run() {
+  local out args=(import --provider "$2" --rows "$3" --mode "$1" --folder "$work/import")
+  [ "$2" = PostgreSql ] && args+=(--admin "$pg_admin")
+  out=$(dotnet "$bench_dll" "${args[@]}" 2>>"$work/import.log") || { echo "bench.sh: the import run ($*) failed; see below" >&2; tail -n 20 "$work/import.log" >&2; exit 3; }
+  echo "$out" | awk '$1 == "RESULT" { print $5, $6, $7 }'
+}
+
+run_import() {
+  local rows_list=${BENCH_IMPORT_ROWS:-$([ "$quick" -eq 1 ] && echo 20000 || echo "100000 1000000")}
+  local bar=0.5 peak_bar_mb=300
+  for n in $rows_list; do whole BENCH_IMPORT_ROWS "$n" >/dev/null; done
+  echo
+  echo "== import: ${rows_list// /, } rows on SQLite and PostgreSQL; Portal (upload + job) vs raw driver; A B B A, $rounds round(s)"
+  start_postgres
+  import_rows=() import_run_rows=()
+  local n provider round kind r secs rps peak raw_rps portal_rps raw_secs portal_secs raw_peak portal_peak
+  for n in $rows_list; do
+    for provider in Sqlite PostgreSql; do
+      load_gate import_loads "$provider $n"
+      raw_rps="" portal_rps="" raw_secs="" portal_secs="" raw_peak="" portal_peak=""
+      for round in $(seq 1 "$rounds"); do
+        for kind in raw portal portal raw; do
+          r=$(import_run "$kind" "$provider" "$n")
+          read -r secs rps peak <<<"$r"
+          printf '   %-10s %9s rows  round %s  %-6s %8s s  %9s rows/s  peak %6s MB\n' "$provider" "$(thousands "$n")" "$round" "$kind" "$secs" "$(thousands "$rps")" "$(fmt "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')")"
+          import_run_rows+=("| $provider | $(thousands "$n") | $round | $kind | $secs | $(thousands "$rps") | $(fmt "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')") |")
+          if [ "$kind" = raw ]; then raw_rps+=" $rps" raw_secs+=" $secs" raw_peak+=" $peak"; else portal_rps+=" $rps" portal_secs+=" $secs" portal_peak+=" $peak"; fi
+        done
+      done
+      local ratio verdict peak_mb
+      ratio=$(awk -v p="$(echo "$portal_rps" | median)" -v b="$(echo "$raw_rps" | median)" 'BEGIN { printf "%.2f", (b > 0 ? p / b : 0) }')
+      peak_mb=$(echo "$portal_peak" | tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1 | awk '{ printf "%.0f", $1 / 1024 }')
+      verdict=$(awk -v r="$ratio" -v bar="$bar" -v m="$peak_mb" -v pb="$peak_bar_mb" -v n="$n" 'BEGIN { print (r >= bar && (n < 1000000 || m < pb) ? "PASS" : "FAIL") }')
+      import_rows+=("| $provider | $(thousands "$n") | $(thousands "$(echo "$raw_rps" | median)") ($(fmt "$(echo "$raw_secs" | median)" 2) s) | $(thousands "$(echo "$portal_rps" | median)") ($(fmt "$(echo "$portal_secs" | median)" 2) s) | **${ratio}x** | >= ${bar}x$([ "$n" -ge 1000000 ] && echo ", peak < ${peak_bar_mb} MB") | **$verdict** | $(echo "$raw_peak" | tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1 | awk '{ printf "%.0f", $1 / 1024 }') / $peak_mb |")
+    done
+  done
+  local section="$work/import-section.md" command_line="./bench.sh${bench_args:+ $bench_args}"
+  [ -n "${BENCH_IMPORT_ROWS:-}" ] && command_line="BENCH_IMPORT_ROWS=\"$BENCH_IMPORT_ROWS\" $command_line"
+  {
+    echo "#### Results"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+    echo "- machine: $(nproc) cores, $cpu; load average (1 min) before each block: $import_loads"
+    echo "- .NET SDK $(dotnet --version); each run a process of its own (\`Portal.Benchmarks import ...\`) with Portal in it (Development, demo data, fresh database); PostgreSQL with fsync off"
+    echo "- command: \`$command_line\`; order A B B A (A = raw driver, B = Portal), rounds: $rounds"
+    echo "- Portal: the generated CSV uploaded through \`POST /api/v1/incidents/{id}/device-imports\` (text/csv, streamed), timed until the import reads Completed (polled every 50 ms; Hangfire picks the job up within its 1 s poll): upload checks, Sep parsing, row checks, batches of 5,000 through the commit path (devices + tasks + counters + sample + position per transaction)"
+    echo "- raw: the same rows (device + one task each) into the same tables with the raw driver: SQLite prepared INSERTs, a transaction per 5,000 rows, synchronous=NORMAL as Portal; PostgreSQL one binary COPY per table in one transaction"
+    echo "- peak: the process's VmHWM (Portal host included in both modes)"
+    echo
+    echo "| database | rows | raw rows/s (s) | Portal rows/s (s) | ratio Portal ÷ raw | bar | result | peak MB raw / Portal |"
+    echo "|---|---:|---:|---:|---:|---|---|---:|"
+    printf '%s\n' "${import_rows[@]}"
+    echo
+    echo "<details><summary>Every run</summary>"
+    echo
+    echo "| database | rows | round | mode | seconds | rows/s | peak MB |"
+    echo "|---|---:|---:|---|---:|---:|---:|"
+    printf '%s\n' "${import_run_rows[@]}"
+    echo
+    echo "</details>"
+  } >"$section"
+  echo
+  cat "$section"
+  sections+=("import $section")
+}
+
 # --- run ---------------------------------------------------------------------------------------------------
 [ "$want_status" -eq 1 ] && run_status
 [ "$want_fanout" -eq 1 ] && run_fanout
+[ "$want_import" -eq 1 ] && run_import
 
 if [ "$micro" -eq 1 ]; then
   echo
@@ -662,7 +758,7 @@ fi
 
 # Non-zero when a run was invalid (wrong answers, lost deliveries, nothing measured): 3; when the docs were to be written
 # and were not: 4. A FAIL against a bar is a result, not an error.
-for row in "${results_rows[@]}" "${change_rows[@]}" "${fanout_rows[@]}"; do
+for row in "${results_rows[@]}" "${change_rows[@]}" "${fanout_rows[@]}" "${import_rows[@]}"; do
   case "$row" in *"**INVALID**"*) exit 3 ;; esac
 done
 [ "$docs_refused" -eq 1 ] && exit 4

@@ -10,6 +10,7 @@ using Portal.Features.Remediation;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
 using Portal.Infrastructure.Http;
+using Portal.Infrastructure.Jobs;
 using Portal.Infrastructure.Telemetry;
 using Portal.Pipeline;
 using Portal.Pipeline.Commit;
@@ -25,6 +26,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
 builder.Services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
 builder.AddPortalHealthChecks();
+builder.AddPortalJobs();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
@@ -43,6 +45,7 @@ builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 // Features
 builder.AddCustomerStatus();
 builder.AddPortalLive();
+builder.AddDeviceImports();
 
 var app = builder.Build();
 
@@ -62,6 +65,8 @@ app.MapCustomerStatusApi();
 app.MapOrganisationsApi();
 app.MapRemediationApi();
 app.MapPortalLive();
+app.MapDeviceImportsApi();
+app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();
 

@@ -91,7 +91,7 @@ public sealed class PortalHost : WebApplicationFactory<Program>
     }
 
     /// <summary>src/Portal.Web, from the manifest the Mvc.Testing package writes beside this program, else found upwards.</summary>
-    private static string PortalContentRoot()
+    internal static string PortalContentRoot()
     {
         var manifest = Path.Combine(AppContext.BaseDirectory, "MvcTestingAppManifest.json");
         if (File.Exists(manifest))

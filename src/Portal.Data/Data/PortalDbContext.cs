@@ -198,6 +198,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         {
             e.Property(x => x.Id).ValueGeneratedNever();
             e.Property(x => x.Reason).HasMaxLength(DeviceImportError.ReasonMaxLength);
+            e.Property(x => x.Hostname).HasMaxLength(Device.HostnameMaxLength);
             e.HasOne<DeviceImport>().WithMany().HasForeignKey(x => x.ImportId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ImportId, x.Line });
             e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId));
@@ -225,21 +226,23 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
 
     /// <summary>
     /// What this context has saved since the last <see cref="TakeSavedChanges"/>: the timeline entries it inserted (one
-    /// per incident change, so they say what changed), the incidents it inserted or updated, and the remediation
-    /// counters it changed, as instances that hold the saved values. The commit path takes them once per transaction to number and publish the change.
+    /// per incident change, so they say what changed), the incidents it inserted or updated, the remediation
+    /// counters and the device imports it changed, as instances that hold the saved values. The commit path takes them once per transaction to number and publish the change.
     /// </summary>
     public SavedChanges TakeSavedChanges()
     {
-        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]);
+        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]) { Imports = [.. _savedImports] };
         _savedTimelineEntries.Clear();
         _savedIncidents.Clear();
         _savedProgress.Clear();
+        _savedImports.Clear();
         return saved;
     }
 
     private readonly List<TimelineEntry> _savedTimelineEntries = [];
     private readonly HashSet<Incident> _savedIncidents = [];
     private readonly HashSet<RemediationProgress> _savedProgress = [];
+    private readonly HashSet<DeviceImport> _savedImports = [];
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -267,6 +270,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         {
             if (entry.State is EntityState.Added or EntityState.Modified) _savedProgress.Add(entry.Entity);
         }
+        foreach (var entry in ChangeTracker.Entries<DeviceImport>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified) _savedImports.Add(entry.Entity);
+        }
         if (IsSqlite) BumpVersions();
     }
 
@@ -283,4 +290,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
 }
 
 /// <summary>What a context saved in one unit of work; see <see cref="PortalDbContext.TakeSavedChanges"/>.</summary>
-public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, IReadOnlyCollection<Incident> Incidents, IReadOnlyCollection<RemediationProgress> Progress);
+public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, IReadOnlyCollection<Incident> Incidents, IReadOnlyCollection<RemediationProgress> Progress)
+{
+    /// <summary>Device imports added or moved on (a batch, the end): their progress is told to the MSP after the commit.</summary>
+    public IReadOnlyCollection<DeviceImport> Imports { get; init; } = [];
+}

@@ -26,6 +26,7 @@ public sealed class DeviceImport
         StartedById = actor.UserId;
         StartedByName = actor.DisplayName;
         CreatedAt = now;
+        HeartbeatAt = now;
         Status = DeviceImportStatus.Queued;
     }
 
@@ -40,6 +41,12 @@ public sealed class DeviceImport
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? FinishedAt { get; private set; }
+
+    /// <summary>
+    /// When a run of the import last showed it was alive (each committed batch), or when it was last handed to the job
+    /// runner. An unfinished import whose heartbeat is old has lost its runner (a killed process): the sweep hands it out again.
+    /// </summary>
+    public DateTimeOffset HeartbeatAt { get; private set; }
 
     /// <summary>The last line of the file (1 = the header) whose batch has committed; the job resumes after it.</summary>
     public long LinesDone { get; private set; }
@@ -59,12 +66,15 @@ public sealed class DeviceImport
         if (IsFinished) throw new DomainRuleException("import_finished", $"The import of {FileName} has finished; start a new one.");
         Status = DeviceImportStatus.Running;
         StartedAt ??= now;
+        HeartbeatAt = now;
     }
 
     /// <summary>A batch committed: lines up to <paramref name="lastLine"/> are done.</summary>
-    public void BatchDone(long lastLine, long rows, long devicesCreated, long tasksCreated, long unchanged, long errors)
+    public void BatchDone(long lastLine, long rows, long devicesCreated, long tasksCreated, long unchanged, long errors, DateTimeOffset now)
     {
+        if (Status != DeviceImportStatus.Running) throw new InvalidOperationException($"The import is {Status}; only a running import takes batches.");
         if (lastLine < LinesDone) throw new InvalidOperationException("Batches go forward through the file.");
+        HeartbeatAt = now;
         LinesDone = lastLine;
         RowsRead += rows;
         DevicesCreated += devicesCreated;
@@ -75,12 +85,14 @@ public sealed class DeviceImport
 
     public void Complete(DateTimeOffset now)
     {
+        if (Status != DeviceImportStatus.Running) throw new InvalidOperationException($"The import is {Status}; only a running import completes.");
         Status = DeviceImportStatus.Completed;
         FinishedAt = now;
     }
 
     public void Fail(string reason, DateTimeOffset now)
     {
+        if (IsFinished) throw new InvalidOperationException($"The import is already {Status}.");
         Status = DeviceImportStatus.Failed;
         Failure = reason.Length > FailureMaxLength ? reason[..FailureMaxLength] : reason;
         FinishedAt = now;
@@ -94,12 +106,13 @@ public sealed class DeviceImportError
 
     private DeviceImportError() { Reason = ""; }
 
-    public DeviceImportError(DeviceImport import, long line, string reason)
+    public DeviceImportError(DeviceImport import, long line, string? hostname, string reason)
     {
         Id = Guid.CreateVersion7();
         ImportId = import.Id;
         TenantId = import.TenantId;
         Line = line;
+        Hostname = string.IsNullOrEmpty(hostname) ? null : hostname.Length > Device.HostnameMaxLength ? hostname[..Device.HostnameMaxLength] : hostname;
         Reason = reason.Length > ReasonMaxLength ? reason[..ReasonMaxLength] : reason;
     }
 
@@ -107,5 +120,8 @@ public sealed class DeviceImportError
     public Guid ImportId { get; private set; }
     public Guid TenantId { get; private set; }
     public long Line { get; private set; }
+
+    /// <summary>The line's hostname cell as written (cut to the hostname limit), so the user finds the row; null when empty.</summary>
+    public string? Hostname { get; private set; }
     public string Reason { get; private set; }
 }

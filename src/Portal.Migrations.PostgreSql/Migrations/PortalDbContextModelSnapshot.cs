@@ -118,6 +118,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("IncidentId")
                         .HasColumnType("uuid");
 
@@ -168,6 +171,10 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Hostname")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
 
                     b.Property<Guid>("ImportId")
                         .HasColumnType("uuid");

@@ -118,6 +118,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<Guid>("IncidentId")
                         .HasColumnType("uniqueidentifier");
 
@@ -168,6 +171,10 @@ namespace Portal.Migrations.SqlServer.Migrations
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Hostname")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
 
                     b.Property<Guid>("ImportId")
                         .HasColumnType("uniqueidentifier");

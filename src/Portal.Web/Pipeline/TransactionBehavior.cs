@@ -46,24 +46,8 @@ public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider se
     /// <summary>How often a <see cref="IRetriedOnConflict"/> command runs before the conflict reaches the client as 409.</summary>
     public const int MaxAttempts = 5;
 
-    private static async Task<(TResponse, CommittedChanges)> RunOnceAsync(PortalDbContext db, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            var response = await next(message, cancellationToken);
-            if (db.ChangeTracker.HasChanges())
-                throw new InvalidOperationException($"{typeof(TMessage).Name}'s handler left changes unsaved; a handler saves its unit of work once.");
-            var committed = await StreamSequences.StampAsync(db, db.TakeSavedChanges(), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return (response, committed);
-        }
-        catch
-        {
-            db.TakeSavedChanges(); // rolled back: nothing of it may be published by a later command of this scope
-            throw;
-        }
-    }
+    private static Task<(TResponse, CommittedChanges)> RunOnceAsync(PortalDbContext db, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
+        UnitOfWork.CommitAsync(db, $"{typeof(TMessage).Name}'s handler", ct => next(message, ct), cancellationToken);
 
     /// <summary>
     /// A concurrency conflict, a deadlock or serialization failure, or a unique key another transaction took first (two

@@ -130,7 +130,9 @@ public abstract class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
         await base.DisposeAsync();
         if (_sqliteFile is not null)
         {
-            foreach (var file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
+            // Hangfire's storage lives beside the Portal file (portal-it-….hangfire.db).
+            var jobs = Path.ChangeExtension(_sqliteFile, ".hangfire.db");
+            foreach (var file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm", jobs, jobs + "-wal", jobs + "-shm" })
             {
                 try { File.Delete(file); } catch (IOException) { }
             }

@@ -15,6 +15,9 @@ public interface IStatusClient
     /// <summary>Coalesced snapshots (latest value, a few per second at most): no sequence number, a missed one is superseded by the next.</summary>
     Task TaskProgress(LiveProgressEvent e);
 
+    /// <summary>A device import's progress (coalesced like <see cref="TaskProgress"/>): MSP only, never sent to a customer group.</summary>
+    Task ImportProgress(LiveImportProgressEvent e);
+
     Task AdvisoryPublished(LiveNotice e);
     Task AdvisoryUpdated(LiveNotice e);
     Task EscalationRaised(LiveNotice e);
@@ -36,6 +39,15 @@ public sealed record LiveIncident(
 public sealed record LiveIncidentEvent(string Stream, long Sequence, LiveIncident Incident, TimelineEntryView Entry);
 
 public sealed record LiveTaskProgress(int Total, int Completed, int Failed);
+
+/// <summary>Where a device import is: its status and counts (the import's own API shape, without the URLs).</summary>
+public sealed record LiveImportProgress(Guid ImportId, Guid IncidentId, string Status, long LinesDone, long RowsRead, long DevicesCreated,
+    long TasksCreated, long RowsUnchanged, long ErrorCount, string? Failure)
+{
+    public bool IsFinished => Status is "Completed" or "Failed";
+}
+
+public sealed record LiveImportProgressEvent(string Stream, LiveImportProgress Import, DateTimeOffset At);
 
 public sealed record LiveProgressEvent(string Stream, Guid IncidentId, LiveTaskProgress Progress, DateTimeOffset At);
 

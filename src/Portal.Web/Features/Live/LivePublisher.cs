@@ -21,6 +21,7 @@ public sealed partial class LivePublisher : IDisposable
     private readonly ILogger<LivePublisher> _logger;
     private readonly PortalMetrics _metrics;
     private readonly ConcurrentDictionary<Guid, ProgressSlot> _progress = new();
+    private readonly ConcurrentDictionary<Guid, ImportSlot> _imports = new();
     private readonly ITimer _sweeper;
 
     public LivePublisher(IHubContext<StatusHub, IStatusClient> hub, IServiceScopeFactory scopes, TimeProvider clock, ILogger<LivePublisher> logger, PortalMetrics metrics)
@@ -85,6 +86,57 @@ public sealed partial class LivePublisher : IDisposable
         {
             LogSendFailed(_logger, e, "TaskProgress");
         }
+    }
+
+    private sealed class ImportSlot(Guid tenantId)
+    {
+        public Guid TenantId { get; } = tenantId;
+        public LiveImportProgress? Latest { get; set; }
+        public DateTimeOffset LastSentAt { get; set; } = DateTimeOffset.MinValue;
+        public bool FlushPending { get; set; }
+    }
+
+    /// <summary>
+    /// Report a device import's progress to its tenant's MSP group only (an import is MSP work; customers see the task
+    /// progress it causes, through <see cref="TaskProgress"/>). Coalesced per import like task progress: at most one event
+    /// per <see cref="ProgressInterval"/>, and the last value (Completed or Failed) always arrives.
+    /// </summary>
+    public void ImportProgress(Guid tenantId, LiveImportProgress progress)
+    {
+        var slot = _imports.GetOrAdd(progress.ImportId, _ => new ImportSlot(tenantId));
+        TimeSpan wait;
+        lock (slot)
+        {
+            slot.Latest = progress;
+            if (slot.FlushPending) return;
+            slot.FlushPending = true;
+            wait = slot.LastSentAt + ProgressInterval - _clock.GetUtcNow();
+        }
+        if (wait <= TimeSpan.Zero) _ = FlushImportAsync(slot);
+        else _ = Task.Delay(wait, _clock).ContinueWith(_ => FlushImportAsync(slot), TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task FlushImportAsync(ImportSlot slot)
+    {
+        LiveImportProgress progress;
+        DateTimeOffset now;
+        lock (slot)
+        {
+            progress = slot.Latest!;
+            now = _clock.GetUtcNow();
+            slot.LastSentAt = now;
+            slot.FlushPending = false;
+        }
+        try
+        {
+            await _hub.Clients.Group(LiveGroups.TenantFull(slot.TenantId)).ImportProgress(new LiveImportProgressEvent(LiveStreams.Tenant(slot.TenantId), progress, now));
+            _metrics.LiveEventSent("ImportProgress", 1);
+        }
+        catch (Exception e)
+        {
+            LogSendFailed(_logger, e, "ImportProgress");
+        }
+        if (progress.IsFinished) _imports.TryRemove(new KeyValuePair<Guid, ImportSlot>(progress.ImportId, slot));
     }
 
     private void SweepIdleSlots()

@@ -13,6 +13,21 @@ public static class DatabaseSetup
 
     public static void AddPortalDatabase(this WebApplicationBuilder builder)
     {
+        var (provider, connectionString) = builder.PortalDatabase();
+
+        builder.Services.AddScoped<TenantScope>();
+        // Options built once, not per request: most requests (cached reads) never touch the database.
+        var synchronous = builder.Configuration.GetValue("Database:SqliteSynchronous", SqliteSynchronousMode.Level.Normal);
+        builder.Services.AddDbContext<PortalDbContext>(options =>
+        {
+            Configure(options, provider, connectionString);
+            if (provider == DatabaseProvider.Sqlite) options.AddInterceptors(new SqliteSynchronousMode(synchronous));
+        }, optionsLifetime: ServiceLifetime.Singleton);
+    }
+
+    /// <summary>The provider and connection string Portal uses (a relative SQLite file resolved under the content root); background jobs store theirs beside it.</summary>
+    public static (DatabaseProvider Provider, string ConnectionString) PortalDatabase(this WebApplicationBuilder builder)
+    {
         var provider = builder.Configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
         var connectionString = builder.Configuration.GetConnectionString("Portal");
         if (provider == DatabaseProvider.Sqlite)
@@ -23,15 +38,7 @@ public static class DatabaseSetup
         {
             throw new InvalidOperationException($"Database:Provider is {provider} but ConnectionStrings:Portal is empty. Set ConnectionStrings__Portal.");
         }
-
-        builder.Services.AddScoped<TenantScope>();
-        // Options built once, not per request: most requests (cached reads) never touch the database.
-        var synchronous = builder.Configuration.GetValue("Database:SqliteSynchronous", SqliteSynchronousMode.Level.Normal);
-        builder.Services.AddDbContext<PortalDbContext>(options =>
-        {
-            Configure(options, provider, connectionString);
-            if (provider == DatabaseProvider.Sqlite) options.AddInterceptors(new SqliteSynchronousMode(synchronous));
-        }, optionsLifetime: ServiceLifetime.Singleton);
+        return (provider, connectionString);
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString) => provider switch

@@ -12,9 +12,20 @@ public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IRead
 {
     public static readonly CommittedChanges None = new([], []);
 
-    public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId).Union(Progress.Select(p => p.TenantId));
+    /// <summary>Device imports the command added or moved on, as saved (MSP-internal: where an import is in its file).</summary>
+    public IReadOnlyList<CommittedImport> Imports { get; init; } = [];
 
-    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0;
+    public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId).Union(Progress.Select(p => p.TenantId)).Union(Imports.Select(i => i.TenantId));
+
+    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0;
+}
+
+/// <summary>A device import as saved: its status and counts.</summary>
+public sealed record CommittedImport(Guid Id, Guid IncidentId, Guid TenantId, DeviceImportStatus Status, long LinesDone, long RowsRead,
+    long DevicesCreated, long TasksCreated, long RowsUnchanged, long ErrorCount, string? Failure)
+{
+    public static CommittedImport From(DeviceImport i) =>
+        new(i.Id, i.IncidentId, i.TenantId, i.Status, i.LinesDone, i.RowsRead, i.DevicesCreated, i.TasksCreated, i.RowsUnchanged, i.ErrorCount, i.Failure);
 }
 
 /// <summary>An incident's remediation counters as the command saved them (customer-visible: how many devices are back).</summary>

@@ -16,7 +16,8 @@ public static class StreamSequences
     public static async Task<CommittedChanges> StampAsync(PortalDbContext db, SavedChanges saved, CancellationToken ct)
     {
         List<CommittedProgress> progress = [.. saved.Progress.Select(CommittedProgress.From)];
-        if (saved.TimelineEntries.Count == 0) return new CommittedChanges([], progress);
+        List<CommittedImport> imports = [.. saved.Imports.Select(CommittedImport.From)];
+        if (saved.TimelineEntries.Count == 0) return new CommittedChanges([], progress) { Imports = imports };
         // The incidents as saved, taken from the instances the command saved (the version included) before the commit.
         var incidents = saved.Incidents.ToDictionary(i => i.Id, CommittedIncident.From);
 
@@ -32,7 +33,7 @@ public static class StreamSequences
             tenants.Add(new TenantChange(tenant.Key, [.. entries.Select(e => new CommittedEntry(e, incidents[e.IncidentId], ++sequence,
                 e.Visibility == NoteVisibility.Customer ? ++customerSequence : null))], head.LastCustomerStreamSequence));
         }
-        return new CommittedChanges(tenants, progress);
+        return new CommittedChanges(tenants, progress) { Imports = imports };
     }
 
     /// <summary>

@@ -1,0 +1,278 @@
+using System.ComponentModel;
+using System.Data.Common;
+using System.Globalization;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using nietras.SeparatedValues;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Pipeline.Commit;
+
+namespace Portal.Features.Remediation;
+
+/// <summary>
+/// Runs one import: streams its file with Sep (never the whole file in memory), checks each row, and writes batches of
+/// <see cref="DeviceImportOptions.BatchSize"/> rows, each in one transaction through the commit path: the devices and
+/// tasks (<see cref="DeviceImportWriter"/>), the incident's progress counters and a burn-down sample, the batch's error
+/// lines and the import's position (<see cref="DeviceImport.LinesDone"/>); the commit path then tells the live clients
+/// (the counters, and the import's progress to its MSP). Hangfire runs a job at least once, so the job
+/// is idempotent and the database is the truth: a run starts after the last committed batch, and each batch first claims
+/// the position it starts from (an UPDATE … WHERE LinesDone = what this run read); a second runner of the same import
+/// loses that race and stops, so no batch counts twice. Runs in a scope of its own with system access; every query names
+/// the import's tenant.
+/// </summary>
+public sealed partial class DeviceImportJob(
+    PortalDbContext db, TenantScope scope, CommitPublisher publisher, TimeProvider clock,
+    IOptions<DeviceImportOptions> options, IWebHostEnvironment environment, ILogger<DeviceImportJob> logger)
+{
+    private const int MaxAttempts = 5;
+    private readonly DeviceImportOptions _options = options.Value;
+
+    [AutomaticRetry(Attempts = 3)]
+    [DisplayName("Device import {0}")]
+    public async Task RunAsync(Guid importId, CancellationToken cancellationToken)
+    {
+        scope.UseSystemAccess();
+        var import = await db.DeviceImports.AsNoTracking().SingleOrDefaultAsync(i => i.Id == importId, cancellationToken);
+        if (import is null || import.IsFinished) return; // done by an earlier run: nothing to do
+        var tenantId = import.TenantId;
+        var path = _options.FileOf(environment.ContentRootPath, importId);
+
+        if (import.Status == DeviceImportStatus.Queued)
+        {
+            await CommitAsync("Device import start", async ct =>
+            {
+                var tracked = await LoadAsync(importId, tenantId, ct);
+                if (tracked.Status == DeviceImportStatus.Queued) tracked.Start(clock.GetUtcNow());
+                await db.SaveChangesAsync(ct);
+                return tracked.Status == DeviceImportStatus.Running;
+            }, cancellationToken);
+        }
+
+        DeviceFileColumns columns;
+        try
+        {
+            columns = DeviceFileColumns.Parse(await ReadHeaderAsync(path, cancellationToken), _options.MaxColumns);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DeviceFileRefusedException)
+        {
+            await FailAsync(importId, tenantId, e is FileNotFoundException or DirectoryNotFoundException
+                ? "The uploaded file is no longer in the import folder (Remediation:Import:Folder); upload it again."
+                : $"The file could not be read: {e.Message}", cancellationToken);
+            return;
+        }
+
+        var position = import.LinesDone;
+        LogRunning(logger, importId, position);
+        var batch = new Batch(tenantId, clock.GetUtcNow());
+        await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan | FileOptions.Asynchronous))
+        {
+            using var reader = Sep.New(columns.Separator).Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = true }).From(stream);
+            foreach (var row in reader)
+            {
+                if (row.LineNumberFrom <= position) continue; // committed by an earlier run
+                batch.Add(row, columns);
+                if (batch.Rows < _options.BatchSize) continue;
+                if (!await WriteBatchAsync(importId, tenantId, position, batch, cancellationToken)) return;
+                position = batch.LastLine;
+                batch = new Batch(tenantId, clock.GetUtcNow());
+                if (_options.PauseBetweenBatches > TimeSpan.Zero) await Task.Delay(_options.PauseBetweenBatches, clock, cancellationToken);
+            }
+        }
+        if (batch.Rows > 0)
+        {
+            if (!await WriteBatchAsync(importId, tenantId, position, batch, cancellationToken)) return;
+            position = batch.LastLine;
+        }
+        if (await CompleteAsync(importId, tenantId, position, cancellationToken)) TryDelete(path);
+    }
+
+    /// <summary>One batch in one transaction; false when another run of the same import had already moved past <paramref name="position"/>.</summary>
+    private async Task<bool> WriteBatchAsync(Guid importId, Guid tenantId, long position, Batch batch, CancellationToken cancellationToken)
+    {
+        var view = await CommitAsync("Device import batch", async ct =>
+        {
+            var now = clock.GetUtcNow();
+            if (!await ClaimAsync(importId, tenantId, position, now, ct)) return null;
+            var import = await LoadAsync(importId, tenantId, ct);
+            var written = await DeviceImportWriter.WriteAsync(db, import, batch.Devices, now, ct);
+            var progress = await ProgressOfAsync(import, now, ct);
+            progress.Added(RemediationState.Pending, written.TasksCreated, now);
+            if (written.TasksCreated > 0) db.RemediationProgressSamples.Add(progress.Sample(now));
+            db.DeviceImportErrors.AddRange(batch.Errors.Select(e => new DeviceImportError(import, e.Line, e.Hostname, e.Reason)));
+            var unchanged = batch.Devices.Count - written.TasksCreated + batch.Duplicates;
+            import.BatchDone(batch.LastLine, batch.Rows, written.DevicesCreated, written.TasksCreated, unchanged, batch.Errors.Count, now);
+            await db.SaveChangesAsync(ct);
+            return DeviceImportView.From(import);
+        }, cancellationToken);
+        if (view is null)
+        {
+            LogLostRace(logger, importId, position);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>All lines done: Completed, and one customer-visible line on the incident's timeline when devices were added.</summary>
+    private async Task<bool> CompleteAsync(Guid importId, Guid tenantId, long position, CancellationToken cancellationToken)
+    {
+        var view = await CommitAsync("Device import completion", async ct =>
+        {
+            var now = clock.GetUtcNow();
+            if (!await ClaimAsync(importId, tenantId, position, now, ct)) return null;
+            var import = await LoadAsync(importId, tenantId, ct);
+            import.Complete(now);
+            if (import.TasksCreated > 0)
+            {
+                var incident = await db.Incidents.SingleAsync(i => i.Id == import.IncidentId && i.TenantId == tenantId, ct);
+                var actor = new Actor(import.StartedById, import.StartedByName, TenantAccess.Msp);
+                incident.RecordRemediation(string.Create(CultureInfo.InvariantCulture,
+                    $"Imported {import.TasksCreated:N0} affected {(import.TasksCreated == 1 ? "device" : "devices")} from {import.FileName}"), actor, now);
+            }
+            await db.SaveChangesAsync(ct);
+            return DeviceImportView.From(import);
+        }, cancellationToken);
+        if (view is null) return false;
+        LogCompleted(logger, importId, view.RowsRead, view.TasksCreated, view.ErrorCount);
+        return true;
+    }
+
+    private async Task FailAsync(Guid importId, Guid tenantId, string reason, CancellationToken cancellationToken)
+    {
+        var view = await CommitAsync("Device import failure", async ct =>
+        {
+            var import = await LoadAsync(importId, tenantId, ct);
+            if (import.IsFinished) return null;
+            import.Fail(reason, clock.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            return DeviceImportView.From(import);
+        }, cancellationToken);
+        if (view is null) return;
+        LogFailed(logger, importId, reason);
+        TryDelete(_options.FileOf(environment.ContentRootPath, importId));
+    }
+
+    /// <summary>
+    /// Holds the import's row for this transaction and proves that no other run moved it since this one read its position
+    /// (the row lock makes a concurrent runner wait, then find LinesDone changed). Also the heartbeat the sweep looks at.
+    /// </summary>
+    private async Task<bool> ClaimAsync(Guid importId, Guid tenantId, long position, DateTimeOffset now, CancellationToken ct) =>
+        await db.DeviceImports
+            .Where(i => i.Id == importId && i.TenantId == tenantId && i.Status == DeviceImportStatus.Running && i.LinesDone == position)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.HeartbeatAt, now), ct) == 1;
+
+    private Task<DeviceImport> LoadAsync(Guid importId, Guid tenantId, CancellationToken ct) =>
+        db.DeviceImports.SingleAsync(i => i.Id == importId && i.TenantId == tenantId, ct);
+
+    private async Task<RemediationProgress> ProgressOfAsync(DeviceImport import, DateTimeOffset now, CancellationToken ct)
+    {
+        var progress = await db.RemediationProgress.SingleOrDefaultAsync(p => p.IncidentId == import.IncidentId && p.TenantId == import.TenantId, ct);
+        if (progress is not null) return progress;
+        progress = new RemediationProgress(import.IncidentId, import.TenantId, now);
+        db.RemediationProgress.Add(progress);
+        return progress;
+    }
+
+    /// <summary>
+    /// A unit of work through the commit path (numbers, commit, then the features' reactions: progress reaches live clients),
+    /// run again on fresh data when another writer changed the same rows (the incident's counters, the incident itself).
+    /// </summary>
+    private async Task<T> CommitAsync<T>(string what, Func<CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var (result, committed) = await UnitOfWork.CommitAsync(db, what, work, cancellationToken);
+                db.ChangeTracker.Clear(); // the next batch starts from the database, and the tracker does not grow with the file
+                if (!committed.IsEmpty) await publisher.PublishAsync(committed);
+                return result;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && IsConflict(e))
+            {
+                db.ChangeTracker.Clear();
+                await Task.Delay(Random.Shared.Next(10, 50 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsConflict(Exception e) =>
+        e is DbUpdateException || e is DbException { IsTransient: true } || e.InnerException is DbException { IsTransient: true };
+
+    /// <summary>The header line, as the upload checked it (BOM removed).</summary>
+    private static async Task<string> ReadHeaderAsync(string path, CancellationToken ct)
+    {
+        using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        string? line;
+        do { line = await reader.ReadLineAsync(ct); } while (line is not null && line.Trim().Length == 0);
+        return line ?? throw new IOException("The file is empty.");
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>The rows of one batch: valid devices (each device once), the lines refused and why.</summary>
+    private sealed class Batch(Guid tenantId, DateTimeOffset now)
+    {
+        private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
+
+        public List<StagedDevice> Devices { get; } = [];
+        public List<(long Line, string? Hostname, string Reason)> Errors { get; } = [];
+        public int Duplicates { get; private set; }
+        public int Rows { get; private set; }
+        public long LastLine { get; private set; }
+
+        public void Add(SepReader.Row row, DeviceFileColumns columns)
+        {
+            LastLine = row.LineNumberToExcl - 1;
+            if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty) return; // a blank line (the upload did not count it either)
+            Rows++;
+            var line = row.LineNumberFrom;
+            var hostname = Cell(row, columns.Hostname);
+            if (row.ColCount != columns.Count)
+            {
+                Errors.Add((line, hostname, $"The line has {row.ColCount} fields; the header has {columns.Count}."));
+                return;
+            }
+            Device device;
+            try
+            {
+                device = Device.Register(tenantId, hostname, Cell(row, columns.ExternalId), Cell(row, columns.OperatingSystem), Cell(row, columns.Site),
+                    Device.ParseTags(Cell(row, columns.Tags)), now);
+            }
+            catch (InvalidValueException e)
+            {
+                Errors.Add((line, hostname, e.Message));
+                return;
+            }
+            if (!_keys.Add(device.MatchKey))
+            {
+                Duplicates++; // the same device twice in one batch: once is enough (across batches the database sees to it)
+                return;
+            }
+            Devices.Add(new StagedDevice(device.Id, Guid.CreateVersion7(now), device.MatchKey, device.Hostname, device.ExternalId, device.OperatingSystem, device.Site, device.Tags));
+        }
+
+        private static string? Cell(SepReader.Row row, int index)
+        {
+            if (index < 0 || index >= row.ColCount) return null;
+            var span = row[index].Span.Trim();
+            return span.IsEmpty ? null : span.ToString();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId} running from line {Position}")]
+    private static partial void LogRunning(ILogger logger, Guid importId, long position);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId}: another run moved past line {Position}; this run stops")]
+    private static partial void LogLostRace(ILogger logger, Guid importId, long position);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId} completed: {Rows} rows, {Tasks} tasks created, {Errors} errors")]
+    private static partial void LogCompleted(ILogger logger, Guid importId, long rows, long tasks, long errors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device import {ImportId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Guid importId, string reason);
+}

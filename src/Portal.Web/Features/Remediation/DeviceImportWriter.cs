@@ -1,0 +1,196 @@
+using System.Data;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Features.Remediation;
+
+/// <summary>A valid row of a batch, ready to write: the device it names (with an id to use if it is new) and the task's id.</summary>
+public sealed record StagedDevice(Guid DeviceId, Guid TaskId, string MatchKey, string Hostname, string? ExternalId, string? OperatingSystem, string? Site, string Tags);
+
+/// <summary>What a batch wrote: devices new to the tenant, tasks new to the incident (rows already there count in neither).</summary>
+public readonly record struct BatchWritten(int DevicesCreated, int TasksCreated);
+
+/// <summary>
+/// Writes one batch of devices and their tasks set-based, on the context's connection inside its open transaction, so the
+/// batch commits with the import's progress or not at all. Devices are matched per tenant on (TenantId, MatchKey): an
+/// existing device is left as it is (the device API edits devices; an import only adds what is missing), and a device of
+/// another tenant with the same external id is never matched. A task is added once per (IncidentId, DeviceId).
+/// Raw SQL bypasses the query filters: every statement names the import's tenant explicitly.
+/// </summary>
+public static class DeviceImportWriter
+{
+    public static Task<BatchWritten> WriteAsync(PortalDbContext db, DeviceImport import, IReadOnlyList<StagedDevice> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("A batch is written inside the unit of work's transaction.");
+        if (rows.Count == 0) return Task.FromResult(new BatchWritten(0, 0));
+        return db.Database.ProviderName switch
+        {
+            PortalDbContext.PostgreSqlProvider => PostgreSqlAsync(db, import, rows, now, ct),
+            PortalDbContext.SqlServerProvider => SqlServerAsync(db, import, rows, now, ct),
+            _ => SqliteAsync(db, import, rows, now, ct),
+        };
+    }
+
+    /// <summary>SQLite: two prepared statements on EF's connection and transaction, executed per row (SQLite has no bulk path; in-process calls are cheap).</summary>
+    private static async Task<BatchWritten> SqliteAsync(PortalDbContext db, DeviceImport import, IReadOnlyList<StagedDevice> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var transaction = (SqliteTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        // Timestamps as the model stores them on SQLite (ticks through its converter), Guids as EF writes them (upper-case text).
+        var stamp = db.Model.FindEntityType(typeof(Device))!.FindProperty(nameof(Device.CreatedAt))!.GetTypeMapping().Converter!.ConvertToProvider(now)!;
+        static string Id(Guid g) => g.ToString().ToUpperInvariant();
+
+        await using var device = connection.CreateCommand();
+        device.Transaction = transaction;
+        device.CommandText = """
+            INSERT INTO "Devices" ("Id", "TenantId", "Hostname", "ExternalId", "OperatingSystem", "Site", "Tags", "MatchKey", "CreatedAt", "UpdatedAt")
+            VALUES ($id, $tenant, $hostname, $external, $os, $site, $tags, $key, $now, $now)
+            ON CONFLICT ("TenantId", "MatchKey") DO NOTHING
+            """;
+        var dId = device.Parameters.Add("$id", SqliteType.Text);
+        device.Parameters.AddWithValue("$tenant", Id(import.TenantId));
+        var dHost = device.Parameters.Add("$hostname", SqliteType.Text);
+        var dExt = device.Parameters.Add("$external", SqliteType.Text);
+        var dOs = device.Parameters.Add("$os", SqliteType.Text);
+        var dSite = device.Parameters.Add("$site", SqliteType.Text);
+        var dTags = device.Parameters.Add("$tags", SqliteType.Text);
+        var dKey = device.Parameters.Add("$key", SqliteType.Text);
+        device.Parameters.AddWithValue("$now", stamp);
+        device.Prepare();
+
+        await using var task = connection.CreateCommand();
+        task.Transaction = transaction;
+        // The WHERE also settles SQLite's parsing ambiguity of INSERT ... SELECT ... ON CONFLICT.
+        task.CommandText = """
+            INSERT INTO "RemediationTasks" ("Id", "TenantId", "IncidentId", "DeviceId", "Title", "State", "CreatedAt", "UpdatedAt", "Version")
+            SELECT $id, d."TenantId", $incident, d."Id", substr(d."Hostname", 1, 200), 'Pending', $now, $now, 0
+            FROM "Devices" AS d WHERE d."TenantId" = $tenant AND d."MatchKey" = $key
+            ON CONFLICT ("IncidentId", "DeviceId") DO NOTHING
+            """;
+        var tId = task.Parameters.Add("$id", SqliteType.Text);
+        task.Parameters.AddWithValue("$incident", Id(import.IncidentId));
+        task.Parameters.AddWithValue("$tenant", Id(import.TenantId));
+        var tKey = task.Parameters.Add("$key", SqliteType.Text);
+        task.Parameters.AddWithValue("$now", stamp);
+        task.Prepare();
+
+        int devices = 0, tasks = 0;
+        foreach (var row in rows)
+        {
+            dId.Value = Id(row.DeviceId);
+            dHost.Value = row.Hostname;
+            dExt.Value = (object?)row.ExternalId ?? DBNull.Value;
+            dOs.Value = (object?)row.OperatingSystem ?? DBNull.Value;
+            dSite.Value = (object?)row.Site ?? DBNull.Value;
+            dTags.Value = row.Tags;
+            dKey.Value = row.MatchKey;
+            devices += await device.ExecuteNonQueryAsync(ct);
+            tId.Value = Id(row.TaskId);
+            tKey.Value = row.MatchKey;
+            tasks += await task.ExecuteNonQueryAsync(ct);
+        }
+        return new BatchWritten(devices, tasks);
+    }
+
+    /// <summary>PostgreSQL: binary COPY into a TEMP stage (dropped at commit), then one INSERT … SELECT … ON CONFLICT per table.</summary>
+    private static async Task<BatchWritten> PostgreSqlAsync(PortalDbContext db, DeviceImport import, IReadOnlyList<StagedDevice> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.ExecuteSqlRawAsync("""
+            CREATE TEMP TABLE device_import_stage (device_id uuid NOT NULL, task_id uuid NOT NULL, match_key text NOT NULL, hostname text NOT NULL,
+                external_id text, os text, site text, tags text NOT NULL) ON COMMIT DROP
+            """, ct);
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY device_import_stage (device_id, task_id, match_key, hostname, external_id, os, site, tags) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var row in rows)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(row.DeviceId, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(row.TaskId, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(row.MatchKey, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(row.Hostname, NpgsqlDbType.Text, ct);
+                await WriteNullableAsync(copy, row.ExternalId, ct);
+                await WriteNullableAsync(copy, row.OperatingSystem, ct);
+                await WriteNullableAsync(copy, row.Site, ct);
+                await copy.WriteAsync(row.Tags, NpgsqlDbType.Text, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+
+        var utc = now.ToUniversalTime();
+        var devices = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "Devices" ("Id", "TenantId", "Hostname", "ExternalId", "OperatingSystem", "Site", "Tags", "MatchKey", "CreatedAt", "UpdatedAt")
+            SELECT s.device_id, {import.TenantId}, s.hostname, s.external_id, s.os, s.site, s.tags, s.match_key, {utc}, {utc}
+            FROM device_import_stage AS s
+            ON CONFLICT ("TenantId", "MatchKey") DO NOTHING
+            """, ct);
+        var tasks = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "RemediationTasks" ("Id", "TenantId", "IncidentId", "DeviceId", "Title", "State", "CreatedAt", "UpdatedAt")
+            SELECT s.task_id, {import.TenantId}, {import.IncidentId}, d."Id", left(d."Hostname", 200), 'Pending', {utc}, {utc}
+            FROM device_import_stage AS s
+            JOIN "Devices" AS d ON d."TenantId" = {import.TenantId} AND d."MatchKey" = s.match_key
+            ON CONFLICT ("IncidentId", "DeviceId") DO NOTHING
+            """, ct);
+        await db.Database.ExecuteSqlRawAsync("DROP TABLE device_import_stage", ct); // a later batch of the same transaction would find it
+        return new BatchWritten(devices, tasks);
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
+
+    /// <summary>
+    /// SQL Server: SqlBulkCopy into a #temp stage, then a MERGE for the devices and an INSERT … SELECT … WHERE NOT EXISTS for
+    /// the tasks. NOT EXECUTED HERE: no SQL Server runs on the machines the tests run on; it compiles and follows the same
+    /// shape as the two providers that are tested. Run the import tests against SQL Server before relying on it.
+    /// </summary>
+    private static async Task<BatchWritten> SqlServerAsync(PortalDbContext db, DeviceImport import, IReadOnlyList<StagedDevice> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        var connection = (SqlConnection)db.Database.GetDbConnection();
+        var transaction = (SqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        await db.Database.ExecuteSqlRawAsync("""
+            CREATE TABLE #device_import_stage (device_id uniqueidentifier NOT NULL, task_id uniqueidentifier NOT NULL, match_key nvarchar(260) NOT NULL,
+                hostname nvarchar(255) NOT NULL, external_id nvarchar(128) NULL, os nvarchar(100) NULL, site nvarchar(100) NULL, tags nvarchar(500) NOT NULL)
+            """, ct);
+        using (var table = new DataTable())
+        {
+            table.Columns.Add("device_id", typeof(Guid));
+            table.Columns.Add("task_id", typeof(Guid));
+            table.Columns.Add("match_key", typeof(string));
+            table.Columns.Add("hostname", typeof(string));
+            table.Columns.Add("external_id", typeof(string));
+            table.Columns.Add("os", typeof(string));
+            table.Columns.Add("site", typeof(string));
+            table.Columns.Add("tags", typeof(string));
+            foreach (var row in rows)
+            {
+                table.Rows.Add(row.DeviceId, row.TaskId, row.MatchKey, row.Hostname, (object?)row.ExternalId ?? DBNull.Value,
+                    (object?)row.OperatingSystem ?? DBNull.Value, (object?)row.Site ?? DBNull.Value, row.Tags);
+            }
+            using var bulk = new SqlBulkCopy(connection, SqlBulkCopyOptions.Default, transaction) { DestinationTableName = "#device_import_stage", BatchSize = rows.Count };
+            await bulk.WriteToServerAsync(table, ct);
+        }
+
+        var devices = await db.Database.ExecuteSqlAsync($"""
+            MERGE [Devices] WITH (HOLDLOCK) AS d
+            USING #device_import_stage AS s ON d.[TenantId] = {import.TenantId} AND d.[MatchKey] = s.match_key
+            WHEN NOT MATCHED THEN INSERT ([Id], [TenantId], [Hostname], [ExternalId], [OperatingSystem], [Site], [Tags], [MatchKey], [CreatedAt], [UpdatedAt])
+                VALUES (s.device_id, {import.TenantId}, s.hostname, s.external_id, s.os, s.site, s.tags, s.match_key, {now}, {now});
+            """, ct);
+        var tasks = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO [RemediationTasks] ([Id], [TenantId], [IncidentId], [DeviceId], [Title], [State], [CreatedAt], [UpdatedAt])
+            SELECT s.task_id, {import.TenantId}, {import.IncidentId}, d.[Id], LEFT(d.[Hostname], 200), 'Pending', {now}, {now}
+            FROM #device_import_stage AS s
+            JOIN [Devices] AS d ON d.[TenantId] = {import.TenantId} AND d.[MatchKey] = s.match_key
+            WHERE NOT EXISTS (SELECT 1 FROM [RemediationTasks] AS t WITH (UPDLOCK, HOLDLOCK) WHERE t.[IncidentId] = {import.IncidentId} AND t.[DeviceId] = d.[Id])
+            """, ct);
+        await db.Database.ExecuteSqlRawAsync("DROP TABLE #device_import_stage", ct);
+        return new BatchWritten(devices, tasks);
+    }
+}

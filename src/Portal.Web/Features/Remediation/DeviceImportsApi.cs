@@ -1,0 +1,143 @@
+using Hangfire;
+using Mediator;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Portal.Features.Remediation;
+
+/// <summary>
+/// CSV import of affected devices: upload (202 + Location of the import), the import, an incident's imports, the error report.
+/// The upload is checked and stored while it streams (<see cref="DeviceImportFile"/>); the job does the rest.
+/// </summary>
+public static class DeviceImportsApi
+{
+    public static void AddDeviceImports(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DeviceImportOptions>().Bind(builder.Configuration.GetSection(DeviceImportOptions.Section))
+            .Validate(o => o.MaxBytes > 0 && o.MaxRows > 0 && o.MaxColumns > 0 && o.BatchSize > 0 && o.MaxRecordBytes > 0, "Remediation:Import limits must be positive.")
+            .ValidateOnStart();
+        // Nothing reads an upload through the form binder, but a form read elsewhere must not accept more than the import does.
+        var maxBytes = builder.Configuration.GetValue($"{DeviceImportOptions.Section}:MaxBytes", new DeviceImportOptions().MaxBytes);
+        builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = Math.Min(o.MultipartBodyLengthLimit, maxBytes));
+        builder.Services.AddScoped<DeviceImportJob>();
+        builder.Services.AddScoped<DeviceImportSweep>();
+        builder.Services.AddHostedService<DeviceImportJobs.Startup>();
+    }
+
+    public static void MapDeviceImportsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Device imports").RequireAuthorization();
+
+        api.MapPost("/incidents/{id:guid}/device-imports", UploadAsync)
+            .WithName("ImportDevices")
+            .WithSummary("Upload a CSV of affected devices (multipart field 'file', or a text/csv body); one task per device.")
+            .WithDescription("Columns (header, case-insensitive, ',' or ';'): hostname (required), external_id (or externalid, id), os, site, tags. " +
+                "UTF-8 with or without BOM; quoted fields. Answers 202 with the import; GET its Location to follow it. Refusals carry a 'code': " +
+                "413 file_too_large, too_many_rows; 400 empty_file, no_rows, invalid_utf8, nul_byte, too_many_columns, missing_hostname_column, " +
+                "duplicate_column, record_too_long, unclosed_quote, missing_file; 415 unsupported_media_type; 409 incident_closed.")
+            // No Accepts metadata: it would make routing answer 415 itself, without a problem code, before the checks here.
+            .Produces<DeviceImportView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .DisableAntiforgery();
+
+        api.MapGet("/incidents/{id:guid}/device-imports", async (Guid id, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListDeviceImports(id), ct)))
+            .WithName("ListDeviceImports").WithSummary("The incident's device imports, newest first (MSP).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/device-imports/{importId:guid}", async (Guid importId, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetDeviceImport(importId), ct)))
+            .WithName("GetDeviceImport").WithSummary("A device import: status, lines done, counts, errors (MSP).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/device-imports/{importId:guid}/errors.csv", async (Guid importId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        {
+            var report = await mediator.Send(new GetDeviceImportErrors(importId), ct);
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = report.DownloadName }.ToString();
+            await report.WriteCsvAsync(http.Response.Body, ct);
+        })
+            .WithName("GetDeviceImportErrors").WithSummary("The lines not imported and why, as CSV (line,hostname,reason; formula-safe cells).")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Results<Accepted<DeviceImportView>, ProblemHttpResult>> UploadAsync(
+        Guid id, HttpContext http, IMediator mediator, IBackgroundJobClient jobs, IOptions<DeviceImportOptions> options, IWebHostEnvironment environment, CancellationToken ct)
+    {
+        // Who may import into this incident is settled before a byte of the body is read (404 / 403 / 409).
+        await mediator.Send(new PrepareDeviceImport(id), ct);
+        var limits = options.Value;
+        var request = http.Request;
+        if (request.ContentLength > limits.MaxBytes) return Refuse(DeviceImportFile.TooLarge(limits.MaxBytes));
+        // Kestrel's own limit (30 MB by default) raised to the import's, for this request only; the stream count refuses past it too.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limits.MaxBytes;
+
+        var folder = limits.FolderPath(environment.ContentRootPath);
+        StagedDeviceFile staged;
+        try
+        {
+            staged = await ReceiveAsync(request, folder, limits, ct);
+        }
+        catch (DeviceFileRefusedException refused)
+        {
+            return Refuse(refused);
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Refuse(DeviceImportFile.TooLarge(limits.MaxBytes));
+        }
+
+        DeviceImportView import;
+        try
+        {
+            import = await mediator.Send(new ImportDevices(id, staged), ct);
+        }
+        finally
+        {
+            if (File.Exists(staged.Path)) File.Delete(staged.Path); // moved by the command unless it failed
+        }
+        // After the commit: if this process dies right here, the sweep finds the queued import and hands it out.
+        DeviceImportJobs.Enqueue(jobs, import.Id);
+        return TypedResults.Accepted(import.Url, import);
+    }
+
+    private static async Task<StagedDeviceFile> ReceiveAsync(HttpRequest request, string folder, DeviceImportOptions limits, CancellationToken ct)
+    {
+        var contentType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed : null;
+        if (contentType?.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+            if (string.IsNullOrWhiteSpace(boundary)) throw DeviceFileColumns.Refused("missing_file", "The multipart body has no boundary.");
+            var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 };
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data") || disposition.Name.Value?.Trim('"') != "file") continue;
+                var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                return await DeviceImportFile.StageAsync(section.Body, folder, name ?? "devices.csv", limits, ct);
+            }
+            throw DeviceFileColumns.Refused("missing_file", "The multipart body has no part named 'file'. Send the CSV as the form field 'file'.");
+        }
+        if (contentType is null || contentType.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase) || contentType.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
+        {
+            var name = request.Query["fileName"].ToString();
+            return await DeviceImportFile.StageAsync(request.Body, folder, name.Length > 0 ? name : "devices.csv", limits, ct);
+        }
+        throw new DeviceFileRefusedException(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Send a CSV file",
+            $"Content-Type {contentType.MediaType} is not accepted. Send multipart/form-data with the field 'file', or the CSV itself as text/csv.");
+    }
+
+    private static ProblemHttpResult Refuse(DeviceFileRefusedException refused) =>
+        TypedResults.Problem(statusCode: refused.Status, title: refused.Title, detail: refused.Message,
+            extensions: new Dictionary<string, object?> { ["code"] = refused.Code });
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+
+namespace Portal.Pipeline.Commit;
+
+/// <summary>
+/// The commit path, for whoever changes data: a Mediator command (<see cref="TransactionBehavior{TMessage,TResponse}"/>)
+/// or a background job that runs outside Mediator. One transaction; the work saves its unit of work once (raw SQL it
+/// runs on the context's connection joins the same transaction); what the context saved is numbered on the live
+/// streams (<see cref="StreamSequences"/>) inside the transaction; then the commit. The caller publishes the returned
+/// record (<see cref="CommitPublisher"/>) once it is sure it will not run the work again.
+/// </summary>
+public static class UnitOfWork
+{
+    public static async Task<(T Result, CommittedChanges Committed)> CommitAsync<T>(PortalDbContext db, string what, Func<CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var result = await work(cancellationToken);
+            if (db.ChangeTracker.HasChanges())
+                throw new InvalidOperationException($"{what} left changes unsaved; a unit of work saves once.");
+            var committed = await StreamSequences.StampAsync(db, db.TakeSavedChanges(), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (result, committed);
+        }
+        catch
+        {
+            db.TakeSavedChanges(); // rolled back: nothing of it may be published by a later unit of work of this scope
+            throw;
+        }
+    }
+}
