@@ -84,6 +84,75 @@ public sealed class RemediationJourneyTests(PortalApp app)
     }
 
     [Fact]
+    public async Task The_engineer_uploads_a_csv_watches_the_import_finish_and_the_counts_follow_an_rmm_bulk_update()
+    {
+        var maya = await app.SignInAsync("Maya Chen");
+        var title = TriagePage.UniqueTitle("Terminals crash at the gates");
+        await TriagePage.OpenIncidentAsync(maya, "Northwind Airways (NWA)", title, "Sev1", "Gate terminals restart in a loop.");
+        var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
+        await maya.GetByTestId("remediation-link").ClickAsync();
+        await Expect(maya.GetByTestId("no-tasks")).ToBeVisibleAsync();
+
+        // 240 gate terminals (new devices of the tenant), two lines without a hostname, quoted tags with the separator inside.
+        var marker = Guid.NewGuid().ToString("N")[..6];
+        var csv = new System.Text.StringBuilder("hostname;external_id;os;site;tags\n");
+        for (var n = 1; n <= 240; n++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"GATE-{marker}-{n:D3};gate-{marker}-{n:D3};Windows 11 23H2;Terminal {(n % 2) + 1};\"gate;kiosk\"\n");
+            if (n is 100 or 200) csv.Append(";no-host-" + n + ";Windows 11;Terminal 1;gate\n");
+        }
+        await maya.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "gates.csv", MimeType = "text/csv", Buffer = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true).GetPreamble()
+                .Concat(System.Text.Encoding.UTF8.GetBytes(csv.ToString())).ToArray(),
+        });
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+
+        // The page follows the import live until it is done.
+        var status = maya.GetByTestId("import-status");
+        await Expect(status).ToHaveAttributeAsync("data-import-status", "Completed", new() { Timeout = 30_000 });
+        await Expect(maya.GetByTestId("import-counts")).ToContainTextAsync("240 new tasks");
+        await Expect(maya.GetByTestId("import-counts")).ToContainTextAsync("2 not taken");
+        await Expect(maya.GetByTestId("count-Pending")).ToHaveTextAsync("240", WithinFiveSeconds);
+
+        // The error report, fetched with the page's own cookie as the link would.
+        var reportResponse = await maya.Context.APIRequest.GetAsync(await maya.GetByTestId("import-errors").GetAttributeAsync("href") ?? "");
+        reportResponse.Status.ShouldBe(200);
+        (reportResponse.Headers["content-type"]).ShouldStartWith("text/csv");
+        var report = await reportResponse.TextAsync();
+        // The header is line 1: the bad line after device 100 is line 102, the one after device 200 (and the first bad line) is 203.
+        report.ShouldContain("102,,The hostname cannot be empty.");
+        report.ShouldContain("203,,The hostname cannot be empty.");
+        var export = await maya.Context.APIRequest.GetAsync(await maya.GetByTestId("export").GetAttributeAsync("href") ?? "");
+        export.Status.ShouldBe(200);
+        (await export.TextAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(241, "a header and the 240 tasks");
+
+        // Another client, the MSP's RMM integration, reports 100 of them fixed; the open page follows without a reload.
+        await maya.EvaluateAsync("() => { window.portalNotReloaded = true; }");
+        var pointsBefore = int.Parse(await maya.GetByTestId("burndown").GetAttributeAsync("data-points") ?? "0");
+        using var rmm = await ApiClientAsync("rmm@harborit.example");
+        using var bulk = await rmm.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks/bulk-state",
+            new { state = "Done", items = Enumerable.Range(1, 100).Select(n => new { externalId = $"gate-{marker}-{n:D3}" }) }, Ct);
+        bulk.EnsureSuccessStatusCode();
+        await Expect(maya.GetByTestId("count-Done")).ToHaveTextAsync("100", WithinFiveSeconds);
+        await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("100 of 240 finished");
+        int.Parse(await maya.GetByTestId("burndown").GetAttributeAsync("data-points") ?? "0").ShouldBeGreaterThan(pointsBefore);
+        (await maya.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the page reloaded instead of updating in place");
+    }
+
+    [Fact]
+    public async Task A_refused_upload_is_explained_beside_the_field_and_nothing_is_queued()
+    {
+        var maya = await app.SignInAsync("Maya Chen");
+        await TriagePage.OpenIncidentAsync(maya, "Northwind Airways (NWA)", TriagePage.UniqueTitle("Scanners down"), "Sev3", "Scanners restart.");
+        await maya.GetByTestId("remediation-link").ClickAsync();
+        await maya.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload { Name = "wrong.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes("name;os\nPC-1;Windows\n") });
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+        await Expect(maya.Locator("[data-upload-error]")).ToContainTextAsync("hostname");
+        await Expect(maya.GetByTestId("import-status")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_customer_is_refused_the_remediation_page_and_sees_only_their_own_recovery()
     {
         var olivia = await app.SignInAsync("Olivia Grant");

@@ -23,6 +23,7 @@ public static class DeviceImportsApi
         // Nothing reads an upload through the form binder, but a form read elsewhere must not accept more than the import does.
         var maxBytes = builder.Configuration.GetValue($"{DeviceImportOptions.Section}:MaxBytes", new DeviceImportOptions().MaxBytes);
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = Math.Min(o.MultipartBodyLengthLimit, maxBytes));
+        builder.Services.AddScoped<DeviceImportUpload>();
         builder.Services.AddScoped<DeviceImportJob>();
         builder.Services.AddScoped<DeviceImportSweep>();
         builder.Services.AddHostedService<DeviceImportJobs.Startup>();
@@ -72,69 +73,17 @@ public static class DeviceImportsApi
     }
 
     private static async Task<Results<Accepted<DeviceImportView>, ProblemHttpResult>> UploadAsync(
-        Guid id, HttpContext http, IMediator mediator, IBackgroundJobClient jobs, IOptions<DeviceImportOptions> options, IWebHostEnvironment environment, CancellationToken ct)
+        Guid id, HttpContext http, DeviceImportUpload upload, CancellationToken ct)
     {
-        // Who may import into this incident is settled before a byte of the body is read (404 / 403 / 409).
-        await mediator.Send(new PrepareDeviceImport(id), ct);
-        var limits = options.Value;
-        var request = http.Request;
-        if (request.ContentLength > limits.MaxBytes) return Refuse(DeviceImportFile.TooLarge(limits.MaxBytes));
-        // Kestrel's own limit (30 MB by default) raised to the import's, for this request only; the stream count refuses past it too.
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limits.MaxBytes;
-
-        var folder = limits.FolderPath(environment.ContentRootPath);
-        StagedDeviceFile staged;
         try
         {
-            staged = await ReceiveAsync(request, folder, limits, ct);
+            var import = await upload.ReceiveAsync(id, http, ct);
+            return TypedResults.Accepted(import.Url, import);
         }
         catch (DeviceFileRefusedException refused)
         {
             return Refuse(refused);
         }
-        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Refuse(DeviceImportFile.TooLarge(limits.MaxBytes));
-        }
-
-        DeviceImportView import;
-        try
-        {
-            import = await mediator.Send(new ImportDevices(id, staged), ct);
-        }
-        finally
-        {
-            if (File.Exists(staged.Path)) File.Delete(staged.Path); // moved by the command unless it failed
-        }
-        // After the commit: if this process dies right here, the sweep finds the queued import and hands it out.
-        DeviceImportJobs.Enqueue(jobs, import.Id);
-        return TypedResults.Accepted(import.Url, import);
-    }
-
-    private static async Task<StagedDeviceFile> ReceiveAsync(HttpRequest request, string folder, DeviceImportOptions limits, CancellationToken ct)
-    {
-        var contentType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed : null;
-        if (contentType?.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
-        {
-            var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
-            if (string.IsNullOrWhiteSpace(boundary)) throw DeviceFileColumns.Refused("missing_file", "The multipart body has no boundary.");
-            var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 };
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.DispositionType.Equals("form-data") || disposition.Name.Value?.Trim('"') != "file") continue;
-                var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                return await DeviceImportFile.StageAsync(section.Body, folder, name ?? "devices.csv", limits, ct);
-            }
-            throw DeviceFileColumns.Refused("missing_file", "The multipart body has no part named 'file'. Send the CSV as the form field 'file'.");
-        }
-        if (contentType is null || contentType.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase) || contentType.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
-        {
-            var name = request.Query["fileName"].ToString();
-            return await DeviceImportFile.StageAsync(request.Body, folder, name.Length > 0 ? name : "devices.csv", limits, ct);
-        }
-        throw new DeviceFileRefusedException(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Send a CSV file",
-            $"Content-Type {contentType.MediaType} is not accepted. Send multipart/form-data with the field 'file', or the CSV itself as text/csv.");
     }
 
     private static ProblemHttpResult Refuse(DeviceFileRefusedException refused) =>

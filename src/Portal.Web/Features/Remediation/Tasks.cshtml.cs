@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Portal.Domain;
 using Portal.Features.Incidents;
 
@@ -11,7 +12,7 @@ namespace Portal.Features.Remediation;
 /// many tasks set to a state at once, the task list as CSV. Everything goes through the same messages as the API.
 /// </summary>
 [Authorize]
-public sealed class TasksModel(IMediator mediator, TimeProvider clock) : PortalPageModel
+public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<DeviceImportOptions> importOptions) : PortalPageModel
 {
     public const int PageSize = 100;
 
@@ -33,6 +34,10 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock) : PortalP
     [BindProperty(SupportsGet = true)]
     public string? Cursor { get; set; }
 
+    /// <summary>The import the page follows (after an upload), else the incident's latest.</summary>
+    [BindProperty(SupportsGet = true, Name = "import")]
+    public Guid? ImportId { get; set; }
+
     /// <summary>The tasks ticked in the table.</summary>
     [BindProperty]
     public List<Guid> Selected { get; set; } = [];
@@ -49,6 +54,11 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock) : PortalP
 
     public BurnDownView BurnDown { get; private set; } = new([]);
 
+    public DeviceImportView? Import { get; private set; }
+
+    /// <summary>The upload limit, said beside the file field.</summary>
+    public long MaxUploadBytes { get; } = importOptions.Value.MaxBytes;
+
     public KeysetPage<TaskView> Tasks { get; private set; } = new([], null);
 
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
@@ -62,12 +72,61 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock) : PortalP
     }
 
     /// <summary>The whole task list as CSV (the API's export, with the page's cookie).</summary>
-    public async Task OnGetExportAsync(CancellationToken ct)
+    public async Task<IActionResult> OnGetExportAsync(CancellationToken ct)
     {
         var export = await mediator.Send(new ExportTasks(Id), ct);
         Response.ContentType = "text/csv; charset=utf-8";
         Response.Headers.ContentDisposition = $"attachment; filename=\"{export.FileName}\"";
         await TaskCsv.WriteAsync(Response.Body, export.Rows, ct);
+        return new EmptyResult(); // the body is written; no page after it
+    }
+
+    /// <summary>
+    /// A CSV of affected devices, received as the API receives it (<see cref="DeviceImportUpload"/>). The page's script sends the
+    /// file itself as the body (text/csv, antiforgery token in the header) so it streams to disk under the import's limits and
+    /// answers JSON; without script the browser posts the form and the framework has received the file first.
+    /// </summary>
+    public async Task<IActionResult> OnPostImportAsync([FromServices] DeviceImportUpload upload, CancellationToken ct)
+    {
+        var wantsJson = Request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase);
+        try
+        {
+            DeviceImportView import;
+            if (Request.HasFormContentType)
+            {
+                var file = (await Request.ReadFormAsync(ct)).Files["file"]
+                    ?? throw DeviceFileColumns.Refused("missing_file", "Choose a CSV file to import.");
+                import = await upload.ReceiveAsync(Id, file, ct);
+            }
+            else
+            {
+                import = await upload.ReceiveAsync(Id, HttpContext, ct);
+            }
+            ImportId = import.Id;
+            var next = ViewUrl(null);
+            FlashOnNextPage($"Importing {import.FileName}: the progress shows below.");
+            return wantsJson ? new JsonResult(new { location = next }) : Redirect(next);
+        }
+        catch (DeviceFileRefusedException refused)
+        {
+            if (wantsJson)
+                return new ObjectResult(new ProblemDetails { Status = refused.Status, Title = refused.Title, Detail = refused.Message, Extensions = { ["code"] = refused.Code } }) { StatusCode = refused.Status };
+            ModelState.AddModelError("Import.File", $"{refused.Title}: {refused.Message}");
+            ShowInvalid();
+            Response.StatusCode = refused.Status;
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>The lines an import did not take, and why (the API's report, with the page's cookie).</summary>
+    public async Task<IActionResult> OnGetImportErrorsAsync(CancellationToken ct)
+    {
+        var report = await mediator.Send(new GetDeviceImportErrors(ImportId ?? Guid.Empty), ct);
+        Response.ContentType = "text/csv; charset=utf-8";
+        Response.Headers.ContentDisposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileNameStar = report.DownloadName }.ToString();
+        await report.WriteCsvAsync(Response.Body, ct);
+        return new EmptyResult();
     }
 
     /// <summary>Select many → one state: the same bulk command an RMM script sends, by task id.</summary>
@@ -115,6 +174,8 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock) : PortalP
         Tasks = await mediator.Send(new ListTasks(Id, States, Site, Tag, Q, Cursor, PageSize), ct);
         Progress = await mediator.Send(new GetIncidentProgress(Id), ct);
         BurnDown = await mediator.Send(new GetIncidentBurnDown(Id), ct);
+        var imports = await mediator.Send(new ListDeviceImports(Id), ct);
+        Import = ImportId is { } followed ? imports.FirstOrDefault(i => i.Id == followed) : imports.Count > 0 ? imports[0] : null;
     }
 
     /// <summary>The query string of this view with one thing changed (paging keeps the filters).</summary>
@@ -135,6 +196,7 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock) : PortalP
         if (!string.IsNullOrWhiteSpace(tag)) query.Add(new("tag", tag));
         if (!string.IsNullOrWhiteSpace(q)) query.Add(new("q", q));
         if (!string.IsNullOrWhiteSpace(cursor)) query.Add(new("cursor", cursor));
+        if (ImportId is { } import) query.Add(new("import", import.ToString()));
         return $"/incidents/{Id}/remediation" + Microsoft.AspNetCore.Http.QueryString.Create(query);
     }
 }

@@ -79,6 +79,8 @@
     connection.on(name, onSequenced);
   }
   connection.on("TaskProgress", event => { if (concernsPage(event.stream)) scheduleRefresh(); });
+  // An import's progress goes to the MSP's tenant stream; the remediation page of its incident follows it.
+  connection.on("ImportProgress", event => { if (page === "incident" && event.import.incidentId === incidentId) scheduleRefresh(); });
 
   async function joined() {
     lastSequence.clear(); // a new connection may have missed anything: start counting again and refetch

@@ -1,0 +1,93 @@
+using Hangfire;
+using Mediator;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Portal.Features.Remediation;
+
+/// <summary>
+/// Receiving a CSV of affected devices, the same for the API and the remediation page: who may import into the incident is
+/// settled before a byte of the body is read (404 / 403 / 409), the body is checked and stored while it streams (limits,
+/// UTF-8, header: <see cref="DeviceImportFile"/>), the import commits, and its job is enqueued after the commit (if the
+/// process dies in between, the sweep finds the queued import). A refusal is a <see cref="DeviceFileRefusedException"/>.
+/// </summary>
+public sealed class DeviceImportUpload(IMediator mediator, IBackgroundJobClient jobs, IOptions<DeviceImportOptions> options, IWebHostEnvironment environment)
+{
+    /// <summary>The request body itself: multipart/form-data with the field <c>file</c>, or the CSV as text/csv (name in <c>?fileName=</c>).</summary>
+    public async Task<DeviceImportView> ReceiveAsync(Guid incidentId, HttpContext http, CancellationToken ct)
+    {
+        await mediator.Send(new PrepareDeviceImport(incidentId), ct);
+        var limits = options.Value;
+        var request = http.Request;
+        if (request.ContentLength > limits.MaxBytes) throw DeviceImportFile.TooLarge(limits.MaxBytes);
+        // Kestrel's own limit (30 MB by default) raised to the import's, for this request only; the stream count refuses past it too.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limits.MaxBytes;
+
+        StagedDeviceFile staged;
+        try
+        {
+            staged = await ReceiveBodyAsync(request, Folder, limits, ct);
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw DeviceImportFile.TooLarge(limits.MaxBytes);
+        }
+        return await StartAsync(incidentId, staged, ct);
+    }
+
+    /// <summary>A file the framework already received (a page's form post without script): checked and stored the same way.</summary>
+    public async Task<DeviceImportView> ReceiveAsync(Guid incidentId, IFormFile file, CancellationToken ct)
+    {
+        await mediator.Send(new PrepareDeviceImport(incidentId), ct);
+        var limits = options.Value;
+        if (file.Length > limits.MaxBytes) throw DeviceImportFile.TooLarge(limits.MaxBytes);
+        await using var body = file.OpenReadStream();
+        var staged = await DeviceImportFile.StageAsync(body, Folder, string.IsNullOrWhiteSpace(file.FileName) ? "devices.csv" : file.FileName, limits, ct);
+        return await StartAsync(incidentId, staged, ct);
+    }
+
+    private string Folder => options.Value.FolderPath(environment.ContentRootPath);
+
+    private async Task<DeviceImportView> StartAsync(Guid incidentId, StagedDeviceFile staged, CancellationToken ct)
+    {
+        DeviceImportView import;
+        try
+        {
+            import = await mediator.Send(new ImportDevices(incidentId, staged), ct);
+        }
+        finally
+        {
+            if (File.Exists(staged.Path)) File.Delete(staged.Path); // moved by the command unless it failed
+        }
+        DeviceImportJobs.Enqueue(jobs, import.Id);
+        return import;
+    }
+
+    private static async Task<StagedDeviceFile> ReceiveBodyAsync(HttpRequest request, string folder, DeviceImportOptions limits, CancellationToken ct)
+    {
+        var contentType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed : null;
+        if (contentType?.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+            if (string.IsNullOrWhiteSpace(boundary)) throw DeviceFileColumns.Refused("missing_file", "The multipart body has no boundary.");
+            var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 };
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data") || disposition.Name.Value?.Trim('"') != "file") continue;
+                var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                return await DeviceImportFile.StageAsync(section.Body, folder, name ?? "devices.csv", limits, ct);
+            }
+            throw DeviceFileColumns.Refused("missing_file", "The multipart body has no part named 'file'. Send the CSV as the form field 'file'.");
+        }
+        if (contentType is null || contentType.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase) || contentType.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
+        {
+            var name = request.Query["fileName"].ToString();
+            return await DeviceImportFile.StageAsync(request.Body, folder, name.Length > 0 ? name : "devices.csv", limits, ct);
+        }
+        throw new DeviceFileRefusedException(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Send a CSV file",
+            $"Content-Type {contentType.MediaType} is not accepted. Send multipart/form-data with the field 'file', or the CSV itself as text/csv.");
+    }
+}
