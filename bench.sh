@@ -7,6 +7,9 @@
 #   ./bench.sh --import   scenario 3 only: CSV import of 100,000 and 1,000,000 devices on SQLite and PostgreSQL, Portal's
 #                         import path vs the raw driver (prepared batched transactions / binary COPY), A B B A, 3 rounds;
 #                         each run a process of its own (rows/s and its peak memory, VmHWM); starts its own PostgreSQL
+#   ./bench.sh --remediation  scenario 4 only: progress roll-up of a 1,000,000-task incident and the first page of a
+#                         50,000-task one (one client, p50/p99, against raw-driver endpoints in the same process, A B B A),
+#                         bulk update of 50,000 tasks through the API against one raw UPDATE (SQLite)
 #   ./bench.sh --quick    short runs (1 round, 2 s wrk runs; fan-out with 200 and 1,000 clients): a smoke test, never written to the docs
 #   ./bench.sh --micro    also run the BenchmarkDotNet microbenchmarks afterwards (in process)
 #   ./bench.sh --no-docs  print the tables without writing them into docs/benchmarks.md
@@ -29,7 +32,7 @@ cd "$(dirname "$0")"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 bench_args="$*"
-quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0
+quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0 want_remediation=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 write_docs=0 ;;
@@ -38,12 +41,13 @@ for arg in "$@"; do
     --status) want_status=1 ;;
     --fanout) want_fanout=1 ;;
     --import) want_import=1 ;;
+    --remediation) want_remediation=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option '$arg'" >&2; usage >&2; exit 64 ;;
   esac
 done
 # Neither named: both scenarios.
-if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ]; then want_status=1 want_fanout=1; fi
+if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ] && [ "$want_remediation" -eq 0 ]; then want_status=1 want_fanout=1; fi
 
 seconds() { # "10", "10s" -> 10; anything else is refused
   local v=${1%s}
@@ -632,6 +636,7 @@ run_fanout() {
 
 # --- scenario 3: device import (Portal's import path vs the raw driver) ------------------------------------
 import_loads=""
+remediation_loads=""
 start_postgres() { # a throwaway PostgreSQL in $work/pg (fsync off, as the tests run it); sets pg_admin
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   pg_as=()
@@ -717,10 +722,39 @@ run_import() {
   sections+=("import $section")
 }
 
+run_remediation() {
+  local rollup=${BENCH_ROLLUP_TASKS:-$([ "$quick" -eq 1 ] && echo 50000 || echo 1000000)}
+  local page=${BENCH_PAGE_TASKS:-$([ "$quick" -eq 1 ] && echo 5000 || echo 50000)}
+  local bulk=${BENCH_BULK_TASKS:-$([ "$quick" -eq 1 ] && echo 10000 || echo 50000)}
+  whole BENCH_ROLLUP_TASKS "$rollup" >/dev/null; whole BENCH_PAGE_TASKS "$page" >/dev/null; whole BENCH_BULK_TASKS "$bulk" >/dev/null
+  echo
+  echo "== remediation: roll-up of $(thousands "$rollup") tasks, first page of $(thousands "$page"), bulk update of $(thousands "$bulk"); A B B A, $rounds round(s)"
+  load_gate remediation_loads "remediation"
+  local out="$work/remediation-table.md"
+  dotnet "$bench_dll" remediation --rollup-tasks "$rollup" --page-tasks "$page" --bulk-tasks "$bulk" --rounds "$rounds" \
+    --requests "$([ "$quick" -eq 1 ] && echo 100 || echo 400)" --out "$out" >"$work/remediation.log" 2>&1 \
+    || { tail -n 30 "$work/remediation.log" >&2; echo "bench.sh: the remediation run failed." >&2; exit 3; }
+  local section="$work/remediation-section.md"
+  {
+    echo "#### Results"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+    echo "- machine: $(nproc) cores, $cpu; load average (1 min) before the run: $remediation_loads"
+    echo "- .NET SDK $(dotnet --version); Portal in the benchmark process on Kestrel (Development, demo data, SQLite); command: \`./bench.sh${bench_args:+ $bench_args}\`"
+    echo "- Portal: \`GET /api/v1/incidents/{id}/progress\` (the maintained counter row) and \`GET /api/v1/incidents/{id}/tasks?limit=100\` (keyset) with an MSP engineer's bearer token; bare: the same question answered by the raw driver in an endpoint with no authentication or pipeline (the roll-up's bare endpoint is the direct \`COUNT … GROUP BY State\` over the tasks)"
+    echo "- each latency: a run's percentile over its requests, the median over the path's runs with the min–max in brackets"
+    cat "$out"
+  } >"$section"
+  echo
+  cat "$section"
+  sections+=("remediation $section")
+}
+
 # --- run ---------------------------------------------------------------------------------------------------
 [ "$want_status" -eq 1 ] && run_status
 [ "$want_fanout" -eq 1 ] && run_fanout
 [ "$want_import" -eq 1 ] && run_import
+[ "$want_remediation" -eq 1 ] && run_remediation
 
 if [ "$micro" -eq 1 ]; then
   echo
