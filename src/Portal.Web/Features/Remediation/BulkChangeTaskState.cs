@@ -13,8 +13,9 @@ namespace Portal.Features.Remediation;
 public sealed record BulkItem(string? ExternalId, Guid? TaskId);
 
 /// <summary>
-/// An RMM script reporting on up to <see cref="MaxItems"/> machines at once: "these are Done". One transaction; the
-/// items are loaded with a few set-based queries (chunked IN lists), never one query per item. Idempotent: a task
+/// An RMM script reporting on up to <see cref="MaxItems"/> machines at once: "these are Done". One transaction, set-based
+/// throughout: the items are read with one query per kind of item, the moves written with one UPDATE per starting state
+/// and one multi-row INSERT of history rows per thousand, never one statement per item. Idempotent: a task
 /// already in the state is "unchanged" (no history row, counters untouched). An item that is not a task of this
 /// incident — another incident's, another tenant's, or none — is "not_found" and nothing is done to it. The customer's
 /// timeline gets one summary entry per call that changed something. Says what the result should be, so a conflict with
