@@ -15,7 +15,8 @@ public sealed record BulkItem(string? ExternalId, Guid? TaskId);
 /// <summary>
 /// An RMM script reporting on up to <see cref="MaxItems"/> machines at once: "these are Done". One transaction, set-based
 /// throughout: the items are read with one query per kind of item, the moves written with one UPDATE per starting state
-/// and one multi-row INSERT of history rows per thousand, never one statement per item. Idempotent: a task
+/// and the history rows by <see cref="Portal.Infrastructure.Data.BulkInsert"/> (multi-row INSERTs; on SQLite one in-process
+/// prepared statement reused), never one EF-tracked entity per item. Idempotent: a task
 /// already in the state is "unchanged" (no history row, counters untouched). An item that is not a task of this
 /// incident — another incident's, another tenant's, or none — is "not_found" and nothing is done to it. The customer's
 /// timeline gets one summary entry per call that changed something. Says what the result should be, so a conflict with
