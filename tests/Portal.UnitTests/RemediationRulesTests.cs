@@ -131,6 +131,89 @@ public sealed class RemediationRulesTests
         (progress.Pending, progress.Done, progress.Completed, progress.Remaining).ShouldBe((0, 1, 1, 0));
     }
 
+    [Theory]
+    [MemberData(nameof(EveryPair))]
+    public void Planning_a_move_from_values_answers_as_MoveTo_does(RemediationState from, RemediationState to)
+    {
+        var (_, task, _) = At(from);
+        var move = RemediationTask.PlanMove(task.Title, task.State, task.Reason, to, ReasonFor(to), Engineer);
+        (move.From, move.To, move.Reason).ShouldBe((from, to, ReasonFor(to)));
+        var expected = from == to ? TaskMoveOutcome.NoChange : Documented.Contains((from, to)) ? TaskMoveOutcome.Moves : TaskMoveOutcome.NotAllowed;
+        move.Outcome.ShouldBe(expected);
+        if (expected == TaskMoveOutcome.NotAllowed)
+        {
+            var refused = Should.Throw<DomainRuleException>(() => task.MoveTo(to, ReasonFor(to), Engineer, T0.AddHours(1)));
+            move.Refusal.ShouldBe(refused.Message, "the bulk answer says what the single change says");
+            move.Refusal!.ShouldContain($"cannot go from {from} to {to}");
+        }
+        else
+        {
+            move.Refusal.ShouldBeNull();
+            (task.MoveTo(to, ReasonFor(to), Engineer, T0.AddHours(1)) is not null).ShouldBe(expected == TaskMoveOutcome.Moves);
+        }
+    }
+
+    [Fact]
+    public void A_planned_move_makes_the_history_row_and_nothing_else_does()
+    {
+        var (incident, task, _) = At(RemediationState.Blocked);
+        var move = RemediationTask.PlanMove(task.Title, task.State, task.Reason, RemediationState.Blocked, " New reason ", Engineer);
+        move.Outcome.ShouldBe(TaskMoveOutcome.Moves, "a new reason is a change");
+        var change = RemediationTaskChange.Of(task.Id, incident.TenantId, incident.Id, move, Engineer, T0.AddHours(1));
+        (change.TaskId, change.IncidentId, change.TenantId, change.From, change.To, change.Reason, change.ActorName, change.At)
+            .ShouldBe((task.Id, incident.Id, incident.TenantId, RemediationState.Blocked, RemediationState.Blocked, "New reason", "Maya Chen", T0.AddHours(1)));
+
+        var same = RemediationTask.PlanMove(task.Title, task.State, task.Reason, RemediationState.Blocked, ReasonFor(RemediationState.Blocked), Engineer);
+        Should.Throw<InvalidOperationException>(() => RemediationTaskChange.Of(task.Id, incident.TenantId, incident.Id, same, Engineer, T0));
+        Should.Throw<InvalidValueException>(() => RemediationTask.PlanMove(task.Title, task.State, task.Reason, RemediationState.Failed, " ", Engineer));
+        Should.Throw<NotPermittedException>(() => RemediationTask.PlanMove(task.Title, task.State, task.Reason, RemediationState.Done, null, Customer));
+    }
+
+    private static RemediationTaskChange Moved(Incident incident, RemediationState from, RemediationState to, DateTimeOffset at) =>
+        RemediationTaskChange.Of(Guid.NewGuid(), incident.TenantId, incident.Id, RemediationTask.PlanMove("t", from, ReasonFor(from), to, ReasonFor(to), Engineer), Engineer, at);
+
+    [Fact]
+    public void Many_moves_at_once_apply_their_net_deltas_and_keep_the_latest_time()
+    {
+        var incident = Incident.Open(Guid.NewGuid(), 1, "NWA", "Boot loops", Severity.Sev1, null, Engineer, T0);
+        var progress = new RemediationProgress(incident.Id, incident.TenantId, T0);
+        progress.Added(RemediationState.Pending, 5, T0);
+        progress.RecordMany([
+            Moved(incident, RemediationState.Pending, RemediationState.Done, T0.AddMinutes(2)),
+            Moved(incident, RemediationState.Pending, RemediationState.Done, T0.AddMinutes(3)),
+            Moved(incident, RemediationState.Pending, RemediationState.Failed, T0.AddMinutes(1)),
+        ]);
+        (progress.Pending, progress.Done, progress.Failed, progress.Total, progress.Completed, progress.UpdatedAt).ShouldBe((2, 2, 1, 5, 2, T0.AddMinutes(3)));
+
+        // Done → InProgress and InProgress → Done in one batch: the net change is nothing
+        progress.RecordMany([
+            Moved(incident, RemediationState.Done, RemediationState.InProgress, T0.AddMinutes(4)),
+            Moved(incident, RemediationState.InProgress, RemediationState.Done, T0.AddMinutes(4)),
+        ]);
+        (progress.Pending, progress.InProgress, progress.Done, progress.Failed).ShouldBe((2, 0, 2, 1));
+
+        progress.RecordMany([]);
+        progress.UpdatedAt.ShouldBe(T0.AddMinutes(4));
+    }
+
+    [Fact]
+    public void Many_moves_are_all_or_nothing()
+    {
+        var incident = Incident.Open(Guid.NewGuid(), 1, "NWA", "Boot loops", Severity.Sev1, null, Engineer, T0);
+        var progress = new RemediationProgress(incident.Id, incident.TenantId, T0);
+        progress.Added(RemediationState.Pending, 2, T0);
+        var tooMany = Enumerable.Range(0, 3).Select(_ => Moved(incident, RemediationState.Pending, RemediationState.Done, T0.AddMinutes(1))).ToList();
+        Should.Throw<InvalidOperationException>(() => progress.RecordMany(tooMany)).Message.ShouldContain("Pending counter");
+        (progress.Pending, progress.Done, progress.UpdatedAt).ShouldBe((2, 0, T0), "a refused batch changes nothing");
+
+        var other = Incident.Open(incident.TenantId, 2, "NWA", "Another", Severity.Sev2, null, Engineer, T0);
+        Should.Throw<InvalidOperationException>(() => progress.RecordMany([
+            Moved(incident, RemediationState.Pending, RemediationState.Done, T0.AddMinutes(1)),
+            Moved(other, RemediationState.Pending, RemediationState.Done, T0.AddMinutes(1)),
+        ])).Message.ShouldContain("another incident");
+        (progress.Pending, progress.Done).ShouldBe((2, 0));
+    }
+
     [Fact]
     public void The_bulk_summary_counts_with_thousands_separators_and_names_the_actor()
     {

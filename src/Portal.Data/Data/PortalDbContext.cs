@@ -277,6 +277,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         if (IsSqlite) BumpVersions();
     }
 
+    /// <summary>
+    /// Whether a set-based UPDATE (ExecuteUpdate, which bypasses SaveChanges and so <see cref="BumpVersions"/>) must set
+    /// Version = Version + 1 itself: on SQLite only; PostgreSQL's xmin and SQL Server's rowversion move by themselves.
+    /// </summary>
+    public bool SetBasedUpdatesBumpVersion => IsSqlite;
+
     /// <summary>SQLite has no rowversion: every modified entity with a Version token gets the next number on save.</summary>
     private void BumpVersions()
     {

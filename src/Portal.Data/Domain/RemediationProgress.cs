@@ -63,6 +63,31 @@ public sealed class RemediationProgress
         Touch(change.At);
     }
 
+    /// <summary>
+    /// Many tasks moved (a bulk update): the counters take the changes' net deltas per state at once. All or nothing: a
+    /// change of another incident, or a counter that would go below zero, refuses the whole batch and changes nothing.
+    /// </summary>
+    public void RecordMany(IReadOnlyCollection<RemediationTaskChange> changes)
+    {
+        if (changes.Count == 0) return;
+        var deltas = new int[Enum.GetValues<RemediationState>().Length];
+        var latest = UpdatedAt;
+        foreach (var change in changes)
+        {
+            if (change.IncidentId != IncidentId) throw new InvalidOperationException("The change belongs to another incident's tasks.");
+            deltas[(int)change.From]--;
+            deltas[(int)change.To]++;
+            if (change.At > latest) latest = change.At;
+        }
+        foreach (var state in Enum.GetValues<RemediationState>())
+        {
+            if (Count(state) + deltas[(int)state] < 0)
+                throw new InvalidOperationException($"The {state} counter of incident {IncidentId} would go below zero: the counters disagree with the tasks.");
+        }
+        foreach (var state in Enum.GetValues<RemediationState>()) Adjust(state, deltas[(int)state]);
+        Touch(latest);
+    }
+
     /// <summary>A point of the burn-down, as the counters stand now.</summary>
     public RemediationProgressSample Sample(DateTimeOffset now) => new(this, now);
 

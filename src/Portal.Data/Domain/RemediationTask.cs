@@ -88,6 +88,29 @@ public sealed class RemediationTask
     /// </summary>
     public RemediationTaskChange? MoveTo(RemediationState to, string? reason, Actor actor, DateTimeOffset now)
     {
+        var move = PlanMove(Title, State, Reason, to, reason, actor);
+        switch (move.Outcome)
+        {
+            case TaskMoveOutcome.NoChange: return null;
+            case TaskMoveOutcome.NotAllowed: throw new DomainRuleException("transition_not_allowed", move.Refusal!);
+        }
+
+        var change = new RemediationTaskChange(Id, TenantId, IncidentId, move, actor, now);
+        State = to;
+        Reason = move.Reason;
+        UpdatedAt = now > UpdatedAt ? now : UpdatedAt;
+        return change;
+    }
+
+    /// <summary>
+    /// The rule of <see cref="MoveTo"/> for a task known only by its values (a bulk update reads rows, not entities): what
+    /// moving a task titled <paramref name="title"/> that is in <paramref name="from"/> with <paramref name="fromReason"/> to
+    /// <paramref name="to"/> would do. A value the domain cannot hold (an undefined state, a missing or too long reason) or a
+    /// customer actor throws, as <see cref="MoveTo"/> does; a move the transitions forbid is <see cref="TaskMoveOutcome.NotAllowed"/>
+    /// with the message <see cref="MoveTo"/> throws.
+    /// </summary>
+    public static TaskMove PlanMove(string title, RemediationState from, string? fromReason, RemediationState to, string? reason, Actor actor)
+    {
         if (!Enum.IsDefined(to)) throw new InvalidValueException("invalid_state", $"State {(int)to} does not exist.");
         if (actor.Access != TenantAccess.Msp) throw new NotPermittedException("Only the managing MSP works on remediation tasks.");
         var cleanReason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
@@ -101,18 +124,14 @@ public sealed class RemediationTask
             cleanReason = null;
         }
 
-        if (to == State && cleanReason == Reason) return null;
-        if (to != State && !CanMove(State, to))
+        if (to == from && cleanReason == fromReason) return new(TaskMoveOutcome.NoChange, from, to, cleanReason, null);
+        if (to != from && !CanMove(from, to))
         {
-            var allowed = Transitions[State];
-            throw new DomainRuleException("transition_not_allowed", $"The task '{Title}' cannot go from {State} to {to}. Allowed from {State}: {string.Join(", ", allowed)}.");
+            var allowed = Transitions[from];
+            return new(TaskMoveOutcome.NotAllowed, from, to, cleanReason,
+                $"The task '{title}' cannot go from {from} to {to}. Allowed from {from}: {string.Join(", ", allowed)}.");
         }
-
-        var change = new RemediationTaskChange(this, State, to, cleanReason, actor, now);
-        State = to;
-        Reason = cleanReason;
-        UpdatedAt = now > UpdatedAt ? now : UpdatedAt;
-        return change;
+        return new(TaskMoveOutcome.Moves, from, to, cleanReason, null);
     }
 
     /// <summary>Assigns the task to an engineer (or unassigns with null); false when nothing changed.</summary>
@@ -127,3 +146,9 @@ public sealed class RemediationTask
         return true;
     }
 }
+
+public enum TaskMoveOutcome { NoChange, Moves, NotAllowed }
+
+/// <summary>What moving a task would do (<see cref="RemediationTask.PlanMove"/>): nothing, a move to <see cref="To"/> with
+/// <see cref="Reason"/>, or a refusal that says why.</summary>
+public readonly record struct TaskMove(TaskMoveOutcome Outcome, RemediationState From, RemediationState To, string? Reason, string? Refusal);

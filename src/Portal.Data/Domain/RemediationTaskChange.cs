@@ -8,19 +8,27 @@ public sealed class RemediationTaskChange
 {
     private RemediationTaskChange() { ActorName = ""; }
 
-    internal RemediationTaskChange(RemediationTask task, RemediationState from, RemediationState to, string? reason, Actor actor, DateTimeOffset at)
+    internal RemediationTaskChange(Guid taskId, Guid tenantId, Guid incidentId, TaskMove move, Actor actor, DateTimeOffset at)
     {
+        if (move.Outcome != TaskMoveOutcome.Moves) throw new InvalidOperationException($"A {move.Outcome} is no move: it has no history row.");
         Id = Guid.CreateVersion7(at);
-        TaskId = task.Id;
-        TenantId = task.TenantId;
-        IncidentId = task.IncidentId;
-        From = from;
-        To = to;
-        Reason = reason;
+        TaskId = taskId;
+        TenantId = tenantId;
+        IncidentId = incidentId;
+        From = move.From;
+        To = move.To;
+        Reason = move.Reason;
         ActorId = actor.UserId;
         ActorName = actor.DisplayName;
         At = at;
     }
+
+    /// <summary>
+    /// The history row of a move planned with <see cref="RemediationTask.PlanMove"/> for a task read as values (a bulk update
+    /// changes the rows with one set-based statement per starting state, not through entities).
+    /// </summary>
+    public static RemediationTaskChange Of(Guid taskId, Guid tenantId, Guid incidentId, TaskMove move, Actor actor, DateTimeOffset at) =>
+        new(taskId, tenantId, incidentId, move, actor, at);
 
     public Guid Id { get; private set; }
     public Guid TaskId { get; private set; }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Portal.Domain;
 
 namespace Portal.IntegrationTests.Remediation;
@@ -189,6 +190,63 @@ public abstract class BulkUpdateTests(PortalApp app)
             var changes = await App.HistoryRowsAsync(incident.Id);
             changes.ShouldBeGreaterThan(0);
         }
+    }
+
+    /// <summary>
+    /// Single task changes (an engineer ticking machines on the page) racing an RMM bulk call over the same tasks: whichever
+    /// commits first, the other sees it (the counter-row lock) or re-runs (the State condition of the bulk UPDATE, the task
+    /// version of the single change). Each round starts from Pending tasks; the single change sets InProgress and the bulk
+    /// Done, and both orders are moves (Pending → InProgress → Done or Pending → Done → InProgress), so every call moves
+    /// every task it names exactly once and the history must say so.
+    /// </summary>
+    [Fact]
+    public async Task A_bulk_call_racing_single_task_changes_keeps_counters_and_history_consistent()
+    {
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: racing single changes", 80);
+        var maya = await App.ClientForAsync(DemoDirectory.Maya);
+        var sam = await App.ClientForAsync(DemoDirectory.Sam);
+        var bulkMoves = 0;
+        var singleMoves = 0;
+        foreach (var round in tasks.Chunk(20))
+        {
+            var bulk = sam.PostJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/bulk-state",
+                new { state = "Done", items = round.Select((t, i) => i % 2 == 0 ? (object)new { taskId = t.Id } : new { externalId = t.Device!.ExternalId }).ToArray() });
+            var singles = round.Where((_, i) => i % 3 == 0).Select(t => maya.PostJsonAsync($"/api/v1/tasks/{t.Id}/state", new { state = "InProgress" })).ToList();
+            using (var response = await bulk)
+            {
+                var result = await response.ReadAsync<BulkResultDto>();
+                result.Updated.ShouldBe(round.Length, "each task was Pending or InProgress, and both move to Done");
+                bulkMoves += result.Updated;
+            }
+            foreach (var single in singles)
+            {
+                using var response = await single;
+                (await response.ReadAsync<TaskDto>()).State.ShouldBe("InProgress");
+                singleMoves++;
+            }
+
+            await App.ShouldMatchDirectCountAsync(maya, incident.Id, Nwa, "a bulk call racing single changes");
+            var states = await App.QueryAsync(db => db.RemediationTasks.AsNoTracking().Where(t => t.IncidentId == incident.Id)
+                .ToDictionaryAsync(t => t.Id, t => t.State));
+            var history = await App.QueryAsync(db => db.RemediationTaskChanges.AsNoTracking().Where(c => c.IncidentId == incident.Id)
+                .Select(c => new { c.TaskId, c.From, c.To, c.ActorName }).ToListAsync());
+            history.Count.ShouldBe(bulkMoves + singleMoves, "one history row per actual move");
+            history.Count(c => c.ActorName == "Sam Okafor").ShouldBe(bulkMoves, "the bulk call's rows");
+            history.ShouldAllBe(c => c.From != c.To);
+            foreach (var (taskId, state) in states)
+            {
+                // The rows of a task are a path from Pending to its state: every state is entered as often as it is left,
+                // except Pending (left once more) and the current state (entered once more).
+                var rows = history.Where(c => c.TaskId == taskId).ToList();
+                foreach (var s in Enum.GetValues<RemediationState>())
+                {
+                    var expected = (s == state ? 1 : 0) - (s == RemediationState.Pending ? 1 : 0);
+                    (rows.Count(c => c.To == s) - rows.Count(c => c.From == s)).ShouldBe(expected, $"task {taskId}, now {state}: the history path through {s}");
+                }
+            }
+        }
+        bulkMoves.ShouldBe(80);
+        singleMoves.ShouldBe(28);
     }
 }
 

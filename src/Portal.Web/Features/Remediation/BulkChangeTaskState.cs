@@ -13,8 +13,10 @@ namespace Portal.Features.Remediation;
 public sealed record BulkItem(string? ExternalId, Guid? TaskId);
 
 /// <summary>
-/// An RMM script reporting on up to <see cref="MaxItems"/> machines at once: "these are Done". One transaction; the
-/// items are loaded with a few set-based queries (chunked IN lists), never one query per item. Idempotent: a task
+/// An RMM script reporting on up to <see cref="MaxItems"/> machines at once: "these are Done". One transaction, set-based
+/// throughout: the items are read with one query per kind of item, the moves written with one UPDATE per starting state
+/// and the history rows by <see cref="Portal.Infrastructure.Data.BulkInsert"/> (multi-row INSERTs; on SQLite one in-process
+/// prepared statement reused), never one EF-tracked entity per item. Idempotent: a task
 /// already in the state is "unchanged" (no history row, counters untouched). An item that is not a task of this
 /// incident — another incident's, another tenant's, or none — is "not_found" and nothing is done to it. The customer's
 /// timeline gets one summary entry per call that changed something. Says what the result should be, so a conflict with
@@ -65,8 +67,27 @@ public sealed class BulkChangeTaskStateValidator : AbstractValidator<BulkChangeT
 
 public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : ICommandHandler<BulkChangeTaskState, BulkResult>
 {
-    /// <summary>Ids per IN list: well under SQL Server's 2,100 parameters and SQLite's 32,766.</summary>
-    internal const int ChunkSize = 1_000;
+    /// <summary>
+    /// Ids per statement. Each list travels as one parameter (<see cref="EF.Parameter{T}"/>: a JSON array read with
+    /// json_each on SQLite and OPENJSON on SQL Server, an array on PostgreSQL), so no parameter limit applies and a whole
+    /// call's ids fit one statement: EF's default of one parameter per id made SQLite bind 1,000-parameter statements
+    /// with a linear search per name, and ten statements cost more than one.
+    /// </summary>
+    internal const int ChunkSize = BulkChangeTaskState.MaxItems;
+
+    /// <summary>
+    /// A task as this command reads it: values, not a tracked entity (10,000 tracked tasks and their one-row UPDATEs were
+    /// most of the time). <see cref="State"/> and <see cref="Reason"/> follow the moves this call decides, so a task named
+    /// twice in one call moves once and is "unchanged" the second time.
+    /// </summary>
+    private sealed class TaskRow
+    {
+        public Guid Id { get; init; }
+        public Guid? DeviceId { get; init; }
+        public string Title { get; init; } = "";
+        public RemediationState State { get; set; }
+        public string? Reason { get; set; }
+    }
 
     public async ValueTask<BulkResult> Handle(BulkChangeTaskState command, CancellationToken cancellationToken)
     {
@@ -76,13 +97,16 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
         var actor = currentUser.Required.ActorIn(incident.TenantId);
         var items = command.Items!;
 
-        // Lock first, then read: a concurrent bulk call on this incident waits here and then sees what this one saved.
+        // Lock first, then read: a concurrent bulk call or single task change on this incident waits here and then sees
+        // what that one saved.
         var progress = await db.LockProgressAsync(incident.Id, cancellationToken);
-        var byId = await LoadByTaskIdAsync(incident.Id, items, cancellationToken);
-        var byExternalId = await LoadByExternalIdAsync(incident.Id, items, cancellationToken);
+        var tasks = new Dictionary<Guid, TaskRow>();
+        var byId = await LoadByTaskIdAsync(incident, items, tasks, cancellationToken);
+        var byExternalId = await LoadByExternalIdAsync(incident, items, tasks, cancellationToken);
 
+        // Decided in memory with the entity's own rule; the rows are then changed set-based below.
         var results = new List<BulkItemResult>(items.Count);
-        var updated = 0;
+        var changes = new List<RemediationTaskChange>();
         var deviceTasks = 0;
         foreach (var (item, index) in items.Select((item, index) => (item, index)))
         {
@@ -92,36 +116,37 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
                 results.Add(new(index, item.ExternalId, item.TaskId, BulkOutcome.NotFound, "No task of this incident has this " + (item.TaskId is null ? "external id." : "id."), null));
                 continue;
             }
-            try
+            var move = RemediationTask.PlanMove(task.Title, task.State, task.Reason, state, command.Reason, actor);
+            switch (move.Outcome)
             {
-                var change = task.MoveTo(state, command.Reason, actor, now);
-                if (change is null)
-                {
+                case TaskMoveOutcome.NoChange:
                     results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.Unchanged, null, task.State));
-                    continue;
-                }
-                db.Record(progress!, change); // a task exists, so the counter row does
-                updated++;
-                if (task.DeviceId is not null) deviceTasks++;
-                results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.Updated, null, task.State));
-            }
-            catch (DomainRuleException refused) when (refused is not InvalidValueException)
-            {
-                results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.NotAllowed, refused.Message, task.State));
+                    break;
+                case TaskMoveOutcome.NotAllowed:
+                    results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.NotAllowed, move.Refusal, task.State));
+                    break;
+                default:
+                    changes.Add(RemediationTaskChange.Of(task.Id, incident.TenantId, incident.Id, move, actor, now));
+                    (task.State, task.Reason) = (move.To, move.Reason);
+                    if (task.DeviceId is not null) deviceTasks++;
+                    results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.Updated, null, task.State));
+                    break;
             }
         }
 
-        if (updated > 0)
+        if (changes.Count > 0)
         {
+            await MoveRowsAsync(incident, changes, now, cancellationToken);
+            await db.RecordManyAsync(progress!, changes, cancellationToken); // a task exists, so the counter row does
             // The incident was read before the lock (by the access check): read it again, so the summary gets the next
             // timeline number after whatever a concurrent call on this incident committed while this one waited.
             await db.Entry(incident).ReloadAsync(cancellationToken);
             db.AddSample(progress!, now);
-            incident.RecordRemediation(SummaryText(updated, deviceTasks, state, actor.DisplayName, command.Summary), actor, now);
+            incident.RecordRemediation(SummaryText(changes.Count, deviceTasks, state, actor.DisplayName, command.Summary), actor, now);
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return new BulkResult(state, updated,
+        return new BulkResult(state, changes.Count,
             results.Count(r => r.Result == BulkOutcome.Unchanged), results.Count(r => r.Result == BulkOutcome.NotFound),
             results.Count(r => r.Result == BulkOutcome.NotAllowed), results, ProgressView.From(progress));
     }
@@ -134,33 +159,75 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
         return string.IsNullOrWhiteSpace(summary) ? text : $"{text}: {summary.Trim()}";
     }
 
-    private async Task<Dictionary<Guid, RemediationTask>> LoadByTaskIdAsync(Guid incidentId, IReadOnlyList<BulkItem> items, CancellationToken ct)
+    /// <summary>
+    /// The decided moves, as one UPDATE per starting state and chunk of ids. Each statement names the incident and its
+    /// tenant (a raw write is not guarded by the query filter's intent alone) and the state the move starts from: a task
+    /// another writer moved since it was read matches no row, fewer rows than expected change, and the command re-runs on
+    /// fresh data (<see cref="DbUpdateConcurrencyException"/>, <see cref="IRetriedOnConflict"/>). The counters and the
+    /// history depend only on the state, which is what the condition checks.
+    /// </summary>
+    private async Task MoveRowsAsync(Incident incident, List<RemediationTaskChange> changes, DateTimeOffset now, CancellationToken ct)
     {
-        var found = new Dictionary<Guid, RemediationTask>();
+        var (incidentId, tenantId) = (incident.Id, incident.TenantId);
+        var bumpVersion = db.SetBasedUpdatesBumpVersion;
+        foreach (var group in changes.GroupBy(c => (c.From, c.To, c.Reason)))
+        {
+            var (from, to, reason) = group.Key;
+            foreach (var chunk in group.Select(c => c.TaskId).Chunk(ChunkSize))
+            {
+                var moved = await db.RemediationTasks
+                    .Where(t => t.IncidentId == incidentId && t.TenantId == tenantId && EF.Parameter(chunk).Contains(t.Id) && t.State == from)
+                    .ExecuteUpdateAsync(set =>
+                    {
+                        set.SetProperty(t => t.State, to)
+                            .SetProperty(t => t.Reason, reason)
+                            // RemediationTask.MoveTo's rule: UpdatedAt never goes back.
+                            .SetProperty(t => t.UpdatedAt, t => t.UpdatedAt < now ? now : t.UpdatedAt);
+                        if (bumpVersion) set.SetProperty(t => t.Version, t => t.Version + 1);
+                    }, ct);
+                if (moved != chunk.Length)
+                {
+                    throw new DbUpdateConcurrencyException(string.Create(CultureInfo.InvariantCulture,
+                        $"{chunk.Length - moved} of {chunk.Length} tasks of incident {incidentId} left {from} while the bulk update decided to move them; it re-runs on fresh data."));
+                }
+            }
+        }
+    }
+
+    private async Task<Dictionary<Guid, TaskRow>> LoadByTaskIdAsync(Incident incident, IReadOnlyList<BulkItem> items, Dictionary<Guid, TaskRow> tasks, CancellationToken ct)
+    {
+        var (incidentId, tenantId) = (incident.Id, incident.TenantId);
+        var found = new Dictionary<Guid, TaskRow>();
         var ids = items.Where(i => i.TaskId is not null).Select(i => i.TaskId!.Value).Distinct().ToList();
         foreach (var chunk in ids.Chunk(ChunkSize))
         {
             // The incident condition is what makes another incident's or tenant's task id "not found".
-            foreach (var task in await db.RemediationTasks.Where(t => t.IncidentId == incidentId && chunk.Contains(t.Id)).ToListAsync(ct))
-            {
-                found[task.Id] = task;
-            }
+            var rows = await db.RemediationTasks.AsNoTracking()
+                .Where(t => t.IncidentId == incidentId && t.TenantId == tenantId && EF.Parameter(chunk).Contains(t.Id))
+                .Select(t => new TaskRow { Id = t.Id, DeviceId = t.DeviceId, Title = t.Title, State = t.State, Reason = t.Reason })
+                .ToListAsync(ct);
+            foreach (var row in rows) found[row.Id] = tasks.TryAdd(row.Id, row) ? row : tasks[row.Id];
         }
         return found;
     }
 
-    private async Task<Dictionary<string, RemediationTask>> LoadByExternalIdAsync(Guid incidentId, IReadOnlyList<BulkItem> items, CancellationToken ct)
+    private async Task<Dictionary<string, TaskRow>> LoadByExternalIdAsync(Incident incident, IReadOnlyList<BulkItem> items, Dictionary<Guid, TaskRow> tasks, CancellationToken ct)
     {
-        var found = new Dictionary<string, RemediationTask>(StringComparer.Ordinal);
+        var (incidentId, tenantId) = (incident.Id, incident.TenantId);
+        var found = new Dictionary<string, TaskRow>(StringComparer.Ordinal);
         var externalIds = items.Where(i => i.TaskId is null && i.ExternalId is not null).Select(i => i.ExternalId!.Trim()).Distinct(StringComparer.Ordinal).ToList();
         foreach (var chunk in externalIds.Chunk(ChunkSize))
         {
-            var rows = await (from t in db.RemediationTasks
-                              where t.IncidentId == incidentId
-                              join d in db.Devices on t.DeviceId equals d.Id
-                              where d.ExternalId != null && chunk.Contains(d.ExternalId)
-                              select new { Task = t, d.ExternalId }).ToListAsync(ct);
-            foreach (var row in rows) found[row.ExternalId!] = row.Task;
+            // Through the device's MatchKey ("ext:" + external id, unique per tenant and indexed with it): external ids
+            // themselves have no index, and a scan of the tenant's devices per chunk was a third of the call.
+            var keys = chunk.Select(e => Device.KeyFor(e, hostname: "")).ToList();
+            var rows = await (from d in db.Devices.AsNoTracking()
+                              where d.TenantId == tenantId && EF.Parameter(keys).Contains(d.MatchKey)
+                              join t in db.RemediationTasks.AsNoTracking() on (Guid?)d.Id equals t.DeviceId
+                              where t.IncidentId == incidentId && t.TenantId == tenantId
+                              select new { d.ExternalId, Task = new TaskRow { Id = t.Id, DeviceId = t.DeviceId, Title = t.Title, State = t.State, Reason = t.Reason } })
+                .ToListAsync(ct);
+            foreach (var row in rows) found[row.ExternalId!] = tasks.TryAdd(row.Task.Id, row.Task) ? row.Task : tasks[row.Task.Id];
         }
         return found;
     }

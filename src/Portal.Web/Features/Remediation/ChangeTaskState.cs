@@ -34,6 +34,10 @@ public sealed class ChangeTaskStateHandler(PortalDbContext db, CurrentUser curre
         var task = await db.LoadTaskAsync(command.TaskId, cancellationToken);
         var progress = await db.LockProgressAsync(task.IncidentId, cancellationToken)
             ?? throw new InvalidOperationException($"Incident {task.IncidentId} has tasks but no counter row.");
+        // The task was read before the lock (by the access check): read it again, so the move starts from what a bulk
+        // update that held the lock meanwhile committed. Deciding from the stale state counted the move out of a state
+        // the task had left; the version check caught that at save, but a counter driven below zero first was a 500.
+        await db.Entry(task).ReloadAsync(cancellationToken);
         var change = task.MoveTo(command.State!.Value, command.Reason, currentUser.Required.ActorIn(task.TenantId), now);
         if (change is not null)
         {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Data;
 
 namespace Portal.Features.Remediation;
 
@@ -40,6 +41,16 @@ internal static class RemediationChanges
     {
         db.RemediationTaskChanges.Add(change);
         progress.Record(change);
+    }
+
+    /// <summary>
+    /// Keeps many moves of a bulk update in the same transaction: the counters' net change (saved with the counter row by
+    /// SaveChanges, so the commit path publishes it), and the history rows inserted set-based, untracked.
+    /// </summary>
+    public static async Task RecordManyAsync(this PortalDbContext db, RemediationProgress progress, IReadOnlyList<RemediationTaskChange> changes, CancellationToken ct)
+    {
+        progress.RecordMany(changes);
+        await db.InsertAsync(changes, ct);
     }
 
     /// <summary>One burn-down point per command that moved the counters.</summary>
