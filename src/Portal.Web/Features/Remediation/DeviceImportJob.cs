@@ -65,7 +65,8 @@ public sealed partial class DeviceImportJob(
 
         var position = import.LinesDone;
         LogRunning(logger, importId, position);
-        var batch = new Batch(tenantId, clock.GetUtcNow());
+        var ids = new OrderedIds();
+        var batch = new Batch(tenantId, clock.GetUtcNow(), ids);
         await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan | FileOptions.Asynchronous))
         {
             using var reader = Sep.New(columns.Separator).Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = true }).From(stream);
@@ -76,7 +77,7 @@ public sealed partial class DeviceImportJob(
                 if (batch.Rows < _options.BatchSize) continue;
                 if (!await WriteBatchAsync(importId, tenantId, position, batch, cancellationToken)) return;
                 position = batch.LastLine;
-                batch = new Batch(tenantId, clock.GetUtcNow());
+                batch = new Batch(tenantId, clock.GetUtcNow(), ids);
                 if (_options.PauseBetweenBatches > TimeSpan.Zero) await Task.Delay(_options.PauseBetweenBatches, clock, cancellationToken);
             }
         }
@@ -215,7 +216,7 @@ public sealed partial class DeviceImportJob(
     }
 
     /// <summary>The rows of one batch: valid devices (each device once), the lines refused and why.</summary>
-    private sealed class Batch(Guid tenantId, DateTimeOffset now)
+    private sealed class Batch(Guid tenantId, DateTimeOffset now, OrderedIds ids)
     {
         private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
 
@@ -253,7 +254,7 @@ public sealed partial class DeviceImportJob(
                 Duplicates++; // the same device twice in one batch: once is enough (across batches the database sees to it)
                 return;
             }
-            Devices.Add(new StagedDevice(device.Id, Guid.CreateVersion7(now), device.MatchKey, device.Hostname, device.ExternalId, device.OperatingSystem, device.Site, device.Tags));
+            Devices.Add(new StagedDevice(ids.Next(now), ids.Next(now), device.MatchKey, device.Hostname, device.ExternalId, device.OperatingSystem, device.Site, device.Tags));
         }
 
         private static string? Cell(SepReader.Row row, int index)
