@@ -732,7 +732,7 @@ run_remediation() {
   load_gate remediation_loads "remediation"
   local out="$work/remediation-table.md"
   dotnet "$bench_dll" remediation --rollup-tasks "$rollup" --page-tasks "$page" --bulk-tasks "$bulk" --rounds "$rounds" \
-    --requests "$([ "$quick" -eq 1 ] && echo 100 || echo 400)" --out "$out" >"$work/remediation.log" 2>&1 \
+    --requests "${BENCH_REMEDIATION_REQUESTS:-$([ "$quick" -eq 1 ] && echo 100 || echo 200)}" --out "$out" >"$work/remediation.log" 2>&1 \
     || { tail -n 30 "$work/remediation.log" >&2; echo "bench.sh: the remediation run failed." >&2; exit 3; }
   local section="$work/remediation-section.md"
   {
