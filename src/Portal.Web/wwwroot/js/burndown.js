@@ -13,6 +13,8 @@
     host.dataset.drawn = "1";
     host.dataset.points = String(points.length);
     if (points.length === 0) return;
+    // What the last point says, for readers (and tests) that cannot look at a canvas; changes in one second share a point.
+    host.dataset.remaining = String(points[points.length - 1].total - points[points.length - 1].completed);
     const xs = points.map(p => p.at);
     const remaining = points.map(p => p.total - p.completed);
     const done = points.map(p => p.completed);
