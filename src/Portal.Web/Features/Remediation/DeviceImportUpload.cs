@@ -13,7 +13,8 @@ namespace Portal.Features.Remediation;
 /// UTF-8, header: <see cref="DeviceImportFile"/>), the import commits, and its job is enqueued after the commit (if the
 /// process dies in between, the sweep finds the queued import). A refusal is a <see cref="DeviceFileRefusedException"/>.
 /// </summary>
-public sealed class DeviceImportUpload(IMediator mediator, IBackgroundJobClient jobs, IOptions<DeviceImportOptions> options, IWebHostEnvironment environment)
+public sealed partial class DeviceImportUpload(
+    IMediator mediator, IBackgroundJobClient jobs, IOptions<DeviceImportOptions> options, IWebHostEnvironment environment, ILogger<DeviceImportUpload> logger)
 {
     /// <summary>The request body itself: multipart/form-data with the field <c>file</c>, or the CSV as text/csv (name in <c>?fileName=</c>).</summary>
     public async Task<DeviceImportView> ReceiveAsync(Guid incidentId, HttpContext http, CancellationToken ct)
@@ -61,9 +62,20 @@ public sealed class DeviceImportUpload(IMediator mediator, IBackgroundJobClient 
         {
             if (File.Exists(staged.Path)) File.Delete(staged.Path); // moved by the command unless it failed
         }
-        DeviceImportJobs.Enqueue(jobs, import.Id);
+        try
+        {
+            DeviceImportJobs.Enqueue(jobs, import.Id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The import is committed: answering 500 would say it was not. The sweep hands it out once it is stale.
+            LogEnqueueFailed(logger, e, import.Id);
+        }
         return import;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device import {ImportId} is committed but its job could not be enqueued; the sweep will hand it out")]
+    private static partial void LogEnqueueFailed(ILogger logger, Exception exception, Guid importId);
 
     private static async Task<StagedDeviceFile> ReceiveBodyAsync(HttpRequest request, string folder, DeviceImportOptions limits, CancellationToken ct)
     {

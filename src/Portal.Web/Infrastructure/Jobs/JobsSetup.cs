@@ -52,7 +52,9 @@ public static class JobsSetup
         // Likewise the activator: GlobalConfiguration.UseActivator (what AddHangfire does) is static, and a job of one host would
         // run with the services (the database) of whichever host configured last. Each host activates jobs in its own container.
         builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
+        builder.Services.AddHostedService<HangfireLogging.HostRegistration>(); // before the server: started before it, stopped after it
         builder.Services.AddHangfire(c => c
+            .UseLogProvider(HangfireLogging.Provider) // static too: not the factory of one host (see HangfireLogging)
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
