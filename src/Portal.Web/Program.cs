@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using Microsoft.AspNetCore.DataProtection;
 using Portal.Data;
+using Portal.Features.Advisories;
 using Portal.Features.CustomerStatus;
 using Portal.Features.Incidents;
 using Portal.Features.Live;
@@ -46,6 +47,7 @@ builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 builder.AddCustomerStatus();
 builder.AddPortalLive();
 builder.AddDeviceImports();
+builder.AddAdvisories();
 
 var app = builder.Build();
 
@@ -66,6 +68,7 @@ app.MapOrganisationsApi();
 app.MapRemediationApi();
 app.MapPortalLive();
 app.MapDeviceImportsApi();
+app.MapAdvisoriesApi();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();

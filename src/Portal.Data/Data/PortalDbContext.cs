@@ -31,6 +31,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     public DbSet<RemediationProgressSample> RemediationProgressSamples => Set<RemediationProgressSample>();
     public DbSet<DeviceImport> DeviceImports => Set<DeviceImport>();
     public DbSet<DeviceImportError> DeviceImportErrors => Set<DeviceImportError>();
+    public DbSet<Advisory> Advisories => Set<Advisory>();
+    public DbSet<AdvisoryTarget> AdvisoryTargets => Set<AdvisoryTarget>();
+    public DbSet<AdvisoryTargetOverride> AdvisoryTargetOverrides => Set<AdvisoryTargetOverride>();
+    public DbSet<AdvisoryUpdate> AdvisoryUpdates => Set<AdvisoryUpdate>();
+    public DbSet<AdvisoryRevision> AdvisoryRevisions => Set<AdvisoryRevision>();
 
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance so cookies and antiforgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -114,6 +119,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.HasOne<Organisation>().WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(i => new { i.TenantId, i.Number }).IsUnique();
             e.HasIndex(i => new { i.TenantId, i.Status, i.Severity });
+            // One linked incident per tenant and advisory: two engineers fanning out at once cannot open it twice.
+            e.HasIndex(i => new { i.AdvisoryId, i.TenantId }).IsUnique();
             e.HasMany(i => i.Timeline).WithOne().HasForeignKey(t => t.IncidentId);
             e.Navigation(i => i.Timeline).UsePropertyAccessMode(PropertyAccessMode.Field);
             e.Ignore(i => i.IsOpen);
@@ -133,6 +140,85 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
                 || (t.Visibility == NoteVisibility.Customer && Scope.CustomerAccess.Contains(t.TenantId)));
         });
         ConfigureRemediation(modelBuilder);
+        ConfigureAdvisories(modelBuilder);
+    }
+
+    /// <summary>
+    /// A provider sees its own advisories; MSP people all of them (public content); a customer those that target its tenant. Target rows and
+    /// overrides name tenants, so only the tenant's side reads them: a provider never reads a target row, and its picture of an
+    /// advisory's reach comes from counts (Features/Advisories/GetAdvisoryImpact).
+    /// </summary>
+    private void ConfigureAdvisories(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Advisory>(e =>
+        {
+            e.Property(a => a.Id).ValueGeneratedNever();
+            e.Property(a => a.Title).HasMaxLength(Advisory.TitleMaxLength);
+            e.Property(a => a.Impact).HasMaxLength(Advisory.ImpactMaxLength);
+            e.Property(a => a.Runbook).HasMaxLength(Advisory.RunbookMaxLength);
+            e.Property(a => a.Regions).HasMaxLength((Advisory.RegionMaxLength + 1) * Advisory.MaxRegions + 1);
+            e.Property(a => a.PublishedByName).HasMaxLength(200);
+            e.Ignore(a => a.Announcement);
+            e.Ignore(a => a.IsResolved);
+            e.Ignore(a => a.RegionList);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(a => a.ProviderId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(a => a.Services).WithOne().HasForeignKey(s => s.AdvisoryId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(a => a.Services).UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.HasMany(a => a.Targets).WithOne().HasForeignKey(t => t.AdvisoryId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(a => a.Targets).UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.HasMany(a => a.Overrides).WithOne().HasForeignKey(o => o.AdvisoryId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(a => a.Overrides).UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.HasMany(a => a.Updates).WithOne().HasForeignKey(u => u.AdvisoryId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(a => a.Updates).UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.HasMany(a => a.Revisions).WithOne().HasForeignKey(r => r.AdvisoryId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(a => a.Revisions).UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.HasIndex(a => new { a.ProviderId, a.PublishedAt });
+            ConfigureVersion(e.Property(a => a.Version));
+            e.HasQueryFilter(a => Scope.IsSystem || Scope.AllAdvisories || Scope.Providers.Contains(a.ProviderId)
+                || a.Targets.Any(t => Scope.FullAccess.Contains(t.TenantId) || Scope.CustomerAccess.Contains(t.TenantId)));
+        });
+        modelBuilder.Entity<AdvisoryService>(e =>
+        {
+            e.HasKey(s => new { s.AdvisoryId, s.ServiceId });
+            e.HasOne<Service>().WithMany().HasForeignKey(s => s.ServiceId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(s => s.ServiceId);
+        });
+        modelBuilder.Entity<AdvisoryTarget>(e =>
+        {
+            e.HasKey(t => new { t.AdvisoryId, t.TenantId });
+            e.Property(t => t.AcknowledgedByName).HasMaxLength(200);
+            e.Ignore(t => t.IsAcknowledged);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(t => t.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(t => new { t.TenantId, t.AcknowledgedAt });
+            e.HasQueryFilter(t => Scope.IsSystem || Scope.FullAccess.Contains(t.TenantId) || Scope.CustomerAccess.Contains(t.TenantId));
+        });
+        modelBuilder.Entity<AdvisoryTargetOverride>(e =>
+        {
+            e.HasKey(o => new { o.AdvisoryId, o.TenantId });
+            e.Property(o => o.ByName).HasMaxLength(200);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(o => o.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(o => Scope.IsSystem || Scope.FullAccess.Contains(o.TenantId));
+        });
+        modelBuilder.Entity<AdvisoryUpdate>(e =>
+        {
+            e.Property(u => u.Id).ValueGeneratedNever();
+            e.Property(u => u.Text).HasMaxLength(Advisory.UpdateMaxLength);
+            e.Property(u => u.AuthorName).HasMaxLength(200);
+            e.HasIndex(u => new { u.AdvisoryId, u.Number }).IsUnique();
+            e.HasQueryFilter(u => Scope.IsSystem || Advisories.Any(a => a.Id == u.AdvisoryId)); // whoever sees the advisory
+        });
+        modelBuilder.Entity<AdvisoryRevision>(e =>
+        {
+            e.Property(r => r.Id).ValueGeneratedNever();
+            e.Property(r => r.Title).HasMaxLength(Advisory.TitleMaxLength);
+            e.Property(r => r.Impact).HasMaxLength(Advisory.ImpactMaxLength);
+            e.Property(r => r.Runbook).HasMaxLength(Advisory.RunbookMaxLength);
+            e.Property(r => r.Regions).HasMaxLength((Advisory.RegionMaxLength + 1) * Advisory.MaxRegions + 1);
+            e.Property(r => r.ServiceIds).HasMaxLength(37 * Advisory.MaxServices);
+            e.Property(r => r.AuthorName).HasMaxLength(200);
+            e.HasIndex(r => new { r.AdvisoryId, r.Number }).IsUnique();
+            e.HasQueryFilter(r => Scope.IsSystem || Advisories.Any(a => a.Id == r.AdvisoryId));
+        });
     }
 
     private void ConfigureRemediation(ModelBuilder modelBuilder)
@@ -231,7 +317,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     /// </summary>
     public SavedChanges TakeSavedChanges()
     {
-        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]) { Imports = [.. _savedImports] };
+        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]) { Imports = [.. _savedImports], Advisories = [.. _savedAdvisories] };
+        _savedAdvisories.Clear();
         _savedTimelineEntries.Clear();
         _savedIncidents.Clear();
         _savedProgress.Clear();
@@ -243,6 +330,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     private readonly HashSet<Incident> _savedIncidents = [];
     private readonly HashSet<RemediationProgress> _savedProgress = [];
     private readonly HashSet<DeviceImport> _savedImports = [];
+    private readonly List<SavedAdvisory> _savedAdvisories = [];
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -274,6 +362,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         {
             if (entry.State is EntityState.Added or EntityState.Modified) _savedImports.Add(entry.Entity);
         }
+        foreach (var entry in ChangeTracker.Entries<Advisory>())
+        {
+            var advisory = entry.Entity;
+            if (advisory.Announcement == AdvisoryAnnouncement.None && advisory.DroppedTenants.Count == 0) continue;
+            _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,
+                [.. advisory.Targets.Select(t => t.TenantId)], [.. advisory.DroppedTenants]));
+            advisory.Announced();
+        }
         if (IsSqlite) BumpVersions();
     }
 
@@ -300,4 +396,11 @@ public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, 
 {
     /// <summary>Device imports added or moved on (a batch, the end): their progress is told to the MSP after the commit.</summary>
     public IReadOnlyCollection<DeviceImport> Imports { get; init; } = [];
+
+    /// <summary>Advisories published or updated (and targets dropped): the targeted tenants and the provider are told after the commit.</summary>
+    public IReadOnlyCollection<SavedAdvisory> Advisories { get; init; } = [];
 }
+
+/// <summary>An advisory as a unit of work left it: what to announce, to which tenants, and which tenants it no longer targets.</summary>
+public sealed record SavedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Announcement,
+    IReadOnlyList<Guid> TargetTenantIds, IReadOnlyList<Guid> DroppedTenantIds);

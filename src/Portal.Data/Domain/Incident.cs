@@ -60,6 +60,9 @@ public sealed class Incident
     public IncidentStatus Status { get; private set; }
     public Guid? AssigneeId { get; private set; }
     public string? AssigneeName { get; private set; }
+
+    /// <summary>The provider advisory this incident was opened from (at most one incident per tenant and advisory).</summary>
+    public Guid? AdvisoryId { get; private set; }
     public Guid CreatedById { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? AcknowledgedAt { get; private set; }
@@ -92,6 +95,29 @@ public sealed class Incident
         var incident = new Incident(Guid.NewGuid(), tenantId, number, prefix, cleanTitle, severity, summary, now) { CreatedById = actor.UserId };
         incident.Append(actor, now, TimelineEntryKind.Opened, NoteVisibility.Customer, $"Opened {severity}: {cleanTitle}", null, IncidentStatus.New);
         return incident;
+    }
+
+    /// <summary>
+    /// The incident an MSP opens in one of its tenants from a provider advisory: the advisory's severity and impact (its
+    /// customer summary), linked to it so that every later advisory update reaches this timeline.
+    /// </summary>
+    public static Incident OpenFromAdvisory(Guid tenantId, int number, string prefix, Advisory advisory, string providerName, Actor actor, DateTimeOffset now)
+    {
+        var title = $"{providerName}: {advisory.Title}";
+        var incident = Open(tenantId, number, prefix, title.Length <= TitleMaxLength ? title : title[..TitleMaxLength],
+            advisory.Severity, advisory.Impact.Length <= SummaryMaxLength ? advisory.Impact : advisory.Impact[..SummaryMaxLength], actor, now);
+        incident.AdvisoryId = advisory.Id;
+        return incident;
+    }
+
+    /// <summary>A provider's update of the linked advisory, customer-visible, in the provider's name.</summary>
+    public TimelineEntry RecordAdvisoryUpdate(string providerName, AdvisoryUpdate update, DateTimeOffset now)
+    {
+        if (update.AdvisoryId != AdvisoryId) throw new InvalidOperationException("Only the linked advisory's updates go on an incident's timeline.");
+        var text = $"Advisory update from {providerName} ({update.Status}): {update.Text}";
+        Touch(now);
+        return Append(new Actor(update.AuthorId, providerName, TenantAccess.None), now, TimelineEntryKind.Advisory, NoteVisibility.Customer,
+            text.Length <= TimelineEntry.TextMaxLength ? text : text[..(TimelineEntry.TextMaxLength - 1)] + "…", null, null);
     }
 
     public void Acknowledge(Actor actor, DateTimeOffset now)

@@ -21,6 +21,14 @@ public enum Permission
     ImportDevices,
     /// <summary>The background jobs dashboard.</summary>
     ViewBackgroundJobs,
+    /// <summary>Publish, edit and update the provider's own advisories (checked in the advisory's provider).</summary>
+    PublishAdvisories,
+    /// <summary>The aggregate picture of an advisory's reach and recovery: counts only (checked in the advisory's provider).</summary>
+    ReadAdvisoryImpact,
+    /// <summary>Read the advisories one may see: a provider its own, an MSP and a customer those that target their tenants.</summary>
+    ReadAdvisories,
+    /// <summary>Acknowledge an advisory for a tenant, add or remove a tenant, open linked incidents and tasks from it.</summary>
+    WorkAdvisories,
 }
 
 /// <summary>How much of a customer tenant someone sees: an MSP under contract sees everything, the customer sees its customer-visible part.</summary>
@@ -48,6 +56,14 @@ public static class RoleRules
         Permission.WorkRemediation => role is Role.MspEngineer or Role.MspLead or Role.MspIntegration,
         Permission.ImportDevices => role is Role.MspEngineer or Role.MspLead,
         Permission.ViewBackgroundJobs => role is Role.PlatformAdmin or Role.MspLead,
+        Permission.PublishAdvisories => role is Role.ProviderPublisher,
+        Permission.ReadAdvisoryImpact => role is Role.ProviderPublisher or Role.ProviderViewer,
+        Permission.ReadAdvisories => role is Role.ProviderPublisher or Role.ProviderViewer or Role.MspEngineer or Role.MspLead
+            or Role.CustomerViewer or Role.CustomerAdmin,
+        Permission.WorkAdvisories => role is Role.MspEngineer or Role.MspLead,
         _ => false,
     };
+
+    /// <summary>Permissions held in a provider organisation and checked against the advisory's provider, not a tenant.</summary>
+    public static bool IsProviderScoped(Permission permission) => permission is Permission.PublishAdvisories or Permission.ReadAdvisoryImpact;
 }

@@ -1,6 +1,6 @@
 namespace Portal.Domain;
 
-public enum TimelineEntryKind { Opened, Acknowledged, StatusChanged, Assigned, Note, CustomerComment, Remediation }
+public enum TimelineEntryKind { Opened, Acknowledged, StatusChanged, Assigned, Note, CustomerComment, Remediation, Advisory }
 
 public enum NoteVisibility { Internal, Customer }
 

@@ -41,6 +41,255 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("DataProtectionKeys");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Advisory", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Impact")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<Guid>("ProviderId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("PublishedById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("PublishedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Regions")
+                        .IsRequired()
+                        .HasMaxLength(3251)
+                        .HasColumnType("nvarchar(3251)");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Runbook")
+                        .HasMaxLength(20000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("UpdateCount")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<byte[]>("Version")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("rowversion");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProviderId", "PublishedAt");
+
+                    b.ToTable("Advisories");
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("AdvisoryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("AuthorId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Impact")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Regions")
+                        .IsRequired()
+                        .HasMaxLength(3251)
+                        .HasColumnType("nvarchar(3251)");
+
+                    b.Property<string>("Runbook")
+                        .HasMaxLength(20000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("ServiceIds")
+                        .IsRequired()
+                        .HasMaxLength(1850)
+                        .HasColumnType("nvarchar(1850)");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdvisoryId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("AdvisoryRevisions");
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryService", b =>
+                {
+                    b.Property<Guid>("AdvisoryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("ServiceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("AdvisoryId", "ServiceId");
+
+                    b.HasIndex("ServiceId");
+
+                    b.ToTable("AdvisoryService");
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryTarget", b =>
+                {
+                    b.Property<Guid>("AdvisoryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("AcknowledgedById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("AcknowledgedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTimeOffset>("TargetedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("AdvisoryId", "TenantId");
+
+                    b.HasIndex("TenantId", "AcknowledgedAt");
+
+                    b.ToTable("AdvisoryTargets");
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryTargetOverride", b =>
+                {
+                    b.Property<Guid>("AdvisoryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("ById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<bool>("Include")
+                        .HasColumnType("bit");
+
+                    b.HasKey("AdvisoryId", "TenantId");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("AdvisoryTargetOverrides");
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryUpdate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("AdvisoryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("AuthorId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdvisoryId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("AdvisoryUpdates");
+                });
+
             modelBuilder.Entity("Portal.Domain.Device", b =>
                 {
                     b.Property<Guid>("Id")
@@ -206,6 +455,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset?>("AcknowledgedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<Guid?>("AdvisoryId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<Guid?>("AssigneeId")
                         .HasColumnType("uniqueidentifier");
 
@@ -271,6 +523,10 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("rowversion");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AdvisoryId", "TenantId")
+                        .IsUnique()
+                        .HasFilter("[AdvisoryId] IS NOT NULL");
 
                     b.HasIndex("TenantId", "Number")
                         .IsUnique();
@@ -702,6 +958,78 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Advisory", b =>
+                {
+                    b.HasOne("Portal.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("ProviderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryRevision", b =>
+                {
+                    b.HasOne("Portal.Domain.Advisory", null)
+                        .WithMany("Revisions")
+                        .HasForeignKey("AdvisoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryService", b =>
+                {
+                    b.HasOne("Portal.Domain.Advisory", null)
+                        .WithMany("Services")
+                        .HasForeignKey("AdvisoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryTarget", b =>
+                {
+                    b.HasOne("Portal.Domain.Advisory", null)
+                        .WithMany("Targets")
+                        .HasForeignKey("AdvisoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryTargetOverride", b =>
+                {
+                    b.HasOne("Portal.Domain.Advisory", null)
+                        .WithMany("Overrides")
+                        .HasForeignKey("AdvisoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryUpdate", b =>
+                {
+                    b.HasOne("Portal.Domain.Advisory", null)
+                        .WithMany("Updates")
+                        .HasForeignKey("AdvisoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Device", b =>
                 {
                     b.HasOne("Portal.Domain.Organisation", null)
@@ -822,6 +1150,19 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasForeignKey("IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Advisory", b =>
+                {
+                    b.Navigation("Overrides");
+
+                    b.Navigation("Revisions");
+
+                    b.Navigation("Services");
+
+                    b.Navigation("Targets");
+
+                    b.Navigation("Updates");
                 });
 
             modelBuilder.Entity("Portal.Domain.Incident", b =>

@@ -25,6 +25,19 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
         if (AnySignedInUser) return await next(message, cancellationToken);
         var permission = Required ?? throw new InvalidOperationException($"{typeof(TMessage).Name} declares no [Requires] permission; every message must.");
 
+        if (message is IAdvisoryRequest advisoryRequest)
+        {
+            await CheckAdvisoryAsync(advisoryRequest, user, permission, cancellationToken);
+            return await next(message, cancellationToken);
+        }
+
+        if (message is IProviderRequest { ProviderId: var providerId })
+        {
+            if (!user.Memberships.Any(m => m.OrganisationId == providerId && m.Kind == OrganisationKind.Provider)) throw new NotFoundException("provider", providerId);
+            if (!user.HasIn(permission, providerId)) throw new NotPermittedException($"Your role does not allow this ({permission}).");
+            return await next(message, cancellationToken);
+        }
+
         Guid? tenantId = message switch
         {
             // Loaded (and tracked) whole: the handler then takes it from the context instead of querying again.
@@ -42,5 +55,28 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
         var allowed = tenantId is { } tenant ? user.Has(permission, tenant) : user.Has(permission);
         if (!allowed) throw new NotPermittedException($"Your role does not allow this ({permission}).");
         return await next(message, cancellationToken);
+    }
+
+    private async Task CheckAdvisoryAsync(IAdvisoryRequest request, UserAccess user, Permission permission, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<PortalDbContext>();
+        // Loaded (and tracked) whole, with its targets: the handler takes it from the context (Local) instead of querying again.
+        var advisory = await db.Advisories.Include(a => a.Targets).Include(a => a.Overrides).Include(a => a.Services)
+                           .AsSplitQuery().FirstOrDefaultAsync(a => a.Id == request.AdvisoryId, cancellationToken)
+                       ?? throw new NotFoundException("advisory", request.AdvisoryId);
+        bool allowed;
+        if (request is ITenantRequest { TenantId: var tenantId })
+        {
+            // A tenant the user cannot reach, or one the advisory does not target (and whose MSP has not decided on), is not there.
+            var reachable = user.AccessTo(tenantId) != TenantAccess.None;
+            var concerned = advisory.IsTargeting(tenantId) || advisory.Overrides.Any(o => o.TenantId == tenantId) || permission == Permission.WorkAdvisories;
+            if (!reachable || !concerned) throw new NotFoundException("tenant", tenantId);
+            allowed = user.Has(permission, tenantId);
+        }
+        else
+        {
+            allowed = RoleRules.IsProviderScoped(permission) ? user.HasIn(permission, advisory.ProviderId) : user.Has(permission);
+        }
+        if (!allowed) throw new NotPermittedException($"Your role does not allow this ({permission}).");
     }
 }

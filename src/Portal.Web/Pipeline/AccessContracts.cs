@@ -40,6 +40,22 @@ public interface IDeviceRequest
     Guid DeviceId { get; }
 }
 
+/// <summary>
+/// A message about one provider advisory: visible through the filtered context (a provider its own, a tenant's side those that
+/// target its tenants), else 404. Provider permissions are then checked in the advisory's provider; with <see cref="ITenantRequest"/>
+/// too, the tenant must be one the advisory targets (else 404) and the permission is checked in it.
+/// </summary>
+public interface IAdvisoryRequest
+{
+    Guid AdvisoryId { get; }
+}
+
+/// <summary>A message in the name of one provider (publish an advisory): the user must belong to it (else 404) and hold the permission there.</summary>
+public interface IProviderRequest
+{
+    Guid ProviderId { get; }
+}
+
 /// <summary>A message that may narrow to one tenant (a list filter); a foreign tenant id answers 404, like a direct one.</summary>
 public interface IOptionalTenantRequest
 {

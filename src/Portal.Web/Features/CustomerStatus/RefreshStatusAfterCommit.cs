@@ -3,7 +3,8 @@ using Portal.Pipeline.Commit;
 namespace Portal.Features.CustomerStatus;
 
 /// <summary>
-/// A customer-visible change (a timeline entry the customer may read, or remediation progress: how many devices are back)
+/// A customer-visible change (a timeline entry the customer may read, remediation progress: how many devices are back, or an
+/// advisory that concerns the tenant)
 /// drops the tenant's status snapshot and rendered pages before any client is told (<see cref="CommitStage.RefreshReads"/>).
 /// </summary>
 public sealed class RefreshStatusAfterCommit(CustomerStatusCache cache) : ICommitReaction
@@ -19,7 +20,9 @@ public sealed class RefreshStatusAfterCommit(CustomerStatusCache cache) : ICommi
             await cache.InvalidateAsync(tenant.TenantId, tenant.CustomerSequence);
             invalidated.Add(tenant.TenantId);
         }
-        foreach (var tenantId in changes.Progress.Select(p => p.TenantId).Distinct().Where(t => !invalidated.Contains(t)))
+        foreach (var tenant in changes.Advisories.SelectMany(a => a.Tenants).Where(t => invalidated.Add(t.TenantId)))
+            await cache.InvalidateAsync(tenant.TenantId, tenant.CustomerSequence);
+        foreach (var tenantId in changes.Progress.Select(p => p.TenantId).Concat(changes.Advisories.SelectMany(a => a.DroppedTenantIds)).Distinct().Where(t => !invalidated.Contains(t)))
             await cache.InvalidateAsync(tenantId, sequence: null);
     }
 }

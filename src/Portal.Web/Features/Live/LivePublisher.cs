@@ -151,12 +151,26 @@ public sealed partial class LivePublisher : IDisposable
         }
     }
 
-    /// <summary>A provider published an advisory: its own stream, and the full and customer streams of each targeted tenant.</summary>
-    public Task AdvisoryPublishedAsync(Guid providerId, IReadOnlyCollection<Guid> tenantIds, Guid advisoryId, string title, CancellationToken ct) =>
-        AdvisoryAsync("AdvisoryPublished", providerId, tenantIds, advisoryId, title, ct);
+    /// <summary>
+    /// An advisory published or updated, as committed and numbered (<see cref="CommittedAdvisory"/>): the provider's stream, and
+    /// the full and customer streams of each targeted tenant. The notice names the advisory, never a tenant.
+    /// </summary>
+    public async Task AdvisoryAsync(CommittedAdvisory advisory)
+    {
+        if (advisory.Kind == Portal.Domain.AdvisoryAnnouncement.None) return;
+        var kind = advisory.Kind == Portal.Domain.AdvisoryAnnouncement.Published ? "AdvisoryPublished" : "AdvisoryUpdated";
+        var now = _clock.GetUtcNow();
+        await Send(_hub.Clients.Group(LiveGroups.Provider(advisory.ProviderId)),
+            new LiveNotice(LiveStreams.Provider(advisory.ProviderId), advisory.ProviderSequence, kind, advisory.Id, null, advisory.Title, now));
+        foreach (var tenant in advisory.Tenants)
+        {
+            var notice = new LiveNotice(LiveStreams.Tenant(tenant.TenantId), tenant.Sequence, kind, advisory.Id, null, advisory.Title, now);
+            await Send(_hub.Clients.Group(LiveGroups.TenantFull(tenant.TenantId)), notice);
+            await Send(_hub.Clients.Group(LiveGroups.TenantCustomer(tenant.TenantId)), notice with { Sequence = tenant.CustomerSequence });
+        }
 
-    public Task AdvisoryUpdatedAsync(Guid providerId, IReadOnlyCollection<Guid> tenantIds, Guid advisoryId, string title, CancellationToken ct) =>
-        AdvisoryAsync("AdvisoryUpdated", providerId, tenantIds, advisoryId, title, ct);
+        Task Send(IStatusClient clients, LiveNotice notice) => kind == "AdvisoryPublished" ? clients.AdvisoryPublished(notice) : clients.AdvisoryUpdated(notice);
+    }
 
     /// <summary>An escalation fired: the MSP's stream and the tenant's full stream (MSP-internal, never the customer's).</summary>
     public async Task EscalationRaisedAsync(Guid mspId, Guid tenantId, Guid incidentId, Guid escalationId, string title, CancellationToken ct)
@@ -167,23 +181,6 @@ public sealed partial class LivePublisher : IDisposable
         await _hub.Clients.Group(LiveGroups.Msp(mspId)).EscalationRaised(new LiveNotice(LiveStreams.Msp(mspId), mspSequence, "EscalationRaised", escalationId, incidentId, title, now));
         var (tenantSequence, _) = await StreamSequences.NextAsync(db, tenantId, customerVisible: false, ct);
         await _hub.Clients.Group(LiveGroups.TenantFull(tenantId)).EscalationRaised(new LiveNotice(LiveStreams.Tenant(tenantId), tenantSequence, "EscalationRaised", escalationId, incidentId, title, now));
-    }
-
-    private async Task AdvisoryAsync(string kind, Guid providerId, IReadOnlyCollection<Guid> tenantIds, Guid advisoryId, string title, CancellationToken ct)
-    {
-        await using var scope = SystemScope(out var db);
-        var now = _clock.GetUtcNow();
-        var (providerSequence, _) = await StreamSequences.NextAsync(db, providerId, customerVisible: false, ct);
-        await Send(_hub.Clients.Group(LiveGroups.Provider(providerId)), new LiveNotice(LiveStreams.Provider(providerId), providerSequence, kind, advisoryId, null, title, now));
-        foreach (var tenantId in tenantIds.Distinct())
-        {
-            var (sequence, customerSequence) = await StreamSequences.NextAsync(db, tenantId, customerVisible: true, ct);
-            var notice = new LiveNotice(LiveStreams.Tenant(tenantId), sequence, kind, advisoryId, null, title, now);
-            await Send(_hub.Clients.Group(LiveGroups.TenantFull(tenantId)), notice);
-            await Send(_hub.Clients.Group(LiveGroups.TenantCustomer(tenantId)), notice with { Sequence = customerSequence!.Value });
-        }
-
-        Task Send(IStatusClient clients, LiveNotice notice) => kind == "AdvisoryPublished" ? clients.AdvisoryPublished(notice) : clients.AdvisoryUpdated(notice);
     }
 
     private AsyncServiceScope SystemScope(out PortalDbContext db)

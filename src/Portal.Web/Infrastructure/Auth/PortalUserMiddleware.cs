@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.Identity.Web;
 using Portal.Data;
+using Portal.Domain;
 
 namespace Portal.Infrastructure.Auth;
 
@@ -27,7 +28,8 @@ public sealed class PortalUserMiddleware(RequestDelegate next, ILogger<PortalUse
         // An integration only with an app-only token carrying the remediation app role; a person never with an app-only token.
         if (access is null || !MachineClients.Accepts(principal, access)) return null;
         services.GetRequiredService<CurrentUser>().Set(access);
-        services.GetRequiredService<TenantScope>().Grant(access.FullAccessTenants, access.CustomerAccessTenants);
+        services.GetRequiredService<TenantScope>().Grant(access.FullAccessTenants, access.CustomerAccessTenants, access.ProviderIds,
+            allAdvisories: access.IsKind(OrganisationKind.Msp));
         return access;
     }
 

@@ -19,6 +19,13 @@ public sealed record UserAccess(Guid UserId, string DisplayName, string Email, I
     public bool Has(Permission permission, Guid tenantId) =>
         Tenants.TryGetValue(tenantId, out var grant) && grant.Roles.Any(r => RoleRules.Grants(r, permission));
 
+    /// <summary>The permission through a membership of this organisation (a provider's own advisories).</summary>
+    public bool HasIn(Permission permission, Guid organisationId) =>
+        Memberships.Any(m => m.OrganisationId == organisationId && RoleRules.Grants(m.Role, permission));
+
+    /// <summary>The providers the user belongs to: their advisories are visible to them.</summary>
+    public IReadOnlyList<Guid> ProviderIds { get; } = [.. Memberships.Where(m => m.Kind == OrganisationKind.Provider).Select(m => m.OrganisationId).Distinct()];
+
     public TenantAccess AccessTo(Guid tenantId) => Tenants.TryGetValue(tenantId, out var grant) ? grant.Access : TenantAccess.None;
 
     public Actor ActorIn(Guid tenantId) => new(UserId, DisplayName, AccessTo(tenantId));

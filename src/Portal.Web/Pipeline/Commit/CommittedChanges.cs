@@ -15,10 +15,24 @@ public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IRead
     /// <summary>Device imports the command added or moved on, as saved (MSP-internal: where an import is in its file).</summary>
     public IReadOnlyList<CommittedImport> Imports { get; init; } = [];
 
-    public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId).Union(Progress.Select(p => p.TenantId)).Union(Imports.Select(i => i.TenantId));
+    /// <summary>Advisories published or updated, numbered on the provider's stream and each targeted tenant's streams.</summary>
+    public IReadOnlyList<CommittedAdvisory> Advisories { get; init; } = [];
 
-    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0;
+    public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId).Union(Progress.Select(p => p.TenantId)).Union(Imports.Select(i => i.TenantId))
+        .Union(Advisories.SelectMany(a => a.Tenants.Select(t => t.TenantId).Concat(a.DroppedTenantIds)));
+
+    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0 && Advisories.Count == 0;
 }
+
+/// <summary>
+/// An advisory change to announce: <see cref="Kind"/> None when only targets were dropped (their status pages forget it, nobody
+/// is told). The provider's notice carries its stream number; each targeted tenant gets a number on its full and its customer
+/// stream (an advisory concerns the customer too).
+/// </summary>
+public sealed record CommittedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Kind,
+    long ProviderSequence, IReadOnlyList<AdvisoryTenantSequence> Tenants, IReadOnlyList<Guid> DroppedTenantIds);
+
+public sealed record AdvisoryTenantSequence(Guid TenantId, long Sequence, long CustomerSequence);
 
 /// <summary>A device import as saved: its status and counts.</summary>
 public sealed record CommittedImport(Guid Id, Guid IncidentId, Guid TenantId, DeviceImportStatus Status, long LinesDone, long RowsRead,

@@ -17,7 +17,8 @@ public static class StreamSequences
     {
         List<CommittedProgress> progress = [.. saved.Progress.Select(CommittedProgress.From)];
         List<CommittedImport> imports = [.. saved.Imports.Select(CommittedImport.From)];
-        if (saved.TimelineEntries.Count == 0) return new CommittedChanges([], progress) { Imports = imports };
+        if (saved.TimelineEntries.Count == 0)
+            return new CommittedChanges([], progress) { Imports = imports, Advisories = await StampAdvisoriesAsync(db, saved.Advisories, ct) };
         // The incidents as saved, taken from the instances the command saved (the version included) before the commit.
         var incidents = saved.Incidents.ToDictionary(i => i.Id, CommittedIncident.From);
 
@@ -33,7 +34,35 @@ public static class StreamSequences
             tenants.Add(new TenantChange(tenant.Key, [.. entries.Select(e => new CommittedEntry(e, incidents[e.IncidentId], ++sequence,
                 e.Visibility == NoteVisibility.Customer ? ++customerSequence : null))], head.LastCustomerStreamSequence));
         }
-        return new CommittedChanges(tenants, progress) { Imports = imports };
+        return new CommittedChanges(tenants, progress) { Imports = imports, Advisories = await StampAdvisoriesAsync(db, saved.Advisories, ct) };
+    }
+
+    /// <summary>One number on the provider's stream per announced advisory, and one on each targeted tenant's two streams, set-based.</summary>
+    private static async Task<List<CommittedAdvisory>> StampAdvisoriesAsync(PortalDbContext db, IReadOnlyCollection<SavedAdvisory> saved, CancellationToken ct)
+    {
+        var committed = new List<CommittedAdvisory>(saved.Count);
+        foreach (var advisory in saved)
+        {
+            if (advisory.Announcement == AdvisoryAnnouncement.None)
+            {
+                committed.Add(new CommittedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement, 0, [], advisory.DroppedTenantIds));
+                continue;
+            }
+            var provider = await AdvanceAsync(db, advisory.ProviderId, 1, 0, ct);
+            List<AdvisoryTenantSequence> tenants = [];
+            foreach (var chunk in advisory.TargetTenantIds.Chunk(500))
+            {
+                // The UPDATE holds the rows until commit, so the numbers read back are this transaction's.
+                var rows = db.Organisations.Where(o => chunk.Contains(o.Id));
+                await rows.ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.LastStreamSequence, o => o.LastStreamSequence + 1)
+                    .SetProperty(o => o.LastCustomerStreamSequence, o => o.LastCustomerStreamSequence + 1), ct);
+                tenants.AddRange(await rows.Select(o => new AdvisoryTenantSequence(o.Id, o.LastStreamSequence, o.LastCustomerStreamSequence)).ToListAsync(ct));
+            }
+            committed.Add(new CommittedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,
+                provider.LastStreamSequence, tenants, advisory.DroppedTenantIds));
+        }
+        return committed;
     }
 
     /// <summary>

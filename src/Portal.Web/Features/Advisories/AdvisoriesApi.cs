@@ -1,0 +1,58 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Domain;
+using Portal.Infrastructure.Http;
+using Severity = Portal.Domain.Severity;
+
+namespace Portal.Features.Advisories;
+
+/// <summary>The advisory API under /api/v1. Each endpoint only translates HTTP to one Mediator message and back.</summary>
+public static class AdvisoriesApi
+{
+    public sealed record AdvisoryContentBody(string? Title, Severity? Severity, string? Impact, string? Runbook, IReadOnlyList<Guid>? ServiceIds,
+        IReadOnlyList<string>? Regions, AdvisoryStatus? Status);
+    public sealed record AdvisoryUpdateBody(AdvisoryStatus? Status, string? Text);
+
+    public static void MapAdvisoriesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Advisories").RequireAuthorization();
+
+        api.MapPost("/providers/{providerId:guid}/advisories", async Task<Created<AdvisoryView>> (Guid providerId, AdvisoryContentBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        {
+            var advisory = await mediator.Send(new PublishAdvisory(providerId, body.Title, body.Severity, body.Impact, body.Runbook, body.ServiceIds, body.Regions, body.Status), ct);
+            http.Response.Headers.ETag = advisory.ETag;
+            return TypedResults.Created($"/api/v1/advisories/{advisory.Id}", advisory);
+        }).WithName("PublishAdvisory").WithSummary("Publish an advisory about the provider's services (ProviderPublisher); it reaches the tenants whose subscriptions match.");
+
+        api.MapGet("/advisories", async ([FromQuery] Guid? providerId, [FromQuery] bool? open, [FromQuery] int? limit, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListAdvisories(providerId, open, limit ?? 100), ct)))
+            .WithName("ListAdvisories").WithSummary("The advisories you may see, newest first.");
+
+        api.MapGet("/advisories/{id:guid}", async (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new GetAdvisory(id), ct)))
+            .WithName("GetAdvisory").WithSummary("One advisory with its updates; runbook and updates also as safe HTML.");
+
+        api.MapPut("/advisories/{id:guid}", async (Guid id, AdvisoryContentBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new EditAdvisory(id, body.Title, body.Severity, body.Impact, body.Runbook, body.ServiceIds, body.Regions,
+                HttpInput.IfMatchVersion(ifMatch)), ct)))
+            .WithName("EditAdvisory").WithSummary("A new revision of the content (the earlier ones stay); changed services or regions retarget it.");
+
+        api.MapPost("/advisories/{id:guid}/updates", async Task<Created<AdvisoryView>> (Guid id, AdvisoryUpdateBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        {
+            var advisory = await mediator.Send(new PostAdvisoryUpdate(id, body.Status, body.Text), ct);
+            http.Response.Headers.ETag = advisory.ETag;
+            return TypedResults.Created($"/api/v1/advisories/{id}#update-{advisory.Updates[^1].Number}", advisory);
+        }).WithName("PostAdvisoryUpdate").WithSummary("Post an update (status and Markdown text); it reaches every linked incident's timeline.");
+
+        api.MapGet("/advisories/{id:guid}/revisions", async (Guid id, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetAdvisoryRevisions(id), ct)))
+            .WithName("GetAdvisoryRevisions").WithSummary("Every revision of the content, oldest first.");
+    }
+
+    private static Ok<AdvisoryView> WithETag(HttpContext http, AdvisoryView advisory)
+    {
+        http.Response.Headers.ETag = advisory.ETag;
+        return TypedResults.Ok(advisory);
+    }
+}
