@@ -10,6 +10,9 @@
 #   ./bench.sh --remediation  scenario 4 only: progress roll-up of a 1,000,000-task incident and the first page of a
 #                         50,000-task one (one client, p50/p99, against raw-driver endpoints in the same process, A B B A),
 #                         bulk update of 50,000 tasks through the API against one raw UPDATE (SQLite)
+#   ./bench.sh --advisory scenario 5 only: one provider advisory fanned out by 20 MSPs to 2,000 tenants with 50 devices each
+#                         (100,000 tasks) against raw INSERTs of the same rows, and how long until the last of 200 connected
+#                         customer clients has its event (SQLite, A B B A)
 #   ./bench.sh --quick    short runs (1 round, 2 s wrk runs; fan-out with 200 and 1,000 clients): a smoke test, never written to the docs
 #   ./bench.sh --micro    also run the BenchmarkDotNet microbenchmarks afterwards (in process)
 #   ./bench.sh --no-docs  print the tables without writing them into docs/benchmarks.md
@@ -32,7 +35,7 @@ cd "$(dirname "$0")"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 bench_args="$*"
-quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0 want_remediation=0
+quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0 want_remediation=0 want_advisory=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 write_docs=0 ;;
@@ -42,12 +45,13 @@ for arg in "$@"; do
     --fanout) want_fanout=1 ;;
     --import) want_import=1 ;;
     --remediation) want_remediation=1 ;;
+    --advisory) want_advisory=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option '$arg'" >&2; usage >&2; exit 64 ;;
   esac
 done
 # Neither named: both scenarios.
-if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ] && [ "$want_remediation" -eq 0 ]; then want_status=1 want_fanout=1; fi
+if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ] && [ "$want_remediation" -eq 0 ] && [ "$want_advisory" -eq 0 ]; then want_status=1 want_fanout=1; fi
 
 seconds() { # "10", "10s" -> 10; anything else is refused
   local v=${1%s}
@@ -750,11 +754,41 @@ run_remediation() {
   sections+=("remediation $section")
 }
 
+advisory_loads=""
+run_advisory() {
+  local msps=${BENCH_ADVISORY_MSPS:-$([ "$quick" -eq 1 ] && echo 4 || echo 20)}
+  local per=${BENCH_ADVISORY_TENANTS_PER_MSP:-$([ "$quick" -eq 1 ] && echo 25 || echo 100)}
+  local devices=${BENCH_ADVISORY_DEVICES:-50}
+  local clients=${BENCH_ADVISORY_CLIENTS:-$([ "$quick" -eq 1 ] && echo 50 || echo 200)}
+  whole BENCH_ADVISORY_MSPS "$msps" >/dev/null; whole BENCH_ADVISORY_TENANTS_PER_MSP "$per" >/dev/null
+  whole BENCH_ADVISORY_DEVICES "$devices" >/dev/null; whole BENCH_ADVISORY_CLIENTS "$clients" >/dev/null
+  echo
+  echo "== advisory fan-out: $msps MSPs x $per tenants x $devices devices, $clients customer clients; A B B A, $rounds round(s)"
+  load_gate advisory_loads "advisory"
+  local out="$work/advisory-table.md"
+  dotnet "$bench_dll" advisory --msps "$msps" --tenants-per-msp "$per" --devices "$devices" --clients "$clients" --rounds "$rounds" \
+    --out "$out" >"$work/advisory.log" 2>&1 \
+    || { tail -n 30 "$work/advisory.log" >&2; echo "bench.sh: the advisory run failed." >&2; exit 3; }
+  local section="$work/advisory-section.md"
+  {
+    echo "#### Results"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+    echo "- machine: $(nproc) cores, $cpu; load average (1 min) before the run: $advisory_loads"
+    echo "- .NET SDK $(dotnet --version); Portal in the benchmark process on Kestrel (Development, demo data plus the benchmark's organisations, SQLite); the customer clients in the same process; command: \`./bench.sh${bench_args:+ $bench_args}\`"
+    cat "$out"
+  } >"$section"
+  echo
+  cat "$section"
+  sections+=("advisory $section")
+}
+
 # --- run ---------------------------------------------------------------------------------------------------
 [ "$want_status" -eq 1 ] && run_status
 [ "$want_fanout" -eq 1 ] && run_fanout
 [ "$want_import" -eq 1 ] && run_import
 [ "$want_remediation" -eq 1 ] && run_remediation
+[ "$want_advisory" -eq 1 ] && run_advisory
 
 if [ "$micro" -eq 1 ]; then
   echo
