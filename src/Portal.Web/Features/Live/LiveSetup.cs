@@ -30,6 +30,7 @@ public static class LiveSetup
         builder.Services.AddSingleton<LivePublisher>();
         builder.Services.AddSingleton<ICommitReaction, BroadcastCommittedChanges>();
         builder.Services.AddSingleton<ICommitReaction, BroadcastImportProgress>();
+        builder.Services.AddSingleton<ICommitReaction, AnnounceAdvisories>();
         builder.Services.AddHostedService<RevalidateLiveConnections>();
 
         // Browsers' WebSockets cannot send an Authorization header: other clients pass the bearer token as access_token.

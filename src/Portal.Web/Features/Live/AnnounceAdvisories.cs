@@ -1,7 +1,6 @@
-using Portal.Features.Live;
 using Portal.Pipeline.Commit;
 
-namespace Portal.Features.Advisories;
+namespace Portal.Features.Live;
 
 /// <summary>Once an advisory change has committed, its provider and the tenants it targets are told (numbered in the transaction).</summary>
 public sealed class AnnounceAdvisories(LivePublisher live) : ICommitReaction
