@@ -69,6 +69,7 @@ app.MapRemediationApi();
 app.MapPortalLive();
 app.MapDeviceImportsApi();
 app.MapAdvisoriesApi();
+app.MapAdvisoriesMspApi();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();

@@ -58,3 +58,60 @@ public static class AdvisoryApi
             return (await subscriptions.Select(s => s.CustomerId).Distinct().ToListAsync()).ToHashSet();
         });
 }
+
+/// <summary>One targeted tenant in the MSP's inbox, as a client reads it.</summary>
+public sealed record InboxItemDto(Guid AdvisoryId, string AdvisoryTitle, Guid ProviderId, string ProviderName, string Severity, string Status, DateTimeOffset PublishedAt,
+    Guid TenantId, string TenantName, string Source, DateTimeOffset TargetedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy,
+    Guid? IncidentId, string? IncidentReference, string? IncidentStatus);
+
+public sealed record FanOutTenantDto(Guid TenantId, string TenantName, string Outcome, Guid? IncidentId, string? IncidentReference, int Tasks);
+
+public sealed record FanOutDto(Guid AdvisoryId, bool Preview, string DeviceFilter, int IncidentsOpened, int TasksCreated, int AlreadyLinked, IReadOnlyList<FanOutTenantDto> Tenants);
+
+/// <summary>The MSP side of the advisory API from a client's side.</summary>
+public static class AdvisoryMspApi
+{
+    public static async Task<List<InboxItemDto>> InboxAsync(this HttpClient msp, string query = "")
+    {
+        using var response = await msp.GetAsync($"/api/v1/advisories/inbox{(query.Length > 0 ? "?" + query : "")}");
+        return await response.ReadAsync<List<InboxItemDto>>();
+    }
+
+    public static Task<HttpResponseMessage> PostAcknowledgeAsync(this HttpClient msp, Guid advisoryId, Guid tenantId) =>
+        msp.PostJsonAsync($"/api/v1/advisories/{advisoryId}/tenants/{tenantId}/acknowledge", null);
+
+    public static Task<HttpResponseMessage> PostFanOutAsync(this HttpClient msp, Guid advisoryId, object? body, bool preview = false) =>
+        msp.PostJsonAsync($"/api/v1/advisories/{advisoryId}/fan-out{(preview ? "/preview" : "")}", body);
+
+    public static async Task<FanOutDto> FanOutAsync(this HttpClient msp, Guid advisoryId, object? body = null, bool preview = false)
+    {
+        using var response = await msp.PostFanOutAsync(advisoryId, body ?? new { }, preview);
+        return await response.ReadAsync<FanOutDto>();
+    }
+
+    /// <summary>Devices of a tenant matching the documented filter (os contains, tag is one of, site equals; case ignored), counted directly.</summary>
+    public static Task<int> MatchingDevicesAsync(this PortalApp app, Guid tenantId, string? os = null, string? tag = null, string? site = null) =>
+        app.QueryAsync(async db =>
+        {
+            var devices = await db.Devices.AsNoTracking().Where(d => d.TenantId == tenantId).ToListAsync();
+            return devices.Count(d => (os is null || (d.OperatingSystem ?? "").Contains(os, StringComparison.OrdinalIgnoreCase))
+                && (tag is null || d.TagList.Contains(tag.ToLowerInvariant()))
+                && (site is null || string.Equals(d.Site, site, StringComparison.OrdinalIgnoreCase)));
+        });
+
+    /// <summary>What the database holds for one advisory in one tenant: its linked incidents, their tasks, counters and samples.</summary>
+    public static Task<LinkedState> LinkedStateAsync(this PortalApp app, Guid advisoryId, Guid tenantId) =>
+        app.QueryAsync(async db =>
+        {
+            var incidents = await db.Incidents.AsNoTracking().Where(i => i.AdvisoryId == advisoryId && i.TenantId == tenantId).ToListAsync();
+            var ids = incidents.Select(i => i.Id).ToList();
+            var tasks = await db.RemediationTasks.AsNoTracking().Where(t => ids.Contains(t.IncidentId)).ToListAsync();
+            var progress = await db.RemediationProgress.AsNoTracking().Where(p => ids.Contains(p.IncidentId)).ToListAsync();
+            var samples = await db.RemediationProgressSamples.AsNoTracking().CountAsync(s => ids.Contains(s.IncidentId));
+            var target = await db.AdvisoryTargets.AsNoTracking().SingleOrDefaultAsync(t => t.AdvisoryId == advisoryId && t.TenantId == tenantId);
+            return new LinkedState(incidents, tasks, progress, samples, target);
+        });
+}
+
+public sealed record LinkedState(List<Portal.Domain.Incident> Incidents, List<Portal.Domain.RemediationTask> Tasks, List<Portal.Domain.RemediationProgress> Progress,
+    int Samples, Portal.Domain.AdvisoryTarget? Target);

@@ -56,6 +56,9 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
 
     public DeviceImportView? Import { get; private set; }
 
+    /// <summary>The runbook of the advisory the incident was opened from (safe HTML): the steps its tasks follow; null otherwise.</summary>
+    public Advisories.IncidentRunbookView? Runbook { get; private set; }
+
     /// <summary>The upload limit, said beside the file field.</summary>
     public long MaxUploadBytes { get; } = importOptions.Value.MaxBytes;
 
@@ -174,6 +177,7 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
         Tasks = await mediator.Send(new ListTasks(Id, States, Site, Tag, Q, Cursor, PageSize), ct);
         Progress = await mediator.Send(new GetIncidentProgress(Id), ct);
         BurnDown = await mediator.Send(new GetIncidentBurnDown(Id), ct);
+        Runbook = await mediator.Send(new Advisories.GetIncidentRunbook(Id), ct);
         var imports = await mediator.Send(new ListDeviceImports(Id), ct);
         Import = ImportId is { } followed ? imports.FirstOrDefault(i => i.Id == followed) : imports.Count > 0 ? imports[0] : null;
     }

@@ -1,0 +1,236 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.Advisories;
+
+/// <summary>
+/// Which devices of a tenant become tasks. Every given part must match (AND); none given means every device of the tenant.
+/// <list type="bullet">
+/// <item><see cref="Os"/>: contained in the operating system, ignoring case ("windows" matches "Windows 11 23H2" and "Windows Server 2022").</item>
+/// <item><see cref="Tag"/>: one of the device's tags, exactly, ignoring case (tags are stored lower case).</item>
+/// <item><see cref="Site"/>: the device's site, exactly, ignoring case.</item>
+/// </list>
+/// </summary>
+public sealed record DeviceFilter(string? Os, string? Tag, string? Site)
+{
+    public static readonly DeviceFilter All = new(null, null, null);
+
+    public DeviceFilter Normalised() => new(Clean(Os), Clean(Tag), Clean(Site));
+
+    public bool IsEmpty => Os is null && Tag is null && Site is null;
+
+    public override string ToString() =>
+        IsEmpty ? "every device" : string.Join(", ", new[] { Os is null ? null : $"OS contains '{Os}'", Tag is null ? null : $"tag '{Tag}'", Site is null ? null : $"site '{Site}'" }.Where(p => p is not null));
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().ToLowerInvariant();
+}
+
+/// <summary>
+/// One action of an MSP engineer: open a linked incident from the advisory in every targeted tenant the MSP manages (or the
+/// chosen ones), with the advisory's severity and impact, and one remediation task per matching device; the targets covered are
+/// acknowledged. A tenant that already has its linked incident gets nothing new, so running it twice (or two engineers at
+/// once: the unique (AdvisoryId, TenantId) index refuses the second, which re-runs and finds the first's) opens nothing twice.
+/// </summary>
+[Requires(Permission.WorkAdvisories)]
+public sealed record FanOutAdvisory(Guid AdvisoryId, IReadOnlyList<Guid>? TenantIds, DeviceFilter? DeviceFilter)
+    : ICommand<FanOutResult>, IAdvisoryRequest, IRetriedOnConflict;
+
+/// <summary>What <see cref="FanOutAdvisory"/> would do with the same input, per tenant and in total; writes nothing.</summary>
+[Requires(Permission.WorkAdvisories)]
+public sealed record PreviewAdvisoryFanOut(Guid AdvisoryId, IReadOnlyList<Guid>? TenantIds, DeviceFilter? DeviceFilter)
+    : IQuery<FanOutResult>, IAdvisoryRequest;
+
+public enum FanOutOutcome
+{
+    /// <summary>The linked incident was opened now (or, in a preview, would be).</summary>
+    Opened,
+
+    /// <summary>The tenant already had its linked incident: nothing was added to it.</summary>
+    AlreadyLinked,
+}
+
+public sealed record FanOutTenantResult(Guid TenantId, string TenantName, FanOutOutcome Outcome, Guid? IncidentId, string? IncidentReference, int Tasks);
+
+public sealed record FanOutResult(Guid AdvisoryId, bool Preview, string DeviceFilter, int IncidentsOpened, int TasksCreated, int AlreadyLinked,
+    IReadOnlyList<FanOutTenantResult> Tenants);
+
+public static class FanOutRules
+{
+    /// <summary>More than every tenant an MSP could sensibly manage, few enough to keep one request bounded.</summary>
+    public const int MaxTenants = 5000;
+
+    public static void Apply<T>(AbstractValidator<T> v, Func<T, IReadOnlyList<Guid>?> tenantIds, Func<T, DeviceFilter?> filter)
+    {
+        v.RuleFor(c => tenantIds(c)).Must(t => t is null || t.Count > 0).WithMessage("Name at least one tenant, or leave tenantIds out for all of yours.")
+            .Must(t => t is null || t.Count <= MaxTenants).WithMessage($"At most {MaxTenants} tenants at once.")
+            .Must(t => t is null || t.All(id => id != Guid.Empty)).WithMessage("A tenant id cannot be empty.")
+            .OverridePropertyName("tenantIds");
+        v.RuleFor(c => filter(c)!.Os).MaximumLength(Device.OperatingSystemMaxLength)
+            .WithMessage($"The OS filter may be at most {Device.OperatingSystemMaxLength} characters.").OverridePropertyName("deviceFilter.os")
+            .When(c => filter(c) is not null);
+        v.RuleFor(c => filter(c)!.Tag).MaximumLength(Device.TagsMaxLength).WithMessage($"The tag filter may be at most {Device.TagsMaxLength} characters.")
+            .Must(t => t is null || !t.Contains(',')).WithMessage("The tag filter is one tag: no commas.").OverridePropertyName("deviceFilter.tag")
+            .When(c => filter(c) is not null);
+        v.RuleFor(c => filter(c)!.Site).MaximumLength(Device.SiteMaxLength)
+            .WithMessage($"The site filter may be at most {Device.SiteMaxLength} characters.").OverridePropertyName("deviceFilter.site")
+            .When(c => filter(c) is not null);
+    }
+}
+
+public sealed class FanOutAdvisoryValidator : AbstractValidator<FanOutAdvisory>
+{
+    public FanOutAdvisoryValidator() => FanOutRules.Apply(this, c => c.TenantIds, c => c.DeviceFilter);
+}
+
+public sealed class PreviewAdvisoryFanOutValidator : AbstractValidator<PreviewAdvisoryFanOut>
+{
+    public PreviewAdvisoryFanOutValidator() => FanOutRules.Apply(this, c => c.TenantIds, c => c.DeviceFilter);
+}
+
+/// <summary>The part of a fan-out that only reads: which tenants, which already have their incident, which devices match.</summary>
+internal static class FanOutPlan
+{
+    public sealed record Tenant(Guid Id, string Name, Incident? Linked);
+
+    /// <summary>
+    /// The targets the user's MSP works on (the query filters loaded only the user's tenants into the advisory), narrowed to the
+    /// chosen ones; a chosen tenant that is not targeted, not managed or not the user's to work on is 404, like any foreign id.
+    /// </summary>
+    public static async Task<List<Tenant>> TenantsAsync(PortalDbContext db, UserAccess user, Advisory advisory, IReadOnlyList<Guid>? chosen, CancellationToken ct)
+    {
+        var workable = advisory.Targets.Select(t => t.TenantId)
+            .Where(t => user.AccessTo(t) == TenantAccess.Msp && user.Has(Permission.WorkAdvisories, t)).ToHashSet();
+        List<Guid> tenantIds;
+        if (chosen is null)
+        {
+            tenantIds = [.. workable];
+        }
+        else
+        {
+            if (chosen.FirstOrDefault(id => !workable.Contains(id)) is var missing && missing != Guid.Empty) throw new NotFoundException("tenant", missing);
+            tenantIds = [.. chosen.Distinct()];
+        }
+        if (tenantIds.Count == 0) return [];
+
+        var linked = await db.Incidents.Where(i => i.AdvisoryId == advisory.Id && tenantIds.Contains(i.TenantId)).ToDictionaryAsync(i => i.TenantId, ct);
+        return [.. tenantIds.Select(id => new Tenant(id, user.Tenants[id].Name, linked.GetValueOrDefault(id))).OrderBy(t => t.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The tenants' devices that match, through the filtered context (the user's managed tenants only).</summary>
+    public static IQueryable<Device> Devices(PortalDbContext db, IReadOnlyCollection<Guid> tenantIds, DeviceFilter filter)
+    {
+        var devices = db.Devices.AsNoTracking().Where(d => tenantIds.Contains(d.TenantId));
+        if (filter.Os is { } os) devices = devices.Where(d => d.OperatingSystem != null && d.OperatingSystem.ToLower().Contains(os));
+        if (filter.Tag is { } tag)
+        {
+            var stored = "," + tag + ",";
+            devices = devices.Where(d => d.Tags.Contains(stored));
+        }
+        if (filter.Site is { } site) devices = devices.Where(d => d.Site != null && d.Site.ToLower() == site);
+        return devices;
+    }
+
+    public static FanOutResult Result(Guid advisoryId, bool preview, DeviceFilter filter, IReadOnlyList<FanOutTenantResult> tenants) =>
+        new(advisoryId, preview, filter.ToString(), tenants.Count(t => t.Outcome == FanOutOutcome.Opened), tenants.Sum(t => t.Tasks),
+            tenants.Count(t => t.Outcome == FanOutOutcome.AlreadyLinked), tenants);
+
+    public static void RequireOpen(Advisory advisory)
+    {
+        if (advisory.IsResolved)
+            throw new DomainRuleException("advisory_resolved", "The advisory is resolved: there is nothing to open incidents for. The provider reopens it with an update if needed.");
+    }
+}
+
+public sealed class PreviewAdvisoryFanOutHandler(PortalDbContext db, CurrentUser currentUser) : IQueryHandler<PreviewAdvisoryFanOut, FanOutResult>
+{
+    public async ValueTask<FanOutResult> Handle(PreviewAdvisoryFanOut query, CancellationToken cancellationToken)
+    {
+        var advisory = db.Advisories.Local.Single(a => a.Id == query.AdvisoryId); // loaded by AccessBehavior
+        FanOutPlan.RequireOpen(advisory);
+        var filter = (query.DeviceFilter ?? DeviceFilter.All).Normalised();
+        var tenants = await FanOutPlan.TenantsAsync(db, currentUser.Required, advisory, query.TenantIds, cancellationToken);
+        var toOpen = tenants.Where(t => t.Linked is null).Select(t => t.Id).ToList();
+        var counts = toOpen.Count == 0 ? [] : await FanOutPlan.Devices(db, toOpen, filter)
+            .GroupBy(d => d.TenantId).Select(g => new { TenantId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.TenantId, x => x.Count, cancellationToken);
+        return FanOutPlan.Result(advisory.Id, preview: true, filter, [.. tenants.Select(t => t.Linked is { } linked
+            ? new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.AlreadyLinked, linked.Id, linked.Reference, 0)
+            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, null, null, counts.GetValueOrDefault(t.Id)))]);
+    }
+}
+
+public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : ICommandHandler<FanOutAdvisory, FanOutResult>
+{
+    public async ValueTask<FanOutResult> Handle(FanOutAdvisory command, CancellationToken cancellationToken)
+    {
+        var user = currentUser.Required;
+        // Loaded by AccessBehavior with the user's targets; a re-run after a conflict starts from a cleared context and reads it again.
+        var advisory = db.Advisories.Local.SingleOrDefault(a => a.Id == command.AdvisoryId)
+                       ?? await db.Advisories.Include(a => a.Targets).SingleAsync(a => a.Id == command.AdvisoryId, cancellationToken);
+        FanOutPlan.RequireOpen(advisory);
+        var filter = (command.DeviceFilter ?? DeviceFilter.All).Normalised();
+        var now = clock.GetUtcNow();
+        var tenants = await FanOutPlan.TenantsAsync(db, user, advisory, command.TenantIds, cancellationToken);
+        var toOpen = tenants.Where(t => t.Linked is null).Select(t => t.Id).ToList();
+
+        var opened = new Dictionary<Guid, (Incident Incident, int Tasks)>();
+        List<FanOutTaskRow> tasks = [];
+        if (toOpen.Count > 0)
+        {
+            var numbers = await NextIncidentNumbersAsync(toOpen, cancellationToken);
+            var providerName = await db.Organisations.Where(o => o.Id == advisory.ProviderId).Select(o => o.Name).SingleAsync(cancellationToken);
+            var devices = await FanOutPlan.Devices(db, toOpen, filter).OrderBy(d => d.TenantId).ThenBy(d => d.Id)
+                .Select(d => new { d.Id, d.TenantId, d.Hostname }).ToListAsync(cancellationToken);
+            var devicesByTenant = devices.GroupBy(d => d.TenantId).ToDictionary(g => g.Key, g => g.ToList());
+
+            tasks.Capacity = devices.Count;
+            foreach (var tenantId in toOpen)
+            {
+                var (number, prefix) = numbers[tenantId];
+                var incident = Incident.OpenFromAdvisory(tenantId, number, prefix, advisory, providerName, user.ActorIn(tenantId), now);
+                db.Incidents.Add(incident);
+                var tenantDevices = devicesByTenant.GetValueOrDefault(tenantId) ?? [];
+                foreach (var device in tenantDevices)
+                {
+                    tasks.Add(new FanOutTaskRow(Guid.CreateVersion7(now), tenantId, incident.Id, device.Id,
+                        device.Hostname.Length <= RemediationTask.TitleMaxLength ? device.Hostname : device.Hostname[..RemediationTask.TitleMaxLength]));
+                }
+                // The counters and the first burn-down point go through EF, so the commit path publishes them with the incident.
+                var progress = new RemediationProgress(incident.Id, tenantId, now);
+                progress.Added(RemediationState.Pending, tenantDevices.Count, now);
+                db.RemediationProgress.Add(progress);
+                db.RemediationProgressSamples.Add(progress.Sample(now));
+                opened[tenantId] = (incident, tenantDevices.Count);
+            }
+        }
+
+        foreach (var tenant in tenants) advisory.TargetOf(tenant.Id).Acknowledge(user.ActorIn(tenant.Id), now);
+
+        // A concurrent fan-out that opened one of these first fails here on the unique (AdvisoryId, TenantId) index; the
+        // transaction then re-runs this command, which finds that incident and leaves the tenant alone.
+        await db.SaveChangesAsync(cancellationToken);
+        await AdvisoryFanOutWriter.WriteAsync(db, tasks, now, cancellationToken);
+
+        return FanOutPlan.Result(advisory.Id, preview: false, filter, [.. tenants.Select(t => t.Linked is { } linked
+            ? new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.AlreadyLinked, linked.Id, linked.Reference, 0)
+            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, opened[t.Id].Incident.Id, opened[t.Id].Incident.Reference, opened[t.Id].Tasks))]);
+    }
+
+    /// <summary>
+    /// The next incident number of each tenant, set-based: one UPDATE moves every counter (and locks the rows until commit, so
+    /// two fan-outs, or a fan-out and an engineer opening an incident, number one after the other), one SELECT reads them back.
+    /// </summary>
+    private async Task<Dictionary<Guid, (int Number, string Prefix)>> NextIncidentNumbersAsync(List<Guid> tenantIds, CancellationToken ct)
+    {
+        var rows = db.Organisations.Where(o => tenantIds.Contains(o.Id) && o.Kind == OrganisationKind.Customer);
+        await rows.ExecuteUpdateAsync(s => s.SetProperty(o => o.LastIncidentNumber, o => o.LastIncidentNumber + 1), ct);
+        var numbers = await rows.Select(o => new { o.Id, o.LastIncidentNumber, o.IncidentPrefix }).ToListAsync(ct);
+        if (numbers.Count != tenantIds.Count) throw new InvalidOperationException("A targeted tenant is not a customer organisation.");
+        return numbers.ToDictionary(n => n.Id, n => (n.LastIncidentNumber, n.IncidentPrefix ?? "INC"));
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Portal.IntegrationTests.Advisories;
+
+/// <summary>The MSP pages: inbox, advisory detail (tenants, acknowledge, preview and fan-out forms), the runbook on the remediation page.</summary>
+public sealed partial class AdvisoryPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<HttpClient> SignedInAsync(string email)
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var page = await client.GetStringAsync("/signin", Ct);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userId"] = app.Demo.User(email).Id.ToString(),
+            ["__RequestVerificationToken"] = AntiforgeryToken().Match(page).Groups[1].Value,
+        });
+        using var response = await client.PostAsync("/signin", form, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        return client;
+    }
+
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string handler, IEnumerable<KeyValuePair<string, string>> fields)
+    {
+        var page = await client.GetStringAsync(url, Ct);
+        using var form = new FormUrlEncodedContent([.. fields, new("__RequestVerificationToken", AntiforgeryToken().Match(page).Groups[1].Value)]);
+        return await client.PostAsync($"{url}?handler={handler}", form, Ct);
+    }
+
+    [Fact]
+    public async Task An_engineer_previews_and_fans_out_from_the_page_and_the_tasks_carry_the_runbook()
+    {
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var advisory = await priya.PublishAsync(app.Demo.Org("Sentinel Shield Security").Id, "Sensor boot loop (pages)",
+            [(await priya.ServiceAsync(AdvisoryApi.SensorService)).Id], runbook: "1. Boot to safe mode\n2. <script>alert(1)</script>Delete the file");
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        using var maya = await SignedInAsync(DemoDirectory.Maya);
+
+        var inbox = await maya.GetStringAsync("/advisories", Ct);
+        inbox.ShouldContain($"data-advisory=\"{advisory.Id}\" data-tenant=\"{northwind}\"");
+        var detail = await maya.GetStringAsync($"/advisories/{advisory.Id}", Ct);
+        detail.ShouldContain("data-testid=\"advisory-tenants\"");
+        detail.ShouldContain("<li>Boot to safe mode</li>");
+        detail.ShouldNotContain("<script>alert(1)");
+
+        using (var preview = await PostFormAsync(maya, $"/advisories/{advisory.Id}", "Preview",
+            [new("FanOutTenants", northwind.ToString()), new("Os", "windows 11")]))
+        {
+            preview.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var html = await preview.Content.ReadAsStringAsync(Ct);
+            html.ShouldContain($"<strong>1 incident, {await app.MatchingDevicesAsync(northwind, os: "windows 11")} tasks</strong>");
+        }
+        (await app.LinkedStateAsync(advisory.Id, northwind)).Incidents.ShouldBeEmpty();
+
+        using (var refused = await PostFormAsync(maya, $"/advisories/{advisory.Id}", "FanOut", [new("Tag", "a,b")]))
+        {
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain("no commas");
+        }
+
+        using (var fanOut = await PostFormAsync(maya, $"/advisories/{advisory.Id}", "FanOut", [new("FanOutTenants", northwind.ToString()), new("Os", "windows 11")]))
+            fanOut.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var state = await app.LinkedStateAsync(advisory.Id, northwind);
+        var incident = state.Incidents.ShouldHaveSingleItem();
+        state.Tasks.Count.ShouldBe(await app.MatchingDevicesAsync(northwind, os: "windows 11"));
+
+        var remediation = await maya.GetStringAsync($"/incidents/{incident.Id}/remediation", Ct);
+        remediation.ShouldContain("data-testid=\"advisory-runbook\"");
+        remediation.ShouldContain("<li>Boot to safe mode</li>");
+        remediation.ShouldNotContain("<script>alert(1)");
+    }
+
+    [Fact]
+    public async Task A_customer_reads_the_advisory_without_the_MSP_parts_and_a_foreign_one_is_404()
+    {
+        var grace = await app.ClientForAsync("grace@nimbuscloud.example");
+        var advisory = await grace.PublishAsync(app.Demo.Org("Nimbus Cloud").Id, "Compute restarts (pages)",
+            [(await grace.ServiceAsync(AdvisoryApi.ComputeService)).Id], ["westeurope"], "Sev2");
+        using var olivia = await SignedInAsync(DemoDirectory.Olivia);
+        using (var own = await olivia.GetAsync($"/advisories/{advisory.Id}", Ct))
+        {
+            own.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var html = await own.Content.ReadAsStringAsync(Ct);
+            html.ShouldContain("Compute restarts (pages)");
+            html.ShouldNotContain("advisory-tenants");
+            html.ShouldNotContain("fan-out-form");
+        }
+        using var hana = await SignedInAsync(DemoDirectory.Hana); // Woodgrove runs in northeurope: not targeted
+        using var foreign = await hana.GetAsync($"/advisories/{advisory.Id}", Ct);
+        foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await foreign.Content.ReadAsStringAsync(Ct)).ShouldNotContain("Compute restarts (pages)");
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+}

@@ -1,0 +1,223 @@
+using System.Net.Http.Json;
+
+namespace Portal.IntegrationTests.Advisories;
+
+/// <summary>Fan-out: one linked incident per managed target and a task per matching device, once; preview; refusals; both databases.</summary>
+public abstract class FanOutAdvisoryTests(PortalApp app)
+{
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected Guid Sentinel => app.Demo.Org("Sentinel Shield Security").Id;
+    protected Guid Nimbus => app.Demo.Org("Nimbus Cloud").Id;
+    protected Guid Northwind => app.Demo.TenantId(DemoDirectory.Northwind);
+    protected Guid Fabrikam => app.Demo.TenantId("Fabrikam Health");
+    protected Guid Tailspin => app.Demo.TenantId("Tailspin Logistics");
+    protected Guid Woodgrove => app.Demo.TenantId(DemoDirectory.Woodgrove);
+    protected Guid[] Harbors => [Northwind, Fabrikam, Tailspin];
+
+    protected async Task<AdvisoryDto> SensorAdvisoryAsync(string title)
+    {
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        return await priya.PublishAsync(Sentinel, title, [(await priya.ServiceAsync(AdvisoryApi.SensorService)).Id]);
+    }
+
+    [Fact]
+    public async Task The_preview_counts_what_the_fan_out_then_creates_in_every_managed_target_and_nothing_else()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor 7.11 boot loop (fan-out)");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var filter = new { os = "windows 11", site = "hq" };
+
+        var preview = await maya.FanOutAsync(advisory.Id, new { deviceFilter = filter }, preview: true);
+        preview.Preview.ShouldBeTrue();
+        preview.Tenants.Select(t => t.TenantId).ShouldBe(Harbors, ignoreOrder: true); // Bluepeak's targets are not Maya's
+        foreach (var tenant in preview.Tenants) tenant.Tasks.ShouldBe(await app.MatchingDevicesAsync(tenant.TenantId, os: "windows 11", site: "hq"), tenant.TenantName);
+        preview.IncidentsOpened.ShouldBe(3);
+        preview.TasksCreated.ShouldBe(preview.Tenants.Sum(t => t.Tasks));
+        preview.TasksCreated.ShouldBeGreaterThan(0);
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.ShouldBeEmpty("a preview writes nothing");
+
+        var result = await maya.FanOutAsync(advisory.Id, new { deviceFilter = filter });
+
+        result.Preview.ShouldBeFalse();
+        result.IncidentsOpened.ShouldBe(3);
+        result.TasksCreated.ShouldBe(preview.TasksCreated);
+        foreach (var tenant in result.Tenants)
+        {
+            tenant.Outcome.ShouldBe("Opened");
+            var state = await app.LinkedStateAsync(advisory.Id, tenant.TenantId);
+            var incident = state.Incidents.ShouldHaveSingleItem();
+            incident.Id.ShouldBe(tenant.IncidentId!.Value);
+            incident.Reference.ShouldBe(tenant.IncidentReference);
+            incident.Severity.ShouldBe(Portal.Domain.Severity.Sev1);
+            incident.Title.ShouldContain(advisory.Title);
+            incident.CustomerSummary.ShouldBe(advisory.Impact);
+            state.Tasks.Count.ShouldBe(tenant.Tasks);
+            state.Tasks.ShouldAllBe(t => t.State == Portal.Domain.RemediationState.Pending && t.TenantId == tenant.TenantId && t.DeviceId != null);
+            state.Tasks.Select(t => t.DeviceId).Distinct().Count().ShouldBe(tenant.Tasks);
+            state.Tasks.ShouldAllBe(t => t.Id.Version == 7);
+            state.Progress.ShouldHaveSingleItem().Pending.ShouldBe(tenant.Tasks);
+            state.Samples.ShouldBe(1);
+            state.Target!.AcknowledgedAt.ShouldNotBeNull("the fan-out acknowledges what it covers");
+            state.Target.AcknowledgedByName.ShouldBe(app.Demo.User(DemoDirectory.Maya).Name);
+        }
+        var bluepeak = await app.LinkedStateAsync(advisory.Id, Woodgrove);
+        bluepeak.Incidents.ShouldBeEmpty();
+        bluepeak.Target!.AcknowledgedAt.ShouldBeNull();
+
+        // The linked incident is an ordinary incident of its tenant: the MSP reads it and its tasks through the API.
+        using var tasks = await maya.GetAsync($"/api/v1/incidents/{result.Tenants[0].IncidentId}/tasks", Ct);
+        tasks.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_second_run_opens_nothing_and_says_so_per_tenant()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor 7.11 boot loop (twice)");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var first = await maya.FanOutAsync(advisory.Id, new { tenantIds = new[] { Northwind } });
+        first.Tenants.ShouldHaveSingleItem().Outcome.ShouldBe("Opened");
+        first.TasksCreated.ShouldBe(await app.MatchingDevicesAsync(Northwind));
+        var countersAfterFirst = await app.TenantCountersAsync(Northwind);
+
+        var second = await maya.FanOutAsync(advisory.Id);
+
+        second.IncidentsOpened.ShouldBe(2);
+        second.AlreadyLinked.ShouldBe(1);
+        var northwind = second.Tenants.Single(t => t.TenantId == Northwind);
+        northwind.Outcome.ShouldBe("AlreadyLinked");
+        northwind.IncidentId.ShouldBe(first.Tenants[0].IncidentId);
+        northwind.Tasks.ShouldBe(0);
+        (await app.TenantCountersAsync(Northwind)).ShouldBe(countersAfterFirst, "no number is used for a tenant that gets nothing");
+
+        var third = await maya.FanOutAsync(advisory.Id);
+        third.IncidentsOpened.ShouldBe(0);
+        third.TasksCreated.ShouldBe(0);
+        third.Tenants.ShouldAllBe(t => t.Outcome == "AlreadyLinked");
+        foreach (var tenant in Harbors)
+        {
+            var state = await app.LinkedStateAsync(advisory.Id, tenant);
+            state.Incidents.Count.ShouldBe(1);
+            state.Tasks.Count.ShouldBe(await app.MatchingDevicesAsync(tenant));
+        }
+        var preview = await maya.FanOutAsync(advisory.Id, preview: true);
+        preview.IncidentsOpened.ShouldBe(0);
+        preview.TasksCreated.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_device_filter_takes_a_tag_exactly_and_a_site_ignoring_case()
+    {
+        var advisory = await SensorAdvisoryAsync("BitLocker prompts after the fix");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var result = await maya.FanOutAsync(advisory.Id, new { tenantIds = new[] { Fabrikam }, deviceFilter = new { tag = " BitLocker ", site = "BRANCH" } });
+        result.TasksCreated.ShouldBe(await app.MatchingDevicesAsync(Fabrikam, tag: "bitlocker", site: "branch"));
+        result.TasksCreated.ShouldBeGreaterThan(0);
+        result.TasksCreated.ShouldBeLessThan(await app.MatchingDevicesAsync(Fabrikam, tag: "bitlocker"));
+
+        var none = await maya.FanOutAsync(advisory.Id, new { tenantIds = new[] { Tailspin }, deviceFilter = new { tag = "bitlock" } }, preview: true);
+        none.TasksCreated.ShouldBe(0, "a tag matches whole, not a prefix");
+    }
+
+    [Fact]
+    public async Task A_tenant_not_targeted_or_not_managed_is_404_and_nothing_is_written()
+    {
+        var grace = await app.ClientForAsync("grace@nimbuscloud.example");
+        var compute = await grace.ServiceAsync(AdvisoryApi.ComputeService);
+        var advisory = await grace.PublishAsync(Nimbus, "Compute hosts restarting (West Europe)", [compute.Id], ["westeurope"], "Sev2");
+        var targets = await app.TargetsAsync(advisory.Id);
+        targets.ShouldNotContain(Fabrikam); // Fabrikam runs in northeurope
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+
+        foreach (var (tenants, why) in new[] { (new[] { Fabrikam }, "not targeted"), (new[] { Northwind, Woodgrove }, "another MSP's"), (new[] { Guid.NewGuid() }, "unknown") })
+        {
+            foreach (var preview in new[] { true, false })
+            {
+                using var response = await maya.PostFanOutAsync(advisory.Id, new { tenantIds = tenants }, preview);
+                var problem = await response.ReadProblemAsync(HttpStatusCode.NotFound);
+                problem.Title.ShouldBe("No such tenant", why);
+            }
+        }
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.ShouldBeEmpty("a refused request writes nothing, not even for the valid tenant");
+
+        using (var unknown = await maya.PostFanOutAsync(Guid.NewGuid(), new { }))
+            (await unknown.ReadProblemAsync(HttpStatusCode.NotFound)).Title.ShouldBe("No such advisory");
+    }
+
+    [Fact]
+    public async Task Customers_and_providers_cannot_fan_out()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor boot loop (refusals)");
+        foreach (var email in new[] { DemoDirectory.Olivia, DemoDirectory.Priya, "tom@sentinelshield.example" })
+        {
+            var client = await app.ClientForAsync(email);
+            foreach (var preview in new[] { true, false })
+            {
+                using var response = await client.PostFanOutAsync(advisory.Id, new { }, preview);
+                await response.ReadProblemAsync(HttpStatusCode.Forbidden);
+            }
+        }
+        using (var foreignAdvisory = await (await app.ClientForAsync("grace@nimbuscloud.example")).PostFanOutAsync(advisory.Id, new { }))
+            await foreignAdvisory.ReadProblemAsync(HttpStatusCode.NotFound); // another provider does not see it at all
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_at_the_edge_with_the_fields_named()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor boot loop (bad input)");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+
+        using (var empty = await maya.PostFanOutAsync(advisory.Id, new { tenantIds = Array.Empty<Guid>() }))
+            (await empty.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.ShouldContainKey("tenantIds");
+        using (var emptyId = await maya.PostFanOutAsync(advisory.Id, new { tenantIds = new[] { Guid.Empty } }))
+            (await emptyId.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.ShouldContainKey("tenantIds");
+        using (var twoTags = await maya.PostFanOutAsync(advisory.Id, new { deviceFilter = new { tag = "laptop,server" } }, preview: true))
+            (await twoTags.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.ShouldContainKey("deviceFilter.tag");
+        using (var longOs = await maya.PostFanOutAsync(advisory.Id, new { deviceFilter = new { os = new string('w', 101), site = new string('s', 101) } }))
+        {
+            var problem = await longOs.ReadProblemAsync(HttpStatusCode.BadRequest);
+            problem.Errors.ShouldContainKey("deviceFilter.os");
+            problem.Errors.ShouldContainKey("deviceFilter.site");
+        }
+        using (var notJson = await maya.SendRawAsync(HttpMethod.Post, $"/api/v1/advisories/{advisory.Id}/fan-out", "{\"tenantIds\": [\"nope\"]}"))
+            await notJson.ReadProblemAsync(HttpStatusCode.BadRequest);
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_resolved_advisory_is_not_fanned_out()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor boot loop (resolved)");
+        await (await app.ClientForAsync(DemoDirectory.Priya)).PostUpdateAsync(advisory.Id, "Resolved", "Fixed by the vendor.");
+        using var response = await (await app.ClientForAsync(DemoDirectory.Maya)).PostFanOutAsync(advisory.Id, new { });
+        (await response.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("advisory_resolved");
+    }
+}
+
+public sealed class FanOutAdvisoryTestsOnSqlite(SqliteApp app) : FanOutAdvisoryTests(app), IClassFixture<SqliteApp>;
+
+public sealed class FanOutAdvisoryTestsOnPostgreSql(PostgresApp app) : FanOutAdvisoryTests(app), IClassFixture<PostgresApp>
+{
+    /// <summary>Two engineers fan out at the same moment: the unique (AdvisoryId, TenantId) index and the re-run leave one incident per tenant.</summary>
+    [Fact]
+    public async Task Two_engineers_fanning_out_at_once_open_nothing_twice()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var sam = await app.ClientForAsync(DemoDirectory.Sam);
+        for (var round = 0; round < 3; round++)
+        {
+            var advisory = await SensorAdvisoryAsync($"Sensor boot loop (race {round})");
+            var results = await Task.WhenAll(maya.FanOutAsync(advisory.Id), sam.FanOutAsync(advisory.Id));
+
+            foreach (var tenant in Harbors)
+            {
+                var state = await app.LinkedStateAsync(advisory.Id, tenant);
+                state.Incidents.Count.ShouldBe(1, $"round {round}");
+                state.Tasks.Count.ShouldBe(await app.MatchingDevicesAsync(tenant));
+                state.Progress.ShouldHaveSingleItem().Pending.ShouldBe(state.Tasks.Count);
+                results.SelectMany(r => r.Tenants).Count(t => t.TenantId == tenant && t.Outcome == "Opened").ShouldBe(1, "exactly one run opened it");
+                results.ShouldAllBe(r => r.Tenants.Single(t => t.TenantId == tenant).IncidentId == state.Incidents[0].Id);
+            }
+        }
+    }
+}
