@@ -69,6 +69,8 @@ app.MapRemediationApi();
 app.MapPortalLive();
 app.MapDeviceImportsApi();
 app.MapAdvisoriesApi();
+app.MapProviderAdvisoriesApi();
+app.MapSubscriptionsApi();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();
