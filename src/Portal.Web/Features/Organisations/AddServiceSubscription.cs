@@ -30,7 +30,7 @@ public sealed class AddServiceSubscriptionValidator : AbstractValidator<AddServi
     }
 }
 
-public sealed class AddServiceSubscriptionHandler(PortalDbContext db, TimeProvider clock) : ICommandHandler<AddServiceSubscription, ServiceSubscriptionView>
+public sealed class AddServiceSubscriptionHandler(PortalDbContext db, IMediator mediator) : ICommandHandler<AddServiceSubscription, ServiceSubscriptionView>
 {
     public async ValueTask<ServiceSubscriptionView> Handle(AddServiceSubscription command, CancellationToken cancellationToken)
     {
@@ -46,8 +46,7 @@ public sealed class AddServiceSubscriptionHandler(PortalDbContext db, TimeProvid
         db.Subscriptions.Add(subscription);
         // Saved first inside the transaction, so the targeting query sees it; both commit together or not at all.
         await db.SaveChangesAsync(cancellationToken);
-        await AdvisoryTargeting.RetargetOpenAdvisoriesAsync(db, [service.Id], clock.GetUtcNow(), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await mediator.Send(new RetargetAdvisoriesOfServices(command.TenantId, [service.Id]), cancellationToken); // joins this transaction
         return new ServiceSubscriptionView(subscription.Id, subscription.CustomerId, service.Id, service.Name, service.Provider, subscription.Region);
     }
 }

@@ -14,7 +14,7 @@ namespace Portal.Features.Organisations;
 [Requires(Permission.ManageSubscriptions)]
 public sealed record RemoveServiceSubscription(Guid TenantId, Guid SubscriptionId) : ICommand, ITenantRequest;
 
-public sealed class RemoveServiceSubscriptionHandler(PortalDbContext db, TimeProvider clock) : ICommandHandler<RemoveServiceSubscription>
+public sealed class RemoveServiceSubscriptionHandler(PortalDbContext db, IMediator mediator) : ICommandHandler<RemoveServiceSubscription>
 {
     public async ValueTask<Unit> Handle(RemoveServiceSubscription command, CancellationToken cancellationToken)
     {
@@ -23,8 +23,7 @@ public sealed class RemoveServiceSubscriptionHandler(PortalDbContext db, TimePro
                            ?? throw new NotFoundException("subscription", command.SubscriptionId);
         db.Subscriptions.Remove(subscription);
         await db.SaveChangesAsync(cancellationToken);
-        await AdvisoryTargeting.RetargetOpenAdvisoriesAsync(db, [subscription.ServiceId], clock.GetUtcNow(), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await mediator.Send(new RetargetAdvisoriesOfServices(command.TenantId, [subscription.ServiceId]), cancellationToken); // joins this transaction
         return Unit.Value;
     }
 }
