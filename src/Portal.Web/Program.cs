@@ -70,6 +70,8 @@ app.MapPortalLive();
 app.MapDeviceImportsApi();
 app.MapAdvisoriesApi();
 app.MapAdvisoriesMspApi();
+app.MapProviderAdvisoriesApi();
+app.MapSubscriptionsApi();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();

@@ -29,6 +29,8 @@ public enum Permission
     ReadAdvisories,
     /// <summary>Acknowledge an advisory for a tenant, add or remove a tenant, open linked incidents and tasks from it.</summary>
     WorkAdvisories,
+    /// <summary>Declare which provider services (and regions) a customer tenant uses: its own admin, or its MSP.</summary>
+    ManageSubscriptions,
 }
 
 /// <summary>How much of a customer tenant someone sees: an MSP under contract sees everything, the customer sees its customer-visible part.</summary>
@@ -61,6 +63,7 @@ public static class RoleRules
         Permission.ReadAdvisories => role is Role.ProviderPublisher or Role.ProviderViewer or Role.MspEngineer or Role.MspLead
             or Role.CustomerViewer or Role.CustomerAdmin,
         Permission.WorkAdvisories => role is Role.MspEngineer or Role.MspLead,
+        Permission.ManageSubscriptions => role is Role.CustomerAdmin or Role.MspLead or Role.MspEngineer,
         _ => false,
     };
 

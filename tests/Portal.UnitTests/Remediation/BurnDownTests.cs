@@ -1,3 +1,4 @@
+using Portal.Features;
 using Portal.Features.Remediation;
 using Shouldly;
 

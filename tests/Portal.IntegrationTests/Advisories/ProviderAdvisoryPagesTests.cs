@@ -1,0 +1,146 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Portal.IntegrationTests.Advisories;
+
+/// <summary>
+/// The provider's pages: list, editor (with its server-rendered Markdown preview) and impact dashboard. A publisher gets forms,
+/// a viewer reads without forms, customers and MSP people are refused. Forms post with the page cookie and antiforgery, as a person does.
+/// </summary>
+public sealed partial class ProviderAdvisoryPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private Guid Sentinel => app.Demo.Org("Sentinel Shield Security").Id;
+
+    private async Task<HttpClient> SignedInAsync(string email)
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var page = await client.GetStringAsync("/signin", Ct);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userId"] = app.Demo.User(email).Id.ToString(),
+            ["__RequestVerificationToken"] = AntiforgeryToken().Match(page).Groups[1].Value,
+        });
+        using var response = await client.PostAsync("/signin", form, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect, $"signing in as {email}");
+        return client;
+    }
+
+    private Task<AdvisoryDto> PublishAsync(string title) => app.OnceAsync(title, async () =>
+    {
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var sensor = await priya.ServiceAsync(AdvisoryApi.SensorService);
+        return await priya.PublishAsync(Sentinel, title, [sensor.Id]);
+    });
+
+    private static async Task<string> HtmlAsync(HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var response = await client.GetAsync(url, Ct);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+        response.StatusCode.ShouldBe(expected, $"{url}: {html}");
+        return html;
+    }
+
+    [Fact]
+    public async Task A_publisher_gets_the_list_the_editor_and_the_dashboard_with_their_forms()
+    {
+        var advisory = await PublishAsync("Pages: sensor boot loop");
+        await app.LinkIncidentAsync(advisory.Id, app.Demo.TenantId(DemoDirectory.Northwind), total: 12, done: 4);
+        using var priya = await SignedInAsync(DemoDirectory.Priya);
+
+        (await HtmlAsync(priya, "/provider")).ShouldContain("href=\"/provider/advisories\"");
+        var list = await HtmlAsync(priya, "/provider/advisories");
+        list.ShouldContain($"href=\"/provider/advisories/{advisory.Id}\"");
+        list.ShouldContain("href=\"/provider/advisories/new\"");
+        list.ShouldContain($"/feeds/providers/{Sentinel}/advisories.atom");
+
+        var dashboard = await HtmlAsync(priya, $"/provider/advisories/{advisory.Id}");
+        dashboard.ShouldContain("data-testid=\"update-form\"");
+        dashboard.ShouldContain("data-burndown");
+        dashboard.ShouldContain("data-testid=\"devices\"");
+        Regex.Replace(dashboard, "<[^>]+>", " ").ShouldContain("4 of 12");
+        foreach (var org in app.Demo.Organisations.Where(o => o.Kind is Portal.Domain.OrganisationKind.Customer or Portal.Domain.OrganisationKind.Msp))
+            dashboard.ShouldNotContain(org.Name, Case.Insensitive, "the dashboard names no tenant or MSP");
+
+        (await HtmlAsync(priya, "/provider/advisories/new")).ShouldContain("data-testid=\"advisory-form\"");
+        var edit = await HtmlAsync(priya, $"/provider/advisories/{advisory.Id}/edit");
+        edit.ShouldContain("value=\"Pages: sensor boot loop\"");
+    }
+
+    [Fact]
+    public async Task The_preview_renders_the_runbook_safely_and_publishing_from_the_form_works()
+    {
+        using var priya = await SignedInAsync(DemoDirectory.Priya);
+        var page = await HtmlAsync(priya, "/provider/advisories/new");
+        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        var sensor = await (await app.ClientForAsync(DemoDirectory.Priya)).ServiceAsync(AdvisoryApi.SensorService);
+        Dictionary<string, string> Form(string title) => new()
+        {
+            ["__RequestVerificationToken"] = token, ["Title"] = title, ["Severity"] = "Sev2", ["Status"] = "Investigating",
+            ["Impact"] = "Hosts restart.", ["ServiceIds"] = sensor.Id.ToString(), ["Regions"] = "",
+            ["Runbook"] = "1. **Boot** to safe mode\n<script>alert(1)</script>\n[x](javascript:alert(1))",
+        };
+
+        using (var preview = await priya.PostAsync("/provider/advisories/new?handler=Preview", new FormUrlEncodedContent(Form("Preview only")), Ct))
+        {
+            var html = await preview.Content.ReadAsStringAsync(Ct);
+            preview.StatusCode.ShouldBe(HttpStatusCode.OK, html);
+            var shown = Regex.Match(html, "data-testid=\"runbook-preview\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+            shown.ShouldContain("<strong>Boot</strong>");
+            shown.ShouldNotContain("<script", Case.Insensitive);
+            shown.ShouldNotContain("href=\"javascript", Case.Insensitive);
+            html.ShouldContain("value=\"Preview only\"", Case.Sensitive, "what was typed stays in the form");
+        }
+        (await app.QueryAsync(db => Task.FromResult(db.Advisories.Any(a => a.Title == "Preview only")))).ShouldBeFalse("a preview saves nothing");
+
+        // A refusal comes back beside the field, with what was typed kept.
+        using (var invalid = await priya.PostAsync("/provider/advisories/new", new FormUrlEncodedContent(Form("")), Ct))
+        {
+            var html = await invalid.Content.ReadAsStringAsync(Ct);
+            invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest, html);
+            html.ShouldContain("class=\"field-error\">A title is required.");
+        }
+
+        using var published = await priya.PostAsync("/provider/advisories/new", new FormUrlEncodedContent(Form("Published from the page")), Ct);
+        published.StatusCode.ShouldBe(HttpStatusCode.Redirect, await published.Content.ReadAsStringAsync(Ct));
+        var location = published.Headers.Location!.OriginalString;
+        location.ShouldStartWith("/provider/advisories/");
+        (await HtmlAsync(priya, location)).ShouldContain("Published from the page");
+    }
+
+    [Fact]
+    public async Task A_viewer_reads_without_forms_and_may_not_open_the_editor()
+    {
+        var advisory = await PublishAsync("Pages: viewer");
+        using var tom = await SignedInAsync("tom@sentinelshield.example");
+        var list = await HtmlAsync(tom, "/provider/advisories");
+        list.ShouldContain($"/provider/advisories/{advisory.Id}");
+        list.ShouldNotContain("href=\"/provider/advisories/new\"");
+        var dashboard = await HtmlAsync(tom, $"/provider/advisories/{advisory.Id}");
+        dashboard.ShouldNotContain("<form method=\"post\" action=\"/provider");
+        dashboard.ShouldNotContain("update-form");
+        dashboard.ShouldNotContain("edit-link");
+        await HtmlAsync(tom, "/provider/advisories/new", HttpStatusCode.Forbidden);
+        await HtmlAsync(tom, $"/provider/advisories/{advisory.Id}/edit", HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [InlineData(DemoDirectory.Olivia)]
+    [InlineData(DemoDirectory.Maya)]
+    [InlineData("grace@nimbuscloud.example")]
+    public async Task Customers_msps_and_other_providers_are_refused(string email)
+    {
+        var advisory = await PublishAsync("Pages: refused");
+        using var client = await SignedInAsync(email);
+        var other = email.StartsWith("grace", StringComparison.Ordinal);
+        // Another provider has pages of its own; it just cannot open this advisory (not there).
+        await HtmlAsync(client, "/provider/advisories", other ? HttpStatusCode.OK : HttpStatusCode.Forbidden);
+        var dashboard = await HtmlAsync(client, $"/provider/advisories/{advisory.Id}", other ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden);
+        dashboard.ShouldNotContain("data-testid=\"impact\"");
+        await HtmlAsync(client, $"/provider/advisories/{advisory.Id}/edit", other ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden);
+        await HtmlAsync(client, "/provider/advisories/new", other ? HttpStatusCode.OK : HttpStatusCode.Forbidden);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+}
