@@ -1,5 +1,5 @@
-using Portal.Features.Remediation;
 using Shouldly;
+using Portal.Infrastructure.Data;
 
 namespace Portal.UnitTests.Remediation;
 

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
+using Portal.Infrastructure.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
 using Portal.Pipeline;
@@ -189,6 +190,7 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
             var devicesByTenant = devices.GroupBy(d => d.TenantId).ToDictionary(g => g.Key, g => g.ToList());
 
             tasks.Capacity = devices.Count;
+            var ids = new OrderedIds(); // in creation order: the task list pages by (incident, id), and appends beat random inserts
             foreach (var tenantId in toOpen)
             {
                 var (number, prefix) = numbers[tenantId];
@@ -197,7 +199,7 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
                 var tenantDevices = devicesByTenant.GetValueOrDefault(tenantId) ?? [];
                 foreach (var device in tenantDevices)
                 {
-                    tasks.Add(new FanOutTaskRow(Guid.CreateVersion7(now), tenantId, incident.Id, device.Id,
+                    tasks.Add(new FanOutTaskRow(ids.Next(now), tenantId, incident.Id, device.Id,
                         device.Hostname.Length <= RemediationTask.TitleMaxLength ? device.Hostname : device.Hostname[..RemediationTask.TitleMaxLength]));
                 }
                 // The counters and the first burn-down point go through EF, so the commit path publishes them with the incident.

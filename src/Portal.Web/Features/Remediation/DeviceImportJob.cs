@@ -8,6 +8,7 @@ using nietras.SeparatedValues;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Pipeline.Commit;
+using Portal.Infrastructure.Data;
 
 namespace Portal.Features.Remediation;
 

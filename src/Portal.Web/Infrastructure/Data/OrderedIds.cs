@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Portal.Features.Remediation;
+namespace Portal.Infrastructure.Data;
 
 /// <summary>
 /// Version 7 ids that increase in the order they are handed out (RFC 9562 §6.2, method 1: a 42-bit counter after the
