@@ -98,6 +98,8 @@ public static class AdvisoryFanOutScenario
         var fanOut = new List<double>();
         var lastIncidentEvent = new List<double>();
         var lastPublishedEvent = new List<double>();
+        var afterAnswer = new List<double>();
+        var mspOf = seeded.Tenants.Select((t, i) => (t.TenantId, Msp: seeded.Msps[i / options.TenantsPerMsp].MspId)).ToDictionary(x => x.TenantId, x => x.Msp);
         for (var round = 0; round < options.Rounds; round++)
         {
             raw.Add(await RawInsertAsync(copy, seeded, options));
@@ -115,9 +117,16 @@ public static class AdvisoryFanOutScenario
             lastPublishedEvent.Add(await WatchingCustomer.LastAsync(clients, c => c.PublishedAt, publishStart));
 
             var start = Stopwatch.GetTimestamp();
-            await Task.WhenAll(seeded.Msps.Select(m => FanOutAsync(http, engineers[m.MspId], advisoryId)));
+            var answered = new ConcurrentDictionary<Guid, long>();
+            await Task.WhenAll(seeded.Msps.Select(async m =>
+            {
+                await FanOutAsync(http, engineers[m.MspId], advisoryId);
+                answered[m.MspId] = Stopwatch.GetTimestamp();
+            }));
             fanOut.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             lastIncidentEvent.Add(await WatchingCustomer.LastAsync(clients, c => c.IncidentAt, start));
+            // Delivery on its own: how long after its MSP's call answered each client still waited (negative: the event came first).
+            afterAnswer.Add(clients.Max(c => (c.IncidentAt!.Value - answered[mspOf[c.TenantId]]) * 1000.0 / Stopwatch.Frequency));
         }
 
         var report = new StringBuilder();
@@ -130,6 +139,7 @@ public static class AdvisoryFanOutScenario
         report.AppendLine(CultureInfo.InvariantCulture, $"| raw insert of the same rows | {Median(raw):0} | {raw.Min():0}–{raw.Max():0} | (baseline) | - |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| Portal fan-out, all MSPs at once | {Median(fanOut):0} | {fanOut.Min():0}–{fanOut.Max():0} | <= 3x raw: **{ratio:0.00}x** | **{(ratio <= 3 ? "PASS" : "FAIL")}** |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| last of {options.Clients} customers has its linked incident (from the fan-out's start) | {Median(lastIncidentEvent):0} | {lastIncidentEvent.Min():0}–{lastIncidentEvent.Max():0} | <= 2,000 | **{(Median(lastIncidentEvent) <= 2000 ? "PASS" : "FAIL")}** |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| the same, after its MSP's fan-out call answered (latest client; negative = before the answer) | {Median(afterAnswer):0} | {afterAnswer.Min():0}–{afterAnswer.Max():0} | <= 2,000 | **{(Median(afterAnswer) <= 2000 ? "PASS" : "FAIL")}** |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| last of {options.Clients} customers has AdvisoryPublished (from the publish request) | {Median(lastPublishedEvent):0} | {lastPublishedEvent.Min():0}–{lastPublishedEvent.Max():0} | <= 2,000 | **{(Median(lastPublishedEvent) <= 2000 ? "PASS" : "FAIL")}** |");
         Console.WriteLine(report);
         if (options.OutFile is { } file) await File.WriteAllTextAsync(file, report.ToString());
@@ -320,8 +330,13 @@ public static class AdvisoryFanOutScenario
         private readonly HubConnection _connection;
         private string _title = "";
 
-        private WatchingCustomer(HubConnection connection) => _connection = connection;
+        private WatchingCustomer(HubConnection connection, Guid tenantId)
+        {
+            _connection = connection;
+            TenantId = tenantId;
+        }
 
+        public Guid TenantId { get; }
         public long? PublishedAt { get; private set; }
         public long? IncidentAt { get; private set; }
 
@@ -334,7 +349,7 @@ public static class AdvisoryFanOutScenario
                     o.SkipNegotiation = true;
                 })
                 .Build();
-            var client = new WatchingCustomer(connection);
+            var client = new WatchingCustomer(connection, tenantId);
             connection.On<JsonElement>("AdvisoryPublished", e =>
             {
                 if (e.GetProperty("title").GetString() == client._title) client.PublishedAt ??= Stopwatch.GetTimestamp();
