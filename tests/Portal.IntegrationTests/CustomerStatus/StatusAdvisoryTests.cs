@@ -170,6 +170,11 @@ public abstract class StatusAdvisoryTests(PortalApp app)
 
         foreach (var (tenantId, email) in Customers)
         {
+            // The tenant's MSP rebuilds the dropped snapshot first: an MSP's scope sees every published advisory, so only the
+            // status query's own target condition keeps it out of the view the customer is then served from the cache.
+            var engineer = app.Demo.Users.First(u => app.Demo.MspTenantsOf(u.Email).Contains(tenantId) && app.Demo.CanReadIncidents(u.Email));
+            var throughMsp = await StatusAsync(await app.ClientForAsync(engineer.Email), tenantId);
+            (AdvisoryIn(throughMsp, advisory.Id) is not null).ShouldBe(north.Contains(tenantId), $"{engineer.Email} looking at {email}'s tenant");
             var client = await app.ClientForAsync(email);
             var status = await StatusAsync(client, tenantId);
             var page = await PageAsync(client, tenantId);
