@@ -17,6 +17,10 @@ public enum Actor
     OtherMspEngineer,
     /// <summary>Priya Raman, ProviderPublisher: never sees a customer's incidents.</summary>
     Provider,
+    /// <summary>Tom Becker, ProviderViewer of the same provider: reads its advisories, never a tenant's records.</summary>
+    ProviderViewer,
+    /// <summary>Grace Liu, ProviderPublisher of the other provider (Nimbus Cloud), whose services Northwind subscribes to as well.</summary>
+    OtherProvider,
     /// <summary>Ada Lovelace, PlatformAdmin: organisations, not tenant records.</summary>
     PlatformAdmin,
     Anonymous,
@@ -51,7 +55,8 @@ public abstract class IsolationTests(PortalApp app)
     {
         var expected = new Dictionary<Actor, int>
         {
-            [Actor.ForeignCustomer] = 404, [Actor.OtherMspEngineer] = 404, [Actor.Provider] = 404, [Actor.PlatformAdmin] = 404,
+            [Actor.ForeignCustomer] = 404, [Actor.OtherMspEngineer] = 404, [Actor.Provider] = 404, [Actor.ProviderViewer] = 404,
+            [Actor.OtherProvider] = 404, [Actor.PlatformAdmin] = 404,
             [Actor.Anonymous] = 401, [Actor.WrongKey] = 401, [Actor.ExpiredToken] = 401,
             [Actor.UnknownTenant] = 403, [Actor.UnknownUserInKnownTenant] = 403,
             [Actor.OwnCustomer] = ownCustomer,
@@ -102,6 +107,8 @@ public abstract class IsolationTests(PortalApp app)
             Actor.ForeignCustomer => await app.ClientForAsync(DemoDirectory.Hana),
             Actor.OtherMspEngineer => await app.ClientForAsync(DemoDirectory.Ines),
             Actor.Provider => await app.ClientForAsync(DemoDirectory.Priya),
+            Actor.ProviderViewer => await app.ClientForAsync("tom@sentinelshield.example"),
+            Actor.OtherProvider => await app.ClientForAsync("grace@nimbuscloud.example"),
             Actor.PlatformAdmin => await app.ClientForAsync(DemoDirectory.Ada),
             Actor.OwnCustomer => await app.ClientForAsync(DemoDirectory.Noah),
             Actor.Anonymous => app.Anonymous(),

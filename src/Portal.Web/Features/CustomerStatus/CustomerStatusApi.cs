@@ -18,7 +18,8 @@ public static class CustomerStatusApi
             .RequireAuthorization()
             .WithTags("Customer status")
             .WithName("GetCustomerStatus")
-            .WithSummary("The customer-visible status of one tenant: open and recently resolved incidents with their customer updates. " +
+            .WithSummary("The customer-visible status of one tenant: open and recently resolved incidents with their customer updates, and the " +
+                "providers' advisories that target the tenant (open ones, then those resolved in the last 7 days) with their latest update. " +
                 "Pass ?sequence=N (the last live event number seen on the tenant stream) to be sure the answer includes it. " +
                 "Send the ETag back in If-None-Match to get 304 Not Modified (no body) while the status is unchanged.")
             .Produces<CustomerStatusView>()

@@ -13,7 +13,30 @@ public sealed record CustomerStatusView(
     DateTimeOffset GeneratedAt,
     long Sequence,
     int OpenIncidents,
-    IReadOnlyList<CustomerIncidentView> Incidents);
+    IReadOnlyList<CustomerIncidentView> Incidents)
+{
+    /// <summary>
+    /// The providers' advisories that target this tenant: not resolved first, then those resolved within
+    /// <see cref="GetCustomerStatusHandler.ResolvedAdvisoriesShownFor"/>. An advisory that does not target the tenant is never here.
+    /// </summary>
+    public IReadOnlyList<CustomerAdvisoryView> Advisories { get; init; } = [];
+}
+
+/// <summary>A provider's advisory as the customer reads it: what broke, how bad, where it stands, and the provider's latest word.</summary>
+public sealed record CustomerAdvisoryView(
+    Guid Id,
+    string Provider,
+    string Title,
+    Severity Severity,
+    AdvisoryStatus Status,
+    string Impact,
+    DateTimeOffset PublishedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ResolvedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CustomerAdvisoryUpdateView? LatestUpdate);
+
+/// <summary>An advisory update: <see cref="Text"/> is the provider's Markdown, <see cref="TextHtml"/> the same rendered safely (SafeMarkdown).</summary>
+public sealed record CustomerAdvisoryUpdateView(int Number, AdvisoryStatus Status, DateTimeOffset At, string Author, string Text, string TextHtml);
 
 public sealed record CustomerIncidentView(
     Guid Id,

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.CustomerStatus;
@@ -16,11 +17,17 @@ public sealed record GetCustomerStatus(Guid TenantId, long? AtLeastSequence = nu
 /// The context is resolved only on a miss: constructing a DbContext showed up as a noticeable share of the
 /// CPU of a cache hit, which is nearly every request during an outage.
 /// </remarks>
-public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentUser currentUser, CustomerStatusCache cache, TimeProvider clock)
+public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentUser currentUser, CustomerStatusCache cache, TimeProvider clock, SafeMarkdown markdown)
     : IQueryHandler<GetCustomerStatus, CustomerStatusSnapshot>
 {
     public const int UpdatesPerIncident = 5;
     public static readonly TimeSpan ResolvedShownFor = TimeSpan.FromHours(24);
+
+    /// <summary>A resolved advisory stays on the status page this long (the outage it describes is often still being cleaned up).</summary>
+    public static readonly TimeSpan ResolvedAdvisoriesShownFor = TimeSpan.FromDays(7);
+
+    /// <summary>At most this many advisories on a status page (the open ones come first).</summary>
+    public const int AdvisoriesShown = 20;
 
     public async ValueTask<CustomerStatusSnapshot> Handle(GetCustomerStatus query, CancellationToken cancellationToken)
     {
@@ -42,8 +49,12 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
         var generation = cache.GenerationOf(query.TenantId);
         var now = clock.GetUtcNow();
         var shownSince = now - ResolvedShownFor;
+        var advisoriesSince = now - ResolvedAdvisoriesShownFor;
         // One query per rebuild: the tenant's stream number, its open and recently resolved incidents, each one's
-        // remediation counters and latest customer-visible updates (explicitly: an MSP building this view could read internal notes).
+        // remediation counters and latest customer-visible updates (explicitly: an MSP building this view could read internal notes),
+        // and the advisories that target the tenant (explicitly by target: an MSP's scope sees every published advisory) with each
+        // one's provider and latest update. The two lists are joined side by side, so the rows are their product: a handful of
+        // advisories per tenant keeps that small, and it stays one round trip per change.
         var db = Db();
         var tenant = await db.Organisations.AsNoTracking()
             .Where(o => o.Id == query.TenantId)
@@ -70,6 +81,25 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
                             .FirstOrDefault(),
                     })
                     .ToList(),
+                // Reached through the tenant's target rows (a plain join on the tenant id; SQLite has no APPLY for anything
+                // more correlated, nor for a Take here: the window bounds the list, and the page caps it after the query).
+                Advisories = db.AdvisoryTargets
+                    .Where(t => t.TenantId == o.Id)
+                    .Join(db.Advisories, t => t.AdvisoryId, a => a.Id, (t, a) => a)
+                    .Where(a => a.Status != AdvisoryStatus.Resolved || a.ResolvedAt >= advisoriesSince)
+                    .OrderBy(a => a.Status == AdvisoryStatus.Resolved).ThenByDescending(a => a.UpdatedAt)
+                    .Select(a => new
+                    {
+                        a.Id, a.Title, a.Severity, a.Status, a.Impact, a.PublishedAt, a.UpdatedAt, a.ResolvedAt,
+                        Provider = db.Organisations.Where(p => p.Id == a.ProviderId).Select(p => p.Name).FirstOrDefault(),
+                        // The latest update is the one numbered UpdateCount (1, 2, 3… without gaps): a list of at most one,
+                        // because FirstOrDefault here would need APPLY too.
+                        Latest = db.AdvisoryUpdates
+                            .Where(u => u.AdvisoryId == a.Id && u.Number == a.UpdateCount)
+                            .Select(u => new { u.Number, u.Status, u.At, u.AuthorName, u.Text })
+                            .ToList(),
+                    })
+                    .ToList(),
             })
             .SingleAsync(cancellationToken);
 
@@ -81,7 +111,12 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
             tenant.Incidents.Count(i => i.Status != IncidentStatus.Resolved),
             [.. tenant.Incidents.Select(i => new CustomerIncidentView(
                 i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
-                i.Progress is { Total: > 0 } progress ? progress : null, i.Updates))]);
+                i.Progress is { Total: > 0 } progress ? progress : null, i.Updates))])
+        {
+            // Rendered to safe HTML once per snapshot, not per reader.
+            Advisories = [.. tenant.Advisories.Take(AdvisoriesShown).Select(a => new CustomerAdvisoryView(a.Id, a.Provider ?? "", a.Title, a.Severity, a.Status, a.Impact, a.PublishedAt, a.UpdatedAt,
+                    a.ResolvedAt, a.Latest.FirstOrDefault() is { } u ? new CustomerAdvisoryUpdateView(u.Number, u.Status, u.At, u.AuthorName, u.Text, markdown.ToHtml(u.Text)) : null))],
+        };
         return cache.Store(view, generation);
     }
 }

@@ -1,0 +1,70 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Shouldly;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.EndToEndTests;
+
+/// <summary>
+/// The customer has her status page open when the provider publishes an advisory for a service her tenant uses (through the
+/// API, as a provider's tooling would): the advisory appears without a reload, then the provider's update replaces its latest
+/// update, rendered as safe HTML.
+/// </summary>
+public sealed class CustomerAdvisoryLiveTests(PortalApp app)
+{
+    private static readonly LocatorAssertionsToContainTextOptions Soon = new() { Timeout = 5_000 };
+
+    private async Task<HttpClient> ApiAsAsync(string email)
+    {
+        var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var response = await http.PostAsJsonAsync("/dev/token", new { email }, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    [Fact]
+    public async Task An_advisory_and_its_update_appear_on_the_open_status_page_without_a_reload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var olivia = await app.SignInAsync("Olivia Grant");
+        await Expect(olivia.GetByRole(AriaRole.Heading, new() { Name = "Northwind Airways", Level = 1 })).ToBeVisibleAsync();
+        await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await olivia.EvaluateAsync("() => { window.portalNotReloaded = true; }"); // a reload would lose this
+
+        using var priya = await ApiAsAsync("priya@sentinelshield.example");
+        var (providerId, serviceId) = await app.ReadAsync(async db =>
+        {
+            var provider = await db.Organisations.SingleAsync(o => o.Name == "Sentinel Shield Security", ct);
+            var service = await db.Services.SingleAsync(s => s.ProviderId == provider.Id && s.Name == "ShieldSensor Endpoint Agent", ct);
+            return (provider.Id, service.Id);
+        });
+        var title = $"Sensor update crashes Windows hosts {Guid.NewGuid():N}"[..48];
+        using var published = await priya.PostAsJsonAsync($"/api/v1/providers/{providerId}/advisories", new
+        {
+            title, severity = "Sev1", impact = "Windows machines may fail to start after the sensor update.", serviceIds = new[] { serviceId },
+        }, ct);
+        published.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await published.Content.ReadAsStringAsync(ct));
+        var advisoryId = (await published.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
+
+        var card = olivia.GetByTestId($"advisory-{advisoryId}");
+        await Expect(card).ToContainTextAsync(title, Soon);
+        await Expect(card).ToContainTextAsync("Sentinel Shield Security");
+        await Expect(card).ToContainTextAsync("Investigating");
+        await Expect(card).ToContainTextAsync("may fail to start");
+
+        using var updated = await priya.PostAsJsonAsync($"/api/v1/advisories/{advisoryId}/updates",
+            new { status = "Identified", text = "Channel file 291 is the cause. **Boot to safe mode** and delete it. <script>window.pwned = true</script>" }, ct);
+        updated.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await updated.Content.ReadAsStringAsync(ct));
+
+        await Expect(card.GetByTestId($"advisory-latest-{advisoryId}")).ToContainTextAsync("Channel file 291 is the cause.", Soon);
+        await Expect(card).ToContainTextAsync("Identified");
+        await Expect(card.Locator("strong", new() { HasText = "Boot to safe mode" })).ToHaveCountAsync(1);
+        (await olivia.EvaluateAsync<bool>("() => window.pwned === true")).ShouldBeFalse("the update's HTML ran");
+        (await olivia.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the status page reloaded instead of updating in place");
+    }
+}
