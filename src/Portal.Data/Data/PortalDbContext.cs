@@ -144,7 +144,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     }
 
     /// <summary>
-    /// A provider sees its own advisories; MSP people all of them (public content); a customer those that target its tenant. Target rows and
+    /// A provider sees its own advisories; an MSP and a customer those that target one of their tenants (DESIGN.md's contract). Target rows and
     /// overrides name tenants, so only the tenant's side reads them: a provider never reads a target row, and its picture of an
     /// advisory's reach comes from counts (Features/Advisories/GetAdvisoryImpact).
     /// </summary>
@@ -174,7 +174,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.Navigation(a => a.Revisions).UsePropertyAccessMode(PropertyAccessMode.Field);
             e.HasIndex(a => new { a.ProviderId, a.PublishedAt });
             ConfigureVersion(e.Property(a => a.Version));
-            e.HasQueryFilter(a => Scope.IsSystem || Scope.AllAdvisories || Scope.Providers.Contains(a.ProviderId)
+            e.HasQueryFilter(a => Scope.IsSystem || Scope.Providers.Contains(a.ProviderId)
                 || a.Targets.Any(t => Scope.FullAccess.Contains(t.TenantId) || Scope.CustomerAccess.Contains(t.TenantId)));
         });
         modelBuilder.Entity<AdvisoryService>(e =>

@@ -16,19 +16,12 @@ public sealed class TenantScope
     /// <summary>The providers the user belongs to: their own advisories (never a tenant's data).</summary>
     public IReadOnlyList<Guid> Providers { get; private set; } = [];
 
-    /// <summary>
-    /// Every published advisory (MSP people: an advisory's content is public, see its Atom feed, and an MSP may add a tenant the
-    /// subscriptions missed). Which tenants an advisory targets stays behind <see cref="FullAccess"/> all the same.
-    /// </summary>
-    public bool AllAdvisories { get; private set; }
-
     /// <summary>Background work acting for the platform itself; never set for a user's request.</summary>
     public bool IsSystem { get; private set; }
 
     /// <summary>Opens the scope to these tenants; the two lists must not overlap (a tenant is either managed or one's own).</summary>
-    public void Grant(IReadOnlyList<Guid> fullAccess, IReadOnlyList<Guid> customerAccess, IReadOnlyList<Guid>? providers = null, bool allAdvisories = false)
+    public void Grant(IReadOnlyList<Guid> fullAccess, IReadOnlyList<Guid> customerAccess, IReadOnlyList<Guid>? providers = null)
     {
-        AllAdvisories = allAdvisories;
         if (fullAccess.Any(customerAccess.Contains)) throw new ArgumentException("A tenant cannot be both managed and one's own in one scope.", nameof(customerAccess));
         FullAccess = fullAccess;
         CustomerAccess = customerAccess;

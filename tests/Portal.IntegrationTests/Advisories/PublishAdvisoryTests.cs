@@ -34,6 +34,29 @@ public abstract class PublishAdvisoryTests(PortalApp app)
     }
 
     [Fact]
+    public async Task An_msp_sees_an_advisory_only_when_it_targets_one_of_its_tenants()
+    {
+        var grace = await app.ClientForAsync("grace@nimbuscloud.example");
+        var desktops = await grace.ServiceAsync("Nimbus Virtual Desktop");
+        var advisory = await grace.PublishAsync(Nimbus, "Virtual desktops fail to start", [desktops.Id], ["westeurope"], "Sev2");
+        var targets = await app.TargetsAsync(advisory.Id);
+
+        var seen = new List<bool>();
+        foreach (var email in new[] { DemoDirectory.Maya, DemoDirectory.Ines })
+        {
+            var concerned = app.Demo.MspTenantsOf(email).Overlaps(targets);
+            seen.Add(concerned);
+            var msp = await app.ClientForAsync(email);
+            using var response = await msp.GetAsync($"/api/v1/advisories/{advisory.Id}", Ct);
+            response.StatusCode.ShouldBe(concerned ? HttpStatusCode.OK : HttpStatusCode.NotFound, email);
+            using var list = await msp.GetAsync("/api/v1/advisories", Ct);
+            (await list.Content.ReadAsStringAsync(Ct)).Contains(advisory.Id.ToString(), StringComparison.Ordinal).ShouldBe(concerned, email);
+        }
+        seen.ShouldContain(true);
+        seen.ShouldContain(false, "the demo's desktop subscriptions are all Harbor's: Bluepeak is not concerned");
+    }
+
+    [Fact]
     public async Task A_regional_advisory_reaches_only_tenants_in_that_region()
     {
         var grace = await app.ClientForAsync("grace@nimbuscloud.example");

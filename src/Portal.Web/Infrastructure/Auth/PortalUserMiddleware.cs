@@ -28,8 +28,7 @@ public sealed class PortalUserMiddleware(RequestDelegate next, ILogger<PortalUse
         // An integration only with an app-only token carrying the remediation app role; a person never with an app-only token.
         if (access is null || !MachineClients.Accepts(principal, access)) return null;
         services.GetRequiredService<CurrentUser>().Set(access);
-        services.GetRequiredService<TenantScope>().Grant(access.FullAccessTenants, access.CustomerAccessTenants, access.ProviderIds,
-            allAdvisories: access.IsKind(OrganisationKind.Msp));
+        services.GetRequiredService<TenantScope>().Grant(access.FullAccessTenants, access.CustomerAccessTenants, access.ProviderIds);
         return access;
     }
 
