@@ -32,8 +32,8 @@ public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IRead
 
 /// <summary>
 /// An advisory change to announce: <see cref="Kind"/> None when only targets were dropped (their status pages forget it, nobody
-/// is told). The provider's notice carries its stream number; each targeted tenant gets a number on its full and its customer
-/// stream (an advisory concerns the customer too).
+/// is told). The provider's notice carries its stream number; each targeted tenant, and each tenant it just stopped targeting
+/// (whose pages must drop it), gets a number on its full and its customer stream (an advisory concerns the customer too).
 /// </summary>
 public sealed record CommittedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Kind,
     long ProviderSequence, IReadOnlyList<AdvisoryTenantSequence> Tenants, IReadOnlyList<Guid> DroppedTenantIds);

@@ -64,7 +64,7 @@ public static class StreamSequences
             .Select(a => new AdvisoryImpactChange(a.Id, a.ProviderId)).ToListAsync(ct);
     }
 
-    /// <summary>One number on the provider's stream per announced advisory, and one on each targeted tenant's two streams, set-based.</summary>
+    /// <summary>One number on the provider's stream per announced advisory, and one on each targeted (or just dropped) tenant's two streams, set-based.</summary>
     private static async Task<List<CommittedAdvisory>> StampAdvisoriesAsync(PortalDbContext db, IReadOnlyCollection<SavedAdvisory> saved, CancellationToken ct)
     {
         var committed = new List<CommittedAdvisory>(saved.Count);
@@ -77,7 +77,8 @@ public static class StreamSequences
             }
             var provider = await AdvanceAsync(db, advisory.ProviderId, 1, 0, ct);
             List<AdvisoryTenantSequence> tenants = [];
-            foreach (var chunk in advisory.TargetTenantIds.Chunk(500))
+            // Tenants it no longer targets are told too: their open status pages refetch and drop it (they had seen it).
+            foreach (var chunk in advisory.TargetTenantIds.Union(advisory.DroppedTenantIds).Chunk(500))
             {
                 // The UPDATE holds the rows until commit, so the numbers read back are this transaction's.
                 var rows = db.Organisations.Where(o => chunk.Contains(o.Id));
