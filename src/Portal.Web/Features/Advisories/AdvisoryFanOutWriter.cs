@@ -1,8 +1,4 @@
-using System.Buffers;
 using System.Data;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Data;
+using Portal.Infrastructure.Data;
 using Portal.Domain;
 
 namespace Portal.Features.Advisories;
@@ -25,9 +22,6 @@ public readonly record struct FanOutTaskRow(Guid TaskId, Guid TenantId, Guid Inc
 /// </summary>
 public static class AdvisoryFanOutWriter
 {
-    /// <summary>JSON per SQLite statement: each string stays under the 85,000-byte large object heap threshold (as the device import).</summary>
-    private const int SqliteChunkBytes = 32 * 1024;
-
     public static Task WriteAsync(PortalDbContext db, IReadOnlyList<FanOutTaskRow> rows, DateTimeOffset now, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Fan-out tasks are written inside the unit of work's transaction.");
@@ -40,7 +34,7 @@ public static class AdvisoryFanOutWriter
         };
     }
 
-    /// <summary>SQLite: chunks of rows as one JSON array each, expanded by <c>json_each</c> in one INSERT … SELECT.</summary>
+    /// <summary>SQLite: chunks of rows as one JSON array each (<see cref="SqliteJsonRows"/>), expanded by <c>json_each</c> in one INSERT … SELECT.</summary>
     private static async Task SqliteAsync(PortalDbContext db, IReadOnlyList<FanOutTaskRow> rows, DateTimeOffset now, CancellationToken ct)
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();
@@ -56,38 +50,18 @@ public static class AdvisoryFanOutWriter
         insert.Parameters.AddWithValue("$now", stamp);
         var parameter = insert.Parameters.Add("$rows", SqliteType.Text);
 
-        var json = new ArrayBufferWriter<byte>(SqliteChunkBytes + 4 * 1024);
-        await using var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
-        var id = new char[36];
-        for (var next = 0; next < rows.Count;)
+        await SqliteJsonRows.WriteInChunksAsync(rows, static (writer, row) =>
         {
-            json.ResetWrittenCount();
-            writer.Reset(json);
-            writer.WriteStartArray();
-            while (next < rows.Count && writer.BytesPending + writer.BytesCommitted < SqliteChunkBytes)
-            {
-                var row = rows[next++];
-                writer.WriteStartArray();
-                writer.WriteStringValue(Upper(row.TaskId, id));
-                writer.WriteStringValue(Upper(row.TenantId, id));
-                writer.WriteStringValue(Upper(row.IncidentId, id));
-                writer.WriteStringValue(Upper(row.DeviceId, id));
-                writer.WriteStringValue(row.Title);
-                writer.WriteEndArray();
-            }
-            writer.WriteEndArray();
-            writer.Flush();
-            parameter.Value = Encoding.UTF8.GetString(json.WrittenSpan);
+            writer.WriteSqliteGuid(row.TaskId);
+            writer.WriteSqliteGuid(row.TenantId);
+            writer.WriteSqliteGuid(row.IncidentId);
+            writer.WriteSqliteGuid(row.DeviceId);
+            writer.WriteStringValue(row.Title);
+        }, async chunk =>
+        {
+            parameter.Value = chunk;
             await insert.ExecuteNonQueryAsync(ct);
-        }
-    }
-
-    /// <summary>A Guid as EF writes it on SQLite (upper-case "D" text).</summary>
-    private static ReadOnlySpan<char> Upper(Guid g, Span<char> buffer)
-    {
-        g.TryFormat(buffer, out var written);
-        for (var i = 0; i < written; i++) buffer[i] = char.ToUpperInvariant(buffer[i]);
-        return buffer[..written];
+        });
     }
 
     /// <summary>PostgreSQL: binary COPY straight into the table (Version is xmin, the server's own).</summary>

@@ -1,8 +1,4 @@
-using System.Buffers;
 using System.Data;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Data;
+using Portal.Infrastructure.Data;
 using Portal.Domain;
 
 namespace Portal.Features.Remediation;
@@ -40,14 +37,6 @@ public static class DeviceImportWriter
             _ => SqliteAsync(db, import, rows, now, ct),
         };
     }
-
-    /// <summary>
-    /// JSON bytes per pair of SQLite statements (about 170 rows of a typical file). The parameter exists three times (the
-    /// UTF-8 JSON, its string, the driver's UTF-8 copy of that string): at this size each stays under the 85,000-byte large
-    /// object heap threshold and dies young instead of waiting for a full collection. Two statements per 170 rows cost
-    /// nothing measurable next to the rows themselves.
-    /// </summary>
-    private const int SqliteChunkBytes = 32 * 1024;
 
     /// <summary>
     /// SQLite: set-based as on the servers, with one text parameter in place of COPY. Each chunk of rows goes as one JSON
@@ -93,55 +82,28 @@ public static class DeviceImportWriter
         task.Parameters.AddWithValue("$now", stamp);
         var taskRows = task.Parameters.Add("$rows", SqliteType.Text);
 
-        var json = new ArrayBufferWriter<byte>(SqliteChunkBytes + 4 * 1024);
-        await using var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
-        var id = new char[36];
         int devices = 0, tasks = 0;
-        for (var next = 0; next < rows.Count;)
+        await SqliteJsonRows.WriteInChunksAsync(rows, static (writer, row) =>
         {
-            json.ResetWrittenCount();
-            writer.Reset(json);
-            writer.WriteStartArray();
-            while (next < rows.Count && writer.BytesPending + writer.BytesCommitted < SqliteChunkBytes)
-            {
-                var row = rows[next++];
-                writer.WriteStartArray();
-                writer.WriteStringValue(Id(row.DeviceId, id));
-                writer.WriteStringValue(Id(row.TaskId, id));
-                writer.WriteStringValue(row.Hostname);
-                WriteNullable(writer, row.ExternalId);
-                WriteNullable(writer, row.OperatingSystem);
-                WriteNullable(writer, row.Site);
-                writer.WriteStringValue(row.Tags);
-                writer.WriteStringValue(row.MatchKey);
-                writer.WriteEndArray();
-            }
-            writer.WriteEndArray();
-            await writer.FlushAsync(ct);
-            var text = Encoding.UTF8.GetString(json.WrittenSpan);
-            deviceRows.Value = text;
-            taskRows.Value = text;
+            writer.WriteSqliteGuid(row.DeviceId);
+            writer.WriteSqliteGuid(row.TaskId);
+            writer.WriteStringValue(row.Hostname);
+            writer.WriteNullableString(row.ExternalId);
+            writer.WriteNullableString(row.OperatingSystem);
+            writer.WriteNullableString(row.Site);
+            writer.WriteStringValue(row.Tags);
+            writer.WriteStringValue(row.MatchKey);
+        }, async chunk =>
+        {
+            deviceRows.Value = chunk;
+            taskRows.Value = chunk;
             devices += await device.ExecuteNonQueryAsync(ct);
             tasks += await task.ExecuteNonQueryAsync(ct);
-        }
+        });
         return new BatchWritten(devices, tasks);
-
-        static void WriteNullable(Utf8JsonWriter writer, string? value)
-        {
-            if (value is null) writer.WriteNullValue();
-            else writer.WriteStringValue(value);
-        }
     }
 
     private static string Id(Guid g) => g.ToString().ToUpperInvariant();
-
-    /// <summary>A Guid as EF writes it on SQLite (upper-case "D" text), into <paramref name="buffer"/> (36 chars).</summary>
-    private static ReadOnlySpan<char> Id(Guid g, Span<char> buffer)
-    {
-        g.TryFormat(buffer, out var written);
-        for (var i = 0; i < written; i++) buffer[i] = char.ToUpperInvariant(buffer[i]);
-        return buffer[..written];
-    }
 
     /// <summary>PostgreSQL: binary COPY into a TEMP stage (dropped at commit), then one INSERT … SELECT … ON CONFLICT per table.</summary>
     private static async Task<BatchWritten> PostgreSqlAsync(PortalDbContext db, DeviceImport import, IReadOnlyList<StagedDevice> rows, DateTimeOffset now, CancellationToken ct)
