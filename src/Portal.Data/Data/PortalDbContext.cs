@@ -317,8 +317,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     /// </summary>
     public SavedChanges TakeSavedChanges()
     {
-        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]) { Imports = [.. _savedImports], Advisories = [.. _savedAdvisories] };
+        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]) { Imports = [.. _savedImports], Advisories = [.. _savedAdvisories], TouchedAdvisoryIds = [.. _touchedAdvisories] };
         _savedAdvisories.Clear();
+        _touchedAdvisories.Clear();
         _savedTimelineEntries.Clear();
         _savedIncidents.Clear();
         _savedProgress.Clear();
@@ -331,6 +332,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     private readonly HashSet<RemediationProgress> _savedProgress = [];
     private readonly HashSet<DeviceImport> _savedImports = [];
     private readonly List<SavedAdvisory> _savedAdvisories = [];
+    private readonly HashSet<Guid> _touchedAdvisories = [];
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -352,7 +354,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         }
         foreach (var entry in ChangeTracker.Entries<Incident>())
         {
-            if (entry.State is EntityState.Added or EntityState.Modified) _savedIncidents.Add(entry.Entity);
+            if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
+            _savedIncidents.Add(entry.Entity);
+            if (entry.Entity.AdvisoryId is { } advisoryId) _touchedAdvisories.Add(advisoryId);
+        }
+        foreach (var entry in ChangeTracker.Entries<AdvisoryTarget>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted) _touchedAdvisories.Add(entry.Entity.AdvisoryId);
         }
         foreach (var entry in ChangeTracker.Entries<RemediationProgress>())
         {
@@ -399,6 +407,9 @@ public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, 
 
     /// <summary>Advisories published or updated (and targets dropped): the targeted tenants and the provider are told after the commit.</summary>
     public IReadOnlyCollection<SavedAdvisory> Advisories { get; init; } = [];
+
+    /// <summary>Advisories whose reach changed (a target added, removed or acknowledged; a linked incident saved).</summary>
+    public IReadOnlyCollection<Guid> TouchedAdvisoryIds { get; init; } = [];
 }
 
 /// <summary>An advisory as a unit of work left it: what to announce, to which tenants, and which tenants it no longer targets.</summary>

@@ -20,7 +20,7 @@ public sealed record LiveMessage(string Method, JsonElement Payload)
 public sealed class LiveClient : IAsyncDisposable
 {
     public static readonly string[] Methods =
-        ["IncidentCreated", "IncidentChanged", "IncidentAssigned", "TimelineEntryAdded", "TaskProgress", "ImportProgress", "AdvisoryPublished", "AdvisoryUpdated", "EscalationRaised"];
+        ["IncidentCreated", "IncidentChanged", "IncidentAssigned", "TimelineEntryAdded", "TaskProgress", "ImportProgress", "AdvisoryPublished", "AdvisoryUpdated", "AdvisoryImpactChanged", "EscalationRaised"];
 
     private readonly ConcurrentQueue<LiveMessage> _received = new();
     private readonly SemaphoreSlim _arrived = new(0);

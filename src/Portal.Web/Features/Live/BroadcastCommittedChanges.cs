@@ -52,7 +52,7 @@ public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClie
     {
         TimelineEntryKind.Opened => clients.IncidentCreated(e),
         TimelineEntryKind.Assigned => clients.IncidentAssigned(e),
-        TimelineEntryKind.Note or TimelineEntryKind.CustomerComment or TimelineEntryKind.Remediation => clients.TimelineEntryAdded(e),
+        TimelineEntryKind.Note or TimelineEntryKind.CustomerComment or TimelineEntryKind.Remediation or TimelineEntryKind.Advisory => clients.TimelineEntryAdded(e),
         _ => clients.IncidentChanged(e),
     };
 }

@@ -20,6 +20,9 @@ public interface IStatusClient
 
     Task AdvisoryPublished(LiveNotice e);
     Task AdvisoryUpdated(LiveNotice e);
+
+    /// <summary>To a provider: an advisory's reach or recovery changed (coalesced; no sequence, no tenant): recount.</summary>
+    Task AdvisoryImpactChanged(LiveAdvisoryImpact e);
     Task EscalationRaised(LiveNotice e);
 }
 
@@ -39,6 +42,9 @@ public sealed record LiveIncident(
 public sealed record LiveIncidentEvent(string Stream, long Sequence, LiveIncident Incident, TimelineEntryView Entry);
 
 public sealed record LiveTaskProgress(int Total, int Completed, int Failed);
+
+/// <summary>Which advisory's counts changed; the provider's dashboard reads the numbers itself.</summary>
+public sealed record LiveAdvisoryImpact(string Stream, Guid AdvisoryId, DateTimeOffset At);
 
 /// <summary>Where a device import is: its status and counts (the import's own API shape, without the URLs).</summary>
 public sealed record LiveImportProgress(Guid ImportId, Guid IncidentId, string Status, long LinesDone, long RowsRead, long DevicesCreated,

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Portal.Data;
 using Portal.Pipeline.Commit;
@@ -12,16 +11,20 @@ namespace Portal.Features.Live;
 /// </summary>
 public sealed partial class LivePublisher : IDisposable
 {
-    /// <summary>At most one progress event per incident in this period (4 a second), always the latest value.</summary>
+    /// <summary>At most one progress event per incident (or import) in this period (4 a second), always the latest value.</summary>
     public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>At most one "reach changed" notice per advisory in this period: each one makes the provider's dashboard recount.</summary>
+    public static readonly TimeSpan ImpactInterval = TimeSpan.FromSeconds(1);
 
     private readonly IHubContext<StatusHub, IStatusClient> _hub;
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _clock;
     private readonly ILogger<LivePublisher> _logger;
     private readonly PortalMetrics _metrics;
-    private readonly ConcurrentDictionary<Guid, ProgressSlot> _progress = new();
-    private readonly ConcurrentDictionary<Guid, ImportSlot> _imports = new();
+    private readonly LatestValueCoalescer<Guid, (Guid TenantId, LiveTaskProgress Progress)> _progress;
+    private readonly LatestValueCoalescer<Guid, (Guid TenantId, LiveImportProgress Progress)> _imports;
+    private readonly LatestValueCoalescer<Guid, Guid> _impacts;
     private readonly ITimer _sweeper;
 
     public LivePublisher(IHubContext<StatusHub, IStatusClient> hub, IServiceScopeFactory scopes, TimeProvider clock, ILogger<LivePublisher> logger, PortalMetrics metrics)
@@ -31,55 +34,27 @@ public sealed partial class LivePublisher : IDisposable
         _scopes = scopes;
         _clock = clock;
         _logger = logger;
+        _progress = new(ProgressInterval, clock, SendTaskProgressAsync);
+        _imports = new(ProgressInterval, clock, SendImportProgressAsync);
+        _impacts = new(ImpactInterval, clock, SendAdvisoryImpactAsync);
         _sweeper = clock.CreateTimer(_ => SweepIdleSlots(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-    }
-
-    private sealed class ProgressSlot(Guid tenantId, Guid incidentId)
-    {
-        public Guid TenantId { get; } = tenantId;
-        public Guid IncidentId { get; } = incidentId;
-        public LiveTaskProgress? Latest { get; set; }
-        public DateTimeOffset LastSentAt { get; set; } = DateTimeOffset.MinValue;
-        public bool FlushPending { get; set; }
     }
 
     /// <summary>
     /// Report an incident's task progress. However fast this is called, clients of the tenant and watchers of
     /// the incident get at most one event per <see cref="ProgressInterval"/>, and the last value always arrives.
     /// </summary>
-    public void TaskProgress(Guid tenantId, Guid incidentId, LiveTaskProgress progress)
-    {
-        var slot = _progress.GetOrAdd(incidentId, id => new ProgressSlot(tenantId, id));
-        TimeSpan wait;
-        lock (slot)
-        {
-            slot.Latest = progress;
-            if (slot.FlushPending) return; // the pending flush will carry this value
-            slot.FlushPending = true;
-            wait = slot.LastSentAt + ProgressInterval - _clock.GetUtcNow();
-        }
-        if (wait <= TimeSpan.Zero) _ = FlushAsync(slot);
-        else _ = Task.Delay(wait, _clock).ContinueWith(_ => FlushAsync(slot), TaskScheduler.Default).Unwrap();
-    }
+    public void TaskProgress(Guid tenantId, Guid incidentId, LiveTaskProgress progress) => _progress.Post(incidentId, (tenantId, progress));
 
-    private async Task FlushAsync(ProgressSlot slot)
+    private async Task SendTaskProgressAsync(Guid incidentId, (Guid TenantId, LiveTaskProgress Progress) latest, DateTimeOffset now)
     {
-        LiveTaskProgress progress;
-        DateTimeOffset now;
-        lock (slot)
-        {
-            progress = slot.Latest!;
-            now = _clock.GetUtcNow();
-            slot.LastSentAt = now;
-            slot.FlushPending = false;
-        }
-        var tenantEvent = new LiveProgressEvent(LiveStreams.Tenant(slot.TenantId), slot.IncidentId, progress, now);
-        var incidentEvent = tenantEvent with { Stream = LiveStreams.Incident(slot.IncidentId) };
+        var tenantEvent = new LiveProgressEvent(LiveStreams.Tenant(latest.TenantId), incidentId, latest.Progress, now);
+        var incidentEvent = tenantEvent with { Stream = LiveStreams.Incident(incidentId) };
         try
         {
             // Progress (how many devices are fixed) is customer-visible by design.
-            await _hub.Clients.Groups(LiveGroups.TenantFull(slot.TenantId), LiveGroups.TenantCustomer(slot.TenantId)).TaskProgress(tenantEvent);
-            await _hub.Clients.Groups(LiveGroups.IncidentFull(slot.IncidentId), LiveGroups.IncidentCustomer(slot.IncidentId)).TaskProgress(incidentEvent);
+            await _hub.Clients.Groups(LiveGroups.TenantFull(latest.TenantId), LiveGroups.TenantCustomer(latest.TenantId)).TaskProgress(tenantEvent);
+            await _hub.Clients.Groups(LiveGroups.IncidentFull(incidentId), LiveGroups.IncidentCustomer(incidentId)).TaskProgress(incidentEvent);
             _metrics.LiveEventSent("TaskProgress", 2);
         }
         catch (Exception e)
@@ -88,67 +63,53 @@ public sealed partial class LivePublisher : IDisposable
         }
     }
 
-    private sealed class ImportSlot(Guid tenantId)
-    {
-        public Guid TenantId { get; } = tenantId;
-        public LiveImportProgress? Latest { get; set; }
-        public DateTimeOffset LastSentAt { get; set; } = DateTimeOffset.MinValue;
-        public bool FlushPending { get; set; }
-    }
-
     /// <summary>
     /// Report a device import's progress to its tenant's MSP group only (an import is MSP work; customers see the task
     /// progress it causes, through <see cref="TaskProgress"/>). Coalesced per import like task progress: at most one event
     /// per <see cref="ProgressInterval"/>, and the last value (Completed or Failed) always arrives.
     /// </summary>
-    public void ImportProgress(Guid tenantId, LiveImportProgress progress)
-    {
-        var slot = _imports.GetOrAdd(progress.ImportId, _ => new ImportSlot(tenantId));
-        TimeSpan wait;
-        lock (slot)
-        {
-            slot.Latest = progress;
-            if (slot.FlushPending) return;
-            slot.FlushPending = true;
-            wait = slot.LastSentAt + ProgressInterval - _clock.GetUtcNow();
-        }
-        if (wait <= TimeSpan.Zero) _ = FlushImportAsync(slot);
-        else _ = Task.Delay(wait, _clock).ContinueWith(_ => FlushImportAsync(slot), TaskScheduler.Default).Unwrap();
-    }
+    public void ImportProgress(Guid tenantId, LiveImportProgress progress) => _imports.Post(progress.ImportId, (tenantId, progress));
 
-    private async Task FlushImportAsync(ImportSlot slot)
+    private async Task SendImportProgressAsync(Guid importId, (Guid TenantId, LiveImportProgress Progress) latest, DateTimeOffset now)
     {
-        LiveImportProgress progress;
-        DateTimeOffset now;
-        lock (slot)
-        {
-            progress = slot.Latest!;
-            now = _clock.GetUtcNow();
-            slot.LastSentAt = now;
-            slot.FlushPending = false;
-        }
         try
         {
-            await _hub.Clients.Group(LiveGroups.TenantFull(slot.TenantId)).ImportProgress(new LiveImportProgressEvent(LiveStreams.Tenant(slot.TenantId), progress, now));
+            await _hub.Clients.Group(LiveGroups.TenantFull(latest.TenantId)).ImportProgress(new LiveImportProgressEvent(LiveStreams.Tenant(latest.TenantId), latest.Progress, now));
             _metrics.LiveEventSent("ImportProgress", 1);
         }
         catch (Exception e)
         {
             LogSendFailed(_logger, e, "ImportProgress");
         }
-        if (progress.IsFinished) _imports.TryRemove(new KeyValuePair<Guid, ImportSlot>(progress.ImportId, slot));
+        if (latest.Progress.IsFinished) _imports.Forget(importId);
+    }
+
+    /// <summary>
+    /// The reach or recovery of an advisory changed (a target acknowledged, a linked incident opened or resolved, devices
+    /// fixed): its provider's dashboard recounts. Only the advisory's id goes out, to the provider's group, at most once per
+    /// <see cref="ImpactInterval"/>; the counts are read through the provider's own query (numbers only).
+    /// </summary>
+    public void AdvisoryImpactChanged(Guid providerId, Guid advisoryId) => _impacts.Post(advisoryId, providerId);
+
+    private async Task SendAdvisoryImpactAsync(Guid advisoryId, Guid providerId, DateTimeOffset now)
+    {
+        try
+        {
+            await _hub.Clients.Group(LiveGroups.Provider(providerId)).AdvisoryImpactChanged(new LiveAdvisoryImpact(LiveStreams.Provider(providerId), advisoryId, now));
+            _metrics.LiveEventSent("AdvisoryImpactChanged", 1);
+        }
+        catch (Exception e)
+        {
+            LogSendFailed(_logger, e, "AdvisoryImpactChanged");
+        }
     }
 
     private void SweepIdleSlots()
     {
         var idleSince = _clock.GetUtcNow() - TimeSpan.FromMinutes(1);
-        foreach (var (incidentId, slot) in _progress)
-        {
-            lock (slot)
-            {
-                if (!slot.FlushPending && slot.LastSentAt < idleSince) _progress.TryRemove(new KeyValuePair<Guid, ProgressSlot>(incidentId, slot));
-            }
-        }
+        _progress.SweepIdle(idleSince);
+        _imports.SweepIdle(idleSince);
+        _impacts.SweepIdle(idleSince);
     }
 
     /// <summary>

@@ -18,21 +18,29 @@ public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IRead
     /// <summary>Advisories published or updated, numbered on the provider's stream and each targeted tenant's streams.</summary>
     public IReadOnlyList<CommittedAdvisory> Advisories { get; init; } = [];
 
+    /// <summary>
+    /// Advisories whose reach or recovery the command changed (targets, linked incidents, their remediation counters), with
+    /// their provider: its dashboard recounts. Ids only: the provider learns that something moved, never what or where.
+    /// </summary>
+    public IReadOnlyList<AdvisoryImpactChange> AdvisoryImpacts { get; init; } = [];
+
     public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId).Union(Progress.Select(p => p.TenantId)).Union(Imports.Select(i => i.TenantId))
         .Union(Advisories.SelectMany(a => a.Tenants.Select(t => t.TenantId).Concat(a.DroppedTenantIds)));
 
-    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0 && Advisories.Count == 0;
+    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0 && Advisories.Count == 0 && AdvisoryImpacts.Count == 0;
 }
 
 /// <summary>
 /// An advisory change to announce: <see cref="Kind"/> None when only targets were dropped (their status pages forget it, nobody
-/// is told). The provider's notice carries its stream number; each targeted tenant gets a number on its full and its customer
-/// stream (an advisory concerns the customer too).
+/// is told). The provider's notice carries its stream number; each targeted tenant, and each tenant it just stopped targeting
+/// (whose pages must drop it), gets a number on its full and its customer stream (an advisory concerns the customer too).
 /// </summary>
 public sealed record CommittedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Kind,
     long ProviderSequence, IReadOnlyList<AdvisoryTenantSequence> Tenants, IReadOnlyList<Guid> DroppedTenantIds);
 
 public sealed record AdvisoryTenantSequence(Guid TenantId, long Sequence, long CustomerSequence);
+
+public sealed record AdvisoryImpactChange(Guid AdvisoryId, Guid ProviderId);
 
 /// <summary>A device import as saved: its status and counts.</summary>
 public sealed record CommittedImport(Guid Id, Guid IncidentId, Guid TenantId, DeviceImportStatus Status, long LinesDone, long RowsRead,

@@ -18,7 +18,10 @@ public static class StreamSequences
         List<CommittedProgress> progress = [.. saved.Progress.Select(CommittedProgress.From)];
         List<CommittedImport> imports = [.. saved.Imports.Select(CommittedImport.From)];
         if (saved.TimelineEntries.Count == 0)
-            return new CommittedChanges([], progress) { Imports = imports, Advisories = await StampAdvisoriesAsync(db, saved.Advisories, ct) };
+            return new CommittedChanges([], progress)
+            {
+                Imports = imports, Advisories = await StampAdvisoriesAsync(db, saved.Advisories, ct), AdvisoryImpacts = await AdvisoryImpactsAsync(db, saved, ct),
+            };
         // The incidents as saved, taken from the instances the command saved (the version included) before the commit.
         var incidents = saved.Incidents.ToDictionary(i => i.Id, CommittedIncident.From);
 
@@ -34,10 +37,34 @@ public static class StreamSequences
             tenants.Add(new TenantChange(tenant.Key, [.. entries.Select(e => new CommittedEntry(e, incidents[e.IncidentId], ++sequence,
                 e.Visibility == NoteVisibility.Customer ? ++customerSequence : null))], head.LastCustomerStreamSequence));
         }
-        return new CommittedChanges(tenants, progress) { Imports = imports, Advisories = await StampAdvisoriesAsync(db, saved.Advisories, ct) };
+        return new CommittedChanges(tenants, progress)
+        {
+            Imports = imports, Advisories = await StampAdvisoriesAsync(db, saved.Advisories, ct), AdvisoryImpacts = await AdvisoryImpactsAsync(db, saved, ct),
+        };
     }
 
-    /// <summary>One number on the provider's stream per announced advisory, and one on each targeted tenant's two streams, set-based.</summary>
+    /// <summary>
+    /// The advisories whose counts this unit of work moved: those it touched directly, and those linked to an incident whose
+    /// remediation counters it saved (a link never changes once the incident exists). At most two small reads, inside the
+    /// transaction, and none for a unit of work that touched neither.
+    /// </summary>
+    private static async Task<List<AdvisoryImpactChange>> AdvisoryImpactsAsync(PortalDbContext db, SavedChanges saved, CancellationToken ct)
+    {
+        var advisoryIds = saved.TouchedAdvisoryIds.ToHashSet();
+        var progressIncidents = saved.Progress.Select(p => p.IncidentId).Distinct().ToList();
+        if (progressIncidents.Count > 0)
+        {
+            // System-wide on purpose: the link is what is read here, not the incident (the filters would hide it from a job).
+            advisoryIds.UnionWith(await db.Incidents.IgnoreQueryFilters()
+                .Where(i => progressIncidents.Contains(i.Id) && i.AdvisoryId != null).Select(i => i.AdvisoryId!.Value).Distinct().ToListAsync(ct));
+        }
+        if (advisoryIds.Count == 0) return [];
+        var ids = advisoryIds.ToList();
+        return await db.Advisories.IgnoreQueryFilters().Where(a => ids.Contains(a.Id))
+            .Select(a => new AdvisoryImpactChange(a.Id, a.ProviderId)).ToListAsync(ct);
+    }
+
+    /// <summary>One number on the provider's stream per announced advisory, and one on each targeted (or just dropped) tenant's two streams, set-based.</summary>
     private static async Task<List<CommittedAdvisory>> StampAdvisoriesAsync(PortalDbContext db, IReadOnlyCollection<SavedAdvisory> saved, CancellationToken ct)
     {
         var committed = new List<CommittedAdvisory>(saved.Count);
@@ -50,7 +77,8 @@ public static class StreamSequences
             }
             var provider = await AdvanceAsync(db, advisory.ProviderId, 1, 0, ct);
             List<AdvisoryTenantSequence> tenants = [];
-            foreach (var chunk in advisory.TargetTenantIds.Chunk(500))
+            // Tenants it no longer targets are told too: their open status pages refetch and drop it (they had seen it).
+            foreach (var chunk in advisory.TargetTenantIds.Union(advisory.DroppedTenantIds).Chunk(500))
             {
                 // The UPDATE holds the rows until commit, so the numbers read back are this transaction's.
                 var rows = db.Organisations.Where(o => chunk.Contains(o.Id));

@@ -1,5 +1,5 @@
 // Portal live status. One SignalR connection per page; the server decides which streams it gets.
-// A page opts in with <main data-live-page="triage|incident|status" [data-incident-id] [data-tenant-id]>
+// A page opts in with <main data-live-page="triage|incident|status|advisory" [data-incident-id] [data-tenant-id] [data-advisory-id]>
 // and marks what may change with data-live-region="name". On an event that concerns the page, on a
 // sequence gap and after every (re)connect, the page fetches itself again and swaps those regions in
 // place: one rendering path, no reload, and nothing the user is typing is touched.
@@ -12,6 +12,7 @@
   const page = main.dataset.livePage;
   const incidentId = main.dataset.incidentId;
   const tenantId = main.dataset.tenantId;
+  const advisoryId = main.dataset.advisoryId;
   const lastSequence = new Map(); // stream → last sequence number seen
 
   function show(state, text) {
@@ -58,6 +59,7 @@
   function concernsPage(stream, incident) {
     if (page === "incident") return stream === `incident/${incidentId}`;
     if (page === "status") return stream === `tenant/${tenantId}`;
+    if (page === "advisory") return stream.startsWith("provider/");
     return stream.startsWith("tenant/");
   }
 
@@ -80,6 +82,8 @@
   }
   connection.on("TaskProgress", event => { if (concernsPage(event.stream)) scheduleRefresh(); });
   // An import's progress goes to the MSP's tenant stream; the remediation page of its incident follows it.
+  // A provider's dashboard recounts when its advisory's reach or recovery moved (coalesced on the server, ids only).
+  connection.on("AdvisoryImpactChanged", event => { if (page === "advisory" && event.advisoryId === advisoryId) scheduleRefresh(); });
   connection.on("ImportProgress", event => { if (page === "incident" && event.import.incidentId === incidentId) scheduleRefresh(); });
 
   async function joined() {

@@ -1,0 +1,40 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Portal.IntegrationTests.Live;
+
+namespace Portal.IntegrationTests.Advisories;
+
+/// <summary>
+/// A tenant removes its subscription while an advisory about that service is open: the advisory stops targeting it, and its
+/// customers' open status pages are told (an AdvisoryUpdated on their stream) so they refetch and drop the card.
+/// </summary>
+public sealed class DroppedTargetLiveTests(SqliteLiveApp app) : IClassFixture<SqliteLiveApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_tenant_that_stops_being_targeted_is_told_and_its_status_no_longer_shows_the_advisory()
+    {
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        var grace = await app.ClientForAsync("grace@nimbuscloud.example");
+        var desktops = await grace.ServiceAsync("Nimbus Virtual Desktop");
+        var advisory = await grace.PublishAsync(app.Demo.Org("Nimbus Cloud").Id, "Desktops slow (dropped target)", [desktops.Id], [], "Sev3");
+        (await app.TargetsAsync(advisory.Id)).ShouldContain(northwind);
+
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+        (await olivia.GetStringAsync($"/api/v1/tenants/{northwind}/status", Ct)).ShouldContain(advisory.Id.ToString());
+        await using var oliviaLive = await app.ConnectAsync(DemoDirectory.Olivia);
+
+        var subscriptions = await olivia.GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{northwind}/subscriptions", Ct);
+        var desktopSubscription = subscriptions.EnumerateArray().Single(s => s.GetProperty("serviceId").GetGuid() == desktops.Id).GetProperty("id").GetGuid();
+        using (var removed = await olivia.DeleteAsync($"/api/v1/tenants/{northwind}/subscriptions/{desktopSubscription}", Ct))
+            removed.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        var told = await oliviaLive.WaitForAsync(m => m.Method == "AdvisoryUpdated");
+        told.Stream.ShouldBe($"tenant/{northwind}");
+        (await app.TargetsAsync(advisory.Id)).ShouldNotContain(northwind);
+        (await olivia.GetStringAsync($"/api/v1/tenants/{northwind}/status", Ct)).ShouldNotContain(advisory.Id.ToString());
+        using var gone = await olivia.GetAsync($"/api/v1/advisories/{advisory.Id}", Ct);
+        gone.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+}
