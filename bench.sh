@@ -599,7 +599,7 @@ run_fanout() {
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
     echo "- machine: $(nproc) cores, $cpu; load average (1 min) before each client count: $fanout_loads; open-files limit $(ulimit -n)"
-    echo "- .NET SDK $(dotnet --version); server GC in both processes; the load driver (all clients, one process) runs on the same cores as the server"
+    echo "- .NET SDK $(dotnet --version); workstation GC in both processes (as Portal.Web ships); the load driver (all clients, one process) runs on the same cores as the server"
     echo "- command: \`$command_line\`; per client count: a fresh Portal host with the bare hub, then \`Portal.Benchmarks fanout --clients N --abba-rounds $rounds --changes-per-tenant $fanout_changes --gap-ms $fanout_gap_ms --tokens $fanout_tokens\`"
     echo "- clients per path: 80 % customers (evenly over ${tenants:-5} tenants), 20 % MSP engineers (Maya: 3 tenants, Ines: 2); $tokens_text; bare and Portal connections are all open during every run"
     echo "- a change: a customer-visible note through \`POST /api/v1/incidents/{id}/notes\` (Portal) or \`POST /bench/bare-broadcast\` (bare hub), one at a time; a run gives each tenant $fanout_changes changes; a change reaches 26 % of the connections; payload ${full_bytes:-?} bytes (MSP stream) and ${customer_bytes:-?} bytes (customer stream), the same event on both paths"
