@@ -7,8 +7,10 @@ namespace Portal.Pipeline.Commit;
 /// <summary>
 /// Numbers each tenant's live streams inside the command's transaction, one number per timeline entry: the
 /// UPDATE holds the tenant row until commit, so numbers follow commit order on every instance and a client that
-/// sees 7 after 5 knows it missed one. The customer stream skips internal entries. One statement per tenant:
-/// the UPDATE returns the new numbers (RETURNING; OUTPUT on SQL Server).
+/// sees 7 after 5 knows it missed one. The customer stream skips internal entries. Set-based: the tenants that
+/// advance by the same amounts share one statement (a chunk of at most <see cref="ChunkSize"/> rows), and the UPDATE
+/// returns the new numbers (RETURNING; OUTPUT on SQL Server); a command that touches one tenant runs one statement,
+/// a fan-out to 100 tenants one too. Each tenant's block of numbers is contiguous and its entries take them in order.
 /// </summary>
 public static class StreamSequences
 {
@@ -25,16 +27,19 @@ public static class StreamSequences
         // The incidents as saved, taken from the instances the command saved (the version included) before the commit.
         var incidents = saved.Incidents.ToDictionary(i => i.Id, CommittedIncident.From);
 
-        var tenants = new List<TenantChange>();
-        foreach (var tenant in saved.TimelineEntries.GroupBy(e => e.TenantId))
-        {
-            var entries = tenant.OrderBy(e => e.At).ThenBy(e => e.Sequence).ToList();
-            var customerVisible = entries.Count(e => e.Visibility == NoteVisibility.Customer);
-            var head = await AdvanceAsync(db, tenant.Key, entries.Count, customerVisible, ct);
+        var byTenant = saved.TimelineEntries.GroupBy(e => e.TenantId)
+            .Select(g => g.OrderBy(e => e.At).ThenBy(e => e.Sequence).ToList())
+            .Select(entries => (TenantId: entries[0].TenantId, Entries: entries, CustomerVisible: entries.Count(e => e.Visibility == NoteVisibility.Customer)))
+            .ToList();
+        var heads = await AdvanceManyAsync(db, [.. byTenant.Select(t => (t.TenantId, t.Entries.Count, t.CustomerVisible))], ct);
 
+        var tenants = new List<TenantChange>(byTenant.Count);
+        foreach (var (tenantId, entries, customerVisible) in byTenant)
+        {
+            var head = heads[tenantId];
             var sequence = head.LastStreamSequence - entries.Count;
             var customerSequence = head.LastCustomerStreamSequence - customerVisible;
-            tenants.Add(new TenantChange(tenant.Key, [.. entries.Select(e => new CommittedEntry(e, incidents[e.IncidentId], ++sequence,
+            tenants.Add(new TenantChange(tenantId, [.. entries.Select(e => new CommittedEntry(e, incidents[e.IncidentId], ++sequence,
                 e.Visibility == NoteVisibility.Customer ? ++customerSequence : null))], head.LastCustomerStreamSequence));
         }
         return new CommittedChanges(tenants, progress)
@@ -76,17 +81,9 @@ public static class StreamSequences
                 continue;
             }
             var provider = await AdvanceAsync(db, advisory.ProviderId, 1, 0, ct);
-            List<AdvisoryTenantSequence> tenants = [];
             // Tenants it no longer targets are told too: their open status pages refetch and drop it (they had seen it).
-            foreach (var chunk in advisory.TargetTenantIds.Union(advisory.DroppedTenantIds).Chunk(500))
-            {
-                // The UPDATE holds the rows until commit, so the numbers read back are this transaction's.
-                var rows = db.Organisations.Where(o => chunk.Contains(o.Id));
-                await rows.ExecuteUpdateAsync(s => s
-                    .SetProperty(o => o.LastStreamSequence, o => o.LastStreamSequence + 1)
-                    .SetProperty(o => o.LastCustomerStreamSequence, o => o.LastCustomerStreamSequence + 1), ct);
-                tenants.AddRange(await rows.Select(o => new AdvisoryTenantSequence(o.Id, o.LastStreamSequence, o.LastCustomerStreamSequence)).ToListAsync(ct));
-            }
+            var heads = await AdvanceManyAsync(db, [.. advisory.TargetTenantIds.Union(advisory.DroppedTenantIds).Select(id => (id, 1, 1))], ct, requireEvery: false);
+            List<AdvisoryTenantSequence> tenants = [.. heads.Values.Select(h => new AdvisoryTenantSequence(h.Id, h.LastStreamSequence, h.LastCustomerStreamSequence))];
             committed.Add(new CommittedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,
                 provider.LastStreamSequence, tenants, advisory.DroppedTenantIds));
         }
@@ -105,28 +102,58 @@ public static class StreamSequences
         return (head.LastStreamSequence, customerVisible ? head.LastCustomerStreamSequence : null);
     }
 
-    private static async Task<StreamHead> AdvanceAsync(PortalDbContext db, Guid organisationId, int all, int customerVisible, CancellationToken ct)
+    /// <summary>Rows per numbering statement: well under every provider's parameter limit (SQL Server's 2,100).</summary>
+    public const int ChunkSize = 500;
+
+    private static async Task<StreamHead> AdvanceAsync(PortalDbContext db, Guid organisationId, int all, int customerVisible, CancellationToken ct) =>
+        (await AdvanceManyAsync(db, [(organisationId, all, customerVisible)], ct))[organisationId];
+
+    /// <summary>
+    /// Advances the streams of many organisations, each by its own amounts, and returns every organisation's new head. The
+    /// organisations that advance by the same amounts share one UPDATE … RETURNING per <see cref="ChunkSize"/> of them, in id
+    /// order (concurrent commands lock shared rows in the same order). Throws if an organisation has no row, unless told not to
+    /// (an advisory's dropped targets: a row that is gone has no stream to tell).
+    /// </summary>
+    internal static async Task<Dictionary<Guid, StreamHead>> AdvanceManyAsync(PortalDbContext db, IReadOnlyList<(Guid Id, int All, int CustomerVisible)> advances, CancellationToken ct, bool requireEvery = true)
     {
-        var query = db.Database.ProviderName == PortalDbContext.SqlServerProvider
-            ? db.Database.SqlQuery<StreamHead>($"""
-                UPDATE [Organisations]
-                SET [LastStreamSequence] = [LastStreamSequence] + {all}, [LastCustomerStreamSequence] = [LastCustomerStreamSequence] + {customerVisible}
-                OUTPUT INSERTED.[LastStreamSequence], INSERTED.[LastCustomerStreamSequence]
-                WHERE [Id] = {organisationId}
-                """)
-            : db.Database.SqlQuery<StreamHead>($"""
-                UPDATE "Organisations"
-                SET "LastStreamSequence" = "LastStreamSequence" + {all}, "LastCustomerStreamSequence" = "LastCustomerStreamSequence" + {customerVisible}
-                WHERE "Id" = {organisationId}
-                RETURNING "LastStreamSequence", "LastCustomerStreamSequence"
-                """);
-        var heads = await query.ToListAsync(ct);
-        return heads.Count == 1 ? heads[0] : throw new InvalidOperationException($"Organisation {organisationId} has no stream row.");
+        var heads = new Dictionary<Guid, StreamHead>(advances.Count);
+        var sqlServer = db.Database.ProviderName == PortalDbContext.SqlServerProvider;
+        foreach (var group in advances.GroupBy(a => (a.All, a.CustomerVisible)).OrderBy(g => g.Key))
+        {
+            var (all, customerVisible) = group.Key;
+            foreach (var chunk in group.Select(a => a.Id).Distinct().Order().Chunk(ChunkSize))
+            {
+                // {0} and {1} are the amounts, {2}… the ids: parameters all, never text in the statement.
+                var ids = string.Join(", ", Enumerable.Range(2, chunk.Length).Select(i => $"{{{i}}}"));
+                var sql = sqlServer
+                    ? $$"""
+                      UPDATE [Organisations]
+                      SET [LastStreamSequence] = [LastStreamSequence] + {0}, [LastCustomerStreamSequence] = [LastCustomerStreamSequence] + {1}
+                      OUTPUT INSERTED.[Id], INSERTED.[LastStreamSequence], INSERTED.[LastCustomerStreamSequence]
+                      WHERE [Id] IN ({{ids}})
+                      """
+                    : $$"""
+                      UPDATE "Organisations"
+                      SET "LastStreamSequence" = "LastStreamSequence" + {0}, "LastCustomerStreamSequence" = "LastCustomerStreamSequence" + {1}
+                      WHERE "Id" IN ({{ids}})
+                      RETURNING "Id", "LastStreamSequence", "LastCustomerStreamSequence"
+                      """;
+                object[] parameters = [all, customerVisible, .. chunk.Cast<object>()];
+                foreach (var head in await db.Database.SqlQueryRaw<StreamHead>(sql, parameters).ToListAsync(ct)) heads[head.Id] = head;
+            }
+        }
+        if (requireEvery && heads.Count != advances.Select(a => a.Id).Distinct().Count())
+        {
+            var missing = advances.First(a => !heads.ContainsKey(a.Id)).Id;
+            throw new InvalidOperationException($"Organisation {missing} has no stream row.");
+        }
+        return heads;
     }
 
     /// <summary>The numbers a stream's row holds after an advance (the column names of <c>Organisations</c>).</summary>
-    private sealed class StreamHead
+    internal sealed class StreamHead
     {
+        public Guid Id { get; init; }
         public long LastStreamSequence { get; init; }
         public long LastCustomerStreamSequence { get; init; }
     }
