@@ -12,7 +12,11 @@ namespace Portal.Pipeline.Commit;
 /// </summary>
 public static class UnitOfWork
 {
-    public static async Task<(T Result, CommittedChanges Committed)> CommitAsync<T>(PortalDbContext db, string what, Func<CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    public static Task<(T Result, CommittedChanges Committed)> CommitAsync<T>(PortalDbContext db, string what, Func<CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken) =>
+        // On SQLite, this process's writers take turns without holding a thread each while they wait (SqliteWriterGate).
+        SqliteWriterGate.RunAsync(db, () => CommitInTransactionAsync(db, what, work, cancellationToken), cancellationToken);
+
+    private static async Task<(T Result, CommittedChanges Committed)> CommitInTransactionAsync<T>(PortalDbContext db, string what, Func<CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
