@@ -105,14 +105,30 @@ public static class DeviceImportWriter
 
     private static string Id(Guid g) => g.ToString().ToUpperInvariant();
 
-    /// <summary>PostgreSQL: binary COPY into a TEMP stage (dropped at commit), then one INSERT … SELECT … ON CONFLICT per table.</summary>
+    /// <summary>
+    /// PostgreSQL: binary COPY into a TEMP stage (dropped at commit), then set-based merges shaped for the common case of
+    /// an import, devices new to the tenant. One statement inserts the devices the tenant does not have yet (an anti-join
+    /// on the (TenantId, MatchKey) index) and, in a data-modifying CTE, a task for each of them straight from the stage:
+    /// a device created by this statement can have no task yet, so these rows need neither the lookup of their device nor
+    /// a conflict check. A second statement runs only when some staged devices already existed (a re-import, a device the
+    /// API created): it finds them through the index and adds the missing tasks with ON CONFLICT DO NOTHING.
+    /// Measured on 1,000,000 rows, <c>INSERT … ON CONFLICT DO NOTHING</c> on every row (a speculative insertion: a
+    /// lock and an extra WAL record per row) plus the lookup of every device cost about twice these plain inserts.
+    /// A concurrent writer adding the same device between the anti-join and the insert makes the plain insert fail with a
+    /// unique violation; the batch then rolls back to a savepoint taken before it and merges with ON CONFLICT on every row,
+    /// which waits for and skips such rows: the same result, only slower.
+    /// </summary>
     private static async Task<BatchWritten> PostgreSqlAsync(PortalDbContext db, DeviceImport import, IReadOnlyList<StagedDevice> rows, DateTimeOffset now, CancellationToken ct)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.ExecuteSqlRawAsync("""
+        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        await using (var create = new NpgsqlCommand("""
             CREATE TEMP TABLE device_import_stage (device_id uuid NOT NULL, task_id uuid NOT NULL, match_key text NOT NULL, hostname text NOT NULL,
                 external_id text, os text, site text, tags text NOT NULL) ON COMMIT DROP
-            """, ct);
+            """, connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
         await using (var copy = await connection.BeginBinaryImportAsync(
             "COPY device_import_stage (device_id, task_id, match_key, hostname, external_id, os, site, tags) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -132,21 +148,103 @@ public static class DeviceImportWriter
         }
 
         var utc = now.ToUniversalTime();
-        var devices = await db.Database.ExecuteSqlAsync($"""
+        BatchWritten written;
+        const string Savepoint = "device_import_merge";
+        await transaction.SaveAsync(Savepoint, ct);
+        try
+        {
+            written = await PostgreSqlNewDevicesAsync(connection, transaction, import, rows.Count, utc, ct);
+            await transaction.ReleaseAsync(Savepoint, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await transaction.RollbackAsync(Savepoint, ct); // another writer added one of these devices or tasks meanwhile
+            written = await PostgreSqlMergeAsync(connection, transaction, import, utc, ct);
+        }
+        await using (var drop = new NpgsqlCommand("DROP TABLE device_import_stage", connection, transaction))
+        {
+            await drop.ExecuteNonQueryAsync(ct); // a later batch of the same transaction would find it
+        }
+        return written;
+    }
+
+    /// <summary>The devices new to the tenant with their tasks in one statement; then, if some staged devices already existed, their missing tasks.</summary>
+    private static async Task<BatchWritten> PostgreSqlNewDevicesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DeviceImport import, int staged, DateTimeOffset utc, CancellationToken ct)
+    {
+        int devices, tasks;
+        await using (var command = new NpgsqlCommand("""
+            WITH created AS (
+                INSERT INTO "Devices" ("Id", "TenantId", "Hostname", "ExternalId", "OperatingSystem", "Site", "Tags", "MatchKey", "CreatedAt", "UpdatedAt")
+                SELECT s.device_id, @tenant, s.hostname, s.external_id, s.os, s.site, s.tags, s.match_key, @now, @now
+                FROM device_import_stage AS s
+                WHERE NOT EXISTS (SELECT 1 FROM "Devices" AS d WHERE d."TenantId" = @tenant AND d."MatchKey" = s.match_key)
+                RETURNING "Id"
+            ), tasks AS (
+                INSERT INTO "RemediationTasks" ("Id", "TenantId", "IncidentId", "DeviceId", "Title", "State", "CreatedAt", "UpdatedAt")
+                SELECT s.task_id, @tenant, @incident, s.device_id, left(s.hostname, 200), 'Pending', @now, @now
+                FROM device_import_stage AS s JOIN created AS c ON c."Id" = s.device_id
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM created)::int, (SELECT count(*) FROM tasks)::int
+            """, connection, transaction))
+        {
+            AddParameters(command, import, utc);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            devices = reader.GetInt32(0);
+            tasks = reader.GetInt32(1);
+        }
+        if (devices < staged) tasks += await PostgreSqlTasksOfExistingDevicesAsync(connection, transaction, import, utc, ct);
+        return new BatchWritten(devices, tasks);
+    }
+
+    /// <summary>Tasks for the staged devices that the tenant already had (the ones created by this batch already have theirs).</summary>
+    private static async Task<int> PostgreSqlTasksOfExistingDevicesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DeviceImport import, DateTimeOffset utc, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO "RemediationTasks" ("Id", "TenantId", "IncidentId", "DeviceId", "Title", "State", "CreatedAt", "UpdatedAt")
+            SELECT s.task_id, @tenant, @incident, d."Id", left(d."Hostname", 200), 'Pending', @now, @now
+            FROM device_import_stage AS s
+            JOIN "Devices" AS d ON d."TenantId" = @tenant AND d."MatchKey" = s.match_key
+            WHERE d."Id" <> s.device_id
+            ON CONFLICT ("IncidentId", "DeviceId") DO NOTHING
+            """, connection, transaction);
+        AddParameters(command, import, utc);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The merge that tolerates concurrent writers: ON CONFLICT DO NOTHING on every device and every task.</summary>
+    private static async Task<BatchWritten> PostgreSqlMergeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DeviceImport import, DateTimeOffset utc, CancellationToken ct)
+    {
+        int devices;
+        await using (var command = new NpgsqlCommand("""
             INSERT INTO "Devices" ("Id", "TenantId", "Hostname", "ExternalId", "OperatingSystem", "Site", "Tags", "MatchKey", "CreatedAt", "UpdatedAt")
-            SELECT s.device_id, {import.TenantId}, s.hostname, s.external_id, s.os, s.site, s.tags, s.match_key, {utc}, {utc}
+            SELECT s.device_id, @tenant, s.hostname, s.external_id, s.os, s.site, s.tags, s.match_key, @now, @now
             FROM device_import_stage AS s
             ON CONFLICT ("TenantId", "MatchKey") DO NOTHING
-            """, ct);
-        var tasks = await db.Database.ExecuteSqlAsync($"""
+            """, connection, transaction))
+        {
+            AddParameters(command, import, utc);
+            devices = await command.ExecuteNonQueryAsync(ct);
+        }
+        await using (var command = new NpgsqlCommand("""
             INSERT INTO "RemediationTasks" ("Id", "TenantId", "IncidentId", "DeviceId", "Title", "State", "CreatedAt", "UpdatedAt")
-            SELECT s.task_id, {import.TenantId}, {import.IncidentId}, d."Id", left(d."Hostname", 200), 'Pending', {utc}, {utc}
+            SELECT s.task_id, @tenant, @incident, d."Id", left(d."Hostname", 200), 'Pending', @now, @now
             FROM device_import_stage AS s
-            JOIN "Devices" AS d ON d."TenantId" = {import.TenantId} AND d."MatchKey" = s.match_key
+            JOIN "Devices" AS d ON d."TenantId" = @tenant AND d."MatchKey" = s.match_key
             ON CONFLICT ("IncidentId", "DeviceId") DO NOTHING
-            """, ct);
-        await db.Database.ExecuteSqlRawAsync("DROP TABLE device_import_stage", ct); // a later batch of the same transaction would find it
-        return new BatchWritten(devices, tasks);
+            """, connection, transaction))
+        {
+            AddParameters(command, import, utc);
+            return new BatchWritten(devices, await command.ExecuteNonQueryAsync(ct));
+        }
+    }
+
+    private static void AddParameters(NpgsqlCommand command, DeviceImport import, DateTimeOffset utc)
+    {
+        command.Parameters.Add(new NpgsqlParameter<Guid>("tenant", NpgsqlDbType.Uuid) { TypedValue = import.TenantId });
+        command.Parameters.Add(new NpgsqlParameter<Guid>("incident", NpgsqlDbType.Uuid) { TypedValue = import.IncidentId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = utc });
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
