@@ -131,4 +131,51 @@ public sealed class NotificationIsolationTests(NotificationsApp app) : IClassFix
             gone.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         }
     }
+
+    [Fact]
+    public async Task The_email_subscriptions_page_saves_and_removes_and_the_delivery_log_page_is_the_leads_own()
+    {
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+        var page = $"/tenants/{northwind}/email-subscriptions";
+        var html = await olivia.GetStringAsync(page, Ct);
+        html.ShouldContain(DemoDirectory.Noah); // a member to choose
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        token.ShouldNotBeEmpty();
+        var noah = app.Demo.User(DemoDirectory.Noah).Id;
+        using (var saved = await olivia.PostAsync(page + "?handler=Set", new FormUrlEncodedContent(
+        [
+            new("__RequestVerificationToken", token), new("UserId", noah.ToString()), new("Severities", "Sev1"), new("Severities", "Sev2"),
+            new("StatusChanges", "false"), new("CustomerUpdates", "true"), new("CustomerUpdates", "false"),
+        ]), Ct))
+        {
+            saved.StatusCode.ShouldBe(HttpStatusCode.Redirect, await saved.Content.ReadAsStringAsync(Ct));
+        }
+        var row = await app.QueryAsync(db => db.EmailSubscriptions.AsNoTracking().SingleAsync(s => s.TenantId == northwind && s.UserId == noah, Ct));
+        row.Severities.ShouldBe([Severity.Sev1, Severity.Sev2]);
+        (row.StatusChanges, row.CustomerUpdates).ShouldBe((false, true));
+        (await olivia.GetStringAsync(page, Ct)).ShouldContain(DemoDirectory.Noah.Split('@')[0]);
+
+        // Nothing chosen: the page says which field, with the API's status code.
+        using (var invalid = await olivia.PostAsync(page + "?handler=Set", new FormUrlEncodedContent(
+            [new("__RequestVerificationToken", token), new("UserId", noah.ToString())]), Ct))
+        {
+            invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await invalid.Content.ReadAsStringAsync(Ct)).ShouldContain("Choose at least one severity");
+        }
+        using (var removed = await olivia.PostAsync(page + "?handler=Remove", new FormUrlEncodedContent(
+            [new("__RequestVerificationToken", token), new("SubscriptionId", row.Id.ToString())]), Ct))
+        {
+            removed.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+        (await app.QueryAsync(db => db.EmailSubscriptions.CountAsync(s => s.Id == row.Id, Ct))).ShouldBe(0);
+
+        // Another tenant's admin, and another MSP's lead, find nothing.
+        var hana = await app.ClientForAsync(DemoDirectory.Hana);
+        using (var foreign = await hana.GetAsync(page, Ct)) foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        var jonas = await app.ClientForAsync(DemoDirectory.Jonas);
+        using (var own = await liam.GetAsync($"/msps/{HarborId}/notification-deliveries", Ct)) own.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using (var foreign = await jonas.GetAsync($"/msps/{HarborId}/notification-deliveries", Ct)) foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
 }

@@ -84,3 +84,16 @@ public sealed class DeleteEmailSubscriptionHandler(PortalDbContext db) : IComman
         return Unit.Value;
     }
 }
+
+public sealed record TenantMemberView(Guid UserId, string Name, string Email);
+
+/// <summary>The people of a customer tenant (who can be subscribed), for its CustomerAdmin.</summary>
+[Requires(Permission.ManageEmailSubscriptions)]
+public sealed record ListTenantMembers(Guid TenantId) : IQuery<IReadOnlyList<TenantMemberView>>, ITenantRequest;
+
+public sealed class ListTenantMembersHandler(PortalDbContext db) : IQueryHandler<ListTenantMembers, IReadOnlyList<TenantMemberView>>
+{
+    public async ValueTask<IReadOnlyList<TenantMemberView>> Handle(ListTenantMembers query, CancellationToken cancellationToken) =>
+        await db.Users.AsNoTracking().Where(u => db.Memberships.Any(m => m.UserId == u.Id && m.OrganisationId == query.TenantId))
+            .OrderBy(u => u.DisplayName).Select(u => new TenantMemberView(u.Id, u.DisplayName, u.Email)).ToListAsync(cancellationToken);
+}
