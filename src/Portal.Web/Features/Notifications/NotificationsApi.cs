@@ -41,6 +41,7 @@ public static class NotificationsApi
                     // Every connection goes through the guard: the address checked is the address connected to.
                     ConnectCallback = guard.ConnectAsync,
                     AllowAutoRedirect = false, // a redirect is the receiver's answer, not a new target
+                    UseProxy = false,          // through a proxy the callback would check the proxy, not the receiver
                     UseCookies = false,
                     PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 };
