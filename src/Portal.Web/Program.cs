@@ -6,6 +6,7 @@ using Portal.Features.Advisories;
 using Portal.Features.CustomerStatus;
 using Portal.Features.Incidents;
 using Portal.Features.Live;
+using Portal.Features.Notifications;
 using Portal.Features.Organisations;
 using Portal.Features.Remediation;
 using Portal.Infrastructure.Auth;
@@ -48,6 +49,7 @@ builder.AddCustomerStatus();
 builder.AddPortalLive();
 builder.AddDeviceImports();
 builder.AddAdvisories();
+builder.AddNotifications();
 
 var app = builder.Build();
 
@@ -72,6 +74,7 @@ app.MapAdvisoriesApi();
 app.MapAdvisoriesMspApi();
 app.MapProviderAdvisoriesApi();
 app.MapSubscriptionsApi();
+app.MapNotificationsApi();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();

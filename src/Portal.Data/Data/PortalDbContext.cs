@@ -36,6 +36,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     public DbSet<AdvisoryTargetOverride> AdvisoryTargetOverrides => Set<AdvisoryTargetOverride>();
     public DbSet<AdvisoryUpdate> AdvisoryUpdates => Set<AdvisoryUpdate>();
     public DbSet<AdvisoryRevision> AdvisoryRevisions => Set<AdvisoryRevision>();
+    public DbSet<NotificationEndpoint> NotificationEndpoints => Set<NotificationEndpoint>();
+    public DbSet<EmailSubscription> EmailSubscriptions => Set<EmailSubscription>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
 
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance so cookies and antiforgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -141,6 +145,64 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         });
         ConfigureRemediation(modelBuilder);
         ConfigureAdvisories(modelBuilder);
+        ConfigureNotifications(modelBuilder);
+    }
+
+    /// <summary>
+    /// Notifications (Features/Notifications). Endpoints belong to an MSP, not to one tenant (TenantId null = all its tenants), so
+    /// like contracts they carry no tenant filter: every query names the MSP the handler checked the user belongs to. Outbox rows,
+    /// delivery attempts and email subscriptions are tenant rows; the delivery log's queries also name the MSP (a webhook's log is
+    /// its MSP's alone).
+    /// </summary>
+    private void ConfigureNotifications(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<NotificationEndpoint>(e =>
+        {
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Name).HasMaxLength(NotificationEndpoint.NameMaxLength);
+            e.Property(x => x.Url).HasMaxLength(NotificationEndpoint.UrlMaxLength);
+            e.Property(x => x.ProtectedSecret).HasMaxLength(1000);
+            e.Property(x => x.PreviousProtectedSecret).HasMaxLength(1000);
+            e.Property(x => x.CreatedByName).HasMaxLength(200);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(x => x.MspId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => new { x.MspId, x.TenantId });
+            e.HasIndex(x => x.TenantId);
+        });
+        modelBuilder.Entity<EmailSubscription>(e =>
+        {
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Email).HasMaxLength(320);
+            e.Property(x => x.DisplayName).HasMaxLength(200);
+            e.Ignore(x => x.Severities);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.TenantId, x.UserId }).IsUnique();
+            e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId) || Scope.CustomerAccess.Contains(x.TenantId));
+        });
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Target).HasMaxLength(320);
+            e.Property(x => x.LastError).HasMaxLength(DeliveryAttempt.ErrorMaxLength);
+            // A worker settles only the claim it holds: a lease that expired and went to another worker fails the save.
+            e.Property(x => x.LeaseToken).IsConcurrencyToken();
+            // What the sweep asks for: pending rows that are due.
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => x.TenantId);
+            e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId));
+        });
+        modelBuilder.Entity<DeliveryAttempt>(e =>
+        {
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Target).HasMaxLength(320);
+            e.Property(x => x.Error).HasMaxLength(DeliveryAttempt.ErrorMaxLength);
+            e.HasOne<OutboxMessage>().WithMany().HasForeignKey(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.TenantId, x.Id });
+            e.HasIndex(x => new { x.MspId, x.Id });
+            e.HasIndex(x => x.MessageId);
+            e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId));
+        });
     }
 
     /// <summary>
@@ -327,6 +389,16 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         return saved;
     }
 
+    /// <summary>The outbox rows this context inserted since the last call: their delivery is handed out after the commit.</summary>
+    public IReadOnlyList<Guid> TakeSavedOutbox()
+    {
+        if (_savedOutbox.Count == 0) return [];
+        List<Guid> ids = [.. _savedOutbox];
+        _savedOutbox.Clear();
+        return ids;
+    }
+
+    private readonly List<Guid> _savedOutbox = [];
     private readonly List<TimelineEntry> _savedTimelineEntries = [];
     private readonly HashSet<Incident> _savedIncidents = [];
     private readonly HashSet<RemediationProgress> _savedProgress = [];
@@ -351,6 +423,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         foreach (var entry in ChangeTracker.Entries<TimelineEntry>())
         {
             if (entry.State == EntityState.Added) _savedTimelineEntries.Add(entry.Entity);
+        }
+        foreach (var entry in ChangeTracker.Entries<OutboxMessage>())
+        {
+            if (entry.State == EntityState.Added) _savedOutbox.Add(entry.Entity.Id);
         }
         foreach (var entry in ChangeTracker.Entries<Incident>())
         {

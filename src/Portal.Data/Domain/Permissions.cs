@@ -31,6 +31,12 @@ public enum Permission
     WorkAdvisories,
     /// <summary>Declare which provider services (and regions) a customer tenant uses: its own admin, or its MSP.</summary>
     ManageSubscriptions,
+    /// <summary>Register, rotate and delete the MSP's webhook and Teams endpoints (checked in the MSP).</summary>
+    ManageNotificationEndpoints,
+    /// <summary>Read the notification delivery log of the MSP's tenants (checked in the MSP).</summary>
+    ReadDeliveryLog,
+    /// <summary>Choose who in a customer tenant gets email about its incidents.</summary>
+    ManageEmailSubscriptions,
 }
 
 /// <summary>How much of a customer tenant someone sees: an MSP under contract sees everything, the customer sees its customer-visible part.</summary>
@@ -64,6 +70,9 @@ public static class RoleRules
             or Role.CustomerViewer or Role.CustomerAdmin,
         Permission.WorkAdvisories => role is Role.MspEngineer or Role.MspLead,
         Permission.ManageSubscriptions => role is Role.CustomerAdmin or Role.MspLead or Role.MspEngineer,
+        Permission.ManageNotificationEndpoints => role is Role.MspLead,
+        Permission.ReadDeliveryLog => role is Role.MspLead,
+        Permission.ManageEmailSubscriptions => role is Role.CustomerAdmin,
         _ => false,
     };
 

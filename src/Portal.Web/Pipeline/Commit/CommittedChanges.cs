@@ -24,10 +24,13 @@ public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IRead
     /// </summary>
     public IReadOnlyList<AdvisoryImpactChange> AdvisoryImpacts { get; init; } = [];
 
+    /// <summary>Outbox rows (Features/Notifications) the unit of work wrote: their delivery is handed out after the commit.</summary>
+    public IReadOnlyList<Guid> Outbox { get; init; } = [];
+
     public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId).Union(Progress.Select(p => p.TenantId)).Union(Imports.Select(i => i.TenantId))
         .Union(Advisories.SelectMany(a => a.Tenants.Select(t => t.TenantId).Concat(a.DroppedTenantIds)));
 
-    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0 && Advisories.Count == 0 && AdvisoryImpacts.Count == 0;
+    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0 && Advisories.Count == 0 && AdvisoryImpacts.Count == 0 && Outbox.Count == 0;
 }
 
 /// <summary>

@@ -11,6 +11,19 @@ public enum CommitStage
 
     /// <summary>Live clients are told (they refetch on a gap, so they must find the new state already).</summary>
     TellClients = 2,
+
+    /// <summary>Outbound notifications are handed to their executor (their rows committed with the change).</summary>
+    Notify = 3,
+}
+
+/// <summary>
+/// A feature's writes that belong to the change itself (notifications' outbox rows): run inside the transaction, after the
+/// streams are numbered and before the commit, from the same record the reactions get. A failing writer fails the change.
+/// Registered as singletons; <see cref="UnitOfWork"/> finds them through the context's application services.
+/// </summary>
+public interface IInTransactionWriter
+{
+    ValueTask WriteAsync(Portal.Data.PortalDbContext db, CommittedChanges changes, CancellationToken cancellationToken);
 }
 
 /// <summary>

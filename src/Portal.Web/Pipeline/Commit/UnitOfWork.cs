@@ -25,12 +25,14 @@ public static class UnitOfWork
             if (db.ChangeTracker.HasChanges())
                 throw new InvalidOperationException($"{what} left changes unsaved; a unit of work saves once.");
             var committed = await StreamSequences.StampAsync(db, db.TakeSavedChanges(), cancellationToken);
+            committed = await InTransactionWriters.RunAsync(db, committed, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return (result, committed);
         }
         catch
         {
             db.TakeSavedChanges(); // rolled back: nothing of it may be published by a later unit of work of this scope
+            db.TakeSavedOutbox();
             throw;
         }
     }

@@ -1,0 +1,111 @@
+using System.Net;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Pipeline.Commit;
+
+namespace Portal.Features.Notifications;
+
+/// <summary>Registration and routes of notifications (docs/api.md, docs/webhooks.md).</summary>
+public static class NotificationsApi
+{
+    public sealed record CreateEndpointBody(Guid? TenantId, NotificationChannel? Channel, string? Name, string? Url);
+    public sealed record SetEmailSubscriptionBody(Guid? UserId, Severity[]? Severities, bool? StatusChanges, bool? CustomerUpdates);
+
+    public static void AddNotifications(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<NotificationOptions>().Bind(builder.Configuration.GetSection(NotificationOptions.Section))
+            .Validate(o => o.MaxAttempts >= 1 && o.SendTimeout > TimeSpan.Zero && o.FirstRetryDelay > TimeSpan.Zero, "Notifications: MaxAttempts >= 1, SendTimeout and FirstRetryDelay > 0.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EndpointAddressGuard>();
+        builder.Services.AddSingleton<WebhookSecrets>();
+        builder.Services.AddSingleton<UnsubscribeLinks>();
+        builder.Services.AddSingleton<NotificationSenders>();
+        builder.Services.AddSingleton<IInTransactionWriter, OutboxWriter>();
+        builder.Services.AddSingleton<ICommitReaction, DeliverAfterCommit>();
+        builder.Services.AddScoped<OutboxDelivery>();
+        builder.Services.AddScoped<OutboxSweep>();
+        builder.Services.AddHostedService<OutboxJobs.Startup>();
+        builder.Services.AddHttpClient(NotificationSenders.HttpClientName, (services, client) =>
+            {
+                client.Timeout = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NotificationOptions>>().Value.SendTimeout;
+            })
+            .ConfigurePrimaryHttpMessageHandler(services =>
+            {
+                var guard = services.GetRequiredService<EndpointAddressGuard>();
+                return new SocketsHttpHandler
+                {
+                    // Every connection goes through the guard: the address checked is the address connected to.
+                    ConnectCallback = guard.ConnectAsync,
+                    AllowAutoRedirect = false, // a redirect is the receiver's answer, not a new target
+                    UseProxy = false,          // through a proxy the callback would check the proxy, not the receiver
+                    UseCookies = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                };
+            });
+    }
+
+    public static void MapNotificationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Notifications").RequireAuthorization();
+
+        api.MapGet("/msps/{mspId:guid}/notification-endpoints", async (Guid mspId, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListNotificationEndpoints(mspId), ct)))
+            .WithName("ListNotificationEndpoints").WithSummary("The MSP's webhook and Teams endpoints (MspLead); secrets are never shown again.");
+
+        api.MapPost("/msps/{mspId:guid}/notification-endpoints", async Task<Created<CreatedEndpointView>> (Guid mspId, CreateEndpointBody body, IMediator mediator, CancellationToken ct) =>
+        {
+            var created = await mediator.Send(new CreateNotificationEndpoint(mspId, body.TenantId, body.Channel, body.Name, body.Url), ct);
+            return TypedResults.Created($"/api/v1/msps/{mspId}/notification-endpoints/{created.Endpoint.Id}", created);
+        }).WithName("CreateNotificationEndpoint")
+          .WithSummary("Register a webhook or Teams endpoint for one managed tenant (tenantId) or all of them; a webhook's secret is in this answer only.");
+
+        api.MapPost("/msps/{mspId:guid}/notification-endpoints/{id:guid}/rotate-secret", async (Guid mspId, Guid id, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new RotateEndpointSecret(mspId, id), ct)))
+            .WithName("RotateEndpointSecret").WithSummary("A new webhook secret (shown once); the previous one keeps signing during the overlap.");
+
+        api.MapDelete("/msps/{mspId:guid}/notification-endpoints/{id:guid}", async (Guid mspId, Guid id, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new DeleteNotificationEndpoint(mspId, id), ct);
+            return TypedResults.NoContent();
+        }).WithName("DeleteNotificationEndpoint").WithSummary("Remove an endpoint; nothing more is sent to it.");
+
+        api.MapGet("/msps/{mspId:guid}/notification-deliveries", async (Guid mspId, [FromQuery] Guid? tenantId, [FromQuery] string? cursor, [FromQuery] int? limit,
+                IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListDeliveries(mspId, tenantId, cursor, limit ?? 50), ct)))
+            .WithName("ListNotificationDeliveries").WithSummary("Every delivery attempt for the MSP's tenants, newest first, keyset-paged (MspLead).");
+
+        api.MapGet("/tenants/{tenantId:guid}/email-subscriptions", async (Guid tenantId, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListEmailSubscriptions(tenantId), ct)))
+            .WithName("ListEmailSubscriptions").WithSummary("Who in the tenant gets email about its incidents (CustomerAdmin).");
+
+        api.MapPut("/tenants/{tenantId:guid}/email-subscriptions", async (Guid tenantId, SetEmailSubscriptionBody body, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new SetEmailSubscription(tenantId, body.UserId, body.Severities, body.StatusChanges, body.CustomerUpdates), ct)))
+            .WithName("SetEmailSubscription").WithSummary("Subscribe a member of the tenant, or change the severities and events they get (CustomerAdmin).");
+
+        api.MapDelete("/tenants/{tenantId:guid}/email-subscriptions/{id:guid}", async (Guid tenantId, Guid id, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new DeleteEmailSubscription(tenantId, id), ct);
+            return TypedResults.NoContent();
+        }).WithName("DeleteEmailSubscription").WithSummary("Stop someone's email (CustomerAdmin).");
+
+        // The link in every email: no sign-in; the token is the authority (signed, expiring). GET (a person) and POST (one-click, RFC 8058).
+        app.MapMethods(UnsubscribeLinks.Path, ["GET", "POST"], UnsubscribeAsync).AllowAnonymous().ExcludeFromDescription();
+    }
+
+    private static async Task<IResult> UnsubscribeAsync([FromQuery] string? token, UnsubscribeLinks links, PortalDbContext db, TenantScope scope, CancellationToken ct)
+    {
+        if (links.Read(token) is not { } subscriptionId)
+            return Page(HttpStatusCode.BadRequest, "This link is not valid", "The unsubscribe link is broken or has expired. Ask your administrator, or use the link in a newer email.");
+        scope.UseSystemAccess(); // no user: the signed token names the one subscription this request may remove
+        var removed = await db.EmailSubscriptions.Where(s => s.Id == subscriptionId).ExecuteDeleteAsync(ct);
+        return Page(HttpStatusCode.OK, "Unsubscribed", removed > 0 ? "You will get no more incident emails from Portal for this organisation." : "You were already unsubscribed.");
+    }
+
+    private static IResult Page(HttpStatusCode status, string title, string text) =>
+        Results.Content($"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)} · Portal</title></head>" +
+                        $"<body><main><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p></main></body></html>", "text/html; charset=utf-8", statusCode: (int)status);
+}

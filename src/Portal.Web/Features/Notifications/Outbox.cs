@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Features.Notifications;
+
+/// <summary>
+/// One thing to tell about one tenant's incident. <see cref="Audience"/> decides who may read it: Customer content goes to the
+/// tenant's email subscribers and to the webhook/Teams endpoints of its managing MSPs; Msp content (an escalation, anything
+/// internal) only to those MSP endpoints, never to a customer's inbox.
+/// </summary>
+public sealed record NotificationMessage(
+    Guid TenantId, NotificationEvent Event, NotificationAudience Audience, NotificationIncident Incident, string? Text, string? Actor, DateTimeOffset OccurredAt);
+
+/// <summary>The incident as a notification shows it (the customer summary, never internal notes).</summary>
+public sealed record NotificationIncident(Guid Id, string Reference, string Title, Severity Severity, IncidentStatus Status, string? CustomerSummary);
+
+/// <summary>
+/// The entry point for whoever notifies: <c>await Outbox.AddAsync(db, messages, now, ct)</c> inside a unit of work, before its
+/// one save. It finds the targets (subscribers and endpoints of the tenant as of now) and adds one <see cref="OutboxMessage"/>
+/// per target to the context; the caller's save commits them with its change, and the commit path hands them to delivery.
+/// </summary>
+public static class Outbox
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public static async Task<int> AddAsync(PortalDbContext db, IReadOnlyCollection<NotificationMessage> messages, DateTimeOffset now, CancellationToken ct)
+    {
+        if (messages.Count == 0) return 0;
+        var tenantIds = messages.Select(m => m.TenantId).Distinct().ToList();
+
+        // Narrowed to the tenants of the change, and read system-wide on purpose: the actor of a change (a provider whose advisory
+        // update reaches linked incidents, a background job) cannot read the tenants' subscriptions, and must still notify them.
+        var names = await db.Organisations.AsNoTracking().Where(o => tenantIds.Contains(o.Id)).Select(o => new { o.Id, o.Name }).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
+        var contracts = await db.Contracts.AsNoTracking()
+            .Where(c => tenantIds.Contains(c.CustomerId) && c.StartedAt <= now && (c.EndedAt == null || c.EndedAt > now))
+            .Select(c => new { c.MspId, c.CustomerId }).ToListAsync(ct);
+        var mspIds = contracts.Select(c => c.MspId).Distinct().ToList();
+        var endpoints = mspIds.Count == 0 ? [] : await db.NotificationEndpoints.AsNoTracking()
+            .Where(e => mspIds.Contains(e.MspId) && (e.TenantId == null || tenantIds.Contains(e.TenantId.Value)))
+            .Select(e => new { e.Id, e.MspId, e.TenantId, e.Channel, e.Name }).ToListAsync(ct);
+        var wantsEmail = messages.Any(m => m.Audience == NotificationAudience.Customer);
+        var subscriptions = !wantsEmail ? [] : await db.EmailSubscriptions.IgnoreQueryFilters().AsNoTracking()
+            .Where(s => tenantIds.Contains(s.TenantId) && db.Memberships.Any(m => m.UserId == s.UserId && m.OrganisationId == s.TenantId))
+            .ToListAsync(ct);
+
+        var added = 0;
+        foreach (var message in messages)
+        {
+            var payload = Payload(message, names.GetValueOrDefault(message.TenantId, ""));
+            // An endpoint receives a tenant only while its MSP manages the tenant: MSP A's webhook never carries MSP B's tenants.
+            var managing = contracts.Where(c => c.CustomerId == message.TenantId).Select(c => c.MspId).ToHashSet();
+            foreach (var endpoint in endpoints.Where(e => managing.Contains(e.MspId) && (e.TenantId == null || e.TenantId == message.TenantId)))
+            {
+                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, endpoint.MspId, message.Incident.Id, message.Event, message.Audience,
+                    endpoint.Channel, endpoint.Name, endpoint.Id, null, payload, now));
+                added++;
+            }
+            if (message.Audience != NotificationAudience.Customer) continue;
+            foreach (var subscription in subscriptions.Where(s => s.TenantId == message.TenantId && s.Wants(message.Event, message.Incident.Severity)))
+            {
+                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, null, message.Incident.Id, message.Event, message.Audience,
+                    NotificationChannel.Email, subscription.Email, null, subscription.Id, payload, now));
+                added++;
+            }
+        }
+        return added;
+    }
+
+    /// <summary>The event as every channel renders it, and as a webhook receives it (docs/webhooks.md).</summary>
+    public static string Payload(NotificationMessage message, string tenantName) => JsonSerializer.Serialize(new NotificationPayload(
+        EventName(message.Event), message.OccurredAt, message.Audience, new PayloadTenant(message.TenantId, tenantName),
+        new PayloadIncident(message.Incident.Id, message.Incident.Reference, message.Incident.Title, message.Incident.Severity, message.Incident.Status, message.Incident.CustomerSummary),
+        message.Text, message.Actor), Json);
+
+    public static string EventName(NotificationEvent e) => e switch
+    {
+        NotificationEvent.IncidentOpened => "incident.opened",
+        NotificationEvent.IncidentStatusChanged => "incident.status_changed",
+        NotificationEvent.CustomerUpdate => "incident.customer_update",
+        NotificationEvent.Escalation => "incident.escalated",
+        _ => e.ToString(),
+    };
+}
+
+public sealed record NotificationPayload(string Event, DateTimeOffset OccurredAt, NotificationAudience Audience, PayloadTenant Tenant, PayloadIncident Incident, string? Text, string? Actor);
+
+public sealed record PayloadTenant(Guid Id, string Name);
+
+public sealed record PayloadIncident(Guid Id, string Reference, string Title, Severity Severity, IncidentStatus Status, string? CustomerSummary);
