@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Portal.Data;
 using Portal.Features.Advisories;
 using Portal.Features.CustomerStatus;
+using Portal.Features.Escalations;
 using Portal.Features.Incidents;
 using Portal.Features.Live;
 using Portal.Features.Organisations;
@@ -48,6 +49,7 @@ builder.AddCustomerStatus();
 builder.AddPortalLive();
 builder.AddDeviceImports();
 builder.AddAdvisories();
+builder.AddEscalations();
 
 var app = builder.Build();
 
