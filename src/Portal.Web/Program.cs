@@ -74,6 +74,7 @@ app.MapAdvisoriesApi();
 app.MapAdvisoriesMspApi();
 app.MapProviderAdvisoriesApi();
 app.MapSubscriptionsApi();
+app.MapEscalationsApi();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();

@@ -31,6 +31,10 @@ public enum Permission
     WorkAdvisories,
     /// <summary>Declare which provider services (and regions) a customer tenant uses: its own admin, or its MSP.</summary>
     ManageSubscriptions,
+    /// <summary>Read the MSP's escalation policy, on-call rotation and who is on call (its engineers; checked in the MSP).</summary>
+    ReadEscalations,
+    /// <summary>Edit the MSP's escalation policy, rotation and overrides, and a contract's tighter targets (its leads).</summary>
+    ManageEscalations,
 }
 
 /// <summary>How much of a customer tenant someone sees: an MSP under contract sees everything, the customer sees its customer-visible part.</summary>
@@ -64,6 +68,8 @@ public static class RoleRules
             or Role.CustomerViewer or Role.CustomerAdmin,
         Permission.WorkAdvisories => role is Role.MspEngineer or Role.MspLead,
         Permission.ManageSubscriptions => role is Role.CustomerAdmin or Role.MspLead or Role.MspEngineer,
+        Permission.ReadEscalations => role is Role.MspEngineer or Role.MspLead,
+        Permission.ManageEscalations => role is Role.MspLead,
         _ => false,
     };
 
