@@ -152,7 +152,8 @@ public sealed class PortalProcess : IAsyncDisposable
     public Uri Address { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<PortalProcess> StartAsync(DatabaseProvider provider, string connectionString, string folder)
+    /// <param name="settings">More environment settings (e.g. <c>Testing__ClockOffset</c> for the escalation restart test).</param>
+    public static async Task<PortalProcess> StartAsync(DatabaseProvider provider, string connectionString, string folder, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var dll = PortalWebDll();
@@ -169,6 +170,7 @@ public sealed class PortalProcess : IAsyncDisposable
         info.Environment["Remediation__Import__StaleAfter"] = "00:00:03";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         var portal = new PortalProcess(process, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, e) => portal.Append(e.Data);

@@ -42,7 +42,17 @@ public sealed record IncidentView(
 }
 
 /// <summary>When the incident must be acknowledged and resolved by, when the next escalation level fires, and how many levels have fired.</summary>
-public sealed record IncidentClockView(DateTimeOffset? AcknowledgeDueAt, DateTimeOffset? ResolveDueAt, DateTimeOffset? NextEscalationAt, int AcknowledgeLevelsFired, int ResolveLevelsFired);
+public sealed record IncidentClockView(DateTimeOffset? AcknowledgeDueAt, DateTimeOffset? ResolveDueAt, DateTimeOffset? NextEscalationAt, int AcknowledgeLevelsFired, int ResolveLevelsFired)
+{
+    /// <summary>The target the incident is working against now: acknowledgement while New, resolution while open; null once resolved.</summary>
+    public (string What, DateTimeOffset At)? NextDue(IncidentStatus status) => status switch
+    {
+        IncidentStatus.New when AcknowledgeDueAt is { } ack => ("Acknowledge", ack),
+        IncidentStatus.Resolved or IncidentStatus.Closed => null,
+        _ when ResolveDueAt is { } resolve => ("Resolve", resolve),
+        _ => null,
+    };
+}
 
 public sealed record TimelineEntryView(
     Guid Id,
