@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.Live;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Escalations;
@@ -11,11 +10,11 @@ namespace Portal.Features.Escalations;
 /// incident in a scope that reaches its tenant only, do nothing unless a level is due now (acknowledged, resolved, a severity
 /// change that moved the due time: nothing), resolve whom the level targets (named users, the on-call engineer at this moment,
 /// roles and channels as named), record the <see cref="Escalation"/> (unique per incident, kind and level) and the internal
-/// timeline entry, commit, then publish (the timeline entry to the MSP's streams, the next level's timer) and push
-/// <c>EscalationRaised</c> to the MSP and the tenant's full group. A runner that loses a race (the delayed job and the sweep at
+/// timeline entry, commit, then publish (the timeline entry to the MSP's streams, the next level's timer, and Live's
+/// <c>EscalationRaised</c> to the MSP and the tenant's full group: Live/AnnounceEscalations). A runner that loses a race (the delayed job and the sweep at
 /// once) fails on the unique index or the incident's version, rolls back, and reads again.
 /// </summary>
-public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeProvider clock, CommitPublisher publisher, LivePublisher live, ILogger<IncidentEscalator> logger)
+public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeProvider clock, CommitPublisher publisher, ILogger<IncidentEscalator> logger)
 {
     private const int MaxRounds = 2 * EscalationPolicy.MaxLevels + 2;
 
@@ -64,23 +63,13 @@ public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeP
                 LogLostRace(logger, incidentId, e.GetType().Name);
                 continue;
             }
+            // The internal entry goes to the MSP's streams, the next level's timer is set, and Live announces EscalationRaised.
             await publisher.PublishAsync(committed);
             if (recorded is null) return (raised, nextAt);
             raised++;
-            try
-            {
-                await live.EscalationRaisedAsync(recorded.MspId, recorded.TenantId, recorded.IncidentId, recorded.Id, EscalationTitle(recorded), CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                LogLiveFailed(logger, e, recorded.Id);
-            }
         }
         return (raised, nextAt);
     }
-
-    public static string EscalationTitle(Escalation e) =>
-        $"{e.Severity} not {(e.Kind == EscalationKind.Acknowledge ? "acknowledged" : "resolved")} in time: level {e.Level}";
 
     /// <summary>Whom the level targets at <paramref name="now"/>, and the timeline's words for it.</summary>
     private static async Task<(List<Guid> UserIds, Guid? OnCall, string Text)> DescribeAsync(PortalDbContext db, EscalationPlan plan, Incident incident,
@@ -109,7 +98,4 @@ public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeP
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Escalation of incident {IncidentId} lost a race ({Reason}); reading again")]
     private static partial void LogLostRace(ILogger logger, Guid incidentId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "EscalationRaised for {EscalationId} could not be pushed live; it is recorded")]
-    private static partial void LogLiveFailed(ILogger logger, Exception exception, Guid escalationId);
 }
