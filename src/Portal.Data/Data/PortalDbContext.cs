@@ -204,7 +204,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     private static PropertyBuilder<IReadOnlyList<T>> Json<T>(PropertyBuilder<IReadOnlyList<T>> property) => property.HasConversion(
         new ValueConverter<IReadOnlyList<T>, string>(
             v => System.Text.Json.JsonSerializer.Serialize(v, JsonColumnOptions),
-            v => System.Text.Json.JsonSerializer.Deserialize<List<T>>(v, JsonColumnOptions) ?? new List<T>()),
+            // "" is what the migration gives rows that existed before the column (contracts): an empty list.
+            v => string.IsNullOrEmpty(v) ? new List<T>() : System.Text.Json.JsonSerializer.Deserialize<List<T>>(v, JsonColumnOptions) ?? new List<T>()),
         new ValueComparer<IReadOnlyList<T>>(
             (a, b) => System.Text.Json.JsonSerializer.Serialize(a, JsonColumnOptions) == System.Text.Json.JsonSerializer.Serialize(b, JsonColumnOptions),
             v => System.Text.Json.JsonSerializer.Serialize(v, JsonColumnOptions).GetHashCode(),

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 
 namespace Portal.IntegrationTests.Escalations;
 
@@ -123,6 +124,20 @@ public sealed class EscalationApiTests(EscalationSqliteApp app) : IClassFixture<
         var overrideId = rotation.GetProperty("overrides")[0].GetProperty("id").GetGuid();
         using (var remove = await liam.DeleteAsync($"{overridesUrl}/{overrideId}", Ct)) remove.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await (await maya.GetAsync($"/api/v1/msps/{app.HarborId}/on-call", Ct)).ReadAsync<JsonElement>()).GetProperty("onCall").GetProperty("id").GetGuid().ShouldBe(weekOwner);
+    }
+
+    [Fact]
+    public async Task A_contract_from_before_the_feature_reads_as_no_tighter_targets()
+    {
+        // The migration gives existing contract rows "" in the new column.
+        await app.QueryAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE \"Contracts\" SET \"TightenedTargets\" = ''", Ct));
+        var contracts = await app.QueryAsync(db => db.Contracts.AsNoTracking().ToListAsync(Ct));
+        contracts.ShouldNotBeEmpty();
+        contracts.ShouldAllBe(c => c.TightenedTargets.Count == 0);
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(app.Demo.TenantId(DemoDirectory.Northwind), "Old contract", "Sev2");
+        created.Dispose();
+        (await maya.GetWithClockAsync(incident.Id)).Escalation.ShouldNotBeNull();
     }
 
     [Fact]
