@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Portal.Data;
 using Portal.Features.Advisories;
 using Portal.Features.CustomerStatus;
+using Portal.Features.Escalations;
 using Portal.Features.Incidents;
 using Portal.Features.Live;
 using Portal.Features.Notifications;
@@ -50,6 +51,7 @@ builder.AddPortalLive();
 builder.AddDeviceImports();
 builder.AddAdvisories();
 builder.AddNotifications();
+builder.AddEscalations();
 
 var app = builder.Build();
 
@@ -75,6 +77,7 @@ app.MapAdvisoriesMspApi();
 app.MapProviderAdvisoriesApi();
 app.MapSubscriptionsApi();
 app.MapNotificationsApi();
+app.MapEscalationsApi();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();

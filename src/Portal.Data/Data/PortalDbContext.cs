@@ -40,6 +40,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     public DbSet<EmailSubscription> EmailSubscriptions => Set<EmailSubscription>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    public DbSet<EscalationPolicy> EscalationPolicies => Set<EscalationPolicy>();
+    public DbSet<OnCallRotation> OnCallRotations => Set<OnCallRotation>();
+    public DbSet<OnCallOverride> OnCallOverrides => Set<OnCallOverride>();
+    public DbSet<Escalation> Escalations => Set<Escalation>();
 
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance so cookies and antiforgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -145,6 +149,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         });
         ConfigureRemediation(modelBuilder);
         ConfigureAdvisories(modelBuilder);
+        ConfigureEscalations(modelBuilder);
         ConfigureNotifications(modelBuilder);
     }
 
@@ -204,6 +209,69 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId));
         });
     }
+
+    /// <summary>
+    /// Policies and rotations belong to an MSP, not a tenant (like contracts they are not tenant-filtered: the handlers select the
+    /// caller's MSP). Their targets, levels and engineer lists are small value lists stored as JSON text. Escalations name a tenant.
+    /// </summary>
+    private void ConfigureEscalations(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Incident>(e => e.HasIndex(i => i.NextEscalationAt));
+        modelBuilder.Entity<MspContract>(e => Json(e.Property(c => c.TightenedTargets)).HasMaxLength(2000));
+        modelBuilder.Entity<EscalationPolicy>(e =>
+        {
+            e.Property(p => p.Id).ValueGeneratedNever();
+            e.Property(p => p.UpdatedByName).HasMaxLength(200);
+            Json(e.Property(p => p.Targets)).HasMaxLength(2000);
+            Json(e.Property(p => p.Levels));
+            e.Ignore(p => p.IsDefault);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(p => p.MspId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(p => p.MspId).IsUnique();
+        });
+        modelBuilder.Entity<OnCallRotation>(e =>
+        {
+            e.Property(r => r.Id).ValueGeneratedNever();
+            e.Property(r => r.TimeZoneId).HasMaxLength(64);
+            Json(e.Property(r => r.Engineers));
+            e.HasOne<Organisation>().WithMany().HasForeignKey(r => r.MspId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(r => r.MspId).IsUnique();
+            e.HasMany(r => r.Overrides).WithOne().HasForeignKey(o => o.RotationId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(r => r.Overrides).UsePropertyAccessMode(PropertyAccessMode.Field);
+        });
+        modelBuilder.Entity<OnCallOverride>(e =>
+        {
+            e.Property(o => o.Id).ValueGeneratedNever();
+            e.HasIndex(o => new { o.RotationId, o.From });
+        });
+        modelBuilder.Entity<Escalation>(e =>
+        {
+            e.Property(x => x.Id).ValueGeneratedNever();
+            Json(e.Property(x => x.UserIds));
+            Json(e.Property(x => x.Roles)).HasMaxLength(200);
+            Json(e.Property(x => x.Channels)).HasMaxLength(1000);
+            e.HasOne<Incident>().WithMany().HasForeignKey(x => x.IncidentId).OnDelete(DeleteBehavior.Restrict);
+            // Exactly once: the delayed job and the sweep racing for the same level cannot both insert it.
+            e.HasIndex(x => new { x.IncidentId, x.Kind, x.Level }).IsUnique();
+            e.HasIndex(x => new { x.MspId, x.RaisedAt });
+            e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId));
+        });
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonColumnOptions = new()
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    /// <summary>A small immutable list stored as JSON text, compared by its JSON (replaced whole, never edited in place).</summary>
+    private static PropertyBuilder<IReadOnlyList<T>> Json<T>(PropertyBuilder<IReadOnlyList<T>> property) => property.HasConversion(
+        new ValueConverter<IReadOnlyList<T>, string>(
+            v => System.Text.Json.JsonSerializer.Serialize(v, JsonColumnOptions),
+            // "" is what the migration gives rows that existed before the column (contracts): an empty list.
+            v => string.IsNullOrEmpty(v) ? new List<T>() : System.Text.Json.JsonSerializer.Deserialize<List<T>>(v, JsonColumnOptions) ?? new List<T>()),
+        new ValueComparer<IReadOnlyList<T>>(
+            (a, b) => System.Text.Json.JsonSerializer.Serialize(a, JsonColumnOptions) == System.Text.Json.JsonSerializer.Serialize(b, JsonColumnOptions),
+            v => System.Text.Json.JsonSerializer.Serialize(v, JsonColumnOptions).GetHashCode(),
+            v => v));
 
     /// <summary>
     /// A provider sees its own advisories; an MSP and a customer those that target one of their tenants (DESIGN.md's contract). Target rows and

@@ -79,6 +79,19 @@ public sealed class Incident
     /// <summary>Optimistic concurrency token: rowversion on SQL Server, xmin on PostgreSQL, a counter on SQLite.</summary>
     public long Version { get; private set; }
 
+    /// <summary>When the incident must be acknowledged by (its severity's target, tightened by the tenant's contract); null before a plan applies.</summary>
+    public DateTimeOffset? AcknowledgeDueAt { get; private set; }
+
+    /// <summary>When the incident must be resolved by.</summary>
+    public DateTimeOffset? ResolveDueAt { get; private set; }
+
+    /// <summary>How many levels of each kind have fired.</summary>
+    public int AcknowledgeLevel { get; private set; }
+    public int ResolveLevel { get; private set; }
+
+    /// <summary>When the next escalation level is due (null: nothing pending). The sweep's index.</summary>
+    public DateTimeOffset? NextEscalationAt { get; private set; }
+
     /// <summary>The entries appended in this unit of work (the full timeline is read through a query, not loaded here).</summary>
     public IReadOnlyCollection<TimelineEntry> Timeline => _timeline;
 
@@ -144,6 +157,19 @@ public sealed class Incident
         MoveTo(to, actor, now, to == IncidentStatus.Acknowledged ? TimelineEntryKind.Acknowledged : TimelineEntryKind.StatusChanged, message);
     }
 
+    /// <summary>A new severity (customer-visible); the due times follow it (Features/Escalations plans them again in the same save).</summary>
+    public void ChangeSeverity(Severity to, Actor actor, DateTimeOffset now)
+    {
+        RequireMsp(actor, "change the severity of incidents");
+        if (!Enum.IsDefined(to)) throw new InvalidValueException("invalid_severity", $"Severity {(int)to} does not exist.");
+        if (!IsOpen) throw new DomainRuleException("incident_not_open", $"{Reference} is {Status}; only an open incident changes severity.");
+        if (to == Severity) return;
+        var from = Severity;
+        Severity = to;
+        Touch(now);
+        Append(actor, now, TimelineEntryKind.SeverityChanged, NoteVisibility.Customer, $"Severity changed from {from} to {to}", null, null);
+    }
+
     public void AssignTo(Guid? assigneeId, string? assigneeName, Actor actor, DateTimeOffset now)
     {
         RequireMsp(actor, "assign incidents");
@@ -178,6 +204,47 @@ public sealed class Incident
         var text = RequireText(summary, TimelineEntry.TextMaxLength, "summary");
         Touch(now);
         return Append(actor, now, TimelineEntryKind.Remediation, NoteVisibility.Customer, text, null, null);
+    }
+
+    /// <summary>
+    /// Applies an escalation plan: the due times for the current severity, counted from the opening, and the next level due.
+    /// Called whenever the incident opens or its severity or status changes (Features/Escalations does it in the same save).
+    /// </summary>
+    public void PlanEscalations(EscalationPlan plan)
+    {
+        AcknowledgeDueAt = plan.AcknowledgeDue(Severity, CreatedAt);
+        ResolveDueAt = plan.ResolveDue(Severity, CreatedAt);
+        NextEscalationAt = NextEscalation(plan)?.At;
+    }
+
+    /// <summary>No MSP manages the tenant any more: nothing is left to escalate to.</summary>
+    public void StopEscalations() => NextEscalationAt = null;
+
+    /// <summary>The next level still to fire and when: acknowledgement levels while New, resolution levels while open.</summary>
+    public (EscalationLevel Level, DateTimeOffset DueAt, DateTimeOffset At)? NextEscalation(EscalationPlan plan)
+    {
+        (EscalationLevel Level, DateTimeOffset DueAt, DateTimeOffset At)? best = null;
+        if (Status == IncidentStatus.New && AcknowledgeDueAt is { } ackDue && plan.Next(EscalationKind.Acknowledge, ackDue, AcknowledgeLevel) is { } ack)
+            best = (ack.Level, ackDue, ack.At);
+        if (IsOpen && ResolveDueAt is { } resolveDue && plan.Next(EscalationKind.Resolve, resolveDue, ResolveLevel) is { } resolve && (best is null || resolve.At < best.Value.At))
+            best = (resolve.Level, resolveDue, resolve.At);
+        return best;
+    }
+
+    /// <summary>
+    /// Records that <paramref name="level"/> fired: an internal timeline entry (never customer-visible), the level counted, the next one
+    /// planned. Refused unless it is the level due now.
+    /// </summary>
+    public TimelineEntry RecordEscalation(EscalationPlan plan, EscalationLevel level, string text, DateTimeOffset now)
+    {
+        var next = NextEscalation(plan);
+        if (next is null || next.Value.Level != level || next.Value.At > now)
+            throw new DomainRuleException("escalation_not_due", $"{Reference}: {level.Kind} level {level.Level} is not due.");
+        if (level.Kind == EscalationKind.Acknowledge) AcknowledgeLevel = level.Level;
+        else ResolveLevel = level.Level;
+        NextEscalationAt = NextEscalation(plan)?.At;
+        return Append(new Actor(Guid.Empty, "Portal escalation", TenantAccess.Msp), now, TimelineEntryKind.Escalation, NoteVisibility.Internal,
+            text.Length <= TimelineEntry.TextMaxLength ? text : text[..(TimelineEntry.TextMaxLength - 1)] + "…", null, null);
     }
 
     public void EnsureVersion(long? expected)

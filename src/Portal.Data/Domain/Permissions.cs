@@ -37,6 +37,10 @@ public enum Permission
     ReadDeliveryLog,
     /// <summary>Choose who in a customer tenant gets email about its incidents.</summary>
     ManageEmailSubscriptions,
+    /// <summary>Read the MSP's escalation policy, on-call rotation and who is on call (its engineers; checked in the MSP).</summary>
+    ReadEscalations,
+    /// <summary>Edit the MSP's escalation policy, rotation and overrides, and a contract's tighter targets (its leads).</summary>
+    ManageEscalations,
 }
 
 /// <summary>How much of a customer tenant someone sees: an MSP under contract sees everything, the customer sees its customer-visible part.</summary>
@@ -73,6 +77,8 @@ public static class RoleRules
         Permission.ManageNotificationEndpoints => role is Role.MspLead,
         Permission.ReadDeliveryLog => role is Role.MspLead,
         Permission.ManageEmailSubscriptions => role is Role.CustomerAdmin,
+        Permission.ReadEscalations => role is Role.MspEngineer or Role.MspLead,
+        Permission.ManageEscalations => role is Role.MspLead,
         _ => false,
     };
 

@@ -1,6 +1,10 @@
 namespace Portal.Domain;
 
-public enum TimelineEntryKind { Opened, Acknowledged, StatusChanged, Assigned, Note, CustomerComment, Remediation, Advisory }
+public enum TimelineEntryKind { Opened, Acknowledged, StatusChanged, Assigned, Note, CustomerComment, Remediation, Advisory,
+    /// <summary>An acknowledgement or resolution target was missed and the next level was notified (always internal).</summary>
+    Escalation,
+    /// <summary>The severity changed (customer-visible); the escalation clock is planned again.</summary>
+    SeverityChanged }
 
 public enum NoteVisibility { Internal, Customer }
 

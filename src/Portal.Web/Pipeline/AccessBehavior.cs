@@ -38,6 +38,13 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
             return await next(message, cancellationToken);
         }
 
+        if (message is IMspRequest { MspId: var mspId })
+        {
+            if (!user.Memberships.Any(m => m.OrganisationId == mspId && m.Kind == OrganisationKind.Msp)) throw new NotFoundException("MSP", mspId);
+            if (!user.HasIn(permission, mspId)) throw new NotPermittedException($"Your role does not allow this ({permission}).");
+            return await next(message, cancellationToken);
+        }
+
         Guid? tenantId = message switch
         {
             // Loaded (and tracked) whole: the handler then takes it from the context instead of querying again.

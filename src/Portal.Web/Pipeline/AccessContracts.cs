@@ -56,6 +56,12 @@ public interface IProviderRequest
     Guid ProviderId { get; }
 }
 
+/// <summary>A message in the name of one MSP (its escalation policy, its rotation): the user must belong to it (else 404) and hold the permission there.</summary>
+public interface IMspRequest
+{
+    Guid MspId { get; }
+}
+
 /// <summary>A message that may narrow to one tenant (a list filter); a foreign tenant id answers 404, like a direct one.</summary>
 public interface IOptionalTenantRequest
 {

@@ -67,6 +67,8 @@ public abstract class IsolationTests(PortalApp app)
 
     private const string NoIncident = "No such incident";
     private const string NoTenant = "No such tenant";
+    private const string NoMsp = "No such MSP";
+    private const string PolicyBody = """{"targets":[{"severity":"Sev1","acknowledgeMinutes":1,"resolveMinutes":2},{"severity":"Sev2","acknowledgeMinutes":1,"resolveMinutes":2},{"severity":"Sev3","acknowledgeMinutes":1,"resolveMinutes":2},{"severity":"Sev4","acknowledgeMinutes":1,"resolveMinutes":2}],"levels":[{"kind":"Acknowledge","afterMinutes":0,"onCall":true}]}""";
 
     /// <summary>One row per route. The Guid argument is the id to use (the target's, or a random one for the "missing" comparison).</summary>
     public static readonly Dictionary<string, Route> Routes = new()
@@ -83,6 +85,19 @@ public abstract class IsolationTests(PortalApp app)
             Refused(201), NoIncident),
         ["timeline"] = new("GET", (t, id) => $"/api/v1/incidents/{id}/timeline", null, Refused(200), NoIncident),
         ["tenant status"] = new("GET", (t, id) => $"/api/v1/tenants/{id}/status", null, Refused(200), NoTenant),
+        ["change severity"] = new("POST", (t, id) => $"/api/v1/incidents/{id}/severity", """{"severity":"Sev1"}""", Refused(403), NoIncident),
+        ["contract escalation targets"] = new("PUT", (t, id) => $"/api/v1/tenants/{id}/escalation-targets",
+            """{"targets":[{"severity":"Sev1","acknowledgeMinutes":1,"resolveMinutes":2}]}""", Refused(403), NoTenant),
+        // The MSP's own records (Harbor, which manages the target's tenant): only its members reach them.
+        ["escalation policy"] = new("GET", (t, id) => $"/api/v1/msps/{id}/escalation-policy", null, Refused(404), NoMsp),
+        ["update escalation policy"] = new("PUT", (t, id) => $"/api/v1/msps/{id}/escalation-policy", PolicyBody, Refused(404), NoMsp),
+        ["on-call rotation"] = new("GET", (t, id) => $"/api/v1/msps/{id}/on-call/rotation", null, Refused(404), NoMsp),
+        ["update on-call rotation"] = new("PUT", (t, id) => $"/api/v1/msps/{id}/on-call/rotation",
+            $$"""{"timeZone":"Europe/Berlin","handoffDay":"Monday","handoffTime":"09:00:00","startsOn":"2026-01-05","engineers":["{{Guid.NewGuid()}}"]}""", Refused(404), NoMsp),
+        ["add on-call override"] = new("POST", (t, id) => $"/api/v1/msps/{id}/on-call/overrides",
+            $$"""{"userId":"{{Guid.NewGuid()}}","from":"2026-01-05T00:00:00Z","to":"2026-01-06T00:00:00Z"}""", Refused(404), NoMsp),
+        ["remove on-call override"] = new("DELETE", (t, id) => $"/api/v1/msps/{id}/on-call/overrides/{Guid.Empty}", null, Refused(404), NoMsp),
+        ["on call now"] = new("GET", (t, id) => $"/api/v1/msps/{id}/on-call", null, Refused(404), NoMsp),
     };
 
     public static TheoryData<string, Actor> Matrix =>
@@ -140,7 +155,12 @@ public abstract class IsolationTests(PortalApp app)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Guid IdFor(Route route, Target target) => route.NotFound == NoTenant ? target.TenantId : target.IncidentId;
+    private Guid IdFor(Route route, Target target) => route.NotFound switch
+    {
+        NoTenant => target.TenantId,
+        NoMsp => app.Demo.Organisations.Single(o => o.Name == "Harbor IT Partners").Id,
+        _ => target.IncidentId,
+    };
 
     [Theory]
     [MemberData(nameof(Matrix))]

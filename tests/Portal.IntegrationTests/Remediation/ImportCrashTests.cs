@@ -152,7 +152,7 @@ public sealed class PortalProcess : IAsyncDisposable
     public Uri Address { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    /// <param name="settings">More settings, as environment variables (e.g. <c>Notifications__FastPath</c>).</param>
+    /// <param name="settings">More settings, as environment variables (e.g. <c>Notifications__FastPath</c>, <c>Testing__ClockOffset</c>).</param>
     public static async Task<PortalProcess> StartAsync(DatabaseProvider provider, string connectionString, string folder, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();

@@ -16,6 +16,7 @@ public sealed class GetIncidentHandler(PortalDbContext db, CurrentUser currentUs
     {
         var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == query.IncidentId, cancellationToken)
             ?? throw new NotFoundException("incident", query.IncidentId);
-        return IncidentView.From(incident, currentUser.Required.Tenants[incident.TenantId].Name);
+        var user = currentUser.Required;
+        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name).WithClock(incident, user.AccessTo(incident.TenantId));
     }
 }

@@ -28,9 +28,30 @@ public sealed record IncidentView(
         i.AssigneeId is { } id ? new PersonRef(id, i.AssigneeName ?? "") : null,
         i.CreatedAt, i.AcknowledgedAt, i.ResolvedAt, i.ClosedAt, i.UpdatedAt, i.Version, Incident.Transitions[i.Status]);
 
+    /// <summary>The escalation clock (MSP only; null for a customer, and for an incident without due times).</summary>
+    public IncidentClockView? Escalation { get; init; }
+
+    public IncidentView WithClock(Incident i, TenantAccess access) =>
+        access == TenantAccess.Msp && (i.AcknowledgeDueAt is not null || i.ResolveDueAt is not null)
+            ? this with { Escalation = new IncidentClockView(i.AcknowledgeDueAt, i.ResolveDueAt, i.NextEscalationAt, i.AcknowledgeLevel, i.ResolveLevel) }
+            : this;
+
     /// <summary>The strong ETag of this version, for If-Match (sent as a header, not in the body).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string ETag => $"\"{Version}\"";
+}
+
+/// <summary>When the incident must be acknowledged and resolved by, when the next escalation level fires, and how many levels have fired.</summary>
+public sealed record IncidentClockView(DateTimeOffset? AcknowledgeDueAt, DateTimeOffset? ResolveDueAt, DateTimeOffset? NextEscalationAt, int AcknowledgeLevelsFired, int ResolveLevelsFired)
+{
+    /// <summary>The target the incident is working against now: acknowledgement while New, resolution while open; null once resolved.</summary>
+    public (string What, DateTimeOffset At)? NextDue(IncidentStatus status) => status switch
+    {
+        IncidentStatus.New when AcknowledgeDueAt is { } ack => ("Acknowledge", ack),
+        IncidentStatus.Resolved or IncidentStatus.Closed => null,
+        _ when ResolveDueAt is { } resolve => ("Resolve", resolve),
+        _ => null,
+    };
 }
 
 public sealed record TimelineEntryView(

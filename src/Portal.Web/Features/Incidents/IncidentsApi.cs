@@ -13,6 +13,7 @@ public static class IncidentsApi
     public sealed record CreateIncidentBody(string? Title, Severity? Severity, string? CustomerSummary);
     public sealed record AssignIncidentBody(Guid? AssigneeId);
     public sealed record ChangeIncidentStatusBody(IncidentStatus? Status, string? CustomerMessage);
+    public sealed record ChangeIncidentSeverityBody(Severity? Severity);
     public sealed record AddIncidentNoteBody(string? Text, NoteVisibility? Visibility);
 
     /// <summary>Query parameters of the list; enums arrive as text so that numbers can be refused like in JSON bodies.</summary>
@@ -58,6 +59,10 @@ public static class IncidentsApi
         api.MapPost("/incidents/{id:guid}/status", async (Guid id, ChangeIncidentStatusBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
             WithETag(http, await mediator.Send(new ChangeIncidentStatus(id, body.Status, body.CustomerMessage, HttpInput.IfMatchVersion(ifMatch)), ct)))
             .WithName("ChangeIncidentStatus").WithSummary("Move along the documented transitions; the optional customer message is shown to the customer.");
+
+        api.MapPost("/incidents/{id:guid}/severity", async (Guid id, ChangeIncidentSeverityBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new ChangeIncidentSeverity(id, body.Severity, HttpInput.IfMatchVersion(ifMatch)), ct)))
+            .WithName("ChangeIncidentSeverity").WithSummary("Change an open incident's severity (MSP); its escalation due times follow.");
 
         api.MapPost("/incidents/{id:guid}/notes", async Task<Created<TimelineEntryView>> (Guid id, AddIncidentNoteBody body, IMediator mediator, CancellationToken ct) =>
         {

@@ -66,7 +66,8 @@ public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser current
             .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
             .ToListAsync(cancellationToken);
 
-        var tenants = currentUser.Required.Tenants;
-        return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name))], query.Page, query.PageSize, total);
+        var user = currentUser.Required;
+        var tenants = user.Tenants;
+        return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name).WithClock(i, user.AccessTo(i.TenantId)))], query.Page, query.PageSize, total);
     }
 }

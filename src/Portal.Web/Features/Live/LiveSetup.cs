@@ -31,6 +31,7 @@ public static class LiveSetup
         builder.Services.AddSingleton<ICommitReaction, BroadcastCommittedChanges>();
         builder.Services.AddSingleton<ICommitReaction, BroadcastImportProgress>();
         builder.Services.AddSingleton<ICommitReaction, AnnounceAdvisories>();
+        builder.Services.AddSingleton<ICommitReaction, AnnounceEscalations>();
         builder.Services.AddHostedService<RevalidateLiveConnections>();
 
         // Browsers' WebSockets cannot send an Authorization header: other clients pass the bearer token as access_token.

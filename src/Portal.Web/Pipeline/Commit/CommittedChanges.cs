@@ -75,11 +75,14 @@ public sealed record TenantChange(Guid TenantId, IReadOnlyList<CommittedEntry> E
 /// <summary>One timeline entry the command added, numbered on the tenant's full stream and, if customer-visible, its customer stream.</summary>
 public sealed record CommittedEntry(TimelineEntry Entry, CommittedIncident Incident, long Sequence, long? CustomerSequence);
 
-/// <summary>An incident as the command saved it (the version included: the database assigns it on PostgreSQL and SQL Server).</summary>
+/// <summary>
+/// An incident as the command saved it (the version included: the database assigns it on PostgreSQL and SQL Server), and when its
+/// next escalation is due (MSP-internal; Escalations schedules its timer from it).
+/// </summary>
 public sealed record CommittedIncident(
     Guid Id, Guid TenantId, string Reference, string Title, string? CustomerSummary, Severity Severity, IncidentStatus Status,
-    string? AssigneeName, DateTimeOffset UpdatedAt, long Version)
+    string? AssigneeName, DateTimeOffset UpdatedAt, long Version, DateTimeOffset? NextEscalationAt = null)
 {
     public static CommittedIncident From(Incident i) =>
-        new(i.Id, i.TenantId, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.UpdatedAt, i.Version);
+        new(i.Id, i.TenantId, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.UpdatedAt, i.Version, i.NextEscalationAt);
 }

@@ -1,0 +1,54 @@
+using FluentValidation;
+using Mediator;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.Escalations;
+
+public sealed record LevelInput(EscalationKind? Kind, int? AfterMinutes, IReadOnlyList<Guid>? UserIds, IReadOnlyList<Role>? Roles, bool? OnCall, IReadOnlyList<string>? Channels);
+
+/// <summary>
+/// The MSP lead replaces the policy whole: one target per severity and the levels per kind, in firing order. Incidents opened or
+/// moved afterwards follow it; a running incident's next level follows it when its timer fires.
+/// </summary>
+[Requires(Permission.ManageEscalations)]
+public sealed record UpdateEscalationPolicy(Guid MspId, IReadOnlyList<SeverityTarget>? Targets, IReadOnlyList<LevelInput>? Levels) : ICommand<EscalationPolicyView>, IMspRequest;
+
+public sealed class UpdateEscalationPolicyValidator : AbstractValidator<UpdateEscalationPolicy>
+{
+    public UpdateEscalationPolicyValidator()
+    {
+        RuleFor(c => c.Targets).NotNull().WithMessage("Targets are required: one per severity (Sev1…Sev4) with acknowledgeMinutes and resolveMinutes.");
+        RuleForEach(c => c.Targets).ChildRules(t =>
+        {
+            t.RuleFor(x => x.Severity).IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4.");
+            t.RuleFor(x => x.AcknowledgeMinutes).InclusiveBetween(1, EscalationPolicy.MaxMinutes).WithMessage($"acknowledgeMinutes must be between 1 and {EscalationPolicy.MaxMinutes}.");
+            t.RuleFor(x => x.ResolveMinutes).InclusiveBetween(1, EscalationPolicy.MaxMinutes).WithMessage($"resolveMinutes must be between 1 and {EscalationPolicy.MaxMinutes}.");
+        });
+        RuleFor(c => c.Levels).NotNull().WithMessage("Levels are required (an empty list escalates nothing).");
+        RuleForEach(c => c.Levels).ChildRules(l =>
+        {
+            l.RuleFor(x => x.Kind).NotNull().IsInEnum().WithMessage("kind must be Acknowledge or Resolve.");
+            l.RuleFor(x => x.AfterMinutes).NotNull().InclusiveBetween(0, EscalationPolicy.MaxMinutes)
+                .WithMessage($"afterMinutes (minutes after the breach) must be between 0 and {EscalationPolicy.MaxMinutes}.");
+        });
+    }
+}
+
+public sealed class UpdateEscalationPolicyHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : ICommandHandler<UpdateEscalationPolicy, EscalationPolicyView>
+{
+    public async ValueTask<EscalationPolicyView> Handle(UpdateEscalationPolicy command, CancellationToken cancellationToken)
+    {
+        var user = currentUser.Required;
+        var people = await MspPeople.LoadAsync(db, command.MspId, cancellationToken);
+        var policy = await EscalationPlans.PolicyOfAsync(db, command.MspId, tracked: true, cancellationToken);
+        if (policy.IsDefault) db.EscalationPolicies.Add(policy);
+        policy.Replace(command.Targets!,
+            [.. command.Levels!.Select(l => new EscalationLevel(l.Kind!.Value, 0, l.AfterMinutes!.Value, l.UserIds ?? [], l.Roles ?? [], l.OnCall ?? false, l.Channels ?? []))],
+            people.Members, user.UserId, user.DisplayName, clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return EscalationPolicyView.From(policy, people.Names);
+    }
+}
