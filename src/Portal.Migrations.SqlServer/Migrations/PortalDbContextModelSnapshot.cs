@@ -556,11 +556,113 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("EmailSubscriptions");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Escalation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("MspId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("OnCallUserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("RaisedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("UserIds")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MspId", "RaisedAt");
+
+                    b.HasIndex("IncidentId", "Kind", "Level")
+                        .IsUnique();
+
+                    b.ToTable("Escalations");
+                });
+
+            modelBuilder.Entity("Portal.Domain.EscalationPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Levels")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<Guid>("MspId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("UpdatedById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("UpdatedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MspId")
+                        .IsUnique();
+
+                    b.ToTable("EscalationPolicies");
+                });
+
             modelBuilder.Entity("Portal.Domain.Incident", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("AcknowledgeDueAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("AcknowledgeLevel")
+                        .HasColumnType("int");
 
                     b.Property<DateTimeOffset?>("AcknowledgedAt")
                         .HasColumnType("datetimeoffset");
@@ -591,6 +693,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<int>("CustomerTimelineLength")
                         .HasColumnType("int");
 
+                    b.Property<DateTimeOffset?>("NextEscalationAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<int>("Number")
                         .HasColumnType("int");
 
@@ -598,6 +703,12 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(24)
                         .HasColumnType("nvarchar(24)");
+
+                    b.Property<DateTimeOffset?>("ResolveDueAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("ResolveLevel")
+                        .HasColumnType("int");
 
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("datetimeoffset");
@@ -633,6 +744,8 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("rowversion");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("NextEscalationAt");
 
                     b.HasIndex("AdvisoryId", "TenantId")
                         .IsUnique()
@@ -689,6 +802,11 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("TightenedTargets")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.HasKey("Id");
 
@@ -757,6 +875,75 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.HasIndex("MspId", "TenantId");
 
                     b.ToTable("NotificationEndpoints");
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallOverride", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("From")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("RotationId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("To")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RotationId", "From");
+
+                    b.ToTable("OnCallOverrides");
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallRotation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Engineers")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("HandoffDay")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<TimeOnly>("HandoffTime")
+                        .HasColumnType("time");
+
+                    b.Property<Guid>("MspId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateOnly>("StartsOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MspId")
+                        .IsUnique();
+
+                    b.ToTable("OnCallRotations");
                 });
 
             modelBuilder.Entity("Portal.Domain.Organisation", b =>
@@ -1332,6 +1519,24 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Escalation", b =>
+                {
+                    b.HasOne("Portal.Domain.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.EscalationPolicy", b =>
+                {
+                    b.HasOne("Portal.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("MspId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Incident", b =>
                 {
                     b.HasOne("Portal.Domain.Organisation", null)
@@ -1383,6 +1588,24 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallOverride", b =>
+                {
+                    b.HasOne("Portal.Domain.OnCallRotation", null)
+                        .WithMany("Overrides")
+                        .HasForeignKey("RotationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallRotation", b =>
+                {
+                    b.HasOne("Portal.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("MspId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.RemediationProgress", b =>
@@ -1457,6 +1680,11 @@ namespace Portal.Migrations.SqlServer.Migrations
             modelBuilder.Entity("Portal.Domain.Incident", b =>
                 {
                     b.Navigation("Timeline");
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallRotation", b =>
+                {
+                    b.Navigation("Overrides");
                 });
 
             modelBuilder.Entity("Portal.Domain.User", b =>

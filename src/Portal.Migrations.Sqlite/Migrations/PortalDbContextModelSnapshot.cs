@@ -547,11 +547,113 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("EmailSubscriptions");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Escalation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("MspId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OnCallUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RaisedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MspId", "RaisedAt");
+
+                    b.HasIndex("IncidentId", "Kind", "Level")
+                        .IsUnique();
+
+                    b.ToTable("Escalations");
+                });
+
+            modelBuilder.Entity("Portal.Domain.EscalationPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Levels")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MspId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("UpdatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MspId")
+                        .IsUnique();
+
+                    b.ToTable("EscalationPolicies");
+                });
+
             modelBuilder.Entity("Portal.Domain.Incident", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("AcknowledgeDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AcknowledgeLevel")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("AcknowledgedAt")
                         .HasColumnType("INTEGER");
@@ -582,6 +684,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<int>("CustomerTimelineLength")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("NextEscalationAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
@@ -589,6 +694,12 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(24)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ResolveDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResolveLevel")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("ResolvedAt")
                         .HasColumnType("INTEGER");
@@ -622,6 +733,8 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("NextEscalationAt");
 
                     b.HasIndex("AdvisoryId", "TenantId")
                         .IsUnique();
@@ -677,6 +790,11 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("TightenedTargets")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -745,6 +863,75 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.HasIndex("MspId", "TenantId");
 
                     b.ToTable("NotificationEndpoints");
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallOverride", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("From")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RotationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("To")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RotationId", "From");
+
+                    b.ToTable("OnCallOverrides");
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallRotation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Engineers")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HandoffDay")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeOnly>("HandoffTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MspId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("StartsOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MspId")
+                        .IsUnique();
+
+                    b.ToTable("OnCallRotations");
                 });
 
             modelBuilder.Entity("Portal.Domain.Organisation", b =>
@@ -1314,6 +1501,24 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Escalation", b =>
+                {
+                    b.HasOne("Portal.Domain.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.EscalationPolicy", b =>
+                {
+                    b.HasOne("Portal.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("MspId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Incident", b =>
                 {
                     b.HasOne("Portal.Domain.Organisation", null)
@@ -1365,6 +1570,24 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallOverride", b =>
+                {
+                    b.HasOne("Portal.Domain.OnCallRotation", null)
+                        .WithMany("Overrides")
+                        .HasForeignKey("RotationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallRotation", b =>
+                {
+                    b.HasOne("Portal.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("MspId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.RemediationProgress", b =>
@@ -1439,6 +1662,11 @@ namespace Portal.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Portal.Domain.Incident", b =>
                 {
                     b.Navigation("Timeline");
+                });
+
+            modelBuilder.Entity("Portal.Domain.OnCallRotation", b =>
+                {
+                    b.Navigation("Overrides");
                 });
 
             modelBuilder.Entity("Portal.Domain.User", b =>
