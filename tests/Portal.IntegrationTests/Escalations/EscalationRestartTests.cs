@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Data;
-using Portal.IntegrationTests.Remediation;
 
 namespace Portal.IntegrationTests.Escalations;
 
@@ -13,6 +12,7 @@ namespace Portal.IntegrationTests.Escalations;
 /// with <c>Testing:ClockOffset</c> = 20 minutes (honoured only in Development: its TimeProvider is the system clock plus the offset),
 /// so the delayed Hangfire job of the first process (due in 15 real minutes) cannot be what fires it: the sweep at start must.
 /// </summary>
+[Collection(PortalProcessCollection.Name)]
 public sealed class EscalationRestartTests(PostgresServer postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

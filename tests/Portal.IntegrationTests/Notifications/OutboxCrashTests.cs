@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Data;
-using Portal.IntegrationTests.Remediation;
 
 namespace Portal.IntegrationTests.Notifications;
 
@@ -11,6 +10,7 @@ namespace Portal.IntegrationTests.Notifications;
 /// to the notification), it is killed with SIGKILL right after the change committed, and a new process on the same database
 /// (and Hangfire file) delivers the message from its start-up sweep — once.
 /// </summary>
+[Collection(PortalProcessCollection.Name)]
 public sealed class OutboxCrashTests(PostgresServer postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

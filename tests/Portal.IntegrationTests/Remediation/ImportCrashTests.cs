@@ -18,6 +18,7 @@ namespace Portal.IntegrationTests.Remediation;
 /// progress counters equal to a direct count, and the import's own counts consistent. On the embedded default this test
 /// decides the Hangfire storage (docs/architecture.md, "Background jobs").
 /// </summary>
+[Collection(PortalProcessCollection.Name)]
 public sealed class ImportCrashTests(PostgresServer postgres)
 {
     private const int Rows = 200_000;
@@ -134,118 +135,5 @@ public sealed class ImportCrashTests(PostgresServer postgres)
         scope.UseSystemAccess();
         await using var db = new PortalDbContext((DbContextOptions<PortalDbContext>)options, scope);
         return await read(db);
-    }
-}
-
-/// <summary>Portal.Web.dll in a process of its own (Development, demo data), on a free loopback port.</summary>
-public sealed class PortalProcess : IAsyncDisposable
-{
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    private PortalProcess(Process process, Uri address)
-    {
-        _process = process;
-        Address = address;
-    }
-
-    public Uri Address { get; }
-    public string Output { get { lock (_output) return _output.ToString(); } }
-
-    /// <param name="settings">More settings, as environment variables (e.g. <c>Notifications__FastPath</c>, <c>Testing__ClockOffset</c>).</param>
-    public static async Task<PortalProcess> StartAsync(DatabaseProvider provider, string connectionString, string folder, IReadOnlyDictionary<string, string>? settings = null)
-    {
-        var port = FreePort();
-        var dll = PortalWebDll();
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        info.Environment["Database__Provider"] = provider.ToString();
-        info.Environment["ConnectionStrings__Portal"] = connectionString;
-        info.Environment["Database__SeedDemoData"] = "true";
-        info.Environment["Remediation__Import__Folder"] = Path.Combine(folder, "imports");
-        info.Environment["Remediation__Import__BatchSize"] = "2000";
-        info.Environment["Remediation__Import__PauseBetweenBatches"] = "00:00:00.050";
-        info.Environment["Remediation__Import__StaleAfter"] = "00:00:03";
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment[key] = value;
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var portal = new PortalProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => portal.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => portal.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var probe = new HttpClient { BaseAddress = portal.Address, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"Portal exited with {process.ExitCode}:\n{portal.Output}");
-            try
-            {
-                using var live = await probe.GetAsync("/health/ready");
-                if (live.IsSuccessStatusCode) return portal;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Portal did not answer /health/ready:\n{portal.Output}");
-            await Task.Delay(200);
-        }
-    }
-
-    public async Task<HttpClient> ClientForAsync(string email)
-    {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
-        using var response = await client.PostAsJsonAsync("/dev/token", new { email });
-        response.EnsureSuccessStatusCode();
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.RootElement.GetProperty("accessToken").GetString());
-        return client;
-    }
-
-    /// <summary>SIGKILL: no shutdown hooks, no flushing, the way a crash or an OOM kill ends a process.</summary>
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(30_000);
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
-
-    /// <summary>src/Portal.Web/bin/(this build's configuration)/net10.0/Portal.Web.dll, found from this test's folder.</summary>
-    private static string PortalWebDll()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent?.Name ?? "Debug"; // …/bin/Debug/net10.0/
-        for (var folder = here; folder is not null; folder = folder.Parent)
-        {
-            var dll = Path.Combine(folder.FullName, "src", "Portal.Web", "bin", configuration, "net10.0", "Portal.Web.dll");
-            if (File.Exists(dll)) return dll;
-        }
-        throw new FileNotFoundException($"Portal.Web.dll ({configuration}) not found above {AppContext.BaseDirectory}; build the solution first.");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
-        finally { listener.Stop(); }
     }
 }
