@@ -62,17 +62,23 @@ public sealed class PortalProcess : IAsyncDisposable
 
         using var probe = new HttpClient { BaseAddress = portal.Address, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(180); // a cold start of a Development host on a loaded 2-core machine
+        var last = "no answer";
         while (true)
         {
             if (process.HasExited) throw new InvalidOperationException($"Portal exited with {process.ExitCode}:\n{portal.Output}");
             try
             {
-                using var live = await probe.GetAsync("/health/ready");
-                if (live.IsSuccessStatusCode) return portal;
+                using var ready = await probe.GetAsync("/health/ready");
+                if (ready.IsSuccessStatusCode) return portal;
+                last = $"{(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Portal did not answer /health/ready:\n{portal.Output}");
+            catch (HttpRequestException e) { last = e.Message; }
+            catch (TaskCanceledException) { last = "timed out after 5 s"; }
+            if (DateTime.UtcNow > deadline)
+            {
+                await portal.DisposeAsync(); // a process that never became ready must not outlive the test
+                throw new TimeoutException($"Portal did not answer /health/ready within 180 s (last: {last}):\n{portal.Output}");
+            }
             await Task.Delay(200);
         }
     }

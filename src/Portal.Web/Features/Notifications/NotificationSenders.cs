@@ -112,6 +112,7 @@ public sealed class NotificationSenders(IHttpClientFactory httpClients, Endpoint
         "incident.opened" => $"[{p.Incident.Reference}] {p.Incident.Severity} opened: {p.Incident.Title}",
         "incident.status_changed" => $"[{p.Incident.Reference}] {p.Incident.Status}: {p.Incident.Title}",
         "incident.customer_update" => $"[{p.Incident.Reference}] Update: {p.Incident.Title}",
+        "incident.escalated" => $"[{p.Incident.Reference}] Escalated ({p.Incident.Severity}, {p.Incident.Status}): {p.Incident.Title}",
         _ => $"[{p.Incident.Reference}] {p.Incident.Title}",
     };
 

@@ -12,7 +12,23 @@ namespace Portal.Features.Notifications;
 /// internal) only to those MSP endpoints, never to a customer's inbox.
 /// </summary>
 public sealed record NotificationMessage(
-    Guid TenantId, NotificationEvent Event, NotificationAudience Audience, NotificationIncident Incident, string? Text, string? Actor, DateTimeOffset OccurredAt);
+    Guid TenantId, NotificationEvent Event, NotificationAudience Audience, NotificationIncident Incident, string? Text, string? Actor, DateTimeOffset OccurredAt)
+{
+    /// <summary>
+    /// Set when the message is one MSP's business (an escalation under its policy): only that MSP's endpoints receive it, and the
+    /// rows show in its delivery log. Unset: every managing MSP's endpoints.
+    /// </summary>
+    public Guid? MspId { get; init; }
+
+    /// <summary>Only the endpoints with these names (ignoring case), e.g. the channels an escalation level names; null: every endpoint.</summary>
+    public IReadOnlyCollection<string>? EndpointNames { get; init; }
+
+    /// <summary>
+    /// People addressed by name (an escalation's users, role members and whoever is on call), emailed besides any subscriber.
+    /// No unsubscribe link: they are on the MSP's escalation path, which its lead changes.
+    /// </summary>
+    public IReadOnlyCollection<string> Emails { get; init; } = [];
+}
 
 /// <summary>The incident as a notification shows it (the customer summary, never internal notes).</summary>
 public sealed record NotificationIncident(Guid Id, string Reference, string Title, Severity Severity, IncidentStatus Status, string? CustomerSummary);
@@ -52,10 +68,18 @@ public static class Outbox
             var payload = Payload(message, names.GetValueOrDefault(message.TenantId, ""));
             // An endpoint receives a tenant only while its MSP manages the tenant: MSP A's webhook never carries MSP B's tenants.
             var managing = contracts.Where(c => c.CustomerId == message.TenantId).Select(c => c.MspId).ToHashSet();
-            foreach (var endpoint in endpoints.Where(e => managing.Contains(e.MspId) && (e.TenantId == null || e.TenantId == message.TenantId)))
+            if (message.MspId is { } only) managing.IntersectWith([only]);
+            foreach (var endpoint in endpoints.Where(e => managing.Contains(e.MspId) && (e.TenantId == null || e.TenantId == message.TenantId)
+                                                          && (message.EndpointNames is null || message.EndpointNames.Contains(e.Name, StringComparer.OrdinalIgnoreCase))))
             {
                 db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, endpoint.MspId, message.Incident.Id, message.Event, message.Audience,
                     endpoint.Channel, endpoint.Name, endpoint.Id, null, payload, now));
+                added++;
+            }
+            foreach (var email in message.Emails.Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, message.MspId, message.Incident.Id, message.Event, message.Audience,
+                    NotificationChannel.Email, email, null, null, payload, now));
                 added++;
             }
             if (message.Audience != NotificationAudience.Customer) continue;

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Pipeline.Commit;
@@ -7,8 +8,8 @@ namespace Portal.Features.Notifications;
 /// <summary>
 /// Which changes notify, decided once for every command and job from what the unit of work saved (the commit path's record),
 /// not in each handler: an incident opened, its status changed (acknowledged included), a customer-visible update posted by the
-/// MSP or arriving from the provider's linked advisory. Internal entries notify nobody here (an escalation, MSP-only, goes
-/// through <see cref="Outbox.AddAsync"/> with <see cref="NotificationAudience.Msp"/>). A handler cannot forget to notify, and
+/// MSP or arriving from the provider's linked advisory; and an escalation (MSP audience only: the people and channels its
+/// level names, never a customer). Other internal entries notify nobody. A handler cannot forget to notify, and
 /// a new command that writes such an entry notifies without a line of its own. Runs in the transaction: the outbox rows
 /// commit with the change or not at all.
 /// </summary>
@@ -29,8 +30,42 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
                     committed.Entry.Text, committed.Entry.ActorName, committed.Entry.At));
             }
         }
+        var escalated = changes.Tenants.SelectMany(t => t.Entries).Where(e => e.Entry.Kind == TimelineEntryKind.Escalation).ToList();
+        if (escalated.Count > 0) messages.AddRange(await EscalationMessagesAsync(db, escalated, cancellationToken));
         if (messages.Count == 0) return;
         if (await Outbox.AddAsync(db, messages, clock.GetUtcNow(), cancellationToken) > 0) await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// An escalation's notice, for the people and channels its level named (recorded on the <see cref="Escalation"/> saved with the
+    /// entry, in this transaction): an email to each named user, whoever was on call and every member of the MSP in a named role;
+    /// the MSP's endpoints named as channels. Only that MSP's, and never a customer's inbox (MSP audience).
+    /// </summary>
+    private static async Task<List<NotificationMessage>> EscalationMessagesAsync(PortalDbContext db, List<CommittedEntry> entries, CancellationToken ct)
+    {
+        var incidentIds = entries.Select(e => e.Incident.Id).Distinct().ToList();
+        var since = entries.Min(e => e.Entry.At);
+        var escalations = await db.Escalations.AsNoTracking().Where(e => incidentIds.Contains(e.IncidentId) && e.RaisedAt >= since).ToListAsync(ct);
+        var mspIds = escalations.Select(e => e.MspId).Distinct().ToList();
+        var members = await db.Memberships.AsNoTracking().Where(m => mspIds.Contains(m.OrganisationId))
+            .Join(db.Users.AsNoTracking(), m => m.UserId, u => u.Id, (m, u) => new { m.OrganisationId, m.UserId, m.Role, u.Email }).ToListAsync(ct);
+        List<NotificationMessage> messages = [];
+        foreach (var committed in entries)
+        {
+            var i = committed.Incident;
+            if (escalations.FirstOrDefault(e => e.IncidentId == i.Id && e.RaisedAt == committed.Entry.At) is not { } escalation) continue;
+            var people = escalation.UserIds.Concat(escalation.OnCallUserId is { } onCall ? [onCall] : []).ToHashSet();
+            var emails = members.Where(m => m.OrganisationId == escalation.MspId && (people.Contains(m.UserId) || escalation.Roles.Contains(m.Role)))
+                .Select(m => m.Email).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            messages.Add(new NotificationMessage(escalation.TenantId, NotificationEvent.Escalation, NotificationAudience.Msp,
+                new NotificationIncident(i.Id, i.Reference, i.Title, i.Severity, i.Status, i.CustomerSummary), committed.Entry.Text, committed.Entry.ActorName, committed.Entry.At)
+            {
+                MspId = escalation.MspId,
+                EndpointNames = escalation.Channels,
+                Emails = emails,
+            });
+        }
+        return messages;
     }
 
     /// <summary>What a timeline entry tells subscribers, if anything. Only customer-visible entries qualify.</summary>
