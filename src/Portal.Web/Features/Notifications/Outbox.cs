@@ -49,28 +49,27 @@ public static class Outbox
 
         // Narrowed to the tenants of the change, and read system-wide on purpose: the actor of a change (a provider whose advisory
         // update reaches linked incidents, a background job) cannot read the tenants' subscriptions, and must still notify them.
-        var names = await db.Organisations.AsNoTracking().Where(o => tenantIds.Contains(o.Id)).Select(o => new { o.Id, o.Name }).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
-        var contracts = await db.Contracts.AsNoTracking()
-            .Where(c => tenantIds.Contains(c.CustomerId) && c.StartedAt <= now && (c.EndedAt == null || c.EndedAt > now))
-            .Select(c => new { c.MspId, c.CustomerId }).ToListAsync(ct);
-        var mspIds = contracts.Select(c => c.MspId).Distinct().ToList();
-        var endpoints = mspIds.Count == 0 ? [] : await db.NotificationEndpoints.AsNoTracking()
-            .Where(e => mspIds.Contains(e.MspId) && (e.TenantId == null || tenantIds.Contains(e.TenantId.Value)))
-            .Select(e => new { e.Id, e.MspId, e.TenantId, e.Channel, e.Name }).ToListAsync(ct);
+        // Each endpoint with the tenant it may carry: its MSP manages that tenant now (MSP A's webhook never carries MSP B's tenants).
+        var endpoints = await db.NotificationEndpoints.AsNoTracking()
+            .Join(db.Contracts.AsNoTracking().Where(c => tenantIds.Contains(c.CustomerId) && c.StartedAt <= now && (c.EndedAt == null || c.EndedAt > now)),
+                e => e.MspId, c => c.MspId, (e, c) => new { e.Id, e.MspId, e.TenantId, e.Channel, e.Name, ForTenant = c.CustomerId })
+            .Where(e => e.TenantId == null || e.TenantId == e.ForTenant)
+            .ToListAsync(ct);
         var wantsEmail = messages.Any(m => m.Audience == NotificationAudience.Customer);
         var subscriptions = !wantsEmail ? [] : await db.EmailSubscriptions.IgnoreQueryFilters().AsNoTracking()
             .Where(s => tenantIds.Contains(s.TenantId) && db.Memberships.Any(m => m.UserId == s.UserId && m.OrganisationId == s.TenantId))
             .ToListAsync(ct);
+        // Most changes reach nobody: two reads, and nothing more (a customer update is on the path every live change takes).
+        if (endpoints.Count == 0 && subscriptions.Count == 0 && messages.All(m => m.Emails.Count == 0)) return 0;
+        var names = await db.Organisations.AsNoTracking().Where(o => tenantIds.Contains(o.Id)).Select(o => new { o.Id, o.Name }).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
 
         var added = 0;
         foreach (var message in messages)
         {
             var payload = Payload(message, names.GetValueOrDefault(message.TenantId, ""));
-            // An endpoint receives a tenant only while its MSP manages the tenant: MSP A's webhook never carries MSP B's tenants.
-            var managing = contracts.Where(c => c.CustomerId == message.TenantId).Select(c => c.MspId).ToHashSet();
-            if (message.MspId is { } only) managing.IntersectWith([only]);
-            foreach (var endpoint in endpoints.Where(e => managing.Contains(e.MspId) && (e.TenantId == null || e.TenantId == message.TenantId)
-                                                          && (message.EndpointNames is null || message.EndpointNames.Contains(e.Name, StringComparer.OrdinalIgnoreCase))))
+            foreach (var endpoint in endpoints.Where(e => e.ForTenant == message.TenantId && (message.MspId is null || e.MspId == message.MspId)
+                                                          && (message.EndpointNames is null || message.EndpointNames.Contains(e.Name, StringComparer.OrdinalIgnoreCase)))
+                                              .DistinctBy(e => e.Id))
             {
                 db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, endpoint.MspId, message.Incident.Id, message.Event, message.Audience,
                     endpoint.Channel, endpoint.Name, endpoint.Id, null, payload, now));
