@@ -13,6 +13,9 @@ namespace Portal.IntegrationTests.Escalations;
 public sealed class EscalationNotificationTests(EscalationSqliteApp app) : IClassFixture<EscalationSqliteApp>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly string[] Sev1And2 = ["Sev1", "Sev2"];
+    private static readonly string[] Leads = ["MspLead"];
+    private static readonly string[] Pager = ["pager"];
 
     [Fact]
     public async Task A_level_emails_its_people_and_posts_to_the_channels_it_names_and_never_to_the_customer()
@@ -23,7 +26,7 @@ public sealed class EscalationNotificationTests(EscalationSqliteApp app) : IClas
         await liam.CreateEndpointAsync(app.HarborId, "Webhook", "psa", "http://127.0.0.1:9/psa");
         var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
         using (var subscribe = await olivia.SendRawAsync(HttpMethod.Put, $"/api/v1/tenants/{northwind}/email-subscriptions",
-                   JsonSerializer.Serialize(new { userId = app.Demo.User(DemoDirectory.Olivia).Id, severities = new[] { "Sev1", "Sev2" }, statusChanges = true, customerUpdates = true })))
+                   JsonSerializer.Serialize(new { userId = app.Demo.User(DemoDirectory.Olivia).Id, severities = Sev1And2, statusChanges = true, customerUpdates = true })))
             subscribe.StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var maya = app.Demo.User(DemoDirectory.Maya).Id;
@@ -36,7 +39,7 @@ public sealed class EscalationNotificationTests(EscalationSqliteApp app) : IClas
                 new { severity = "Sev3", acknowledgeMinutes = 60, resolveMinutes = 600 },
                 new { severity = "Sev4", acknowledgeMinutes = 120, resolveMinutes = 1440 },
             },
-            levels = new object[] { new { kind = "Acknowledge", afterMinutes = 0, userIds = new[] { maya }, roles = new[] { "MspLead" }, channels = new[] { "pager" } } },
+            levels = new object[] { new { kind = "Acknowledge", afterMinutes = 0, userIds = new[] { maya }, roles = Leads, channels = Pager } },
         }, Api.Json);
         using (var put = await liam.SendRawAsync(HttpMethod.Put, $"/api/v1/msps/{app.HarborId}/escalation-policy", policy))
             put.StatusCode.ShouldBe(HttpStatusCode.OK, await put.Content.ReadAsStringAsync(Ct));
@@ -54,9 +57,10 @@ public sealed class EscalationNotificationTests(EscalationSqliteApp app) : IClas
 
         var rows = await app.QueryAsync(db => db.OutboxMessages.AsNoTracking()
             .Where(m => m.IncidentId == incident.Id && m.Event == NotificationEvent.Escalation).ToListAsync());
+        rows.ShouldNotBeEmpty();
         rows.ShouldAllBe(m => m.Audience == NotificationAudience.Msp && m.MspId == app.HarborId && m.TenantId == northwind);
-        rows.Where(m => m.Channel == NotificationChannel.Email).Select(m => m.Target).Order().ShouldBe([DemoDirectory.Liam, DemoDirectory.Maya],
-            "the named engineer and every Harbor lead, once each; not the customer's subscriber");
+        rows.Where(m => m.Channel == NotificationChannel.Email).Select(m => m.Target).Order().ToList()
+            .ShouldBe([DemoDirectory.Liam, DemoDirectory.Maya], "the named engineer and every Harbor lead, once each; not the customer's subscriber");
         rows.ShouldAllBe(m => m.SubscriptionId == null, "no subscription, so no unsubscribe link: the MSP lead changes the escalation path");
         var posted = rows.Where(m => m.Channel == NotificationChannel.Webhook).ShouldHaveSingleItem();
         posted.Target.ShouldBe("Pager", "the channel the level names (ignoring case), not every endpoint");

@@ -44,7 +44,8 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
     private static async Task<List<NotificationMessage>> EscalationMessagesAsync(PortalDbContext db, List<CommittedEntry> entries, CancellationToken ct)
     {
         var incidentIds = entries.Select(e => e.Incident.Id).Distinct().ToList();
-        var since = entries.Min(e => e.Entry.At);
+        // Raised in this transaction, at the entry's instant — as stored: the database may keep fewer digits than the clock gave.
+        var since = entries.Min(e => e.Entry.At).AddSeconds(-1);
         var escalations = await db.Escalations.AsNoTracking().Where(e => incidentIds.Contains(e.IncidentId) && e.RaisedAt >= since).ToListAsync(ct);
         var mspIds = escalations.Select(e => e.MspId).Distinct().ToList();
         var members = await db.Memberships.AsNoTracking().Where(m => mspIds.Contains(m.OrganisationId))
@@ -53,7 +54,8 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
         foreach (var committed in entries)
         {
             var i = committed.Incident;
-            if (escalations.FirstOrDefault(e => e.IncidentId == i.Id && e.RaisedAt == committed.Entry.At) is not { } escalation) continue;
+            if (escalations.Where(e => e.IncidentId == i.Id && (e.RaisedAt - committed.Entry.At).Duration() < TimeSpan.FromMilliseconds(1))
+                    .MaxBy(e => e.RaisedAt) is not { } escalation) continue;
             var people = escalation.UserIds.Concat(escalation.OnCallUserId is { } onCall ? [onCall] : []).ToHashSet();
             var emails = members.Where(m => m.OrganisationId == escalation.MspId && (people.Contains(m.UserId) || escalation.Roles.Contains(m.Role)))
                 .Select(m => m.Email).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
