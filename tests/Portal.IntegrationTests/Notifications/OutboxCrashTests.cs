@@ -81,6 +81,12 @@ public sealed class OutboxCrashTests(PostgresServer postgres)
         {
             var request = await receiver.WaitForAsync("/crash", r => r.Body.Contains(reference, StringComparison.Ordinal), TimeSpan.FromSeconds(60), $"after the restart\n{portal.Output}");
             request.Header("Portal-Delivery-Id").ShouldBe(message.Id.ToString());
+            // The send is settled (Delivered, its attempt logged) in a transaction right after the receiver answered; on a loaded
+            // machine that can take a moment, and the process must not be stopped before it (that is the documented window).
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((await ReadAsync(provider, connectionString, db => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == message.Id, Ct))).Status != OutboxStatus.Delivered
+                   && DateTime.UtcNow < deadline)
+                await Task.Delay(200, Ct);
             await Task.Delay(TimeSpan.FromSeconds(3), Ct); // a second sender would have sent by now
             receiver.At("/crash").Count.ShouldBe(1, "delivered once");
         }
