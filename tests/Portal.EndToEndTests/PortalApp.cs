@@ -68,7 +68,16 @@ public sealed class PortalApp : IAsyncLifetime
         var page = await NewPageAsync();
         await page.GotoAsync(startAt);
         await page.GetByRole(AriaRole.Button, new() { Name = name }).ClickAsync();
-        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
+        try
+        {
+            await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
+        }
+        catch (TimeoutException e)
+        {
+            // Seen twice on a loaded machine: still at /signin after the click. Say what the browser shows, so the next one is diagnosable.
+            var shown = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
+            throw new TimeoutException($"{name}: still at {page.Url} {TimeoutMs} ms after the click; the page shows: {shown[..Math.Min(shown.Length, 600)]}", e);
+        }
         return page;
     }
 
