@@ -48,7 +48,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance so cookies and antiforgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    private bool IsSqlite => Database.ProviderName == SqliteProvider;
+    private bool IsSqlite => ProviderName == SqliteProvider;
+
+    /// <summary>The database provider's name, read once per context: <c>Database.ProviderName</c> reflects over the provider's assembly on every call.</summary>
+    public string ProviderName => _providerName ??= Database.ProviderName!;
+
+    private string? _providerName;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -423,7 +428,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
 
     private void ConfigureVersion(PropertyBuilder<long> version)
     {
-        switch (Database.ProviderName)
+        switch (ProviderName)
         {
             case PostgreSqlProvider:
                 // xmin is PostgreSQL's own row version: no column to add, and the server bumps it on every write.
@@ -486,60 +491,68 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
+    /// <remarks>
+    /// One pass over the tracked entries after one DetectChanges: each <c>Entries&lt;T&gt;()</c> call detects changes over every
+    /// tracked entity again, and this used to make eight such calls per save.
+    /// </remarks>
     private void BeforeSave()
     {
-        foreach (var entry in ChangeTracker.Entries<TimelineEntry>())
+        ChangeTracker.DetectChanges();
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            if (entry.State == EntityState.Added) _savedTimelineEntries.Add(entry.Entity);
+            foreach (var entry in ChangeTracker.Entries())
+            {
+                var state = entry.State;
+                switch (entry.Entity)
+                {
+                    case TimelineEntry timelineEntry when state == EntityState.Added:
+                        _savedTimelineEntries.Add(timelineEntry);
+                        break;
+                    case OutboxMessage outbox when state == EntityState.Added:
+                        _savedOutbox.Add(outbox.Id);
+                        break;
+                    case Incident incident when state is EntityState.Added or EntityState.Modified:
+                        _savedIncidents.Add(incident);
+                        if (incident.AdvisoryId is { } advisoryId) _touchedAdvisories.Add(advisoryId);
+                        break;
+                    case AdvisoryTarget target when state is EntityState.Added or EntityState.Modified or EntityState.Deleted:
+                        _touchedAdvisories.Add(target.AdvisoryId);
+                        break;
+                    case RemediationProgress progress when state is EntityState.Added or EntityState.Modified:
+                        _savedProgress.Add(progress);
+                        break;
+                    case DeviceImport import when state is EntityState.Added or EntityState.Modified:
+                        _savedImports.Add(import);
+                        break;
+                    case Advisory advisory when advisory.Announcement != AdvisoryAnnouncement.None || advisory.DroppedTenants.Count > 0:
+                        _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,
+                            [.. advisory.Targets.Select(t => t.TenantId)], [.. advisory.DroppedTenants]));
+                        advisory.Announced(); // unmapped state: no change for the tracker to see
+                        break;
+                }
+                if (IsSqlite && state == EntityState.Modified) BumpVersion(entry);
+            }
         }
-        foreach (var entry in ChangeTracker.Entries<OutboxMessage>())
+        finally
         {
-            if (entry.State == EntityState.Added) _savedOutbox.Add(entry.Entity.Id);
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
-        foreach (var entry in ChangeTracker.Entries<Incident>())
-        {
-            if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
-            _savedIncidents.Add(entry.Entity);
-            if (entry.Entity.AdvisoryId is { } advisoryId) _touchedAdvisories.Add(advisoryId);
-        }
-        foreach (var entry in ChangeTracker.Entries<AdvisoryTarget>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted) _touchedAdvisories.Add(entry.Entity.AdvisoryId);
-        }
-        foreach (var entry in ChangeTracker.Entries<RemediationProgress>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified) _savedProgress.Add(entry.Entity);
-        }
-        foreach (var entry in ChangeTracker.Entries<DeviceImport>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified) _savedImports.Add(entry.Entity);
-        }
-        foreach (var entry in ChangeTracker.Entries<Advisory>())
-        {
-            var advisory = entry.Entity;
-            if (advisory.Announcement == AdvisoryAnnouncement.None && advisory.DroppedTenants.Count == 0) continue;
-            _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,
-                [.. advisory.Targets.Select(t => t.TenantId)], [.. advisory.DroppedTenants]));
-            advisory.Announced();
-        }
-        if (IsSqlite) BumpVersions();
     }
 
     /// <summary>
-    /// Whether a set-based UPDATE (ExecuteUpdate, which bypasses SaveChanges and so <see cref="BumpVersions"/>) must set
+    /// Whether a set-based UPDATE (ExecuteUpdate, which bypasses SaveChanges and so <see cref="BumpVersion"/>) must set
     /// Version = Version + 1 itself: on SQLite only; PostgreSQL's xmin and SQL Server's rowversion move by themselves.
     /// </summary>
     public bool SetBasedUpdatesBumpVersion => IsSqlite;
 
     /// <summary>SQLite has no rowversion: every modified entity with a Version token gets the next number on save.</summary>
-    private void BumpVersions()
+    private static void BumpVersion(EntityEntry entry)
     {
-        foreach (var entry in ChangeTracker.Entries())
-        {
-            if (entry.State != EntityState.Modified || entry.Metadata.FindProperty("Version") is not { IsConcurrencyToken: true }) continue;
-            var version = entry.Property("Version");
-            version.CurrentValue = (long)version.OriginalValue! + 1;
-        }
+        if (entry.Metadata.FindProperty("Version") is not { IsConcurrencyToken: true }) return;
+        var version = entry.Property("Version");
+        version.CurrentValue = (long)version.OriginalValue! + 1;
     }
 }
 

@@ -26,7 +26,7 @@ public static class AdvisoryFanOutWriter
     {
         if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Fan-out tasks are written inside the unit of work's transaction.");
         if (rows.Count == 0) return Task.CompletedTask;
-        return db.Database.ProviderName switch
+        return db.ProviderName switch
         {
             PortalDbContext.PostgreSqlProvider => PostgreSqlAsync(db, rows, now, ct),
             PortalDbContext.SqlServerProvider => SqlServerAsync(db, rows, now, ct),

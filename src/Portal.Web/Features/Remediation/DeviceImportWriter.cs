@@ -30,7 +30,7 @@ public static class DeviceImportWriter
     {
         if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("A batch is written inside the unit of work's transaction.");
         if (rows.Count == 0) return Task.FromResult(new BatchWritten(0, 0));
-        return db.Database.ProviderName switch
+        return db.ProviderName switch
         {
             PortalDbContext.PostgreSqlProvider => PostgreSqlAsync(db, import, rows, now, ct),
             PortalDbContext.SqlServerProvider => SqlServerAsync(db, import, rows, now, ct),

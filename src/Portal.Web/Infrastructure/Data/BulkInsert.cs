@@ -30,7 +30,7 @@ public static class BulkInsert
             throw new NotSupportedException($"{typeof(T).Name}.{unsupported.Name} is shadow or store-generated; a bulk insert writes only values the entity holds.");
 
         var sql = db.GetService<ISqlGenerationHelper>();
-        var rowsPerStatement = RowsPerStatement(db.Database.ProviderName, columns.Count);
+        var rowsPerStatement = RowsPerStatement(db.ProviderName, columns.Count);
         var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Column!)))}) VALUES ";
         var mappings = columns.Select(c => c.Property.GetRelationalTypeMapping()).ToArray();
         var getters = columns.Select(c => c.Property.GetGetter()).ToArray();

@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Data;
 using Portal.Domain;
 
@@ -117,7 +120,7 @@ public static class StreamSequences
     internal static async Task<Dictionary<Guid, StreamHead>> AdvanceManyAsync(PortalDbContext db, IReadOnlyList<(Guid Id, int All, int CustomerVisible)> advances, CancellationToken ct, bool requireEvery = true)
     {
         var heads = new Dictionary<Guid, StreamHead>(advances.Count);
-        var sqlServer = db.Database.ProviderName == PortalDbContext.SqlServerProvider;
+        var sqlServer = db.ProviderName == PortalDbContext.SqlServerProvider;
         foreach (var group in advances.GroupBy(a => (a.All, a.CustomerVisible)).OrderBy(g => g.Key))
         {
             var (all, customerVisible) = group.Key;
@@ -139,13 +142,31 @@ public static class StreamSequences
                       RETURNING "Id", "LastStreamSequence", "LastCustomerStreamSequence"
                       """;
                 object[] parameters = [all, customerVisible, .. chunk.Cast<object>()];
-                foreach (var head in await db.Database.SqlQueryRaw<StreamHead>(sql, parameters).ToListAsync(ct)) heads[head.Id] = head;
+                foreach (var head in await ReadHeadsAsync(db, sql, parameters, ct)) heads[head.Id] = head;
             }
         }
         if (requireEvery && heads.Count != advances.Select(a => a.Id).Distinct().Count())
         {
             var missing = advances.First(a => !heads.ContainsKey(a.Id)).Id;
             throw new InvalidOperationException($"Organisation {missing} has no stream row.");
+        }
+        return heads;
+    }
+
+    /// <summary>
+    /// Runs the statement as EF Core's own raw SQL does (<c>ExecuteSql</c>: its parameter mappings, logging, interceptors and
+    /// diagnostics, so traces and command counts see it) but reads the rows directly: a <c>SqlQueryRaw</c> goes through the query
+    /// pipeline, whose command cannot be cached for raw SQL and was rebuilt on every change (measured: 0.3 ms CPU of a note's ~2.5).
+    /// </summary>
+    private static async Task<List<StreamHead>> ReadHeadsAsync(PortalDbContext db, string sql, object[] parameters, CancellationToken ct)
+    {
+        var command = db.GetService<IRawSqlCommandBuilder>().Build(sql, parameters, db.Model);
+        await using var reader = await command.RelationalCommand.ExecuteReaderAsync(new RelationalCommandParameterObject(
+            db.GetService<IRelationalConnection>(), command.ParameterValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>()), ct);
+        List<StreamHead> heads = [];
+        while (await reader.DbDataReader.ReadAsync(ct))
+        {
+            heads.Add(new StreamHead { Id = reader.DbDataReader.GetGuid(0), LastStreamSequence = reader.DbDataReader.GetInt64(1), LastCustomerStreamSequence = reader.DbDataReader.GetInt64(2) });
         }
         return heads;
     }
