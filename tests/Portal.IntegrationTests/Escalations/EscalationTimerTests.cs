@@ -1,5 +1,11 @@
 using System.Net;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Portal.Features.Escalations;
 using Portal.Domain;
 
 namespace Portal.IntegrationTests.Escalations;
@@ -160,6 +166,41 @@ public abstract class EscalationTimerTests(EscalationApp app)
             db.Escalations.Add(new Escalation(stored, app.HarborId, EscalationPolicy.DefaultLevels[0], app.Clock.GetUtcNow(), [], null, app.Clock.GetUtcNow()));
             return await db.SaveChangesAsync();
         }));
+    }
+
+    [Fact]
+    public async Task A_job_run_early_tries_again_at_the_due_time_even_when_that_passed_while_it_ran()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Northwind, "Early job", "Sev1");
+        created.Dispose();
+        app.Clock.Advance(TimeSpan.FromMinutes(15) - TimeSpan.FromMilliseconds(500)); // Hangfire ran the delayed job half a second early
+
+        foreach (var (jobClockAhead, expected) in new[] { (TimeSpan.Zero, TimeSpan.FromMilliseconds(500)), (TimeSpan.FromSeconds(2), TimeSpan.Zero) })
+        {
+            // The job reads its clock after the escalator did; by then the due time may have passed (the second case).
+            var jobs = new RecordingJobClient();
+            await using var scope = app.Services.CreateAsyncScope();
+            var job = new EscalationJob(scope.ServiceProvider.GetRequiredService<IncidentEscalator>(), jobs, new FakeTimeProvider(app.Clock.GetUtcNow() + jobClockAhead));
+            var before = DateTime.UtcNow;
+            await job.RunAsync(incident.Id, incident.TenantId, CancellationToken.None);
+            var after = DateTime.UtcNow;
+
+            (await EscalationsOfAsync(incident.Id)).ShouldBeEmpty("not due on the escalator's clock");
+            var (scheduled, state) = jobs.Created.ShouldHaveSingleItem();
+            scheduled.Args[0].ShouldBe(incident.Id);
+            var enqueueAt = state.ShouldBeOfType<ScheduledState>().EnqueueAt; // Hangfire's state holds a wall-clock instant
+            enqueueAt.ShouldBeGreaterThanOrEqualTo(before + expected);
+            enqueueAt.ShouldBeLessThanOrEqualTo(after + expected);
+        }
+    }
+
+    /// <summary>What the job asked Hangfire for, instead of asking it.</summary>
+    private sealed class RecordingJobClient : IBackgroundJobClient
+    {
+        public List<(Job Job, IState State)> Created { get; } = [];
+        public string Create(Job job, IState state) { Created.Add((job, state)); return Created.Count.ToString(); }
+        public bool ChangeState(string jobId, IState state, string expectedState) => true;
     }
 
     [Fact]

@@ -19,9 +19,11 @@ public sealed class EscalationJob(IncidentEscalator escalator, IBackgroundJobCli
     public async Task RunAsync(Guid incidentId, Guid tenantId, CancellationToken cancellationToken)
     {
         var (raised, nextAt) = await escalator.EscalateAsync(incidentId, tenantId, cancellationToken);
-        var wait = nextAt - clock.GetUtcNow();
-        if (raised == 0 && wait is { } early && early > TimeSpan.Zero && early <= TimeSpan.FromMinutes(1))
-            EscalationTimers.Schedule(jobs, incidentId, tenantId, early);
+        // Nothing fired, yet due within a minute: Hangfire ran the job early (it may, by up to a second). Try again at the due
+        // time — also when that moment passed while this job ran (a zero delay runs it at once); left alone, the escalation
+        // would wait for the minute's sweep. Further away, the plan's own timer and the sweep cover it.
+        if (raised == 0 && nextAt is { } at && at - clock.GetUtcNow() is var wait && wait <= TimeSpan.FromMinutes(1))
+            EscalationTimers.Schedule(jobs, incidentId, tenantId, wait);
     }
 }
 
