@@ -20,6 +20,8 @@ public sealed class QueryCounter : IObserver<DiagnosticListener>, IObserver<KeyV
 {
     private const string HitKey = "portal-bench:query-counted";
     private static readonly string CommandExecuting = RelationalEventId.CommandExecuting.Name!;
+    private static readonly string CommandExecuted = RelationalEventId.CommandExecuted.Name!;
+    private static readonly AsyncLocal<CommandLog?> CurrentLog = new();
 
     private readonly long[] _commands = new long[4];
     private readonly long[] _requestsThatQueried = new long[4];
@@ -36,6 +38,12 @@ public sealed class QueryCounter : IObserver<DiagnosticListener>, IObserver<KeyV
         lock (counter._subscriptions) counter._subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(counter));
         return counter;
     }
+
+    /// <summary>
+    /// Records every command the current async flow (and what it awaits) sends until the returned log is disposed: its text and
+    /// its duration as EF Core measured it. Other flows (Hangfire workers, requests) are not recorded; the counts above still are.
+    /// </summary>
+    public static CommandLog Record() => CurrentLog.Value = new CommandLog(() => CurrentLog.Value = null);
 
     public long Commands(QuerySource source) => Interlocked.Read(ref _commands[(int)source]);
 
@@ -61,11 +69,17 @@ public sealed class QueryCounter : IObserver<DiagnosticListener>, IObserver<KeyV
     void IObserver<DiagnosticListener>.OnNext(DiagnosticListener value)
     {
         if (value.Name != DbLoggerCategory.Name) return;
-        lock (_subscriptions) _subscriptions.Add(value.Subscribe(this, name => name == CommandExecuting));
+        lock (_subscriptions) _subscriptions.Add(value.Subscribe(this, name => name == CommandExecuting || name == CommandExecuted));
     }
 
     void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
     {
+        if (value.Key == CommandExecuted)
+        {
+            if (CurrentLog.Value is { } log && value.Value is CommandExecutedEventData executed)
+                log.Add(executed.Command.CommandText, executed.Duration);
+            return;
+        }
         if (value.Key != CommandExecuting) return;
         var context = _http.HttpContext;
         var source = context is null ? QuerySource.Background : Classify(context.Request.Path);
@@ -94,4 +108,22 @@ public sealed class QueryCounter : IObserver<DiagnosticListener>, IObserver<KeyV
         QuerySource.OtherRequest => "other_requests",
         _ => "background",
     };
+}
+
+/// <summary>The commands one measured flow sent (<see cref="QueryCounter.Record"/>), in order.</summary>
+public sealed class CommandLog(Action onDispose) : IDisposable
+{
+    private readonly List<(string Text, TimeSpan Duration)> _commands = [];
+
+    public IReadOnlyList<(string Text, TimeSpan Duration)> Commands
+    {
+        get { lock (_commands) return [.. _commands]; }
+    }
+
+    internal void Add(string text, TimeSpan duration)
+    {
+        lock (_commands) _commands.Add((text, duration));
+    }
+
+    public void Dispose() => onDispose();
 }
