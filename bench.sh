@@ -33,10 +33,10 @@
 # BENCH_FANOUT_CHANGES (changes per tenant in each run, default 10; 3 with --quick), BENCH_FANOUT_GAP_MS (pause after a
 # change's deliveries, default 200), BENCH_FANOUT_TOKENS (per-connection: every Portal connection its own bearer token,
 # the default; per-user: the demo users' eight tokens shared).
-# Scenario 6: BENCH_ESCALATION_INCIDENTS (default 10000; 2000 with --quick), BENCH_ESCALATION_SPAN (seconds the due times
-# are spread over, default 600; 120 with --quick), BENCH_ESCALATION_WINDOW (seconds observed, default 60; 15 with --quick),
-# BENCH_ESCALATION_OVERDUE (incidents overdue for the measured sweep, default 200; 50 with --quick), BENCH_OUTBOX_MESSAGES
-# (webhook messages per outbox run, default 500; 100 with --quick).
+# Scenario 6: BENCH_ESCALATION_INCIDENTS (default 10000; 1000 with --quick), BENCH_ESCALATION_SPAN (seconds the due times
+# are spread over, default 600; 60 with --quick), BENCH_ESCALATION_WINDOW (seconds observed, default 60; 10 with --quick),
+# BENCH_ESCALATION_OVERDUE (incidents overdue for the measured sweep, default 200; 20 with --quick), BENCH_OUTBOX_MESSAGES
+# (webhook messages per outbox run, default 200; 50 with --quick).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -795,11 +795,11 @@ run_advisory() {
 # --- scenario 6: escalations and the outbox (issue 12) ------------------------------------------------------
 escalation_loads="" escalation_rows=() escalation_sweep_rows=() escalation_outbox_rows=() escalation_outbox_run_rows=() escalation_notes=()
 run_escalation() {
-  local incidents=${BENCH_ESCALATION_INCIDENTS:-$([ "$quick" -eq 1 ] && echo 2000 || echo 10000)}
-  local span=${BENCH_ESCALATION_SPAN:-$([ "$quick" -eq 1 ] && echo 120 || echo 600)}
-  local window=${BENCH_ESCALATION_WINDOW:-$([ "$quick" -eq 1 ] && echo 15 || echo 60)}
-  local overdue=${BENCH_ESCALATION_OVERDUE:-$([ "$quick" -eq 1 ] && echo 50 || echo 200)}
-  local messages=${BENCH_OUTBOX_MESSAGES:-$([ "$quick" -eq 1 ] && echo 100 || echo 500)}
+  local incidents=${BENCH_ESCALATION_INCIDENTS:-$([ "$quick" -eq 1 ] && echo 1000 || echo 10000)}
+  local span=${BENCH_ESCALATION_SPAN:-$([ "$quick" -eq 1 ] && echo 60 || echo 600)}
+  local window=${BENCH_ESCALATION_WINDOW:-$([ "$quick" -eq 1 ] && echo 10 || echo 60)}
+  local overdue=${BENCH_ESCALATION_OVERDUE:-$([ "$quick" -eq 1 ] && echo 20 || echo 200)}
+  local messages=${BENCH_OUTBOX_MESSAGES:-$([ "$quick" -eq 1 ] && echo 50 || echo 200)}
   local tenants=$([ "$quick" -eq 1 ] && echo 20 || echo 100)
   whole BENCH_ESCALATION_INCIDENTS "$incidents" >/dev/null; whole BENCH_ESCALATION_SPAN "$span" >/dev/null
   whole BENCH_ESCALATION_WINDOW "$window" >/dev/null; whole BENCH_ESCALATION_OVERDUE "$overdue" >/dev/null
@@ -859,10 +859,10 @@ run_escalation() {
     echo "|---|---|---:|---:|---:|---:|---|---|"
     printf '%s\n' "${escalation_sweep_rows[@]}"
     echo
-    echo "Outbox: $(thousands "$messages") pending webhook rows per run (committed before the clock starts), one delivery job each as the commit path enqueues them, timed from the first enqueue to the last DeliveredAt; the recurring outbox sweep removed. Bare: the same requests (bodies, headers, signatures computed beforehand) from as many concurrent HttpClient loops as Hangfire has workers. Both to the same local receiver (200 OK, nothing verified); loopback allowed by \`Notifications:AllowPrivateTargets\` (Development only). Median messages/s (min–max) over the runs; ratio = Portal ÷ bare medians, in brackets the range of the per-round ratios."
+    echo "Outbox: $(thousands "$messages") pending webhook rows per run (committed before the clock starts), one delivery job each as the commit path enqueues them, timed from the first enqueue to the last DeliveredAt; the recurring outbox sweep removed. Bare: the same requests (bodies, headers, signatures computed beforehand) from as many concurrent HttpClient loops as Hangfire has workers. Both to the same local receiver (200 OK, nothing verified); loopback allowed by \`Notifications:AllowPrivateTargets\` (Development only). Median messages/s (min–max) over the runs; ratio = Portal ÷ bare medians, in brackets the range of the per-round ratios. Diagnostic (once per round, after its A B B A, not in the ratio): \`OutboxDelivery.DeliverAsync\` called directly, one message per call, from as many concurrent loops: what the job system adds is the difference."
     echo
-    echo "| database | messages per run | concurrent senders | bare messages/s | Portal messages/s | ratio | bar |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
+    echo "| database | messages per run | concurrent senders | bare messages/s | Portal messages/s | ratio | bar | diagnostic: Portal's delivery code without Hangfire, messages/s |"
+    echo "|---|---:|---:|---:|---:|---:|---|---:|"
     printf '%s\n' "${escalation_outbox_rows[@]}"
     echo
     echo "<details><summary>Every outbox run</summary>"

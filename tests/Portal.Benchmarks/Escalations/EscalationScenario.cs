@@ -24,7 +24,7 @@ public sealed record EscalationOptions(string Provider, string? Admin, int Incid
 
     public static EscalationOptions Parse(string[] args)
     {
-        var o = new EscalationOptions("Sqlite", null, 10_000, 100, 600, 60, 0, 15, 200, 5, 500, 3, null);
+        var o = new EscalationOptions("Sqlite", null, 10_000, 100, 600, 60, 0, 15, 200, 5, 200, 3, null);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value. Usage: {Usage}");
@@ -61,23 +61,26 @@ public sealed record EscalationOptions(string Provider, string? Admin, int Incid
 }
 
 /// <summary>
-/// Issue 12's benchmark, one database per process (<c>Portal.Benchmarks escalation --provider ...</c>). Portal runs in this process on
-/// Kestrel (Development, demo data, its Hangfire server with the shipped settings) on a fresh SQLite file or PostgreSQL database.
+/// Issue 12's benchmark, one database per process (<c>Portal.Benchmarks escalation --provider ...</c>; docs/benchmarks.md, scenario 6).
+/// Portal runs in this process on Kestrel (Development, demo data, its Hangfire server with the shipped settings) on a fresh SQLite
+/// file or PostgreSQL database; its clock is the system clock.
 /// <list type="number">
 /// <item><b>Lateness.</b> N open Sev1 incidents of one MSP's tenants (default policy: acknowledgement due 15 min after opening, level 1
-/// at the breach) are written through the model, back-dated so that their level-1 due times are spread evenly over a window that
-/// starts after the setup; each gets the delayed Hangfire job Portal's commit path gives it (<see cref="EscalationTimers"/>). Then
-/// nothing but Portal runs: its delayed jobs and its every-minute sweep escalate. Lateness = the Escalation row's RaisedAt − its
-/// DueAt, both from Portal's clock. Checked: every incident escalated exactly once (Escalation rows and timeline entries).</item>
-/// <item><b>Sweep cost.</b> <see cref="EscalationSweep.RunAsync"/> called directly, its database commands recorded (text and EF's
-/// duration): with nothing overdue (the N incidents all wait for level 2), then with S incidents overdue and no timer (the
-/// recurring sweep is removed first so that the measured run is the one that finds them).</item>
+/// at the breach) are written through the model, opened so long ago that their level-1 due times follow one another at N ÷ span
+/// per second. The first window's worth is observed: each of those gets the delayed Hangfire job Portal's commit path gives an
+/// incident it opens (<see cref="EscalationTimers"/>), scheduled a margin before its due time at the rate they fall due; the rest
+/// (due after the window) sit in the sweep's index without a timer. Then only Portal acts: its delayed jobs and its every-minute
+/// sweep. Lateness = the Escalation row's RaisedAt − its DueAt, both from Portal's clock. Checked: every observed incident escalated
+/// exactly once (Escalation rows and timeline entries).</item>
+/// <item><b>Sweep cost.</b> <see cref="EscalationSweep.RunAsync"/> called directly with the recurring sweep removed, its database commands
+/// recorded (text and EF's duration): with nothing overdue among the N (before the window), then with S incidents a minute overdue and
+/// no timer (after the window, the other clocks cleared).</item>
 /// <item><b>Outbox throughput.</b> M webhook messages to the local receiver delivered by Portal's fast path (one
 /// <see cref="OutboxDelivery"/> job per message, as one change with one endpoint enqueues it; the recurring outbox sweep removed)
 /// against the same requests — bodies and headers, the signature computed beforehand — sent by a bare HttpClient loop with as
-/// many concurrent senders as Hangfire has workers; A B B A.</item>
+/// many concurrent senders as Hangfire has workers; A B B A. Diagnostic: the delivery code called directly, without Hangfire.</item>
 /// </list>
-/// Writes tab-prefixed markdown rows (escalation, sweep, outbox, outbox-run, note) to --out for bench.sh.
+/// Writes tab-prefixed markdown rows (escalation, sweep, outbox, outbox-run, note) to --out for bench.sh; exits 3 when a run was invalid.
 /// </summary>
 public static class EscalationScenario
 {
@@ -209,6 +212,7 @@ public static class EscalationScenario
         var payloads = await PayloadsAsync(host, seeded, options.OutboxMessages);
         var bare = new List<double>();
         var portal = new List<double>();
+        var direct = new List<double>();
         var roundRatios = new List<double>();
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
         // One unmeasured run of each first (JIT, connection pools, Hangfire's and the database's caches).
@@ -228,9 +232,14 @@ public static class EscalationScenario
                 Row("outbox-run", $"| {p} | {round} | {kind} | {options.OutboxMessages:N0} | {rate.Ms:N0} | {rate.PerSecond:N0} | {rate.Note.Trim(' ', ';')} |");
             }
             roundRatios.Add(roundPortal.Average() / roundBare.Average());
+            // Diagnostic, outside the A B B A: the same delivery code without Hangfire, to tell its cost from the job system's.
+            var alone = await DirectDeliveryAsync(options.OutboxMessages);
+            direct.Add(alone.PerSecond);
+            Console.WriteLine($"[{p}] outbox round {round} direct {alone.PerSecond,8:N0} messages/s ({alone.Ms:N0} ms){alone.Note}");
+            Row("outbox-run", $"| {p} | {round} | Portal's delivery code without Hangfire (diagnostic) | {options.OutboxMessages:N0} | {alone.Ms:N0} | {alone.PerSecond:N0} | {alone.Note.Trim(' ', ';')} |");
         }
         var ratio = Median(portal) / Median(bare);
-        Row("outbox", $"| {p} | {options.OutboxMessages:N0} | {workers} | {Fig(bare)} | {Fig(portal)} | **{ratio:0.000}x ({roundRatios.Min():0.000}–{roundRatios.Max():0.000}x)** | (no bar) |");
+        Row("outbox", $"| {p} | {options.OutboxMessages:N0} | {workers} | {Fig(bare)} | {Fig(portal)} | **{ratio:0.000}x ({roundRatios.Min():0.000}–{roundRatios.Max():0.000}x)** | (no bar) | {Fig(direct)} |");
 
         var text = rows.ToString();
         Console.Write(text);
@@ -279,6 +288,29 @@ public static class EscalationScenario
             if (repeats > 0) invalid.Add($"{p}: the receiver got {repeats} repeated deliveries");
             var ms = (last - start).TotalMilliseconds;
             return (ms, count / (ms / 1000), delivered == count && repeats == 0 ? "" : $"; INVALID: {delivered} delivered, {repeats} repeats");
+        }
+
+        // OutboxDelivery.DeliverAsync called directly, one message per call in a scope of its own (what one job does), from as many
+        // concurrent loops as Hangfire has workers: Portal's delivery without the job system (timed until the last call returned).
+        async Task<(double Ms, double PerSecond, string Note)> DirectDeliveryAsync(int count)
+        {
+            var ids = await OutboxRowsAsync(host, seeded.MspId, endpoint, payloads, count);
+            receiver.Reset();
+            var next = -1;
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < ids.Length)
+                {
+                    await using var scope = host.Services.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<OutboxDelivery>().DeliverAsync([ids[i]], CancellationToken.None);
+                }
+            })));
+            watch.Stop();
+            var (delivered, _) = await DeliveredAsync(host, ids);
+            if (delivered != count) invalid.Add($"{p}: the delivery code alone delivered {delivered} of {count} outbox messages");
+            return (watch.Elapsed.TotalMilliseconds, count / watch.Elapsed.TotalSeconds, delivered == count ? "" : $"; INVALID: {delivered} delivered");
         }
 
         // The baseline: the same requests (bodies and headers, signatures computed before the clock starts) from as many concurrent
