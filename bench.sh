@@ -847,7 +847,7 @@ run_escalation() {
     echo "- .NET SDK $(dotnet --version); each database a process of its own (\`Portal.Benchmarks escalation ...\`) with Portal in it (Development, demo data, Hangfire server as shipped: $(nproc | awk '{ n = $1; if (n < 2) n = 2; if (n > 8) n = 8; print n }') workers, 1 s polls); PostgreSQL with fsync off; command: \`$command_line\`"
     echo "- $(thousands "$incidents") open Sev1 incidents in $tenants tenants of one MSP (default policy: level 1 at the 15-minute acknowledgement breach), level-1 due times spread evenly over $span s; the first $window s observed; each observed incident's delayed job scheduled 15 s before its due time; the every-minute sweep running"
     echo
-    echo "Lateness = the Escalation row's RaisedAt − its DueAt (Portal's clock), over every escalation due in the observed window. DB commands: every EF command of background work during the window, per escalation recorded."
+    echo "Lateness = the Escalation row's RaisedAt − its DueAt (Portal's clock), over every escalation due in the observed window. DB commands: every EF command of background work during the window, per escalation recorded; failed: commands that failed meanwhile (a runner losing the race on the Escalation's unique index or the incident's version, which then reads again)."
     echo
     echo "| database | incidents | lateness p50 ms | p90 ms | p99 ms | max ms | later than 2 s | bar | result | DB commands per escalation |"
     echo "|---|---|---:|---:|---:|---:|---:|---|---|---:|"

@@ -162,6 +162,7 @@ public static class EscalationScenario
         }
 
         var before = host.Queries.Commands(QuerySource.Background);
+        var failedBefore = host.Queries.Failed;
         long ownCommands = 0;
         var deadline = windowEnd + TimeSpan.FromSeconds(150); // the sweep (every minute) catches anything a timer lost well within this
         int escalated;
@@ -183,8 +184,9 @@ public static class EscalationScenario
         var drained = clock.GetUtcNow();
         var allRaised = await CountEscalationsAsync(host, seeded.MspId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
         var commands = host.Queries.Commands(QuerySource.Background) - before - ownCommands;
+        var failed = host.Queries.Failed - failedBefore;
         var (lateness, timelineEntries) = await LatenessAsync(host, seeded, [.. observed.Select(o => o.Id)]);
-        Console.WriteLine($"[{p}] {lateness.Count:N0} escalations of the window recorded ({timelineEntries:N0} timeline entries), the last {(drained - windowEnd).TotalSeconds:0.0} s after its end; {scheduledLate} timers scheduled after their due time");
+        Console.WriteLine($"[{p}] {lateness.Count:N0} escalations of the window recorded ({timelineEntries:N0} timeline entries), the last {(drained - windowEnd).TotalSeconds:0.0} s after its end; {scheduledLate} timers scheduled after their due time; {failed} commands failed (lost races)");
         var valid = lateness.Count == observed.Count && timelineEntries == observed.Count && scheduledLate == 0;
         if (lateness.Count != observed.Count || timelineEntries != observed.Count)
             invalid.Add($"{p}: {lateness.Count} escalations and {timelineEntries} escalation timeline entries for the window's {observed.Count} incidents (each must be recorded exactly once)");
@@ -194,7 +196,7 @@ public static class EscalationScenario
         var p90 = Percentile(lateness, 0.90);
         var p99 = Percentile(lateness, 0.99);
         var result = !valid ? "INVALID" : p99 <= 2000 ? "PASS" : "FAIL";
-        Row("escalation", $"| {p} | {openIncidents:N0} open, due over {options.SpanSeconds} s ({options.Rate:0.0}/s); the first {options.WindowSeconds} s: {observed.Count:N0} | {p50:N0} | {p90:N0} | {p99:N0} | {(lateness.Count > 0 ? lateness[^1] : 0):N0} | {lateness.Count(l => l > 2000):N0} | p99 <= 2,000 ms | **{result}** | {commands / (double)Math.Max(1, allRaised):0.0} |");
+        Row("escalation", $"| {p} | {openIncidents:N0} open, due over {options.SpanSeconds} s ({options.Rate:0.0}/s); the first {options.WindowSeconds} s: {observed.Count:N0} | {p50:N0} | {p90:N0} | {p99:N0} | {(lateness.Count > 0 ? lateness[^1] : 0):N0} | {lateness.Count(l => l > 2000):N0} | p99 <= 2,000 ms | **{result}** | {commands / (double)Math.Max(1, allRaised):0.0} ({failed} failed) |");
 
         // --- 2. sweep cost ---------------------------------------------------------------------------------------------------
         var idleMs = idle.Select(r => r.Ms).ToList();
