@@ -13,6 +13,10 @@
 #   ./bench.sh --advisory scenario 5 only: one provider advisory fanned out by 20 MSPs to 2,000 tenants with 50 devices each
 #                         (100,000 tasks) against raw INSERTs of the same rows, and how long until the last of 200 connected
 #                         customer clients has its event (SQLite, A B B A)
+#   ./bench.sh --escalation  scenario 6 only: 10,000 open incidents due over 10 minutes (the first 60 s observed) escalated by
+#                         Portal's delayed jobs and sweep: lateness p50/p99, the sweep's cost with 0 and 200 overdue; and
+#                         webhook outbox throughput (Portal's delivery jobs vs a bare HttpClient loop, A B B A); SQLite and
+#                         PostgreSQL, each a process of its own; starts its own PostgreSQL
 #   ./bench.sh --quick    short runs (1 round, 2 s wrk runs; fan-out with 200 and 1,000 clients): a smoke test, never written to the docs
 #   ./bench.sh --micro    also run the BenchmarkDotNet microbenchmarks afterwards (in process)
 #   ./bench.sh --no-docs  print the tables without writing them into docs/benchmarks.md
@@ -29,13 +33,17 @@
 # BENCH_FANOUT_CHANGES (changes per tenant in each run, default 10; 3 with --quick), BENCH_FANOUT_GAP_MS (pause after a
 # change's deliveries, default 200), BENCH_FANOUT_TOKENS (per-connection: every Portal connection its own bearer token,
 # the default; per-user: the demo users' eight tokens shared).
+# Scenario 6: BENCH_ESCALATION_INCIDENTS (default 10000; 1000 with --quick), BENCH_ESCALATION_SPAN (seconds the due times
+# are spread over, default 600; 60 with --quick), BENCH_ESCALATION_WINDOW (seconds observed, default 60; 10 with --quick),
+# BENCH_ESCALATION_OVERDUE (incidents overdue for the measured sweep, default 200; 20 with --quick), BENCH_OUTBOX_MESSAGES
+# (webhook messages per outbox run, default 200; 50 with --quick).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 bench_args="$*"
-quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0 want_remediation=0 want_advisory=0
+quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0 want_remediation=0 want_advisory=0 want_escalation=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 write_docs=0 ;;
@@ -46,12 +54,13 @@ for arg in "$@"; do
     --import) want_import=1 ;;
     --remediation) want_remediation=1 ;;
     --advisory) want_advisory=1 ;;
+    --escalation) want_escalation=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option '$arg'" >&2; usage >&2; exit 64 ;;
   esac
 done
 # Neither named: both scenarios.
-if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ] && [ "$want_remediation" -eq 0 ] && [ "$want_advisory" -eq 0 ]; then want_status=1 want_fanout=1; fi
+if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ] && [ "$want_remediation" -eq 0 ] && [ "$want_advisory" -eq 0 ] && [ "$want_escalation" -eq 0 ]; then want_status=1 want_fanout=1; fi
 
 seconds() { # "10", "10s" -> 10; anything else is refused
   local v=${1%s}
@@ -98,7 +107,7 @@ if [ "$want_status" -eq 1 ]; then
   command -v curl >/dev/null 2>&1 || missing+=(curl)
 fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ "$want_import" -eq 1 ] && [ ! -x "${pg_bin:-/nonexistent}/initdb" ]; then missing+=(postgresql); fi
+if { [ "$want_import" -eq 1 ] || [ "$want_escalation" -eq 1 ]; } && [ ! -x "${pg_bin:-/nonexistent}/initdb" ]; then missing+=(postgresql); fi
 if [ -f src/Portal.Web/package.json ] && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -783,12 +792,103 @@ run_advisory() {
   sections+=("advisory $section")
 }
 
+# --- scenario 6: escalations and the outbox (issue 12) ------------------------------------------------------
+escalation_loads="" escalation_rows=() escalation_sweep_rows=() escalation_outbox_rows=() escalation_outbox_run_rows=() escalation_notes=()
+run_escalation() {
+  local incidents=${BENCH_ESCALATION_INCIDENTS:-$([ "$quick" -eq 1 ] && echo 1000 || echo 10000)}
+  local span=${BENCH_ESCALATION_SPAN:-$([ "$quick" -eq 1 ] && echo 60 || echo 600)}
+  local window=${BENCH_ESCALATION_WINDOW:-$([ "$quick" -eq 1 ] && echo 10 || echo 60)}
+  local overdue=${BENCH_ESCALATION_OVERDUE:-$([ "$quick" -eq 1 ] && echo 20 || echo 200)}
+  local messages=${BENCH_OUTBOX_MESSAGES:-$([ "$quick" -eq 1 ] && echo 50 || echo 200)}
+  local tenants=$([ "$quick" -eq 1 ] && echo 20 || echo 100)
+  whole BENCH_ESCALATION_INCIDENTS "$incidents" >/dev/null; whole BENCH_ESCALATION_SPAN "$span" >/dev/null
+  whole BENCH_ESCALATION_WINDOW "$window" >/dev/null; whole BENCH_ESCALATION_OVERDUE "$overdue" >/dev/null
+  whole BENCH_OUTBOX_MESSAGES "$messages" >/dev/null
+  echo
+  echo "== escalations: $(thousands "$incidents") open incidents due over $span s, the first $window s observed; sweep with 0 and $overdue overdue; outbox $(thousands "$messages") webhooks, A B B A, $rounds round(s); SQLite and PostgreSQL"
+  [ -n "${pg_started:-}" ] || start_postgres
+  local provider out rc args
+  for provider in Sqlite PostgreSql; do
+    load_gate escalation_loads "$provider"
+    out="$work/escalation-$provider.tsv"
+    args=(escalation --provider "$provider" --incidents "$incidents" --tenants "$tenants" --span-seconds "$span" --window-seconds "$window"
+      --sweep-overdue "$overdue" --outbox-messages "$messages" --rounds "$rounds" --out "$out")
+    [ "$provider" = PostgreSql ] && args+=(--admin "$pg_admin")
+    set +e
+    dotnet "$bench_dll" "${args[@]}" 2>"$work/escalation-$provider.err" | grep -v -P '^(escalation|sweep|outbox|outbox-run|note)\t|^(warn|info): |^      ' | sed 's/^/   /'
+    rc=${PIPESTATUS[0]}
+    set -e
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+      tail -n 30 "$work/escalation-$provider.err" >&2
+      escalation_rows+=("| $provider | the run failed (exit $rc) | - | - | - | - | - | p99 <= 2,000 ms | **INVALID** | - |")
+      continue
+    fi
+    grep -v -E '^(warn|info):|^      ' "$work/escalation-$provider.err" | sed 's/^/   /' >&2 || true
+    while IFS=$'\t' read -r table row; do
+      case "$table" in
+        escalation) escalation_rows+=("$row") ;;
+        sweep) escalation_sweep_rows+=("$row") ;;
+        outbox) escalation_outbox_rows+=("$row") ;;
+        outbox-run) escalation_outbox_run_rows+=("$row") ;;
+        note) escalation_notes+=("$row") ;;
+      esac
+    done <"$out"
+  done
+  local section="$work/escalation-section.md" command_line="./bench.sh${bench_args:+ $bench_args}"
+  local v
+  for v in BENCH_OUTBOX_MESSAGES BENCH_ESCALATION_OVERDUE BENCH_ESCALATION_WINDOW BENCH_ESCALATION_SPAN BENCH_ESCALATION_INCIDENTS BENCH_ROUNDS; do
+    [ -n "${!v:-}" ] && command_line="$v=${!v} $command_line"
+  done
+  {
+    if [ "$quick" -eq 1 ]; then echo "#### Smoke run, not a result (\`--quick\`)"; else echo "#### Results"; fi
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+    echo "- machine: $(nproc) cores, $cpu; load average (1 min) before each database: $escalation_loads"
+    echo "- .NET SDK $(dotnet --version); each database a process of its own (\`Portal.Benchmarks escalation ...\`) with Portal in it (Development, demo data, Hangfire server as shipped: $(nproc | awk '{ n = $1; if (n < 2) n = 2; if (n > 8) n = 8; print n }') workers, 1 s polls); PostgreSQL with fsync off; command: \`$command_line\`"
+    echo "- $(thousands "$incidents") open Sev1 incidents in $tenants tenants of one MSP (default policy: level 1 at the 15-minute acknowledgement breach), level-1 due times spread evenly over $span s; the first $window s observed; each observed incident's delayed job scheduled 15 s before its due time; the every-minute sweep running"
+    echo
+    echo "Lateness = the Escalation row's RaisedAt − its DueAt (Portal's clock), over every escalation due in the observed window. DB commands: every EF command of background work during the window, per escalation recorded; failed: commands that failed meanwhile (a runner losing the race on the Escalation's unique index or the incident's version, which then reads again)."
+    echo
+    echo "| database | incidents | lateness p50 ms | p90 ms | p99 ms | max ms | later than 2 s | bar | result | DB commands per escalation |"
+    echo "|---|---|---:|---:|---:|---:|---:|---|---|---:|"
+    printf '%s\n' "${escalation_rows[@]}"
+    echo
+    echo "Sweep: \`EscalationSweep.RunAsync\` called directly (the recurring sweep removed meanwhile), before the first due time; its commands recorded with EF's own duration. The bar applies to the sweep's own query; with overdue incidents the run also escalates each one (its own unit of work, as the delayed job does), shown beside it."
+    echo
+    echo "| database | overdue | run ms | DB commands | the sweep's query ms | escalated | bar | result |"
+    echo "|---|---|---:|---:|---:|---:|---|---|"
+    printf '%s\n' "${escalation_sweep_rows[@]}"
+    echo
+    echo "Outbox: $(thousands "$messages") pending webhook rows per run (committed before the clock starts), one delivery job each as the commit path enqueues them, timed from the first enqueue to the last DeliveredAt; the recurring outbox sweep removed. Bare: the same requests (bodies, headers, signatures computed beforehand) from as many concurrent HttpClient loops as Hangfire has workers. Both to the same local receiver (200 OK, nothing verified); loopback allowed by \`Notifications:AllowPrivateTargets\` (Development only). Median messages/s (min–max) over the runs; ratio = Portal ÷ bare medians, in brackets the range of the per-round ratios. Diagnostic (once per round, after its A B B A, not in the ratio): \`OutboxDelivery.DeliverAsync\` called directly, one message per call, from as many concurrent loops: what the job system adds is the difference."
+    echo
+    echo "| database | messages per run | concurrent senders | bare messages/s | Portal messages/s | ratio | bar | diagnostic: Portal's delivery code without Hangfire, messages/s |"
+    echo "|---|---:|---:|---:|---:|---:|---|---:|"
+    printf '%s\n' "${escalation_outbox_rows[@]}"
+    echo
+    echo "<details><summary>Every outbox run</summary>"
+    echo
+    echo "| database | round | path | messages | ms | messages/s | note |"
+    echo "|---|---:|---|---:|---:|---:|---|"
+    printf '%s\n' "${escalation_outbox_run_rows[@]}"
+    echo
+    echo "</details>"
+    if [ ${#escalation_notes[@]} -gt 0 ]; then
+      echo
+      printf '%s\n' "${escalation_notes[@]}"
+    fi
+  } >"$section"
+  echo
+  cat "$section"
+  sections+=("escalation $section")
+}
+
 # --- run ---------------------------------------------------------------------------------------------------
 [ "$want_status" -eq 1 ] && run_status
 [ "$want_fanout" -eq 1 ] && run_fanout
 [ "$want_import" -eq 1 ] && run_import
 [ "$want_remediation" -eq 1 ] && run_remediation
 [ "$want_advisory" -eq 1 ] && run_advisory
+[ "$want_escalation" -eq 1 ] && run_escalation
 
 if [ "$micro" -eq 1 ]; then
   echo
@@ -826,7 +926,7 @@ fi
 
 # Non-zero when a run was invalid (wrong answers, lost deliveries, nothing measured): 3; when the docs were to be written
 # and were not: 4. A FAIL against a bar is a result, not an error.
-for row in "${results_rows[@]}" "${change_rows[@]}" "${fanout_rows[@]}" "${import_rows[@]}"; do
+for row in "${results_rows[@]}" "${change_rows[@]}" "${fanout_rows[@]}" "${import_rows[@]}" "${escalation_rows[@]}" "${escalation_sweep_rows[@]}" "${escalation_notes[@]}"; do
   case "$row" in *"**INVALID**"*) exit 3 ;; esac
 done
 [ "$docs_refused" -eq 1 ] && exit 4

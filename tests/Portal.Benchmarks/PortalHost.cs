@@ -31,10 +31,18 @@ public sealed class PortalHost : WebApplicationFactory<Program>
     public string DatabaseFile => Path.Combine(_folder, "portal.db");
     public BaselineResponses Baselines { get; } = new();
 
-    /// <summary>Portal on a real Kestrel socket (127.0.0.1, port 0 = any free port), for wrk.</summary>
-    public static PortalHost StartOnKestrel(int port, Action<IServiceCollection>? configureServices = null)
+    /// <summary>
+    /// Portal on a real Kestrel socket (127.0.0.1, port 0 = any free port), for wrk. <paramref name="postgreSql"/>: a connection
+    /// string to an empty PostgreSQL database to run on instead of the SQLite file (the escalation scenario).
+    /// </summary>
+    public static PortalHost StartOnKestrel(int port, Action<IServiceCollection>? configureServices = null, string? postgreSql = null)
     {
         var host = Create(configureServices);
+        if (postgreSql is not null)
+        {
+            Environment.SetEnvironmentVariable("Database__Provider", "PostgreSql");
+            Environment.SetEnvironmentVariable("ConnectionStrings__Portal", postgreSql);
+        }
         host.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         host.StartServer();
         return host;

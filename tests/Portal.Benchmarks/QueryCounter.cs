@@ -20,6 +20,13 @@ public sealed class QueryCounter : IObserver<DiagnosticListener>, IObserver<KeyV
 {
     private const string HitKey = "portal-bench:query-counted";
     private static readonly string CommandExecuting = RelationalEventId.CommandExecuting.Name!;
+    private static readonly string CommandExecuted = RelationalEventId.CommandExecuted.Name!;
+    private static readonly string CommandError = RelationalEventId.CommandError.Name!;
+    private static readonly AsyncLocal<CommandLog?> CurrentLog = new();
+    // EF Core builds the CommandExecuted payload only while someone listens to it: only while a recording is open, so that the
+    // scenarios that never record pay nothing more per command than before.
+    private static int s_recordings;
+    private long _failed;
 
     private readonly long[] _commands = new long[4];
     private readonly long[] _requestsThatQueried = new long[4];
@@ -36,6 +43,23 @@ public sealed class QueryCounter : IObserver<DiagnosticListener>, IObserver<KeyV
         lock (counter._subscriptions) counter._subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(counter));
         return counter;
     }
+
+    /// <summary>
+    /// Records every command the current async flow (and what it awaits) sends until the returned log is disposed: its text and
+    /// its duration as EF Core measured it. Other flows (Hangfire workers, requests) are not recorded; the counts above still are.
+    /// </summary>
+    public static CommandLog Record()
+    {
+        Interlocked.Increment(ref s_recordings);
+        return CurrentLog.Value = new CommandLog(() =>
+        {
+            CurrentLog.Value = null;
+            Interlocked.Decrement(ref s_recordings);
+        });
+    }
+
+    /// <summary>Commands that failed (EF's CommandError), from any source: e.g. a runner that lost a race on a unique index.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
 
     public long Commands(QuerySource source) => Interlocked.Read(ref _commands[(int)source]);
 
@@ -61,11 +85,26 @@ public sealed class QueryCounter : IObserver<DiagnosticListener>, IObserver<KeyV
     void IObserver<DiagnosticListener>.OnNext(DiagnosticListener value)
     {
         if (value.Name != DbLoggerCategory.Name) return;
-        lock (_subscriptions) _subscriptions.Add(value.Subscribe(this, name => name == CommandExecuting));
+        lock (_subscriptions)
+        {
+            _subscriptions.Add(value.Subscribe(this, name => name == CommandExecuting || name == CommandError
+                                                             || (name == CommandExecuted && Volatile.Read(ref s_recordings) > 0)));
+        }
     }
 
     void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
     {
+        if (value.Key == CommandError)
+        {
+            Interlocked.Increment(ref _failed);
+            return;
+        }
+        if (value.Key == CommandExecuted)
+        {
+            if (CurrentLog.Value is { } log && value.Value is CommandExecutedEventData executed)
+                log.Add(executed.Command.CommandText, executed.Duration);
+            return;
+        }
         if (value.Key != CommandExecuting) return;
         var context = _http.HttpContext;
         var source = context is null ? QuerySource.Background : Classify(context.Request.Path);
@@ -94,4 +133,22 @@ public sealed class QueryCounter : IObserver<DiagnosticListener>, IObserver<KeyV
         QuerySource.OtherRequest => "other_requests",
         _ => "background",
     };
+}
+
+/// <summary>The commands one measured flow sent (<see cref="QueryCounter.Record"/>), in order.</summary>
+public sealed class CommandLog(Action onDispose) : IDisposable
+{
+    private readonly List<(string Text, TimeSpan Duration)> _commands = [];
+
+    public IReadOnlyList<(string Text, TimeSpan Duration)> Commands
+    {
+        get { lock (_commands) return [.. _commands]; }
+    }
+
+    internal void Add(string text, TimeSpan duration)
+    {
+        lock (_commands) _commands.Add((text, duration));
+    }
+
+    public void Dispose() => onDispose();
 }
