@@ -158,6 +158,17 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
             ("Levels[0].Kind", "Acknowledge"), ("Levels[0].AfterMinutes", "0"), ("Levels[0].OnCall", "true"));
         status.ShouldBe(HttpStatusCode.Forbidden);
         (await PolicyJsonAsync()).ShouldBe(saved);
+
+        // Every row removed: no levels (the targets stay), and the engineer reads that nobody is notified.
+        (status, html, _) = await PostLevelsAsync(liam, token,
+            ("Levels[0].Kind", "Acknowledge"), ("Levels[0].AfterMinutes", "0"), ("Levels[0].OnCall", "true"), ("Levels[0].Remove", "true"));
+        status.ShouldBe(HttpStatusCode.Redirect, html);
+        using (var policy = JsonDocument.Parse(await PolicyJsonAsync()))
+        {
+            policy.RootElement.GetProperty("levels").GetArrayLength().ShouldBe(0);
+            policy.RootElement.GetProperty("targets").GetArrayLength().ShouldBe(4);
+        }
+        (await maya.GetStringAsync("/escalations", Ct)).ShouldContain("No levels: an incident that misses its targets shows as breached but notifies nobody.");
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
