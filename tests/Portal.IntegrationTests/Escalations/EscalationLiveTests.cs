@@ -10,8 +10,6 @@ namespace Portal.IntegrationTests.Escalations;
 /// <summary>An escalation is pushed live to the MSP (EscalationRaised and the internal entry) and never to the tenant's customer.</summary>
 public sealed class EscalationLiveTests(EscalationLiveTests.App app) : IClassFixture<EscalationLiveTests.App>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task The_msp_hears_the_escalation_and_the_customer_hears_nothing_of_it()
     {
@@ -33,8 +31,11 @@ public sealed class EscalationLiveTests(EscalationLiveTests.App app) : IClassFix
         var entry = await maya.WaitForAsync(m => m.IncidentId == incident.Id && m.EntryText?.StartsWith("Escalation level 1", StringComparison.Ordinal) == true);
         entry.EntryVisibility.ShouldBe("Internal");
 
-        // Anything the customer would get was sent before the MSP's messages above; give stragglers a moment all the same.
-        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        // A barrier instead of a pause: the escalation's sends were all issued before RunAsync returned, so a customer update posted now
+        // reaches Olivia's connection after anything of the escalation would have (one connection's messages keep their order).
+        var barrier = $"Customer update after the escalation {Guid.NewGuid():N}";
+        await mayaApi.AddNoteAsync(incident.Id, barrier, "Customer");
+        await olivia.WaitForAsync(m => m.IncidentId == incident.Id && m.EntryText == barrier);
         olivia.Received.ShouldNotContain(m => m.Method == "EscalationRaised");
         olivia.Received.ShouldNotContain(m => m.EntryText != null && m.EntryText.Contains("Escalation", StringComparison.Ordinal));
     }

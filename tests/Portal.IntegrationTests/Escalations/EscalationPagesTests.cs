@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -61,6 +62,113 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
         var olivia = await SignedInAsync(DemoDirectory.Olivia);
         using var response = await olivia.GetAsync("/escalations", Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Html, string? Location)> PostLevelsAsync(HttpClient client, string token, params (string Name, string Value)[] fields)
+    {
+        using var form = new FormUrlEncodedContent([new("__RequestVerificationToken", token), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
+        using var response = await client.PostAsync("/escalations?handler=Levels", form, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct), response.Headers.Location?.ToString());
+    }
+
+    private async Task<string> PolicyJsonAsync()
+    {
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        return await liam.GetStringAsync($"/api/v1/msps/{app.HarborId}/escalation-policy", Ct);
+    }
+
+    [Fact]
+    public async Task The_lead_edits_the_levels_on_the_page_through_the_policy_command_and_refusals_show_on_the_form()
+    {
+        var liam = await SignedInAsync(DemoDirectory.Liam);
+        var page = await liam.GetStringAsync("/escalations", Ct);
+        page.ShouldContain("Save levels");
+        page.ShouldContain("name=\"Levels[0].AfterMinutes\"");
+        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        var sam = app.Demo.User(DemoDirectory.Sam);
+
+        // Out of order, one removed, one blank: saved per kind in the order of the minutes, removed and blank rows dropped.
+        var (status, html, location) = await PostLevelsAsync(liam, token,
+            ("Levels[0].Kind", "Acknowledge"), ("Levels[0].AfterMinutes", "0"), ("Levels[0].OnCall", "true"),
+            ("Levels[1].Kind", "Acknowledge"), ("Levels[1].AfterMinutes", "20"), ("Levels[1].Roles", "MspLead"), ("Levels[1].Channels", "ops-pager, teams-night"),
+            ("Levels[2].Kind", "Acknowledge"), ("Levels[2].AfterMinutes", "10"), ("Levels[2].Users", sam.Id.ToString()),
+            ("Levels[3].Kind", "Resolve"), ("Levels[3].AfterMinutes", "0"), ("Levels[3].Roles", "MspLead"), ("Levels[3].Remove", "true"),
+            ("Levels[4].Kind", "Resolve"), ("Levels[4].AfterMinutes", "60"), ("Levels[4].Roles", "MspEngineer"), ("Levels[4].Roles", "MspLead"),
+            ("Levels[5].Kind", "Acknowledge"), ("Levels[5].AfterMinutes", ""), ("Levels[5].Channels", ""));
+        status.ShouldBe(HttpStatusCode.Redirect, html);
+        location.ShouldBe("/escalations");
+
+        using (var policy = JsonDocument.Parse(await PolicyJsonAsync()))
+        {
+            policy.RootElement.GetProperty("updatedBy").GetString().ShouldBe(app.Demo.User(DemoDirectory.Liam).Name);
+            var levels = policy.RootElement.GetProperty("levels").EnumerateArray().Select(l => (
+                Kind: l.GetProperty("kind").GetString(), Level: l.GetProperty("level").GetInt32(), After: l.GetProperty("afterMinutes").GetInt32(),
+                Users: string.Join(",", l.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("id").GetGuid())),
+                Roles: string.Join(",", l.GetProperty("roles").EnumerateArray().Select(r => r.GetString())), OnCall: l.GetProperty("onCall").GetBoolean(),
+                Channels: string.Join(",", l.GetProperty("channels").EnumerateArray().Select(c => c.GetString())))).ToList();
+            levels.ShouldBe(
+            [
+                ("Acknowledge", 1, 0, "", "", true, ""),
+                ("Acknowledge", 2, 10, sam.Id.ToString(), "", false, ""),
+                ("Acknowledge", 3, 20, "", "MspLead", false, "ops-pager,teams-night"),
+                ("Resolve", 1, 60, "", "MspEngineer,MspLead", false, ""),
+            ]);
+        }
+        var saved = await PolicyJsonAsync();
+        var again = await liam.GetStringAsync("/escalations", Ct);
+        again.ShouldContain("Levels saved.");
+        again.ShouldContain("value=\"ops-pager, teams-night\"");
+        Regex.IsMatch(again, $"name=\"Levels\\[1\\]\\.Users\" value=\"{sam.Id}\" checked").ShouldBeTrue("Sam is ticked on the second row");
+
+        // Two levels at the same minute: the domain's refusal in the banner, the form as sent, nothing saved.
+        (status, html, _) = await PostLevelsAsync(liam, token,
+            ("Levels[0].Kind", "Acknowledge"), ("Levels[0].AfterMinutes", "10"), ("Levels[0].OnCall", "true"),
+            ("Levels[1].Kind", "Acknowledge"), ("Levels[1].AfterMinutes", "10"), ("Levels[1].Roles", "MspLead"));
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        html.ShouldContain("levels must ascend");
+        html.ShouldContain("data-testid=\"banner\"");
+        (await PolicyJsonAsync()).ShouldBe(saved);
+
+        // A row that names someone but no minutes: the validator's message on that row of the form (row 3, though it is the command's second level).
+        (status, html, _) = await PostLevelsAsync(liam, token,
+            ("Levels[0].Kind", "Acknowledge"), ("Levels[0].AfterMinutes", "0"), ("Levels[0].OnCall", "true"),
+            ("Levels[1].Kind", "Acknowledge"), ("Levels[1].AfterMinutes", ""),
+            ("Levels[2].Kind", "Resolve"), ("Levels[2].AfterMinutes", ""), ("Levels[2].Roles", "MspLead"));
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        html.ShouldContain("Check the fields marked below");
+        Regex.IsMatch(html, "name=\"Levels\\[2\\]\\.AfterMinutes\"[^>]*aria-invalid=\"true\"").ShouldBeTrue("row 3's minutes are marked");
+        Regex.IsMatch(html, "name=\"Levels\\[1\\]\\.AfterMinutes\"[^>]*aria-invalid=\"true\"").ShouldBeFalse("the blank row is not");
+        html.ShouldContain("afterMinutes is required");
+        (await PolicyJsonAsync()).ShouldBe(saved);
+
+        // A channel that is no endpoint name: refused by the domain, named in the banner.
+        (status, html, _) = await PostLevelsAsync(liam, token, ("Levels[0].Kind", "Resolve"), ("Levels[0].AfterMinutes", "0"), ("Levels[0].Channels", "Ops_Pager"));
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        html.ShouldContain("Ops_Pager");
+        (await PolicyJsonAsync()).ShouldBe(saved);
+
+        // An engineer reads the levels and has no form; posting it anyway is refused.
+        var maya = await SignedInAsync(DemoDirectory.Maya);
+        var read = await maya.GetStringAsync("/escalations", Ct);
+        read.ShouldNotContain("Save levels");
+        read.ShouldNotContain("name=\"Levels[0].AfterMinutes\"");
+        Regex.IsMatch(read, @"10 min after the breach:\s+" + Regex.Escape(sam.Name)).ShouldBeTrue("the read-only list names Sam at 10 minutes");
+        read.ShouldContain("channel ops-pager");
+        (status, _, _) = await PostLevelsAsync(maya, AntiforgeryToken().Match(read).Groups[1].Value,
+            ("Levels[0].Kind", "Acknowledge"), ("Levels[0].AfterMinutes", "0"), ("Levels[0].OnCall", "true"));
+        status.ShouldBe(HttpStatusCode.Forbidden);
+        (await PolicyJsonAsync()).ShouldBe(saved);
+
+        // Every row removed: no levels (the targets stay), and the engineer reads that nobody is notified.
+        (status, html, _) = await PostLevelsAsync(liam, token,
+            ("Levels[0].Kind", "Acknowledge"), ("Levels[0].AfterMinutes", "0"), ("Levels[0].OnCall", "true"), ("Levels[0].Remove", "true"));
+        status.ShouldBe(HttpStatusCode.Redirect, html);
+        using (var policy = JsonDocument.Parse(await PolicyJsonAsync()))
+        {
+            policy.RootElement.GetProperty("levels").GetArrayLength().ShouldBe(0);
+            policy.RootElement.GetProperty("targets").GetArrayLength().ShouldBe(4);
+        }
+        (await maya.GetStringAsync("/escalations", Ct)).ShouldContain("No levels: an incident that misses its targets shows as breached but notifies nobody.");
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

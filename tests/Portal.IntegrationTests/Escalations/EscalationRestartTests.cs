@@ -66,20 +66,23 @@ public sealed class EscalationRestartTests(PostgresServer postgres)
         (stored.NextEscalationAt!.Value - stored.CreatedAt).ShouldBe(TimeSpan.FromMinutes(15));
         (await CountAsync(provider, connectionString, incidentId)).ShouldBe(0);
 
-        var offset = new Dictionary<string, string> { ["Testing__ClockOffset"] = "00:20:00" };
+        // The sweep logs each run (Information for its category only): the test waits for the run itself, not for a pause.
+        var offset = new Dictionary<string, string>
+        {
+            ["Testing__ClockOffset"] = "00:20:00",
+            ["Logging__LogLevel__Portal.Features.Escalations.EscalationSweep"] = "Information",
+        };
         await using (var second = await PortalProcess.StartAsync(provider, connectionString, folder, offset))
         {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (await CountAsync(provider, connectionString, incidentId) == 0 && DateTime.UtcNow < deadline) await Task.Delay(250, Ct);
+            await WaitForOutputAsync(second, "Escalation sweep: 1 overdue, 1 escalated", "the sweep at start fires the overdue level");
             (await CountAsync(provider, connectionString, incidentId)).ShouldBe(1, second.Output);
-            await Task.Delay(TimeSpan.FromSeconds(3), Ct); // a second runner (a repeated sweep) would have recorded by now
             second.Kill();
         }
 
-        // A third start (the same offset): the sweep at start finds nothing more due, and nothing is recorded twice.
-        await using (var third = await PortalProcess.StartAsync(provider, connectionString, folder, new Dictionary<string, string> { ["Testing__ClockOffset"] = "00:20:00" }))
+        // A third start (the same offset): its sweep at start runs, finds nothing more due, and nothing is recorded twice.
+        await using (var third = await PortalProcess.StartAsync(provider, connectionString, folder, offset))
         {
-            await Task.Delay(TimeSpan.FromSeconds(4), Ct);
+            await WaitForOutputAsync(third, "Escalation sweep: 0 overdue, 0 escalated", "the sweep at start finds nothing due");
             third.Kill();
         }
 
@@ -95,6 +98,16 @@ public sealed class EscalationRestartTests(PostgresServer postgres)
             (incident.NextEscalationAt!.Value - incident.CreatedAt).ShouldBe(TimeSpan.FromMinutes(30)); // level 2 waits for its time
             return 0;
         });
+    }
+
+    private static async Task WaitForOutputAsync(PortalProcess portal, string line, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!portal.Output.Contains(line, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: \"{line}\" not logged within 90 s:\n{portal.Output}");
+            await Task.Delay(100, Ct);
+        }
     }
 
     private static Task<int> CountAsync(DatabaseProvider provider, string connectionString, Guid incidentId) =>

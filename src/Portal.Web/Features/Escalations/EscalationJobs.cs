@@ -32,7 +32,7 @@ public sealed class EscalationJob(IncidentEscalator escalator, IBackgroundJobCli
 /// overdue (the <c>NextEscalationAt</c> index), oldest first; each is escalated in a scope of its own tenant. What a lost delayed
 /// job left (a restart past the due time, storage that lost it) therefore still fires, once: the unique index decides a race.
 /// </summary>
-public sealed class EscalationSweep(PortalDbContext db, TenantScope scope, IncidentEscalator escalator, TimeProvider clock)
+public sealed partial class EscalationSweep(PortalDbContext db, TenantScope scope, IncidentEscalator escalator, TimeProvider clock, ILogger<EscalationSweep> logger)
 {
     public const string RecurringJobId = "escalation-sweep";
     public const int BatchSize = 1000;
@@ -49,8 +49,13 @@ public sealed class EscalationSweep(PortalDbContext db, TenantScope scope, Incid
             .Select(i => new { i.Id, i.TenantId }).ToListAsync(cancellationToken);
         var raised = 0;
         foreach (var incident in due) raised += (await escalator.EscalateAsync(incident.Id, incident.TenantId, cancellationToken)).Raised;
+        LogSwept(logger, due.Count, raised);
         return raised;
     }
+
+    /// <summary>One line per run (Information): operators, and the restart test, see that a sweep ran and what it found.</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "Escalation sweep: {Overdue} overdue, {Raised} escalated")]
+    private static partial void LogSwept(ILogger logger, int overdue, int raised);
 
     /// <summary>At start: the recurring sweep, and one sweep now (what came due while no instance ran).</summary>
     public sealed class Startup(IRecurringJobManager recurring, IBackgroundJobClient jobs, IConfiguration configuration) : IHostedService

@@ -1,15 +1,18 @@
+using FluentValidation;
+using FluentValidation.Results;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Severity = Portal.Domain.Severity;
 
 namespace Portal.Features.Escalations;
 
 /// <summary>
-/// The MSP's escalation policy and on-call rotation: its engineers read them and see who is on call now; its lead edits the targets
-/// and the rotation here (levels through the API). Everything goes through the API's messages, so the rules and refusals are the same.
-/// A user in no MSP gets the not-found page.
+/// The MSP's escalation policy and on-call rotation: its engineers read them and see who is on call now; its lead edits the targets,
+/// the levels and the rotation here. Everything goes through the API's messages (targets and levels: <see cref="UpdateEscalationPolicy"/>),
+/// so the rules and refusals are the same. A user in no MSP gets the not-found page.
 /// </summary>
 [Authorize]
 public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser) : PortalPageModel
@@ -30,7 +33,33 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         public List<Guid> Engineers { get; set; } = [];
     }
 
+    /// <summary>One row of the levels form: an existing level, or a blank row to add one (left blank: ignored).</summary>
+    public sealed class LevelRow
+    {
+        public EscalationKind Kind { get; set; }
+        public int? AfterMinutes { get; set; }
+        public List<Guid> Users { get; set; } = [];
+        public List<Role> Roles { get; set; } = [];
+        public bool OnCall { get; set; }
+
+        /// <summary>Channel (endpoint) names, separated by commas or spaces.</summary>
+        public string? Channels { get; set; }
+
+        public bool Remove { get; set; }
+
+        public bool IsBlank => AfterMinutes is null && Users.Count == 0 && Roles.Count == 0 && !OnCall && string.IsNullOrWhiteSpace(Channels);
+
+        public IReadOnlyList<string> ChannelList => (Channels ?? "").Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>Blank rows offered under the existing levels, to add new ones.</summary>
+    public const int BlankLevelRows = 2;
+
+    /// <summary>The roles a level may name.</summary>
+    public static readonly IReadOnlyList<Role> LevelRoles = [Role.MspEngineer, Role.MspLead];
+
     [BindProperty] public List<TargetInput> Targets { get; set; } = [];
+    [BindProperty] public List<LevelRow> Levels { get; set; } = [];
     [BindProperty] public RotationInput Rotation { get; set; } = new();
 
     public Guid MspId { get; private set; }
@@ -49,7 +78,7 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
 
     public async Task<IActionResult> OnPostTargetsAsync(CancellationToken ct)
     {
-        if (!await LoadAsync(ct, keepInput: true)) return NotFound();
+        if (!await LoadAsync(ct, keep: nameof(Targets))) return NotFound();
         try
         {
             await mediator.Send(new UpdateEscalationPolicy(MspId, [.. Targets.Select(t => new SeverityTarget(t.Severity, t.AcknowledgeMinutes, t.ResolveMinutes))],
@@ -63,9 +92,47 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         return Page();
     }
 
+    /// <summary>
+    /// The levels, as the lead left the form: removed and blank rows dropped, each kind in the order of its minutes (the order they
+    /// fire in), with the policy's current targets — one <see cref="UpdateEscalationPolicy"/>, as <c>PUT …/escalation-policy</c> sends.
+    /// A validation failure names the form's row, not the command's position.
+    /// </summary>
+    public async Task<IActionResult> OnPostLevelsAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct, keep: nameof(Levels))) return NotFound();
+        var rows = Levels.Select((row, index) => (row, index)).Where(r => !r.row.Remove && !r.row.IsBlank)
+            .OrderBy(r => r.row.Kind).ThenBy(r => r.row.AfterMinutes ?? int.MinValue).ThenBy(r => r.index).ToList();
+        try
+        {
+            await mediator.Send(new UpdateEscalationPolicy(MspId, Policy.Targets,
+                [.. rows.Select(r => new LevelInput(r.row.Kind, r.row.AfterMinutes, r.row.Users, r.row.Roles, r.row.OnCall, r.row.ChannelList))]), ct);
+            FlashOnNextPage("Levels saved. Incidents escalate by them from their next level on.");
+            return RedirectToPage();
+        }
+        catch (ValidationException e)
+        {
+            // "Levels[2].AfterMinutes" of the command is the form's row rows[2].index.
+            var failures = e.Errors.Select(f => System.Text.RegularExpressions.Regex.Match(f.PropertyName, @"^Levels\[(\d+)\](.*)$") is { Success: true } m
+                    && int.TryParse(m.Groups[1].Value, out var i) && i < rows.Count
+                ? new ValidationFailure($"Levels[{rows[i].index}]{m.Groups[2].Value}", f.ErrorMessage)
+                : f);
+            ShowProblem(new ValidationException(failures));
+        }
+        catch (Exception e) when (ShowProblem(e, "Levels"))
+        {
+        }
+        return Page();
+    }
+
+    /// <summary>"true" for the aria-invalid attribute of a levels-form field with an error (e.g. "Levels[1].AfterMinutes"), else nothing.</summary>
+    public string? Invalid(string key) => ModelState.TryGetValue(key, out var entry) && entry.Errors.Count > 0 ? "true" : null;
+
+    /// <summary>Everyone a level may name: the MSP's engineers and leads, and anyone a stored level still names.</summary>
+    public IReadOnlyList<PersonView> LevelPeople => [.. People.Concat(Policy.Levels.SelectMany(l => l.Users)).DistinctBy(p => p.Id)];
+
     public async Task<IActionResult> OnPostRotationAsync(CancellationToken ct)
     {
-        if (!await LoadAsync(ct, keepInput: true)) return NotFound();
+        if (!await LoadAsync(ct, keep: nameof(Rotation))) return NotFound();
         try
         {
             await mediator.Send(new UpdateOnCallRotation(MspId, Rotation.TimeZone, Rotation.HandoffDay, Rotation.HandoffTime, Rotation.StartsOn, Rotation.Engineers), ct);
@@ -78,7 +145,8 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         return Page();
     }
 
-    private async Task<bool> LoadAsync(CancellationToken ct, bool keepInput = false)
+    /// <param name="keep">The form that was posted (its input is shown again as sent); the other forms show what is stored.</param>
+    private async Task<bool> LoadAsync(CancellationToken ct, string? keep = null)
     {
         var me = currentUser.Required;
         var msp = me.Memberships.FirstOrDefault(m => m.Kind == OrganisationKind.Msp && m.Role is Role.MspLead or Role.MspEngineer);
@@ -97,9 +165,19 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
             CurrentRotation = null; // not set up yet
         }
         People = await mediator.Send(new ListMspEngineers(MspId), ct);
-        if (!keepInput)
-        {
+        if (keep != nameof(Targets))
             Targets = [.. Policy.Targets.Select(t => new TargetInput { Severity = t.Severity, AcknowledgeMinutes = t.AcknowledgeMinutes, ResolveMinutes = t.ResolveMinutes })];
+        if (keep != nameof(Levels))
+        {
+            Levels = [.. Policy.Levels.Select(l => new LevelRow
+            {
+                Kind = l.Kind, AfterMinutes = l.AfterMinutes, Users = [.. l.Users.Select(u => u.Id)], Roles = [.. l.Roles], OnCall = l.OnCall,
+                Channels = string.Join(", ", l.Channels),
+            })];
+            for (var i = 0; i < BlankLevelRows; i++) Levels.Add(new LevelRow());
+        }
+        if (keep != nameof(Rotation))
+        {
             Rotation = CurrentRotation is { } r
                 ? new RotationInput { TimeZone = r.TimeZone, HandoffDay = r.HandoffDay, HandoffTime = r.HandoffTime, StartsOn = r.StartsOn, Engineers = [.. r.Engineers.Select(e => e.Id)] }
                 : new RotationInput { TimeZone = "Europe/Berlin", HandoffDay = DayOfWeek.Monday, HandoffTime = new TimeOnly(9, 0) };

@@ -31,7 +31,8 @@ public sealed class UpdateEscalationPolicyValidator : AbstractValidator<UpdateEs
         RuleForEach(c => c.Levels).ChildRules(l =>
         {
             l.RuleFor(x => x.Kind).NotNull().IsInEnum().WithMessage("kind must be Acknowledge or Resolve.");
-            l.RuleFor(x => x.AfterMinutes).NotNull().InclusiveBetween(0, EscalationPolicy.MaxMinutes)
+            l.RuleFor(x => x.AfterMinutes).NotNull().WithMessage("afterMinutes is required: the minutes after the breach the level fires at (0 = at the breach).")
+                .InclusiveBetween(0, EscalationPolicy.MaxMinutes)
                 .WithMessage($"afterMinutes (minutes after the breach) must be between 0 and {EscalationPolicy.MaxMinutes}.");
         });
     }

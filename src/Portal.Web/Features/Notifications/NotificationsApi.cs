@@ -96,14 +96,29 @@ public static class NotificationsApi
         app.MapMethods(UnsubscribeLinks.Path, ["GET", "POST"], UnsubscribeAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
-    private static async Task<IResult> UnsubscribeAsync([FromQuery] string? token, UnsubscribeLinks links, PortalDbContext db, TenantScope scope, CancellationToken ct)
+    private static async Task<IResult> UnsubscribeAsync([FromQuery] string? token, UnsubscribeLinks links, PortalDbContext db, TenantScope scope, HttpRequest request,
+        CancellationToken ct)
     {
-        if (links.Read(token) is not { } subscriptionId)
-            return Page(HttpStatusCode.BadRequest, "This link is not valid", "The unsubscribe link is broken or has expired. Ask your administrator, or use the link in a newer email.");
+        var read = links.Read(token);
+        switch (read.State)
+        {
+            case UnsubscribeTokenState.Expired:
+                return Refused(request, HttpStatusCode.Gone, "unsubscribe_link_expired", "This link has expired",
+                    $"The unsubscribe link worked until {read.ExpiresAt:yyyy-MM-dd HH:mm} UTC. Use the link in a newer email, or ask your organisation's administrator to stop your emails.");
+            case UnsubscribeTokenState.Invalid:
+                return Refused(request, HttpStatusCode.BadRequest, "unsubscribe_link_invalid", "This link is not valid",
+                    "The unsubscribe link is incomplete or was changed, or it comes from an older email whose links no longer work. Use the link in a newer email, or ask your organisation's administrator.");
+        }
         scope.UseSystemAccess(); // no user: the signed token names the one subscription this request may remove
-        var removed = await db.EmailSubscriptions.Where(s => s.Id == subscriptionId).ExecuteDeleteAsync(ct);
+        var removed = await db.EmailSubscriptions.Where(s => s.Id == read.SubscriptionId).ExecuteDeleteAsync(ct);
         return Page(HttpStatusCode.OK, "Unsubscribed", removed > 0 ? "You will get no more incident emails from Portal for this organisation." : "You were already unsubscribed.");
     }
+
+    /// <summary>A refused link: the page for a person following it, RFC 7807 problem details for a client that asks for JSON.</summary>
+    private static IResult Refused(HttpRequest request, HttpStatusCode status, string code, string title, string detail) =>
+        request.Headers.Accept.Any(a => a?.Contains("json", StringComparison.OrdinalIgnoreCase) == true)
+            ? TypedResults.Problem(statusCode: (int)status, title: title, detail: detail, extensions: new Dictionary<string, object?> { ["code"] = code })
+            : Page(status, title, detail);
 
     private static IResult Page(HttpStatusCode status, string title, string text) =>
         Results.Content($"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)} · Portal</title></head>" +
