@@ -103,6 +103,36 @@ public sealed partial class NotificationDeliveryTests(NotificationsApp app) : IC
     }
 
     [Fact]
+    public async Task The_fast_path_job_of_one_commit_also_delivers_what_else_is_due_each_message_once()
+    {
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        var created = await liam.CreateEndpointAsync(HarborId, "Webhook", "burst", app.Receiver.Url("/burst"), Northwind);
+        var now = app.Clock.GetUtcNow();
+        var ids = await app.QueryAsync(async db =>
+        {
+            var incidentId = await db.Incidents.Where(i => i.TenantId == Northwind).Select(i => i.Id).FirstAsync(Ct);
+            var rows = Enumerable.Range(1, 5).Select(n => new OutboxMessage(Guid.CreateVersion7(now), Northwind, HarborId, incidentId, NotificationEvent.CustomerUpdate,
+                NotificationAudience.Customer, NotificationChannel.Webhook, "burst", created.Endpoint.Id, null, $"{{\"burst\":{n}}}", now)).ToList();
+            db.OutboxMessages.AddRange(rows); // pending, with no job of their own (as a burst's later commits wait for theirs)
+            await db.SaveChangesAsync(Ct);
+            return rows.Select(r => r.Id).ToArray();
+        });
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var delivered = await scope.ServiceProvider.GetRequiredService<OutboxSweep>().DeliverThenSweepAsync([ids[0]], Ct);
+            delivered.ShouldBeGreaterThanOrEqualTo(5, "the job named one message and delivered the four others due too");
+        }
+        (await app.QueryAsync(db => db.OutboxMessages.Where(m => ids.Contains(m.Id)).Select(m => m.Status).ToListAsync(Ct))).ShouldAllBe(s => s == OutboxStatus.Delivered);
+        for (var n = 1; n <= 5; n++)
+        {
+            var body = $"{{\"burst\":{n}}}";
+            await app.Receiver.WaitForAsync("/burst", r => r.Body == body, Wait, $"message {n}");
+        }
+        app.Receiver.At("/burst").Count.ShouldBe(5, "each message once");
+    }
+
+    [Fact]
     public async Task A_webhook_is_signed_and_during_a_rotation_carries_both_valid_signatures()
     {
         var liam = await app.ClientForAsync(DemoDirectory.Liam);

@@ -112,6 +112,21 @@ public sealed class OutboxSweep(PortalDbContext db, TenantScope scope, TimeProvi
             if (due.Length < Batch) return delivered;
         }
     }
+
+    /// <summary>
+    /// The fast path's job: the messages of one commit, then whatever else is due and unclaimed. In a burst (one update
+    /// notifying hundreds of subscribers, many commits in a second) the first job drains the queue at the delivery code's pace
+    /// and the jobs behind it find their messages claimed or sent, instead of every message waiting for a Hangfire job of its
+    /// own (measured at 73 messages/s on SQLite against 409 for the delivery code alone, docs/benchmarks.md scenario 6).
+    /// </summary>
+    [AutomaticRetry(Attempts = 0)]
+    [DisplayName("Deliver notifications")]
+    public async Task<int> DeliverThenSweepAsync(Guid[] ids, CancellationToken cancellationToken)
+    {
+        var delivered = await delivery.DeliverAsync(ids, cancellationToken);
+        db.ChangeTracker.Clear();
+        return delivered + await RunAsync(cancellationToken);
+    }
 }
 
 /// <summary>The fast path: after the commit, the new messages go to a job at once.</summary>
@@ -129,7 +144,7 @@ public sealed class DeliverAfterCommit(IBackgroundJobClient jobs, IOptions<Notif
 /// <summary>How delivery reaches Hangfire, in one place.</summary>
 public static class OutboxJobs
 {
-    public static string Enqueue(IBackgroundJobClient jobs, Guid[] ids) => jobs.Enqueue<OutboxDelivery>(d => d.DeliverAsync(ids, CancellationToken.None));
+    public static string Enqueue(IBackgroundJobClient jobs, Guid[] ids) => jobs.Enqueue<OutboxSweep>(d => d.DeliverThenSweepAsync(ids, CancellationToken.None));
 
     public static string Schedule(IBackgroundJobClient jobs, Guid[] ids, TimeSpan delay) => jobs.Schedule<OutboxDelivery>(d => d.DeliverAsync(ids, CancellationToken.None), delay);
 
