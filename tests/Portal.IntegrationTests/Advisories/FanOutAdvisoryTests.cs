@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Portal.IntegrationTests.Advisories;
 
@@ -63,6 +64,16 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         var bluepeak = await app.LinkedStateAsync(advisory.Id, Woodgrove);
         bluepeak.Incidents.ShouldBeEmpty();
         bluepeak.Target!.AcknowledgedAt.ShouldBeNull();
+
+        // The three incidents opened together fall due together: one escalation timer carries them, not one each.
+        var opened = result.Tenants.Select(t => t.IncidentId!.Value).ToHashSet();
+        var timers = app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().ScheduledJobs(0, 1000)
+            .Select(j => j.Value.Job).Where(j => j?.Type == typeof(Portal.Features.Escalations.EscalationJob)
+                && (j.Args[0] is Guid[] ids ? ids.Any(opened.Contains) : j.Args[0] is Guid id && opened.Contains(id)))
+            .ToList();
+        var timer = timers.ShouldHaveSingleItem();
+        timer.Method.Name.ShouldBe(nameof(Portal.Features.Escalations.EscalationJob.RunManyAsync));
+        ((Guid[])timer.Args[0]).ShouldBe(opened, ignoreOrder: true);
 
         // The linked incident is an ordinary incident of its tenant: the MSP reads it and its tasks through the API.
         using var tasks = await maya.GetAsync($"/api/v1/incidents/{result.Tenants[0].IncidentId}/tasks", Ct);

@@ -25,6 +25,14 @@ public sealed class EscalationJob(IncidentEscalator escalator, IBackgroundJobCli
         if (raised == 0 && nextAt is { } at && at - clock.GetUtcNow() is var wait && wait <= TimeSpan.FromMinutes(1))
             EscalationTimers.Schedule(jobs, incidentId, tenantId, wait);
     }
+
+    /// <summary>The timer of incidents due together: each as its own job would (a retry repeats the batch; each run is idempotent).</summary>
+    [AutomaticRetry(Attempts = 3)]
+    [DisplayName("Escalation of incidents due together")]
+    public async Task RunManyAsync(Guid[] incidentIds, Guid[] tenantIds, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < incidentIds.Length; i++) await RunAsync(incidentIds[i], tenantIds[i], cancellationToken);
+    }
 }
 
 /// <summary>
@@ -84,12 +92,17 @@ public sealed class ScheduleEscalationTimers(IBackgroundJobClient jobs, TimeProv
     public ValueTask OnCommittedAsync(CommittedChanges changes, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        foreach (var incident in changes.Tenants.SelectMany(t => t.Entries)
-                     .Where(e => e.Entry.Kind is TimelineEntryKind.Opened or TimelineEntryKind.Acknowledged or TimelineEntryKind.StatusChanged
-                         or TimelineEntryKind.SeverityChanged or TimelineEntryKind.Escalation)
-                     .Select(e => e.Incident).DistinctBy(i => i.Id))
+        var timed = changes.Tenants.SelectMany(t => t.Entries)
+            .Where(e => e.Entry.Kind is TimelineEntryKind.Opened or TimelineEntryKind.Acknowledged or TimelineEntryKind.StatusChanged
+                or TimelineEntryKind.SeverityChanged or TimelineEntryKind.Escalation)
+            .Select(e => e.Incident).DistinctBy(i => i.Id).Where(i => i.NextEscalationAt is not null);
+        // One delayed job per due time, not per incident: a fan-out's incidents open together and fall due together, and each
+        // job is a write into the job storage inside the request (a fan-out to 2,000 tenants wrote 2,000).
+        foreach (var due in timed.GroupBy(i => i.NextEscalationAt!.Value))
         {
-            if (incident.NextEscalationAt is { } at) EscalationTimers.Schedule(jobs, incident.Id, incident.TenantId, at - now);
+            List<CommittedIncident> incidents = [.. due];
+            if (incidents.Count == 1) EscalationTimers.Schedule(jobs, incidents[0].Id, incidents[0].TenantId, due.Key - now);
+            else EscalationTimers.ScheduleMany(jobs, [.. incidents.Select(i => i.Id)], [.. incidents.Select(i => i.TenantId)], due.Key - now);
         }
         return ValueTask.CompletedTask;
     }
@@ -100,4 +113,8 @@ public static class EscalationTimers
 {
     public static string Schedule(IBackgroundJobClient jobs, Guid incidentId, Guid tenantId, TimeSpan delay) =>
         jobs.Schedule<EscalationJob>(job => job.RunAsync(incidentId, tenantId, CancellationToken.None), delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
+
+    /// <summary>One timer for incidents due at the same moment (an advisory fan-out opens hundreds in one commit).</summary>
+    public static string ScheduleMany(IBackgroundJobClient jobs, Guid[] incidentIds, Guid[] tenantIds, TimeSpan delay) =>
+        jobs.Schedule<EscalationJob>(job => job.RunManyAsync(incidentIds, tenantIds, CancellationToken.None), delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
 }
