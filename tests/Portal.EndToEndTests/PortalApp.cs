@@ -70,7 +70,10 @@ public sealed class PortalApp : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = name }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
+            // Signed in once the landing page commits and its DOM (and deferred scripts) are ready; its "load" event also waits
+            // for the stylesheet, which on a loaded CI machine once took longer than the whole timeout after the landing page was shown.
+            await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         }
         catch (TimeoutException e)
         {
