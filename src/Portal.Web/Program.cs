@@ -37,6 +37,7 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton<CommitPublisher>();
+builder.Services.AddScoped<AuditLog>();
 
 // HTTP: problem details for every error (a status page in the layout for browsers), enums as names (numbers refused), OpenAPI
 builder.Services.AddPortalErrorPages();

@@ -44,6 +44,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     public DbSet<OnCallRotation> OnCallRotations => Set<OnCallRotation>();
     public DbSet<OnCallOverride> OnCallOverrides => Set<OnCallOverride>();
     public DbSet<Escalation> Escalations => Set<Escalation>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance so cookies and antiforgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -74,6 +75,16 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.Property(o => o.IncidentPrefix).HasMaxLength(8);
             e.HasIndex(o => o.EntraTenantId);
             e.HasIndex(o => o.IncidentPrefix).IsUnique();
+        });
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            e.Property(a => a.Id).ValueGeneratedNever();
+            e.Property(a => a.ActorName).HasMaxLength(200);
+            e.Property(a => a.Action).HasMaxLength(AuditEntry.ActionMaxLength);
+            e.Property(a => a.Detail).HasMaxLength(AuditEntry.DetailMaxLength);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+            // An organisation's log, newest first, paged by (At, Id).
+            e.HasIndex(a => new { a.OrganisationId, a.At, a.Id });
         });
         modelBuilder.Entity<MspContract>(e =>
         {

@@ -39,6 +39,27 @@ public sealed class Organisation
     /// <summary>Customer tenants only: the last incident number handed out (incremented atomically in the database).</summary>
     public int LastIncidentNumber { get; private set; }
 
+    /// <summary>
+    /// When the platform deactivated it: its people lose all access at once (their access resolves to nobody), nobody manages or
+    /// sees its tenant through it, and its data is kept. Null while active.
+    /// </summary>
+    public DateTimeOffset? DeactivatedAt { get; private set; }
+
+    public bool IsActive => DeactivatedAt is null;
+
+    public void Deactivate(DateTimeOffset at)
+    {
+        if (Kind == OrganisationKind.Platform) throw new DomainRuleException("platform_required", "The platform operator cannot be deactivated.");
+        if (DeactivatedAt is not null) throw new DomainRuleException("already_deactivated", $"{Name} is already deactivated.");
+        DeactivatedAt = at;
+    }
+
+    public void Reactivate()
+    {
+        if (DeactivatedAt is null) throw new DomainRuleException("not_deactivated", $"{Name} is active.");
+        DeactivatedAt = null;
+    }
+
     /// <summary>The last sequence number of this organisation's live stream (a tenant's full stream, an MSP's or a provider's).</summary>
     public long LastStreamSequence { get; private set; }
 

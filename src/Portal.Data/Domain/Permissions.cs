@@ -41,6 +41,14 @@ public enum Permission
     ReadEscalations,
     /// <summary>Edit the MSP's escalation policy, rotation and overrides, and a contract's tighter targets (its leads).</summary>
     ManageEscalations,
+    /// <summary>Create organisations, bind them to their Entra tenant, rename, deactivate and reactivate them (the platform operator).</summary>
+    ManageOrganisations,
+    /// <summary>Invite people, change their roles, remove them, and read the organisation's audit log (its admins; checked in the organisation).</summary>
+    ManagePeople,
+    /// <summary>Propose, accept, decline, withdraw and end MSP contracts (an MSP's leads, a customer's admins; checked in the organisation).</summary>
+    ManageContracts,
+    /// <summary>Create an active MSP contract directly, without a proposal (the platform operator).</summary>
+    CreateContracts,
 }
 
 /// <summary>How much of a customer tenant someone sees: an MSP under contract sees everything, the customer sees its customer-visible part.</summary>
@@ -79,9 +87,22 @@ public static class RoleRules
         Permission.ManageEmailSubscriptions => role is Role.CustomerAdmin,
         Permission.ReadEscalations => role is Role.MspEngineer or Role.MspLead,
         Permission.ManageEscalations => role is Role.MspLead,
+        Permission.ManageOrganisations => role is Role.PlatformAdmin,
+        Permission.ManagePeople => role is Role.MspLead or Role.CustomerAdmin or Role.ProviderPublisher or Role.PlatformAdmin,
+        Permission.ManageContracts => role is Role.MspLead or Role.CustomerAdmin,
+        Permission.CreateContracts => role is Role.PlatformAdmin,
         _ => false,
     };
 
     /// <summary>Permissions held in a provider organisation and checked against the advisory's provider, not a tenant.</summary>
     public static bool IsProviderScoped(Permission permission) => permission is Permission.PublishAdvisories or Permission.ReadAdvisoryImpact;
+
+    /// <summary>The role that administers an organisation of this kind: it invites and removes people, and one must always remain.</summary>
+    public static Role AdminRoleOf(OrganisationKind kind) => kind switch
+    {
+        OrganisationKind.Provider => Role.ProviderPublisher,
+        OrganisationKind.Msp => Role.MspLead,
+        OrganisationKind.Customer => Role.CustomerAdmin,
+        _ => Role.PlatformAdmin,
+    };
 }

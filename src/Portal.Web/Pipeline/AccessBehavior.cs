@@ -45,6 +45,14 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
             return await next(message, cancellationToken);
         }
 
+        if (message is IOrganisationRequest { OrganisationId: var organisationId })
+        {
+            if (user.IsPlatformAdmin && user.Has(permission)) return await next(message, cancellationToken);
+            if (user.Memberships.All(m => m.OrganisationId != organisationId)) throw new NotFoundException("organisation", organisationId);
+            if (!user.HasIn(permission, organisationId)) throw new NotPermittedException($"Your role does not allow this ({permission}).");
+            return await next(message, cancellationToken);
+        }
+
         Guid? tenantId = message switch
         {
             // Loaded (and tracked) whole: the handler then takes it from the context instead of querying again.

@@ -62,6 +62,16 @@ public interface IMspRequest
     Guid MspId { get; }
 }
 
+/// <summary>
+/// A message about one organisation itself (its people, its audit log, its name): the user must belong to it (else 404,
+/// like a missing one) and hold the permission there (else 403). A platform administrator holding the permission may act on
+/// every organisation; whether it exists is then the handler's 404.
+/// </summary>
+public interface IOrganisationRequest
+{
+    Guid OrganisationId { get; }
+}
+
 /// <summary>A message that may narrow to one tenant (a list filter); a foreign tenant id answers 404, like a direct one.</summary>
 public interface IOptionalTenantRequest
 {

@@ -106,17 +106,21 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
 
         // Microsoft.Identity.Web with "organizations" accepts any Entra tenant: only tenants Portal knows count.
-        if (!await db.Organisations.AnyAsync(o => o.EntraTenantId == tid, ct)) return null;
+        // A deactivated organisation vouches for nobody: its Entra tenant counts only if another, active one shares it.
+        if (!await db.Organisations.AnyAsync(o => o.EntraTenantId == tid && o.DeactivatedAt == null, ct)) return null;
 
         var user = await db.Users.AsNoTracking().Include(u => u.Memberships)
             .SingleOrDefaultAsync(u => u.EntraTenantId == tid && u.EntraObjectId == oid, ct);
         if (user is null) return null;
 
         var organisationIds = user.Memberships.Select(m => m.OrganisationId).Distinct().ToList();
-        var organisations = await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
-        var memberships = user.Memberships
+        var organisations = await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id) && o.DeactivatedAt == null).ToDictionaryAsync(o => o.Id, ct);
+        // Memberships of deactivated organisations grant nothing; with none left the user has no access at all.
+        var memberships = user.Memberships.Where(m => organisations.ContainsKey(m.OrganisationId))
             .Select(m => new MembershipAccess(m.OrganisationId, organisations[m.OrganisationId].Name, organisations[m.OrganisationId].Kind, m.Role))
             .ToList();
+
+        if (memberships.Count == 0) return null;
 
         var now = clock.GetUtcNow();
         var mspIds = memberships.Where(m => m.Kind == OrganisationKind.Msp).Select(m => m.OrganisationId).Distinct().ToList();
@@ -125,12 +129,13 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
 
         var customerIds = memberships.Where(m => m.Kind == OrganisationKind.Customer).Select(m => m.OrganisationId)
             .Concat(managed.Select(c => c.CustomerId)).Distinct().ToList();
-        var customers = await db.Organisations.AsNoTracking().Where(o => customerIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
+        var customers = await db.Organisations.AsNoTracking().Where(o => customerIds.Contains(o.Id) && o.DeactivatedAt == null).ToDictionaryAsync(o => o.Id, ct);
 
         var tenants = new Dictionary<Guid, TenantGrant>();
         foreach (var tenantId in customerIds)
         {
-            var customer = customers[tenantId];
+            // A deactivated customer tenant is reached by nobody, not even its MSP; its data stays.
+            if (!customers.TryGetValue(tenantId, out var customer)) continue;
             var mspRoles = managed.Where(c => c.CustomerId == tenantId)
                 .SelectMany(c => memberships.Where(m => m.OrganisationId == c.MspId).Select(m => m.Role)).Distinct().ToList();
             var ownRoles = memberships.Where(m => m.OrganisationId == tenantId).Select(m => m.Role).ToList();
