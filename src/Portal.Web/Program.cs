@@ -9,6 +9,7 @@ using Portal.Features.Incidents;
 using Portal.Features.Live;
 using Portal.Features.Notifications;
 using Portal.Features.Organisations;
+using Portal.Features.People;
 using Portal.Features.Remediation;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
@@ -53,6 +54,7 @@ builder.AddDeviceImports();
 builder.AddAdvisories();
 builder.AddNotifications();
 builder.AddEscalations();
+builder.AddPeople();
 
 var app = builder.Build();
 
@@ -79,6 +81,7 @@ app.MapProviderAdvisoriesApi();
 app.MapSubscriptionsApi();
 app.MapNotificationsApi();
 app.MapEscalationsApi();
+app.MapPeopleApi();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();

@@ -45,6 +45,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     public DbSet<OnCallOverride> OnCallOverrides => Set<OnCallOverride>();
     public DbSet<Escalation> Escalations => Set<Escalation>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance so cookies and antiforgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -85,6 +86,15 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.HasOne<Organisation>().WithMany().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Restrict);
             // An organisation's log, newest first, paged by (At, Id).
             e.HasIndex(a => new { a.OrganisationId, a.At, a.Id });
+        });
+        modelBuilder.Entity<Invitation>(e =>
+        {
+            e.Property(i => i.Id).ValueGeneratedNever();
+            e.Property(i => i.Email).HasMaxLength(EmailAddress.MaxLength);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(i => i.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+            // The binder looks up a signing-in person's pending invitations by email; the people page lists an organisation's.
+            e.HasIndex(i => i.Email);
+            e.HasIndex(i => new { i.OrganisationId, i.InvitedAt });
         });
         modelBuilder.Entity<MspContract>(e =>
         {

@@ -7,12 +7,18 @@ public sealed class Organisation
 {
     private Organisation() { Name = ""; }
 
+    public const int NameMaxLength = 200;
+    public const int PrefixMaxLength = 8;
+
     public Organisation(Guid id, string name, OrganisationKind kind, Guid? entraTenantId, string? incidentPrefix = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!Enum.IsDefined(kind)) throw new InvalidValueException("invalid_kind", $"{kind} is not a kind of organisation.");
+        if (name.Trim().Length > NameMaxLength) throw new InvalidValueException("invalid_name", $"A name is at most {NameMaxLength} characters.");
+        if (entraTenantId == Guid.Empty) throw new InvalidValueException("invalid_entra_tenant", "The Entra tenant id cannot be all zeros.");
         if (kind == OrganisationKind.Customer)
         {
-            if (string.IsNullOrWhiteSpace(incidentPrefix) || incidentPrefix.Length > 8 || !incidentPrefix.All(char.IsAsciiLetterUpper))
+            if (!IsValidPrefix(incidentPrefix))
                 throw new InvalidValueException("invalid_prefix", "A customer tenant needs an incident prefix of 1 to 8 capital letters, such as NWA.");
         }
         else if (incidentPrefix is not null)
@@ -52,6 +58,37 @@ public sealed class Organisation
         if (Kind == OrganisationKind.Platform) throw new DomainRuleException("platform_required", "The platform operator cannot be deactivated.");
         if (DeactivatedAt is not null) throw new DomainRuleException("already_deactivated", $"{Name} is already deactivated.");
         DeactivatedAt = at;
+    }
+
+    public static bool IsValidPrefix(string? prefix) =>
+        !string.IsNullOrWhiteSpace(prefix) && prefix.Length <= PrefixMaxLength && prefix.All(char.IsAsciiLetterUpper);
+
+    public void Rename(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > NameMaxLength)
+            throw new InvalidValueException("invalid_name", $"A name is 1 to {NameMaxLength} characters.");
+        Name = name.Trim();
+    }
+
+    /// <summary>Binds (or re-binds) the organisation to the Entra tenant its people sign in from; tokens of other tenants do not count for it.</summary>
+    public void BindEntraTenant(Guid entraTenantId)
+    {
+        if (entraTenantId == Guid.Empty) throw new InvalidValueException("invalid_entra_tenant", "The Entra tenant id cannot be all zeros.");
+        EntraTenantId = entraTenantId;
+    }
+
+    /// <summary>
+    /// A customer's incident prefix may change only while no incident carries it (references like NWA-42 are handed out and
+    /// quoted); uniqueness across tenants is the database's unique index, checked first by the caller for a clear answer.
+    /// </summary>
+    public void ChangeIncidentPrefix(string prefix)
+    {
+        if (Kind != OrganisationKind.Customer) throw new InvalidValueException("invalid_prefix", "Only customer tenants number incidents.");
+        if (!IsValidPrefix(prefix)) throw new InvalidValueException("invalid_prefix", "An incident prefix is 1 to 8 capital letters, such as NWA.");
+        if (prefix == IncidentPrefix) return;
+        if (LastIncidentNumber > 0)
+            throw new DomainRuleException("prefix_fixed", $"{Name} already has incidents numbered {IncidentPrefix}-…; its prefix can no longer change.");
+        IncidentPrefix = prefix;
     }
 
     public void Reactivate()

@@ -25,6 +25,12 @@ public sealed class PortalUserMiddleware(RequestDelegate next, ILogger<PortalUse
     {
         if (principal?.Identity?.IsAuthenticated != true || !TryReadIds(principal, out var tid, out var oid)) return null;
         var access = await cache.GetAsync(tid, oid, ct);
+        // Nobody yet: a pending invitation from this Entra tenant for the token's email binds now (first sign-in), then resolve again.
+        if (access is null && services.GetService<InvitationBinder>() is { } binder && await binder.TryBindAsync(principal, tid, oid, ct))
+        {
+            cache.Forget(tid, oid);
+            access = await cache.GetAsync(tid, oid, ct);
+        }
         // An integration only with an app-only token carrying the remediation app role; a person never with an app-only token.
         if (access is null || !MachineClients.Accepts(principal, access)) return null;
         services.GetRequiredService<CurrentUser>().Set(access);

@@ -61,6 +61,9 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
         previous.Dispose();
     }
 
+    /// <summary>Drops one user's entry (a person whose invitation was just bound: they were cached as nobody).</summary>
+    public void Forget(Guid entraTenantId, Guid entraObjectId) => cache.Remove(new Key(entraTenantId, entraObjectId));
+
     public void Dispose() => _generation.Dispose();
 
     private async Task<UserAccess?> LoadAndStoreAsync(Key key)

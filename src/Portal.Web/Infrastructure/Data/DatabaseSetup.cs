@@ -76,6 +76,11 @@ public static class DatabaseSetup
             var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
             await DemoData.SeedOnceAsync(db, clock.GetUtcNow());
         }
+        // The first platform administrators of a real deployment (docs/operations.md); nothing else is seeded outside Development.
+        // After the demo data: the demo has its own platform organisation, and then there is nothing to bootstrap.
+        var bootstrap = app.Configuration.GetSection("Portal:Bootstrap").Get<BootstrapOptions>() ?? new BootstrapOptions();
+        await PlatformBootstrap.RunAsync(db, bootstrap, scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow(),
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PlatformBootstrap)));
     }
 
     private static string SqliteFileUnder(string contentRoot, string connectionString)

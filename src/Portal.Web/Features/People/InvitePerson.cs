@@ -1,0 +1,54 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+using Portal.Pipeline;
+
+namespace Portal.Features.People;
+
+/// <summary>
+/// Invites a person by email with a role of the organisation's kind. The invitation binds at their first sign-in from the
+/// organisation's Entra tenant with that email (<see cref="InvitationBinder"/>), or expires (<c>People:InvitationLifetime</c>).
+/// </summary>
+[Requires(Permission.ManagePeople)]
+public sealed record InvitePerson(Guid OrganisationId, string? Email, Role? Role) : ICommand<InvitationView>, IOrganisationRequest;
+
+public sealed class InvitePersonValidator : AbstractValidator<InvitePerson>
+{
+    public InvitePersonValidator()
+    {
+        RuleFor(c => c.Email).Custom((email, context) =>
+        {
+            if (!EmailAddress.TryNormalise(email, out _, out var problem)) context.AddFailure("email", problem);
+        });
+        RuleFor(c => c.Role).NotNull().WithMessage("Choose the role the person gets (role).").IsInEnum().OverridePropertyName("role");
+    }
+}
+
+public sealed class InvitePersonHandler(PortalDbContext db, AuditLog audit, CurrentUser currentUser, TimeProvider clock, IOptions<PeopleOptions> options)
+    : ICommandHandler<InvitePerson, InvitationView>
+{
+    public async ValueTask<InvitationView> Handle(InvitePerson command, CancellationToken cancellationToken)
+    {
+        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var email = EmailAddress.Normalise(command.Email);
+        var now = clock.GetUtcNow();
+
+        var member = await (from m in db.Memberships
+                            join u in db.Users on m.UserId equals u.Id
+                            where m.OrganisationId == organisation.Id && u.Email == email
+                            select u.DisplayName).FirstOrDefaultAsync(cancellationToken);
+        if (member is not null) throw new DomainRuleException("already_member", $"{email} is already a member of {organisation.Name} ({member}).");
+        if (await db.Invitations.AnyAsync(i => i.OrganisationId == organisation.Id && i.Email == email && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now, cancellationToken))
+            throw new DomainRuleException("already_invited", $"{email} already has a pending invitation to {organisation.Name}; revoke it first to invite again.");
+
+        var invitation = new Invitation(Guid.CreateVersion7(now), organisation, email, command.Role!.Value, currentUser.Access?.UserId, now, options.Value.InvitationLifetime);
+        db.Invitations.Add(invitation);
+        audit.Record(organisation.Id, "person_invited", $"Invited {invitation.Email} as {invitation.Role} (expires {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC)");
+        await db.SaveChangesAsync(cancellationToken);
+        return InvitationView.From(invitation, now);
+    }
+}
