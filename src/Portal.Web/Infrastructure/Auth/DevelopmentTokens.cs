@@ -27,9 +27,10 @@ public sealed class DevelopmentTokens : IDisposable
     public SecurityKey Key { get; }
 
     public string CreateToken(User user, TimeSpan? lifetime = null) =>
-        CreateToken(user.EntraTenantId, user.EntraObjectId, user.DisplayName, lifetime);
+        CreateToken(user.EntraTenantId, user.EntraObjectId, user.DisplayName, lifetime, email: user.Email);
 
-    public string CreateToken(Guid tid, Guid oid, string name, TimeSpan? lifetime = null, SecurityKey? signWith = null)
+    /// <param name="email">Sent as <c>preferred_username</c>, as Entra does: what binds an invitation at a first sign-in.</param>
+    public string CreateToken(Guid tid, Guid oid, string name, TimeSpan? lifetime = null, SecurityKey? signWith = null, string? email = null)
     {
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -45,6 +46,7 @@ public sealed class DevelopmentTokens : IDisposable
                 new Claim("oid", oid.ToString()),
                 new Claim("name", name),
                 new Claim("scp", Scope),
+                .. email is null ? Array.Empty<Claim>() : [new Claim("preferred_username", email)],
             ]),
             SigningCredentials = new SigningCredentials(signWith ?? Key, SecurityAlgorithms.RsaSha256),
         });
