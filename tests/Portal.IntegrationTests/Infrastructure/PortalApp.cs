@@ -87,8 +87,9 @@ public abstract class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>A correctly signed token whose tid/oid Portal may or may not know, or one signed with a foreign key.</summary>
-    public string MintToken(Guid tid, Guid oid, string name = "Test Person", SecurityKey? signWith = null) =>
-        Services.GetRequiredService<DevelopmentTokens>().CreateToken(tid, oid, name, TimeSpan.FromHours(1), signWith);
+    /// <param name="email">Sent as <c>preferred_username</c>, as Entra does (what binds an invitation at a first sign-in).</param>
+    public string MintToken(Guid tid, Guid oid, string name = "Test Person", SecurityKey? signWith = null, string? email = null) =>
+        Services.GetRequiredService<DevelopmentTokens>().CreateToken(tid, oid, name, TimeSpan.FromHours(1), signWith, email);
 
     /// <summary>Reads the database directly with system access (no query filters): the oracle the API is compared with.</summary>
     public async Task<T> QueryAsync<T>(Func<PortalDbContext, Task<T>> query)
