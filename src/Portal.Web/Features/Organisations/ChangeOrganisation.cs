@@ -3,12 +3,12 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.People;
+using Portal.Infrastructure.Data;
 using Portal.Pipeline;
 
 namespace Portal.Features.Organisations;
 
-// The platform operator's changes to one organisation: each locks the organisation's row (PeopleLocks), changes it through
+// The platform operator's changes to one organisation: each locks the organisation's row (OrganisationRowLock), changes it through
 // the entity, audits it in the organisation's log and saves once. Deactivating keeps every record; its people lose access.
 
 [Requires(Permission.ManageOrganisations)]
@@ -25,7 +25,7 @@ public sealed class RenameOrganisationHandler(PortalDbContext db, AuditLog audit
 {
     public async ValueTask<OrganisationAdminView> Handle(RenameOrganisation command, CancellationToken cancellationToken)
     {
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         var before = organisation.Name;
         organisation.Rename(command.Name!);
         audit.Record(organisation.Id, "organisation_renamed", $"Renamed {before} to {organisation.Name}");
@@ -49,7 +49,7 @@ public sealed class BindEntraTenantHandler(PortalDbContext db, AuditLog audit) :
 {
     public async ValueTask<OrganisationAdminView> Handle(BindEntraTenant command, CancellationToken cancellationToken)
     {
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         var before = organisation.EntraTenantId;
         organisation.BindEntraTenant(command.EntraTenantId!.Value);
         audit.Record(organisation.Id, "entra_tenant_bound", before is { } b
@@ -76,7 +76,7 @@ public sealed class ChangeIncidentPrefixHandler(PortalDbContext db, AuditLog aud
     public async ValueTask<OrganisationAdminView> Handle(ChangeIncidentPrefix command, CancellationToken cancellationToken)
     {
         // The lock also orders this after a concurrent incident creation, which increments the same row's counter.
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         var prefix = command.IncidentPrefix!;
         if (prefix != organisation.IncidentPrefix && await db.Organisations.AnyAsync(o => o.IncidentPrefix == prefix && o.Id != organisation.Id, cancellationToken))
             throw new DomainRuleException("prefix_taken", $"Another tenant already numbers its incidents {prefix}-…; choose another prefix.");
@@ -96,7 +96,7 @@ public sealed class DeactivateOrganisationHandler(PortalDbContext db, AuditLog a
 {
     public async ValueTask<OrganisationAdminView> Handle(DeactivateOrganisation command, CancellationToken cancellationToken)
     {
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         organisation.Deactivate(clock.GetUtcNow());
         audit.Record(organisation.Id, "organisation_deactivated", $"Deactivated {organisation.Name}: its people have no access; its records are kept");
         await db.SaveChangesAsync(cancellationToken);
@@ -111,7 +111,7 @@ public sealed class ReactivateOrganisationHandler(PortalDbContext db, AuditLog a
 {
     public async ValueTask<OrganisationAdminView> Handle(ReactivateOrganisation command, CancellationToken cancellationToken)
     {
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         organisation.Reactivate();
         audit.Record(organisation.Id, "organisation_reactivated", $"Reactivated {organisation.Name}");
         await db.SaveChangesAsync(cancellationToken);

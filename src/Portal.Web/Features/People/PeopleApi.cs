@@ -2,7 +2,6 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Domain;
-using Portal.Features.Remediation;
 using Portal.Infrastructure.Auth;
 
 namespace Portal.Features.People;
@@ -58,7 +57,7 @@ public static class PeopleApi
         api.MapGet("/audit", async (Guid organisationId, [FromQuery] string? cursor, [FromQuery] int? limit, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListAuditEntries(organisationId, cursor, limit ?? 50), ct)))
             .WithName("ListAuditEntries").WithSummary("The organisation's audit log, newest first; follow `next` for older entries.")
-            .Produces<KeysetPage<AuditEntryView>>()
+            .Produces<AuditPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Data;
 
 namespace Portal.Features.People;
 
@@ -12,15 +13,9 @@ namespace Portal.Features.People;
 /// </summary>
 public static class PeopleLocks
 {
-    /// <summary>Locks and loads (tracked) the organisation; a missing one is 404, like a foreign one.</summary>
-    public static async Task<Organisation> LockOrganisationAsync(PortalDbContext db, Guid organisationId, CancellationToken ct)
-    {
-        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Lock an organisation inside the command's transaction.");
-        var locked = await db.Organisations.Where(o => o.Id == organisationId)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Name, o => o.Name), ct);
-        if (locked == 0) throw new NotFoundException("organisation", organisationId);
-        return await db.Organisations.SingleAsync(o => o.Id == organisationId, ct);
-    }
+    /// <summary>Locks and loads (tracked) the organisation (<see cref="OrganisationRowLock"/>); a missing one is 404, like a foreign one.</summary>
+    public static Task<Organisation> LockOrganisationAsync(PortalDbContext db, Guid organisationId, CancellationToken ct) =>
+        OrganisationRowLock.LockAsync(db, organisationId, ct);
 }
 
 /// <summary>An organisation always keeps at least one member holding its kind's admin role (<see cref="RoleRules.AdminRoleOf"/>).</summary>

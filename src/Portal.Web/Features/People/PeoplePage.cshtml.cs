@@ -2,7 +2,6 @@ using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Domain;
-using Portal.Features.Remediation;
 
 namespace Portal.Features.People;
 
@@ -25,7 +24,7 @@ public sealed class PeoplePageModel(IMediator mediator) : PortalPageModel
     [BindProperty(SupportsGet = true)] public string? AuditCursor { get; set; }
 
     public PeopleView? People { get; private set; }
-    public KeysetPage<AuditEntryView> Audit { get; private set; } = new([], null);
+    public AuditPage Audit { get; private set; } = new([], null);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {

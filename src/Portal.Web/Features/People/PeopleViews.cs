@@ -15,6 +15,9 @@ public sealed record PeopleView(Guid OrganisationId, string OrganisationName, Or
 
 public sealed record AuditEntryView(Guid Id, DateTimeOffset At, Guid? ActorUserId, string Actor, string Action, string Detail);
 
+/// <summary>A page of the audit log; <see cref="Next"/> is the cursor of the older entries, null on the last page.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, string? Next);
+
 /// <summary>How long an invitation stays open (<c>People:InvitationLifetime</c>, default 14 days).</summary>
 public sealed class PeopleOptions
 {
