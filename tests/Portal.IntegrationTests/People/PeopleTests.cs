@@ -63,6 +63,23 @@ public sealed class PeopleTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task Concurrent_first_requests_of_one_person_bind_once_and_all_get_in()
+    {
+        var (msp, lead, _) = await MspWithLeadAsync();
+        var email = PeopleSteps.UniqueEmail("rush");
+        await lead.InviteAsync(msp.Id, email, "MspEngineer");
+        var oid = Guid.NewGuid();
+        var clients = Enumerable.Range(0, 4).Select(_ => app.SignInAs(msp.EntraTenantId!.Value, email, "Rush", oid)).ToList();
+        var responses = await Task.WhenAll(clients.Select(c => c.GetAsync("/api/v1/me", Ct)));
+        responses.Select(r => r.StatusCode).ShouldAllBe(s => s == HttpStatusCode.OK);
+        (await app.QueryAsync(db => db.Users.CountAsync(u => u.Email == email))).ShouldBe(1);
+        (await lead.PeopleAsync(msp.Id)).Members.Count(m => m.Email == email).ShouldBe(1);
+        (await lead.AuditAsync(msp.Id)).Items.Count(a => a.Action == "invitation_accepted" && a.Detail.Contains(email, StringComparison.Ordinal)).ShouldBe(1);
+        foreach (var r in responses) r.Dispose();
+        foreach (var c in clients) c.Dispose();
+    }
+
+    [Fact]
     public async Task A_token_from_another_Entra_tenant_with_the_invited_email_binds_nothing()
     {
         var (msp, lead, _) = await MspWithLeadAsync();

@@ -17,7 +17,7 @@ namespace Portal.Infrastructure.Auth;
 /// </summary>
 public sealed partial class InvitationBinder(IServiceScopeFactory scopes, TimeProvider clock, ILogger<InvitationBinder> logger)
 {
-    /// <summary>True when something was bound (by this call or a concurrent one): the caller resolves the user again.</summary>
+    /// <summary>True when something was bound (by this call or a concurrent first request of the same person): the caller resolves again.</summary>
     public async Task<bool> TryBindAsync(ClaimsPrincipal principal, Guid tid, Guid oid, CancellationToken ct)
     {
         var claimed = principal.FindFirst("preferred_username")?.Value ?? principal.FindFirst("email")?.Value ?? principal.FindFirst(ClaimTypes.Email)?.Value;
@@ -27,7 +27,15 @@ public sealed partial class InvitationBinder(IServiceScopeFactory scopes, TimePr
         scope.ServiceProvider.GetRequiredService<TenantScope>().UseSystemAccess();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var now = clock.GetUtcNow();
-        if (!await PendingFor(db, email, tid, now).AnyAsync(ct)) return false; // the usual case: nothing to bind, no transaction
+        // The usual case: nothing to bind, one query, no transaction. An invitation accepted a moment ago counts too: a concurrent
+        // first request of the same person may have bound it while this one was being resolved as nobody.
+        var recently = now - RecentlyAccepted;
+        var candidates = from i in db.Invitations
+                         join o in db.Organisations on i.OrganisationId equals o.Id
+                         where i.Email == email && o.EntraTenantId == tid && o.DeactivatedAt == null && i.RevokedAt == null
+                               && ((i.AcceptedAt == null && i.ExpiresAt > now) || i.AcceptedAt >= recently)
+                         select i.Id;
+        if (!await candidates.AnyAsync(ct)) return false;
 
         var name = principal.FindFirst("name")?.Value is { Length: > 0 } n ? n.Trim() : email;
         try
@@ -35,7 +43,7 @@ public sealed partial class InvitationBinder(IServiceScopeFactory scopes, TimePr
             var (bound, _) = await UnitOfWork.CommitAsync(db, "Invitation binding", async c =>
             {
                 var invitations = await PendingFor(db, email, tid, now).ToListAsync(c);
-                if (invitations.Count == 0) return 0;
+                if (invitations.Count == 0) return 0; // a concurrent first request of the same person took them: see below
                 var organisationIds = invitations.Select(i => i.OrganisationId).ToList();
                 var organisations = await db.Organisations.Where(o => organisationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, c);
                 var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.EntraTenantId == tid && u.EntraObjectId == oid, c);
@@ -65,16 +73,24 @@ public sealed partial class InvitationBinder(IServiceScopeFactory scopes, TimePr
                 await db.SaveChangesAsync(c);
                 return count;
             }, ct);
-            if (bound > 0) LogBound(logger, bound, tid);
-            return bound > 0;
+            if (bound > 0)
+            {
+                LogBound(logger, bound, tid);
+                return true;
+            }
         }
         catch (DbUpdateException e) when (e.InnerException is DbException)
         {
             // A concurrent first request of the same person committed first (unique user or membership): it is bound.
             LogLostRace(logger, e.InnerException.Message);
-            return true;
         }
+        // Nothing bound by this call: a concurrent first request of the same person may have bound it meanwhile (it committed
+        // first, and this call then found nothing pending or hit the unique index). Then this request resolves them too.
+        db.ChangeTracker.Clear();
+        return await db.Users.AnyAsync(u => u.EntraTenantId == tid && u.EntraObjectId == oid, ct);
     }
+
+    private static readonly TimeSpan RecentlyAccepted = TimeSpan.FromMinutes(1);
 
     private static IQueryable<Invitation> PendingFor(PortalDbContext db, string email, Guid tid, DateTimeOffset now) =>
         from i in db.Invitations
