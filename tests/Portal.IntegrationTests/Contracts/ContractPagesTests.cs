@@ -115,6 +115,10 @@ public sealed partial class ContractPagesTests(SqliteApp app) : IClassFixture<Sq
         (status, html, _) = await PostAsync(lucas, $"/tenants/{tailspin}/subscriptions?handler=Remove&subscriptionId={added.Id}", Token(page));
         status.ShouldBe(HttpStatusCode.Redirect, html);
         (await app.QueryAsync(db => db.Subscriptions.CountAsync(s => s.CustomerId == tailspin, Ct))).ShouldBe(before);
+        var audit = await app.QueryAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.OrganisationId == tailspin && a.Action.StartsWith("subscription_"))
+            .OrderBy(a => a.At).Select(a => a.Action + ": " + a.Detail).ToListAsync(Ct));
+        audit.ShouldBe(["subscription_added: Uses Nimbus Cloud's Nimbus Virtual Desktop in northeurope.",
+            "subscription_removed: No longer uses Nimbus Virtual Desktop in northeurope."]);
 
         // Its MSP's engineer manages them too; another tenant's admin finds nothing, and cannot remove through it.
         var maya = await SignedInAsync(DemoDirectory.Maya);
