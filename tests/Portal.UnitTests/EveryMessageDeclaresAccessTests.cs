@@ -42,6 +42,11 @@ public sealed class EveryMessageDeclaresAccessTests
             .Where(t => typeof(IBaseCommand).IsAssignableFrom(t) || typeof(IBaseQuery).IsAssignableFrom(t))
             .Where(t => t.GetProperty("DeviceId")?.PropertyType == typeof(Guid));
         withDeviceId.Where(t => !typeof(IDeviceRequest).IsAssignableFrom(t)).Select(t => t.Name).ShouldBeEmpty();
+        var withContractId = typeof(Program).Assembly.GetTypes()
+            .Where(t => typeof(IBaseCommand).IsAssignableFrom(t) || typeof(IBaseQuery).IsAssignableFrom(t))
+            .Where(t => t.GetProperty("ContractId")?.PropertyType == typeof(Guid));
+        withContractId.Where(t => !typeof(IContractRequest).IsAssignableFrom(t)).Select(t => t.Name).ShouldBeEmpty();
+        withContractId.ShouldNotBeEmpty();
         withTaskId.ShouldNotBeEmpty();
         withDeviceId.ShouldNotBeEmpty();
     }

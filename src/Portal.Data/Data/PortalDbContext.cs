@@ -101,6 +101,17 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.HasOne<Organisation>().WithMany().HasForeignKey(c => c.MspId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Organisation>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(c => new { c.MspId, c.CustomerId });
+            e.Property(c => c.Message).HasMaxLength(MspContract.MessageMaxLength);
+            e.Property(c => c.ProposedByName).HasMaxLength(200);
+            e.Property(c => c.StartedByName).HasMaxLength(200);
+            e.Property(c => c.ClosedByName).HasMaxLength(200);
+            e.Property(c => c.EndedByName).HasMaxLength(200);
+            ConfigureVersion(e.Property(c => c.Version));
+            // One open (proposed or active) contract per MSP and customer, held by the database too: two proposals racing each
+            // other cannot both insert. Ended, declined and withdrawn rows stay as history beside it.
+            var state = Quote(nameof(MspContract.State));
+            e.HasIndex(c => new { c.MspId, c.CustomerId }, "IX_Contracts_OneOpenPerPair").IsUnique()
+                .HasFilter($"{state} IN ('{nameof(ContractState.Proposed)}', '{nameof(ContractState.Active)}')");
         });
         modelBuilder.Entity<Service>(e =>
         {
@@ -446,6 +457,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.HasQueryFilter(x => Scope.IsSystem || Scope.FullAccess.Contains(x.TenantId));
         });
     }
+
+    /// <summary>A column name quoted for this provider, for the few filters written as SQL.</summary>
+    private string Quote(string column) => ProviderName == SqlServerProvider ? $"[{column}]" : $"\"{column}\"";
 
     private void ConfigureVersion(PropertyBuilder<long> version)
     {

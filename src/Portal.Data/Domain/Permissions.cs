@@ -45,7 +45,10 @@ public enum Permission
     ManageOrganisations,
     /// <summary>Invite people, change their roles, remove them, and read the organisation's audit log (its admins; checked in the organisation).</summary>
     ManagePeople,
-    /// <summary>Propose, accept, decline, withdraw and end MSP contracts (an MSP's leads, a customer's admins; checked in the organisation).</summary>
+    /// <summary>
+    /// Propose, accept, decline, withdraw and end MSP contracts (an MSP's leads, a customer's admins; checked in the organisation). The
+    /// platform operator holds it too, to see every contract and end any; which step each side may take is the contract's own rule.
+    /// </summary>
     ManageContracts,
     /// <summary>Create an active MSP contract directly, without a proposal (the platform operator).</summary>
     CreateContracts,
@@ -89,7 +92,7 @@ public static class RoleRules
         Permission.ManageEscalations => role is Role.MspLead,
         Permission.ManageOrganisations => role is Role.PlatformAdmin,
         Permission.ManagePeople => role is Role.MspLead or Role.CustomerAdmin or Role.ProviderPublisher or Role.PlatformAdmin,
-        Permission.ManageContracts => role is Role.MspLead or Role.CustomerAdmin,
+        Permission.ManageContracts => role is Role.MspLead or Role.CustomerAdmin or Role.PlatformAdmin,
         Permission.CreateContracts => role is Role.PlatformAdmin,
         _ => false,
     };

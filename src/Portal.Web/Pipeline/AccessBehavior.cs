@@ -53,6 +53,17 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
             return await next(message, cancellationToken);
         }
 
+        if (message is IContractRequest { ContractId: var contractId })
+        {
+            var contract = await services.GetRequiredService<PortalDbContext>().Contracts.FirstOrDefaultAsync(c => c.Id == contractId, cancellationToken)
+                           ?? throw new NotFoundException("contract", contractId);
+            if (user.IsPlatformAdmin && user.Has(permission)) return await next(message, cancellationToken);
+            var sides = user.Memberships.Where(m => m.OrganisationId == contract.MspId || m.OrganisationId == contract.CustomerId).ToList();
+            if (sides.Count == 0) throw new NotFoundException("contract", contractId);
+            if (!sides.Any(m => RoleRules.Grants(m.Role, permission))) throw new NotPermittedException($"Your role does not allow this ({permission}).");
+            return await next(message, cancellationToken);
+        }
+
         Guid? tenantId = message switch
         {
             // Loaded (and tracked) whole: the handler then takes it from the context instead of querying again.

@@ -72,6 +72,16 @@ public interface IOrganisationRequest
     Guid OrganisationId { get; }
 }
 
+/// <summary>
+/// A message about one MSP contract: the user must belong to its MSP or its customer (else 404, like a missing one) and hold the
+/// permission in one of them (else 403). A platform administrator holding the permission may act on any contract. The contract is
+/// loaded (tracked) here, so the handler takes it from the context.
+/// </summary>
+public interface IContractRequest
+{
+    Guid ContractId { get; }
+}
+
 /// <summary>A message that may narrow to one tenant (a list filter); a foreign tenant id answers 404, like a direct one.</summary>
 public interface IOptionalTenantRequest
 {

@@ -30,7 +30,7 @@ public sealed class AddServiceSubscriptionValidator : AbstractValidator<AddServi
     }
 }
 
-public sealed class AddServiceSubscriptionHandler(PortalDbContext db, IMediator mediator) : ICommandHandler<AddServiceSubscription, ServiceSubscriptionView>
+public sealed class AddServiceSubscriptionHandler(PortalDbContext db, IMediator mediator, AuditLog auditLog) : ICommandHandler<AddServiceSubscription, ServiceSubscriptionView>
 {
     public async ValueTask<ServiceSubscriptionView> Handle(AddServiceSubscription command, CancellationToken cancellationToken)
     {
@@ -44,6 +44,8 @@ public sealed class AddServiceSubscriptionHandler(PortalDbContext db, IMediator 
                 $"The tenant already uses {service.Name}{(subscription.Region is { } r ? $" in {r}" : "")}.");
 
         db.Subscriptions.Add(subscription);
+        auditLog.Record(command.TenantId, "subscription_added",
+            $"Uses {service.Provider}'s {service.Name}{(subscription.Region is { } region ? $" in {region}" : " in every region")}.");
         // Saved first inside the transaction, so the targeting query sees it; both commit together or not at all.
         await db.SaveChangesAsync(cancellationToken);
         await mediator.Send(new RetargetAdvisoriesOfServices(command.TenantId, [service.Id]), cancellationToken); // joins this transaction

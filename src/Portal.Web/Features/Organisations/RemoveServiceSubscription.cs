@@ -14,7 +14,7 @@ namespace Portal.Features.Organisations;
 [Requires(Permission.ManageSubscriptions)]
 public sealed record RemoveServiceSubscription(Guid TenantId, Guid SubscriptionId) : ICommand, ITenantRequest;
 
-public sealed class RemoveServiceSubscriptionHandler(PortalDbContext db, IMediator mediator) : ICommandHandler<RemoveServiceSubscription>
+public sealed class RemoveServiceSubscriptionHandler(PortalDbContext db, IMediator mediator, AuditLog auditLog) : ICommandHandler<RemoveServiceSubscription>
 {
     public async ValueTask<Unit> Handle(RemoveServiceSubscription command, CancellationToken cancellationToken)
     {
@@ -22,6 +22,9 @@ public sealed class RemoveServiceSubscriptionHandler(PortalDbContext db, IMediat
         var subscription = await db.Subscriptions.SingleOrDefaultAsync(s => s.Id == command.SubscriptionId && s.CustomerId == command.TenantId, cancellationToken)
                            ?? throw new NotFoundException("subscription", command.SubscriptionId);
         db.Subscriptions.Remove(subscription);
+        var service = await db.Services.AsNoTracking().Where(s => s.Id == subscription.ServiceId).Select(s => s.Name).SingleAsync(cancellationToken);
+        auditLog.Record(command.TenantId, "subscription_removed",
+            $"No longer uses {service}{(subscription.Region is { } region ? $" in {region}" : " (every region)")}.");
         await db.SaveChangesAsync(cancellationToken);
         await mediator.Send(new RetargetAdvisoriesOfServices(command.TenantId, [subscription.ServiceId]), cancellationToken); // joins this transaction
         return Unit.Value;

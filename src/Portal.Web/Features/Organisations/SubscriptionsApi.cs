@@ -12,6 +12,11 @@ public static class SubscriptionsApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Organisations").RequireAuthorization();
 
+        api.MapGet("/services", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListAvailableServices(), ct)))
+            .WithName("ListAvailableServices")
+            .WithSummary("Every provider's services with the regions named for them: what a tenant may declare it uses.")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
         api.MapGet("/tenants/{tenantId:guid}/subscriptions", async (Guid tenantId, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListServiceSubscriptions(tenantId), ct)))
             .WithName("ListServiceSubscriptions").WithSummary("The provider services (and regions) the tenant uses.");

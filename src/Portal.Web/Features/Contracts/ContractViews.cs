@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Infrastructure.Auth;
+
+namespace Portal.Features.Contracts;
+
+/// <summary>
+/// A contract as its parties see it: who proposed, accepted (or declined, withdrew) and ended it, and when; <c>Actions</c> are the steps
+/// the reader may take now (accept, decline, withdraw, end).
+/// </summary>
+public sealed record ContractView(Guid Id, Guid MspId, string MspName, Guid CustomerId, string CustomerName, ContractState State, string? Message,
+    DateTimeOffset? ProposedAt, string? ProposedBy, DateTimeOffset? StartedAt, string? StartedBy, DateTimeOffset? ClosedAt, string? ClosedBy,
+    DateTimeOffset? EndedAt, string? EndedBy, ContractSide? EndedBySide, IReadOnlyList<string> Actions);
+
+public static class ContractParties
+{
+    /// <summary>
+    /// The sides the user may act for on this contract: the MSP or the customer where they hold <see cref="Permission.ManageContracts"/>,
+    /// the platform for a platform administrator. Access (member of either side, else 404) was checked before.
+    /// </summary>
+    public static IReadOnlyList<ContractSide> SidesOf(UserAccess user, MspContract contract)
+    {
+        var sides = new List<ContractSide>();
+        if (user.HasIn(Permission.ManageContracts, contract.CustomerId)) sides.Add(ContractSide.Customer);
+        if (user.HasIn(Permission.ManageContracts, contract.MspId)) sides.Add(ContractSide.Msp);
+        if (user.IsPlatformAdmin && user.Has(Permission.ManageContracts)) sides.Add(ContractSide.Platform);
+        return sides;
+    }
+
+    /// <summary>The user as a party to the contract, for the side the step belongs to when they may act for it (else their first side).</summary>
+    public static ContractParty For(UserAccess user, MspContract contract, ContractSide preferred)
+    {
+        var sides = SidesOf(user, contract);
+        var side = sides.Contains(preferred) ? preferred : sides.Count > 0 ? sides[0]
+            : throw new NotPermittedException($"Your role does not allow this ({Permission.ManageContracts}).");
+        return new ContractParty(user.UserId, user.DisplayName, side);
+    }
+
+    public static ContractView View(MspContract c, IReadOnlyDictionary<Guid, string> names, UserAccess user) => new(
+        c.Id, c.MspId, names.GetValueOrDefault(c.MspId, "?"), c.CustomerId, names.GetValueOrDefault(c.CustomerId, "?"), c.State, c.Message,
+        c.ProposedAt, c.ProposedByName, c.StartedAt, c.StartedByName, c.ClosedAt, c.ClosedByName, c.EndedAt, c.EndedByName, c.EndedBySide,
+        [.. SidesOf(user, c).SelectMany(c.ActionsFor).Distinct()]);
+
+    /// <summary>One contract's view, with its two organisations' names.</summary>
+    public static async Task<ContractView> ViewAsync(PortalDbContext db, MspContract contract, UserAccess user, CancellationToken ct)
+    {
+        var names = await db.Organisations.AsNoTracking().Where(o => o.Id == contract.MspId || o.Id == contract.CustomerId)
+            .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
+        return View(contract, names, user);
+    }
+
+    /// <summary>The contract the access check loaded (tracked), from the identity map; found through the context otherwise.</summary>
+    public static async Task<MspContract> LoadAsync(PortalDbContext db, Guid contractId, CancellationToken ct) =>
+        db.Contracts.Local.FirstOrDefault(c => c.Id == contractId)
+        ?? await db.Contracts.FirstOrDefaultAsync(c => c.Id == contractId, ct)
+        ?? throw new NotFoundException("contract", contractId);
+
+    /// <summary>The MSP and the customer of a contract, for the rules that need them (deactivated?) and the audit lines (names).</summary>
+    public static async Task<(Organisation Msp, Organisation Customer)> PartiesAsync(PortalDbContext db, MspContract contract, CancellationToken ct)
+    {
+        var organisations = await db.Organisations.AsNoTracking().Where(o => o.Id == contract.MspId || o.Id == contract.CustomerId).ToListAsync(ct);
+        return (organisations.Single(o => o.Id == contract.MspId), organisations.Single(o => o.Id == contract.CustomerId));
+    }
+
+    /// <summary>Is there already a proposed or active contract between them? (The unique filtered index refuses a second one as well.)</summary>
+    public static async Task EnsureNoOpenContractAsync(PortalDbContext db, Organisation msp, Organisation customer, CancellationToken ct)
+    {
+        var open = await db.Contracts.AsNoTracking()
+            .Where(c => c.MspId == msp.Id && c.CustomerId == customer.Id && MspContract.OpenStates.Contains(c.State))
+            .Select(c => (ContractState?)c.State).FirstOrDefaultAsync(ct);
+        if (open is { } state)
+            throw new DomainRuleException("contract_exists", state == ContractState.Active
+                ? $"{msp.Name} already manages {customer.Name}: end that contract first."
+                : $"{msp.Name} has already proposed to manage {customer.Name}; that proposal awaits an answer.");
+    }
+}
