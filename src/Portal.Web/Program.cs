@@ -9,6 +9,7 @@ using Portal.Features.Incidents;
 using Portal.Features.Live;
 using Portal.Features.Notifications;
 using Portal.Features.Organisations;
+using Portal.Features.People;
 using Portal.Features.Remediation;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Data;
@@ -37,6 +38,7 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton<CommitPublisher>();
+builder.Services.AddSingleton<RevocationBarrier>();
 builder.Services.AddScoped<AuditLog>();
 
 // HTTP: problem details for every error (a status page in the layout for browsers), enums as names (numbers refused), OpenAPI
@@ -79,6 +81,7 @@ app.MapProviderAdvisoriesApi();
 app.MapSubscriptionsApi();
 app.MapNotificationsApi();
 app.MapEscalationsApi();
+app.MapRemoveMember();
 app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();
