@@ -82,7 +82,8 @@ public static class AuthenticationSetup
         // Access taken away goes at once, on every instance (docs/architecture.md, "Revocation").
         builder.Services.AddSingleton<AccessRevocation>();
         builder.Services.AddSingleton<Pipeline.Commit.ICommitReaction, RevokeAccessAfterCommit>();
-        if (builder.Configuration["SignalR:Redis"] is { Length: > 0 } redis)
+        // The backplane's Redis; with Azure SignalR Service (no backplane) a Redis of its own, Revocation:Redis.
+        if ((builder.Configuration["Revocation:Redis"] is { Length: > 0 } own ? own : builder.Configuration["SignalR:Redis"]) is { Length: > 0 } redis)
         {
             builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RevocationRelay>(sp, redis));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationRelay>());
