@@ -94,6 +94,18 @@ public sealed class LiveConnections(IHubContext<StatusHub, IStatusClient> hub, U
         }
     }
 
+    /// <summary>
+    /// Right after a connection registered its groups: if the user's access was revoked since <paramref name="decidedFrom"/> was
+    /// resolved (the cache then holds another instance), the revocation may have missed this connection, so it is re-decided now.
+    /// A revocation after this point finds the connection registered.
+    /// </summary>
+    public async Task RecheckAsync(string connectionId, UserAccess decidedFrom, CancellationToken ct)
+    {
+        if (!_connections.TryGetValue(connectionId, out var connection)) return;
+        if (ReferenceEquals(await users.GetAsync(connection.Tid, connection.Oid, ct), decidedFrom)) return;
+        await RedecideAsync(connectionId, connection, ct);
+    }
+
     private async Task<int> RedecideAsync(string connectionId, Connection connection, CancellationToken ct)
     {
         await connection.Deciding.WaitAsync(ct);
