@@ -185,3 +185,59 @@ public sealed class MemberRemovalTests(MemberRemovalApp app) : IClassFixture<Mem
         (await app.QueryAsync(db => db.AuditEntries.CountAsync(a => a.OrganisationId == northwind && a.Action == "member_removed" && a.Detail.Contains("Olivia"), Ct))).ShouldBe(0);
     }
 }
+
+public sealed class AccessChangeApp() : PortalApp(DbProvider.Sqlite, null);
+
+/// <summary>Which committed changes the save pass reports as access changes (<see cref="CommittedChanges.AccessChanged"/>), and whom they name.</summary>
+public sealed class AccessChangeDetectionTests(AccessChangeApp app) : IClassFixture<AccessChangeApp>
+{
+    private async Task<AccessChange?> CommitAsync(Func<PortalDbContext, CancellationToken, Task> change)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().UseSystemAccess();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var (_, committed) = await UnitOfWork.CommitAsync(db, "test change", async ct =>
+        {
+            await change(db, ct);
+            await db.SaveChangesAsync(ct);
+            return 0;
+        }, TestContext.Current.CancellationToken);
+        await app.Services.GetRequiredService<CommitPublisher>().PublishAsync(committed);
+        return committed.AccessChanged;
+    }
+
+    [Fact]
+    public async Task Memberships_contracts_and_organisations_are_reported_with_whom_they_concern_and_other_changes_are_not()
+    {
+        var fabrikam = app.Demo.TenantId("Fabrikam Health");
+        var harbor = app.Demo.Org("Harbor IT Partners").Id;
+        var hana = app.Demo.User(DemoDirectory.Hana);
+
+        var joined = await CommitAsync(async (db, ct) =>
+        {
+            var user = await db.Users.Include(u => u.Memberships).SingleAsync(u => u.Id == hana.Id, ct);
+            user.Join(await db.Organisations.SingleAsync(o => o.Id == fabrikam, ct), Role.CustomerViewer);
+        });
+        joined.ShouldNotBeNull();
+        joined.UserIds.ShouldBe([hana.Id]);
+        joined.OrganisationIds.ShouldBe([fabrikam]);
+        joined.CommittedAt.ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-1));
+
+        var ended = await CommitAsync(async (db, ct) => (await db.Contracts.SingleAsync(c => c.MspId == harbor && c.CustomerId == fabrikam, ct)).End(DateTimeOffset.UtcNow));
+        ended.ShouldNotBeNull();
+        ended.UserIds.ShouldBeEmpty();
+        ended.OrganisationIds.ShouldBe([harbor, fabrikam], ignoreOrder: true);
+
+        var deactivated = await CommitAsync(async (db, ct) => (await db.Organisations.SingleAsync(o => o.Id == fabrikam, ct)).Deactivate(DateTimeOffset.UtcNow));
+        deactivated.ShouldNotBeNull();
+        deactivated.OrganisationIds.ShouldBe([fabrikam]);
+        deactivated.EntraTenantIds.ShouldBe([app.Demo.Org("Fabrikam Health").EntraTenantId!.Value]);
+
+        // An audit line alone (or any change to incidents, tasks, advisories) takes no access away.
+        (await CommitAsync((db, _) =>
+        {
+            db.AuditEntries.Add(new AuditEntry(fabrikam, DateTimeOffset.UtcNow, null, "Portal", "test", "Nothing about access"));
+            return Task.CompletedTask;
+        })).ShouldBeNull();
+    }
+}
