@@ -95,15 +95,47 @@ public sealed partial class RevocationRelay(string configuration, AccessRevocati
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = ConfigurationOptions.Parse(configuration);
-        options.AbortOnConnectFail = false;
+        options.AbortOnConnectFail = false; // never fail the start: the client keeps reconnecting, subscriptions included
         options.ClientName = "portal-revocations";
         _redis = await ConnectionMultiplexer.ConnectAsync(options);
-        var subscriber = _redis.GetSubscriber();
-        await subscriber.SubscribeAsync(Channel, (channel, value) => { _ = OnRevocationAsync(value); });
-        await subscriber.SubscribeAsync(AckChannel, (_, value) =>
+        if (!await TrySubscribeAsync())
         {
-            if (Guid.TryParse(value.ToString(), out var id) && _waiting.TryGetValue(id, out var waiting)) waiting.Acknowledged();
-        });
+            // Redis is down at start: keep trying in the background. Until then this instance is not counted by PUBLISH, so nobody
+            // waits for it, and what it caches is revoked by the 30 s lifetime and the periodic pass only.
+            _ = Task.Run(async () =>
+            {
+                using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+                try
+                {
+                    while (await timer.WaitForNextTickAsync(_stopping.Token) && !await TrySubscribeAsync()) { }
+                }
+                catch (OperationCanceledException)
+                {
+                    // stopping
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    private readonly CancellationTokenSource _stopping = new();
+
+    private async Task<bool> TrySubscribeAsync()
+    {
+        try
+        {
+            var subscriber = _redis!.GetSubscriber();
+            await subscriber.SubscribeAsync(Channel, (channel, value) => { _ = OnRevocationAsync(value); });
+            await subscriber.SubscribeAsync(AckChannel, (channel, value) =>
+            {
+                if (Guid.TryParse(value.ToString(), out var id) && _waiting.TryGetValue(id, out var waiting)) waiting.Acknowledged();
+            });
+            return true;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogSubscribeFailed(logger, e);
+            return false;
+        }
     }
 
     /// <summary>Tells the other instances and waits until each has applied it (or <see cref="AckTimeout"/> passed).</summary>
@@ -151,12 +183,16 @@ public sealed partial class RevocationRelay(string configuration, AccessRevocati
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => _stopping.CancelAsync();
 
     public async ValueTask DisposeAsync()
     {
+        // _stopping is not disposed: the host may stop this service after the container disposed it, and a token without a timer holds nothing.
         if (_redis is not null) await _redis.DisposeAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to revocations over Redis failed; trying again every 2 s (until then this instance revokes others' changes only after the cache lifetime)")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not every instance acknowledged a revocation within {Elapsed:0} ms; live clients are told of later changes anyway")]
     private static partial void LogAckTimeout(ILogger logger, double elapsed);
