@@ -546,13 +546,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
                                                    || state == EntityState.Modified && entry.Properties.Any(p => p.IsModified && p.Metadata.Name != nameof(MspContract.TightenedTargets)):
                         _savedAccess.Organisation(contract.MspId).Organisation(contract.CustomerId);
                         break;
-                    case Organisation organisation when state == EntityState.Deleted
+                    // A new organisation or user: someone signing in from its Entra tenant may be cached as unknown until now.
+                    case Organisation organisation when state is EntityState.Added or EntityState.Deleted
                                                         || state == EntityState.Modified && IsModified(entry, nameof(Organisation.DeactivatedAt), nameof(Organisation.EntraTenantId)):
                         _savedAccess.Organisation(organisation.Id).EntraTenant(organisation.EntraTenantId)
                             .EntraTenant(state == EntityState.Modified ? (Guid?)entry.Property(nameof(Organisation.EntraTenantId)).OriginalValue : null);
                         break;
-                    case User user when state == EntityState.Deleted:
-                        _savedAccess.User(user.Id);
+                    case User user when state is EntityState.Added or EntityState.Deleted:
+                        _savedAccess.User(user.Id).EntraTenant(user.EntraTenantId);
                         break;
                     case Advisory advisory when advisory.Announcement != AdvisoryAnnouncement.None || advisory.DroppedTenants.Count > 0:
                         _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,

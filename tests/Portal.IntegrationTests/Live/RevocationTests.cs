@@ -233,7 +233,19 @@ public sealed class AccessChangeDetectionTests(AccessChangeApp app) : IClassFixt
         deactivated.OrganisationIds.ShouldBe([fabrikam]);
         deactivated.EntraTenantIds.ShouldBe([app.Demo.Org("Fabrikam Health").EntraTenantId!.Value]);
 
-        // An audit line alone (or any change to incidents, tasks, advisories) takes no access away.
+        // A new user: whoever signs in from its Entra tenant may have been cached as unknown.
+        var newcomerId = Guid.NewGuid();
+        var woodgrove = app.Demo.Org(DemoDirectory.Woodgrove);
+        var created = await CommitAsync((db, _) =>
+        {
+            db.Users.Add(new User(newcomerId, "New Person", "new.person@woodgrovebank.example", woodgrove.EntraTenantId!.Value, Guid.NewGuid()));
+            return Task.CompletedTask;
+        });
+        created.ShouldNotBeNull();
+        created.UserIds.ShouldBe([newcomerId]);
+        created.EntraTenantIds.ShouldBe([woodgrove.EntraTenantId!.Value]);
+
+                // An audit line alone (or any change to incidents, tasks, advisories) takes no access away.
         (await CommitAsync((db, _) =>
         {
             db.AuditEntries.Add(new AuditEntry(fabrikam, DateTimeOffset.UtcNow, null, "Portal", "test", "Nothing about access"));
