@@ -17,6 +17,10 @@
 #                         Portal's delayed jobs and sweep: lateness p50/p99, the sweep's cost with 0 and 200 overdue; and
 #                         webhook outbox throughput (Portal's delivery jobs vs a bare HttpClient loop, A B B A); SQLite and
 #                         PostgreSQL, each a process of its own; starts its own PostgreSQL
+#   ./bench.sh --revocation  scenario 7 only: two Portal instances (PostgreSQL + Redis), 100 customer viewers connected to B,
+#                         removed one by one through A while notes flow: per removal the lag from its commit to the last event
+#                         on the removed socket and to the first refused API call (p50/p99/max, bar p99 <= 1 s); starts its own
+#                         PostgreSQL and Redis
 #   ./bench.sh --quick    short runs (1 round, 2 s wrk runs; fan-out with 200 and 1,000 clients): a smoke test, never written to the docs
 #   ./bench.sh --micro    also run the BenchmarkDotNet microbenchmarks afterwards (in process)
 #   ./bench.sh --no-docs  print the tables without writing them into docs/benchmarks.md
@@ -33,6 +37,8 @@
 # BENCH_FANOUT_CHANGES (changes per tenant in each run, default 10; 3 with --quick), BENCH_FANOUT_GAP_MS (pause after a
 # change's deliveries, default 200), BENCH_FANOUT_TOKENS (per-connection: every Portal connection its own bearer token,
 # the default; per-user: the demo users' eight tokens shared).
+# Scenario 7: BENCH_REVOCATION_REMOVALS (default 100; 20 with --quick), BENCH_REVOCATION_NOTES (notes per second while
+# removing, default 10).
 # Scenario 6: BENCH_ESCALATION_INCIDENTS (default 10000; 1000 with --quick), BENCH_ESCALATION_SPAN (seconds the due times
 # are spread over, default 600; 60 with --quick), BENCH_ESCALATION_WINDOW (seconds observed, default 60; 10 with --quick),
 # BENCH_ESCALATION_OVERDUE (incidents overdue for the measured sweep, default 200; 20 with --quick), BENCH_OUTBOX_MESSAGES
@@ -43,7 +49,7 @@ cd "$(dirname "$0")"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 bench_args="$*"
-quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0 want_remediation=0 want_advisory=0 want_escalation=0
+quick=0 micro=0 write_docs=1 want_status=0 want_fanout=0 want_import=0 want_remediation=0 want_advisory=0 want_escalation=0 want_revocation=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 write_docs=0 ;;
@@ -55,12 +61,13 @@ for arg in "$@"; do
     --remediation) want_remediation=1 ;;
     --advisory) want_advisory=1 ;;
     --escalation) want_escalation=1 ;;
+    --revocation) want_revocation=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option '$arg'" >&2; usage >&2; exit 64 ;;
   esac
 done
 # Neither named: both scenarios.
-if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ] && [ "$want_remediation" -eq 0 ] && [ "$want_advisory" -eq 0 ] && [ "$want_escalation" -eq 0 ]; then want_status=1 want_fanout=1; fi
+if [ "$want_status" -eq 0 ] && [ "$want_fanout" -eq 0 ] && [ "$want_import" -eq 0 ] && [ "$want_remediation" -eq 0 ] && [ "$want_advisory" -eq 0 ] && [ "$want_escalation" -eq 0 ] && [ "$want_revocation" -eq 0 ]; then want_status=1 want_fanout=1; fi
 
 seconds() { # "10", "10s" -> 10; anything else is refused
   local v=${1%s}
@@ -107,7 +114,8 @@ if [ "$want_status" -eq 1 ]; then
   command -v curl >/dev/null 2>&1 || missing+=(curl)
 fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if { [ "$want_import" -eq 1 ] || [ "$want_escalation" -eq 1 ]; } && [ ! -x "${pg_bin:-/nonexistent}/initdb" ]; then missing+=(postgresql); fi
+if { [ "$want_import" -eq 1 ] || [ "$want_escalation" -eq 1 ] || [ "$want_revocation" -eq 1 ]; } && [ ! -x "${pg_bin:-/nonexistent}/initdb" ]; then missing+=(postgresql); fi
+if [ "$want_revocation" -eq 1 ] && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
 if [ -f src/Portal.Web/package.json ] && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -135,6 +143,7 @@ cleanup() {
     wait "$host_pid" 2>/dev/null || true
   fi
   if [ -n "${pg_started:-}" ]; then "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
+  if [ -n "${redis_pid:-}" ] && kill -0 "$redis_pid" 2>/dev/null; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -882,6 +891,70 @@ run_escalation() {
   sections+=("escalation $section")
 }
 
+# --- scenario 7: revocation across two instances (issue 13) ------------------------------------------------
+revocation_loads="" revocation_rows=() revocation_notes=()
+start_redis() { # a throwaway redis-server on a free loopback port, no persistence; sets redis_address
+  local port
+  for port in $(seq 56379 56579); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; done
+  mkdir -p "$work/redis"
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" >"$work/redis/log.txt" 2>&1 &
+  redis_pid=$!
+  local i
+  for i in $(seq 1 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  redis_address="127.0.0.1:$port"
+  echo "   Redis $(redis-server --version | awk '{print $3}' | sed 's/v=//') on port $port (no persistence)"
+}
+
+run_revocation() {
+  local removals=${BENCH_REVOCATION_REMOVALS:-$([ "$quick" -eq 1 ] && echo 20 || echo 100)}
+  local notes=${BENCH_REVOCATION_NOTES:-10}
+  whole BENCH_REVOCATION_REMOVALS "$removals" >/dev/null; whole BENCH_REVOCATION_NOTES "$notes" >/dev/null
+  echo
+  echo "== revocation: two instances (PostgreSQL + Redis), $removals customer viewers on B removed one by one through A, $notes notes/s through A"
+  [ -n "${pg_started:-}" ] || start_postgres
+  start_redis
+  load_gate revocation_loads "revocation"
+  local out="$work/revocation.tsv" rc
+  set +e
+  dotnet "$bench_dll" revocation --admin "$pg_admin" --redis "$redis_address" --removals "$removals" --notes-per-second "$notes" --out "$out" \
+    2>"$work/revocation.err" | grep -v -E '^(warn|info): |^      ' | sed 's/^/   /'
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+    tail -n 30 "$work/revocation.err" >&2
+    revocation_rows+=("| the run failed (exit $rc) | - | - | - | - | p99 <= 1,000 ms | **INVALID** |")
+  else
+    while IFS=$'\t' read -r table row; do
+      case "$table" in
+        revocation) revocation_rows+=("$row") ;;
+        note) revocation_notes+=("$row") ;;
+      esac
+    done <"$out"
+  fi
+  local section="$work/revocation-section.md" command_line="./bench.sh${bench_args:+ $bench_args}" v
+  for v in BENCH_REVOCATION_NOTES BENCH_REVOCATION_REMOVALS; do [ -n "${!v:-}" ] && command_line="$v=${!v} $command_line"; done
+  {
+    if [ "$quick" -eq 1 ]; then echo "#### Smoke run, not a result (\`--quick\`)"; else echo "#### Results"; fi
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+    echo "- machine: $(nproc) cores, $cpu; load average (1 min) before the run: $revocation_loads"
+    echo "- .NET SDK $(dotnet --version); both instances in one process (\`Portal.Benchmarks revocation ...\`, Development, demo data) on one PostgreSQL database (fsync off) and one Redis (backplane and revocations); command: \`$command_line\`"
+    echo
+    echo "Lag from the removal's commit (its audit entry's time, taken just before the save: if anything, overstated by the save) to (a) the last event the removed viewer's socket on B received, 0 if none after the commit; (b) the first 403 of its API calls, polled back to back on B. One removal at a time, each observed for 1.5 s."
+    echo
+    echo "| lag | removals | p50 ms | p99 ms | max ms | bar | result |"
+    echo "|---|---:|---:|---:|---:|---|---|"
+    printf '%s\n' "${revocation_rows[@]}"
+    if [ ${#revocation_notes[@]} -gt 0 ]; then
+      echo
+      printf '%s\n' "${revocation_notes[@]}"
+    fi
+  } >"$section"
+  echo
+  cat "$section"
+  sections+=("revocation $section")
+}
+
 # --- run ---------------------------------------------------------------------------------------------------
 [ "$want_status" -eq 1 ] && run_status
 [ "$want_fanout" -eq 1 ] && run_fanout
@@ -889,6 +962,7 @@ run_escalation() {
 [ "$want_remediation" -eq 1 ] && run_remediation
 [ "$want_advisory" -eq 1 ] && run_advisory
 [ "$want_escalation" -eq 1 ] && run_escalation
+[ "$want_revocation" -eq 1 ] && run_revocation
 
 if [ "$micro" -eq 1 ]; then
   echo
@@ -926,7 +1000,7 @@ fi
 
 # Non-zero when a run was invalid (wrong answers, lost deliveries, nothing measured): 3; when the docs were to be written
 # and were not: 4. A FAIL against a bar is a result, not an error.
-for row in "${results_rows[@]}" "${change_rows[@]}" "${fanout_rows[@]}" "${import_rows[@]}" "${escalation_rows[@]}" "${escalation_sweep_rows[@]}" "${escalation_notes[@]}"; do
+for row in "${results_rows[@]}" "${change_rows[@]}" "${fanout_rows[@]}" "${import_rows[@]}" "${escalation_rows[@]}" "${escalation_sweep_rows[@]}" "${escalation_notes[@]}" "${revocation_rows[@]}"; do
   case "$row" in *"**INVALID**"*) exit 3 ;; esac
 done
 [ "$docs_refused" -eq 1 ] && exit 4

@@ -39,6 +39,7 @@ builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddSingleton<CommitPublisher>();
+builder.Services.AddSingleton<RevocationBarrier>();
 builder.Services.AddScoped<AuditLog>();
 
 // HTTP: problem details for every error (a status page in the layout for browsers), enums as names (numbers refused), OpenAPI

@@ -487,7 +487,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     /// </summary>
     public SavedChanges TakeSavedChanges()
     {
-        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]) { Imports = [.. _savedImports], Advisories = [.. _savedAdvisories], TouchedAdvisoryIds = [.. _touchedAdvisories] };
+        var saved = new SavedChanges([.. _savedTimelineEntries], [.. _savedIncidents], [.. _savedProgress]) { Imports = [.. _savedImports], Advisories = [.. _savedAdvisories], TouchedAdvisoryIds = [.. _touchedAdvisories], Access = _savedAccess.Take() };
         _savedAdvisories.Clear();
         _touchedAdvisories.Clear();
         _savedTimelineEntries.Clear();
@@ -513,6 +513,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     private readonly HashSet<DeviceImport> _savedImports = [];
     private readonly List<SavedAdvisory> _savedAdvisories = [];
     private readonly HashSet<Guid> _touchedAdvisories = [];
+    private readonly SavedAccessChange.Builder _savedAccess = new();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -561,6 +562,23 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
                     case DeviceImport import when state is EntityState.Added or EntityState.Modified:
                         _savedImports.Add(import);
                         break;
+                    // Who may see what: the commit path revokes at once what these changes take away (Pipeline/Commit, AccessChange).
+                    case Membership membership when state is EntityState.Added or EntityState.Deleted || state == EntityState.Modified && IsModified(entry, nameof(Membership.Role), nameof(Membership.OrganisationId), nameof(Membership.UserId)):
+                        _savedAccess.User(membership.UserId).Organisation(membership.OrganisationId);
+                        break;
+                    case MspContract contract when state is EntityState.Added or EntityState.Deleted
+                                                   || state == EntityState.Modified && entry.Properties.Any(p => p.IsModified && p.Metadata.Name != nameof(MspContract.TightenedTargets)):
+                        _savedAccess.Organisation(contract.MspId).Organisation(contract.CustomerId);
+                        break;
+                    // A new organisation or user: someone signing in from its Entra tenant may be cached as unknown until now.
+                    case Organisation organisation when state is EntityState.Added or EntityState.Deleted
+                                                        || state == EntityState.Modified && IsModified(entry, nameof(Organisation.DeactivatedAt), nameof(Organisation.EntraTenantId)):
+                        _savedAccess.Organisation(organisation.Id).EntraTenant(organisation.EntraTenantId)
+                            .EntraTenant(state == EntityState.Modified ? (Guid?)entry.Property(nameof(Organisation.EntraTenantId)).OriginalValue : null);
+                        break;
+                    case User user when state is EntityState.Added or EntityState.Deleted:
+                        _savedAccess.User(user.Id).EntraTenant(user.EntraTenantId);
+                        break;
                     case Advisory advisory when advisory.Announcement != AdvisoryAnnouncement.None || advisory.DroppedTenants.Count > 0:
                         _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,
                             [.. advisory.Targets.Select(t => t.TenantId)], [.. advisory.DroppedTenants]));
@@ -574,6 +592,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
         {
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
+    }
+
+    private static bool IsModified(EntityEntry entry, params ReadOnlySpan<string> properties)
+    {
+        foreach (var property in properties)
+            if (entry.Property(property).IsModified) return true;
+        return false;
     }
 
     /// <summary>
@@ -602,6 +627,39 @@ public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, 
 
     /// <summary>Advisories whose reach changed (a target added, removed or acknowledged; a linked incident saved).</summary>
     public IReadOnlyCollection<Guid> TouchedAdvisoryIds { get; init; } = [];
+
+    /// <summary>Memberships, contracts, organisations or users whose change may take access away from someone; null when none.</summary>
+    public SavedAccessChange? Access { get; init; }
+}
+
+/// <summary>
+/// Who a unit of work's access changes concern: the users whose memberships changed (or who were removed), the organisations
+/// whose memberships, contracts or state changed (their members, and the MSPs' people who manage a tenant, are affected), and
+/// the Entra tenants an organisation left or joined (everyone signing in from them).
+/// </summary>
+public sealed record SavedAccessChange(IReadOnlyCollection<Guid> UserIds, IReadOnlyCollection<Guid> OrganisationIds, IReadOnlyCollection<Guid> EntraTenantIds)
+{
+    internal sealed class Builder
+    {
+        private readonly HashSet<Guid> _users = [];
+        private readonly HashSet<Guid> _organisations = [];
+        private readonly HashSet<Guid> _entraTenants = [];
+
+        public Builder User(Guid id) { _users.Add(id); return this; }
+        public Builder Organisation(Guid id) { _organisations.Add(id); return this; }
+        public Builder EntraTenant(Guid? id) { if (id is { } tid) _entraTenants.Add(tid); return this; }
+
+        /// <summary>What was gathered since the last call (null if nothing), and a fresh start.</summary>
+        public SavedAccessChange? Take()
+        {
+            if (_users.Count == 0 && _organisations.Count == 0 && _entraTenants.Count == 0) return null;
+            var change = new SavedAccessChange([.. _users], [.. _organisations], [.. _entraTenants]);
+            _users.Clear();
+            _organisations.Clear();
+            _entraTenants.Clear();
+            return change;
+        }
+    }
 }
 
 /// <summary>An advisory as a unit of work left it: what to announce, to which tenants, and which tenants it no longer targets.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Infrastructure.Auth;
+using Portal.Pipeline.Commit;
 
 namespace Portal.IntegrationTests.Host;
 
@@ -72,6 +73,35 @@ public sealed class UserAccessCacheTests(SqliteApp app) : IClassFixture<SqliteAp
         cache.Invalidate();
 
         (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldNotBeSameAs(first);
+    }
+
+    [Fact]
+    public async Task A_revocation_drops_exactly_the_entries_it_concerns()
+    {
+        var (cache, _) = NewCache();
+        using var _ = cache;
+        var maya = app.Demo.User(DemoDirectory.Maya);   // Harbor, which manages Northwind
+        var olivia = app.Demo.User(DemoDirectory.Olivia); // Northwind
+        var hana = app.Demo.User(DemoDirectory.Hana);   // Woodgrove: nothing to do with either
+        var first = new Dictionary<string, UserAccess?>();
+        foreach (var u in new[] { maya, olivia, hana }) first[u.Email] = await cache.GetAsync(u.Tid, u.Oid, Ct);
+
+        cache.Revoke(new AccessChange([maya.Id], [], [])).ShouldBe([maya.Id]);
+        (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldNotBeSameAs(first[maya.Email]);
+        (await cache.GetAsync(olivia.Tid, olivia.Oid, Ct)).ShouldBeSameAs(first[olivia.Email], "not concerned: kept");
+
+        // By organisation: its members and the MSP people who reach it as a tenant; not the others.
+        var maya2 = await cache.GetAsync(maya.Tid, maya.Oid, Ct);
+        cache.Revoke(new AccessChange([], [app.Demo.TenantId(DemoDirectory.Northwind)], [])).ShouldBe([maya.Id, olivia.Id], ignoreOrder: true);
+        (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldNotBeSameAs(maya2);
+        (await cache.GetAsync(olivia.Tid, olivia.Oid, Ct)).ShouldNotBeSameAs(first[olivia.Email]);
+        (await cache.GetAsync(hana.Tid, hana.Oid, Ct)).ShouldBeSameAs(first[hana.Email]);
+
+        // By Entra tenant: whoever signs in from it, even someone cached as unknown.
+        var stranger = Guid.NewGuid();
+        (await cache.GetAsync(hana.Tid, stranger, Ct)).ShouldBeNull();
+        cache.Revoke(new AccessChange([], [], [hana.Tid])).ShouldBe([hana.Id]);
+        (await cache.GetAsync(hana.Tid, hana.Oid, Ct)).ShouldNotBeSameAs(first[hana.Email]);
     }
 
     [Fact]

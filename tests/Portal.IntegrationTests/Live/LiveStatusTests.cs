@@ -203,7 +203,11 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
     }
 }
 
-/// <summary>Groups follow access while a connection stays open: an ended contract stops the stream.</summary>
+/// <summary>
+/// Groups follow access while a connection stays open: an ended contract or a deactivated organisation takes effect the moment
+/// it commits (changed as background jobs change data: the unit of work in a scope, then published) — no cache lifetime
+/// waited out, no manual invalidation or re-validation.
+/// </summary>
 public sealed class LiveRevocationTests(RevocationLiveApp app) : IClassFixture<RevocationLiveApp>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -214,22 +218,47 @@ public sealed class LiveRevocationTests(RevocationLiveApp app) : IClassFixture<R
         var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
         var harbor = app.Demo.Org("Harbor IT Partners").Id;
         await using var maya = await app.ConnectAsync(DemoDirectory.Maya);
+        var mayaApi = await app.ClientForAsync(DemoDirectory.Maya);
         (await maya.Connection.InvokeAsync<string[]>("MyGroups", Ct)).ShouldContain(LiveGroups.TenantFull(northwind));
+        (await mayaApi.GetAsync($"/api/v1/incidents?tenantId={northwind}", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        await app.QueryAsync(async db =>
+        await app.CommitAsync(async (db, ct) =>
         {
-            var contract = await db.Contracts.SingleAsync(c => c.MspId == harbor && c.CustomerId == northwind, Ct);
+            var contract = await db.Contracts.SingleAsync(c => c.MspId == harbor && c.CustomerId == northwind, ct);
             contract.End(DateTimeOffset.UtcNow);
-            return await db.SaveChangesAsync(Ct);
         });
-        app.Services.GetRequiredService<Portal.Infrastructure.Auth.UserAccessCache>().Invalidate();
-        (await app.Services.GetRequiredService<LiveConnections>().RevalidateAsync(Ct)).ShouldBeGreaterThan(0);
 
         (await maya.Connection.InvokeAsync<string[]>("MyGroups", Ct)).ShouldNotContain(LiveGroups.TenantFull(northwind));
+        (await mayaApi.GetAsync($"/api/v1/incidents?tenantId={northwind}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
         var incidentId = await app.QueryAsync(db => db.Incidents.Where(i => i.TenantId == northwind).Select(i => i.Id).FirstAsync(Ct));
         (await olivia.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "Anyone there?", visibility = "Customer" }, Ct)).EnsureSuccessStatusCode();
         await Task.Delay(TimeSpan.FromMilliseconds(1500), Ct);
         maya.Received.ShouldNotContain(m => m.IncidentId == incidentId);
+        maya.Connection.State.ShouldBe(HubConnectionState.Connected, "Maya still manages other tenants");
+    }
+
+    [Fact]
+    public async Task A_deactivated_organisations_people_are_refused_on_the_api_the_pages_and_the_hub_at_once()
+    {
+        var woodgrove = app.Demo.TenantId(DemoDirectory.Woodgrove);
+        await using var hana = await app.ConnectAsync(DemoDirectory.Hana);
+        await using var ines = await app.ConnectAsync(DemoDirectory.Ines);
+        var hanaApi = await app.ClientForAsync(DemoDirectory.Hana);
+        var inesApi = await app.ClientForAsync(DemoDirectory.Ines);
+        (await hanaApi.GetAsync($"/status/{woodgrove}", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await inesApi.GetAsync($"/api/v1/incidents?tenantId={woodgrove}", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ines.Connection.InvokeAsync<string[]>("MyGroups", Ct)).ShouldContain(LiveGroups.TenantFull(woodgrove));
+
+        await app.CommitAsync(async (db, ct) => (await db.Organisations.SingleAsync(o => o.Id == woodgrove, ct)).Deactivate(DateTimeOffset.UtcNow));
+
+        // Its own people: refused everywhere, their socket closed, a new one refused.
+        (await hanaApi.GetAsync("/api/v1/me", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await hanaApi.GetAsync($"/status/{woodgrove}", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        await RevocationApi.ShouldBeClosedAsync(hana);
+        await Should.ThrowAsync<Exception>(() => app.ConnectAsync(DemoDirectory.Hana));
+        // Its MSP's engineer: out of the tenant's stream at once, the API answers as for a tenant that is not there.
+        (await ines.Connection.InvokeAsync<string[]>("MyGroups", Ct)).ShouldNotContain(LiveGroups.TenantFull(woodgrove));
+        (await inesApi.GetAsync($"/api/v1/incidents?tenantId={woodgrove}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 }

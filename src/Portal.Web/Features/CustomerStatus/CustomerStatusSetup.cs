@@ -10,5 +10,6 @@ public static class CustomerStatusSetup
         builder.Services.AddSingleton<CustomerStatusCache>();
         builder.Services.AddOutputCache(o => o.AddPolicy(StatusPageCachePolicy.Name, new StatusPageCachePolicy()));
         builder.Services.AddSingleton<ICommitReaction, RefreshStatusAfterCommit>();
+        builder.Services.AddSingleton<IAccessRevoker, EvictStatusPagesOnRevocation>();
     }
 }

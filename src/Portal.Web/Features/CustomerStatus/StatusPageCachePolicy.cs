@@ -17,6 +17,9 @@ public sealed class StatusPageCachePolicy : IOutputCachePolicy
 
     public static string Tag(Guid tenantId) => $"status:{tenantId:N}";
 
+    /// <summary>Every status page rendered for one user: dropped when their access changes (<see cref="EvictStatusPagesOnRevocation"/>).</summary>
+    public static string UserTag(Guid userId) => $"status-user:{userId:N}";
+
     public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var http = context.HttpContext;
@@ -34,6 +37,7 @@ public sealed class StatusPageCachePolicy : IOutputCachePolicy
         context.ResponseExpirationTimeSpan = Lifetime;
         var tenants = http.Request.RouteValues["tenantId"] is string id && Guid.TryParse(id, out var tenantId) ? [tenantId] : user.Tenants.Keys;
         foreach (var tenant in tenants) context.Tags.Add(Tag(tenant));
+        context.Tags.Add(UserTag(user.UserId));
         return ValueTask.CompletedTask;
     }
 

@@ -27,6 +27,7 @@ public static class LiveSetup
 
         builder.Services.AddSingleton<PortalUserHubFilter>();
         builder.Services.AddSingleton<LiveConnections>();
+        builder.Services.AddSingleton<IAccessRevoker>(sp => sp.GetRequiredService<LiveConnections>());
         builder.Services.AddSingleton<LivePublisher>();
         builder.Services.AddSingleton<ICommitReaction, BroadcastCommittedChanges>();
         builder.Services.AddSingleton<ICommitReaction, BroadcastImportProgress>();

@@ -23,8 +23,10 @@ public sealed class StatusHub(CurrentUser currentUser, IMediator mediator, Porta
         var access = currentUser.Required;
         var groups = LiveGroups.For(access);
         PortalUserMiddleware.TryReadIds(Context.User!, out var tid, out var oid);
-        connections.Connected(Context.ConnectionId, tid, oid, groups);
+        connections.Connected(Context.ConnectionId, tid, oid, access, groups, Context);
         foreach (var group in groups) await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
+        // A revocation that ran between resolving the user and registering this connection did not see it: decide again.
+        await connections.RecheckAsync(Context.ConnectionId, access, Context.ConnectionAborted);
         await base.OnConnectedAsync();
     }
 

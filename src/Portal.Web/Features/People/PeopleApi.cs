@@ -54,6 +54,16 @@ public static class PeopleApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
+        api.MapDelete("/members/{membershipId:guid}", async Task<NoContent> (Guid organisationId, Guid membershipId, IMediator mediator, CancellationToken ct) =>
+            {
+                await mediator.Send(new RemoveMember(organisationId, membershipId), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("RemoveMember")
+            .WithSummary("Takes one membership away; the person's cached access, status pages and open sockets lose it at once, on every instance. " +
+                         "The last holder of the organisation's admin role cannot be removed (409 `last_admin`).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
         api.MapGet("/audit", async (Guid organisationId, [FromQuery] string? cursor, [FromQuery] int? limit, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListAuditEntries(organisationId, cursor, limit ?? 50), ct)))
             .WithName("ListAuditEntries").WithSummary("The organisation's audit log, newest first; follow `next` for older entries.")

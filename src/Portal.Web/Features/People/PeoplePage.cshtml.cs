@@ -77,9 +77,20 @@ public sealed class PeoplePageModel(IMediator mediator) : PortalPageModel
         return Page();
     }
 
-    // REMOVE MEMBER: the revocation branch builds RemoveMember (DELETE …/members/{membershipId}); its page handler
-    // (OnPostRemoveAsync → mediator.Send(new RemoveMember(OrganisationId, membershipId))) and the button marked in
-    // PeoplePage.cshtml go here at the merge.
+    public async Task<IActionResult> OnPostRemoveAsync(Guid membershipId, CancellationToken ct)
+    {
+        try
+        {
+            await mediator.Send(new RemoveMember(OrganisationId, membershipId), ct);
+            FlashOnNextPage("Removed. Their access ended at once, on every open page and connection.");
+            return RedirectToPage(new { OrganisationId });
+        }
+        catch (Exception e) when (ShowProblem(e))
+        {
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
 
     private async Task LoadAsync(CancellationToken ct)
     {

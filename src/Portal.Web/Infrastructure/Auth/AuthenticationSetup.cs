@@ -79,6 +79,15 @@ public static class AuthenticationSetup
 
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton<UserAccessCache>();
+        // Access taken away goes at once, on every instance (docs/architecture.md, "Revocation").
+        builder.Services.AddSingleton<AccessRevocation>();
+        builder.Services.AddSingleton<Pipeline.Commit.ICommitReaction, RevokeAccessAfterCommit>();
+        // The backplane's Redis; with Azure SignalR Service (no backplane) a Redis of its own, Revocation:Redis.
+        if ((builder.Configuration["Revocation:Redis"] is { Length: > 0 } own ? own : builder.Configuration["SignalR:Redis"]) is { Length: > 0 } redis)
+        {
+            builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RevocationRelay>(sp, redis));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationRelay>());
+        }
         builder.Services.AddScoped<IAuthorizationHandler, KnownPortalUserHandler>();
         // No scheme named in the policy: the authentication middleware has already run the default (Portal) scheme, and a
         // named one would make the authorization middleware authenticate every request a second time.

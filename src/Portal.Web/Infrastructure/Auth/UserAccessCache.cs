@@ -9,7 +9,8 @@ namespace Portal.Infrastructure.Auth;
 /// <summary>
 /// Resolves (tid, oid) to a <see cref="UserAccess"/>, or null when the Entra tenant or the user is unknown to
 /// Portal. Cached for at most <see cref="Lifetime"/> so the status read path costs no query per request;
-/// <see cref="Invalidate"/> drops everything at once when a membership or contract changes.
+/// <see cref="Revoke"/> drops the entries of exactly the people an access change concerns the moment it commits
+/// (<see cref="Invalidate"/> drops everything).
 /// No reader waits for a reload of a user it already knows: an entry older than <see cref="RefreshAfter"/> is
 /// still served while one background load replaces it (so access is never older than the lifetime), and
 /// readers that miss together share one load. Before, every 30 s two or more of the readers polling a status
@@ -20,15 +21,25 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(20);
 
-    private readonly ConcurrentDictionary<Key, Lazy<Task<UserAccess?>>> _loading = new();
+    private readonly ConcurrentDictionary<Key, Lazy<Task<Loaded>>> _loading = new();
     private CancellationTokenSource _generation = new();
+
+    /// <summary>The entries in the cache, by key, so that a revocation finds the ones it concerns.</summary>
+    private readonly ConcurrentDictionary<Key, Entry> _entries = new();
+
+    /// <summary>Moves on every revocation: a load that began before one is never kept (it may have read the old access).</summary>
+    private long _revision;
 
     private readonly record struct Key(Guid EntraTenantId, Guid EntraObjectId);
 
+    /// <summary>A load's answer, the Portal user it found (even one with no access left), and whether access changed while it ran.</summary>
+    private sealed record Loaded(UserAccess? Access, Guid? UserId, bool Outdated);
+
     /// <summary>What is cached for one user, and when it was read from the database.</summary>
-    private sealed class Entry(UserAccess? access, DateTimeOffset loadedAt)
+    private sealed class Entry(UserAccess? access, Guid? userId, DateTimeOffset loadedAt)
     {
         public UserAccess? Access { get; } = access;
+        public Guid? UserId { get; } = userId;
         public DateTimeOffset LoadedAt { get; } = loadedAt;
         public int Refreshing;
     }
@@ -42,42 +53,88 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
             return entry.Access;
         }
 
-        var load = _loading.GetOrAdd(key, k => new Lazy<Task<UserAccess?>>(() => LoadAndStoreAsync(k)));
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await load.Value.WaitAsync(ct);
-        }
-        finally
-        {
-            // Removed after the load is in the cache: a later miss (after expiry or Invalidate) starts a new one.
-            _loading.TryRemove(new KeyValuePair<Key, Lazy<Task<UserAccess?>>>(key, load));
+            var load = _loading.GetOrAdd(key, k => new Lazy<Task<Loaded>>(() => LoadAndStoreAsync(k)));
+            Loaded loaded;
+            try
+            {
+                loaded = await load.Value.WaitAsync(ct);
+            }
+            finally
+            {
+                // Removed after the load is in the cache: a later miss (after expiry or a revocation) starts a new one.
+                _loading.TryRemove(new KeyValuePair<Key, Lazy<Task<Loaded>>>(key, load));
+            }
+            // Access changed while it read: what it read may be the old access, so read again (the change is committed by now).
+            if (!loaded.Outdated || attempt == 3) return loaded.Access;
         }
     }
 
+    /// <summary>Drops everything (tests, and anything that cannot say whom a change concerns).</summary>
     public void Invalidate()
     {
+        Interlocked.Increment(ref _revision);
         var previous = Interlocked.Exchange(ref _generation, new CancellationTokenSource());
         previous.Cancel();
         previous.Dispose();
     }
 
     /// <summary>Drops one user's entry (a person whose invitation was just bound: they were cached as nobody).</summary>
-    public void Forget(Guid entraTenantId, Guid entraObjectId) => cache.Remove(new Key(entraTenantId, entraObjectId));
+    public void Forget(Guid entraTenantId, Guid entraObjectId)
+    {
+        var key = new Key(entraTenantId, entraObjectId);
+        Interlocked.Increment(ref _revision);
+        cache.Remove(key);
+        _entries.TryRemove(key, out _);
+    }
+
+    /// <summary>
+    /// Drops the entries of the people <paramref name="change"/> concerns: the users it names, anyone whose cached access
+    /// goes through an organisation it names (a member, or an MSP's people managing a tenant it names), anyone signing in
+    /// from an Entra tenant it names. A load running meanwhile is not kept. Returns the Portal users whose entries went.
+    /// </summary>
+    public IReadOnlyCollection<Guid> Revoke(Pipeline.Commit.AccessChange change)
+    {
+        Interlocked.Increment(ref _revision); // first: a load that read before this point is not kept
+        var users = new HashSet<Guid>(change.UserIds);
+        var organisations = change.OrganisationIds as IReadOnlySet<Guid> ?? change.OrganisationIds.ToHashSet();
+        foreach (var (key, entry) in _entries)
+        {
+            var concerned = entry.UserId is { } id && users.Contains(id)
+                            || change.EntraTenantIds.Contains(key.EntraTenantId)
+                            || entry.Access is { } access && (access.Memberships.Any(m => organisations.Contains(m.OrganisationId)) || access.Tenants.Keys.Any(organisations.Contains));
+            if (!concerned) continue;
+            cache.Remove(key);
+            _entries.TryRemove(new KeyValuePair<Key, Entry>(key, entry));
+            if (entry.UserId is { } userId) users.Add(userId);
+        }
+        return users;
+    }
 
     public void Dispose() => _generation.Dispose();
 
-    private async Task<UserAccess?> LoadAndStoreAsync(Key key)
+    private async Task<Loaded> LoadAndStoreAsync(Key key)
     {
-        // Taken before reading: if access changes (Invalidate) while this load runs, what it read is never kept.
+        // Taken before reading: if access changes (a revocation, Invalidate) while this load runs, what it read is never kept.
+        var revision = Interlocked.Read(ref _revision);
         var generation = _generation.Token;
         var loadedAt = clock.GetUtcNow();
         // Shared by every reader waiting for it: none of their cancellations may cut it short.
-        var access = await LoadAsync(key.EntraTenantId, key.EntraObjectId, CancellationToken.None);
-        using var entry = cache.CreateEntry(key);
-        entry.Value = new Entry(access, loadedAt);
-        entry.AbsoluteExpirationRelativeToNow = Lifetime;
-        entry.AddExpirationToken(new Microsoft.Extensions.Primitives.CancellationChangeToken(generation));
-        return access;
+        var (access, userId) = await LoadAsync(key.EntraTenantId, key.EntraObjectId, CancellationToken.None);
+        var stored = new Entry(access, userId, loadedAt);
+        using (var entry = cache.CreateEntry(key))
+        {
+            entry.Value = stored;
+            entry.AbsoluteExpirationRelativeToNow = Lifetime;
+            entry.AddExpirationToken(new Microsoft.Extensions.Primitives.CancellationChangeToken(generation));
+            entry.RegisterPostEvictionCallback((k, v, _, _) => _entries.TryRemove(new KeyValuePair<Key, Entry>((Key)k, (Entry)v!)));
+            _entries[key] = stored;
+        }
+        if (Interlocked.Read(ref _revision) == revision) return new Loaded(access, userId, Outdated: false);
+        // A revocation ran meanwhile and may have missed this entry (it was not in the index yet): it goes.
+        if (_entries.TryRemove(new KeyValuePair<Key, Entry>(key, stored))) cache.Remove(key);
+        return new Loaded(access, userId, Outdated: true);
     }
 
     private void RefreshInBackground(Key key, Entry stale)
@@ -103,18 +160,18 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing a user's access in the background failed; it is retried on the next request and expires on time")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 
-    private async Task<UserAccess?> LoadAsync(Guid tid, Guid oid, CancellationToken ct)
+    private async Task<(UserAccess? Access, Guid? UserId)> LoadAsync(Guid tid, Guid oid, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
 
         // Microsoft.Identity.Web with "organizations" accepts any Entra tenant: only tenants Portal knows count.
         // A deactivated organisation vouches for nobody: its Entra tenant counts only if another, active one shares it.
-        if (!await db.Organisations.AnyAsync(o => o.EntraTenantId == tid && o.DeactivatedAt == null, ct)) return null;
+        if (!await db.Organisations.AnyAsync(o => o.EntraTenantId == tid && o.DeactivatedAt == null, ct)) return (null, null);
 
         var user = await db.Users.AsNoTracking().Include(u => u.Memberships)
             .SingleOrDefaultAsync(u => u.EntraTenantId == tid && u.EntraObjectId == oid, ct);
-        if (user is null) return null;
+        if (user is null) return (null, null);
 
         var organisationIds = user.Memberships.Select(m => m.OrganisationId).Distinct().ToList();
         var organisations = await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id) && o.DeactivatedAt == null).ToDictionaryAsync(o => o.Id, ct);
@@ -123,7 +180,7 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
             .Select(m => new MembershipAccess(m.OrganisationId, organisations[m.OrganisationId].Name, organisations[m.OrganisationId].Kind, m.Role))
             .ToList();
 
-        if (memberships.Count == 0) return null;
+        if (memberships.Count == 0) return (null, user.Id);
 
         var now = clock.GetUtcNow();
         var mspIds = memberships.Where(m => m.Kind == OrganisationKind.Msp).Select(m => m.OrganisationId).Distinct().ToList();
@@ -145,6 +202,6 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
             var access = mspRoles.Count > 0 ? TenantAccess.Msp : TenantAccess.Customer;
             tenants[tenantId] = new TenantGrant(tenantId, customer.Name, customer.IncidentPrefix ?? "", access, [.. mspRoles.Concat(ownRoles).Distinct()]);
         }
-        return new UserAccess(user.Id, user.DisplayName, user.Email, memberships, tenants);
+        return (new UserAccess(user.Id, user.DisplayName, user.Email, memberships, tenants), user.Id);
     }
 }

@@ -17,6 +17,7 @@ public sealed class PortalMetrics
     private readonly Counter<long> _liveEvents;
     private readonly Counter<long> _statusCacheHits;
     private readonly Counter<long> _statusCacheMisses;
+    private readonly Histogram<double> _revocationLag;
 
     public PortalMetrics(IMeterFactory meterFactory)
     {
@@ -26,6 +27,8 @@ public sealed class PortalMetrics
         _liveEvents = meter.CreateCounter<long>("portal.live.events", "{event}", "Live events sent to hub groups, by kind.");
         _statusCacheHits = meter.CreateCounter<long>("portal.status_cache.hits", "{lookup}", "Customer status reads answered from the snapshot cache.");
         _statusCacheMisses = meter.CreateCounter<long>("portal.status_cache.misses", "{lookup}", "Customer status reads that found no live snapshot.");
+        _revocationLag = meter.CreateHistogram<double>("portal.revocation.lag", "ms",
+            "From the commit of an access change to its revocation applied on this instance (caches dropped, connections re-decided), by origin (local: the committing instance; remote: carried over Redis).");
     }
 
     /// <summary>One command or query finished; <paramref name="tags"/> is a cached (message type, outcome) pair.</summary>
@@ -33,6 +36,9 @@ public sealed class PortalMetrics
 
     /// <summary>Live events of one kind went out: one per payload sent (to however many groups and connections).</summary>
     public void LiveEventSent(string kind, int count = 1) => _liveEvents.Add(count, new KeyValuePair<string, object?>(LiveKindTag, kind));
+
+    public void RevocationApplied(double milliseconds, bool local) =>
+        _revocationLag.Record(Math.Max(0, milliseconds), new KeyValuePair<string, object?>("portal.revocation.origin", local ? "local" : "remote"));
 
     public void StatusCacheHit() => _statusCacheHits.Add(1);
 

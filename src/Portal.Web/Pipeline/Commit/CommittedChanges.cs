@@ -27,10 +27,19 @@ public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IRead
     /// <summary>Outbox rows (Features/Notifications) the unit of work wrote: their delivery is handed out after the commit.</summary>
     public IReadOnlyList<Guid> Outbox { get; init; } = [];
 
+    /// <summary>Memberships, contracts, organisations or users whose change may take access away; null when the command changed none.</summary>
+    public AccessChange? AccessChanged { get; init; }
+
+    /// <summary>This commit's place among the instance's revocations (<see cref="RevocationBarrier"/>); 0 without an access change.</summary>
+    public long RevocationTicket { get; init; }
+
+    /// <summary>The last revocation this instance committed up to this change: later stages wait until it is applied everywhere.</summary>
+    public long RevocationsBefore { get; init; }
+
     public IEnumerable<Guid> TenantIds => Tenants.Select(t => t.TenantId).Union(Progress.Select(p => p.TenantId)).Union(Imports.Select(i => i.TenantId))
         .Union(Advisories.SelectMany(a => a.Tenants.Select(t => t.TenantId).Concat(a.DroppedTenantIds)));
 
-    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0 && Advisories.Count == 0 && AdvisoryImpacts.Count == 0 && Outbox.Count == 0;
+    public bool IsEmpty => Tenants.Count == 0 && Progress.Count == 0 && Imports.Count == 0 && Advisories.Count == 0 && AdvisoryImpacts.Count == 0 && Outbox.Count == 0 && AccessChanged is null;
 }
 
 /// <summary>

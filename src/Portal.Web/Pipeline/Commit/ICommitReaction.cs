@@ -6,6 +6,12 @@ namespace Portal.Pipeline.Commit;
 /// </summary>
 public enum CommitStage
 {
+    /// <summary>
+    /// Access the change took away is taken away, on every instance (<see cref="AccessChange"/>, <see cref="IAccessRevoker"/>):
+    /// before anything is refreshed or told, so no event of this or a later change reaches someone who lost access.
+    /// </summary>
+    RevokeAccess = 0,
+
     /// <summary>Caches and snapshots that answer reads (the customer status) drop what the change made stale.</summary>
     RefreshReads = 1,
 

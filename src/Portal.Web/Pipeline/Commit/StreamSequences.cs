@@ -24,6 +24,7 @@ public static class StreamSequences
             return new CommittedChanges([], progress)
             {
                 Imports = imports, Advisories = await StampAdvisoriesAsync(db, saved.Advisories, ct), AdvisoryImpacts = await AdvisoryImpactsAsync(db, saved, ct),
+                AccessChanged = AccessChangeOf(saved),
             };
         // The incidents as saved, taken from the instances the command saved (the version included) before the commit.
         var incidents = saved.Incidents.ToDictionary(i => i.Id, CommittedIncident.From);
@@ -46,8 +47,12 @@ public static class StreamSequences
         return new CommittedChanges(tenants, progress)
         {
             Imports = imports, Advisories = await StampAdvisoriesAsync(db, saved.Advisories, ct), AdvisoryImpacts = await AdvisoryImpactsAsync(db, saved, ct),
+            AccessChanged = AccessChangeOf(saved),
         };
     }
+
+    private static AccessChange? AccessChangeOf(SavedChanges saved) =>
+        saved.Access is { } access ? new AccessChange(access.UserIds, access.OrganisationIds, access.EntraTenantIds) : null;
 
     /// <summary>
     /// The advisories whose counts this unit of work moved: those it touched directly, and those linked to an incident whose

@@ -27,6 +27,9 @@ public static class UnitOfWork
             var committed = await StreamSequences.StampAsync(db, db.TakeSavedChanges(), cancellationToken);
             committed = await InTransactionWriters.RunAsync(db, committed, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            // Stamped after the commit: revocation's lag (portal.revocation.lag) counts from the moment the change is durable.
+            if (committed.AccessChanged is { } access) committed = committed with { AccessChanged = access with { CommittedAt = DateTimeOffset.UtcNow } };
+            if (RevocationBarrier.Of(db) is { } barrier) committed = barrier.Committed(committed);
             return (result, committed);
         }
         catch

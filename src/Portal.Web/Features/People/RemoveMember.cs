@@ -1,0 +1,44 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Pipeline;
+
+namespace Portal.Features.People;
+
+/// <summary>
+/// Takes one membership away. The person loses what it granted the moment this commits — cached access, cached status pages
+/// and open sockets, on every instance (the commit path's revocation). The last holder of the organisation's admin role
+/// stays (409 <c>last_admin</c>): an organisation is never left without someone who can manage its people.
+/// </summary>
+[Requires(Permission.ManagePeople)]
+public sealed record RemoveMember(Guid OrganisationId, Guid MembershipId) : ICommand, IOrganisationRequest;
+
+public sealed class RemoveMemberValidator : AbstractValidator<RemoveMember>
+{
+    public RemoveMemberValidator()
+    {
+        RuleFor(c => c.OrganisationId).NotEmpty();
+        RuleFor(c => c.MembershipId).NotEmpty();
+    }
+}
+
+public sealed class RemoveMemberHandler(PortalDbContext db, AuditLog auditLog) : ICommandHandler<RemoveMember>
+{
+    public async ValueTask<Unit> Handle(RemoveMember command, CancellationToken cancellationToken)
+    {
+        // Under the organisation's row lock: two admins removing each other at once cannot leave it without one.
+        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        // Memberships carry no query filter: the organisation is part of the lookup, so another organisation's is "not there".
+        var membership = await db.Memberships.SingleOrDefaultAsync(m => m.Id == command.MembershipId && m.OrganisationId == organisation.Id, cancellationToken)
+                         ?? throw new NotFoundException("member", command.MembershipId);
+        await AdminRule.EnsureAnotherAdminRemainsAsync(db, organisation, membership, cancellationToken);
+
+        var person = await db.Users.AsNoTracking().Where(u => u.Id == membership.UserId).Select(u => new { u.DisplayName, u.Email }).SingleAsync(cancellationToken);
+        db.Memberships.Remove(membership);
+        auditLog.Record(organisation.Id, "member_removed", $"Removed {person.DisplayName} ({person.Email}) as {membership.Role}");
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
+}
