@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,10 @@ public enum Actor
     WrongKey,
     /// <summary>Maya's tid and oid, right key, expired an hour ago.</summary>
     ExpiredToken,
+    /// <summary>An engineer invited into Harbor (which manages Northwind), who signed in and worked there, then was removed by Harbor's lead.</summary>
+    RemovedMember,
+    /// <summary>The lead of an MSP that managed Northwind under an active contract, until the platform deactivated the MSP.</summary>
+    DeactivatedOrganisation,
     /// <summary>Noah Patel, CustomerViewer of Northwind itself: sees it, may not work on it (the 403 side, and a positive control).</summary>
     OwnCustomer,
 }
@@ -59,6 +64,7 @@ public abstract class IsolationTests(PortalApp app)
             [Actor.OtherProvider] = 404, [Actor.PlatformAdmin] = 404,
             [Actor.Anonymous] = 401, [Actor.WrongKey] = 401, [Actor.ExpiredToken] = 401,
             [Actor.UnknownTenant] = 403, [Actor.UnknownUserInKnownTenant] = 403,
+            [Actor.RemovedMember] = 403, [Actor.DeactivatedOrganisation] = 403,
             [Actor.OwnCustomer] = ownCustomer,
         };
         foreach (var (actor, status) in overrides) expected[actor] = status;
@@ -131,9 +137,52 @@ public abstract class IsolationTests(PortalApp app)
             Actor.UnknownUserInKnownTenant => app.ClientWithToken(app.MintToken(maya.Tid, Guid.NewGuid(), "Mallory")),
             Actor.WrongKey => app.ClientWithToken(app.MintToken(maya.Tid, maya.Oid, maya.Name, ForeignKey)),
             Actor.ExpiredToken => app.ClientWithToken(ExpiredTokenFor(maya)),
+            Actor.RemovedMember => await RemovedMemberAsync(),
+            Actor.DeactivatedOrganisation => await MemberOfDeactivatedMspAsync(),
             _ => throw new ArgumentOutOfRangeException(nameof(actor)),
         };
     });
+
+    /// <summary>
+    /// Through the API, as it happens for real: Harbor's lead invites an engineer, the engineer's first request binds the
+    /// invitation and reaches Northwind, the lead removes them. Their token stays valid; Portal must refuse it.
+    /// </summary>
+    private async Task<HttpClient> RemovedMemberAsync()
+    {
+        var harbor = app.Demo.Organisations.Single(o => o.Name == "Harbor IT Partners");
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        var email = $"removed.{Guid.NewGuid():N}@harborit.example";
+        (await liam.PostJsonAsync($"/api/v1/organisations/{harbor.Id}/invitations", new { email, role = "MspEngineer" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var removed = app.ClientWithToken(app.MintToken(app.Demo.User(DemoDirectory.Maya).Tid, Guid.NewGuid(), "Rudi Removed", email: email));
+        (await removed.GetAsync($"/api/v1/incidents?tenantId={app.Demo.TenantId(DemoDirectory.Northwind)}", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var people = await liam.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/organisations/{harbor.Id}/people", Ct);
+        var membershipId = people.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("email").GetString() == email).GetProperty("membershipId").GetGuid();
+        (await liam.DeleteAsync($"/api/v1/organisations/{harbor.Id}/members/{membershipId}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        return removed;
+    }
+
+    /// <summary>
+    /// The platform admin creates an MSP, invites its lead and gives it Northwind under a contract; the lead signs in and reaches
+    /// Northwind; then the platform deactivates the MSP. Its contract and data stay; its people's tokens must be refused.
+    /// </summary>
+    private async Task<HttpClient> MemberOfDeactivatedMspAsync()
+    {
+        var ada = await app.ClientForAsync(DemoDirectory.Ada);
+        var entraTenant = Guid.NewGuid();
+        using var created = await ada.PostJsonAsync("/api/v1/organisations", new { name = $"Gone Managed {Guid.NewGuid():N}"[..24], kind = "Msp", entraTenantId = entraTenant });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Ct));
+        var mspId = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Ct)).GetProperty("id").GetGuid();
+        var email = $"lead.{Guid.NewGuid():N}@gone.example";
+        (await ada.PostJsonAsync($"/api/v1/organisations/{mspId}/invitations", new { email, role = "MspLead" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        (await ada.PostJsonAsync("/api/v1/contracts", new { mspId, customerId = northwind })).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var lead = app.ClientWithToken(app.MintToken(entraTenant, Guid.NewGuid(), "Gina Gone", email: email));
+        (await lead.GetAsync($"/api/v1/incidents?tenantId={northwind}", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ada.PostJsonAsync($"/api/v1/organisations/{mspId}/deactivate", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        return lead;
+    }
 
     private static readonly RsaSecurityKey ForeignKey = new(RSA.Create(2048)) { KeyId = "portal-development" };
 

@@ -1,31 +1,39 @@
 using Microsoft.Playwright;
+using Shouldly;
 using static Microsoft.Playwright.Assertions;
 
 namespace Portal.EndToEndTests;
 
 /// <summary>
-/// Onboarding in the browser: the platform admin creates an MSP and a customer on /admin/organisations and invites the MSP's
-/// lead; the lead signs in for the first time (the development sign-in for someone new, from the MSP's Entra tenant) and
-/// invites an engineer on the people page; the engineer signs in the same way and is in the MSP.
+/// Onboarding in the browser, from nothing to an engineer at work: the platform admin creates an MSP and a customer on
+/// /admin/organisations and invites their admins; the MSP's lead signs in for the first time (the development sign-in for
+/// someone new, from the MSP's Entra tenant), invites an engineer and proposes a contract with the tenant id the customer's
+/// admin shares; the customer's admin accepts; the engineer signs in and finds the tenant on the triage page.
 /// </summary>
-public sealed class PeopleJourneyTests(PortalApp app)
+public sealed class OnboardingJourneyTests(PortalApp app)
 {
     [Fact]
-    public async Task A_platform_admin_onboards_an_MSP_whose_lead_invites_an_engineer_who_then_signs_in()
+    public async Task A_platform_admin_onboards_an_MSP_and_a_customer_and_the_MSPs_new_engineer_triages_the_tenant_once_the_contract_is_accepted()
     {
         var run = Guid.NewGuid().ToString("N")[..6];
         var mspName = $"Contoso Managed {run}";
         var customerName = $"Litware {run}";
         var mspTenant = Guid.NewGuid();
+        var customerTenant = Guid.NewGuid();
         var prefix = new string([.. run.Select(c => (char)('A' + c % 26))]);
 
         var ada = await app.SignInAsync("Ada Lovelace");
         await ada.GotoAsync("/admin/organisations");
         await CreateOrganisationAsync(ada, mspName, "MSP", mspTenant, null);
-        await CreateOrganisationAsync(ada, customerName, "Customer", Guid.NewGuid(), prefix);
+        await CreateOrganisationAsync(ada, customerName, "Customer", customerTenant, prefix);
         await Expect(ada.GetByRole(AriaRole.Row).Filter(new() { HasText = customerName })).ToContainTextAsync(prefix);
 
-        // The MSP's people page: invite its lead.
+        // Each organisation's people page: invite its admin.
+        await ada.GetByRole(AriaRole.Link, new() { Name = customerName, Exact = true }).ClickAsync();
+        await Expect(ada.GetByRole(AriaRole.Heading, new() { Name = $"People of {customerName}", Level = 1 })).ToBeVisibleAsync();
+        var customerAdminEmail = $"carla.{run}@litware.example";
+        await InviteAsync(ada, customerAdminEmail, "CustomerAdmin");
+        await ada.GotoAsync("/admin/organisations");
         await ada.GetByRole(AriaRole.Link, new() { Name = mspName, Exact = true }).ClickAsync();
         await Expect(ada.GetByRole(AriaRole.Heading, new() { Name = $"People of {mspName}", Level = 1 })).ToBeVisibleAsync();
         var leadEmail = $"lena.{run}@contoso.example";
@@ -42,17 +50,42 @@ public sealed class PeopleJourneyTests(PortalApp app)
         await Expect(lead.GetByTestId("invitations")).ToContainTextAsync(engineerEmail);
         await Expect(lead.GetByTestId("audit")).ToContainTextAsync($"Invited {engineerEmail} as MspEngineer");
 
-        // The engineer signs in from the MSP's tenant and is in the MSP: its name in the header, its MSP links in the navigation.
-        // (Its triage queue opens once the MSP manages a tenant: contracts are the contracts branch's journey.)
+        // The engineer signs in from the MSP's tenant and is in the MSP, which manages no tenant yet.
         var engineer = await SignInAsNewPersonAsync("Eli Engineer", engineerEmail, mspTenant);
         await Expect(engineer.GetByRole(AriaRole.Banner)).ToContainTextAsync("Eli Engineer");
         await Expect(engineer.GetByRole(AriaRole.Banner)).ToContainTextAsync(mspName);
-        await Expect(engineer.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Triage" })).ToBeVisibleAsync();
         // An engineer does not manage people: no People link.
         await Expect(engineer.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "People" })).ToHaveCountAsync(0);
-
         await lead.ReloadAsync();
         await Expect(lead.GetByTestId("members")).ToContainTextAsync("Eli Engineer");
+
+        // The customer's admin signs in for the first time from the customer's tenant and reads the tenant id to share.
+        var carla = await SignInAsNewPersonAsync("Carla Admin", customerAdminEmail, customerTenant);
+        await Expect(carla.GetByRole(AriaRole.Banner)).ToContainTextAsync(customerName);
+        await carla.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Contracts" }).ClickAsync();
+        await carla.WaitForURLAsync("**/contracts");
+        var tenantId = (await carla.Locator("[data-share-tenant-id]").InnerTextAsync()).Trim();
+
+        // The lead proposes with it; the customer's admin accepts.
+        await lead.GotoAsync("/contracts");
+        var form = lead.GetByRole(AriaRole.Form, new() { Name = "Propose a contract" });
+        await form.GetByLabel("Customer's tenant id").FillAsync(tenantId);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Propose" }).ClickAsync();
+        await Expect(lead.GetByTestId("banner")).ToContainTextAsync($"Proposed to {customerName}");
+
+        await carla.GotoAsync("/contracts?state=Proposed");
+        var proposal = carla.Locator("tr[data-contract]").Filter(new() { HasText = mspName });
+        await proposal.GetByRole(AriaRole.Button, new() { Name = $"Accept: {mspName} – {customerName}" }).ClickAsync();
+        await Expect(carla.GetByTestId("banner")).ToContainTextAsync($"Accepted: {mspName} manages {customerName} from now on.");
+
+        // The engineer, still signed in, finds the tenant on the triage page at once (the acceptance revoked their cached access).
+        await engineer.GotoAsync("/triage");
+        var tenants = await engineer.GetByRole(AriaRole.Search).GetByLabel("Tenant").Locator("option").AllInnerTextsAsync();
+        tenants.ShouldContain(customerName);
+
+        // Both organisations' audit logs name the contract (the lead reads the MSP's).
+        await lead.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "People" }).ClickAsync();
+        await Expect(lead.GetByTestId("audit")).ToContainTextAsync(customerName);
     }
 
     private static async Task CreateOrganisationAsync(IPage page, string name, string kind, Guid entraTenant, string? prefix)
