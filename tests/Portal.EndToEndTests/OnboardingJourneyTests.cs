@@ -118,8 +118,7 @@ public sealed class OnboardingJourneyTests(PortalApp app)
         await form.GetByLabel("Email").FillAsync(email);
         await form.GetByLabel("Entra tenant id").FillAsync(entraTenant.ToString());
         await form.GetByRole(AriaRole.Button, new() { Name = "Sign in as this person" }).ClickAsync();
-        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         return page;
     }
 }

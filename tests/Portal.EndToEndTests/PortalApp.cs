@@ -70,10 +70,10 @@ public sealed class PortalApp : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = name }).ClickAsync();
         try
         {
-            // Signed in once the landing page commits and its DOM (and deferred scripts) are ready; its "load" event also waits
-            // for the stylesheet, which on a loaded CI machine once took longer than the whole timeout after the landing page was shown.
-            await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
-            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+            // Signed in once the landing page's DOM (and deferred scripts) is ready. Not its "load" event: that also waits for the
+            // stylesheet, which on a loaded CI machine once took longer than the whole timeout. Not "commit" either: when the landing
+            // page is already there as the wait begins, Playwright waits for a "commit" load state that is never recorded as fired.
+            await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException e)
         {
