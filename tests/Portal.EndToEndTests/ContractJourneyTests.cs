@@ -22,7 +22,7 @@ public sealed class ContractJourneyTests(PortalApp app)
         // 1. The customer admin reads the tenant id on the Contracts page (linked in the navigation).
         var lucas = await app.SignInAsync("Lucas Meyer"); // Tailspin Logistics, CustomerAdmin
         await lucas.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Contracts" }).ClickAsync();
-        await lucas.WaitForURLAsync("**/contracts");
+        await Expect(lucas).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/contracts$"));
         var tenantId = (await lucas.Locator("[data-share-tenant-id]").InnerTextAsync()).Trim();
         Guid.TryParse(tenantId, out _).ShouldBeTrue(tenantId);
 
