@@ -59,7 +59,7 @@ public sealed partial class AdvisoryJourneyTests(PortalApp app)
         await Expect(form.GetByRole(AriaRole.Checkbox, new() { Name = Service })).ToBeCheckedAsync();
 
         await priya.GetByTestId("save").ClickAsync();
-        await priya.WaitForURLAsync(DashboardUrl());
+        await Assertions.Expect(priya).ToHaveURLAsync(DashboardUrl());
         var advisoryId = Guid.Parse(new Uri(priya.Url).Segments[^1]);
         await Expect(priya.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(title);
         await Expect(priya.GetByTestId("banner")).ToContainTextAsync($"Published: {title}");
@@ -89,7 +89,7 @@ public sealed partial class AdvisoryJourneyTests(PortalApp app)
 
         // ... and on the advisory's page fans it out to Northwind only, for the devices at HQ: preview first, then for real.
         await maya.GetByTestId("advisories").GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
-        await maya.WaitForURLAsync($"**/advisories/{advisoryId}");
+        await Assertions.Expect(maya).ToHaveURLAsync(new Regex($"/advisories/{advisoryId}$"));
         var northwind = maya.GetByTestId("advisory-tenants").Locator("tbody tr").Filter(new() { HasText = Tenant });
         await Expect(northwind).ToContainTextAsync("by Maya Chen");
         await Expect(northwind).ToContainTextAsync("None"); // no linked incident yet

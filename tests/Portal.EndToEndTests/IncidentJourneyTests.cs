@@ -37,7 +37,7 @@ public sealed partial class IncidentJourneyTests(PortalApp app)
         await Expect(row).ToContainTextAsync("New");
         await Expect(row).ToContainTextAsync(Tenant);
         await row.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
-        await maya.WaitForURLAsync(TriagePage.IncidentUrl());
+        await Assertions.Expect(maya).ToHaveURLAsync(TriagePage.IncidentUrl());
 
         await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
         await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync($"{reference} acknowledged");

@@ -22,7 +22,8 @@ internal static partial class TriagePage
         await form.GetByLabel("Customer summary").FillAsync(customerSummary);
         await form.GetByRole(AriaRole.Button, new() { Name = "Open incident" }).ClickAsync();
 
-        await page.WaitForURLAsync(IncidentUrl());
+        // Polled, not Playwright's load-state wait, which can miss a state recorded as it subscribes (PortalApp.WaitForLandingPageAsync).
+        await Assertions.Expect(page).ToHaveURLAsync(IncidentUrl());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(title);
         await Expect(page.GetByTestId("incident-state")).ToContainTextAsync("New");
         return (await page.Locator("h1 .ref").InnerTextAsync()).Trim();
