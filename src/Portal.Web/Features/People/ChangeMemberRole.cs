@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Data;
 using Portal.Pipeline;
 
 namespace Portal.Features.People;
@@ -26,7 +27,7 @@ public sealed class ChangeMemberRoleHandler(PortalDbContext db, AuditLog audit) 
 {
     public async ValueTask<MemberView> Handle(ChangeMemberRole command, CancellationToken cancellationToken)
     {
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.Id == command.MembershipId && m.OrganisationId == organisation.Id, cancellationToken)
                          ?? throw new NotFoundException("member", command.MembershipId);
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == membership.UserId, cancellationToken);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Data;
 using Portal.Infrastructure.Auth;
 using Portal.Pipeline;
 
@@ -33,7 +34,7 @@ public sealed class InvitePersonHandler(PortalDbContext db, AuditLog audit, Curr
 {
     public async ValueTask<InvitationView> Handle(InvitePerson command, CancellationToken cancellationToken)
     {
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         var email = EmailAddress.Normalise(command.Email);
         var now = clock.GetUtcNow();
 

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Data;
 using Portal.Pipeline;
 
 namespace Portal.Features.People;
@@ -29,7 +30,7 @@ public sealed class RemoveMemberHandler(PortalDbContext db, AuditLog auditLog) :
     public async ValueTask<Unit> Handle(RemoveMember command, CancellationToken cancellationToken)
     {
         // Under the organisation's row lock: two admins removing each other at once cannot leave it without one.
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         // Memberships carry no query filter: the organisation is part of the lookup, so another organisation's is "not there".
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.Id == command.MembershipId && m.OrganisationId == organisation.Id, cancellationToken)
                          ?? throw new NotFoundException("member", command.MembershipId);

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Data;
 using Portal.Pipeline;
 
 namespace Portal.Features.People;
@@ -14,7 +15,7 @@ public sealed class RevokeInvitationHandler(PortalDbContext db, AuditLog audit, 
 {
     public async ValueTask<Unit> Handle(RevokeInvitation command, CancellationToken cancellationToken)
     {
-        var organisation = await PeopleLocks.LockOrganisationAsync(db, command.OrganisationId, cancellationToken);
+        var organisation = await OrganisationRowLock.LockAsync(db, command.OrganisationId, cancellationToken);
         var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == command.InvitationId && i.OrganisationId == organisation.Id, cancellationToken)
                          ?? throw new NotFoundException("invitation", command.InvitationId);
         invitation.Revoke(clock.GetUtcNow());
