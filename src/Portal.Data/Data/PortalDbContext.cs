@@ -36,6 +36,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
     public DbSet<AdvisoryTargetOverride> AdvisoryTargetOverrides => Set<AdvisoryTargetOverride>();
     public DbSet<AdvisoryUpdate> AdvisoryUpdates => Set<AdvisoryUpdate>();
     public DbSet<AdvisoryRevision> AdvisoryRevisions => Set<AdvisoryRevision>();
+    public DbSet<FanOutTaskPlan> FanOutTaskPlans => Set<FanOutTaskPlan>();
     public DbSet<NotificationEndpoint> NotificationEndpoints => Set<NotificationEndpoint>();
     public DbSet<EmailSubscription> EmailSubscriptions => Set<EmailSubscription>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
@@ -385,6 +386,17 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
             e.Property(r => r.AuthorName).HasMaxLength(200);
             e.HasIndex(r => new { r.AdvisoryId, r.Number }).IsUnique();
             e.HasQueryFilter(r => Scope.IsSystem || Advisories.Any(a => a.Id == r.AdvisoryId));
+        });
+        modelBuilder.Entity<FanOutTaskPlan>(e =>
+        {
+            e.HasKey(p => p.IncidentId);
+            e.Property(p => p.DeviceOs).HasMaxLength(Device.OperatingSystemMaxLength);
+            e.Property(p => p.DeviceTag).HasMaxLength(Device.TagsMaxLength);
+            e.Property(p => p.DeviceSite).HasMaxLength(Device.SiteMaxLength);
+            e.HasOne<Incident>().WithOne().HasForeignKey<FanOutTaskPlan>(p => p.IncidentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(p => new { p.AdvisoryId, p.TenantId });
+            e.HasIndex(p => p.PlannedAt);
+            e.HasQueryFilter(p => Scope.IsSystem || Scope.FullAccess.Contains(p.TenantId));
         });
     }
 

@@ -688,6 +688,41 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("EscalationPolicies");
                 });
 
+            modelBuilder.Entity("Portal.Domain.FanOutTaskPlan", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AdvisoryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DeviceOs")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("DeviceSite")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("DeviceTag")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset>("PlannedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("IncidentId");
+
+                    b.HasIndex("PlannedAt");
+
+                    b.HasIndex("AdvisoryId", "TenantId");
+
+                    b.ToTable("FanOutTaskPlans");
+                });
+
             modelBuilder.Entity("Portal.Domain.Incident", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1680,6 +1715,15 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.HasOne("Portal.Domain.Organisation", null)
                         .WithMany()
                         .HasForeignKey("MspId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.FanOutTaskPlan", b =>
+                {
+                    b.HasOne("Portal.Domain.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Domain.FanOutTaskPlan", "IncidentId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -688,6 +688,41 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("EscalationPolicies");
                 });
 
+            modelBuilder.Entity("Portal.Domain.FanOutTaskPlan", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("AdvisoryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("DeviceOs")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("DeviceSite")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("DeviceTag")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<DateTimeOffset>("PlannedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("IncidentId");
+
+                    b.HasIndex("PlannedAt");
+
+                    b.HasIndex("AdvisoryId", "TenantId");
+
+                    b.ToTable("FanOutTaskPlans");
+                });
+
             modelBuilder.Entity("Portal.Domain.Incident", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1683,6 +1718,15 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.HasOne("Portal.Domain.Organisation", null)
                         .WithMany()
                         .HasForeignKey("MspId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.FanOutTaskPlan", b =>
+                {
+                    b.HasOne("Portal.Domain.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Domain.FanOutTaskPlan", "IncidentId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Portal.IntegrationTests.Advisories;
@@ -113,6 +114,61 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         var preview = await maya.FanOutAsync(advisory.Id, preview: true);
         preview.IncidentsOpened.ShouldBe(0);
         preview.TasksCreated.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_fan_out_stopped_between_its_incidents_and_their_tasks_is_finished_by_the_sweep_or_the_next_call_once()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor 7.11 boot loop (stopped between its two steps)");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var first = await maya.FanOutAsync(advisory.Id, new { deviceFilter = new { os = "windows" } });
+        var expected = first.Tenants.ToDictionary(t => t.TenantId, t => t.Tasks);
+        expected[Northwind].ShouldBe(await app.MatchingDevicesAsync(Northwind, os: "windows"));
+        expected[Northwind].ShouldBeGreaterThan(0);
+
+        // What a process stopped after the incidents' commit leaves: the incident with its plan, no tasks, no counters.
+        await StopBeforeTasksAsync(first.Tenants.Single(t => t.TenantId == Northwind).IncidentId!.Value, Northwind, advisory.Id, "windows");
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Tasks.ShouldBeEmpty();
+
+        // The sweep finishes a plan older than a minute, with the plan's own filter; run again, it finds nothing left.
+        await RunSweepAsync();
+        await RunSweepAsync();
+        var swept = await app.LinkedStateAsync(advisory.Id, Northwind);
+        swept.Tasks.Count.ShouldBe(expected[Northwind]);
+        swept.Tasks.Select(t => t.DeviceId).Distinct().Count().ShouldBe(expected[Northwind]);
+        swept.Progress.ShouldHaveSingleItem().Pending.ShouldBe(expected[Northwind]);
+        swept.Samples.ShouldBe(1);
+        (await app.QueryAsync(db => db.FanOutTaskPlans.CountAsync(p => p.AdvisoryId == advisory.Id))).ShouldBe(0);
+
+        // The next fan-out call for the advisory finishes it too, and says so for that tenant; the others get nothing new.
+        await StopBeforeTasksAsync(first.Tenants.Single(t => t.TenantId == Fabrikam).IncidentId!.Value, Fabrikam, advisory.Id, "windows");
+        var again = await maya.FanOutAsync(advisory.Id);
+        again.IncidentsOpened.ShouldBe(0);
+        again.Tenants.ShouldAllBe(t => t.Outcome == "AlreadyLinked");
+        again.Tenants.Single(t => t.TenantId == Fabrikam).Tasks.ShouldBe(expected[Fabrikam]);
+        again.TasksCreated.ShouldBe(expected[Fabrikam]);
+        foreach (var tenant in Harbors)
+        {
+            var state = await app.LinkedStateAsync(advisory.Id, tenant);
+            state.Tasks.Count.ShouldBe(expected[tenant]);
+            state.Progress.ShouldHaveSingleItem().Pending.ShouldBe(expected[tenant]);
+        }
+        (await maya.FanOutAsync(advisory.Id)).TasksCreated.ShouldBe(0);
+    }
+
+    private Task<int> StopBeforeTasksAsync(Guid incidentId, Guid tenantId, Guid advisoryId, string os) => app.QueryAsync(async db =>
+    {
+        await db.RemediationTasks.Where(t => t.IncidentId == incidentId).ExecuteDeleteAsync(Ct);
+        await db.RemediationProgressSamples.Where(s => s.IncidentId == incidentId).ExecuteDeleteAsync(Ct);
+        await db.RemediationProgress.Where(p => p.IncidentId == incidentId).ExecuteDeleteAsync(Ct);
+        db.FanOutTaskPlans.Add(new Portal.Domain.FanOutTaskPlan(incidentId, tenantId, advisoryId, os, null, null, DateTimeOffset.UtcNow - TimeSpan.FromMinutes(2)));
+        return await db.SaveChangesAsync(Ct);
+    });
+
+    private async Task RunSweepAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<Portal.Features.Advisories.FanOutTaskSweep>().RunAsync(Ct);
     }
 
     [Fact]

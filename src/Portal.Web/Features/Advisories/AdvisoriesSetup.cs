@@ -4,6 +4,14 @@ namespace Portal.Features.Advisories;
 
 public static class AdvisoriesSetup
 {
-    /// <summary>Safe Markdown for runbooks and updates. (Live tells the provider and the targeted tenants: Live/AnnounceAdvisories.)</summary>
-    public static void AddAdvisories(this WebApplicationBuilder builder) => builder.Services.AddSingleton<SafeMarkdown>();
+    /// <summary>
+    /// Safe Markdown for runbooks and updates, and the sweep that finishes fan-outs stopped between their incidents and their
+    /// tasks. (Live tells the provider and the targeted tenants: Live/AnnounceAdvisories.)
+    /// </summary>
+    public static void AddAdvisories(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SafeMarkdown>();
+        builder.Services.AddScoped<FanOutTaskSweep>();
+        builder.Services.AddHostedService<FanOutTaskSweep.Startup>();
+    }
 }

@@ -15,10 +15,11 @@ namespace Portal.Features.Advisories;
 public readonly record struct FanOutTaskRow(Guid TaskId, Guid TenantId, Guid IncidentId, Guid DeviceId, string Title);
 
 /// <summary>
-/// Inserts a fan-out's tasks set-based, on the context's connection inside its open transaction, so they commit with their
-/// incidents or not at all. Every row belongs to an incident opened in the same transaction, so no task can already exist:
-/// the rows go straight into the table (no stage, no ON CONFLICT), which is the raw driver's own speed. Raw SQL bypasses the
-/// query filters: the caller built every row from devices it read through the filtered context.
+/// Inserts a fan-out's tasks set-based, on the context's connection inside its open transaction, so they commit with the removal
+/// of their plans or not at all. The caller left out every device its incident already has a task for, and a concurrent
+/// runner of the same plans conflicts on the plans first, so the rows go straight into the table (no stage, no ON CONFLICT),
+/// which is the raw driver's own speed. Raw SQL bypasses the query filters: the caller built every row from devices it read
+/// through the filtered context (or, in the sweep, for the plans' own tenants).
 /// </summary>
 public static class AdvisoryFanOutWriter
 {

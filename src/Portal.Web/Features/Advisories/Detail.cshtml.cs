@@ -82,7 +82,7 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     public Task<IActionResult> OnPostFanOutAsync(CancellationToken ct) =>
         ChangeAsync("FanOut", async () =>
         {
-            var result = await mediator.Send(new FanOutAdvisory(Id, ChosenTenants, Filter), ct);
+            var result = await mediator.FanOutAsync(new FanOutAdvisory(Id, ChosenTenants, Filter), ct);
             var opened = $"{Display.Count(result.IncidentsOpened)} linked {(result.IncidentsOpened == 1 ? "incident" : "incidents")} opened with {Display.Count(result.TasksCreated)} tasks";
             return result.AlreadyLinked > 0 ? $"{opened}; {result.AlreadyLinked} already had theirs." : $"{opened}.";
         }, ct);

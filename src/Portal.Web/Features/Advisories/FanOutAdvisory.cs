@@ -36,6 +36,8 @@ public sealed record DeviceFilter(string? Os, string? Tag, string? Site)
 /// chosen ones), with the advisory's severity and impact, and one remediation task per matching device; the targets covered are
 /// acknowledged. A tenant that already has its linked incident gets nothing new, so running it twice (or two engineers at
 /// once: the unique (AdvisoryId, TenantId) index refuses the second, which re-runs and finds the first's) opens nothing twice.
+/// This command is the first of the action's two units of work (the incidents, each with its <see cref="FanOutTaskPlan"/>);
+/// <see cref="CreateFanOutTasks"/> is the second. Callers send both through <see cref="FanOutActions.FanOutAsync"/>.
 /// </summary>
 [Requires(Permission.WorkAdvisories)]
 public sealed record FanOutAdvisory(Guid AdvisoryId, IReadOnlyList<Guid>? TenantIds, DeviceFilter? DeviceFilter)
@@ -179,35 +181,21 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
         var tenants = await FanOutPlan.TenantsAsync(db, user, advisory, command.TenantIds, cancellationToken);
         var toOpen = tenants.Where(t => t.Linked is null).Select(t => t.Id).ToList();
 
-        var opened = new Dictionary<Guid, (Incident Incident, int Tasks)>();
-        List<FanOutTaskRow> tasks = [];
+        // The incidents only: customers learn of theirs with this commit. The tasks follow in a unit of work of their own
+        // (CreateFanOutTasks, through the plan each incident gets here), so twenty MSPs fanning out at once do not keep every
+        // customer waiting until every MSP's devices have become tasks.
+        var opened = new Dictionary<Guid, Incident>();
         if (toOpen.Count > 0)
         {
             var numbers = await NextIncidentNumbersAsync(toOpen, cancellationToken);
             var providerName = await db.Organisations.Where(o => o.Id == advisory.ProviderId).Select(o => o.Name).SingleAsync(cancellationToken);
-            var devices = await FanOutPlan.Devices(db, toOpen, filter).OrderBy(d => d.TenantId).ThenBy(d => d.Id)
-                .Select(d => new { d.Id, d.TenantId, d.Hostname }).ToListAsync(cancellationToken);
-            var devicesByTenant = devices.GroupBy(d => d.TenantId).ToDictionary(g => g.Key, g => g.ToList());
-
-            tasks.Capacity = devices.Count;
-            var ids = new OrderedIds(); // in creation order: the task list pages by (incident, id), and appends beat random inserts
             foreach (var tenantId in toOpen)
             {
                 var (number, prefix) = numbers[tenantId];
                 var incident = Incident.OpenFromAdvisory(tenantId, number, prefix, advisory, providerName, user.ActorIn(tenantId), now);
                 db.Incidents.Add(incident);
-                var tenantDevices = devicesByTenant.GetValueOrDefault(tenantId) ?? [];
-                foreach (var device in tenantDevices)
-                {
-                    tasks.Add(new FanOutTaskRow(ids.Next(now), tenantId, incident.Id, device.Id,
-                        device.Hostname.Length <= RemediationTask.TitleMaxLength ? device.Hostname : device.Hostname[..RemediationTask.TitleMaxLength]));
-                }
-                // The counters and the first burn-down point go through EF, so the commit path publishes them with the incident.
-                var progress = new RemediationProgress(incident.Id, tenantId, now);
-                progress.Added(RemediationState.Pending, tenantDevices.Count, now);
-                db.RemediationProgress.Add(progress);
-                db.RemediationProgressSamples.Add(progress.Sample(now));
-                opened[tenantId] = (incident, tenantDevices.Count);
+                db.FanOutTaskPlans.Add(new FanOutTaskPlan(incident.Id, tenantId, advisory.Id, filter.Os, filter.Tag, filter.Site, now));
+                opened[tenantId] = incident;
             }
         }
 
@@ -216,11 +204,10 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
         // A concurrent fan-out that opened one of these first fails here on the unique (AdvisoryId, TenantId) index; the
         // transaction then re-runs this command, which finds that incident and leaves the tenant alone.
         await db.SaveChangesAsync(cancellationToken);
-        await AdvisoryFanOutWriter.WriteAsync(db, tasks, now, cancellationToken);
 
         return FanOutPlan.Result(advisory.Id, preview: false, filter, [.. tenants.Select(t => t.Linked is { } linked
             ? new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.AlreadyLinked, linked.Id, linked.Reference, 0)
-            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, opened[t.Id].Incident.Id, opened[t.Id].Incident.Reference, opened[t.Id].Tasks))]);
+            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, opened[t.Id].Id, opened[t.Id].Reference, 0))]);
     }
 
     /// <summary>
