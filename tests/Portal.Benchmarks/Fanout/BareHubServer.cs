@@ -97,6 +97,7 @@ public sealed record MemorySnapshot(long ManagedBytes, long WorkingSetBytes, lon
 ///                                        customer groups, as Portal's BroadcastCommittedChanges does
 ///   POST /bench/tokens                   {token, count}: count distinct bearer tokens of that token's demo user
 ///   GET  /bench/marks                    "change timestamp" lines: when each change was ready to broadcast (<see cref="ServerMarks"/>)
+///   GET  /bench/phases?last=N           where the last N note requests' time went on the server (<see cref="RequestPhases"/>)
 ///   GET  /bench/connections              "portal N\nbare N": open connections of both hubs
 ///   GET  /bench/memory                   <see cref="MemorySnapshot"/> of this process after a full GC
 /// Why not a second hub inside Portal's app: Portal registers a global hub filter (PortalUserHubFilter) that
@@ -128,8 +129,10 @@ public sealed class BareHubServer : IAsyncDisposable
         builder.Services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddSingleton<BareState>();
         builder.Services.AddSingleton(marks);
+        builder.Services.AddSingleton<RequestPhases>();
 
         var app = builder.Build();
+        app.Services.GetRequiredService<RequestPhases>(); // listening from the start
         app.MapHub<BareHub>("/bench/barehub");
         app.MapPost("/bench/bare-payload", async (Guid tenant, HttpRequest request, BareState state, IOptions<JsonHubProtocolOptions> json) =>
         {
@@ -166,6 +169,7 @@ public sealed class BareHubServer : IAsyncDisposable
                 .ToArray();
         });
         app.MapGet("/bench/marks", (ServerMarks marks) => marks.Snapshot());
+        app.MapGet("/bench/phases", (RequestPhases phases, int? last) => phases.Report(last ?? 100));
         app.MapGet("/bench/connections", (BareState state) => $"portal {portalConnections.Count}\nbare {state.Connections}\n");
         app.MapGet("/bench/memory", (BareState state) =>
         {
