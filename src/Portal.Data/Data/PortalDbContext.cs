@@ -53,9 +53,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, T
 
     private bool IsSqlite => ProviderName == SqliteProvider;
 
-    /// <summary>The database provider's name, read once per context: <c>Database.ProviderName</c> reflects over the provider's assembly on every call.</summary>
-    public string ProviderName => _providerName ??= Database.ProviderName!;
+    /// <summary>
+    /// The database provider's name, read once per set of options (one for the application's lifetime): <c>Database.ProviderName</c>
+    /// reflects over the provider's assembly on every call, and every unit of work asks.
+    /// </summary>
+    public string ProviderName => _providerName ??= ProviderNames.TryGetValue(options, out var name) ? name : ProviderNames.GetValue(options, _ => Database.ProviderName!);
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContextOptions, string> ProviderNames = new();
     private string? _providerName;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -9,13 +9,13 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        var failures = new List<FluentValidation.Results.ValidationFailure>();
+        List<FluentValidation.Results.ValidationFailure>? failures = null;
         foreach (var validator in validators)
         {
             var result = await validator.ValidateAsync(message, cancellationToken);
-            failures.AddRange(result.Errors);
+            if (!result.IsValid) (failures ??= []).AddRange(result.Errors);
         }
-        if (failures.Count > 0) throw new ValidationException(failures);
+        if (failures is not null) throw new ValidationException(failures);
         return await next(message, cancellationToken);
     }
 }

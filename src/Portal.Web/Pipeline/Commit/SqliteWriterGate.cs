@@ -26,7 +26,8 @@ public static class SqliteWriterGate
     /// </summary>
     public static async Task<T> RunAsync<T>(PortalDbContext db, Func<Task<T>> work, CancellationToken ct)
     {
-        if (Held.Value || !db.Database.IsSqlite()) return await work();
+        // The context's cached provider name: Database.IsSqlite() reflects over the provider's assembly on every call.
+        if (Held.Value || db.ProviderName != PortalDbContext.SqliteProvider) return await work();
         var gate = Gates.GetOrAdd(db.Database.GetConnectionString() ?? "", static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
         try
