@@ -677,10 +677,29 @@ start_postgres() { # a throwaway PostgreSQL in $work/pg (fsync off, as the tests
   echo "   PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port (fsync off, synchronous_commit off)"
 }
 
+# pg_quiet: every run starts from the same server state. The previous runs' databases are dropped (a Portal run leaves a
+# million devices and tasks behind, suspected to keep autovacuum busy during the next runs: Portal's runs, the CPU-heavier
+# ones, slowed from 52 s to 69-75 s round after round while the raw runs did not), a checkpoint writes out what they left, and
+# the run waits (at most 120 s) until no autovacuum worker is busy.
+pg_quiet() {
+  local port=${pg_admin#*Port=}
+  port=${port%%;*}
+  local psql=("${pg_as[@]}" "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAtX)
+  local db
+  for db in $("${psql[@]}" -c "SELECT datname FROM pg_database WHERE datname LIKE 'portal_bench_%'"); do
+    "${psql[@]}" -c "DROP DATABASE \"$db\" WITH (FORCE)" >/dev/null
+  done
+  "${psql[@]}" -c "CHECKPOINT" >/dev/null
+  for _ in $(seq 1 240); do
+    [ "$("${psql[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && return 0
+    sleep 0.5
+  done
+}
+
 # import_run MODE PROVIDER ROWS -> "seconds rows_per_s peak_kb" (one process per run)
 import_run() {
   local out args=(import --provider "$2" --rows "$3" --mode "$1" --folder "$work/import")
-  [ "$2" = PostgreSql ] && args+=(--admin "$pg_admin")
+  [ "$2" = PostgreSql ] && { args+=(--admin "$pg_admin"); pg_quiet; }
   out=$(dotnet "$bench_dll" "${args[@]}" 2>>"$work/import.log") || { echo "bench.sh: the import run ($*) failed; see below" >&2; tail -n 20 "$work/import.log" >&2; exit 3; }
   echo "$out" | awk '$1 == "RESULT" { print $5, $6, $7 }'
 }
