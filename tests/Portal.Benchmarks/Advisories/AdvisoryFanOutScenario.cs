@@ -100,6 +100,15 @@ public static class AdvisoryFanOutScenario
         var lastPublishedEvent = new List<double>();
         var afterAnswer = new List<double>();
         var mspOf = seeded.Tenants.Select((t, i) => (t.TenantId, Msp: seeded.Msps[i / options.TenantsPerMsp].MspId)).ToDictionary(x => x.TenantId, x => x.Msp);
+        // Diagnostic (console only): when each MSP's two units of work ran, from the commands' own spans.
+        var spans = new ConcurrentQueue<(string Name, DateTime Start, TimeSpan Duration)>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Portal",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+            ActivityStopped = a => { if (a.DisplayName is "FanOutAdvisory" or "CreateFanOutTasks") spans.Enqueue((a.DisplayName, a.StartTimeUtc, a.Duration)); },
+        };
+        ActivitySource.AddActivityListener(listener);
         // One unmeasured run of each path first: the JIT, the connection pools and SQLite's caches warm up.
         await RawInsertAsync(copy, seeded, options);
         await PortalRunAsync();
@@ -112,8 +121,11 @@ public static class AdvisoryFanOutScenario
             raw.Add(await RawInsertAsync(copy, seeded, options));
         }
 
+
         async Task PortalRunAsync()
         {
+            spans.Clear();
+            var startUtc = DateTime.UtcNow;
             var title = $"Bench advisory {Guid.NewGuid():N}"[..28];
             foreach (var c in clients) c.Expect(title);
             var publishStart = Stopwatch.GetTimestamp();
@@ -131,6 +143,14 @@ public static class AdvisoryFanOutScenario
             lastIncidentEvent.Add(await WatchingCustomer.LastAsync(clients, c => c.IncidentAt, start));
             // Delivery on its own: how long after its MSP's call answered each client still waited (negative: the event came first).
             afterAnswer.Add(clients.Max(c => (c.IncidentAt!.Value - answered[mspOf[c.TenantId]]) * 1000.0 / Stopwatch.Frequency));
+            foreach (var name in new[] { "FanOutAdvisory", "CreateFanOutTasks" })
+            {
+                var of = spans.Where(x => x.Name == name).ToList();
+                if (of.Count == 0) continue;
+                var durations = of.Select(x => x.Duration.TotalMilliseconds).Order().ToList();
+                Console.WriteLine($"  {name,-18} x{of.Count}: span p50 {durations[durations.Count / 2]:0} ms, max {durations[^1]:0} ms; " +
+                    $"the last ended {(of.Max(x => x.Start + x.Duration) - startUtc).TotalMilliseconds:0} ms after the fan-out's start");
+            }
         }
 
         var report = new StringBuilder();
