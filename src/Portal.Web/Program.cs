@@ -47,6 +47,8 @@ builder.Services.AddPortalErrorPages();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
 builder.Services.AddOpenApi("v1");
+builder.AddPortalSecurityHeaders();
+builder.AddPortalRequestLimits();
 builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 
 // Features
@@ -60,8 +62,9 @@ builder.AddPeople();
 
 var app = builder.Build();
 
+app.UsePortalSecurityHeaders();
 app.UsePortalErrorPages();
-if (!app.Environment.IsDevelopment()) app.UseHsts();
+app.UsePortalRequestLimits();
 app.MapStaticAssets();
 app.UseAuthentication();
 app.UseMiddleware<PortalUserMiddleware>();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -16,7 +17,9 @@ namespace Portal.Features.Errors;
 /// /error/500 is just an unknown address and answers 404.
 /// </summary>
 [AllowAnonymous]
-[IgnoreAntiforgeryToken] // a POST to a missing address is re-executed as a POST, and must still get this page
+// Read-only, and reached only by re-execution: a POST to a missing address is re-executed as a POST (without a token of
+// ours) and must still get this page rather than a bare 400. It changes nothing, so it asks for no antiforgery token.
+[RequireAntiforgeryToken(required: false)]
 [OutputCache(NoStore = true)]
 public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
 {
