@@ -73,7 +73,8 @@ app.UseOutputCache();
 
 app.MapPortalHealth();
 app.MapOpenApi();
-app.MapScalarApiReference();
+// The reference's inline script carries the response's CSP nonce; its fonts are the system's, not a CDN's (the policy allows no CDN).
+app.MapScalarApiReference(SecurityHeaders.ScalarPath, (options, http) => options.DisableDefaultFonts().WithNonce(SecurityHeaders.Nonce(http)));
 app.MapIncidentsApi();
 app.MapCustomerStatusApi();
 app.MapOrganisationsApi();

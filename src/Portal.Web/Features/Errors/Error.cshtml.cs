@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -17,9 +16,6 @@ namespace Portal.Features.Errors;
 /// /error/500 is just an unknown address and answers 404.
 /// </summary>
 [AllowAnonymous]
-// Read-only, and reached only by re-execution: a POST to a missing address is re-executed as a POST (without a token of
-// ours) and must still get this page rather than a bare 400. It changes nothing, so it asks for no antiforgery token.
-[RequireAntiforgeryToken(required: false)]
 [OutputCache(NoStore = true)]
 public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
 {
@@ -36,8 +32,8 @@ public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
     public bool IsServerError => Status >= 500;
 
     /// <summary>
-    /// Runs for every method, not only GET: the request is re-executed with its own method (POST, PUT...), and
-    /// a page without a handler for it still renders.
+    /// Runs before any handler: the page has none (a re-executed POST, PUT... reaches it as a GET, see
+    /// <see cref="ErrorPages"/>), and the status comes from the re-execution, never from the address.
     /// </summary>
     public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
     {

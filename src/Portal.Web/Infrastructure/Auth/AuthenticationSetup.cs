@@ -83,14 +83,17 @@ public static class AuthenticationSetup
             });
         }
 
-        // Every page form carries a token (sign-out included). Strict: the token's cookie never travels on a cross-site request;
-        // __Host- (Secure, Path=/, no Domain) outside Development, where the demo may run on plain http.
+        // Every page form carries a token (sign-out included). Strict: the token's cookie never travels on a cross-site request.
+        // Outside Development its name is __Host- (Secure, Path=/, no Domain), which a browser keeps over https only: forms
+        // fail closed (400) on plain http. Secure as the request is rather than Always, because Always makes the antiforgery
+        // system throw (500) on a plain-http request instead of refusing it (App Service's https arrives through
+        // ASPNETCORE_FORWARDEDHEADERS_ENABLED, see infra/).
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = development ? "portal.af" : "__Host-portal.af";
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.HttpOnly = true;
-            o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         // The one-time message a page shows after a form post (TempData) travels in a cookie too.
         builder.Services.Configure<CookieTempDataProviderOptions>(o =>

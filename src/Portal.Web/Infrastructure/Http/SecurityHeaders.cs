@@ -12,11 +12,15 @@ namespace Portal.Infrastructure.Http;
 /// <c>'self'</c> lets them run, so an output-cached page (the status page) whose script tags carry an older nonce keeps
 /// working; the nonce is what an inline script would need, and <c>'unsafe-inline'</c> never appears for scripts on pages.
 /// Styles are files too (no style attribute in any view), so <c>style-src 'self'</c> holds for pages. The Scalar API
-/// reference and the Hangfire dashboard render inline script and style of their own: each gets a policy of its own.
+/// reference (which takes the nonce for its scripts) and the Hangfire dashboard (admins only) render inline style, and the
+/// dashboard inline script, of their own: each gets a policy of its own.
 /// </summary>
 public static class SecurityHeaders
 {
     private const string NonceKey = "Portal.CspNonce";
+
+    /// <summary>Where the Scalar API reference is mapped (its default).</summary>
+    public const string ScalarPath = "/scalar";
 
     /// <summary>The nonce of this response's Content-Security-Policy, made on first use (by the layout's scripts or the header).</summary>
     public static string Nonce(HttpContext context)
@@ -63,9 +67,9 @@ public static class SecurityHeaders
         /// <summary>JSON, problem details, files: nothing in them may load or run anything, nor be framed.</summary>
         private static readonly StringValues NothingPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-        private readonly string _pagePolicyHead;
+        private const string PolicyHead = "default-src 'self'; script-src 'self' 'nonce-";
         private readonly string _pagePolicyTail;
-        private readonly StringValues _scalarPolicy;
+        private readonly string _scalarPolicyTail;
         private readonly StringValues _dashboardPolicy;
         private readonly Func<object, Task> _apply;
 
@@ -74,12 +78,12 @@ public static class SecurityHeaders
         {
             const string common = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
             var formAction = signOutOrigin is null ? "form-action 'self'" : $"form-action 'self' {signOutOrigin}";
-            _pagePolicyHead = "default-src 'self'; script-src 'self' 'nonce-";
             // connect-src: fetches to the page's own origin and the hub's WebSocket (ws/wss on the same host, appended per request).
             _pagePolicyTail = $"'; style-src 'self'; img-src 'self'; font-src 'self'; {common}; {formAction}; connect-src 'self'";
-            // Scalar (a third-party bundle) writes an inline configuration script and injects style elements at run time.
-            _scalarPolicy = $"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-                            $"font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; {common}; form-action 'self'";
+            // Scalar (a third-party bundle) puts the response's nonce on its inline configuration script (see Program.cs), but
+            // injects style elements and data: images at run time; its fonts are the system's (no CDN).
+            _scalarPolicyTail = $"'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; {common}; " +
+                                "form-action 'self'; connect-src 'self'";
             // Hangfire's dashboard (admins only) has inline scripts and style attributes in its own markup.
             _dashboardPolicy = $"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
                                $"connect-src 'self'; {common}; form-action 'self'";
@@ -107,8 +111,9 @@ public static class SecurityHeaders
                 headers.ContentSecurityPolicy = NothingPolicy;
                 return Task.CompletedTask;
             }
-            var path = context.Request.Path;
-            headers.ContentSecurityPolicy = path.StartsWithSegments("/scalar") ? _scalarPolicy
+            // The whole path: the dashboard's middleware has moved its prefix to PathBase by the time the response starts.
+            var path = context.Request.PathBase.Add(context.Request.Path);
+            headers.ContentSecurityPolicy = path.StartsWithSegments(ScalarPath) ? string.Concat(PolicyHead, Nonce(context), _scalarPolicyTail)
                 : path.StartsWithSegments(JobsSetup.DashboardPath) ? _dashboardPolicy
                 : PagePolicy(context);
             return Task.CompletedTask;
@@ -118,7 +123,7 @@ public static class SecurityHeaders
         {
             var request = context.Request;
             var socket = request.IsHttps ? "wss://" : "ws://";
-            return string.Concat(_pagePolicyHead, Nonce(context), _pagePolicyTail, " ", socket, request.Host.ToUriComponent());
+            return string.Concat(PolicyHead, Nonce(context), _pagePolicyTail, " ", socket, request.Host.ToUriComponent());
         }
 
         private static bool IsHtml(string? contentType) => contentType is not null && contentType.StartsWith("text/html", StringComparison.OrdinalIgnoreCase);
