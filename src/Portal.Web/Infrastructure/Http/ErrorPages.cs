@@ -85,7 +85,7 @@ public static class ErrorPages
         app.UseStatusCodePagesWithReExecute(StatusPath);
         // The status page only reads: a re-executed POST (to an unknown address, or a form refused) reaches it as a GET, so
         // it needs no handler per method and asks for no antiforgery token (the refused request already had its answer).
-        app.Use((context, next) => IsReExecution(context) && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+        app.Use((context, next) => !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && IsReExecution(context)
             ? AsGetAsync(context, next)
             : next(context));
         // Everyone else: problem details (or the framework's plain text for a client that accepts neither), as before.
