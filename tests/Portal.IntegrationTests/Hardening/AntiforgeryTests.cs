@@ -70,6 +70,23 @@ public sealed partial class AntiforgeryTests(SqliteApp app) : IClassFixture<Sqli
         (await maya.GetAsync("/triage", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    /// <summary>
+    /// The status page is output-cached per user: the same person in a second browser (another antiforgery cookie) must not be
+    /// served the first browser's copy, whose sign-out token that browser's cookie does not match.
+    /// </summary>
+    [Fact]
+    public async Task The_cached_status_page_gives_each_browser_a_sign_out_token_of_its_own()
+    {
+        using var laptop = await SignedInAsync(DemoDirectory.Olivia);
+        using var phone = await SignedInAsync(DemoDirectory.Olivia);
+        var laptopToken = SignOutToken(await laptop.GetStringAsync("/status", Ct));
+        SignOutToken(await laptop.GetStringAsync("/status", Ct)).ShouldBe(laptopToken, "the laptop's second view is the cached page");
+        var phoneToken = SignOutToken(await phone.GetStringAsync("/status", Ct));
+        phoneToken.ShouldNotBe(laptopToken);
+        using var signOut = await phone.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", phoneToken)]), Ct);
+        signOut.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+    }
+
     /// <summary>The pages with the most kinds of forms, each form checked: one token, no more (no manual token beside the form's own).</summary>
     [Fact]
     public async Task Every_post_form_of_the_pages_carries_the_token_once()
