@@ -59,8 +59,12 @@ public sealed class ContentSecurityPolicyTests(PortalApp app)
     public async Task The_jobs_dashboard_renders_under_its_own_policy()
     {
         var ada = await app.SignInAsync("Ada Lovelace");
-        var response = await ada.GotoAsync("/jobs");
-        response!.Status.ShouldBe(200);
-        await Expect(ada.GetByRole(AriaRole.Link, new() { Name = "Recurring Jobs" }).First).ToBeVisibleAsync();
+        foreach (var (path, title) in new[] { ("/jobs", "Overview"), ("/jobs/recurring", "Recurring"), ("/jobs/jobs/succeeded", "Succeeded"), ("/jobs/servers", "Servers") })
+        {
+            var response = await ada.GotoAsync(path);
+            response!.Status.ShouldBe(200, path);
+            await Expect(ada).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex(title, System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+            await Expect(ada.GetByRole(AriaRole.Link, new() { Name = "Portal background jobs" })).ToBeVisibleAsync();
+        }
     }
 }

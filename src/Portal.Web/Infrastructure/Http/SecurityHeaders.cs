@@ -12,8 +12,8 @@ namespace Portal.Infrastructure.Http;
 /// <c>'self'</c> lets them run, so an output-cached page (the status page) whose script tags carry an older nonce keeps
 /// working; the nonce is what an inline script would need, and <c>'unsafe-inline'</c> never appears for scripts on pages.
 /// Styles are files too (no style attribute in any view), so <c>style-src 'self'</c> holds for pages. The Scalar API
-/// reference (which takes the nonce for its scripts) and the Hangfire dashboard (admins only) render inline style, and the
-/// dashboard inline script, of their own: each gets a policy of its own.
+/// reference (which takes the nonce for its scripts) and the Hangfire dashboard (admins only) inject inline style of their
+/// own: each gets a policy of its own, with <c>'unsafe-inline'</c> for styles only.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -84,8 +84,8 @@ public static class SecurityHeaders
             // injects style elements and data: images at run time; its fonts are the system's (no CDN).
             _scalarPolicyTail = $"'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; {common}; " +
                                 "form-action 'self'; connect-src 'self'";
-            // Hangfire's dashboard (admins only) has inline scripts and style attributes in its own markup.
-            _dashboardPolicy = $"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+            // Hangfire's dashboard (admins only): its scripts are files, but its script injects a style element and its favicon is a data: URL.
+            _dashboardPolicy = $"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
                                $"connect-src 'self'; {common}; form-action 'self'";
             _apply = Apply;
         }
