@@ -48,6 +48,8 @@ builder.Services.AddPortalErrorPages();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
 builder.Services.AddOpenApi("v1");
+builder.AddPortalSecurityHeaders();
+builder.AddPortalRequestLimits();
 builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 
 // Features
@@ -61,8 +63,9 @@ builder.AddPeople();
 
 var app = builder.Build();
 
+app.UsePortalSecurityHeaders();
 app.UsePortalErrorPages();
-if (!app.Environment.IsDevelopment()) app.UseHsts();
+app.UsePortalRequestLimits();
 app.MapStaticAssets();
 app.UseAuthentication();
 app.UseMiddleware<PortalUserMiddleware>();
@@ -71,7 +74,8 @@ app.UseOutputCache();
 
 app.MapPortalHealth();
 app.MapOpenApi();
-app.MapScalarApiReference();
+// The reference's inline script carries the response's CSP nonce; its fonts are the system's, not a CDN's (the policy allows no CDN).
+app.MapScalarApiReference(SecurityHeaders.ScalarPath, (options, http) => options.DisableDefaultFonts().WithNonce(SecurityHeaders.Nonce(http)));
 app.MapIncidentsApi();
 app.MapCustomerStatusApi();
 app.MapOrganisationsApi();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,6 +12,7 @@ using Microsoft.Playwright;
 using Portal.Data;
 
 [assembly: AssemblyFixture(typeof(Portal.EndToEndTests.PortalApp))]
+[assembly: Portal.EndToEndTests.NoContentSecurityPolicyViolations]
 
 namespace Portal.EndToEndTests;
 
@@ -59,8 +61,43 @@ public sealed class PortalApp : IAsyncLifetime
         var context = await _browser!.NewContextAsync(new() { BaseURL = BaseAddress.ToString().TrimEnd('/'), Locale = "en-GB" });
         context.SetDefaultTimeout(TimeoutMs);
         context.SetDefaultNavigationTimeout(TimeoutMs);
+        await WatchContentSecurityPolicyAsync(context);
         return await context.NewPageAsync();
     }
+
+    /// <summary>What the browsers reported blocked by the Content-Security-Policy, per test (its unique id).</summary>
+    private static readonly ConcurrentDictionary<string, ConcurrentQueue<string>> CspViolations = new();
+
+    /// <summary>
+    /// Every page of the context, the ones a test opens itself included: a console message or page error that mentions the
+    /// Content Security Policy (how Chromium reports a blocked script, style, connection or eval) is recorded for the running
+    /// test, and <see cref="NoContentSecurityPolicyViolationsAttribute"/> fails the test with it. The page's own
+    /// securitypolicyviolation event is reported the same way (an init script runs outside the page's policy).
+    /// </summary>
+    private static async Task WatchContentSecurityPolicyAsync(IBrowserContext context)
+    {
+        var found = CspViolations.GetOrAdd(TestContext.Current.Test?.UniqueID ?? "", _ => new());
+        context.Console += (_, message) =>
+        {
+            if (MentionsCsp(message.Text)) found.Enqueue($"console {message.Type} ({message.Location}): {message.Text}");
+        };
+        context.WebError += (_, error) =>
+        {
+            if (MentionsCsp(error.Error)) found.Enqueue($"page error: {error.Error}");
+        };
+        await context.AddInitScriptAsync("""
+            document.addEventListener("securitypolicyviolation", e =>
+              console.error(`Content Security Policy violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"} on ${location.pathname} (${e.sourceFile}:${e.lineNumber})`));
+            """);
+    }
+
+    private static bool MentionsCsp(string? text) => text?.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>The violations recorded so far for this test (the test's id), leaving them recorded.</summary>
+    public static IReadOnlyList<string> CspViolationsOf(string testId) => CspViolations.TryGetValue(testId, out var found) ? [.. found] : [];
+
+    /// <summary>The violations recorded for this test, forgotten: what the end-of-test check sees.</summary>
+    public static IReadOnlyList<string> TakeCspViolations(string testId) => CspViolations.TryRemove(testId, out var found) ? [.. found] : [];
 
     /// <summary>Signs a demo user in the way a person does: the /signin page, their button, the start page they land on.</summary>
     public async Task<IPage> SignInAsync(string name, string startAt = "/signin")

@@ -45,7 +45,7 @@ public sealed class StartPageTests(PortalApp app)
         css.Status.ShouldBe(200);
         css.Headers["content-type"].ShouldStartWith("text/css");
 
-        // The sign-out form carries no antiforgery token; a post from another site is refused by its fetch metadata.
+        // The sign-out form carries the antiforgery token; a post without it (as from another site) is refused.
         var forged = await olivia.APIRequest.PostAsync("/signout", new() { Headers = new Dictionary<string, string> { ["Sec-Fetch-Site"] = "cross-site" } });
         forged.Status.ShouldBe(400);
         (await olivia.GotoAsync("/status"))!.Status.ShouldBe(200);

@@ -16,7 +16,7 @@ public static class AdvisoriesApi
 
     public static void MapAdvisoriesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Advisories").RequireAuthorization();
+        var api = app.MapGroup("/api/v1").WithTags("Advisories").RequireAuthorization().WithBodyLimit(BodyLimit.LongText); // runbooks
 
         api.MapPost("/providers/{providerId:guid}/advisories", async Task<Created<AdvisoryView>> (Guid providerId, AdvisoryContentBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
         {

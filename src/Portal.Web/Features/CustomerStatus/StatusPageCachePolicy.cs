@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Auth;
 
 namespace Portal.Features.CustomerStatus;
@@ -32,6 +34,10 @@ public sealed class StatusPageCachePolicy : IOutputCachePolicy
         if (!cacheable) return ValueTask.CompletedTask;
 
         context.CacheVaryByRules.VaryByValues["user"] = user!.UserId.ToString("N");
+        // The layout's sign-out form holds an antiforgery token bound to this browser's antiforgery cookie: the same user in
+        // another browser gets a page of its own. (A first visit, which sets that cookie, is not stored: see ServeResponseAsync.)
+        var antiforgeryCookie = http.RequestServices.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.Name!;
+        context.CacheVaryByRules.VaryByValues["antiforgery"] = http.Request.Cookies[antiforgeryCookie] ?? "";
         context.CacheVaryByRules.RouteValueNames = "tenantId";
         context.CacheVaryByRules.QueryKeys = "sequence";
         context.ResponseExpirationTimeSpan = Lifetime;

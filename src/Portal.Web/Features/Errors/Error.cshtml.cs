@@ -16,7 +16,6 @@ namespace Portal.Features.Errors;
 /// /error/500 is just an unknown address and answers 404.
 /// </summary>
 [AllowAnonymous]
-[IgnoreAntiforgeryToken] // a POST to a missing address is re-executed as a POST, and must still get this page
 [OutputCache(NoStore = true)]
 public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
 {
@@ -33,8 +32,8 @@ public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
     public bool IsServerError => Status >= 500;
 
     /// <summary>
-    /// Runs for every method, not only GET: the request is re-executed with its own method (POST, PUT...), and
-    /// a page without a handler for it still renders.
+    /// Runs before any handler: the page has none (a re-executed POST, PUT... reaches it as a GET, see
+    /// <see cref="ErrorPages"/>), and the status comes from the re-execution, never from the address.
     /// </summary>
     public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
     {

@@ -23,7 +23,8 @@ public sealed partial class DeviceImportUpload(
         var limits = options.Value;
         var request = http.Request;
         if (request.ContentLength > limits.MaxBytes) throw DeviceImportFile.TooLarge(limits.MaxBytes);
-        // Kestrel's own limit (30 MB by default) raised to the import's, for this request only; the stream count refuses past it too.
+        // The request's body limit is the import's (routing sets it from the route's metadata; set here too, for a caller that
+        // reaches this without that route); the stream count refuses past it as well.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limits.MaxBytes;
 
         StagedDeviceFile staged;

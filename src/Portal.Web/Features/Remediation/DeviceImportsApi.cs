@@ -3,9 +3,11 @@ using Mediator;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Portal.Infrastructure.Http;
 
 namespace Portal.Features.Remediation;
 
@@ -23,6 +25,9 @@ public static class DeviceImportsApi
         // Nothing reads an upload through the form binder, but a form read elsewhere must not accept more than the import does.
         var maxBytes = builder.Configuration.GetValue($"{DeviceImportOptions.Section}:MaxBytes", new DeviceImportOptions().MaxBytes);
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = Math.Min(o.MultipartBodyLengthLimit, maxBytes));
+        // The remediation page takes the same upload (a form post without script): its body may be as large as the import's.
+        builder.Services.Configure<RazorPagesOptions>(o => o.Conventions.AddPageApplicationModelConvention("/Remediation/Tasks",
+            page => page.EndpointMetadata.Add(new RequestBodyLimits.BodySizeMetadata(maxBytes))));
         builder.Services.AddScoped<DeviceImportUpload>();
         builder.Services.AddScoped<DeviceImportJob>();
         builder.Services.AddScoped<DeviceImportSweep>();
@@ -48,7 +53,8 @@ public static class DeviceImportsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .WithBodyLimit(app.ServiceProvider.GetRequiredService<IOptions<DeviceImportOptions>>().Value.MaxBytes);
 
         api.MapGet("/incidents/{id:guid}/device-imports", async (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListDeviceImports(id), ct)))

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -50,6 +51,8 @@ public static class AuthenticationSetup
                 o.AccessDeniedPath = "/forbidden";
                 o.Cookie.Name = "portal.dev";
                 o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // the demo runs on plain http too
                 o.SlidingExpiration = true;
             });
             // Keep Identity.Web's bearer validation; swap only the signing key and the issuer.
@@ -70,8 +73,35 @@ public static class AuthenticationSetup
         {
             builder.Services.AddAuthentication()
                 .AddMicrosoftIdentityWebApp(builder.Configuration, "AzureAd", OpenIdConnectDefaults.AuthenticationScheme, CookieAuthenticationDefaults.AuthenticationScheme);
-            builder.Services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, o => o.AccessDeniedPath = "/forbidden");
+            builder.Services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, o =>
+            {
+                o.AccessDeniedPath = "/forbidden";
+                // Lax, not Strict: a link from a notification email or from Entra's sign-in must arrive signed in.
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            });
         }
+
+        // Every page form carries a token (sign-out included). Strict: the token's cookie never travels on a cross-site request.
+        // Outside Development its name is __Host- (Secure, Path=/, no Domain), which a browser keeps over https only: forms
+        // fail closed (400) on plain http. Secure as the request is rather than Always, because Always makes the antiforgery
+        // system throw (500) on a plain-http request instead of refusing it (App Service's https arrives through
+        // ASPNETCORE_FORWARDEDHEADERS_ENABLED, see infra/).
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = development ? "portal.af" : "__Host-portal.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        // The one-time message a page shows after a form post (TempData) travels in a cookie too.
+        builder.Services.Configure<CookieTempDataProviderOptions>(o =>
+        {
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
 
         RememberedCookieTickets.Attach(builder.Services);
         builder.Services.AddSingleton<ValidatedTokenCache>();

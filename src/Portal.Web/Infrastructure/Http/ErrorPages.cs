@@ -83,9 +83,31 @@ public static class ErrorPages
         // Browsers: the status page, for whatever the inner middleware leaves without a body. Re-executing needs the
         // app's router, which only the top-level builder hands on (a UseWhen branch would re-execute without routing).
         app.UseStatusCodePagesWithReExecute(StatusPath);
+        // The status page only reads: a re-executed POST (to an unknown address, or a form refused) reaches it as a GET, so
+        // it needs no handler per method and asks for no antiforgery token (the refused request already had its answer).
+        app.Use((context, next) => !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && IsReExecution(context)
+            ? AsGetAsync(context, next)
+            : next(context));
         // Everyone else: problem details (or the framework's plain text for a client that accepts neither), as before.
         app.UseWhen(context => !WantsHtml(context.Request), other => other.UseStatusCodePages());
         return app;
+    }
+
+    private static bool IsReExecution(HttpContext context) =>
+        context.Features.Get<IStatusCodeReExecuteFeature>() is not null || context.Features.Get<IExceptionHandlerFeature>() is not null;
+
+    private static async Task AsGetAsync(HttpContext context, RequestDelegate next)
+    {
+        var method = context.Request.Method;
+        context.Request.Method = HttpMethods.Get;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Request.Method = method; // logs and traces of the request keep the method it came with
+        }
     }
 
     /// <summary>The framework's problem details (type and title for the status, traceId, the same JSON options) for /api and /hubs whatever the Accept header.</summary>
