@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Portal.Infrastructure.RateLimiting;
 
 namespace Portal.Features.Remediation;
 
@@ -48,6 +49,8 @@ public static class DeviceImportsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(RateLimitingSetup.UploadsPolicy)
             .DisableAntiforgery();
 
         api.MapGet("/incidents/{id:guid}/device-imports", async (Guid id, IMediator mediator, CancellationToken ct) =>
