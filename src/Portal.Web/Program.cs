@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
-using Microsoft.AspNetCore.DataProtection;
 using Portal.Data;
 using Portal.Features.Advisories;
 using Portal.Features.Contracts;
@@ -31,7 +30,7 @@ builder.AddPortalAuthentication();
 builder.AddPortalRateLimiting();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
-builder.Services.AddDataProtection().PersistKeysToDbContext<PortalDbContext>().SetApplicationName("Portal");
+builder.AddPortalDataProtection();
 builder.AddPortalHealthChecks();
 builder.AddPortalJobs();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
