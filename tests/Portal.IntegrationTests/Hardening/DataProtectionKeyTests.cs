@@ -82,6 +82,42 @@ public sealed class DataProtectionKeyTests(SqliteApp app) : IClassFixture<Sqlite
         xml.ShouldAllBe(x => x != null && x.Contains("<encryptedSecret") && !x.Contains("<masterKey"));
     }
 
+    [Fact]
+    public async Task A_replaced_certificate_file_still_decrypts_the_keys_it_protected_when_named_as_the_previous_one()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"portal-it-{Guid.NewGuid():N}.db");
+        string protectedBefore;
+        await using (var before = new BootstrapApp(file, new Dictionary<string, string>()))
+        {
+            protectedBefore = Protector(before).Protect("kept");
+        }
+
+        var replacement = TestCertificate.Create();
+        var replaced = new Dictionary<string, string>
+        {
+            ["DataProtection:CertificatePath"] = replacement,
+            ["DataProtection:CertificatePassword"] = TestCertificate.Password,
+        };
+        await using (var withoutPrevious = new BootstrapApp(file, replaced))
+        {
+            Should.Throw<System.Security.Cryptography.CryptographicException>(() => Protector(withoutPrevious).Unprotect(protectedBefore),
+                "the key ring is encrypted with the old certificate, which this app does not have");
+        }
+        replaced["DataProtection:PreviousCertificatePath"] = TestCertificate.FilePath;
+        replaced["DataProtection:PreviousCertificatePassword"] = TestCertificate.Password;
+        await using (var withPrevious = new BootstrapApp(file, replaced))
+        {
+            Protector(withPrevious).Unprotect(protectedBefore).ShouldBe("kept");
+        }
+        foreach (var leftover in new[] { file, file + "-wal", file + "-shm", replacement })
+        {
+            try { File.Delete(leftover); } catch (IOException) { }
+        }
+    }
+
+    private static IDataProtector Protector(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app) =>
+        app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("replacement test");
+
     /// <summary>The development sign-in page, by hand: the sign-in cookie as a Cookie header value.</summary>
     private static async Task<string> SignInCookieAsync(PortalApp portal, string email)
     {

@@ -11,7 +11,10 @@ public static class TestCertificate
 {
     public const string Password = "test-only";
 
-    private static readonly Lazy<string> File_ = new(() =>
+    private static readonly Lazy<string> File_ = new(Create);
+
+    /// <summary>Another certificate, in a file of its own.</summary>
+    public static string Create()
     {
         using var rsa = RSA.Create(2048);
         using var certificate = new CertificateRequest("CN=Portal tests", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
@@ -19,7 +22,7 @@ public static class TestCertificate
         var file = Path.Combine(Path.GetTempPath(), $"portal-it-{Guid.NewGuid():N}.pfx");
         File.WriteAllBytes(file, certificate.Export(X509ContentType.Pkcs12, Password));
         return file;
-    });
+    }
 
     public static string FilePath => File_.Value;
 

@@ -16,7 +16,8 @@ namespace Portal.Infrastructure.Auth;
 /// <list type="bullet">
 /// <item><c>DataProtection:KeyVault:Uri</c> + <c>CertificateName</c>: Azure Key Vault, read with the managed identity
 /// (all enabled versions, so keys protected before a rotation stay readable);</item>
-/// <item><c>DataProtection:CertificatePath</c> (+ <c>CertificatePassword</c>): a PKCS#12 file, on any other host;</item>
+/// <item><c>DataProtection:CertificatePath</c> (+ <c>CertificatePassword</c>; <c>PreviousCertificatePath</c> after a
+/// replacement): a PKCS#12 file, on any other host;</item>
 /// <item>neither, in Development: a self-signed certificate made on first start and kept beside the SQLite file (or in the
 /// user's local application data), never in the database;</item>
 /// <item>neither, elsewhere: Portal refuses to start.</item>
@@ -47,7 +48,13 @@ public static class DataProtectionSetup
             return FromKeyVault(new Uri(vault), name, section["KeyVault:ManagedIdentityClientId"]);
         }
         if (section["CertificatePath"] is { Length: > 0 } path)
-            return (X509CertificateLoader.LoadPkcs12FromFile(path, section["CertificatePassword"], X509KeyStorageFlags.EphemeralKeySet), []);
+        {
+            // After replacing the file, the previous one still decrypts the keys it protected until they have expired.
+            X509Certificate2[] previous = section["PreviousCertificatePath"] is { Length: > 0 } old
+                ? [X509CertificateLoader.LoadPkcs12FromFile(old, section["PreviousCertificatePassword"], X509KeyStorageFlags.EphemeralKeySet)]
+                : [];
+            return (X509CertificateLoader.LoadPkcs12FromFile(path, section["CertificatePassword"], X509KeyStorageFlags.EphemeralKeySet), previous);
+        }
         if (builder.Environment.IsDevelopment())
             return (GeneratedCertificate(GeneratedCertificateFolder(builder)), []);
         throw new InvalidOperationException(
