@@ -47,7 +47,7 @@ builder.Services.AddScoped<AuditLog>();
 builder.Services.AddPortalErrorPages();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
-builder.Services.AddOpenApi("v1");
+builder.Services.AddOpenApi("v1", o => o.DocumentRateLimits());
 builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 
 // Features

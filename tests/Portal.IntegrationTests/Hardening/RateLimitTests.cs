@@ -173,6 +173,25 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         await ShouldBeRateLimitedAsync(response);
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_lists_429_with_Retry_After_on_every_API_operation()
+    {
+        using var client = app.Anonymous();
+        using var document = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", Ct));
+        var operations = 0;
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal)))
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.ValueKind == System.Text.Json.JsonValueKind.Object && o.Value.TryGetProperty("responses", out _)))
+            {
+                operations++;
+                operation.Value.GetProperty("responses").TryGetProperty("429", out var tooMany).ShouldBeTrue($"{operation.Name.ToUpperInvariant()} {path.Name} does not list 429");
+                tooMany.TryGetProperty("headers", out var headers).ShouldBeTrue($"{path.Name}: 429 without headers");
+                headers.TryGetProperty("Retry-After", out _).ShouldBeTrue($"{path.Name}: 429 without Retry-After");
+            }
+        }
+        operations.ShouldBeGreaterThan(40);
+    }
+
     private static async Task ShouldBeRateLimitedAsync(HttpResponseMessage response)
     {
         var problem = await response.ReadProblemAsync(HttpStatusCode.TooManyRequests);
