@@ -110,6 +110,9 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         refused.ShouldNotBeNull($"{RateLimitedApp.PerAddress + 1} anonymous requests were all served");
         using (refused) await ShouldBeRateLimitedAsync(refused);
 
+        // Static files are open to anyone and not counted: the sign-in page's stylesheet still loads.
+        using (var css = await anonymous.GetAsync("/css/site.css", Ct)) css.StatusCode.ShouldBe(HttpStatusCode.OK);
+
         // A token Portal refuses counts as anonymous too: refused by the limit before it is looked at.
         using var forged = app.ClientWithToken(app.MintToken(Guid.NewGuid(), Guid.NewGuid()));
         using (var response = await forged.GetAsync("/api/v1/me", Ct)) await ShouldBeRateLimitedAsync(response);

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.StaticAssets;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Http;
 
@@ -23,10 +24,14 @@ public sealed class PortalRequestLimiter(PortalRateLimits limits) : PartitionedR
         var apiOrHub = ErrorPages.IsApiOrHub(request.Path);
         if (resource.RequestServices.GetRequiredService<CurrentUser>().Access is { } access)
             return apiOrHub ? limits.AcquireFor(access) : NotCounted.Instance;
-        if ((apiOrHub || resource.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null) && !IsErrorPage(resource))
+        if ((apiOrHub || IsAnonymousRoute(resource.GetEndpoint())) && !IsErrorPage(resource))
             return limits.AcquireForAddress(resource.Connection.RemoteIpAddress);
         return NotCounted.Instance;
     }
+
+    /// <summary>Sign-in, the feed, unsubscribe links...; static files (also open to anyone) are not counted.</summary>
+    private static bool IsAnonymousRoute(Endpoint? endpoint) =>
+        endpoint is not null && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null && endpoint.Metadata.GetMetadata<StaticAssetDescriptor>() is null;
 
     /// <summary>The status page re-executed for a refusal (or another error) answers it; it is not a second request.</summary>
     private static bool IsErrorPage(HttpContext context) =>
