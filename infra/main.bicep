@@ -6,6 +6,7 @@
 //   Azure SignalR Service (Default mode, identity auth) ├─ connection strings in Key Vault,
 //   Azure Cache for Redis (optional backplane)          ─┘  read through Key Vault references
 //   Log Analytics + Application Insights (diagnostics of every resource above)
+//   Key Vault certificate that encrypts the Data Protection keys at rest (made by a deployment script)
 //
 // Deploy: az deployment group create -g <rg> --template-file infra/main.bicep --parameters infra/params/<env>.bicepparam
 
@@ -110,6 +111,9 @@ param healthCheckPath string = '/health/ready'
 @description('Turn on Key Vault purge protection (irreversible; recommended for production).')
 param keyVaultPurgeProtection bool = true
 
+@description('Name of the Key Vault certificate that encrypts the app\'s Data Protection keys at rest (created on the first deployment).')
+param dataProtectionCertificateName string = 'portal-dataprotection'
+
 @description('Days of log retention in the Log Analytics workspace.')
 @minValue(30)
 @maxValue(730)
@@ -128,6 +132,7 @@ var allTags = union(tags, {
 
 var names = {
   identity: 'id-${baseName}'
+  certificateScriptIdentity: 'id-${baseName}-certificates'
   logAnalytics: 'log-${baseName}'
   appInsights: 'appi-${baseName}'
   keyVault: take('kv-${toLower(appName)}-${resourceToken}', 24)
@@ -183,6 +188,23 @@ module keyVault 'modules/keyVault.bicep' = {
     enablePurgeProtection: keyVaultPurgeProtection
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
+}
+
+// The certificate for the Data Protection keys, and the app identity's right to read it.
+module dataProtection 'modules/dataProtectionCertificate.bicep' = {
+  name: 'dataProtectionCertificate'
+  params: {
+    location: location
+    tags: allTags
+    keyVaultName: names.keyVault
+    certificateName: dataProtectionCertificateName
+    scriptIdentityName: names.certificateScriptIdentity
+    readerPrincipalId: appIdentity.properties.principalId
+    readerIdentityId: appIdentity.id
+  }
+  dependsOn: [
+    keyVault
+  ]
 }
 
 module sql 'modules/sql.bicep' = {
@@ -269,6 +291,9 @@ var appSettings = union(
     AzureAd__Instance: environment().authentication.loginEndpoint
     AzureAd__TenantId: azureAdTenantId
     AzureAd__ClientId: azureAdClientId
+    // Data Protection keys encrypted with this certificate, read with the managed identity (AZURE_CLIENT_ID).
+    DataProtection__KeyVault__Uri: keyVault.outputs.uri
+    DataProtection__KeyVault__CertificateName: dataProtection.outputs.certificateName
     // Lets Azure.Identity (DefaultAzureCredential) pick the user-assigned identity.
     AZURE_CLIENT_ID: appIdentity.properties.clientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString

@@ -86,5 +86,8 @@ resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' 
 @description('Name of the Key Vault.')
 output name string = vault.name
 
+@description('URI of the Key Vault (https://<name>.vault.azure.net/).')
+output uri string = vault.properties.vaultUri
+
 @description('Resource id of the role assignment; modules that must wait for it depend on this output.')
 output readerRoleAssignmentId string = secretsUserAssignment.id

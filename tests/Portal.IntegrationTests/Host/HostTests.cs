@@ -16,6 +16,8 @@ public sealed class ProductionApp(IReadOnlyDictionary<string, string> settings) 
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("ConnectionStrings:Portal", $"Data Source={_file}");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Outside Development Portal needs a certificate for its Data Protection keys; a test may override (or blank) it.
+        foreach (var (key, value) in TestCertificate.Settings) builder.UseSetting(key, value);
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
     }
 

@@ -35,6 +35,7 @@ public sealed class BootstrapApp(string file, IReadOnlyDictionary<string, string
         builder.UseSetting("AzureAd:Instance", "https://login.microsoftonline.com/");
         builder.UseSetting("AzureAd:TenantId", "organizations");
         builder.UseSetting("AzureAd:ClientId", Audience);
+        foreach (var (key, value) in TestCertificate.Settings) builder.UseSetting(key, value);
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure(o =>
         {

@@ -119,6 +119,9 @@ public abstract class ImportApp(DbProvider provider, PostgresServer? postgres) :
         builder.UseSetting("Remediation:Import:MaxRows", MaxRows.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Remediation:Import:MaxBytes", MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Remediation:Import:BatchSize", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // These tests upload dozens of files a minute as one user, well above the per-user upload limit meant for people and scripts.
+        builder.UseSetting("RateLimits:Uploads:Burst", "1000");
+        builder.UseSetting("RateLimits:Uploads:PerMinute", "1000");
     }
 
     public string[] FilesInImportFolder() => Directory.Exists(ImportFolder) ? Directory.GetFiles(ImportFolder) : [];

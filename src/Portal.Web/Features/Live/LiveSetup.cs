@@ -13,7 +13,11 @@ public static class LiveSetup
 
     public static void AddPortalLive(this WebApplicationBuilder builder)
     {
-        var signalR = builder.Services.AddSignalR(o => o.AddFilter<PortalUserHubFilter>())
+        var signalR = builder.Services.AddSignalR(o =>
+            {
+                o.AddFilter<PortalUserHubFilter>();
+                o.AddFilter<RateLimitHubFilter>(); // after: it reads the user the first one resolved
+            })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var redis = builder.Configuration["SignalR:Redis"];
@@ -26,6 +30,7 @@ public static class LiveSetup
             signalR.AddAzureSignalR();
 
         builder.Services.AddSingleton<PortalUserHubFilter>();
+        builder.Services.AddSingleton<RateLimitHubFilter>();
         builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<IAccessRevoker>(sp => sp.GetRequiredService<LiveConnections>());
         builder.Services.AddSingleton<LivePublisher>();

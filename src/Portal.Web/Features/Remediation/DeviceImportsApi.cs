@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Infrastructure.Http;
+using Portal.Infrastructure.RateLimiting;
 
 namespace Portal.Features.Remediation;
 
@@ -53,6 +54,8 @@ public static class DeviceImportsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(RateLimitingSetup.UploadsPolicy)
             .DisableAntiforgery()
             .WithBodyLimit(app.ServiceProvider.GetRequiredService<IOptions<DeviceImportOptions>>().Value.MaxBytes);
 

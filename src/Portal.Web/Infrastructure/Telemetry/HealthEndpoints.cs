@@ -34,10 +34,10 @@ public static class HealthEndpoints
 
     public static WebApplication MapPortalHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
         var ready = new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync };
-        app.MapHealthChecks("/health/ready", ready).AllowAnonymous();
-        app.MapHealthChecks("/health", ready).AllowAnonymous(); // the name probes used before /health/ready
+        app.MapHealthChecks("/health/ready", ready).AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks("/health", ready).AllowAnonymous().DisableRateLimiting(); // the name probes used before /health/ready
         return app;
     }
 
