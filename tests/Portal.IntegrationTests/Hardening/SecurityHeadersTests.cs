@@ -177,7 +177,7 @@ public sealed partial class SecurityHeadersTests(SqliteApp app) : IClassFixture<
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
 
-    [GeneratedRegex("'nonce-([A-Za-z0-9+/=]+)'")]
+    [GeneratedRegex("'nonce-([A-Za-z0-9+/=_-]+)'")]
     private static partial Regex Nonce();
 
     [GeneratedRegex("<script\\b[^>]*>")]

@@ -28,7 +28,8 @@ public static class SecurityHeaders
         if (context.Items.TryGetValue(NonceKey, out var existing) && existing is string nonce) return nonce;
         Span<byte> bytes = stackalloc byte[16];
         RandomNumberGenerator.Fill(bytes);
-        nonce = Convert.ToBase64String(bytes);
+        // base64url: no '+' for Razor to encode as &#x2B; in the attribute (a browser decodes it, a reader of the HTML should not have to)
+        nonce = System.Buffers.Text.Base64Url.EncodeToString(bytes);
         context.Items[NonceKey] = nonce;
         return nonce;
     }
