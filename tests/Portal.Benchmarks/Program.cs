@@ -18,6 +18,7 @@ namespace Portal.Benchmarks;
 /// <c>Portal.Benchmarks advisory [...]</c>: issue 11, an advisory's fan-out to 2,000 tenants against the raw driver (Advisories/AdvisoryFanOutScenario.cs).
 /// <c>Portal.Benchmarks escalation --provider Sqlite|PostgreSql [...]</c>: issue 12, escalation lateness, sweep cost and outbox throughput (Escalations/EscalationScenario.cs).
 /// <c>Portal.Benchmarks revocation --admin PG --redis HOST:PORT [...]</c>: issue 13, revocation lag across two instances (Revocation/RevocationScenario.cs).
+/// <c>Portal.Benchmarks soak --base URL --host-pid PID [...]</c>: issue 14, the bounded soak against a running host (Soak/SoakDriver.cs, ./soak.sh).
 /// <c>Portal.Benchmarks micro [--short] [BenchmarkDotNet options]</c>: the BenchmarkDotNet microbenchmarks.
 /// An explicit class rather than top-level statements, whose generated Program would clash with Portal's.
 /// </summary>
@@ -44,6 +45,7 @@ public static class BenchmarkProgram
         if (args.Length > 0 && args[0] == "advisory") return await Advisories.AdvisoryFanOutScenario.RunAsync(args[1..]);
         if (args.Length > 0 && args[0] == "escalation") return await Escalations.EscalationScenario.RunAsync(args[1..]);
         if (args.Length > 0 && args[0] == "revocation") return await Revocation.RevocationScenario.RunAsync(args[1..]);
+        if (args.Length > 0 && args[0] == "soak") return await Soak.SoakDriver.RunAsync(args[1..]);
 
         var options = new HostOptions(Port: 0, InfoFile: null, Duration: null, Fanout: false);
         for (var i = args.Length > 0 && args[0] == "host" ? 1 : 0; i < args.Length; i++)
