@@ -48,8 +48,8 @@ awk -v l="$load" 'BEGIN { exit !(l > 1) }' && refusals+=("the 1-minute load aver
 
 dotnet "$bench_dll" --info "$work/info.env" >"$work/host.log" 2>&1 &
 host_pid=$!
-for _ in $(seq 1 1200); do [ -f "$work/info.env" ] && grep -q '^BENCH_READY=1' "$work/info.env" && break; kill -0 "$host_pid" 2>/dev/null || break; sleep 0.1; done
-grep -q '^BENCH_READY=1' "$work/info.env" 2>/dev/null || { cat "$work/host.log" >&2; echo "soak.sh: the host did not start" >&2; exit 1; }
+for _ in $(seq 1 1200); do [ -f "$work/info.env" ] && break; kill -0 "$host_pid" 2>/dev/null || break; sleep 0.1; done
+[ -f "$work/info.env" ] || { cat "$work/host.log" >&2; echo "soak.sh: the host did not start" >&2; exit 1; }
 # shellcheck disable=SC1091
 . "$work/info.env"
 echo "host pid $host_pid on $BENCH_BASE; soaking for $minutes minutes"

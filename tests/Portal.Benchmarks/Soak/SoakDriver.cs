@@ -29,7 +29,6 @@ public static class SoakDriver
     {
         public readonly ConcurrentDictionary<string, ConcurrentBag<double>> Latencies = new();
         public readonly ConcurrentDictionary<string, int> Errors = new();
-        public long RssKb;
     }
 
     private static readonly ConcurrentQueue<string> ErrorSamples = new();
