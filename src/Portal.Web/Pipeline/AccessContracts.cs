@@ -91,6 +91,9 @@ public interface IOptionalTenantRequest
 /// <summary>
 /// A command that says what the result should be ("these tasks are Done") rather than editing a copy the client
 /// read: when another command changed the same rows first (a concurrency conflict, a deadlock), the transaction
-/// runs it again on fresh data instead of answering 409. Its handler must read everything it decides on.
+/// runs it again on fresh data instead of answering 409. Its handler must read everything it decides on. An incident
+/// command with an expected version (If-Match) still answers 409 <c>stale_version</c> when the re-run finds the version
+/// moved: the client asked for exactly that version. Without one (a note, a change "whatever it is now"), a busy incident
+/// — notes, imports and severity changes landing together — answers every caller instead of refusing the slower ones.
 /// </summary>
 public interface IRetriedOnConflict;

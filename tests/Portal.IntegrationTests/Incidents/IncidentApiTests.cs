@@ -532,6 +532,33 @@ public abstract class IncidentApiTests(PortalApp app)
     }
 
     [Fact]
+    public async Task Notes_and_changes_without_If_Match_landing_together_all_succeed()
+    {
+        var maya = await Maya;
+        var liam = await App.ClientForAsync(DemoDirectory.Liam);
+        var incident = await IncidentInAsync("Acknowledged", "Busy incident");
+        var before = await App.StateOfAsync(incident.Id);
+
+        // What the soak found: a note refused 409 because a severity change committed between its read and its save.
+        var calls = Enumerable.Range(0, 12).Select(i => i % 3 == 2
+            ? liam.PostJsonAsync($"/api/v1/incidents/{incident.Id}/severity", new { severity = i % 2 == 0 ? "Sev2" : "Sev3" })
+            : (i % 2 == 0 ? maya : liam).PostJsonAsync($"/api/v1/incidents/{incident.Id}/notes", new { text = $"Busy note {i}", visibility = "Internal" })).ToList();
+        var responses = await Task.WhenAll(calls);
+        try
+        {
+            foreach (var response in responses)
+                ((int)response.StatusCode).ShouldBeInRange(200, 201, await response.Content.ReadAsStringAsync(Ct));
+        }
+        finally
+        {
+            foreach (var response in responses) response.Dispose();
+        }
+        var after = await App.StateOfAsync(incident.Id);
+        after.Timeline.Split('\n').Count(e => e.Contains(":Note:", StringComparison.Ordinal) && e.Contains("Busy note", StringComparison.Ordinal)).ShouldBe(8);
+        after.TimelineLength.ShouldBeGreaterThanOrEqualTo(before.TimelineLength + 8);
+    }
+
+    [Fact]
     public async Task Two_concurrent_edits_of_the_same_version_never_both_win()
     {
         var maya = await Maya;

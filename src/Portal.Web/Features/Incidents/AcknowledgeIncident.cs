@@ -8,7 +8,7 @@ namespace Portal.Features.Incidents;
 
 /// <summary>An MSP engineer takes ownership of a new incident: New → Acknowledged, the clock for time-to-acknowledge stops.</summary>
 [Requires(Permission.WorkIncidents)]
-public sealed record AcknowledgeIncident(Guid IncidentId, long? ExpectedVersion = null) : ICommand<IncidentView>, IIncidentRequest;
+public sealed record AcknowledgeIncident(Guid IncidentId, long? ExpectedVersion = null) : ICommand<IncidentView>, IIncidentRequest, IRetriedOnConflict;
 
 public sealed class AcknowledgeIncidentHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : ICommandHandler<AcknowledgeIncident, IncidentView>
 {

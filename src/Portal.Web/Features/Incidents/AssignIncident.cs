@@ -10,7 +10,7 @@ namespace Portal.Features.Incidents;
 
 /// <summary>Give an incident to an engineer of an MSP that manages its tenant, or take it back (null).</summary>
 [Requires(Permission.WorkIncidents)]
-public sealed record AssignIncident(Guid IncidentId, Guid? AssigneeId, long? ExpectedVersion = null) : ICommand<IncidentView>, IIncidentRequest;
+public sealed record AssignIncident(Guid IncidentId, Guid? AssigneeId, long? ExpectedVersion = null) : ICommand<IncidentView>, IIncidentRequest, IRetriedOnConflict;
 
 public sealed class AssignIncidentHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : ICommandHandler<AssignIncident, IncidentView>
 {

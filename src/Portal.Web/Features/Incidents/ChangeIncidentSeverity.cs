@@ -10,7 +10,7 @@ namespace Portal.Features.Incidents;
 
 /// <summary>An MSP engineer changes an open incident's severity (customer-visible); its escalation due times follow in the same save.</summary>
 [Requires(Permission.WorkIncidents)]
-public sealed record ChangeIncidentSeverity(Guid IncidentId, Severity? Severity, long? ExpectedVersion = null) : ICommand<IncidentView>, IIncidentRequest;
+public sealed record ChangeIncidentSeverity(Guid IncidentId, Severity? Severity, long? ExpectedVersion = null) : ICommand<IncidentView>, IIncidentRequest, IRetriedOnConflict;
 
 public sealed class ChangeIncidentSeverityValidator : AbstractValidator<ChangeIncidentSeverity>
 {

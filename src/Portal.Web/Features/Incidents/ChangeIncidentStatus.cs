@@ -10,7 +10,7 @@ namespace Portal.Features.Incidents;
 /// <summary>Move an incident along its documented transitions (Incident.Transitions), optionally telling the customer why.</summary>
 [Requires(Permission.WorkIncidents)]
 public sealed record ChangeIncidentStatus(Guid IncidentId, IncidentStatus? Status, string? CustomerMessage, long? ExpectedVersion = null)
-    : ICommand<IncidentView>, IIncidentRequest;
+    : ICommand<IncidentView>, IIncidentRequest, IRetriedOnConflict;
 
 public sealed class ChangeIncidentStatusValidator : AbstractValidator<ChangeIncidentStatus>
 {
