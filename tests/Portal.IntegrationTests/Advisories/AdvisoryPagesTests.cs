@@ -8,19 +8,7 @@ public sealed partial class AdvisoryPagesTests(SqliteApp app) : IClassFixture<Sq
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<HttpClient> SignedInAsync(string email)
-    {
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var page = await client.GetStringAsync("/signin", Ct);
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["userId"] = app.Demo.User(email).Id.ToString(),
-            ["__RequestVerificationToken"] = AntiforgeryToken().Match(page).Groups[1].Value,
-        });
-        using var response = await client.PostAsync("/signin", form, Ct);
-        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
-        return client;
-    }
+    private Task<HttpClient> SignedInAsync(string email) => app.PageClientForAsync(email);
 
     private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string handler, IEnumerable<KeyValuePair<string, string>> fields)
     {

@@ -18,7 +18,7 @@ public enum DbProvider { Sqlite, PostgreSql }
 /// The real app (Development environment, real bearer pipeline, real migrations, demo data) on one database of
 /// its own: a fresh SQLite file, or a fresh database on the run's PostgreSQL server. One per test class.
 /// </summary>
-public abstract class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
+public abstract partial class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly PostgresServer? _postgres;
     private readonly ConcurrentDictionary<string, Task<HttpClient>> _clients = new(StringComparer.OrdinalIgnoreCase);
@@ -78,6 +78,25 @@ public abstract class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
     });
 
     public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
+
+    /// <summary>A browser signed in through the development sign-in form: it keeps its cookies and does not follow redirects.</summary>
+    public async Task<HttpClient> PageClientForAsync(string email)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var page = await client.GetStringAsync("/signin", ct);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userId"] = Demo.User(email).Id.ToString(),
+            ["__RequestVerificationToken"] = SignInFormToken().Match(page).Groups[1].Value,
+        });
+        using var response = await client.PostAsync("/signin", form, ct);
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        return client;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex SignInFormToken();
 
     public HttpClient ClientWithToken(string token)
     {
