@@ -1,5 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Caching.Memory;
 using Portal.Infrastructure.Auth;
 using Shouldly;
@@ -22,6 +25,29 @@ public sealed class AuthenticationCachesTests : IDisposable
         principal.ShouldBeSameAs(Olivia);
         tokens.TryGet("header.payload.signaturX", out _).ShouldBeFalse();
         tokens.TryGet("header.payload", out _).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("Bearer header.payload.signature", true)]
+    [InlineData("bearer   header.payload.signature  ", true)]
+    [InlineData("Bearer header.payload.signaturX", false)]
+    [InlineData("Bearer header.payload.signature.more", false)]
+    [InlineData("Basic header.payload.signature", false)]
+    public async Task A_request_bearing_a_remembered_token_is_authenticated_from_memory_and_any_other_is_not(string authorization, bool remembered)
+    {
+        var tokens = new ValidatedTokenCache(_cache, TimeProvider.System);
+        tokens.Remember("header.payload.signature", Olivia, DateTime.UtcNow.AddHours(1));
+        var options = new JwtBearerOptions();
+        ValidatedTokenCache.Attach(options);
+        var http = new DefaultHttpContext { RequestServices = new ServiceCollection().AddSingleton(tokens).BuildServiceProvider() };
+        http.Request.Headers.Authorization = authorization;
+        var context = new MessageReceivedContext(http, new AuthenticationScheme("Bearer", null, typeof(JwtBearerHandler)), options);
+
+        await options.Events.OnMessageReceived(context);
+
+        if (remembered) context.Principal.ShouldBeSameAs(Olivia);
+        else context.Principal.ShouldBeNull();
+        (context.Result?.Succeeded ?? false).ShouldBe(remembered);
     }
 
     [Fact]

@@ -97,7 +97,8 @@ public sealed record MemorySnapshot(long ManagedBytes, long WorkingSetBytes, lon
 ///                                        customer groups, as Portal's BroadcastCommittedChanges does
 ///   POST /bench/tokens                   {token, count}: count distinct bearer tokens of that token's demo user
 ///   GET  /bench/marks                    "change timestamp" lines: when each change was ready to broadcast (<see cref="ServerMarks"/>)
-///   GET  /bench/phases?last=N           where the last N note requests' time went on the server (<see cref="RequestPhases"/>)
+///   GET  /bench/phases?last=N           where the last N note requests' time went on the server (<see cref="RequestPhases"/>);
+///                                        only when the host runs with BENCH_PHASES=1 (its listener must not weigh on measured runs)
 ///   GET  /bench/connections              "portal N\nbare N": open connections of both hubs
 ///   GET  /bench/memory                   <see cref="MemorySnapshot"/> of this process after a full GC
 /// Why not a second hub inside Portal's app: Portal registers a global hub filter (PortalUserHubFilter) that
@@ -129,10 +130,12 @@ public sealed class BareHubServer : IAsyncDisposable
         builder.Services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddSingleton<BareState>();
         builder.Services.AddSingleton(marks);
-        builder.Services.AddSingleton<RequestPhases>();
+        // A diagnostic listener on every span of Portal's requests, so off unless asked for: it is not part of what is measured.
+        var phasesWanted = Environment.GetEnvironmentVariable("BENCH_PHASES") == "1";
+        if (phasesWanted) builder.Services.AddSingleton<RequestPhases>();
 
         var app = builder.Build();
-        app.Services.GetRequiredService<RequestPhases>(); // listening from the start
+        if (phasesWanted) app.Services.GetRequiredService<RequestPhases>(); // listening from the start
         app.MapHub<BareHub>("/bench/barehub");
         app.MapPost("/bench/bare-payload", async (Guid tenant, HttpRequest request, BareState state, IOptions<JsonHubProtocolOptions> json) =>
         {
@@ -169,7 +172,8 @@ public sealed class BareHubServer : IAsyncDisposable
                 .ToArray();
         });
         app.MapGet("/bench/marks", (ServerMarks marks) => marks.Snapshot());
-        app.MapGet("/bench/phases", (RequestPhases phases, int? last) => phases.Report(last ?? 100));
+        app.MapGet("/bench/phases", (IServiceProvider services, int? last) =>
+            services.GetService<RequestPhases>()?.Report(last ?? 100) ?? "off: start the fan-out host with BENCH_PHASES=1\n");
         app.MapGet("/bench/connections", (BareState state) => $"portal {portalConnections.Count}\nbare {state.Connections}\n");
         app.MapGet("/bench/memory", (BareState state) =>
         {
