@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Pipeline.Commit;
+using Portal.Infrastructure.Jobs;
 
 namespace Portal.Features.Advisories;
 
@@ -53,7 +54,7 @@ public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scop
     private partial void LogTakenMeanwhile(int count);
 
     /// <summary>At start: the recurring sweep (every minute), and one run as soon as plans a stopped process left have become stale.</summary>
-    public sealed class Startup(IRecurringJobManager recurring, IBackgroundJobClient jobs) : IHostedService
+    public sealed class Startup(RecurringJobs recurring, IBackgroundJobClient jobs) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Pipeline.Commit;
+using Portal.Infrastructure.Jobs;
 
 namespace Portal.Features.Escalations;
 
@@ -66,7 +67,7 @@ public sealed partial class EscalationSweep(PortalDbContext db, TenantScope scop
     private static partial void LogSwept(ILogger logger, int overdue, int raised);
 
     /// <summary>At start: the recurring sweep, and one sweep now (what came due while no instance ran).</summary>
-    public sealed class Startup(IRecurringJobManager recurring, IBackgroundJobClient jobs, IConfiguration configuration) : IHostedService
+    public sealed class Startup(RecurringJobs recurring, IBackgroundJobClient jobs, IConfiguration configuration) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Pipeline.Commit;
+using Portal.Infrastructure.Jobs;
 
 namespace Portal.Features.Notifications;
 
@@ -149,7 +150,7 @@ public static class OutboxJobs
     public static string Schedule(IBackgroundJobClient jobs, Guid[] ids, TimeSpan delay) => jobs.Schedule<OutboxDelivery>(d => d.DeliverAsync(ids, CancellationToken.None), delay);
 
     /// <summary>At start: the recurring sweep, and one sweep now (what a stopped or killed instance committed and never sent).</summary>
-    public sealed class Startup(IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<NotificationOptions> options) : IHostedService
+    public sealed class Startup(RecurringJobs recurring, IBackgroundJobClient jobs, IOptions<NotificationOptions> options) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Jobs;
 
 namespace Portal.Features.Remediation;
 
@@ -47,7 +48,7 @@ public static class DeviceImportJobs
     /// At start: the recurring sweep (Remediation:Import:SweepCron), one sweep now (queued imports a stopped instance never
     /// handed out) and one when the imports a killed process was running become stale (their heartbeat stopped with it).
     /// </summary>
-    public sealed class Startup(IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<DeviceImportOptions> options) : IHostedService
+    public sealed class Startup(RecurringJobs recurring, IBackgroundJobClient jobs, IOptions<DeviceImportOptions> options) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {

@@ -53,6 +53,7 @@ public static class JobsSetup
         // run with the services (the database) of whichever host configured last. Each host activates jobs in its own container.
         builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHostedService<HangfireLogging.HostRegistration>(); // before the server: started before it, stopped after it
+        builder.Services.AddSingleton<RecurringJobs>();
         builder.Services.AddHangfire(c => c
             .UseLogProvider(HangfireLogging.Provider) // static too: not the factory of one host (see HangfireLogging)
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
