@@ -21,7 +21,7 @@ public sealed class ContractLifecycleMigrationTests(PostgresServer postgres)
         provider(options);
         var scope = new TenantScope();
         scope.UseSystemAccess();
-        return new PortalDbContext(options.Options, scope);
+        return new PortalDbContext(options.Options).Use(scope);
     }
 
     [Fact]

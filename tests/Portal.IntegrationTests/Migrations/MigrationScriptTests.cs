@@ -19,7 +19,7 @@ public sealed partial class MigrationScriptTests(PostgresServer postgres)
     {
         var options = new DbContextOptionsBuilder<PortalDbContext>();
         provider(options);
-        return new PortalDbContext(options.Options, new TenantScope());
+        return new PortalDbContext(options.Options);
     }
 
     private static PortalDbContext SqlServer() =>

@@ -133,7 +133,7 @@ public sealed class ImportCrashTests(PostgresServer postgres)
         var options = DatabaseSetup.Configure(new DbContextOptionsBuilder<PortalDbContext>(), provider, connectionString).Options;
         var scope = new TenantScope();
         scope.UseSystemAccess();
-        await using var db = new PortalDbContext((DbContextOptions<PortalDbContext>)options, scope);
+        await using var db = new PortalDbContext((DbContextOptions<PortalDbContext>)options).Use(scope);
         return await read(db);
     }
 }

@@ -16,13 +16,17 @@ public static class DatabaseSetup
         var (provider, connectionString) = builder.PortalDatabase();
 
         builder.Services.AddScoped<TenantScope>();
-        // Options built once, not per request: most requests (cached reads) never touch the database.
+        // Pooled contexts, options built once: constructing a context and its internal services was a quarter of what a change
+        // command allocated. The request's (or job's) context comes from the pool with the request's tenant scope attached, and
+        // goes back when the request's services are disposed (PortalDbContext.Use / Dispose).
         var synchronous = builder.Configuration.GetValue("Database:SqliteSynchronous", SqliteSynchronousMode.Level.Normal);
-        builder.Services.AddDbContext<PortalDbContext>(options =>
+        builder.Services.AddPooledDbContextFactory<PortalDbContext>(options =>
         {
             Configure(options, provider, connectionString);
             if (provider == DatabaseProvider.Sqlite) options.AddInterceptors(new SqliteSynchronousMode(synchronous));
-        }, optionsLifetime: ServiceLifetime.Singleton);
+        });
+        builder.Services.AddScoped(services =>
+            services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext().Use(services.GetRequiredService<TenantScope>()));
     }
 
     /// <summary>The provider and connection string Portal uses (a relative SQLite file resolved under the content root); background jobs store theirs beside it.</summary>
