@@ -134,7 +134,7 @@ public static class EscalationScenario
         var idle = new List<(double Ms, int Commands, double FindMs, int Raised)>();
         for (var run = 0; run < options.SweepRuns; run++) idle.Add(await SweepAsync(host));
         // The sweep back as Portal registers it at start: every minute, and one run now (which finds nothing overdue).
-        await new EscalationSweep.Startup(recurring, jobs, configuration).StartAsync(CancellationToken.None);
+        await new EscalationSweep.Startup(host.Services.GetRequiredService<Portal.Infrastructure.Jobs.RecurringJobs>(), jobs, configuration).StartAsync(CancellationToken.None);
 
         // The window's timers, each scheduled (as the commit path does when an incident opens) MarginSeconds before its due time, at
         // the rate they fall due: what incidents opened at that rate give Hangfire, without 15 minutes of waiting.
