@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Portal.Infrastructure.OpenApi;
 
 namespace Portal.Features.Advisories;
 
@@ -29,14 +30,14 @@ public static class AdvisoriesMspApi
 
         api.MapPut("/advisories/{id:guid}/tenants/{tenantId:guid}", async (Guid id, Guid tenantId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ChangeAdvisoryTarget(id, tenantId, true), ct)))
-            .WithName("AddAdvisoryTenant")
+            .WithName("AddAdvisoryTenant").WithMetadata(new SendsAttribute(typeof(ChangeAdvisoryTarget)))
             .WithSummary("One of your tenants is affected whatever its subscriptions say: it becomes a target.");
 
         api.MapDelete("/advisories/{id:guid}/tenants/{tenantId:guid}", async Task<NoContent> (Guid id, Guid tenantId, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new ChangeAdvisoryTarget(id, tenantId, false), ct);
             return TypedResults.NoContent();
-        }).WithName("RemoveAdvisoryTenant").WithSummary("One of your tenants is not affected whatever its subscriptions say: it stops being a target.");
+        }).WithName("RemoveAdvisoryTenant").WithMetadata(new SendsAttribute(typeof(ChangeAdvisoryTarget))).WithSummary("One of your tenants is not affected whatever its subscriptions say: it stops being a target.");
 
         api.MapPost("/advisories/{id:guid}/fan-out/preview", async (Guid id, FanOutBody? body, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new PreviewAdvisoryFanOut(id, body?.TenantIds, body?.Filter), ct)))

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.OpenApi;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Notifications;
@@ -76,7 +77,7 @@ public static class NotificationsApi
         api.MapGet("/msps/{mspId:guid}/notification-deliveries", async (Guid mspId, [FromQuery] Guid? tenantId, [FromQuery] string? cursor, [FromQuery] int? limit,
                 IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListDeliveries(mspId, tenantId, cursor, limit ?? 50), ct)))
-            .WithName("ListNotificationDeliveries").WithSummary("Every delivery attempt for the MSP's tenants, newest first, keyset-paged (MspLead).");
+            .WithName("ListNotificationDeliveries").WithMetadata(new SendsAttribute(typeof(ListDeliveries))).WithSummary("Every delivery attempt for the MSP's tenants, newest first, keyset-paged (MspLead).");
 
         api.MapGet("/tenants/{tenantId:guid}/email-subscriptions", async (Guid tenantId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListEmailSubscriptions(tenantId), ct)))
