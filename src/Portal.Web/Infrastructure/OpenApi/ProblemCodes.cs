@@ -11,8 +11,21 @@ public static class ProblemCodes
     public const string StaleVersion = "stale_version";
     public const string RateLimited = "rate_limited";
 
-    /// <summary>Codes a client is most likely to meet on the incident routes, named in their 409 descriptions.</summary>
-    public static readonly string[] IncidentConflicts = ["already_acknowledged", StaleVersion, "transition_not_allowed", "resolve_before_acknowledge", "incident_closed", "incident_not_open"];
+    /// <summary>The 409 codes (DomainRuleException) of each feature's commands, by the routes' tag: named in their 409 descriptions.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ConflictsByTag = new Dictionary<string, string[]>
+    {
+        ["Incidents"] = ["already_acknowledged", "transition_not_allowed", "incident_closed", "incident_not_open"],
+        ["Remediation"] = ["duplicate_device", "duplicate_task", "transition_not_allowed", "incident_closed"],
+        ["Device imports"] = ["incident_closed", "import_finished"],
+        ["Advisories"] = ["advisory_resolved"],
+        ["Advisories (MSP)"] = ["advisory_resolved", "incident_closed"],
+        ["Organisations"] = ["already_deactivated", "not_deactivated", "platform_required", "prefix_fixed", "prefix_taken", "already_subscribed"],
+        ["People"] = ["already_invited", "already_member", "duplicate_membership", "last_admin", "same_role", "role_mismatch",
+            "invitation_accepted", "invitation_expired", "invitation_revoked"],
+        ["Contracts"] = ["contract_exists", "contract_ended", "invalid_contract", "transition_not_allowed", "organisation_deactivated"],
+        ["Escalations"] = ["looser_than_policy", "no_rotation", "override_overlaps", "too_many_overrides"],
+        ["Notifications"] = ["no_secret"],
+    };
 
     public static readonly string[] All =
     [

@@ -49,8 +49,10 @@ public sealed class ProblemResponses : IOpenApiDocumentTransformer, IOpenApiOper
         }
         if (isApi && isCommand)
         {
-            var conflict = "The current state does not allow it (nothing was changed); `code` says which rule, e.g. `transition_not_allowed`, " +
-                "`already_acknowledged`, `incident_closed`, `duplicate_device`, `last_admin`.";
+            var codes = (operation.Tags ?? new HashSet<OpenApiTagReference>())
+                .SelectMany(t => t.Name is not null && ProblemCodes.ConflictsByTag.TryGetValue(t.Name, out var c) ? c : []).Distinct().ToList();
+            var conflict = "The current state does not allow it, and nothing was changed; `code` says which rule" +
+                (codes.Count > 0 ? $" ({string.Join(", ", codes.Select(c => $"`{c}`"))} on these routes)." : ".");
             if (readsIfMatch || description.RelativePath?.StartsWith("api/v1/incidents/", StringComparison.Ordinal) == true)
             {
                 conflict += $" `{ProblemCodes.StaleVersion}`: someone changed the record since the version you sent in `If-Match` (or at the same moment); " +
