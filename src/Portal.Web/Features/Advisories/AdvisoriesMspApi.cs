@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -18,7 +19,8 @@ public static class AdvisoriesMspApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Advisories (MSP)").RequireAuthorization();
 
-        api.MapGet("/advisories/inbox", async ([FromQuery] bool? unacknowledged, [FromQuery] Guid? advisoryId, [FromQuery] int? limit, IMediator mediator, CancellationToken ct) =>
+        // Range: the bounds the handler enforces (invalid_limit), published in the OpenAPI document; minimal APIs do not validate it here.
+        api.MapGet("/advisories/inbox", async ([FromQuery] bool? unacknowledged, [FromQuery] Guid? advisoryId, [FromQuery, Range(1, ListAdvisoryInboxHandler.MaxLimit)] int? limit, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListAdvisoryInbox(unacknowledged, advisoryId, limit ?? 500), ct)))
             .WithName("ListAdvisoryInbox")
             .WithSummary("The advisories' targets in the tenants your MSP manages: the unacknowledged first (MspEngineer, MspLead).");

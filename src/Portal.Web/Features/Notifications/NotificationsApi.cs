@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -74,7 +75,8 @@ public static class NotificationsApi
             return TypedResults.NoContent();
         }).WithName("DeleteNotificationEndpoint").WithSummary("Remove an endpoint; nothing more is sent to it.");
 
-        api.MapGet("/msps/{mspId:guid}/notification-deliveries", async (Guid mspId, [FromQuery] Guid? tenantId, [FromQuery] string? cursor, [FromQuery] int? limit,
+        // Range: the bounds the handler enforces (invalid_limit), published in the OpenAPI document; minimal APIs do not validate it here.
+        api.MapGet("/msps/{mspId:guid}/notification-deliveries", async (Guid mspId, [FromQuery] Guid? tenantId, [FromQuery] string? cursor, [FromQuery, Range(1, ListDeliveriesHandler.MaxLimit)] int? limit,
                 IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListDeliveries(mspId, tenantId, cursor, limit ?? 50), ct)))
             .WithName("ListNotificationDeliveries").WithMetadata(new SendsAttribute(typeof(ListDeliveries))).WithSummary("Every delivery attempt for the MSP's tenants, newest first, keyset-paged (MspLead).");
