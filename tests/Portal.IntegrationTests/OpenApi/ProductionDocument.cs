@@ -19,7 +19,7 @@ public sealed class ProductionDocument : IAsyncLifetime
     {
         ["AzureAd:Instance"] = "https://login.microsoftonline.com/",
         ["AzureAd:TenantId"] = "organizations",
-        ["AzureAd:ClientId"] = "00000000-0000-0000-0000-00000000a11d",
+        ["AzureAd:ClientId"] = "00000000-0000-0000-0000-000000000000",
     };
 
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
