@@ -92,6 +92,25 @@ public sealed class DocumentContentTests(ProductionDocument document) : IClassFi
     }
 
     [Fact]
+    public void Every_authorized_operation_names_its_permission_unless_its_message_is_for_any_signed_in_user()
+    {
+        // An operation whose name matches no Mediator message (and says no [Sends]) would fall back to a vague "who may call".
+        var anyUser = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttributes(typeof(Portal.Pipeline.AnySignedInUserAttribute), false).Length > 0).Select(t => t.Name).ToHashSet();
+        anyUser.ShouldNotBeEmpty();
+        foreach (var (path, item) in document.Json["paths"]!.AsObject())
+        {
+            foreach (var (method, node) in item!.AsObject())
+            {
+                var operation = node!.AsObject();
+                var anonymous = operation["security"] is JsonArray { Count: 1 } requirements && requirements[0]!.AsObject().Count == 0;
+                if (anonymous || anyUser.Contains(operation["operationId"]!.GetValue<string>())) continue;
+                operation["description"]!.GetValue<string>().ShouldContain("**Who may call:** permission `", Case.Sensitive, $"{method.ToUpperInvariant()} {path}");
+            }
+        }
+    }
+
+    [Fact]
     public void Tags_licence_and_contact_are_there()
     {
         var info = document.Json["info"]!;
