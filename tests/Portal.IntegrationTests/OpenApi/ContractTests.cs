@@ -37,7 +37,7 @@ public sealed class ContractTests(ProductionDocument document) : IClassFixture<P
     }
 
     [Fact]
-    public void The_contract_checker_sees_a_removed_operation_a_lost_response_and_a_newly_required_field()
+    public void The_contract_checker_sees_a_removed_operation_a_lost_response_a_lost_field_and_a_newly_required_one()
     {
         // Negative control on the real document: each kind of break is found.
         var generated = document.Json;
@@ -50,7 +50,13 @@ public sealed class ContractTests(ProductionDocument document) : IClassFixture<P
         var optional = body["properties"]!.AsObject().Select(p => p.Key).First(p => !required.Any(r => r!.GetValue<string>() == p));
 
         // "changed" plays the old contract where it has more, the new document where it asks more
+        var incident = changed["components"]!["schemas"]!["IncidentView"]!.AsObject();
+        incident["required"] = new JsonArray([.. incident["required"]!.AsArray().Select(r => r!.GetValue<string>()).Where(r => r != "title").Select(r => JsonValue.Create(r))]);
+        incident["properties"]!.AsObject().Remove("tenantName");
+
         ContractDiff.BreakingChanges(generated, changed).ShouldSatisfyAllConditions(
+            b => b.ShouldContain("IncidentView.title (a response field) is no longer required"),
+            b => b.ShouldContain("IncidentView.tenantName is gone"),
             b => b.ShouldContain("operation POST /api/v1/incidents/{id}/acknowledge is gone"),
             b => b.ShouldContain("GET /api/v1/incidents/{id}: response 404 is no longer documented"));
 
