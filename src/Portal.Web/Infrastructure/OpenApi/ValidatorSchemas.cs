@@ -16,7 +16,8 @@ public sealed class ValidatorSchemas(OpenApiMessages messages) : IOpenApiSchemaT
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.JsonPropertyInfo is not null || schema.Properties is not { Count: > 0 }) return Task.CompletedTask;
+        // An object schema, whether it stands alone or is the type of a property (a nested body such as deviceFilter).
+        if (schema.Properties is not { Count: > 0 }) return Task.CompletedTask;
         var type = context.JsonTypeInfo.Type;
         var requestOnly = messages.IsRequestOnly(type);
         var targets = messages.MessagesForBody(type);
@@ -70,7 +71,8 @@ public sealed class ValidatorSchemas(OpenApiMessages messages) : IOpenApiSchemaT
 
     public static void Constrain(OpenApiSchema target, FieldRules field)
     {
-        if (field.NotEmpty && IsString(target)) target.MinLength = Math.Max(target.MinLength ?? 0, 1);
+        // NotEmpty is a length only for text (for a Guid it means "not all zeros", which a schema cannot say).
+        if (field.NotEmpty && field.ValueType == typeof(string) && IsString(target)) target.MinLength = Math.Max(target.MinLength ?? 0, 1);
         if (field.NotEmpty && IsArray(target)) target.MinItems = Math.Max(target.MinItems ?? 0, 1);
         if (field.MinLength is { } min) target.MinLength = min;
         if (field.MaxLength is { } max)
