@@ -1,6 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Portal.Infrastructure.OpenApi;
 
 namespace Portal.Features.Advisories;
 
@@ -17,7 +19,8 @@ public static class AdvisoriesMspApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Advisories (MSP)").RequireAuthorization();
 
-        api.MapGet("/advisories/inbox", async ([FromQuery] bool? unacknowledged, [FromQuery] Guid? advisoryId, [FromQuery] int? limit, IMediator mediator, CancellationToken ct) =>
+        // Range: the bounds the handler enforces (invalid_limit), published in the OpenAPI document; minimal APIs do not validate it here.
+        api.MapGet("/advisories/inbox", async ([FromQuery] bool? unacknowledged, [FromQuery] Guid? advisoryId, [FromQuery, Range(1, ListAdvisoryInboxHandler.MaxLimit)] int? limit, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListAdvisoryInbox(unacknowledged, advisoryId, limit ?? 500), ct)))
             .WithName("ListAdvisoryInbox")
             .WithSummary("The advisories' targets in the tenants your MSP manages: the unacknowledged first (MspEngineer, MspLead).");
@@ -29,14 +32,14 @@ public static class AdvisoriesMspApi
 
         api.MapPut("/advisories/{id:guid}/tenants/{tenantId:guid}", async (Guid id, Guid tenantId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ChangeAdvisoryTarget(id, tenantId, true), ct)))
-            .WithName("AddAdvisoryTenant")
+            .WithName("AddAdvisoryTenant").WithMetadata(new SendsAttribute(typeof(ChangeAdvisoryTarget)))
             .WithSummary("One of your tenants is affected whatever its subscriptions say: it becomes a target.");
 
         api.MapDelete("/advisories/{id:guid}/tenants/{tenantId:guid}", async Task<NoContent> (Guid id, Guid tenantId, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new ChangeAdvisoryTarget(id, tenantId, false), ct);
             return TypedResults.NoContent();
-        }).WithName("RemoveAdvisoryTenant").WithSummary("One of your tenants is not affected whatever its subscriptions say: it stops being a target.");
+        }).WithName("RemoveAdvisoryTenant").WithMetadata(new SendsAttribute(typeof(ChangeAdvisoryTarget))).WithSummary("One of your tenants is not affected whatever its subscriptions say: it stops being a target.");
 
         api.MapPost("/advisories/{id:guid}/fan-out/preview", async (Guid id, FanOutBody? body, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new PreviewAdvisoryFanOut(id, body?.TenantIds, body?.Filter), ct)))

@@ -37,13 +37,16 @@ public sealed class GetAdvisoryRevisionsHandler(PortalDbContext db) : IQueryHand
 /// target its tenants (the query filters decide). Optionally one provider's, or only those not resolved.
 /// </summary>
 [Requires(Permission.ReadAdvisories)]
-public sealed record ListAdvisories(Guid? ProviderId = null, bool? Open = null, int Limit = 100) : IQuery<IReadOnlyList<AdvisorySummary>>;
+public sealed record ListAdvisories(Guid? ProviderId = null, bool? Open = null, int Limit = 100) : IQuery<IReadOnlyList<AdvisorySummary>>
+{
+    public const int MaxLimit = 500;
+}
 
 public sealed class ListAdvisoriesHandler(PortalDbContext db) : IQueryHandler<ListAdvisories, IReadOnlyList<AdvisorySummary>>
 {
     public async ValueTask<IReadOnlyList<AdvisorySummary>> Handle(ListAdvisories query, CancellationToken cancellationToken)
     {
-        if (query.Limit is < 1 or > 500) throw new InvalidValueException("invalid_limit", "limit must be between 1 and 500.");
+        if (query.Limit is < 1 or > ListAdvisories.MaxLimit) throw new InvalidValueException("invalid_limit", $"limit must be between 1 and {ListAdvisories.MaxLimit}.");
         var advisories = db.Advisories.AsNoTracking();
         if (query.ProviderId is { } provider) advisories = advisories.Where(a => a.ProviderId == provider);
         if (query.Open == true) advisories = advisories.Where(a => a.Status != AdvisoryStatus.Resolved);

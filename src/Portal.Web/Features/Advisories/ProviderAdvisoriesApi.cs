@@ -1,4 +1,5 @@
 using Mediator;
+using Portal.Infrastructure.OpenApi;
 using Portal.Infrastructure.Text;
 
 namespace Portal.Features.Advisories;
@@ -27,6 +28,7 @@ public static class ProviderAdvisoriesApi
             .AllowAnonymous()
             .WithTags("Advisories")
             .WithName("GetProviderAdvisoryFeed")
+            .WithMetadata(new SetsETagAttribute())
             .WithSummary("The provider's published advisories as an Atom 1.0 feed: public, no sign-in, no tenant information. " +
                 "Send the ETag back in If-None-Match to get 304 Not Modified while nothing changed.")
             .Produces(StatusCodes.Status200OK, contentType: "application/atom+xml")

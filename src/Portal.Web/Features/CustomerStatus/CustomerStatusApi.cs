@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.Net.Http.Headers;
+using Portal.Infrastructure.OpenApi;
 
 namespace Portal.Features.CustomerStatus;
 
@@ -18,6 +19,7 @@ public static class CustomerStatusApi
             .RequireAuthorization()
             .WithTags("Customer status")
             .WithName("GetCustomerStatus")
+            .WithMetadata(new SetsETagAttribute())
             .WithSummary("The customer-visible status of one tenant: open and recently resolved incidents with their customer updates, and the " +
                 "providers' advisories that target the tenant (open ones, then those resolved in the last 7 days) with their latest update. " +
                 "Pass ?sequence=N (the last live event number seen on the tenant stream) to be sure the answer includes it. " +

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.OpenApi;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Notifications;
@@ -73,10 +75,11 @@ public static class NotificationsApi
             return TypedResults.NoContent();
         }).WithName("DeleteNotificationEndpoint").WithSummary("Remove an endpoint; nothing more is sent to it.");
 
-        api.MapGet("/msps/{mspId:guid}/notification-deliveries", async (Guid mspId, [FromQuery] Guid? tenantId, [FromQuery] string? cursor, [FromQuery] int? limit,
+        // Range: the bounds the handler enforces (invalid_limit), published in the OpenAPI document; minimal APIs do not validate it here.
+        api.MapGet("/msps/{mspId:guid}/notification-deliveries", async (Guid mspId, [FromQuery] Guid? tenantId, [FromQuery] string? cursor, [FromQuery, Range(1, ListDeliveriesHandler.MaxLimit)] int? limit,
                 IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListDeliveries(mspId, tenantId, cursor, limit ?? 50), ct)))
-            .WithName("ListNotificationDeliveries").WithSummary("Every delivery attempt for the MSP's tenants, newest first, keyset-paged (MspLead).");
+            .WithName("ListNotificationDeliveries").WithMetadata(new SendsAttribute(typeof(ListDeliveries))).WithSummary("Every delivery attempt for the MSP's tenants, newest first, keyset-paged (MspLead).");
 
         api.MapGet("/tenants/{tenantId:guid}/email-subscriptions", async (Guid tenantId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListEmailSubscriptions(tenantId), ct)))

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Portal.Infrastructure.OpenApi;
+
+/// <summary>
+/// The headers optimistic concurrency and creation depend on, from the endpoint metadata: <c>ETag</c> on the success answers of
+/// routes whose response type carries one (or that say <see cref="SetsETagAttribute"/>), the <c>If-Match</c> request header
+/// where the route reads it, <c>Location</c> on every 201.
+/// </summary>
+public sealed class HttpHeaders : IOpenApiOperationTransformer
+{
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var description = context.Description;
+        var setsETag = description.ActionDescriptor.EndpointMetadata.OfType<SetsETagAttribute>().Any()
+            || description.SupportedResponseTypes.Any(r => r.StatusCode is >= 200 and < 300 && r.Type?.GetProperty("ETag") is not null);
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (response is not OpenApiResponse answer || !status.StartsWith('2')) continue;
+            if (setsETag && status != "204")
+            {
+                answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                answer.Headers["ETag"] = new OpenApiHeader
+                {
+                    Description = "The version of what this answer shows, a strong entity tag such as `\"7\"`: send it back in `If-Match` " +
+                        "to change it only if no one else has, or in `If-None-Match` where a route answers 304.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    Example = JsonValue.Create("\"7\""),
+                };
+            }
+            if (status == "201")
+            {
+                answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                answer.Headers["Location"] = new OpenApiHeader
+                {
+                    Description = "Where the created record can be read.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+                };
+            }
+        }
+
+        if (IfMatchHeader.IsReadBy(description))
+        {
+            var parameter = operation.Parameters?.OfType<OpenApiParameter>()
+                .FirstOrDefault(p => p.In == ParameterLocation.Header && string.Equals(p.Name, IfMatchHeader.Name, StringComparison.OrdinalIgnoreCase));
+            if (parameter is not null)
+            {
+                parameter.Description = "The ETag you last read (`\"7\"`; `W/\"7\"` and `7` are accepted too): the change is made only if the record " +
+                    $"is still at that version, else 409 `{ProblemCodes.StaleVersion}`. Leave it out (or send `*`) to change whatever the current version is.";
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^(\\*|(W/)?\"?[0-9]+\"?)$" };
+                parameter.Example = JsonValue.Create("\"7\"");
+            }
+        }
+        return Task.CompletedTask;
+    }
+}
