@@ -15,8 +15,8 @@ public sealed class CustomerFlowTests(SqliteApp app) : IClassFixture<SqliteApp>
         var opened = await maya.CreateIncidentAsync(nwa, new CreateIncidentBody
         {
             Title = "Check-in kiosks down", Severity = Severity.Sev2, CustomerSummary = "Kiosks at two airports do not start.",
-        }, Ct);
-        await maya.AddIncidentNoteAsync(opened.Id, new AddIncidentNoteBody { Text = "Internal: kiosk vendor blames us.", Visibility = NoteVisibility.Internal }, Ct);
+        }, cancellationToken: Ct);
+        await maya.AddIncidentNoteAsync(opened.Id, new AddIncidentNoteBody { Text = "Internal: kiosk vendor blames us.", Visibility = NoteVisibility.Internal }, cancellationToken: Ct);
 
         var noah = await Clients.ForAsync(app, DemoDirectory.Noah);
         var status = await noah.GetCustomerStatusAsync(nwa, cancellationToken: Ct);

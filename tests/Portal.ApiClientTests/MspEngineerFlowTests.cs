@@ -17,33 +17,33 @@ public sealed class MspEngineerFlowTests(SqliteApp app) : IClassFixture<SqliteAp
         var opened = await maya.CreateIncidentAsync(nwa, new CreateIncidentBody
         {
             Title = "Sensor update boot loop", Severity = Severity.Sev1, CustomerSummary = "Some laptops restart in a loop.",
-        }, Ct);
+        }, cancellationToken: Ct);
         opened.Status.ShouldBe(IncidentStatus.New);
         opened.Severity.ShouldBe(Severity.Sev1);
         opened.TenantId.ShouldBe(nwa);
         opened.NextStatuses.ShouldBe([IncidentStatus.Acknowledged]);
 
-        var acknowledged = await maya.AcknowledgeIncidentAsync(opened.Id, Clients.IfMatch(opened.Version), Ct);
+        var acknowledged = await maya.AcknowledgeIncidentAsync(opened.Id, if_Match: Clients.IfMatch(opened.Version), cancellationToken: Ct);
         acknowledged.Status.ShouldBe(IncidentStatus.Acknowledged);
         acknowledged.AcknowledgedAt.ShouldNotBeNull();
         acknowledged.Version.ShouldBeGreaterThan(opened.Version);
 
-        var assigned = await maya.AssignIncidentAsync(opened.Id, new AssignIncidentBody { AssigneeId = sam }, Clients.IfMatch(acknowledged.Version), Ct);
+        var assigned = await maya.AssignIncidentAsync(opened.Id, new AssignIncidentBody { AssigneeId = sam }, if_Match: Clients.IfMatch(acknowledged.Version), cancellationToken: Ct);
         assigned.Assignee.ShouldNotBeNull().Id.ShouldBe(sam);
 
         var investigating = await maya.ChangeIncidentStatusAsync(opened.Id,
-            new ChangeIncidentStatusBody { Status = IncidentStatus.Investigating, CustomerMessage = "We are on it." }, Clients.IfMatch(assigned.Version), Ct);
+            new ChangeIncidentStatusBody { Status = IncidentStatus.Investigating, CustomerMessage = "We are on it." }, if_Match: Clients.IfMatch(assigned.Version), cancellationToken: Ct);
         investigating.Status.ShouldBe(IncidentStatus.Investigating);
 
-        var note = await maya.AddIncidentNoteAsync(opened.Id, new AddIncidentNoteBody { Text = "Safe mode works on the HP fleet.", Visibility = NoteVisibility.Internal }, Ct);
+        var note = await maya.AddIncidentNoteAsync(opened.Id, new AddIncidentNoteBody { Text = "Safe mode works on the HP fleet.", Visibility = NoteVisibility.Internal }, cancellationToken: Ct);
         note.Visibility.ShouldBe(NoteVisibility.Internal);
         note.Kind.ShouldBe(TimelineEntryKind.Note);
 
-        var read = await maya.GetIncidentAsync(opened.Id, Ct);
+        var read = await maya.GetIncidentAsync(opened.Id, cancellationToken: Ct);
         read.Status.ShouldBe(IncidentStatus.Investigating);
         read.Assignee!.Id.ShouldBe(sam);
         read.Version.ShouldBeGreaterThan(investigating.Version, "a note lengthens the timeline: an If-Match read before it is stale");
-        var timeline = await maya.GetIncidentTimelineAsync(opened.Id, Ct);
+        var timeline = await maya.GetIncidentTimelineAsync(opened.Id, cancellationToken: Ct);
         timeline.Select(e => e.Kind).ShouldBe([TimelineEntryKind.Opened, TimelineEntryKind.Acknowledged, TimelineEntryKind.Assigned,
             TimelineEntryKind.StatusChanged, TimelineEntryKind.Note]);
 
@@ -57,7 +57,7 @@ public sealed class MspEngineerFlowTests(SqliteApp app) : IClassFixture<SqliteAp
         var maya = await Clients.ForAsync(app, DemoDirectory.Maya);
         var sam = await Clients.ForAsync(app, DemoDirectory.Sam);
         var opened = await maya.CreateIncidentAsync(app.Demo.TenantId(DemoDirectory.Northwind),
-            new CreateIncidentBody { Title = "Two engineers, one incident", Severity = Severity.Sev3 }, Ct);
+            new CreateIncidentBody { Title = "Two engineers, one incident", Severity = Severity.Sev3 }, cancellationToken: Ct);
 
         var first = await maya.AcknowledgeIncidentAsync(opened.Id, cancellationToken: Ct);
         (await Clients.RefusedAsync(() => sam.AcknowledgeIncidentAsync(opened.Id, cancellationToken: Ct)))
@@ -65,10 +65,10 @@ public sealed class MspEngineerFlowTests(SqliteApp app) : IClassFixture<SqliteAp
 
         // Sam still holds the version he read before Maya acknowledged: his change is refused, nothing is overwritten.
         (await Clients.RefusedAsync(() => sam.ChangeIncidentStatusAsync(opened.Id, new ChangeIncidentStatusBody { Status = IncidentStatus.Resolved },
-            Clients.IfMatch(opened.Version), Ct))).ShouldBe((409, "stale_version"));
-        (await maya.GetIncidentAsync(opened.Id, Ct)).Version.ShouldBe(first.Version);
+            if_Match: Clients.IfMatch(opened.Version), cancellationToken: Ct))).ShouldBe((409, "stale_version"));
+        (await maya.GetIncidentAsync(opened.Id, cancellationToken: Ct)).Version.ShouldBe(first.Version);
 
         (await Clients.RefusedAsync(() => sam.ChangeIncidentStatusAsync(opened.Id, new ChangeIncidentStatusBody { Status = IncidentStatus.Closed },
-            Clients.IfMatch(first.Version), Ct))).ShouldBe((409, "transition_not_allowed"));
+            if_Match: Clients.IfMatch(first.Version), cancellationToken: Ct))).ShouldBe((409, "transition_not_allowed"));
     }
 }
