@@ -36,7 +36,7 @@ public sealed class HostTests(SqliteApp app) : IClassFixture<SqliteApp>
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>What Production needs to start without talking to Entra ID (its metadata is fetched on the first challenge only).</summary>
-    private static readonly Dictionary<string, string> FakeEntra = new()
+    internal static readonly Dictionary<string, string> FakeEntra = new()
     {
         ["AzureAd:Instance"] = "https://login.microsoftonline.com/",
         ["AzureAd:TenantId"] = "organizations",

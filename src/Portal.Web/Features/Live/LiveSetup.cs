@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
+using Portal.Infrastructure.Http;
 using Portal.Pipeline.Commit;
 using StackExchange.Redis;
 
@@ -57,5 +58,5 @@ public static class LiveSetup
         });
     }
 
-    public static void MapPortalLive(this WebApplication app) => app.MapHub<StatusHub>(HubPath).RequireAuthorization();
+    public static void MapPortalLive(this WebApplication app) => app.MapHub<StatusHub>(HubPath).WithDeclaredHttpMethods().RequireAuthorization();
 }
