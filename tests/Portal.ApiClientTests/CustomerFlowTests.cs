@@ -29,6 +29,10 @@ public sealed class CustomerFlowTests(SqliteApp app) : IClassFixture<SqliteApp>
         status.OpenIncidents.ShouldBe(status.Incidents.Count(i => i.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed)));
         System.Text.Json.JsonSerializer.Serialize(status).ShouldNotContain("kiosk vendor blames us");
 
+        // a poller that has the current answer: If-None-Match through the client's own parameter gives 304 and no body
+        var notModified = await Should.ThrowAsync<ApiException>(() => noah.GetCustomerStatusAsync(nwa, if_None_Match: "*", cancellationToken: Ct));
+        notModified.StatusCode.ShouldBe(304);
+
         // another tenant's status: 404, exactly like a missing one; the MSP's work: 403
         (await Clients.RefusedAsync(() => noah.GetCustomerStatusAsync(app.Demo.TenantId(DemoDirectory.Woodgrove), cancellationToken: Ct))).Status.ShouldBe(404);
         (await Clients.RefusedAsync(() => noah.GetCustomerStatusAsync(Guid.NewGuid(), cancellationToken: Ct))).Status.ShouldBe(404);

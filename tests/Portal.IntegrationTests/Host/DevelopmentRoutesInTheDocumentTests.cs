@@ -58,6 +58,8 @@ public sealed class DevelopmentRoutesInTheDocumentTests(SqliteApp development) :
         DevelopmentPaths(developmentDocument).ShouldBe(["/dev/token", "/dev/users"], ignoreOrder: true);
         developmentDocument["paths"]!["/dev/token"]!["post"].ShouldNotBeNull();
         developmentDocument["paths"]!["/dev/users"]!["get"].ShouldNotBeNull();
+        // the checks above look for the development scheme by name: the Development document shows they would find it
+        DevelopmentSchemes(developmentDocument).ShouldNotBeEmpty();
     }
 
     [Fact]

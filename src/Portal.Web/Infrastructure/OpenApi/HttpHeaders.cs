@@ -41,6 +41,20 @@ public sealed class HttpHeaders : IOpenApiOperationTransformer
             }
         }
 
+        // A route that answers 304 reads If-None-Match (the status is polled): a generated client needs the parameter to send it.
+        if (description.SupportedResponseTypes.Any(r => r.StatusCode == StatusCodes.Status304NotModified))
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "If-None-Match",
+                In = ParameterLocation.Header,
+                Description = "The ETag of the answer you already have: while nothing changed, the answer is 304 Not Modified with no body.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                Example = JsonValue.Create("\"8dd2a6b5c1e3f00\""),
+            });
+        }
+
         if (IfMatchHeader.IsReadBy(description))
         {
             var parameter = operation.Parameters?.OfType<OpenApiParameter>()

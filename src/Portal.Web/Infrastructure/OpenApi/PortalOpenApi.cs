@@ -23,6 +23,7 @@ public static class PortalOpenApi
             o.AddOperationTransformer<ProblemResponses>();
             o.AddOperationTransformer<RateLimitResponses>();
             o.AddOperationTransformer<HttpHeaders>();
+            o.AddSchemaTransformer<EnumSchemas>();
             o.AddSchemaTransformer<ValidatorSchemas>();
             o.AddDocumentTransformer<ValidatorSchemas>();
             o.AddOperationTransformer<ValidatorParameters>();

@@ -112,8 +112,10 @@ public sealed class ProblemResponses : IOpenApiDocumentTransformer, IOpenApiOper
                 ["code"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.String,
-                    Description = "The rule that refused the request, for clients to branch on (absent on validation, 401, 403, 404).",
-                    Enum = [.. ProblemCodes.All.Order(StringComparer.Ordinal).Select(c => (JsonNode)JsonValue.Create(c))],
+                    // Not a closed enum: a code added later must not make an older generated client fail to read the whole problem.
+                    Description = "The rule that refused the request, for clients to branch on (absent on validation, 401, 403, 404). " +
+                        "The values known today are listed in `examples`; more may come: treat an unknown one as its HTTP status says.",
+                    Examples = [.. ProblemCodes.All.Order(StringComparer.Ordinal).Select(c => (JsonNode)JsonValue.Create(c))],
                 },
                 ["errors"] = new OpenApiSchema
                 {
