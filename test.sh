@@ -42,6 +42,11 @@ rc=${PIPESTATUS[0]}
 passed=$(awk '$1=="succeeded:"{v=$2} END{print v+0}' "$log")
 failed=$(awk '$1=="failed:"{v=$2} END{print v+0}' "$log")
 skipped=$(awk '$1=="skipped:"{v=$2} END{print v+0}' "$log")
+# The names of failed tests again, just above the summary: a CI log that keeps only its tail still says which ones.
+if grep -q '^failed ' "$log"; then
+  echo "Failed tests:"
+  grep '^failed ' "$log" | sed 's/^/  /'
+fi
 rm -f "$log"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 [ "$rc" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$failed" -eq 0 ] || exit 1

@@ -97,6 +97,7 @@ app.MapPortalJobsDashboard();
 if (app.Environment.IsDevelopment()) app.MapDevelopmentSignIn();
 app.MapRazorPages().WithStaticAssets();
 
+app.StartPortalTelemetry();
 await app.PrepareDatabaseAsync();
 await app.RunAsync();
 

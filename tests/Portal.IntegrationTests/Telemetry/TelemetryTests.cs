@@ -60,6 +60,16 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
     }
 
     [Fact]
+    public void The_start_ups_migrations_are_traced_through_EF_Core()
+    {
+        // The providers are built before the database is prepared (StartPortalTelemetry): without that, start-up's commands
+        // went untraced and EF Core's "nobody listens" memory hid the EF Core spans of the first second of requests.
+        var efSpans = app.Spans.Snapshot().Where(s => s.Source.Name == EfCoreSource).ToList();
+        efSpans.ShouldContain(s => s.Tags.Any(t => t.Value != null && t.Value.Contains("__EFMigrationsHistory", StringComparison.Ordinal)),
+            $"{efSpans.Count} EF Core spans recorded");
+    }
+
+    [Fact]
     public async Task Commands_are_counted_by_type_and_outcome()
     {
         var incidentId = await NorthwindIncidentAsync();

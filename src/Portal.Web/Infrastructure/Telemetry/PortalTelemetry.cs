@@ -65,4 +65,17 @@ public static class PortalTelemetry
         if (!string.IsNullOrWhiteSpace(configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"])) otel.UseAzureMonitor();
         return builder;
     }
+
+    /// <summary>
+    /// Builds the tracer and meter providers now rather than when the host starts, so that the work done before it
+    /// (migrations, seeding) is traced too. It also matters after start-up: EF Core remembers for a second, per context,
+    /// that nobody listened to its command events, and the pooled context that prepared the database would carry that
+    /// into the first requests (their EF Core spans silently missing).
+    /// </summary>
+    public static WebApplication StartPortalTelemetry(this WebApplication app)
+    {
+        app.Services.GetRequiredService<TracerProvider>();
+        app.Services.GetRequiredService<MeterProvider>();
+        return app;
+    }
 }
