@@ -742,8 +742,8 @@ run_import() {
     echo "- machine: $(nproc) cores, $cpu; load average (1 min) before each block: $import_loads"
     echo "- .NET SDK $(dotnet --version); each run a process of its own (\`Portal.Benchmarks import ...\`) with Portal in it (Development, demo data, fresh database); PostgreSQL with fsync off"
     echo "- command: \`$command_line\`; order A B B A (A = raw driver, B = Portal), rounds: $rounds"
-    echo "- Portal: the generated CSV uploaded through \`POST /api/v1/incidents/{id}/device-imports\` (text/csv, streamed), timed until the import reads Completed (polled every 50 ms; Hangfire picks the job up within its 1 s poll): upload checks, Sep parsing, row checks, batches of 5,000 through the commit path (devices + tasks + counters + sample + position per transaction)"
-    echo "- raw: the same rows (device + one task each) into the same tables with the raw driver: SQLite prepared INSERTs, a transaction per 5,000 rows, synchronous=NORMAL as Portal; PostgreSQL one binary COPY per table in one transaction"
+    echo "- Portal: the generated CSV uploaded through \`POST /api/v1/incidents/{id}/device-imports\` (text/csv, streamed), timed until the import reads Completed (polled every 50 ms; Hangfire picks the job up within its 1 s poll): upload checks, Sep parsing, row checks, batches of 2,000 through the commit path (devices + tasks + counters + sample + position per transaction)"
+    echo "- raw: the same rows (device + one task each) into the same tables with the raw driver: SQLite prepared INSERTs, a transaction per 2,000 rows (Portal's batch), synchronous=NORMAL as Portal; PostgreSQL one binary COPY per table in one transaction"
     echo "- peak: the process's VmHWM (Portal host included in both modes)"
     echo
     echo "| database | rows | raw rows/s (s) | Portal rows/s (s) | ratio Portal ÷ raw | bar | result | peak MB raw / Portal |"
