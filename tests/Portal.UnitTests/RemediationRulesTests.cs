@@ -250,4 +250,33 @@ public sealed class RemediationRulesTests
         MachineClients.Accepts(delegated, person).ShouldBeTrue();
         MachineClients.Accepts(app, person).ShouldBeFalse();
     }
+
+    [Fact]
+    public void Token_claims_are_read_in_one_pass_the_short_claim_before_its_long_form()
+    {
+        var tid = Guid.NewGuid();
+        var oid = Guid.NewGuid();
+        const string LongTid = "http://schemas.microsoft.com/identity/claims/tenantid";
+        const string LongOid = "http://schemas.microsoft.com/identity/claims/objectidentifier";
+
+        var mapped = TokenClaims.Read(Token((LongTid, tid.ToString()), (LongOid, oid.ToString())));
+        mapped.TryReadIds(out var readTid, out var readOid).ShouldBeTrue();
+        (readTid, readOid).ShouldBe((tid, oid));
+
+        var both = TokenClaims.Read(Token((LongTid, Guid.NewGuid().ToString()), ("tid", tid.ToString()), ("oid", oid.ToString()), (LongOid, Guid.NewGuid().ToString())));
+        (both.TenantId, both.ObjectId).ShouldBe((tid.ToString(), oid.ToString()));
+
+        var emptyShort = TokenClaims.Read(Token(("tid", ""), (LongTid, tid.ToString()), ("oid", oid.ToString())));
+        emptyShort.TenantId.ShouldBe(tid.ToString());
+
+        TokenClaims.Read(Token(("tid", tid.ToString()))).TryReadIds(out _, out _).ShouldBeFalse();
+        TokenClaims.Read(Token(("tid", "not-a-guid"), ("oid", oid.ToString()))).TryReadIds(out _, out _).ShouldBeFalse();
+
+        // Claims spread over two identities, the app-only marker in any case, the role under either claim type.
+        var app = TokenClaims.Read(new ClaimsPrincipal([
+            new ClaimsIdentity([new Claim("tid", tid.ToString()), new Claim("idtyp", "APP")], "Bearer"),
+            new ClaimsIdentity([new Claim("oid", oid.ToString()), new Claim("roles", MachineClients.RemediationRole)], "Other")]));
+        app.ShouldBe(new TokenClaims(tid.ToString(), oid.ToString(), IsAppOnly: true, HasRemediationRole: true));
+        TokenClaims.Read(Token(("idtyp", "user"), (ClaimTypes.Role, "Other"))).ShouldBe(new TokenClaims(null, null, false, false));
+    }
 }

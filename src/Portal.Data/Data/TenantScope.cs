@@ -22,7 +22,11 @@ public sealed class TenantScope
     /// <summary>Opens the scope to these tenants; the two lists must not overlap (a tenant is either managed or one's own).</summary>
     public void Grant(IReadOnlyList<Guid> fullAccess, IReadOnlyList<Guid> customerAccess, IReadOnlyList<Guid>? providers = null)
     {
-        if (fullAccess.Any(customerAccess.Contains)) throw new ArgumentException("A tenant cannot be both managed and one's own in one scope.", nameof(customerAccess));
+        // A loop, not Any(customerAccess.Contains): this runs on every request, and the method group is a new delegate each time.
+        for (var i = 0; i < fullAccess.Count; i++)
+        {
+            if (customerAccess.Contains(fullAccess[i])) throw new ArgumentException("A tenant cannot be both managed and one's own in one scope.", nameof(customerAccess));
+        }
         FullAccess = fullAccess;
         CustomerAccess = customerAccess;
         Providers = providers ?? [];

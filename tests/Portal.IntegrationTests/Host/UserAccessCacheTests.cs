@@ -30,7 +30,7 @@ public sealed class UserAccessCacheTests(SqliteApp app) : IClassFixture<SqliteAp
         using var _ = cache;
         var maya = app.Demo.User(DemoDirectory.Maya);
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(() => cache.GetAsync(maya.Tid, maya.Oid, Ct), Ct)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(() => cache.GetAsync(maya.Tid, maya.Oid, Ct).AsTask(), Ct)));
 
         answers.ShouldAllBe(a => a != null && a.UserId == maya.Id);
         answers.Distinct().Count().ShouldBe(1, "one load, so one UserAccess instance for everyone");

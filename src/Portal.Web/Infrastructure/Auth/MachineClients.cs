@@ -15,18 +15,12 @@ public static class MachineClients
     /// <summary>The app role exposed on Portal's API app registration and assigned to each RMM tool's service principal.</summary>
     public const string RemediationRole = "Remediation.ReadWrite";
 
-    /// <summary>Identity.Web maps <c>roles</c> to this claim type (and keeps <c>idtyp</c> as it is).</summary>
-    private const string MappedRoleClaim = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
-
-    public static bool IsAppOnly(ClaimsPrincipal principal) =>
-        string.Equals(principal.FindFirst("idtyp")?.Value, "app", StringComparison.OrdinalIgnoreCase);
-
-    public static bool HasRemediationRole(ClaimsPrincipal principal) =>
-        principal.Claims.Any(c => (c.Type is "roles" or MappedRoleClaim || c.Type == ClaimTypes.Role) && c.Value == RemediationRole);
-
     /// <summary>Whether this token may act as this Portal user.</summary>
-    public static bool Accepts(ClaimsPrincipal principal, UserAccess user) =>
+    public static bool Accepts(ClaimsPrincipal principal, UserAccess user) => Accepts(TokenClaims.Read(principal), user);
+
+    /// <inheritdoc cref="Accepts(ClaimsPrincipal, UserAccess)"/>
+    public static bool Accepts(TokenClaims claims, UserAccess user) =>
         user.IsIntegration
-            ? IsAppOnly(principal) && HasRemediationRole(principal)
-            : !IsAppOnly(principal);
+            ? claims.IsAppOnly && claims.HasRemediationRole
+            : !claims.IsAppOnly;
 }

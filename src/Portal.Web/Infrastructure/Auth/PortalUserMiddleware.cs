@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.Identity.Web;
 using Portal.Data;
 using Portal.Domain;
 
@@ -21,9 +20,11 @@ public sealed class PortalUserMiddleware(RequestDelegate next, ILogger<PortalUse
     }
 
     /// <summary>Resolves the principal to a Portal user and opens the scope's tenants; also used by the hub for each invocation.</summary>
-    public static async Task<UserAccess?> ResolveAsync(ClaimsPrincipal? principal, IServiceProvider services, UserAccessCache cache, CancellationToken ct)
+    public static async ValueTask<UserAccess?> ResolveAsync(ClaimsPrincipal? principal, IServiceProvider services, UserAccessCache cache, CancellationToken ct)
     {
-        if (principal?.Identity?.IsAuthenticated != true || !TryReadIds(principal, out var tid, out var oid)) return null;
+        if (principal?.Identity?.IsAuthenticated != true) return null;
+        var claims = TokenClaims.Read(principal);
+        if (!claims.TryReadIds(out var tid, out var oid)) return null;
         var access = await cache.GetAsync(tid, oid, ct);
         // Nobody yet: a pending invitation from this Entra tenant for the token's email binds now (first sign-in), then resolve again.
         if (access is null && services.GetService<InvitationBinder>() is { } binder && await binder.TryBindAsync(principal, tid, oid, ct))
@@ -32,15 +33,11 @@ public sealed class PortalUserMiddleware(RequestDelegate next, ILogger<PortalUse
             access = await cache.GetAsync(tid, oid, ct);
         }
         // An integration only with an app-only token carrying the remediation app role; a person never with an app-only token.
-        if (access is null || !MachineClients.Accepts(principal, access)) return null;
+        if (access is null || !MachineClients.Accepts(claims, access)) return null;
         services.GetRequiredService<CurrentUser>().Set(access);
         services.GetRequiredService<TenantScope>().Grant(access.FullAccessTenants, access.CustomerAccessTenants, access.ProviderIds);
         return access;
     }
 
-    public static bool TryReadIds(ClaimsPrincipal principal, out Guid tid, out Guid oid)
-    {
-        oid = Guid.Empty;
-        return Guid.TryParse(principal.GetTenantId(), out tid) && Guid.TryParse(principal.GetObjectId(), out oid);
-    }
+    public static bool TryReadIds(ClaimsPrincipal principal, out Guid tid, out Guid oid) => TokenClaims.Read(principal).TryReadIds(out tid, out oid);
 }

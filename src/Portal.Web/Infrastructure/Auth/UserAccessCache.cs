@@ -44,15 +44,20 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
         public int Refreshing;
     }
 
-    public async Task<UserAccess?> GetAsync(Guid entraTenantId, Guid entraObjectId, CancellationToken ct)
+    /// <summary>A ValueTask: a hit (nearly every request) completes at once and allocates no task.</summary>
+    public ValueTask<UserAccess?> GetAsync(Guid entraTenantId, Guid entraObjectId, CancellationToken ct)
     {
         var key = new Key(entraTenantId, entraObjectId);
         if (cache.TryGetValue(key, out Entry? entry))
         {
             if (clock.GetUtcNow() - entry!.LoadedAt >= RefreshAfter && Interlocked.Exchange(ref entry.Refreshing, 1) == 0) RefreshInBackground(key, entry);
-            return entry.Access;
+            return ValueTask.FromResult(entry.Access);
         }
+        return new ValueTask<UserAccess?>(LoadAsync(key, ct));
+    }
 
+    private async Task<UserAccess?> LoadAsync(Key key, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var load = _loading.GetOrAdd(key, k => new Lazy<Task<Loaded>>(() => LoadAndStoreAsync(k)));

@@ -15,9 +15,6 @@ public sealed class PortalRateLimits : IDisposable
     private readonly PartitionedRateLimiter<Guid> _users;
     private readonly PartitionedRateLimiter<Guid> _organisations;
     private readonly PartitionedRateLimiter<IPAddress> _addresses;
-    private readonly Func<Guid, TokenBucketRateLimiterOptions> _userBucket;
-    private readonly Func<Guid, TokenBucketRateLimiterOptions> _organisationBucket;
-    private readonly Func<IPAddress, TokenBucketRateLimiterOptions> _addressBucket;
 
     public PortalRateLimits(IOptions<RateLimitOptions> options)
     {
@@ -25,13 +22,15 @@ public sealed class PortalRateLimits : IDisposable
         var user = Bucket(o.PerUser);
         var organisation = Bucket(o.PerOrganisation);
         var address = Bucket(o.PerAnonymousAddress);
-        // The factories are made once: a partition lookup then allocates nothing.
-        _userBucket = _ => user;
-        _organisationBucket = _ => organisation;
-        _addressBucket = _ => address;
-        _users = PartitionedRateLimiter.Create<Guid, Guid>(id => RateLimitPartition.GetTokenBucketLimiter(id, _userBucket));
-        _organisations = PartitionedRateLimiter.Create<Guid, Guid>(id => RateLimitPartition.GetTokenBucketLimiter(id, _organisationBucket));
-        _addresses = PartitionedRateLimiter.Create<IPAddress, IPAddress>(a => RateLimitPartition.GetTokenBucketLimiter(a, _addressBucket));
+        // The limiter factories are made once and the partitions built directly: RateLimitPartition.GetTokenBucketLimiter
+        // wraps its factory in a new closure on every lookup, i.e. on every request. Bucket() already turns the per-bucket
+        // timer off, as that helper would (the partitioned limiter replenishes every bucket from one timer).
+        Func<Guid, RateLimiter> userLimiter = _ => new TokenBucketRateLimiter(user);
+        Func<Guid, RateLimiter> organisationLimiter = _ => new TokenBucketRateLimiter(organisation);
+        Func<IPAddress, RateLimiter> addressLimiter = _ => new TokenBucketRateLimiter(address);
+        _users = PartitionedRateLimiter.Create<Guid, Guid>(id => new RateLimitPartition<Guid>(id, userLimiter));
+        _organisations = PartitionedRateLimiter.Create<Guid, Guid>(id => new RateLimitPartition<Guid>(id, organisationLimiter));
+        _addresses = PartitionedRateLimiter.Create<IPAddress, IPAddress>(a => new RateLimitPartition<IPAddress>(a, addressLimiter));
     }
 
     /// <summary>
