@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.Net.Http.Headers;
+using Portal.Infrastructure.Http;
 using Portal.Infrastructure.OpenApi;
 
 namespace Portal.Features.CustomerStatus;
@@ -14,7 +15,7 @@ public static class CustomerStatusApi
                 var snapshot = await mediator.Send(new GetCustomerStatus(tenantId, sequence), ct);
                 http.Response.Headers.ETag = snapshot.ETag;
                 http.Response.Headers.CacheControl = "private, no-cache";
-                return NotModified(http.Request, snapshot.ETag) ? Results.StatusCode(StatusCodes.Status304NotModified) : Results.Bytes(snapshot.Json, "application/json");
+                return NotModified(http.Request, snapshot.ETag) ? Results.StatusCode(StatusCodes.Status304NotModified) : new Utf8JsonResult(snapshot.Json);
             })
             .RequireAuthorization()
             .WithTags("Customer status")

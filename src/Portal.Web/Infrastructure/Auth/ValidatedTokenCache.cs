@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -46,6 +47,9 @@ public sealed class ValidatedTokenCache(IMemoryCache cache, TimeProvider clock)
         public override int GetHashCode() => string.GetHashCode(Token[Math.Max(0, length - HashedTail)..], StringComparison.Ordinal);
     }
 
+    private static readonly IDictionary<string, string?> NoItems = System.Collections.ObjectModel.ReadOnlyDictionary<string, string?>.Empty;
+    private static readonly IDictionary<string, object?> NoParameters = System.Collections.ObjectModel.ReadOnlyDictionary<string, object?>.Empty;
+
     /// <summary>Wraps the bearer events (Identity.Web's included): a remembered token short-cuts validation, a newly validated one is remembered.</summary>
     public static void Attach(JwtBearerOptions options)
     {
@@ -61,6 +65,9 @@ public sealed class ValidatedTokenCache(IMemoryCache cache, TimeProvider clock)
             if (tokens.TryGet(key, out var principal))
             {
                 context.Principal = principal;
+                // Success() would otherwise build properties with a new dictionary on every request; a bearer request keeps
+                // nothing in them, and read-only items make any code that tried fail loudly instead of sharing state.
+                context.Properties = new AuthenticationProperties(NoItems, NoParameters);
                 context.Success();
             }
         };
