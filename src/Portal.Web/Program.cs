@@ -34,9 +34,12 @@ builder.Services.AddMemoryCache();
 builder.AddPortalDataProtection();
 builder.AddPortalHealthChecks();
 builder.AddPortalJobs();
+// Transient: handlers and behaviours keep no state between messages and take the request's scoped services (CurrentUser,
+// the DbContext) as dependencies. Scoped, each of them (five per message) went into the request scope's dictionary, whose
+// growth was the largest single allocation of a cached status read.
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
-    o.ServiceLifetime = ServiceLifetime.Scoped;
+    o.ServiceLifetime = ServiceLifetime.Transient;
     o.PipelineBehaviors = [typeof(TelemetryBehavior<,>), typeof(ValidationBehavior<,>), typeof(AccessBehavior<,>), typeof(TransactionBehavior<,>)];
 });
 // Singletons: a validator holds only its rules (none takes a dependency), built once instead of on every request.
