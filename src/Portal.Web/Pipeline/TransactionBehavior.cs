@@ -11,14 +11,15 @@ namespace Portal.Pipeline;
 /// commit together or not at all. The handler saves its unit of work once (it needs the values the database
 /// assigns, such as the version); this behaviour then numbers what was saved (<see cref="StreamSequences"/>),
 /// commits, and hands the committed record to every feature's reaction (<see cref="CommitPublisher"/>).
-/// Queries pass through untouched.
+/// It runs before <see cref="AccessBehavior{TMessage,TResponse}"/>: the access check reads the incident (task, device) in the
+/// same transaction, on the same open connection, that the handler then changes, and a re-run after a conflict checks again
+/// on fresh data. Commands only: the type constraint keeps Mediator's generator from putting it in a query's pipeline.
 /// </summary>
 public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider services) : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : notnull, IMessage
+    where TMessage : notnull, IBaseCommand
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        if (message is not IBaseCommand) return await next(message, cancellationToken);
         var db = services.GetRequiredService<PortalDbContext>();
         if (db.Database.CurrentTransaction is not null) return await next(message, cancellationToken);
 
