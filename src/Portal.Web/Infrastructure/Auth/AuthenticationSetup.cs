@@ -16,9 +16,6 @@ namespace Portal.Infrastructure.Auth;
 /// </summary>
 public static class AuthenticationSetup
 {
-    /// <summary>Picks bearer for API calls and tokens, the cookie (or OIDC in production) for pages.</summary>
-    public const string PortalScheme = "Portal";
-
     public static void AddPortalAuthentication(this WebApplicationBuilder builder)
     {
         var development = builder.Environment.IsDevelopment();
@@ -31,16 +28,14 @@ public static class AuthenticationSetup
                 "For a local try-out run with ASPNETCORE_ENVIRONMENT=Development, which uses the demo sign-in.");
         }
 
+        // Bearer is the default scheme for everything and hands a page request (no token, not /api) to the cookie (OIDC in
+        // production) — for authenticate, challenge and forbid alike. A policy scheme in front would do the same choosing,
+        // but at the price of one more handler built and initialised on every API request, the hottest path Portal has.
         var pageScheme = development ? CookieAuthenticationDefaults.AuthenticationScheme : OpenIdConnectDefaults.AuthenticationScheme;
-        builder.Services.AddAuthentication(o =>
-            {
-                o.DefaultScheme = PortalScheme;
-                o.DefaultChallengeScheme = PortalScheme;
-            })
-            .AddPolicyScheme(PortalScheme, "Bearer for the API, cookie for pages", o =>
-                o.ForwardDefaultSelector = context => UsesBearer(context.Request) ? JwtBearerDefaults.AuthenticationScheme : pageScheme);
-
-        builder.Services.AddAuthentication().AddMicrosoftIdentityWebApi(builder.Configuration, "AzureAd", JwtBearerDefaults.AuthenticationScheme);
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddMicrosoftIdentityWebApi(builder.Configuration, "AzureAd", JwtBearerDefaults.AuthenticationScheme);
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .PostConfigure(o => o.ForwardDefaultSelector = context => UsesBearer(context.Request) ? null : pageScheme);
 
         if (development)
         {
@@ -118,8 +113,7 @@ public static class AuthenticationSetup
             builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RevocationRelay>(sp, redis));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationRelay>());
         }
-        builder.Services.AddScoped<IAuthorizationHandler, KnownPortalUserHandler>();
-        // No scheme named in the policy: the authentication middleware has already run the default (Portal) scheme, and a
+        // No scheme named in the policy: the authentication middleware has already run the default scheme, and a
         // named one would make the authorization middleware authenticate every request a second time.
         builder.Services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new AuthorizationPolicyBuilder()
