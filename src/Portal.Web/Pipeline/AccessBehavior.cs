@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
@@ -55,7 +57,7 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
 
         if (message is IContractRequest { ContractId: var contractId })
         {
-            var contract = await services.GetRequiredService<PortalDbContext>().Contracts.FirstOrDefaultAsync(c => c.Id == contractId, cancellationToken)
+            var contract = await Db.Contracts.FirstOrDefaultAsync(c => c.Id == contractId, cancellationToken)
                            ?? throw new NotFoundException("contract", contractId);
             if (user.IsPlatformAdmin && user.Has(permission)) return await next(message, cancellationToken);
             var sides = user.Memberships.Where(m => m.OrganisationId == contract.MspId || m.OrganisationId == contract.CustomerId).ToList();
@@ -67,11 +69,11 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
         Guid? tenantId = message switch
         {
             // Loaded (and tracked) whole: the handler then takes it from the context instead of querying again.
-            IIncidentRequest r => (await services.GetRequiredService<PortalDbContext>().Incidents.FirstOrDefaultAsync(i => i.Id == r.IncidentId, cancellationToken))?.TenantId
+            IIncidentRequest r => (await AccessLookups.IncidentAsync(Db, r.IncidentId, cancellationToken))?.TenantId
                                   ?? throw new NotFoundException("incident", r.IncidentId),
-            ITaskRequest r => (await services.GetRequiredService<PortalDbContext>().RemediationTasks.FirstOrDefaultAsync(t => t.Id == r.TaskId, cancellationToken))?.TenantId
+            ITaskRequest r => (await AccessLookups.TaskAsync(Db, r.TaskId, cancellationToken))?.TenantId
                                ?? throw new NotFoundException("task", r.TaskId),
-            IDeviceRequest r => (await services.GetRequiredService<PortalDbContext>().Devices.FirstOrDefaultAsync(d => d.Id == r.DeviceId, cancellationToken))?.TenantId
+            IDeviceRequest r => (await AccessLookups.DeviceAsync(Db, r.DeviceId, cancellationToken))?.TenantId
                                 ?? throw new NotFoundException("device", r.DeviceId),
             ITenantRequest r => user.AccessTo(r.TenantId) != TenantAccess.None ? r.TenantId : throw new NotFoundException("tenant", r.TenantId),
             IOptionalTenantRequest { TenantId: { } id } => user.AccessTo(id) != TenantAccess.None ? id : throw new NotFoundException("tenant", id),
@@ -83,9 +85,12 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
         return await next(message, cancellationToken);
     }
 
+    /// <summary>Resolved only when a lookup needs it: a cached read should not pay for a context.</summary>
+    private PortalDbContext Db => services.GetRequiredService<PortalDbContext>();
+
     private async Task CheckAdvisoryAsync(IAdvisoryRequest request, UserAccess user, Permission permission, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<PortalDbContext>();
+        var db = Db;
         // Loaded (and tracked) whole, with its targets: the handler takes it from the context (Local) instead of querying again.
         var advisory = await db.Advisories.Include(a => a.Targets).Include(a => a.Overrides).Include(a => a.Services)
                            .AsSplitQuery().FirstOrDefaultAsync(a => a.Id == request.AdvisoryId, cancellationToken)
@@ -105,4 +110,31 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
         }
         if (!allowed) throw new NotPermittedException($"Your role does not allow this ({permission}).");
     }
+}
+
+/// <summary>
+/// The access check's lookups by id, compiled once (EF.CompileAsyncQuery): every command on an incident, task or device runs
+/// one, and a LINQ query would walk its expression tree for the captured id and look up the query cache on every call.
+/// Still the filtered, tracking queries: the tenant filters apply per context as for any query, and the handler finds the
+/// record in the context afterwards. One set per model: EF Core binds a compiled query to the model it first ran on and
+/// refuses another (one process can hold several, e.g. the tests' SQLite and PostgreSQL apps).
+/// </summary>
+internal sealed class AccessLookups
+{
+    private static readonly ConditionalWeakTable<IModel, AccessLookups> PerModel = new();
+
+    public static Task<Incident?> IncidentAsync(PortalDbContext db, Guid id, CancellationToken ct) => For(db)._incidentById(db, id, ct);
+    public static Task<RemediationTask?> TaskAsync(PortalDbContext db, Guid id, CancellationToken ct) => For(db)._taskById(db, id, ct);
+    public static Task<Device?> DeviceAsync(PortalDbContext db, Guid id, CancellationToken ct) => For(db)._deviceById(db, id, ct);
+
+    private static AccessLookups For(PortalDbContext db) => PerModel.GetValue(db.Model, _ => new AccessLookups());
+
+    private readonly Func<PortalDbContext, Guid, CancellationToken, Task<Incident?>> _incidentById =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id, CancellationToken ct) => db.Incidents.FirstOrDefault(i => i.Id == id));
+
+    private readonly Func<PortalDbContext, Guid, CancellationToken, Task<RemediationTask?>> _taskById =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id, CancellationToken ct) => db.RemediationTasks.FirstOrDefault(t => t.Id == id));
+
+    private readonly Func<PortalDbContext, Guid, CancellationToken, Task<Device?>> _deviceById =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id, CancellationToken ct) => db.Devices.FirstOrDefault(d => d.Id == id));
 }
