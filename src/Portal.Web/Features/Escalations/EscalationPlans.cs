@@ -53,16 +53,27 @@ public sealed class PlanEscalationsOnSave : SaveChangesInterceptor
     private static async Task PlanAsync(PortalDbContext db, CancellationToken ct)
     {
         List<Incident>? changed = null;
-        foreach (var entry in db.ChangeTracker.Entries<Incident>())
+        // PortalDbContext's SaveChanges detected changes just before this runs, and EF detects again after it: reading the
+        // entries without a third pass over everything tracked.
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            var needsPlan = entry.State switch
+            foreach (var entry in db.ChangeTracker.Entries<Incident>())
             {
-                EntityState.Added => !db.Scope.IsSystem,
-                EntityState.Modified => entry.Property(i => i.Severity).IsModified || entry.Property(i => i.Status).IsModified,
-                _ => false,
-            };
-            // A modified incident that never had a clock (seeded, or older than this feature) keeps none.
-            if (needsPlan && (entry.State == EntityState.Added || entry.Entity.AcknowledgeDueAt is not null)) (changed ??= []).Add(entry.Entity);
+                var needsPlan = entry.State switch
+                {
+                    EntityState.Added => !db.Scope.IsSystem,
+                    EntityState.Modified => entry.Property(i => i.Severity).IsModified || entry.Property(i => i.Status).IsModified,
+                    _ => false,
+                };
+                // A modified incident that never had a clock (seeded, or older than this feature) keeps none.
+                if (needsPlan && (entry.State == EntityState.Added || entry.Entity.AcknowledgeDueAt is not null)) (changed ??= []).Add(entry.Entity);
+            }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
         if (changed is null) return;
         var plans = await EscalationPlans.ForTenantsAsync(db, [.. changed.Select(i => i.TenantId)], changed.Max(i => i.UpdatedAt), ct);

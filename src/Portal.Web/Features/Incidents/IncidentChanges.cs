@@ -10,10 +10,10 @@ internal static class IncidentChanges
 {
     public static async Task<Incident> LoadForChangeAsync(this PortalDbContext db, Guid incidentId, long? expectedVersion, CancellationToken ct)
     {
-        // EF's identity map first: the access check has usually loaded it through this same filtered context, which saves
-        // a query; if not, the filtered query below is the same check. Correct either way, whatever ran before.
-        var incident = db.Incidents.Local.FirstOrDefault(i => i.Id == incidentId)
-            ?? await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, ct)
+        // Find looks in EF's identity map first (the access check has usually loaded it through this same filtered context,
+        // which saves a query) and otherwise runs the filtered query, the same check. Correct either way, whatever ran before;
+        // unlike Local, it does not detect changes over everything tracked to look.
+        var incident = await db.Incidents.FindAsync([incidentId], ct)
             ?? throw new NotFoundException("incident", incidentId);
         incident.EnsureVersion(expectedVersion);
         return incident;
