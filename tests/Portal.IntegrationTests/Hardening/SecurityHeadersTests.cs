@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.IntegrationTests.Host;
@@ -162,6 +164,34 @@ public sealed partial class SecurityHeadersTests(SqliteApp app) : IClassFixture<
         cookies.SameSite.ShouldBe(SameSiteMode.Lax);
     }
 
+
+    /// <summary>
+    /// The exception handler clears a failed response before it writes the problem details or the 500 page; HSTS, which
+    /// UseHsts writes at once, must come back with the other headers (they are written just before the response starts).
+    /// </summary>
+    [Fact]
+    public async Task Outside_Development_an_error_written_by_the_exception_handler_keeps_HSTS()
+    {
+        await using var production = new ProductionApp(FakeEntra);
+        await using var failing = production.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new Errors.FailingEndpoints())));
+        using var client = failing.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://portal.example/"), AllowAutoRedirect = false });
+        foreach (var (path, accept, type) in new[] { ("/api/test/boom", "application/json", "application/problem+json"), ("/test/boom", "text/html", "text/html") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.ParseAdd(accept);
+            using var response = await client.SendAsync(request, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe(type);
+            Header(response, "Strict-Transport-Security").ShouldBe("max-age=31536000; includeSubDomains");
+            ShouldCarryTheCommonHeaders(response);
+        }
+
+        // Plain http and localhost stay without it, as UseHsts decides.
+        using var http = failing.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://portal.example/"), AllowAutoRedirect = false });
+        using var plain = await http.GetAsync("/api/test/boom", Ct);
+        plain.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        plain.Headers.Contains("Strict-Transport-Security").ShouldBeFalse();
+    }
 
     [GeneratedRegex("'nonce-([A-Za-z0-9+/=_-]+)'")]
     private static partial Regex Nonce();

@@ -34,7 +34,7 @@ public static class SecurityHeaders
         return nonce;
     }
 
-    /// <summary>Security headers on every response, and HSTS for a year outside Development (browsers only honour it over HTTPS).</summary>
+    /// <summary>Security headers on every response, and HSTS for a year outside Development (browsers only honour it over HTTPS), error responses included.</summary>
     public static void AddPortalSecurityHeaders(this WebApplicationBuilder builder)
     {
         var development = builder.Environment.IsDevelopment();
@@ -54,7 +54,15 @@ public static class SecurityHeaders
     {
         var writer = app.Services.GetRequiredService<Writer>();
         app.Use(next => context => writer.InvokeAsync(context, next));
-        if (!app.Environment.IsDevelopment()) app.UseHsts();
+        if (app.Environment.IsDevelopment()) return;
+        app.UseHsts();
+        // UseHsts writes its header at once, and the exception handler clears a failed response (headers too) before it writes
+        // the problem details or the 500 page: the writer puts back what UseHsts decided (https only, not for localhost).
+        app.Use(next => context =>
+        {
+            Writer.RememberHsts(context);
+            return next(context);
+        });
     }
 
     private sealed class Writer
@@ -91,6 +99,13 @@ public static class SecurityHeaders
             _apply = Apply;
         }
 
+        private const string HstsKey = "Portal.Hsts";
+
+        public static void RememberHsts(HttpContext context)
+        {
+            if (context.Response.Headers.StrictTransportSecurity is { Count: > 0 } hsts) context.Items[HstsKey] = hsts;
+        }
+
         public Task InvokeAsync(HttpContext context, RequestDelegate next)
         {
             context.Response.OnStarting(_apply, context);
@@ -105,6 +120,8 @@ public static class SecurityHeaders
             headers["Referrer-Policy"] = Referrer;
             headers["Permissions-Policy"] = Permissions;
             headers.XFrameOptions = Deny; // frame-ancestors for browsers that predate it (and overrides the antiforgery's SAMEORIGIN)
+            if (headers.StrictTransportSecurity.Count == 0 && context.Items.TryGetValue(HstsKey, out var hsts) && hsts is StringValues value)
+                headers.StrictTransportSecurity = value;
             // A 304 would replace the stored page's headers in the browser: it gets none, so the page keeps its own policy.
             if (context.Response.StatusCode == StatusCodes.Status304NotModified) return Task.CompletedTask;
             if (!IsHtml(context.Response.ContentType))
