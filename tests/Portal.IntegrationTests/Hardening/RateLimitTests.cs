@@ -41,6 +41,7 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
     private const string Lucas = "lucas@tailspin.example";        // Tailspin CustomerAdmin
     private const string Emma = "emma@fabrikamhealth.example";    // Fabrikam CustomerViewer
     private const string Felix = "felix@alpineskihouse.example";  // Alpine Ski House CustomerViewer
+    private const string Noah = "noah@northwindairways.example";  // Northwind (Olivia's request in another test leaves its budget enough)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -143,6 +144,32 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         // Other routes still answer: the tighter budgets are their own.
         using var me = await emma.GetAsync("/api/v1/me", Ct);
         me.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    /// <summary>
+    /// The rate limiting middleware asks the global limiter again after any refusal: a request refused by the upload policy
+    /// (after the user's and organisation's budgets had served it) must not be charged to them a second time.
+    /// </summary>
+    [Fact]
+    public async Task A_request_refused_by_a_route_policy_is_charged_to_the_users_budget_once()
+    {
+        using var noah = ClientOf(Noah);
+        var incident = Guid.NewGuid();
+        using (var first = await noah.SendRawAsync(HttpMethod.Post, $"/api/v1/incidents/{incident}/device-imports", "hostname\nA\n", "text/csv"))
+            first.StatusCode.ShouldNotBe(HttpStatusCode.TooManyRequests);
+        using (var second = await noah.SendRawAsync(HttpMethod.Post, $"/api/v1/incidents/{incident}/device-imports", "hostname\nA\n", "text/csv"))
+            await ShouldBeRateLimitedAsync(second);
+
+        // Two requests charged: the rest of the user's budget is still there, then no more.
+        var served = 0;
+        while (served <= RateLimitedApp.PerUser)
+        {
+            using var response = await noah.GetAsync("/api/v1/me", Ct);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) break;
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            served++;
+        }
+        served.ShouldBe(RateLimitedApp.PerUser - 2);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.StaticAssets;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Http;
@@ -18,7 +19,28 @@ public sealed class PortalRequestLimiter(PortalRateLimits limits) : PartitionedR
 {
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
 
+    /// <summary>
+    /// The rate limiting middleware asks again (<see cref="AcquireAsyncCore"/>) after any refusal, this limiter's or an
+    /// endpoint policy's (uploads, bulk updates). The second answer is the first one, so that a request is charged once:
+    /// kept for the request when it was a refusal, or a permit on a route with a policy of its own.
+    /// </summary>
+    private static readonly object FirstAnswer = new();
+
     protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
+    {
+        var lease = Decide(resource);
+        if (!lease.IsAcquired || (lease != NotCounted.Instance && resource.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>() is not null))
+            resource.Items[FirstAnswer] = lease;
+        return lease;
+    }
+
+    // No queue: waiting is the same answer as trying, and this request has been charged already.
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(resource.Items.TryGetValue(FirstAnswer, out var first) && first is RateLimitLease lease
+            ? lease.IsAcquired ? NotCounted.Instance : lease
+            : AttemptAcquireCore(resource, permitCount));
+
+    private RateLimitLease Decide(HttpContext resource)
     {
         var request = resource.Request;
         var apiOrHub = ErrorPages.IsApiOrHub(request.Path);
@@ -36,10 +58,6 @@ public sealed class PortalRequestLimiter(PortalRateLimits limits) : PartitionedR
     /// <summary>The status page re-executed for a refusal (or another error) answers it; it is not a second request.</summary>
     private static bool IsErrorPage(HttpContext context) =>
         context.Features.Get<IStatusCodeReExecuteFeature>() is not null || context.Features.Get<IExceptionHandlerPathFeature>() is not null;
-
-    // No queue: waiting is the same answer as trying (the rate limiting middleware asks again after a refusal).
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(AttemptAcquireCore(resource, permitCount));
 
     private sealed class NotCounted : RateLimitLease
     {
