@@ -51,6 +51,16 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         return app.ClientWithToken(app.MintToken(user.Tid, user.Oid, user.Name));
     }
 
+    /// <summary>Two device import uploads (the uploads policy, one a minute): the first is served, the second refused.</summary>
+    private static async Task UploadUntilThePolicyRefusesAsync(HttpClient client)
+    {
+        var path = $"/api/v1/incidents/{Guid.NewGuid()}/device-imports"; // the incident need not exist: the limiter answers first
+        using (var first = await client.SendRawAsync(HttpMethod.Post, path, "hostname\nA\n", "text/csv"))
+            first.StatusCode.ShouldNotBe(HttpStatusCode.TooManyRequests);
+        using var second = await client.SendRawAsync(HttpMethod.Post, path, "hostname\nA\n", "text/csv");
+        await ShouldBeRateLimitedAsync(second);
+    }
+
     [Fact]
     public async Task A_user_over_their_limit_gets_429_with_Retry_After_and_a_problem_and_a_colleague_is_not_affected()
     {
@@ -128,13 +138,10 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
     public async Task Uploads_and_bulk_updates_have_tighter_limits_than_other_requests()
     {
         using var lucas = ClientOf(Lucas);
-        var incident = Guid.NewGuid();
-        using (var first = await lucas.SendRawAsync(HttpMethod.Post, $"/api/v1/incidents/{incident}/device-imports", "hostname\nA\n", "text/csv"))
-            first.StatusCode.ShouldNotBe(HttpStatusCode.TooManyRequests);
-        using (var second = await lucas.SendRawAsync(HttpMethod.Post, $"/api/v1/incidents/{incident}/device-imports", "hostname\nA\n", "text/csv"))
-            await ShouldBeRateLimitedAsync(second);
+        await UploadUntilThePolicyRefusesAsync(lucas);
 
         using var emma = ClientOf(Emma);
+        var incident = Guid.NewGuid();
         var bulk = new { state = "Done", items = new[] { new { externalId = "x" } } };
         using (var first = await emma.PostJsonAsync($"/api/v1/incidents/{incident}/tasks/bulk-state", bulk))
             first.StatusCode.ShouldNotBe(HttpStatusCode.TooManyRequests);
@@ -154,11 +161,7 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
     public async Task A_request_refused_by_a_route_policy_is_charged_to_the_users_budget_once()
     {
         using var noah = ClientOf(Noah);
-        var incident = Guid.NewGuid();
-        using (var first = await noah.SendRawAsync(HttpMethod.Post, $"/api/v1/incidents/{incident}/device-imports", "hostname\nA\n", "text/csv"))
-            first.StatusCode.ShouldNotBe(HttpStatusCode.TooManyRequests);
-        using (var second = await noah.SendRawAsync(HttpMethod.Post, $"/api/v1/incidents/{incident}/device-imports", "hostname\nA\n", "text/csv"))
-            await ShouldBeRateLimitedAsync(second);
+        await UploadUntilThePolicyRefusesAsync(noah);
 
         // Two requests charged: the rest of the user's budget is still there, then no more.
         var served = 0;
