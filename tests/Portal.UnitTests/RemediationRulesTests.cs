@@ -241,9 +241,9 @@ public sealed class RemediationRulesTests
     {
         var integration = UserWith(Role.MspIntegration);
         var person = UserWith(Role.MspEngineer);
-        var app = Token(("idtyp", "app"), ("http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "Remediation.ReadWrite"));
-        var appOtherRole = Token(("idtyp", "app"), ("roles", "Other"));
-        var delegated = Token(("scp", "Portal.Access"));
+        var app = TokenClaims.Read(Token(("idtyp", "app"), ("http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "Remediation.ReadWrite")));
+        var appOtherRole = TokenClaims.Read(Token(("idtyp", "app"), ("roles", "Other")));
+        var delegated = TokenClaims.Read(Token(("scp", "Portal.Access")));
         MachineClients.Accepts(app, integration).ShouldBeTrue();
         MachineClients.Accepts(appOtherRole, integration).ShouldBeFalse();
         MachineClients.Accepts(delegated, integration).ShouldBeFalse();

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Portal.Domain;
 
 namespace Portal.Infrastructure.Auth;
@@ -15,10 +14,7 @@ public static class MachineClients
     /// <summary>The app role exposed on Portal's API app registration and assigned to each RMM tool's service principal.</summary>
     public const string RemediationRole = "Remediation.ReadWrite";
 
-    /// <summary>Whether this token may act as this Portal user.</summary>
-    public static bool Accepts(ClaimsPrincipal principal, UserAccess user) => Accepts(TokenClaims.Read(principal), user);
-
-    /// <inheritdoc cref="Accepts(ClaimsPrincipal, UserAccess)"/>
+    /// <summary>Whether a token with these claims (<see cref="TokenClaims.Read"/>) may act as this Portal user.</summary>
     public static bool Accepts(TokenClaims claims, UserAccess user) =>
         user.IsIntegration
             ? claims.IsAppOnly && claims.HasRemediationRole
