@@ -186,7 +186,7 @@ public sealed partial class SecurityHeadersTests(SqliteApp app) : IClassFixture<
             ShouldCarryTheCommonHeaders(response);
         }
 
-        // Plain http and localhost stay without it, as UseHsts decides.
+        // Plain http stays without it, as UseHsts decides.
         using var http = failing.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://portal.example/"), AllowAutoRedirect = false });
         using var plain = await http.GetAsync("/api/test/boom", Ct);
         plain.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
