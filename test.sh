@@ -42,10 +42,11 @@ rc=${PIPESTATUS[0]}
 passed=$(awk '$1=="succeeded:"{v=$2} END{print v+0}' "$log")
 failed=$(awk '$1=="failed:"{v=$2} END{print v+0}' "$log")
 skipped=$(awk '$1=="skipped:"{v=$2} END{print v+0}' "$log")
-# The names of failed tests again, just above the summary: a CI log that keeps only its tail still says which ones.
+# The failed tests again, each with the start of its message, just above the summary: a CI log that keeps only its
+# tail still says which ones failed and why.
 if grep -q '^failed ' "$log"; then
   echo "Failed tests:"
-  grep '^failed ' "$log" | sed 's/^/  /'
+  awk '/^failed /{shown=1; n=0} shown && /^  from /{shown=0} shown && n++ < 16 {print "  " $0}' "$log"
 fi
 rm -f "$log"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"

@@ -37,11 +37,14 @@ public sealed class ContentSecurityPolicyTests(PortalApp app)
     public async Task The_API_reference_renders_under_its_own_policy()
     {
         var page = await app.NewPageAsync();
-        var response = await page.GotoAsync("/scalar");
+        var response = await page.GotoAsync("/scalar", new() { Timeout = 3 * PortalApp.TimeoutMs }); // "load" waits for the bundle (below)
         response!.Status.ShouldBe(200);
         (await response.HeaderValueAsync("content-security-policy")).ShouldNotBeNull().ShouldContain("frame-ancestors 'none'");
-        // Scalar's bundle draws the operations of the OpenAPI document it fetches.
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Test Request (get /api/v1/tenants/{tenantId}/status)" }).First).ToBeVisibleAsync();
+        // Scalar's bundle draws the operations of the OpenAPI document it fetches. The bundle is 5 MB of script: on a
+        // loaded 2-core machine (CI runs the integration tests beside these) parsing it and drawing took over the default
+        // 30 s once, and 26 s in a local run under load, so this one wait has more time.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Test Request (get /api/v1/tenants/{tenantId}/status)" }).First)
+            .ToBeVisibleAsync(new() { Timeout = 3 * PortalApp.TimeoutMs });
 
         // Zod, inside Scalar's bundle, probes whether eval is allowed (Function("")) and, refused, validates without it. The
         // policy keeps eval refused: that probe is the one report expected here, and it is taken so the end-of-test check
