@@ -19,6 +19,11 @@ public sealed class RateLimitedApp() : LiveApp(DbProvider.Sqlite, null)
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        UseSmallLimits(builder);
+    }
+
+    public static void UseSmallLimits(IWebHostBuilder builder)
+    {
         builder.UseSetting("RateLimits:PerUser:Burst", PerUser.ToString());
         builder.UseSetting("RateLimits:PerUser:PerMinute", "1");
         builder.UseSetting("RateLimits:PerOrganisation:Burst", PerOrganisation.ToString());

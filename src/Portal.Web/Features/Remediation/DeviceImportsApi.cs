@@ -55,7 +55,7 @@ public static class DeviceImportsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .RequireRateLimiting(RateLimitingSetup.UploadsPolicy)
+            .RequireTighterRateLimit(RateLimitingSetup.UploadsPolicy)
             .DisableAntiforgery()
             .WithBodyLimit(app.ServiceProvider.GetRequiredService<IOptions<DeviceImportOptions>>().Value.MaxBytes);
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Portal.Domain;
 using Portal.Features.Incidents;
+using Portal.Infrastructure.RateLimiting;
 
 namespace Portal.Features.Remediation;
 
@@ -12,6 +13,8 @@ namespace Portal.Features.Remediation;
 /// many tasks set to a state at once, the task list as CSV. Everything goes through the same messages as the API.
 /// </summary>
 [Authorize]
+[TighterRateLimit(RateLimitingSetup.UploadsPolicy, Handler = "Import")]
+[TighterRateLimit(RateLimitingSetup.BulkUpdatesPolicy, Handler = "SetState")]
 public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<DeviceImportOptions> importOptions) : PortalPageModel
 {
     public const int PageSize = 100;

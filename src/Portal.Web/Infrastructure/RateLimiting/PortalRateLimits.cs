@@ -15,6 +15,7 @@ public sealed class PortalRateLimits : IDisposable
     private readonly PartitionedRateLimiter<Guid> _users;
     private readonly PartitionedRateLimiter<Guid> _organisations;
     private readonly PartitionedRateLimiter<IPAddress> _addresses;
+    private readonly Dictionary<string, PartitionedRateLimiter<Guid>> _tighter;
 
     public PortalRateLimits(IOptions<RateLimitOptions> options)
     {
@@ -31,6 +32,17 @@ public sealed class PortalRateLimits : IDisposable
         _users = PartitionedRateLimiter.Create<Guid, Guid>(id => new RateLimitPartition<Guid>(id, userLimiter));
         _organisations = PartitionedRateLimiter.Create<Guid, Guid>(id => new RateLimitPartition<Guid>(id, organisationLimiter));
         _addresses = PartitionedRateLimiter.Create<IPAddress, IPAddress>(a => new RateLimitPartition<IPAddress>(a, addressLimiter));
+        _tighter = new(StringComparer.Ordinal)
+        {
+            [RateLimitingSetup.UploadsPolicy] = PerUser(Bucket(o.Uploads)),
+            [RateLimitingSetup.BulkUpdatesPolicy] = PerUser(Bucket(o.BulkUpdates)),
+        };
+    }
+
+    private static PartitionedRateLimiter<Guid> PerUser(TokenBucketRateLimiterOptions bucket)
+    {
+        Func<Guid, RateLimiter> limiter = _ => new TokenBucketRateLimiter(bucket);
+        return PartitionedRateLimiter.Create<Guid, Guid>(id => new RateLimitPartition<Guid>(id, limiter));
     }
 
     /// <summary>
@@ -44,6 +56,13 @@ public sealed class PortalRateLimits : IDisposable
         lease.Dispose(); // a token bucket's lease holds nothing: the token is spent
         return _organisations.AttemptAcquire(OrganisationOf(access));
     }
+
+    /// <summary>
+    /// One permit of a tighter per-user budget (<see cref="TighterRateLimitAttribute"/>: uploads, bulk updates), the same bucket
+    /// whether the user comes through the API or a page's form.
+    /// </summary>
+    public RateLimitLease AcquireFor(string budget, Guid userId) =>
+        _tighter.TryGetValue(budget, out var buckets) ? buckets.AttemptAcquire(userId) : throw new InvalidOperationException($"There is no rate limit budget '{budget}'.");
 
     /// <summary>A request without a Portal user, by client address (none under the in-memory test server).</summary>
     public RateLimitLease AcquireForAddress(IPAddress? address) => _addresses.AttemptAcquire(address ?? IPAddress.None);
@@ -73,5 +92,6 @@ public sealed class PortalRateLimits : IDisposable
         _users.Dispose();
         _organisations.Dispose();
         _addresses.Dispose();
+        foreach (var buckets in _tighter.Values) buckets.Dispose();
     }
 }

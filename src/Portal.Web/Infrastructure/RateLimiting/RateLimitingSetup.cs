@@ -1,15 +1,14 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Http;
 
 namespace Portal.Infrastructure.RateLimiting;
 
 /// <summary>
-/// ASP.NET Core's rate limiter with Portal's partitions (<see cref="PortalRequestLimiter"/>) and two tighter per-user
-/// policies for expensive routes. A refusal is 429 with <c>Retry-After</c>: problem details for the API, the hub and
+/// ASP.NET Core's rate limiter with Portal's partitions (<see cref="PortalRequestLimiter"/>), which include two tighter
+/// per-user budgets for expensive routes and forms (<see cref="TighterRateLimitAttribute"/>). A refusal is 429 with <c>Retry-After</c>: problem details for the API, the hub and
 /// every non-browser client; the status page in the layout for a browser.
 /// </summary>
 public static class RateLimitingSetup
@@ -29,30 +28,25 @@ public static class RateLimitingSetup
         builder.Services.AddSingleton<PortalRateLimits>();
         builder.Services.AddSingleton<PortalRequestLimiter>();
         builder.Services.AddRateLimiter(_ => { }); // the middleware's services; its options need the limiter from DI, below
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<PortalRequestLimiter, IOptions<RateLimitOptions>>((o, requests, limits) =>
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<PortalRequestLimiter>((o, requests) =>
         {
+            // One limiter decides everything, tighter budgets included: no endpoint policies, so no second limiter can refuse
+            // a request this one has already charged.
             o.GlobalLimiter = requests;
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = RejectAsync;
-            AddPerUserPolicy(o, UploadsPolicy, PortalRateLimits.Bucket(limits.Value.Uploads));
-            AddPerUserPolicy(o, BulkUpdatesPolicy, PortalRateLimits.Bucket(limits.Value.BulkUpdates));
         });
     }
+
+    /// <summary>The route also draws on a tighter per-user budget (<see cref="UploadsPolicy"/>, <see cref="BulkUpdatesPolicy"/>).</summary>
+    public static TBuilder RequireTighterRateLimit<TBuilder>(this TBuilder builder, string budget) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new TighterRateLimitAttribute(budget));
 
     /// <summary>After the Portal user is resolved (the partition keys), before authorization and the endpoint.</summary>
     public static WebApplication UsePortalRateLimiting(this WebApplication app)
     {
         app.UseRateLimiter();
         return app;
-    }
-
-    /// <summary>These routes require a signed-in user; a request without one is counted by the global limiter per address.</summary>
-    private static void AddPerUserPolicy(RateLimiterOptions options, string name, TokenBucketRateLimiterOptions bucket)
-    {
-        Func<Guid, TokenBucketRateLimiterOptions> factory = _ => bucket;
-        options.AddPolicy(name, context => context.RequestServices.GetRequiredService<CurrentUser>().Access is { } access
-            ? RateLimitPartition.GetTokenBucketLimiter(access.UserId, factory)
-            : RateLimitPartition.GetNoLimiter(Guid.Empty));
     }
 
     /// <summary>Whole seconds until a permit is free, at least one (what <c>Retry-After</c> and the hub's message say).</summary>
