@@ -213,7 +213,7 @@ public static class FanoutDriver
                 var memoryAfter = name == "bare" ? afterBare : afterPortal;
                 var managedKb = (memoryAfter.ManagedBytes - memoryBefore.ManagedBytes) / 1024.0 / options.Clients;
                 var workingSetKb = (memoryAfter.WorkingSetBytes - memoryBefore.WorkingSetBytes) / 1024.0 / options.Clients;
-                Say($"  {name,-6} overall: {result.Describe()}; from the server's mark p50 {RunResult.NearestRank(fromMark, 0.5):0.00} ms, " +
+                Say($"  {name,-6} overall: {result.Describe()}; sent to the server's mark p50 {RunResult.NearestRank(result.ToMarks(marks), 0.5):0.00} ms; from the server's mark p50 {RunResult.NearestRank(fromMark, 0.5):0.00} ms, " +
                     $"p99 {RunResult.NearestRank(fromMark, 0.99):0.00} ms ({result.Marked(marks)} of {result.Changes} changes marked); {closed} connections closed; " +
                     $"server memory per connection: {managedKb:0.0} KB managed, {workingSetKb:0.0} KB working set");
                 Emit("path", name, result.Changes, result.Expected, result.Delivered, result.Unexpected, set.Late - lateBefore[name], result.FailedChanges,
@@ -584,6 +584,10 @@ public static class FanoutDriver
         /// <summary>Server mark → received, for every delivery of a change the server marked; sorted.</summary>
         public double[] FromMarks(Dictionary<int, long> marks) =>
             [.. _changes.Where(c => marks.ContainsKey(c.Id)).SelectMany(c => c.Received.Select(at => Stopwatch.GetElapsedTime(marks[c.Id], at).TotalMilliseconds)).Order()];
+
+        /// <summary>Request sent → server mark, per marked change; sorted.</summary>
+        public double[] ToMarks(Dictionary<int, long> marks) =>
+            [.. _changes.Where(c => marks.ContainsKey(c.Id)).Select(c => Stopwatch.GetElapsedTime(c.Sent, marks[c.Id]).TotalMilliseconds).Order()];
 
         public int Marked(Dictionary<int, long> marks) => _changes.Count(c => marks.ContainsKey(c.Id));
 
