@@ -36,7 +36,7 @@ public sealed class ErrorPageTests(PortalApp app)
 
         response!.Status.ShouldBe(404);
         (await response.HeaderValueAsync("content-type")).ShouldStartWith("text/html");
-        (await response.HeaderValueAsync("cache-control")).ShouldBe("no-store");
+        (await response.HeaderValueAsync("cache-control")).ShouldBe("no-cache, no-store");
         new Uri(page.Url).AbsolutePath.ShouldBe("/nonexistent");
         await Expect(page.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Link, new() { Name = "Portal" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found", Level = 1 })).ToBeVisibleAsync();

@@ -41,10 +41,16 @@ public sealed class ErrorPagesApp() : PortalApp(DbProvider.Sqlite, null)
 {
     public FailingEndpoints Failing { get; } = new();
 
+    public Hardening.CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter>(Failing));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<IStartupFilter>(Failing);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
+        });
     }
 }
 
@@ -82,6 +88,22 @@ public sealed class ErrorResponseTests(ErrorPagesApp app) : IClassFixture<ErrorP
         var html = await ReadHtmlAsync(response, HttpStatusCode.NotFound);
         html.ShouldContain("<h1>Page not found</h1>");
         html.ShouldContain("href=\"/signin\"");
+    }
+
+    /// <summary>
+    /// Signed in, the layout carries the sign-out form and its antiforgery token: the status page asks for what antiforgery
+    /// wants anyway (no-cache, no-store), so no warning is logged for every error a signed-in user meets.
+    /// </summary>
+    [Fact]
+    public async Task A_signed_in_users_error_page_is_not_stored_and_logs_no_cache_header_warning()
+    {
+        using var maya = await app.PageClientForAsync(DemoDirectory.Maya);
+        using var response = await SendAsync(HttpMethod.Get, "/nonexistent", BrowserAccept, maya);
+        var html = await ReadHtmlAsync(response, HttpStatusCode.NotFound);
+        html.ShouldContain("action=\"/signout\"", customMessage: "the layout of a signed-in user, with its form");
+        response.Headers.CacheControl.ShouldNotBeNull().NoCache.ShouldBeTrue();
+        app.Logs.Lines.Where(l => l.Contains("Microsoft.AspNetCore.Antiforgery", StringComparison.Ordinal) && l.Contains("overridden", StringComparison.Ordinal))
+            .ShouldBeEmpty();
     }
 
     /// <summary>

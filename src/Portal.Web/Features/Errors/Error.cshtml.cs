@@ -45,7 +45,9 @@ public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
         (Heading, Message) = Describe(Status);
         TraceId = ErrorPages.TraceId(HttpContext);
         Response.StatusCode = Status;
-        Response.Headers.CacheControl = "no-store";
+        // What antiforgery sets for a page with a form (the layout's sign-out, when signed in): asked for anything else, it
+        // overrides it and logs a warning for every such error page.
+        Response.Headers.CacheControl = "no-cache, no-store";
     }
 
     private static (string Heading, string Message) Describe(int status) => status switch
