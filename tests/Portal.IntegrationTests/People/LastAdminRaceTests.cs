@@ -3,6 +3,9 @@ namespace Portal.IntegrationTests.People;
 /// <summary>
 /// Two leads demoting each other at the same moment on PostgreSQL: without the organisation's row lock both would see
 /// "another lead remains" and both succeed, leaving nobody. With it exactly one succeeds and the other is 409 last_admin.
+/// When the second request only starts once the first has committed (a loaded machine does not always overlap them), its
+/// sender is no longer a lead and is refused (403) before the race: also right, but it tests nothing, so the race has to
+/// have happened in some of the rounds.
 /// </summary>
 public sealed class LastAdminRaceTests(PostgresApp app) : IClassFixture<PostgresApp>
 {
@@ -10,7 +13,8 @@ public sealed class LastAdminRaceTests(PostgresApp app) : IClassFixture<Postgres
     public async Task Two_leads_demoting_each_other_at_once_leave_exactly_one_lead()
     {
         var ada = await app.ClientForAsync(DemoDirectory.Ada);
-        for (var round = 0; round < 6; round++)
+        var raced = 0;
+        for (var round = 0; round < 10; round++)
         {
             var msp = await ada.CreateOrganisationAsync("Msp");
             var (first, firstEmail) = await app.JoinAsync(ada, msp, "MspLead", "First Lead");
@@ -31,12 +35,24 @@ public sealed class LastAdminRaceTests(PostgresApp app) : IClassFixture<Postgres
             var responses = await Task.WhenAll(a, b);
 
             var statuses = responses.Select(r => r.StatusCode).OrderBy(s => s).ToList();
-            statuses.ShouldBe([HttpStatusCode.OK, HttpStatusCode.Conflict], $"round {round}: {string.Join(", ", await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync())))}");
-            (await responses.Single(r => r.StatusCode == HttpStatusCode.Conflict).ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("last_admin");
+            var said = $"round {round}: {string.Join(", ", await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync())))}";
+            string.Join(", ", statuses).ShouldBeOneOf(["OK, Forbidden", "OK, Conflict"], said);
+            var loser = responses.Single(r => r.StatusCode != HttpStatusCode.OK);
+            if (loser.StatusCode == HttpStatusCode.Conflict)
+            {
+                (await loser.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("last_admin", said);
+                raced++;
+            }
+            else
+            {
+                // The winner had demoted the loser before the loser's request began: it met its new role.
+                (await loser.ReadProblemAsync(HttpStatusCode.Forbidden)).Detail.ShouldNotBeNull().ShouldContain("ManagePeople", Case.Sensitive, said);
+            }
             foreach (var r in responses) r.Dispose();
 
             var after = await ada.PeopleAsync(msp.Id);
             after.Members.Count(m => m.Role == "MspLead").ShouldBe(1, $"round {round}");
         }
+        raced.ShouldBeGreaterThan(0, "no round had the two demotions overlap: the row lock was not tested");
     }
 }
