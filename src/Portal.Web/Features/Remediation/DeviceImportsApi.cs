@@ -55,7 +55,7 @@ public static class DeviceImportsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .RequireTighterRateLimit(RateLimitingSetup.UploadsPolicy)
+            .RequireTighterRateLimit(RateLimitingSetup.UploadsBudget)
             .DisableAntiforgery()
             .WithBodyLimit(app.ServiceProvider.GetRequiredService<IOptions<DeviceImportOptions>>().Value.MaxBytes);
 

@@ -73,7 +73,7 @@ public static class RemediationApi
         api.MapPost("/incidents/{id:guid}/tasks/bulk-state", async (Guid id, BulkChangeBody body, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new BulkChangeTaskState(id, body.State, body.Reason,
                 body.Items is null ? null : [.. body.Items.Select(i => i is null ? null! : new BulkItem(i.ExternalId, i.TaskId))], body.Summary), ct)))
-            .RequireTighterRateLimit(RateLimitingSetup.BulkUpdatesPolicy)
+            .RequireTighterRateLimit(RateLimitingSetup.BulkUpdatesBudget)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("BulkChangeTaskState").WithBodyLimit(BodyLimit.Bulk)
             .WithSummary("Set the state of up to 10,000 tasks by externalId or taskId in one transaction; per-item updated / unchanged / not_found / not_allowed.");

@@ -13,8 +13,8 @@ namespace Portal.Features.Remediation;
 /// many tasks set to a state at once, the task list as CSV. Everything goes through the same messages as the API.
 /// </summary>
 [Authorize]
-[TighterRateLimit(RateLimitingSetup.UploadsPolicy, Handler = "Import")]
-[TighterRateLimit(RateLimitingSetup.BulkUpdatesPolicy, Handler = "SetState")]
+[TighterRateLimit(RateLimitingSetup.UploadsBudget, Handler = "Import")]
+[TighterRateLimit(RateLimitingSetup.BulkUpdatesBudget, Handler = "SetState")]
 public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<DeviceImportOptions> importOptions) : PortalPageModel
 {
     public const int PageSize = 100;

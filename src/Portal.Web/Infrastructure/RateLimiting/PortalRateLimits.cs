@@ -34,8 +34,8 @@ public sealed class PortalRateLimits : IDisposable
         _addresses = PartitionedRateLimiter.Create<IPAddress, IPAddress>(a => new RateLimitPartition<IPAddress>(a, addressLimiter));
         _tighter = new(StringComparer.Ordinal)
         {
-            [RateLimitingSetup.UploadsPolicy] = PerUser(Bucket(o.Uploads)),
-            [RateLimitingSetup.BulkUpdatesPolicy] = PerUser(Bucket(o.BulkUpdates)),
+            [RateLimitingSetup.UploadsBudget] = PerUser(Bucket(o.Uploads)),
+            [RateLimitingSetup.BulkUpdatesBudget] = PerUser(Bucket(o.BulkUpdates)),
         };
     }
 

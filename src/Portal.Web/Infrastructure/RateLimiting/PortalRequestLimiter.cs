@@ -12,8 +12,8 @@ namespace Portal.Infrastructure.RateLimiting;
 /// A signed-in user's API and hub requests and page form posts draw on their user and organisation budgets, uploads and
 /// bulk updates on a tighter one of the user's as well (<see cref="TighterRateLimitAttribute"/>); a request without a
 /// Portal user to the API, the hub or an anonymous endpoint (sign-in, the feed, unsubscribe links) on its client address;
-/// anything else (a signed-in user's page views, static files, the status page answering an error) is not counted. Endpoints with <c>DisableRateLimiting</c> (health
-/// probes) never reach it.
+/// anything else (a signed-in user's page views, static files, the status page answering an error) is not counted.
+/// Endpoints with <c>DisableRateLimiting</c> (health probes) never reach it.
 /// </summary>
 public sealed class PortalRequestLimiter(PortalRateLimits limits) : PartitionedRateLimiter<HttpContext>
 {

@@ -8,16 +8,17 @@ namespace Portal.Infrastructure.RateLimiting;
 
 /// <summary>
 /// ASP.NET Core's rate limiter with Portal's partitions (<see cref="PortalRequestLimiter"/>), which include two tighter
-/// per-user budgets for expensive routes and forms (<see cref="TighterRateLimitAttribute"/>). A refusal is 429 with <c>Retry-After</c>: problem details for the API, the hub and
-/// every non-browser client; the status page in the layout for a browser.
+/// per-user budgets for expensive routes and forms (<see cref="TighterRateLimitAttribute"/>). A refusal is 429 with
+/// <c>Retry-After</c>: problem details for the API, the hub and every non-browser client; the status page in the layout
+/// for a browser.
 /// </summary>
 public static class RateLimitingSetup
 {
     /// <summary>Device import uploads: <see cref="RateLimitOptions.Uploads"/> per user.</summary>
-    public const string UploadsPolicy = "uploads";
+    public const string UploadsBudget = "uploads";
 
     /// <summary>Bulk task state updates: <see cref="RateLimitOptions.BulkUpdates"/> per user.</summary>
-    public const string BulkUpdatesPolicy = "bulk-updates";
+    public const string BulkUpdatesBudget = "bulk-updates";
 
     public static void AddPortalRateLimiting(this WebApplicationBuilder builder)
     {
@@ -38,7 +39,7 @@ public static class RateLimitingSetup
         });
     }
 
-    /// <summary>The route also draws on a tighter per-user budget (<see cref="UploadsPolicy"/>, <see cref="BulkUpdatesPolicy"/>).</summary>
+    /// <summary>The route also draws on a tighter per-user budget (<see cref="UploadsBudget"/>, <see cref="BulkUpdatesBudget"/>).</summary>
     public static TBuilder RequireTighterRateLimit<TBuilder>(this TBuilder builder, string budget) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new TighterRateLimitAttribute(budget));
 

@@ -1,8 +1,8 @@
 namespace Portal.Infrastructure.RateLimiting;
 
 /// <summary>
-/// A route (or a page's form handler) that also draws on a tighter per-user budget (<see cref="RateLimitingSetup.UploadsPolicy"/>,
-/// <see cref="RateLimitingSetup.BulkUpdatesPolicy"/>), after the user's and organisation's. Endpoint metadata read by
+/// A route (or a page's form handler) that also draws on a tighter per-user budget (<see cref="RateLimitingSetup.UploadsBudget"/>,
+/// <see cref="RateLimitingSetup.BulkUpdatesBudget"/>), after the user's and organisation's. Endpoint metadata read by
 /// <see cref="PortalRequestLimiter"/>: on an API route through <c>RequireTighterRateLimit</c>; on a page model with
 /// <see cref="Handler"/>, the form handler it applies to (a page endpoint serves every handler of the page, views too).
 /// </summary>
