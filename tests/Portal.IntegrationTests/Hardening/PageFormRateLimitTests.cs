@@ -115,7 +115,8 @@ public sealed partial class PageFormRateLimitTests(RateLimitedPagesApp app) : IC
         response.Content.Headers.ContentType?.MediaType.ShouldBe("text/html");
         html.ShouldContain("Too many requests");
         html.ShouldContain("<nav", customMessage: "the status page is in the layout");
-        response.Headers.RetryAfter.ShouldNotBeNull("a 429 says when to come back");
+        var retryAfter = response.Headers.RetryAfter.ShouldNotBeNull("a 429 says when to come back").Delta.ShouldNotBeNull();
+        html.ShouldContain($"what you sent was not saved. Wait {retryAfter.TotalSeconds:0} s, go back", customMessage: "a refused form says it was not saved, and when to send it again");
     }
 
     private static string FormToken(string html)

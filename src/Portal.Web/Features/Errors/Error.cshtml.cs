@@ -43,11 +43,22 @@ public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
             : StatusCodes.Status404NotFound;
         if (Status is < 400 or > 599) Status = StatusCodes.Status500InternalServerError;
         (Heading, Message) = Describe(Status);
+        if (Status == StatusCodes.Status429TooManyRequests) Message = TooManyRequests();
         TraceId = ErrorPages.TraceId(HttpContext);
         Response.StatusCode = Status;
         // What antiforgery sets for a page with a form (the layout's sign-out, when signed in): asked for anything else, it
         // overrides it and logs a warning for every such error page.
         Response.Headers.CacheControl = "no-cache, no-store";
+    }
+
+    /// <summary>A refused form post is lost unless the person sends it again: say so, and when (the refusal's Retry-After).</summary>
+    private string TooManyRequests()
+    {
+        var wait = int.TryParse(Response.Headers.RetryAfter.ToString(), out var seconds) ? $"Wait {seconds} s" : "Wait a little";
+        var method = ErrorPages.OriginalMethod(HttpContext);
+        return HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
+            ? $"Portal is holding back requests from you for a moment. {wait}, then reload the page."
+            : $"Portal is holding back requests from you for a moment: what you sent was not saved. {wait}, go back (your browser keeps what you typed) and send it again.";
     }
 
     private static (string Heading, string Message) Describe(int status) => status switch
@@ -61,7 +72,7 @@ public sealed class ErrorModel(CurrentUser currentUser) : PortalPageModel
         StatusCodes.Status409Conflict => ("Changed by someone else", "Reload the page to see the current state, then try again if it is still needed."),
         StatusCodes.Status413PayloadTooLarge => ("Too large", "What was sent is larger than Portal accepts."),
         StatusCodes.Status415UnsupportedMediaType => ("Not a format Portal reads", "Go back, reload the page and use its forms."),
-        StatusCodes.Status429TooManyRequests => ("Too many requests", "Portal is holding back requests from you for a moment. Wait a little, then reload the page."),
+        StatusCodes.Status429TooManyRequests => ("Too many requests", ""), // the words depend on what was refused: TooManyRequests()
         StatusCodes.Status503ServiceUnavailable => ("Portal is not available right now", "It is starting or being maintained. Try again in a minute."),
         >= 500 => ("Something went wrong on our side", "The error has been logged. What you asked for may not have been done: reload the page to see the current state before you try again."),
         _ => ("That did not work", "Portal could not answer this request. Go back, reload the page and try again."),

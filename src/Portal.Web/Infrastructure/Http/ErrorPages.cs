@@ -96,9 +96,15 @@ public static class ErrorPages
     private static bool IsReExecution(HttpContext context) =>
         context.Features.Get<IStatusCodeReExecuteFeature>() is not null || context.Features.Get<IExceptionHandlerFeature>() is not null;
 
+    private static readonly object OriginalMethodKey = new();
+
+    /// <summary>The method the request came with: a re-executed form post reaches the status page as a GET.</summary>
+    public static string OriginalMethod(HttpContext context) => context.Items[OriginalMethodKey] as string ?? context.Request.Method;
+
     private static async Task AsGetAsync(HttpContext context, RequestDelegate next)
     {
         var method = context.Request.Method;
+        context.Items[OriginalMethodKey] = method;
         context.Request.Method = HttpMethods.Get;
         try
         {
