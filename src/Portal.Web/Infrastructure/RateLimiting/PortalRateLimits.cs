@@ -20,29 +20,25 @@ public sealed class PortalRateLimits : IDisposable
     public PortalRateLimits(IOptions<RateLimitOptions> options)
     {
         var o = options.Value;
-        var user = Bucket(o.PerUser);
-        var organisation = Bucket(o.PerOrganisation);
-        var address = Bucket(o.PerAnonymousAddress);
-        // The limiter factories are made once and the partitions built directly: RateLimitPartition.GetTokenBucketLimiter
-        // wraps its factory in a new closure on every lookup, i.e. on every request. Bucket() already turns the per-bucket
-        // timer off, as that helper would (the partitioned limiter replenishes every bucket from one timer).
-        Func<Guid, RateLimiter> userLimiter = _ => new TokenBucketRateLimiter(user);
-        Func<Guid, RateLimiter> organisationLimiter = _ => new TokenBucketRateLimiter(organisation);
-        Func<IPAddress, RateLimiter> addressLimiter = _ => new TokenBucketRateLimiter(address);
-        _users = PartitionedRateLimiter.Create<Guid, Guid>(id => new RateLimitPartition<Guid>(id, userLimiter));
-        _organisations = PartitionedRateLimiter.Create<Guid, Guid>(id => new RateLimitPartition<Guid>(id, organisationLimiter));
-        _addresses = PartitionedRateLimiter.Create<IPAddress, IPAddress>(a => new RateLimitPartition<IPAddress>(a, addressLimiter));
+        _users = Partitioned<Guid>(Bucket(o.PerUser));
+        _organisations = Partitioned<Guid>(Bucket(o.PerOrganisation));
+        _addresses = Partitioned<IPAddress>(Bucket(o.PerAnonymousAddress));
         _tighter = new(StringComparer.Ordinal)
         {
-            [RateLimitingSetup.UploadsBudget] = PerUser(Bucket(o.Uploads)),
-            [RateLimitingSetup.BulkUpdatesBudget] = PerUser(Bucket(o.BulkUpdates)),
+            [RateLimitingSetup.UploadsBudget] = Partitioned<Guid>(Bucket(o.Uploads)),
+            [RateLimitingSetup.BulkUpdatesBudget] = Partitioned<Guid>(Bucket(o.BulkUpdates)),
         };
     }
 
-    private static PartitionedRateLimiter<Guid> PerUser(TokenBucketRateLimiterOptions bucket)
+    /// <summary>
+    /// One bucket per key. The limiter factory is made once and the partitions built directly: RateLimitPartition.GetTokenBucketLimiter
+    /// wraps its factory in a new closure on every lookup, i.e. on every request. Bucket() already turns the per-bucket timer off,
+    /// as that helper would (the partitioned limiter replenishes every bucket from one timer).
+    /// </summary>
+    private static PartitionedRateLimiter<TKey> Partitioned<TKey>(TokenBucketRateLimiterOptions bucket) where TKey : notnull
     {
-        Func<Guid, RateLimiter> limiter = _ => new TokenBucketRateLimiter(bucket);
-        return PartitionedRateLimiter.Create<Guid, Guid>(id => new RateLimitPartition<Guid>(id, limiter));
+        Func<TKey, RateLimiter> limiter = _ => new TokenBucketRateLimiter(bucket);
+        return PartitionedRateLimiter.Create<TKey, TKey>(key => new RateLimitPartition<TKey>(key, limiter));
     }
 
     /// <summary>
