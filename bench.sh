@@ -26,7 +26,7 @@
 #   ./bench.sh --no-docs  print the tables without writing them into docs/benchmarks.md
 #
 # docs/benchmarks.md is written only from a committed tree (git status --porcelain empty before and after the runs, HEAD
-# unchanged), with at least 3 rounds, and when the 1-minute load average was at most 1.0 before each measured block (each
+# unchanged), with at least 3 rounds, and when the 1-minute load average was below 1.0 before each measured block (each
 # scenario, each client count of the fan-out; bench.sh waits up to BENCH_SETTLE seconds, default 180, for it to fall).
 # Otherwise it prints the tables, says why, and exits 4 (3 when a run was invalid).
 #
@@ -174,21 +174,22 @@ if [ "$write_docs" -eq 1 ]; then
 fi
 
 load1() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 99; }
-above_max_load() { awk -v l="$1" -v m="$max_load" 'BEGIN { exit !(l + 0 > m + 0) }'; }
+# Quiet means below 1.0: a block that starts at exactly 1.00 is refused too.
+above_max_load() { awk -v l="$1" -v m="$max_load" 'BEGIN { exit !(l + 0 >= m + 0) }'; }
 # load_gate VAR LABEL: the 1-minute load average before a measured block, appended to VAR ("label load, ...") for the
-# section. When the docs can still be written, waits up to BENCH_SETTLE seconds for it to fall to 1.0 first: the
+# section. When the docs can still be written, waits up to BENCH_SETTLE seconds for it to fall below 1.0 first: the
 # previous block (and the build) raise it too, and it falls by about a factor e per minute once the machine is idle.
 load_gate() {
   local var=$1 label=$2 load waited=0
   load=$(load1)
   if [ "$write_docs" -eq 1 ] && [ ${#refusals[@]} -eq 0 ] && above_max_load "$load"; then
-    echo "   load average $load before $label: waiting up to ${settle} s for it to fall to $max_load..."
+    echo "   load average $load before $label: waiting up to ${settle} s for it to fall below $max_load..."
     while above_max_load "$load" && [ "$waited" -lt "$settle" ]; do sleep 5; waited=$((waited + 5)); load=$(load1); done
   fi
   printf -v "$var" '%s%s%s %s' "${!var}" "${!var:+, }" "$label" "$load"
   if above_max_load "$load"; then
-    echo "   load average (1 min) before $label: $load, above $max_load"
-    if [ "$write_docs" -eq 1 ]; then refuse "the 1-minute load average before $label was $load (above $max_load$([ ${#refusals[@]} -eq 0 ] && echo " after waiting ${waited} s"))"; fi
+    echo "   load average (1 min) before $label: $load, not below $max_load"
+    if [ "$write_docs" -eq 1 ]; then refuse "the 1-minute load average before $label was $load (not below $max_load$([ ${#refusals[@]} -eq 0 ] && echo " after waiting ${waited} s"))"; fi
   else
     echo "   load average (1 min) before $label: $load"
   fi
