@@ -28,6 +28,7 @@ public sealed class RequestPhases : IObserver<DiagnosticListener>, IObserver<Key
         [RelationalEventId.ConnectionOpened.Name!] = "connection opened",
         [RelationalEventId.TransactionStarting.Name!] = "BEGIN sent",
         [RelationalEventId.TransactionStarted.Name!] = "BEGIN done",
+        [RelationalEventId.CommandExecuting.Name!] = "executing",
         [CoreEventId.SaveChangesStarting.Name!] = "SaveChanges starting",
         [CoreEventId.SaveChangesCompleted.Name!] = "SaveChanges done",
         [RelationalEventId.TransactionCommitting.Name!] = "COMMIT sent",
