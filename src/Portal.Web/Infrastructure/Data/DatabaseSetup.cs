@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Portal.Data;
 
 namespace Portal.Infrastructure.Data;
@@ -20,10 +21,14 @@ public static class DatabaseSetup
         // command allocated. The request's (or job's) context comes from the pool with the request's tenant scope attached, and
         // goes back when the request's services are disposed (PortalDbContext.Use / Dispose).
         var synchronous = builder.Configuration.GetValue("Database:SqliteSynchronous", SqliteSynchronousMode.Level.Normal);
+        var strictQueries = builder.Environment.IsDevelopment();
         builder.Services.AddPooledDbContextFactory<PortalDbContext>(options =>
         {
             Configure(options, provider, connectionString);
             if (provider == DatabaseProvider.Sqlite) options.AddInterceptors(new SqliteSynchronousMode(synchronous));
+            // A query that loads several collections says whether it is one query or split: EF's silent default (one query, rows
+            // multiplied) is then a choice someone made. An error in development and the tests, a logged warning in production.
+            if (strictQueries) options.ConfigureWarnings(w => w.Throw(RelationalEventId.MultipleCollectionIncludeWarning));
         });
         builder.Services.AddScoped(services =>
             services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext().Use(services.GetRequiredService<TenantScope>()));
