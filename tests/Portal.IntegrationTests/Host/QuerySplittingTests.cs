@@ -47,6 +47,6 @@ public sealed class QuerySplittingTests(SqliteApp app) : IClassFixture<SqliteApp
         await using var scope = production.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantScope>().UseSystemAccess();
 
-        (await TwoCollectionsAsync(scope.ServiceProvider, q => q)).ShouldBeGreaterThanOrEqualTo(0);
+        await Should.NotThrowAsync(() => TwoCollectionsAsync(scope.ServiceProvider, q => q));
     }
 }

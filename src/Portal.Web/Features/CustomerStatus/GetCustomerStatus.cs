@@ -56,7 +56,7 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
         // one's provider and latest update. The two lists are joined side by side, so the rows are their product: a handful of
         // advisories per tenant keeps that small, and it stays one round trip per change.
         var db = Db();
-        var tenant = await db.Organisations.AsNoTracking().AsSingleQuery() // one query, by choice (above): not EF's warning's split
+        var tenant = await db.Organisations.AsNoTracking().AsSingleQuery() // one query by choice (above), said so
             .Where(o => o.Id == query.TenantId)
             .Select(o => new
             {
