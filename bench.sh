@@ -36,7 +36,8 @@
 # Scenario 2: BENCH_FANOUT_CLIENTS (clients per path, a list, default "1000 5000"; "200 1000" with --quick),
 # BENCH_FANOUT_CHANGES (changes per tenant in each run, default 10; 3 with --quick), BENCH_FANOUT_GAP_MS (pause after a
 # change's deliveries, default 200), BENCH_FANOUT_TOKENS (per-connection: every Portal connection its own bearer token,
-# the default; per-user: the demo users' eight tokens shared).
+# the default; per-user: the demo users' eight tokens shared), BENCH_FANOUT_RAW_WRITE (1, the default: one more block at the
+# first client count whose bare path first writes the note's rows with the raw driver, a diagnostic without a bar; 0: none).
 # Scenario 7: BENCH_REVOCATION_REMOVALS (default 100; 20 with --quick), BENCH_REVOCATION_NOTES (notes per second while
 # removing, default 10).
 # Scenario 6: BENCH_ESCALATION_INCIDENTS (default 10000; 1000 with --quick), BENCH_ESCALATION_SPAN (seconds the due times
@@ -500,22 +501,24 @@ fanout_ratio() {
   ratio_figure "$(runs_of "$file" bare "$col")" "$(runs_of "$file" portal "$col")" "$per_round"
 }
 
-# fanout_one CLIENTS: a fresh host with the bare hub, the driver in a process of its own, the host stopped again.
+# fanout_one CLIENTS [write]: a fresh host with the bare hub, the driver in a process of its own, the host stopped again.
+# With "write" the bare path first writes the note's rows with the raw driver (--bare-writes): a diagnostic block, no bar.
 fanout_one() {
-  local n=$1 out="$work/fanout-$1.tsv" rc
-  echo "== fan-out: $n clients per path"
-  load_gate fanout_loads "$(thousands "$n") clients"
+  local n=$1 mode=${2:-} out="$work/fanout-$1${2:+-$2}.tsv" rc extra=() label="$(thousands "$1")" bare_label="bare hub"
+  if [ "$mode" = write ]; then extra=(--bare-writes) label="$label, raw write" bare_label="bare hub + raw write"; fi
+  echo "== fan-out: $n clients per path${mode:+ (diagnostic: the bare path first writes the rows of a note with the raw driver)}"
+  load_gate fanout_loads "$(thousands "$n") clients${mode:+ (raw write)}"
   echo "   starting Portal with the bare hub..."
   start_host --fanout
   set +e
   dotnet "$bench_dll" fanout --portal "$BENCH_BASE" --bare "$BARE_HUB_BASE" --clients "$n" --abba-rounds "$rounds" \
-    --changes-per-tenant "$fanout_changes" --gap-ms "$fanout_gap_ms" --tokens "$fanout_tokens" --out "$out" 2>&1 | sed 's/^/   /'
+    --changes-per-tenant "$fanout_changes" --gap-ms "$fanout_gap_ms" --tokens "$fanout_tokens" "${extra[@]}" --out "$out" 2>&1 | sed 's/^/   /'
   rc=${PIPESTATUS[0]}
   set -e
   stop_host
   if [ "$rc" -ne 0 ] || [ ! -s "$out" ]; then
-    fanout_problems+=("$n clients: the load driver failed (exit $rc); see its output above")
-    fanout_rows+=("| $(thousands "$n") | Portal | - | - | - | - | **INVALID** | - | - | - | - |")
+    fanout_problems+=("$label clients: the load driver failed (exit $rc); see its output above")
+    fanout_rows+=("| $label | Portal | - | - | - | - | **INVALID** | - | - | - | - |")
     return 0
   fi
 
@@ -537,43 +540,47 @@ fanout_one() {
   for row in "$bare" "$portal"; do
     IFS=$'\t' read -r _m name changes expected delivered unexpected late failed p50 p99 max api kb_managed kb_ws closed m50 m99 marked <<<"$row"
     if [ "$marked" != "$changes" ]; then
-      fanout_problems+=("$n clients, $name: only $marked of $changes changes have a server mark; the \"after the mark\" figures cover those only")
+      fanout_problems+=("$label clients, $name: only $marked of $changes changes have a server mark; the \"after the mark\" figures cover those only")
     fi
     if [ "$delivered" != "$expected" ] || [ "$unexpected" != 0 ] || [ "$failed" != 0 ] || [ "$closed" != 0 ]; then
       invalid=1
-      fanout_problems+=("$n clients, $name: $delivered of $expected deliveries, $unexpected unexpected or duplicate, $late late, $failed change requests not answered 2xx, $closed connections closed (the run does not count)")
+      fanout_problems+=("$label clients, $name: $delivered of $expected deliveries, $unexpected unexpected or duplicate, $late late, $failed change requests not answered 2xx, $closed connections closed (the run does not count)")
     fi
     # Medians over the path's runs (min–max), from the run lines: columns 11 p50, 12 p99, 14 request answered, 15/16 after the mark.
     f50=$(runs_of "$out" "$name" 11 | spread) f99=$(runs_of "$out" "$name" 12 | spread)
     fapi=$(runs_of "$out" "$name" 14 | spread) fm50=$(runs_of "$out" "$name" 15 | spread) fm99=$(runs_of "$out" "$name" 16 | spread)
     if [ "$name" = bare ]; then
-      fanout_rows+=("| $(thousands "$n") | bare hub | $(figure "$f50" 1) | $(figure "$f99" 1) | (baseline) | - | - | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) | $(figure "$fapi" 1) | $kb_managed / $kb_ws |")
+      fanout_rows+=("| $label | $bare_label | $(figure "$f50" 1) | $(figure "$f99" 1) | (baseline) | - | - | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) | $(figure "$fapi" 1) | $kb_managed / $kb_ws |")
     else
       local ratio ratio99 ratio_mark bar99 verdict
       ratio=$(fanout_ratio "$out" 11) ratio99=$(fanout_ratio "$out" 12) ratio_mark=$(fanout_ratio "$out" 15)
       bar99=$(fanout_p99_bar "$n")
       verdict=$(awk -v r="$(fmt "${ratio%% *}" 2)" -v bar="$fanout_ratio_bar" -v p99="${f99%% *}" -v bar99="$bar99" \
         'BEGIN { print (r >= bar && (bar99 == "-" || p99 <= bar99) ? "PASS" : "FAIL") }')
-      [ "$invalid" -eq 1 ] && verdict=INVALID
       local bar_text=">= ${fanout_ratio_bar}x"
       [ "$bar99" != - ] && bar_text="$bar_text, p99 <= $bar99 ms"
-      fanout_rows+=("| $(thousands "$n") | Portal | $(figure "$f50" 1) | $(figure "$f99" 1) | **$(figure "$ratio" 2 x)** / $(figure "$ratio99" 2 x) | $bar_text | **$verdict** | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) (p50 ratio $(figure "$ratio_mark" 2 x)) | $(figure "$fapi" 1) ($per_change_db DB commands) | $kb_managed / $kb_ws |")
+      # The raw-write block measures what Portal adds to a durable note; the bar is the bare hub's.
+      [ "$mode" = write ] && verdict="-" bar_text="- (diagnostic)"
+      [ "$invalid" -eq 1 ] && verdict=INVALID
+      fanout_rows+=("| $label | Portal | $(figure "$f50" 1) | $(figure "$f99" 1) | **$(figure "$ratio" 2 x)** / $(figure "$ratio99" 2 x) | $bar_text | **$verdict** | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) (p50 ratio $(figure "$ratio_mark" 2 x)) | $(figure "$fapi" 1) ($per_change_db DB commands) | $kb_managed / $kb_ws |")
     fi
   done
 
   local index round path
   while IFS=$'\t' read -r _m index round path changes expected delivered unexpected late failed p50 p99 max api m50 m99; do
-    fanout_run_rows+=("| $(thousands "$n") | $round | $index | $path | $changes | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$max" 2) | $(fmt "$m50" 2) / $(fmt "$m99" 2) | $(fmt "$api" 2) | $unexpected | $late |")
+    [ "$mode" = write ] && [ "$path" = bare ] && path="bare+write"
+    fanout_run_rows+=("| $label | $round | $index | $path | $changes | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$max" 2) | $(fmt "$m50" 2) / $(fmt "$m99" 2) | $(fmt "$api" 2) | $unexpected | $late |")
   done < <(awk -F'\t' '$1 == "run"' "$out")
   for round in $(awk -F'\t' '$1 == "run" { print $3 }' "$out" | sort -un); do
     local b50 p50r b99 p99r
     b50=$(runs_of "$out" bare 11 "$round" | median) p50r=$(runs_of "$out" portal 11 "$round" | median)
     b99=$(runs_of "$out" bare 12 "$round" | median) p99r=$(runs_of "$out" portal 12 "$round" | median)
-    fanout_round_rows+=("| $(thousands "$n") | $round | $(fmt "$b50" 2) / $(fmt "$p50r" 2) | $(awk -v b="$b50" -v p="$p50r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x | $(fmt "$b99" 2) / $(fmt "$p99r" 2) | $(awk -v b="$b99" -v p="$p99r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x |")
+    fanout_round_rows+=("| $label | $round | $(fmt "$b50" 2) / $(fmt "$p50r" 2) | $(awk -v b="$b50" -v p="$p50r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x | $(fmt "$b99" 2) / $(fmt "$p99r" 2) | $(awk -v b="$b99" -v p="$p99r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x |")
   done
   local stage managed ws committed pc bc connect_bare connect_portal
   connect_bare=$(awk -F'\t' '$1 == "connect" && $2 == "bare" { print $3 }' "$out")
   connect_portal=$(awk -F'\t' '$1 == "connect" && $2 == "portal" { print $3 }' "$out")
+  [ "$mode" = write ] && { echo "   => per change $((per_pass / tenants)) deliveries (memory: see the block without the raw write)"; return 0; }
   while IFS=$'\t' read -r _m stage managed ws committed pc bc; do
     fanout_memory_rows+=("| $(thousands "$n") | $stage | $(fmt "$(awk -v b="$managed" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$ws" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$committed" 'BEGIN { print b / 1048576 }')" 1) | $(thousands "$pc") | $(thousands "$bc") |")
   done < <(awk -F'\t' '$1 == "memory"' "$out")
@@ -594,15 +601,17 @@ run_fanout() {
     exit 1
   fi
   for n in $fanout_clients; do fanout_one "$n"; done
+  if [ "${BENCH_FANOUT_RAW_WRITE:-1}" = 1 ]; then fanout_one "${fanout_clients%% *}" write; fi
 
-  local _m _n customers msps tenants per_pass full_bytes customer_bytes f_changes f_gap f_rounds
-  IFS=$'\t' read -r _m _n customers msps tenants per_pass full_bytes customer_bytes f_changes f_gap f_rounds <<<"$fanout_meta"
+  local _m _n customers msps tenants per_pass full_bytes customer_bytes f_changes f_gap f_rounds _mode
+  IFS=$'\t' read -r _m _n customers msps tenants per_pass full_bytes customer_bytes f_changes f_gap f_rounds _mode <<<"$fanout_meta"
   local command_line="./bench.sh${bench_args:+ $bench_args}"
   [ -n "${BENCH_ROUNDS:-}" ] && command_line="BENCH_ROUNDS=$BENCH_ROUNDS $command_line"
   [ -n "${BENCH_FANOUT_CLIENTS:-}" ] && command_line="BENCH_FANOUT_CLIENTS=\"$BENCH_FANOUT_CLIENTS\" $command_line"
   [ -n "${BENCH_FANOUT_CHANGES:-}" ] && command_line="BENCH_FANOUT_CHANGES=$BENCH_FANOUT_CHANGES $command_line"
   [ -n "${BENCH_FANOUT_GAP_MS:-}" ] && command_line="BENCH_FANOUT_GAP_MS=$BENCH_FANOUT_GAP_MS $command_line"
   [ -n "${BENCH_FANOUT_TOKENS:-}" ] && command_line="BENCH_FANOUT_TOKENS=$BENCH_FANOUT_TOKENS $command_line"
+  [ -n "${BENCH_FANOUT_RAW_WRITE:-}" ] && command_line="BENCH_FANOUT_RAW_WRITE=$BENCH_FANOUT_RAW_WRITE $command_line"
   local tokens_text="every Portal connection has its own bearer token (distinct tokens of the 8 demo users, minted by Portal's development token service)"
   [ "$fanout_tokens" = per-user ] && tokens_text="the Portal connections share the 8 demo users' tokens (one per user)"
   local clients_text
@@ -629,6 +638,10 @@ run_fanout() {
     printf '%s\n' "${fanout_rows[@]}"
     echo
     echo "Each latency is a run's percentile over its deliveries; the table gives the median over the path's runs with the min–max over those runs in brackets. Ratio = bare median ÷ Portal median (higher is better; 0.8x = Portal takes 25 % longer), in brackets the range of the per-round ratios (each round's bare median over the same round's Portal median, i.e. the means of their two runs); the bar applies to the ratio of the p50 medians plus the median p99. Deliveries: summed over the runs. Delivery latency: from just before the change request is sent to the event's arrival in the client's handler (driver's clock); it includes the request, Portal's command (authentication, validation, access check, SQLite transaction) or the bare endpoint, the broadcast, the sockets and the client's receive path. \"After the commit\": the same receipts measured from the moment Portal's transaction committed (bare: its endpoint started sending), on the same monotonic clock: Portal's broadcast logic plus the path both share. Memory (one measurement per client count, no spread): server process, managed heap after a full compacting GC and working set, before and after the path's N connections (bare connected first), divided by N."
+    if [ "${BENCH_FANOUT_RAW_WRITE:-1}" = 1 ]; then
+      echo
+      echo "Rows \"raw write\" (a diagnostic, no bar): a block of its own (fresh host, same settings) in which the bare endpoint first writes the rows a customer-visible note writes — the incident's counters and version, the timeline entry, the tenant's two stream numbers — in one \`BEGIN IMMEDIATE\` transaction on Portal's SQLite file with the raw driver (Microsoft.Data.Sqlite, one open connection, commands prepared once; \`tests/Portal.Benchmarks/Fanout/RawNoteWriter.cs\`), commits, and only then marks and broadcasts. Its ratio says what Portal's request, pipeline and EF Core add to a durable note; the bar stays the one against the bare hub."
+    fi
     echo
     echo "<details><summary>Every measured run, each round's ratio, and the server's memory</summary>"
     echo

@@ -53,6 +53,9 @@ public sealed class BareState
     public int Connections => Volatile.Read(ref _connections);
     public void Connected() => Interlocked.Increment(ref _connections);
     public void Disconnected() => Interlocked.Decrement(ref _connections);
+
+    /// <summary>The raw writer of the <c>--bare-writes</c> baseline; null unless Portal runs on SQLite.</summary>
+    public RawNoteWriter? RawWriter { get; init; }
 }
 
 /// <summary>
@@ -92,9 +95,10 @@ public sealed record MemorySnapshot(long ManagedBytes, long WorkingSetBytes, lon
 /// (127.0.0.1, a free port) and their own small service container:
 ///   /bench/barehub                       the bare hub (WebSockets; groups from the query string)
 ///   POST /bench/bare-payload?tenant=ID   stores the two events captured from Portal for a tenant (JSON body: {full, customer})
-///   POST /bench/bare-broadcast?tenant=ID&amp;change=N
+///   POST /bench/bare-broadcast?tenant=ID&amp;change=N[&amp;incident=ID]
 ///                                        sends them, with change N's note text, to the tenant's full and
-///                                        customer groups, as Portal's BroadcastCommittedChanges does
+///                                        customer groups, as Portal's BroadcastCommittedChanges does; with an
+///                                        incident, first writes the note's rows raw (<see cref="RawNoteWriter"/>)
 ///   POST /bench/tokens                   {token, count}: count distinct bearer tokens of that token's demo user
 ///   GET  /bench/marks                    "change timestamp" lines: when each change was ready to broadcast (<see cref="ServerMarks"/>)
 ///   GET  /bench/phases?last=N           where the last N note requests' time went on the server (<see cref="RequestPhases"/>);
@@ -128,7 +132,7 @@ public sealed class BareHubServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // The same protocol settings as Portal's hub (LiveSetup): JSON, enums as strings.
         builder.Services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddSingleton<BareState>();
+        builder.Services.AddSingleton(new BareState { RawWriter = RawNoteWriter.Open(portalServices) });
         builder.Services.AddSingleton(marks);
         // A diagnostic listener on every span of Portal's requests, so off unless asked for: it is not part of what is measured.
         var phasesWanted = Environment.GetEnvironmentVariable("BENCH_PHASES") == "1";
@@ -149,15 +153,22 @@ public sealed class BareHubServer : IAsyncDisposable
                 CustomerBytes = JsonSerializer.SerializeToUtf8Bytes(payload.Customer, json.Value.PayloadSerializerOptions).Length,
             });
         });
-        app.MapPost("/bench/bare-broadcast", async (Guid tenant, int change, BareState state, IHubContext<BareHub> hub, ServerMarks marks) =>
+        app.MapPost("/bench/bare-broadcast", async (Guid tenant, int change, Guid? incident, BareState state, IHubContext<BareHub> hub, ServerMarks marks,
+            CancellationToken cancellationToken) =>
         {
             if (!state.Payloads.TryGetValue(tenant, out var payload)) return Results.NotFound();
-            marks.Mark(change);
             var text = FanoutProtocol.NoteText(change);
+            // --bare-writes: the note's rows first, written raw and committed; the mark then stands where Portal's does, after the commit.
+            if (incident is { } incidentId)
+            {
+                if (state.RawWriter is not { } writer) return Results.Problem("The raw-write baseline needs Portal on SQLite.", statusCode: StatusCodes.Status501NotImplemented);
+                await writer.WriteAsync(incidentId, text, cancellationToken);
+            }
+            marks.Mark(change);
             var full = payload.Full with { Entry = payload.Full.Entry with { Text = text } };
             var customer = payload.Customer with { Entry = payload.Customer.Entry with { Text = text } };
-            await hub.Clients.Group(LiveGroups.TenantFull(tenant)).SendAsync(FanoutProtocol.Method, full);
-            await hub.Clients.Group(LiveGroups.TenantCustomer(tenant)).SendAsync(FanoutProtocol.Method, customer);
+            await hub.Clients.Group(LiveGroups.TenantFull(tenant)).SendAsync(FanoutProtocol.Method, full, CancellationToken.None);
+            await hub.Clients.Group(LiveGroups.TenantCustomer(tenant)).SendAsync(FanoutProtocol.Method, customer, CancellationToken.None);
             return Results.NoContent();
         });
         app.MapPost("/bench/tokens", (TokenRequest request) =>
@@ -193,6 +204,7 @@ public sealed class BareHubServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
+        _app.Services.GetRequiredService<BareState>().RawWriter?.Dispose();
         await _app.DisposeAsync();
     }
 }

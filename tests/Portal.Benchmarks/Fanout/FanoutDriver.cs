@@ -12,11 +12,11 @@ namespace Portal.Benchmarks.Fanout;
 /// <param name="Rounds">A B B A rounds: each is four runs, bare hub, Portal, Portal, bare hub.</param>
 /// <param name="ChangesPerTenant">Changes each tenant gets in one run (one pass = one change per tenant, one at a time).</param>
 public sealed record FanoutOptions(Uri Portal, Uri Bare, int Clients, int Rounds, int ChangesPerTenant, TimeSpan Gap, TimeSpan DeliveryTimeout, int Batch, int Warmup,
-    string? OutFile, bool TokenPerConnection)
+    string? OutFile, bool TokenPerConnection, bool BareWrites = false)
 {
     public const string Usage =
         "Portal.Benchmarks fanout --portal URL --bare URL --clients N [--abba-rounds R] [--changes-per-tenant C] [--gap-ms MS] [--timeout-s S] [--batch B] " +
-        "[--warmup W] [--tokens per-connection|per-user] [--out FILE]";
+        "[--warmup W] [--tokens per-connection|per-user] [--bare-writes] [--out FILE]";
 
     public static FanoutOptions? Parse(string[] args, TextWriter error)
     {
@@ -25,6 +25,7 @@ public sealed record FanoutOptions(Uri Portal, Uri Bare, int Clients, int Rounds
         double gapMs = 200, timeoutS = 15;
         string? outFile = null;
         var tokenPerConnection = true;
+        var bareWrites = false;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -41,6 +42,8 @@ public sealed record FanoutOptions(Uri Portal, Uri Bare, int Clients, int Rounds
                 case "--warmup" when value is not null: warmup = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--out" when value is not null: outFile = Path.GetFullPath(value); i++; break;
                 case "--tokens" when value is "per-connection" or "per-user": tokenPerConnection = value == "per-connection"; i++; break;
+                // The bare path first writes the note's rows with the raw driver (RawNoteWriter): a diagnostic baseline, not the bar's.
+                case "--bare-writes": bareWrites = true; break;
                 default:
                     error.WriteLine($"Unknown argument '{args[i]}'. Usage: {Usage}");
                     return null;
@@ -52,7 +55,7 @@ public sealed record FanoutOptions(Uri Portal, Uri Bare, int Clients, int Rounds
             return null;
         }
         return new FanoutOptions(portal, bare, clients, rounds, changesPerTenant, TimeSpan.FromMilliseconds(gapMs), TimeSpan.FromSeconds(timeoutS), batch, Math.Min(warmup, clients), outFile,
-            tokenPerConnection);
+            tokenPerConnection, bareWrites);
     }
 }
 
@@ -113,7 +116,8 @@ public static class FanoutDriver
         public async Task ExecuteAsync()
         {
             var watch = Stopwatch.StartNew();
-            Say($"fan-out: {options.Clients} clients per path; {options.Rounds} A B B A rounds (A = bare hub, B = Portal), {options.ChangesPerTenant} changes per tenant in each run");
+            Say($"fan-out: {options.Clients} clients per path; {options.Rounds} A B B A rounds (A = bare hub{(options.BareWrites ? " after a raw write of the note's rows" : "")}, B = Portal), " +
+                $"{options.ChangesPerTenant} changes per tenant in each run");
 
             // 1. Who is who, decided by Portal: tokens, tenants, and each user's groups from a real connection.
             var audiences = await AudiencesAsync();
@@ -128,7 +132,7 @@ public static class FanoutDriver
             var portalAssignment = options.TokenPerConnection ? await WithOwnTokensAsync(assignment) : assignment;
             Emit("tokens", portalAssignment.Select(a => a.Token).Distinct().Count());
             Emit("meta", options.Clients, assignment.Count(a => !a.IsMsp), assignment.Count(a => a.IsMsp), targets.Count, perChange.Sum(), fullBytes, customerBytes,
-                options.ChangesPerTenant, options.Gap.TotalMilliseconds, options.Rounds);
+                options.ChangesPerTenant, options.Gap.TotalMilliseconds, options.Rounds, options.BareWrites ? "bare+write" : "bare");
 
             // 2. Warm-up outside the measurement: connect a few of each, enough changes each that the change path's
             //    methods reach tiered JIT's optimised code (30 calls, then compiled in the background), disconnect.
@@ -396,7 +400,8 @@ public static class FanoutDriver
 
         private async Task<int> BareChangeAsync(Target target, int id)
         {
-            using var response = await _bare.PostAsync($"bench/bare-broadcast?tenant={target.TenantId}&change={id}", content: null);
+            var write = options.BareWrites ? $"&incident={target.IncidentId}" : "";
+            using var response = await _bare.PostAsync($"bench/bare-broadcast?tenant={target.TenantId}&change={id}{write}", content: null);
             return (int)response.StatusCode;
         }
 
