@@ -54,8 +54,11 @@ public sealed class BareState
     public void Connected() => Interlocked.Increment(ref _connections);
     public void Disconnected() => Interlocked.Decrement(ref _connections);
 
-    /// <summary>The raw writer of the <c>--bare-writes</c> baseline; null unless Portal runs on SQLite.</summary>
-    public RawNoteWriter? RawWriter { get; init; }
+    /// <summary>
+    /// The raw writer of the <c>--bare-writes</c> baseline (null unless Portal runs on SQLite), opened on first use: a host whose
+    /// runs never write raw holds no second connection to Portal's database.
+    /// </summary>
+    public required Lazy<RawNoteWriter?> RawWriter { get; init; }
 }
 
 /// <summary>
@@ -132,7 +135,7 @@ public sealed class BareHubServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // The same protocol settings as Portal's hub (LiveSetup): JSON, enums as strings.
         builder.Services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddSingleton(new BareState { RawWriter = RawNoteWriter.Open(portalServices) });
+        builder.Services.AddSingleton(new BareState { RawWriter = new Lazy<RawNoteWriter?>(() => RawNoteWriter.Open(portalServices)) });
         builder.Services.AddSingleton(marks);
         // A diagnostic listener on every span of Portal's requests, so off unless asked for: it is not part of what is measured.
         var phasesWanted = Environment.GetEnvironmentVariable("BENCH_PHASES") == "1";
@@ -161,7 +164,7 @@ public sealed class BareHubServer : IAsyncDisposable
             // --bare-writes: the note's rows first, written raw and committed; the mark then stands where Portal's does, after the commit.
             if (incident is { } incidentId)
             {
-                if (state.RawWriter is not { } writer) return Results.Problem("The raw-write baseline needs Portal on SQLite.", statusCode: StatusCodes.Status501NotImplemented);
+                if (state.RawWriter.Value is not { } writer) return Results.Problem("The raw-write baseline needs Portal on SQLite.", statusCode: StatusCodes.Status501NotImplemented);
                 await writer.WriteAsync(incidentId, text, cancellationToken);
             }
             marks.Mark(change);
@@ -204,7 +207,7 @@ public sealed class BareHubServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
-        _app.Services.GetRequiredService<BareState>().RawWriter?.Dispose();
+        if (_app.Services.GetRequiredService<BareState>().RawWriter is { IsValueCreated: true, Value: { } writer }) writer.Dispose();
         await _app.DisposeAsync();
     }
 }
