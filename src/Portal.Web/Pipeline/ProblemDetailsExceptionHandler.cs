@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -63,12 +65,17 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         _ => false,
     };
 
+    public const string UnsupportedMediaTypeTitle = "Send JSON (Content-Type: application/json)";
+    public const string UnsupportedMediaTypeDetail = "This address reads a JSON body: send it with Content-Type: application/json.";
+
     private static ProblemDetails BadRequest(BadHttpRequestException exception)
     {
         var detail = exception.InnerException switch
         {
+            _ when exception.StatusCode == StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaTypeDetail,
             // A syntax error (truncated or broken JSON) carries the reader's JsonException inside; a value of the wrong type does not.
             JsonException { InnerException: JsonException } json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
+            JsonException { Path: { Length: > 1 } path } json when NamedValuesOf(json) is { } names => $"The value at '{path}' could not be read: it must be one of {names} (a string, never a number).",
             JsonException { Path: { Length: > 1 } path } => $"The value at '{path}' could not be read. Check its type; named values such as severity and status are strings like \"Sev1\" or \"Investigating\", never numbers.",
             JsonException json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
             _ when exception.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) => "A JSON body is required.",
@@ -77,11 +84,30 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         var title = exception.StatusCode switch
         {
             StatusCodes.Status413PayloadTooLarge => "Request too large",
-            StatusCodes.Status415UnsupportedMediaType => "Send JSON (Content-Type: application/json)",
+            StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaTypeTitle,
             _ => "The request could not be read",
         };
         return new ProblemDetails { Status = exception.StatusCode, Title = title, Detail = detail };
     }
+
+    /// <summary>
+    /// The names a client may send where System.Text.Json refused a value for one of Portal's enums ("Sev9", 1, "Public"). The
+    /// serializer's message names only the object it was reading ("could not be converted to Portal.Features.….Body. Path:
+    /// $.severity"), so the property is found on that type by the path's last name; null for anything that is not an enum.
+    /// </summary>
+    internal static string? NamedValuesOf(JsonException exception)
+    {
+        if (exception.Path is not { } path || ConvertedTo().Match(exception.Message) is not { Success: true } match) return null;
+        var name = match.Groups["type"].Value;
+        if ((typeof(ProblemDetailsExceptionHandler).Assembly.GetType(name) ?? typeof(Incident).Assembly.GetType(name)) is not { } type) return null;
+        var last = path[(path.LastIndexOf('.') + 1)..];
+        var property = type.GetProperty(last, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+        var target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        return target is { IsEnum: true } ? string.Join(", ", Enum.GetNames(target)) : null;
+    }
+
+    [GeneratedRegex(@"could not be converted to (?<type>Portal\.[\w.+]+)\. Path:")]
+    private static partial Regex ConvertedTo();
 
     private static ProblemDetails Coded(int status, string title, string detail, string code)
     {

@@ -27,6 +27,8 @@ public abstract class BadInputTests(PortalApp app)
         ["create: unknown severity name"] = new("POST", "create", """{"title":"x","severity":"Sev9"}""", HttpStatusCode.BadRequest, Detail: "'$.severity'"),
         ["create: numeric severity"] = new("POST", "create", """{"title":"x","severity":1}""", HttpStatusCode.BadRequest, Detail: "'$.severity'"),
         ["create: numeric severity as string"] = new("POST", "create", """{"title":"x","severity":"1"}""", HttpStatusCode.BadRequest, Detail: "'$.severity'"),
+        ["create: unknown severity name answers the names"] = new("POST", "create", """{"title":"x","severity":"Sev9"}""", HttpStatusCode.BadRequest, Detail: "one of Sev1, Sev2, Sev3, Sev4"),
+        ["create: numeric severity answers the names"] = new("POST", "create", """{"title":"x","severity":1}""", HttpStatusCode.BadRequest, Detail: "one of Sev1, Sev2, Sev3, Sev4"),
         ["create: title of the wrong type"] = new("POST", "create", """{"title":5,"severity":"Sev1"}""", HttpStatusCode.BadRequest, Detail: "'$.title'"),
         ["create: 201-character title"] = new("POST", "create", $$"""{"title":"{{Long201}}","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title", Detail: "'errors'"),
         ["create: empty title"] = new("POST", "create", """{"title":"","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
@@ -39,6 +41,10 @@ public abstract class BadInputTests(PortalApp app)
         ["create: empty body"] = new("POST", "create", "", HttpStatusCode.BadRequest, Detail: "JSON body is required"),
         ["create: no content type"] = new("POST", "create", """{"title":"x","severity":"Sev1"}""", HttpStatusCode.UnsupportedMediaType, ContentType: null),
         ["create: text/plain"] = new("POST", "create", """{"title":"x","severity":"Sev1"}""", HttpStatusCode.UnsupportedMediaType, ContentType: "text/plain"),
+        ["create: text/plain says to send JSON"] = new("POST", "create", """{"title":"x","severity":"Sev1"}""", HttpStatusCode.UnsupportedMediaType,
+            Detail: "Content-Type: application/json", ContentType: "text/plain"),
+        ["create: no content type says what was expected"] = new("POST", "create", """{"title":"x","severity":"Sev1"}""", HttpStatusCode.UnsupportedMediaType,
+            Detail: "application/json", ContentType: null),
 
         // POST /incidents/{id}/status
         ["status: empty object"] = new("POST", "status", "{}", HttpStatusCode.BadRequest, Field: "status"),
@@ -61,6 +67,9 @@ public abstract class BadInputTests(PortalApp app)
         ["notes: 4001-character text"] = new("POST", "notes", $$"""{"text":"{{new string('t', 4001)}}","visibility":"Internal"}""", HttpStatusCode.BadRequest, Field: "text"),
         ["notes: no visibility"] = new("POST", "notes", """{"text":"hello"}""", HttpStatusCode.BadRequest, Field: "visibility"),
         ["notes: unknown visibility"] = new("POST", "notes", """{"text":"hello","visibility":"Public"}""", HttpStatusCode.BadRequest, Detail: "'$.visibility'"),
+        ["notes: unknown visibility answers the names"] = new("POST", "notes", """{"text":"hello","visibility":"Public"}""", HttpStatusCode.BadRequest, Detail: "one of Internal, Customer"),
+        ["status: unknown status answers the names"] = new("POST", "status", """{"status":"Sleeping"}""", HttpStatusCode.BadRequest,
+            Detail: "one of New, Acknowledged, Investigating, Mitigating, Monitoring, Resolved, Closed"),
         ["notes: numeric visibility"] = new("POST", "notes", """{"text":"hello","visibility":0}""", HttpStatusCode.BadRequest, Detail: "'$.visibility'"),
 
         // GET /incidents
@@ -121,7 +130,8 @@ public abstract class BadInputTests(PortalApp app)
             problem.Errors.Values.SelectMany(v => v).ShouldAllBe(m => m.Length > 10);
         }
         if (c.Detail is not null) problem.Detail.ShouldNotBeNull(problem.Raw).ShouldContain(c.Detail, Shouldly.Case.Sensitive);
-        // 415: the title says it (with no Content-Type the detail says what was expected; with text/plain the router answers before the handler)
+        // 415: the title says it, and the detail what to send (with no Content-Type from the body reader; with text/plain, routing refuses
+        // before any handler and ErrorPages fills in the detail)
 
         (await app.StateOfAsync(target.Id)).ShouldBe(stateBefore, $"{name} changed the incident");
         (await app.TenantCountersAsync(tenant)).ShouldBe(countersBefore, $"{name} created or numbered an incident");

@@ -51,6 +51,19 @@ public static class ErrorPages
     public static IServiceCollection AddPortalErrorPages(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        // A body of another media type (text/plain, a form) is refused by routing before any handler runs, with a bare 415.
+        services.Configure<ProblemDetailsOptions>(o =>
+        {
+            var before = o.CustomizeProblemDetails;
+            o.CustomizeProblemDetails = context =>
+            {
+                before?.Invoke(context);
+                var problem = context.ProblemDetails;
+                if (problem.Status != StatusCodes.Status415UnsupportedMediaType || problem.Detail is not null) return;
+                problem.Title = ProblemDetailsExceptionHandler.UnsupportedMediaTypeTitle;
+                problem.Detail = ProblemDetailsExceptionHandler.UnsupportedMediaTypeDetail;
+            };
+        });
         // After the framework's writer, so it only writes what that one declines: an API or hub client whose Accept
         // names no JSON (e.g. a browser's text/html) still gets problem+json, never a plain-text or empty body.
         services.AddSingleton<IProblemDetailsWriter, ApiProblemDetailsWriter>();
