@@ -92,19 +92,23 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
 
     /// <summary>
     /// The names a client may send where System.Text.Json refused a value for one of Portal's enums ("Sev9", 1, "Public"). The
-    /// serializer's message names only the object it was reading ("could not be converted to Portal.Features.….Body. Path:
-    /// $.severity"), so the property is found on that type by the path's last name; null for anything that is not an enum.
+    /// serializer's message names the enum itself for an element of a list ("could not be converted to Portal.Domain.Role. Path:
+    /// $.roles[0]"), but only the object it was reading for a field ("… to Portal.Features.….Body. Path: $.severity"); then the
+    /// property is found on that type by the path's last name. Null for anything that is not one of Portal's enums.
     /// </summary>
     internal static string? NamedValuesOf(JsonException exception)
     {
         if (exception.Path is not { } path || ConvertedTo().Match(exception.Message) is not { Success: true } match) return null;
         var name = match.Groups["type"].Value;
         if ((typeof(ProblemDetailsExceptionHandler).Assembly.GetType(name) ?? typeof(Incident).Assembly.GetType(name)) is not { } type) return null;
-        var last = path[(path.LastIndexOf('.') + 1)..];
-        var property = type.GetProperty(last, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-        var target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        var target = type.IsEnum ? type : FieldType(type, path[(path.LastIndexOf('.') + 1)..]);
         return target is { IsEnum: true } ? string.Join(", ", Enum.GetNames(target)) : null;
     }
+
+    private static Type? FieldType(Type type, string name) =>
+        type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType is { } field
+            ? Nullable.GetUnderlyingType(field) ?? field
+            : null;
 
     [GeneratedRegex(@"could not be converted to (?<type>Portal\.[\w.+]+)\. Path:")]
     private static partial Regex ConvertedTo();

@@ -6,9 +6,9 @@ namespace Portal.IntegrationTests.Errors;
 /// <summary>
 /// Every operation of the served OpenAPI document that reads a JSON body is sent bodies no client should send: another JSON
 /// shape (an array, a number, a string), a broken document, and, field by field, an unknown name and a number for each named
-/// value (enum), an object where text is expected, text where a number or a list is expected. Each is refused with 400 and a
-/// problem that says what is wrong (a detail or errors), never a 500; a refused named value lists the names it takes. Read from
-/// the document, so a route added tomorrow is covered without a line here.
+/// value (enum), an unknown name in each list of them, an object where text is expected, text where a number or a list is
+/// expected. Each is refused with 400 and a problem that says what is wrong (a detail or errors), never a 500; a refused named
+/// value lists the names it takes. Read from the document, so a route added tomorrow is covered without a line here.
 /// </summary>
 public sealed class GarbageBodyTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
@@ -55,6 +55,8 @@ public sealed class GarbageBodyTests(SqliteApp app) : IClassFixture<SqliteApp>
         failures.ShouldBeEmpty(string.Join("\n", failures));
     }
 
+    private static readonly string[] UnknownNameInAList = ["Bogus"];
+
     /// <summary>(label, body, the names a refusal must list or null).</summary>
     private static IEnumerable<(string Label, string Body, string? Names)> GarbageFor(JsonNode schema, JsonObject schemas)
     {
@@ -75,7 +77,12 @@ public sealed class GarbageBodyTests(SqliteApp app) : IClassFixture<SqliteApp>
             var types = TypesOf(field);
             if (types.Contains("string")) yield return ($"an object as {name}", Body(name, new { nested = 1 }), null);
             else if (types.Contains("integer") || types.Contains("number")) yield return ($"text as {name}", Body(name, "x"), null);
-            else if (types.Contains("array")) yield return ($"text as the list {name}", Body(name, "x"), null);
+            else if (types.Contains("array"))
+            {
+                yield return ($"text as the list {name}", Body(name, "x"), null);
+                if (field["items"] is { } items && EnumNames(Resolve(items, schemas), schemas) is { } itemNames)
+                    yield return ($"an unknown name in the list {name}", Body(name, UnknownNameInAList), string.Join(", ", itemNames));
+            }
         }
     }
 
