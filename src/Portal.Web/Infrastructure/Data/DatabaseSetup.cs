@@ -22,10 +22,15 @@ public static class DatabaseSetup
         // goes back when the request's services are disposed (PortalDbContext.Use / Dispose).
         var synchronous = builder.Configuration.GetValue("Database:SqliteSynchronous", SqliteSynchronousMode.Level.Normal);
         var strictQueries = builder.Environment.IsDevelopment();
+        var statementCache = provider == DatabaseProvider.Sqlite && builder.Configuration.GetValue("Database:SqliteStatementCache", true)
+            ? new SqliteStatementCache() : null;
+        if (statementCache is not null)
+            builder.Services.AddHostedService(services => new SqliteStatementCache.CloseWhenStopped(statementCache, services.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddPooledDbContextFactory<PortalDbContext>(options =>
         {
             Configure(options, provider, connectionString);
             if (provider == DatabaseProvider.Sqlite) options.AddInterceptors(new SqliteSynchronousMode(synchronous));
+            if (statementCache is not null) UseSqliteStatementCache(options, statementCache);
             // A query that loads several collections says whether it is one query or split: EF's silent default (one query, rows
             // multiplied) is then a choice someone made. An error in development and the tests, a logged warning in production.
             if (strictQueries) options.ConfigureWarnings(w => w.Throw(RelationalEventId.MultipleCollectionIncludeWarning));
@@ -33,6 +38,16 @@ public static class DatabaseSetup
         builder.Services.AddScoped(services =>
             services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext().Use(services.GetRequiredService<TenantScope>()));
     }
+
+    /// <summary>
+    /// Each SQLite statement compiled once per connection (<see cref="SqliteStatementCache"/>), on connections that stay open with
+    /// their pooled context (<see cref="KeptOpenSqliteConnection"/>).
+    /// </summary>
+#pragma warning disable EF1001 // EF Core's SQLite connection service, replaced by its own type with one change (KeptOpenSqliteConnection)
+    public static DbContextOptionsBuilder UseSqliteStatementCache(DbContextOptionsBuilder options, SqliteStatementCache cache) =>
+        options.AddInterceptors(cache)
+            .ReplaceService<Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal.ISqliteRelationalConnection, KeptOpenSqliteConnection>();
+#pragma warning restore EF1001
 
     /// <summary>The provider and connection string Portal uses (a relative SQLite file resolved under the content root); background jobs store theirs beside it.</summary>
     public static (DatabaseProvider Provider, string ConnectionString) PortalDatabase(this WebApplicationBuilder builder)
