@@ -64,8 +64,14 @@ public sealed class SqliteStatementCache : DbCommandInterceptor, IDbConnectionIn
 /// </summary>
 internal sealed class SqliteStatements(SqliteConnection connection)
 {
-    /// <summary>Enough for every statement Portal's features run, so that the few ad-hoc texts (bulk inserts of varying size) do not push them out.</summary>
+    /// <summary>Enough for every statement Portal's features run; texts beyond it run on a command of their own, as without the cache.</summary>
     public const int MaxKept = 500;
+
+    /// <summary>
+    /// Longer texts are not kept: they are EF's batches of many statements (a save of hundreds of rows), each compiled statement of
+    /// which would stay in memory, and a batch of another size is another text.
+    /// </summary>
+    public const int MaxKeptLength = 4_096;
 
     private readonly Dictionary<string, SqliteCommand> _idle = new(StringComparer.Ordinal);
 
@@ -86,7 +92,7 @@ internal sealed class SqliteStatements(SqliteConnection connection)
         command.Parameters.Clear();
         command.Transaction = null;
         command.CommandTimeout = connection.DefaultTimeout;
-        if (_idle.Count < MaxKept && _idle.TryAdd(command.CommandText, command)) return;
+        if (_idle.Count < MaxKept && command.CommandText.Length <= MaxKeptLength && _idle.TryAdd(command.CommandText, command)) return;
         command.Dispose();
     }
 }
