@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Portal.Infrastructure.Data;
 
-#pragma warning disable EF1001 // EF Core's own SQLite connection, changed in one respect only; QueryTests and the whole suite run through it.
+#pragma warning disable EF1001 // EF Core's own SQLite connection, changed in one respect only; SqliteStatementCacheTests and the whole suite run through it.
 
 /// <summary>
 /// EF Core's SQLite connection, except that it does not close its <see cref="Microsoft.Data.Sqlite.SqliteConnection"/> after each

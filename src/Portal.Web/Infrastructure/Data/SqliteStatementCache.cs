@@ -77,8 +77,6 @@ internal sealed class SqliteStatements(SqliteConnection connection)
 
     public SqliteConnection Connection => connection;
 
-    public int Count => _idle.Count;
-
     public SqliteCommand Rent(string text)
     {
         if (_idle.Remove(text, out var kept)) return kept;
