@@ -69,6 +69,7 @@ public static class JobsSetup
                 o.SchedulePollingInterval = TimeSpan.FromSeconds(1); // default 15 s: delayed jobs would run up to 15 s late
                 o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             });
+            StopsOnceHostedService.WrapLastRegistration(builder.Services); // a host stopped twice at once stops the server once
         }
     }
 
