@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Domain;
 
@@ -34,15 +36,50 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public override void Dispose()
     {
+        if (ReferenceEquals(_handingBack, this))
+        {
+            // The pool is full and discards this context, from inside the Dispose below (EF Core 10 hands a full pool's context
+            // back by calling Dispose again). EF then leaves its internal services undisposed, the connection with them: that is
+            // harmless where EF closed the connection after use, but a connection kept open (KeptOpenSqliteConnection) would stay
+            // open until the GC found it. Disposing it here closes it now.
+            _connection?.Dispose();
+            base.Dispose();
+            return;
+        }
         EndUse();
-        base.Dispose();
+        _connection ??= this.GetService<IRelationalConnection>();
+        _handingBack = this;
+        try
+        {
+            base.Dispose();
+        }
+        finally
+        {
+            _handingBack = null;
+        }
     }
 
     public override ValueTask DisposeAsync()
     {
         EndUse();
-        return base.DisposeAsync();
+        _connection ??= this.GetService<IRelationalConnection>();
+        // The pool's discard, if it happens, runs synchronously inside (the pool calls the synchronous Dispose above).
+        _handingBack = this;
+        try
+        {
+            return base.DisposeAsync();
+        }
+        finally
+        {
+            _handingBack = null;
+        }
     }
+
+    /// <summary>The context this thread is handing back to the pool, only while the base class's Dispose runs.</summary>
+    [ThreadStatic] private static PortalDbContext? _handingBack;
+
+    /// <summary>This instance's connection service, looked up once: it lives as long as the instance.</summary>
+    private IRelationalConnection? _connection;
 
     /// <summary>Back to the pool (or gone): no tenant is readable through it and nothing of this use can be published by the next.</summary>
     private void EndUse()

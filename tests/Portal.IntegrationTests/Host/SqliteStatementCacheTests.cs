@@ -121,6 +121,34 @@ public sealed class SqliteStatementCacheTests(SqliteApp app) : IClassFixture<Sql
     }
 
     [Fact]
+    public async Task A_burst_of_leases_leaves_no_more_connections_open_than_the_pool_keeps()
+    {
+        // More contexts at once than the pool keeps: a burst of writers each waiting its turn for SQLite's one writer.
+        var factory = app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        const int burst = DatabaseSetup.SqliteContextsKept + 8;
+        var leased = new List<PortalDbContext>();
+        var connections = new List<SqliteConnection>();
+        try
+        {
+            for (var i = 0; i < burst; i++)
+            {
+                var db = await factory.CreateDbContextAsync(Ct);
+                leased.Add(db);
+                (await db.Database.SqlQueryRaw<int>("SELECT 42 AS \"Value\"").SingleAsync(Ct)).ShouldBe(42);
+                connections.Add((SqliteConnection)db.Database.GetDbConnection());
+            }
+        }
+        finally
+        {
+            foreach (var db in leased) await db.DisposeAsync();
+        }
+        connections.Distinct(ReferenceEqualityComparer.Instance).Count().ShouldBe(burst);
+        // The pool takes back as many as it keeps (fewer if the app returned contexts of its own meanwhile); the rest are closed.
+        connections.Count(c => c.State == ConnectionState.Open).ShouldBeLessThanOrEqualTo(DatabaseSetup.SqliteContextsKept);
+        connections.Count(c => c.State == ConnectionState.Closed).ShouldBeGreaterThanOrEqualTo(burst - DatabaseSetup.SqliteContextsKept);
+    }
+
+    [Fact]
     public async Task Switched_off_the_connections_close_after_each_lease_and_nothing_is_kept()
     {
         await using var plain = new AppWithoutStatementCache();

@@ -13,6 +13,7 @@ namespace Portal.Infrastructure.Data;
 /// use or when its pooled context goes back to the pool: closing finalises every statement compiled on it, which would leave
 /// <see cref="SqliteStatementCache"/> nothing to reuse. It is closed when the application has stopped
 /// (<see cref="SqliteStatementCache.CloseAll"/>: EF Core does not dispose a pooled context's connection when the pool goes),
+/// when the pool, already holding <see cref="DatabaseSetup.SqliteContextsKept"/> contexts, discards its context (PortalDbContext.Dispose),
 /// and as usual when it broke. Between uses an open SQLite connection holds no lock and no snapshot: a statement is reset when
 /// its reader is disposed, and a transaction ends with its unit of work.
 /// </summary>
