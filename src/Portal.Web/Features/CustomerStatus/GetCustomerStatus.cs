@@ -44,7 +44,12 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
 
         // Readers that missed together: the first rebuilds, the others take its snapshot.
         using var rebuild = await cache.EnterRebuildAsync(query.TenantId, cancellationToken);
-        if (cache.TryGet(query.TenantId, out cached, recheck: true) && (query.AtLeastSequence is not { } atLeast || cached.View.Sequence >= atLeast)) return cached;
+        if (cache.TryGet(query.TenantId, out cached, recheck: true) && Includes(cached)) return cached;
+        // Rebuilt while this reader waited, by a rebuild that began after it arrived: as fresh as this reader needs, kept or not.
+        if (rebuild.Finished is { } finished && Includes(finished)) return finished;
+        bool Includes(CustomerStatusSnapshot snapshot) => query.AtLeastSequence is not { } atLeast || snapshot.View.Sequence >= atLeast;
+
+        rebuild.Begin();
 
         var generation = cache.GenerationOf(query.TenantId);
         var now = clock.GetUtcNow();
@@ -117,6 +122,8 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
             Advisories = [.. tenant.Advisories.Take(AdvisoriesShown).Select(a => new CustomerAdvisoryView(a.Id, a.Provider ?? "", a.Title, a.Severity, a.Status, a.Impact, a.PublishedAt, a.UpdatedAt,
                     a.ResolvedAt, a.Latest.FirstOrDefault() is { } u ? new CustomerAdvisoryUpdateView(u.Number, u.Status, u.At, u.AuthorName, u.Text, markdown.ToHtml(u.Text)) : null))],
         };
-        return cache.Store(view, generation);
+        var snapshot = cache.Store(view, generation);
+        rebuild.Finish(snapshot);
+        return snapshot;
     }
 }
