@@ -24,7 +24,8 @@ public sealed class BaselineResponses
 /// before Portal's middleware (exception handler, authentication, the Portal user lookup, authorization):
 ///   GET  /bench/bare-json   the status JSON bytes Portal served for the tenant, as a bare minimal endpoint
 ///   GET  /bench/bare-page   the status page HTML bytes, likewise
-///   GET  /bench/counters    database commands counted so far ("name value" lines)
+///   GET  /bench/counters    database commands counted so far, SQLite's memory in use and the bytes the process has allocated
+///                           ("name value" lines; the last two for measuring by hand, docs/benchmarks.md)
 ///   POST /bench/change      one customer-visible change in the tenant, made through Portal's API
 /// Portal requests pay one path-prefix check for this branch and nothing else.
 /// </summary>
@@ -42,7 +43,8 @@ public sealed class BaselineEndpoints(BaselineResponses responses, QueryCounter 
                 endpoints.MapGet("/bench/counters", context =>
                 {
                     context.Response.ContentType = "text/plain";
-                    return context.Response.WriteAsync(queries.Snapshot(), context.RequestAborted);
+                    var memory = $"sqlite_memory_bytes {SQLitePCL.raw.sqlite3_memory_used()}\nallocated_bytes {GC.GetTotalAllocatedBytes(precise: true)}\n";
+                    return context.Response.WriteAsync(queries.Snapshot() + memory, context.RequestAborted);
                 });
                 endpoints.MapPost("/bench/change", async context =>
                 {
