@@ -25,7 +25,7 @@ public sealed class BaselineResponses
 ///   GET  /bench/bare-json   the status JSON bytes Portal served for the tenant, as a bare minimal endpoint
 ///   GET  /bench/bare-page   the status page HTML bytes, likewise
 ///   GET  /bench/counters    database commands counted so far, SQLite's memory in use and the bytes the process has allocated
-///                           ("name value" lines; the last two for measuring by hand, docs/benchmarks.md)
+///                           ("name value" lines; the last two for measuring memory by hand)
 ///   POST /bench/change      one customer-visible change in the tenant, made through Portal's API
 /// Portal requests pay one path-prefix check for this branch and nothing else.
 /// </summary>

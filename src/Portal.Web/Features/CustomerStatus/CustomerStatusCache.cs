@@ -83,8 +83,8 @@ public sealed class CustomerStatusCache(IOptions<JsonOptions> jsonOptions, IOutp
     /// One rebuild per tenant at a time; a reader that missed waits its turn. If a rebuild that began after the reader arrived has
     /// finished meanwhile, the reader takes that view (<see cref="RebuildTurn.Finished"/>): it includes everything committed before
     /// the reader came, whether or not the cache kept it. While changes keep coming the cache keeps nothing, and each waiting reader
-    /// used to query again, one after another: one writer posting notes non-stop took status reads from about 35,000 a second to
-    /// 1,100–2,600 (now 4,700–5,200), eight writers to 25–29 (now 870–960).
+    /// used to query again, one after another: one writer posting notes non-stop took status reads from about 38,000 a second to
+    /// 1,100 (now 4,800), eight writers to 26 (now 870); docs/benchmarks.md, "Status reads under concurrent writes".
     /// </summary>
     public async ValueTask<RebuildTurn> EnterRebuildAsync(Guid tenantId, CancellationToken cancellationToken)
     {

@@ -16,10 +16,9 @@ public static class DatabaseSetup
     /// On SQLite, the pooled contexts kept between requests, each with its connection kept open and the statements compiled on it
     /// (<see cref="SqliteStatementCache"/>). EF Core's default pool (1,024) never shrinks, and a burst of concurrent writes, each
     /// waiting its turn for SQLite's one writer, leaves a context per waiting request: 256 concurrent note writers left 257
-    /// connections open for good, 77 MB of SQLite's memory. A context beyond these is disposed after its request and its connection
-    /// closed (<see cref="Portal.Data.PortalDbContext"/>.Dispose), then let go by Microsoft.Data.Sqlite's own pool within minutes:
-    /// the same burst now leaves 32 open, and SQLite's memory was back at 9 MB eight minutes later. 64 concurrent writers wrote as
-    /// fast with 32 kept as with 1,024 (1,640 against 1,590 notes a second, medians of three fresh hosts each).
+    /// connections open for good, 77 MB of SQLite's memory (measured by hand, commit 92861dd). A context beyond these is disposed
+    /// after its request and its connection closed (<see cref="Portal.Data.PortalDbContext"/>.Dispose), then let go by
+    /// Microsoft.Data.Sqlite's own pool within minutes. SqliteStatementCacheTests holds a burst of leases to this bound.
     /// </summary>
     public const int SqliteContextsKept = 32;
 
