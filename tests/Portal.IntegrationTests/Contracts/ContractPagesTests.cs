@@ -86,6 +86,35 @@ public sealed partial class ContractPagesTests(SqliteApp app) : IClassFixture<Sq
     }
 
     [Fact]
+    public async Task A_deactivated_customer_is_marked_so_in_its_MSPs_contract_list()
+    {
+        var tailspin = app.Demo.Org("Tailspin Logistics").Id;
+        static string RowOf(string page, string customer) => page[page.IndexOf($"<td>{customer}", StringComparison.Ordinal)..].Split("</tr>")[0];
+        var liam = await SignedInAsync(DemoDirectory.Liam);
+        RowOf(await liam.GetStringAsync("/contracts", Ct), "Tailspin Logistics").ShouldNotContain("(deactivated)");
+
+        await app.QueryAsync(async db =>
+        {
+            (await db.Organisations.SingleAsync(o => o.Id == tailspin, Ct)).Deactivate(DateTimeOffset.UtcNow);
+            return await db.SaveChangesAsync(Ct);
+        });
+        try
+        {
+            var page = await liam.GetStringAsync("/contracts", Ct);
+            RowOf(page, "Tailspin Logistics").ShouldContain("(deactivated)");
+            RowOf(page, "Northwind Airways").ShouldNotContain("(deactivated)");
+        }
+        finally
+        {
+            await app.QueryAsync(async db =>
+            {
+                (await db.Organisations.SingleAsync(o => o.Id == tailspin, Ct)).Reactivate();
+                return await db.SaveChangesAsync(Ct);
+            });
+        }
+    }
+
+    [Fact]
     public async Task The_customer_admin_lists_adds_and_removes_services_on_the_subscriptions_page()
     {
         var tailspin = app.Demo.TenantId("Tailspin Logistics");

@@ -6,7 +6,7 @@ using Portal.Infrastructure.Auth;
 namespace Portal.IntegrationTests.Contracts;
 
 /// <summary>A contract on the wire, read through a type of the test's own.</summary>
-public sealed record ContractDto(Guid Id, Guid MspId, string MspName, Guid CustomerId, string CustomerName, string State, string? Message,
+public sealed record ContractDto(Guid Id, Guid MspId, string MspName, Guid CustomerId, string CustomerName, bool MspDeactivated, bool CustomerDeactivated, string State, string? Message,
     DateTimeOffset? ProposedAt, string? ProposedBy, DateTimeOffset? StartedAt, string? StartedBy, DateTimeOffset? ClosedAt, string? ClosedBy,
     DateTimeOffset? EndedAt, string? EndedBy, string? EndedBySide, string[] Actions);
 
@@ -186,6 +186,13 @@ public abstract class ContractTests(PortalApp app)
         try
         {
             (await (await ProposeAsync(DemoDirectory.Jonas, bluepeak, fabrikam)).ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("organisation_deactivated");
+            // The contract's views say so: the customer is deactivated (its people have no access), the MSP is not.
+            var jonas = await app.ClientForAsync(DemoDirectory.Jonas);
+            var seen = await (await jonas.GetAsync($"/api/v1/contracts/{proposal.Id}", Ct)).ReadAsync<ContractDto>();
+            (seen.State, seen.MspDeactivated, seen.CustomerDeactivated).ShouldBe(("Withdrawn", false, true));
+            var listed = await (await jonas.GetAsync("/api/v1/contracts", Ct)).ReadAsync<ContractDto[]>();
+            listed.Single(c => c.Id == proposal.Id).CustomerDeactivated.ShouldBeTrue();
+            listed.Where(c => c.CustomerId != fabrikam).ShouldAllBe(c => !c.MspDeactivated && !c.CustomerDeactivated);
             using var create = await (await app.ClientForAsync(DemoDirectory.Ada)).PostJsonAsync("/api/v1/contracts", new { mspId = bluepeak, customerId = fabrikam });
             (await create.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("organisation_deactivated");
             (await app.QueryAsync(db => db.Contracts.CountAsync(c => c.MspId == bluepeak && c.CustomerId == fabrikam, Ct))).ShouldBe(1);

@@ -21,6 +21,6 @@ public sealed class AcceptContractHandler(PortalDbContext db, CurrentUser curren
         contract.Accept(party, clock.GetUtcNow(), msp, customer);
         auditLog.Record([msp.Id, customer.Id], "contract_accepted", $"{customer.Name} accepted {msp.Name}'s proposal: {msp.Name} manages {customer.Name} from now on.");
         await db.SaveChangesAsync(cancellationToken);
-        return ContractParties.View(contract, new Dictionary<Guid, string> { [msp.Id] = msp.Name, [customer.Id] = customer.Name }, user);
+        return ContractParties.View(contract, msp, customer, user);
     }
 }

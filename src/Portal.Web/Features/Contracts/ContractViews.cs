@@ -7,11 +7,17 @@ namespace Portal.Features.Contracts;
 
 /// <summary>
 /// A contract as its parties see it: who proposed, accepted (or declined, withdrew) and ended it, and when; <c>Actions</c> are the steps
-/// the reader may take now (accept, decline, withdraw, end).
+/// the reader may take now (accept, decline, withdraw, end). <c>MspDeactivated</c> / <c>CustomerDeactivated</c>: that organisation is
+/// deactivated now, so its people have no access whatever the contract's state says (deactivation is reversible, and leaves its
+/// contracts as they were).
 /// </summary>
-public sealed record ContractView(Guid Id, Guid MspId, string MspName, Guid CustomerId, string CustomerName, ContractState State, string? Message,
+public sealed record ContractView(Guid Id, Guid MspId, string MspName, Guid CustomerId, string CustomerName, bool MspDeactivated, bool CustomerDeactivated,
+    ContractState State, string? Message,
     DateTimeOffset? ProposedAt, string? ProposedBy, DateTimeOffset? StartedAt, string? StartedBy, DateTimeOffset? ClosedAt, string? ClosedBy,
     DateTimeOffset? EndedAt, string? EndedBy, ContractSide? EndedBySide, IReadOnlyList<string> Actions);
+
+/// <summary>An organisation as a contract's view names it; deactivated: its people have no access now, whatever the contract's state.</summary>
+public sealed record ContractPartyName(string Name, bool Deactivated);
 
 public static class ContractParties
 {
@@ -37,18 +43,33 @@ public static class ContractParties
         return new ContractParty(user.UserId, user.DisplayName, side);
     }
 
-    public static ContractView View(MspContract c, IReadOnlyDictionary<Guid, string> names, UserAccess user) => new(
-        c.Id, c.MspId, names.GetValueOrDefault(c.MspId, "?"), c.CustomerId, names.GetValueOrDefault(c.CustomerId, "?"), c.State, c.Message,
-        c.ProposedAt, c.ProposedByName, c.StartedAt, c.StartedByName, c.ClosedAt, c.ClosedByName, c.EndedAt, c.EndedByName, c.EndedBySide,
-        [.. SidesOf(user, c).SelectMany(c.ActionsFor).Distinct()]);
-
-    /// <summary>One contract's view, with its two organisations' names.</summary>
-    public static async Task<ContractView> ViewAsync(PortalDbContext db, MspContract contract, UserAccess user, CancellationToken ct)
+    public static ContractView View(MspContract c, IReadOnlyDictionary<Guid, ContractPartyName> parties, UserAccess user)
     {
-        var names = await db.Organisations.AsNoTracking().Where(o => o.Id == contract.MspId || o.Id == contract.CustomerId)
-            .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
-        return View(contract, names, user);
+        var msp = parties.GetValueOrDefault(c.MspId) ?? Unknown;
+        var customer = parties.GetValueOrDefault(c.CustomerId) ?? Unknown;
+        return new ContractView(c.Id, c.MspId, msp.Name, c.CustomerId, customer.Name, msp.Deactivated, customer.Deactivated, c.State, c.Message,
+            c.ProposedAt, c.ProposedByName, c.StartedAt, c.StartedByName, c.ClosedAt, c.ClosedByName, c.EndedAt, c.EndedByName, c.EndedBySide,
+            [.. SidesOf(user, c).SelectMany(c.ActionsFor).Distinct()]);
     }
+
+    /// <summary>The view of a contract whose two organisations the handler has in hand.</summary>
+    public static ContractView View(MspContract contract, Organisation msp, Organisation customer, UserAccess user) =>
+        View(contract, new Dictionary<Guid, ContractPartyName>
+        {
+            [msp.Id] = new(msp.Name, !msp.IsActive),
+            [customer.Id] = new(customer.Name, !customer.IsActive),
+        }, user);
+
+    /// <summary>One contract's view, with its two organisations read.</summary>
+    public static async Task<ContractView> ViewAsync(PortalDbContext db, MspContract contract, UserAccess user, CancellationToken ct) =>
+        View(contract, await PartyNamesAsync(db, [contract.MspId, contract.CustomerId], ct), user);
+
+    /// <summary>The organisations of some contracts as their views name them, by id, read in one query.</summary>
+    public static async Task<Dictionary<Guid, ContractPartyName>> PartyNamesAsync(PortalDbContext db, IReadOnlyCollection<Guid> organisationIds, CancellationToken ct) =>
+        await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id))
+            .Select(o => new { o.Id, o.Name, o.DeactivatedAt }).ToDictionaryAsync(o => o.Id, o => new ContractPartyName(o.Name, o.DeactivatedAt != null), ct);
+
+    private static readonly ContractPartyName Unknown = new("?", false);
 
     /// <summary>The contract the access check loaded (tracked), from the identity map; found through the context otherwise.</summary>
     public static async Task<MspContract> LoadAsync(PortalDbContext db, Guid contractId, CancellationToken ct) =>

@@ -42,6 +42,6 @@ public sealed class CreateContractHandler(PortalDbContext db, CurrentUser curren
         db.Contracts.Add(contract);
         auditLog.Record([msp.Id, customer.Id], "contract_created", $"The platform operator made {msp.Name} manage {customer.Name}.");
         await db.SaveChangesAsync(cancellationToken);
-        return ContractParties.View(contract, new Dictionary<Guid, string> { [msp.Id] = msp.Name, [customer.Id] = customer.Name }, user);
+        return ContractParties.View(contract, msp, customer, user);
     }
 }

@@ -21,6 +21,6 @@ public sealed class DeclineContractHandler(PortalDbContext db, CurrentUser curre
         contract.Decline(party, clock.GetUtcNow());
         auditLog.Record([msp.Id, customer.Id], "contract_declined", $"{customer.Name} declined {msp.Name}'s proposal.");
         await db.SaveChangesAsync(cancellationToken);
-        return ContractParties.View(contract, new Dictionary<Guid, string> { [msp.Id] = msp.Name, [customer.Id] = customer.Name }, user);
+        return ContractParties.View(contract, msp, customer, user);
     }
 }

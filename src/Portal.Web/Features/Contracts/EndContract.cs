@@ -21,6 +21,6 @@ public sealed class EndContractHandler(PortalDbContext db, CurrentUser currentUs
         contract.End(party, clock.GetUtcNow());
         auditLog.Record([msp.Id, customer.Id], "contract_ended", $"{(party.Side switch { ContractSide.Customer => customer.Name, ContractSide.Msp => msp.Name, _ => "The platform operator" })} ended the contract: {msp.Name} no longer manages {customer.Name}.");
         await db.SaveChangesAsync(cancellationToken);
-        return ContractParties.View(contract, new Dictionary<Guid, string> { [msp.Id] = msp.Name, [customer.Id] = customer.Name }, user);
+        return ContractParties.View(contract, msp, customer, user);
     }
 }

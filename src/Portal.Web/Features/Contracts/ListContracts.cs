@@ -29,8 +29,8 @@ public sealed class ListContractsHandler(PortalDbContext db, CurrentUser current
         var rows = await contracts.ToListAsync(cancellationToken);
 
         var organisationIds = rows.SelectMany(c => new[] { c.MspId, c.CustomerId }).Distinct().ToList();
-        var names = await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
+        var parties = await ContractParties.PartyNamesAsync(db, organisationIds, cancellationToken);
         return [.. rows.OrderBy(c => c.IsOpen ? 0 : 1).ThenByDescending(c => c.ProposedAt ?? c.StartedAt).ThenByDescending(c => c.Id)
-            .Select(c => ContractParties.View(c, names, user))];
+            .Select(c => ContractParties.View(c, parties, user))];
     }
 }

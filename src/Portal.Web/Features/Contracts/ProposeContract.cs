@@ -44,6 +44,6 @@ public sealed class ProposeContractHandler(PortalDbContext db, CurrentUser curre
         auditLog.Record([msp.Id, customer.Id], "contract_proposed",
             $"{msp.Name} proposed to manage {customer.Name}{(contract.Message is { } m ? $": \"{m}\"" : ".")}");
         await db.SaveChangesAsync(cancellationToken);
-        return ContractParties.View(contract, new Dictionary<Guid, string> { [msp.Id] = msp.Name, [customer.Id] = customer.Name }, user);
+        return ContractParties.View(contract, msp, customer, user);
     }
 }

@@ -21,6 +21,6 @@ public sealed class WithdrawContractHandler(PortalDbContext db, CurrentUser curr
         contract.Withdraw(party, clock.GetUtcNow());
         auditLog.Record([msp.Id, customer.Id], "contract_withdrawn", $"{msp.Name} withdrew its proposal to manage {customer.Name}.");
         await db.SaveChangesAsync(cancellationToken);
-        return ContractParties.View(contract, new Dictionary<Guid, string> { [msp.Id] = msp.Name, [customer.Id] = customer.Name }, user);
+        return ContractParties.View(contract, msp, customer, user);
     }
 }
