@@ -94,6 +94,29 @@ public static class DatabaseSetup
         _ => throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite, PostgreSql or SqlServer."),
     };
 
+    /// <summary>
+    /// Applies pending migrations. On a new SQLite database, EF Core's two warnings about a table rebuild (a statement run while the
+    /// rebuild is pending; <c>PRAGMA foreign_keys</c> outside the transaction) are logged as information: with no rows yet there is
+    /// nothing for them to get wrong, and they were the first thing a new user saw on the first start. On a database that already has
+    /// migrations (an upgrade) they stay warnings, where they matter. ContractLifecycleMigrationTests checks that migration's rows.
+    /// </summary>
+    private static async Task MigrateAsync(PortalDbContext db, IServiceProvider services)
+    {
+        if (!db.Database.IsSqlite() || (await db.Database.GetAppliedMigrationsAsync()).Any())
+        {
+            await db.Database.MigrateAsync();
+            return;
+        }
+        var options = new DbContextOptionsBuilder<PortalDbContext>()
+            .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>())
+            .ConfigureWarnings(w => w.Log(
+                (SqliteEventId.TableRebuildPendingWarning, LogLevel.Information),
+                (RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Information)));
+        Configure(options, DatabaseProvider.Sqlite, db.Database.GetConnectionString()!);
+        await using var migrating = new PortalDbContext(options.Options).Use(services.GetRequiredService<TenantScope>());
+        await migrating.Database.MigrateAsync();
+    }
+
     /// <summary>Applies pending migrations, then seeds the demo outage once when asked to (Development by default).</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
@@ -101,7 +124,7 @@ public static class DatabaseSetup
         await using var scope = app.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantScope>().UseSystemAccess();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        await db.Database.MigrateAsync();
+        await MigrateAsync(db, scope.ServiceProvider);
         if (db.Database.IsSqlite())
         {
             // Readers never wait for the writer, which matters when a status page is hammered during an outage.
