@@ -96,7 +96,7 @@ public static class DatabaseSetup
 
     /// <summary>
     /// Applies pending migrations. On a new SQLite database, EF Core's two warnings about a table rebuild (a statement run while the
-    /// rebuild is pending; <c>PRAGMA foreign_keys</c> outside the transaction) are logged as information: with no rows yet there is
+    /// rebuild is pending; <c>PRAGMA foreign_keys</c> outside the transaction) are logged at Debug: with no rows yet there is
     /// nothing for them to get wrong, and they were the first thing a new user saw on the first start. On a database that already has
     /// migrations (an upgrade) they stay warnings, where they matter. ContractLifecycleMigrationTests checks that migration's rows.
     /// </summary>
@@ -110,8 +110,8 @@ public static class DatabaseSetup
         var options = new DbContextOptionsBuilder<PortalDbContext>()
             .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>())
             .ConfigureWarnings(w => w.Log(
-                (SqliteEventId.TableRebuildPendingWarning, LogLevel.Information),
-                (RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Information)));
+                (SqliteEventId.TableRebuildPendingWarning, LogLevel.Debug),
+                (RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Debug)));
         Configure(options, DatabaseProvider.Sqlite, db.Database.GetConnectionString()!);
         await using var migrating = new PortalDbContext(options.Options).Use(services.GetRequiredService<TenantScope>());
         await migrating.Database.MigrateAsync();
