@@ -45,7 +45,8 @@ public static class DataProtectionSetup
         {
             var name = section["KeyVault:CertificateName"] is { Length: > 0 } n ? n
                 : throw new InvalidOperationException($"{Section}:KeyVault:Uri is set but {Section}:KeyVault:CertificateName is not.");
-            return FromKeyVault(new Uri(vault), name, section["KeyVault:ManagedIdentityClientId"]);
+            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section["KeyVault:ManagedIdentityClientId"] });
+            return FromKeyVault(new CertificateClient(new Uri(vault), credential), name);
         }
         if (section["CertificatePath"] is { Length: > 0 } path)
         {
@@ -63,14 +64,16 @@ public static class DataProtectionSetup
             $"{Section}:CertificatePassword (a PKCS#12 file with its private key). See docs/operations.md, \"Data Protection keys\".");
     }
 
-    /// <summary>The certificate with its private key (Key Vault keeps that in the certificate's secret), and the older enabled versions for decryption.</summary>
-    private static (X509Certificate2, X509Certificate2[]) FromKeyVault(Uri vault, string name, string? managedIdentityClientId)
+    /// <summary>
+    /// The certificate's current version with its private key (Key Vault keeps that in the certificate's secret), and its older
+    /// enabled versions for decryption (keys protected before a rotation); a disabled version is left out, and so is one with no
+    /// certificate issued yet (no thumbprint: a rotation still pending), which has nothing to download.
+    /// </summary>
+    internal static (X509Certificate2 Current, X509Certificate2[] Older) FromKeyVault(CertificateClient client, string name)
     {
-        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = managedIdentityClientId });
-        var client = new CertificateClient(vault, credential);
         var current = client.DownloadCertificate(name).Value;
         var older = client.GetPropertiesOfCertificateVersions(name)
-            .Where(v => v.Enabled == true && v.Version != null && !string.Equals(v.X509ThumbprintString, current.Thumbprint, StringComparison.OrdinalIgnoreCase))
+            .Where(v => v.Enabled == true && v.Version != null && v.X509Thumbprint is { Length: > 0 } && !string.Equals(v.X509ThumbprintString, current.Thumbprint, StringComparison.OrdinalIgnoreCase))
             .Select(v => client.DownloadCertificate(name, v.Version).Value)
             .ToArray();
         return (current, older);
