@@ -18,7 +18,6 @@ namespace Portal.UnitTests;
 /// </summary>
 public sealed class DataProtectionKeyVaultTests
 {
-    private const string Vault = "https://portal-test.vault.azure.net";
     private const string Name = "portal-dataprotection";
 
     [Fact]
@@ -68,11 +67,14 @@ public sealed class DataProtectionKeyVaultTests
     /// <summary>Key Vault's certificate and secret endpoints for one certificate's versions (the last one is the latest).</summary>
     private sealed class FakeVault(params Version[] versions) : HttpMessageHandler
     {
+        // A vault of its own per test: the SDK remembers each vault's challenge for the process, and the test counts it.
+        private readonly string _vault = $"https://portal-test-{Guid.NewGuid():N}"[..40] + ".vault.azure.net";
+
         public bool RefuseSecrets { get; init; }
         public List<string> Downloaded { get; } = [];
         public int Unauthenticated { get; private set; }
 
-        public CertificateClient Client() => new(new Uri(Vault), new FakeCredential(),
+        public CertificateClient Client() => new(new Uri(_vault), new FakeCredential(),
             new CertificateClientOptions { Transport = new HttpClientTransport(new HttpClient(this)), Retry = { MaxRetries = 0 } });
 
         // The SDK's synchronous calls (Portal loads the certificates while it builds its services) come through Send.
@@ -98,7 +100,7 @@ public sealed class DataProtectionKeyVaultTests
             {
                 ["certificates", Name, "versions"] => Json(new
                 {
-                    value = versions.Select(v => new { id = $"{Vault}/certificates/{Name}/{v.Id}", x5t = v.Issued ? Thumbprint(v) : null, attributes = new { enabled = v.Enabled } }),
+                    value = versions.Select(v => new { id = $"{_vault}/certificates/{Name}/{v.Id}", x5t = v.Issued ? Thumbprint(v) : null, attributes = new { enabled = v.Enabled } }),
                     nextLink = (string?)null,
                 }),
                 ["certificates", Name] => Certificate(latest),
@@ -109,11 +111,11 @@ public sealed class DataProtectionKeyVaultTests
             };
         }
 
-        private static HttpResponseMessage Certificate(Version v) => Json(new
+        private HttpResponseMessage Certificate(Version v) => Json(new
         {
-            id = $"{Vault}/certificates/{Name}/{v.Id}",
-            kid = $"{Vault}/keys/{Name}/{v.Id}",
-            sid = $"{Vault}/secrets/{Name}/{v.Id}",
+            id = $"{_vault}/certificates/{Name}/{v.Id}",
+            kid = $"{_vault}/keys/{Name}/{v.Id}",
+            sid = $"{_vault}/secrets/{Name}/{v.Id}",
             x5t = Thumbprint(v),
             cer = Convert.ToBase64String(v.Certificate.RawData),
             attributes = new { enabled = v.Enabled },
@@ -124,8 +126,8 @@ public sealed class DataProtectionKeyVaultTests
             Downloaded.Add(v.Id);
             return Json(new
             {
-                id = $"{Vault}/secrets/{Name}/{v.Id}",
-                kid = $"{Vault}/keys/{Name}/{v.Id}",
+                id = $"{_vault}/secrets/{Name}/{v.Id}",
+                kid = $"{_vault}/keys/{Name}/{v.Id}",
                 value = Convert.ToBase64String(v.Certificate.Export(X509ContentType.Pkcs12)),
                 contentType = "application/x-pkcs12",
                 managed = true,
