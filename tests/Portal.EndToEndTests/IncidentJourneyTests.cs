@@ -134,6 +134,37 @@ public sealed partial class IncidentJourneyTests(PortalApp app)
     }
 
     [Fact]
+    public async Task A_status_change_starts_with_no_status_chosen_so_one_click_cannot_step_back_or_close()
+    {
+        var maya = await app.SignInAsync(MspEngineer);
+        var title = TriagePage.UniqueTitle("Hangar printers offline");
+        await TriagePage.OpenIncidentAsync(maya, $"{Tenant} (NWA)", title, "Sev3", "Hangar printers are offline; paper forms in use.");
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+        var status = maya.GetByLabel("Move to status");
+        var change = maya.GetByRole(AriaRole.Button, new() { Name = "Change status" });
+        await status.SelectOptionAsync("Mitigating");
+        await change.ClickAsync();
+        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Mitigating");
+
+        // From Mitigating the first status offered is Investigating, a step back: none is chosen, and the form is not sent.
+        await Expect(status).ToHaveValueAsync("");
+        var posts = 0;
+        maya.Request += (_, request) => { if (request.Method == "POST") posts++; };
+        await change.ClickAsync();
+        (await status.EvaluateAsync<bool>("select => select.validity.valueMissing")).ShouldBeTrue();
+        await maya.WaitForTimeoutAsync(500);
+        posts.ShouldBe(0);
+        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Mitigating");
+
+        // Resolved offers Closed first, after which nothing can change: none is chosen there either.
+        await status.SelectOptionAsync("Resolved");
+        await change.ClickAsync();
+        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Resolved");
+        await Expect(status).ToHaveValueAsync("");
+    }
+
+    [Fact]
     public async Task The_customers_open_status_page_follows_the_msp_live()
     {
         var maya = await app.SignInAsync(MspEngineer);

@@ -48,6 +48,14 @@ public sealed class RemediationJourneyTests(PortalApp app)
         var rows = maya.GetByTestId("task-table").Locator("tbody tr");
         await Expect(rows).ToHaveCountAsync(20);
         for (var i = 0; i < 3; i++) await rows.Nth(i).GetByRole(AriaRole.Checkbox).CheckAsync();
+        // No state is chosen for her (the first, Pending, would undo ticked Done tasks): Apply alone sends nothing.
+        await Expect(maya.GetByLabel("New state")).ToHaveValueAsync("");
+        var posts = 0;
+        maya.Request += (_, request) => { if (request.Method == "POST") posts++; };
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        (await maya.GetByLabel("New state").EvaluateAsync<bool>("select => select.validity.valueMissing")).ShouldBeTrue();
+        await maya.WaitForTimeoutAsync(500);
+        posts.ShouldBe(0);
         await maya.GetByLabel("New state").SelectOptionAsync("Done");
         await maya.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync("3 tasks set to Done");
