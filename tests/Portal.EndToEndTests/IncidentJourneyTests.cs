@@ -165,6 +165,25 @@ public sealed partial class IncidentJourneyTests(PortalApp app)
     }
 
     [Fact]
+    public async Task On_a_phone_the_triage_queue_shows_every_title_whole_on_the_screen()
+    {
+        var maya = await app.SignInAsync(MspEngineer);
+        await maya.SetViewportSizeAsync(390, 844);
+        await maya.GotoAsync("/triage");
+        var titles = maya.Locator("table.incidents tbody .title a");
+        (await titles.CountAsync()).ShouldBeGreaterThan(0);
+        foreach (var title in await titles.AllAsync())
+        {
+            var box = (await title.BoundingBoxAsync())!;
+            box.X.ShouldBeGreaterThanOrEqualTo(0);
+            (box.X + box.Width).ShouldBeLessThanOrEqualTo(390, await title.InnerTextAsync());
+        }
+        // Without the column headings a card says what its assignee and times are.
+        await Expect(maya.Locator("table.incidents thead")).ToBeHiddenAsync();
+        await Expect(maya.Locator("table.incidents tbody td[data-label=Assignee]").First).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task The_customers_open_status_page_follows_the_msp_live()
     {
         var maya = await app.SignInAsync(MspEngineer);
