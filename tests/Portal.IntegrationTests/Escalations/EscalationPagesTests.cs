@@ -41,6 +41,7 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
         read.ShouldContain("On call now");
         read.ShouldContain("Acknowledge Sev1 within minutes");
         read.ShouldNotContain("Save targets");
+        read.ShouldContain("No rotation yet: nobody is on call until your MSP lead sets one up here.");
 
         var liam = await SignedInAsync(DemoDirectory.Liam);
         var edit = await liam.GetStringAsync("/escalations", Ct);
