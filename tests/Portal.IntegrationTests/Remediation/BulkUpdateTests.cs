@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain;
 
@@ -155,6 +156,27 @@ public abstract class BulkUpdateTests(PortalApp app)
         // the customer sees the summary on its timeline
         var olivia = await App.ClientForAsync(DemoDirectory.Olivia);
         (await olivia.TimelineAsync(incident.Id)).ShouldContain(e => e.Text == "10 devices marked Done by Maya Chen: Safe-mode fix applied" && e.Kind == "Remediation");
+    }
+
+    [Fact]
+    public async Task The_customers_status_keeps_the_msps_latest_words_in_view_however_many_bulk_updates_follow()
+    {
+        var maya = await Maya;
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: status card", 12);
+        var update = $"Front desk machines first, expect them back within the hour {Guid.NewGuid():N}";
+        await maya.AddNoteAsync(incident.Id, update, "Customer");
+        // Six bulk calls: one more remediation summary than the status card shows updates.
+        foreach (var pair in tasks.Chunk(2))
+            (await maya.BulkAsync(incident.Id, new { state = "Done", items = pair.Select(t => new { taskId = t.Id }).ToArray() })).Updated.ShouldBe(2);
+
+        var olivia = await App.ClientForAsync(DemoDirectory.Olivia);
+        using var status = JsonDocument.Parse(await olivia.GetStringAsync($"/api/v1/tenants/{Nwa}/status", TestContext.Current.CancellationToken));
+        var card = status.RootElement.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == incident.Id);
+        var texts = card.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("text").GetString()).ToList();
+        texts.ShouldContain(update);
+        texts.ShouldNotContain(t => t!.Contains("marked Done", StringComparison.Ordinal));
+        card.GetProperty("progress").GetProperty("completed").GetInt32().ShouldBe(12, "the progress line tells how far remediation got");
+        (await olivia.TimelineAsync(incident.Id)).Count(e => e.Kind == "Remediation").ShouldBe(6, "the incident's timeline still lists every summary");
     }
 
     [Fact]

@@ -73,8 +73,10 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
                     .Select(i => new
                     {
                         i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
+                        // Remediation summaries are left to the progress line: a bulk update every few minutes would otherwise push
+                        // the MSP's own words off the card (the incident's timeline still lists them).
                         Updates = db.TimelineEntries
-                            .Where(e => e.IncidentId == i.Id && e.Visibility == NoteVisibility.Customer)
+                            .Where(e => e.IncidentId == i.Id && e.Visibility == NoteVisibility.Customer && e.Kind != TimelineEntryKind.Remediation)
                             .OrderByDescending(e => e.Sequence)
                             .Take(UpdatesPerIncident)
                             .Select(e => new CustomerUpdateView(e.CustomerSequence ?? 0, e.At, e.ActorName, e.Text))
