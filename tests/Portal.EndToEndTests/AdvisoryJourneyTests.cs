@@ -138,7 +138,7 @@ public sealed partial class AdvisoryJourneyTests(PortalApp app)
         await Expect(priya.GetByTestId("devices")).ToContainTextAsync($"0 of {tasks}", Live);
 
         // The MSP's RMM integration reports three machines fixed through the API, by task id.
-        using var rmm = await ApiClientAsync("rmm@harborit.example");
+        using var rmm = await app.ApiClientAsync("rmm@harborit.example");
         var taskIds = (await rmm.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}/tasks?limit=3", Ct)).GetProperty("items").EnumerateArray()
             .Select(t => t.GetProperty("id").GetGuid()).ToList();
         taskIds.Count.ShouldBe(3);
@@ -180,16 +180,6 @@ public sealed partial class AdvisoryJourneyTests(PortalApp app)
 
     private static int Number(string text) =>
         int.Parse(LeadingNumber().Match(text).Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
-
-    private async Task<HttpClient> ApiClientAsync(string email)
-    {
-        var client = new HttpClient { BaseAddress = app.BaseAddress };
-        using var response = await client.PostAsJsonAsync("dev/token", new { email }, Ct);
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("accessToken").GetString();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
 
     [GeneratedRegex(@"/provider/advisories/[0-9a-f-]{36}$")]
     private static partial Regex DashboardUrl();

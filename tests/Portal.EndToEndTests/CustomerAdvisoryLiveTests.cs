@@ -17,16 +17,6 @@ public sealed class CustomerAdvisoryLiveTests(PortalApp app)
 {
     private static readonly LocatorAssertionsToContainTextOptions Soon = new() { Timeout = 5_000 };
 
-    private async Task<HttpClient> ApiAsAsync(string email)
-    {
-        var http = new HttpClient { BaseAddress = app.BaseAddress };
-        using var response = await http.PostAsJsonAsync("/dev/token", new { email }, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("accessToken").GetString();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
-
     [Fact]
     public async Task An_advisory_and_its_update_appear_on_the_open_status_page_without_a_reload()
     {
@@ -36,7 +26,7 @@ public sealed class CustomerAdvisoryLiveTests(PortalApp app)
         await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
         await olivia.EvaluateAsync("() => { window.portalNotReloaded = true; }"); // a reload would lose this
 
-        using var priya = await ApiAsAsync("priya@sentinelshield.example");
+        using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
         var (providerId, serviceId) = await app.ReadAsync(async db =>
         {
             var provider = await db.Organisations.SingleAsync(o => o.Name == "Sentinel Shield Security", ct);

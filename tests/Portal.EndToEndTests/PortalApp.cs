@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -131,6 +134,17 @@ public sealed class PortalApp : IAsyncLifetime
     }
 
     private static readonly System.Text.RegularExpressions.Regex LandedUrl = new(@"^https?://[^/]+/(?!signin)");
+
+    /// <summary>An API client with a demo user's bearer token from /dev/token, as a script or an RMM tool would call the API.</summary>
+    public async Task<HttpClient> ApiClientAsync(string email)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        using var response = await client.PostAsJsonAsync("/dev/token", new { email }, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     /// <summary>Reads the database as the platform itself (no tenant filter), e.g. to learn a foreign tenant's id.</summary>
     public async Task<T> ReadAsync<T>(Func<PortalDbContext, Task<T>> read)

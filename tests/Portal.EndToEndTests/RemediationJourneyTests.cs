@@ -27,7 +27,7 @@ public sealed class RemediationJourneyTests(PortalApp app)
         var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
 
         // Twenty affected devices become tasks through the API, as an engineer's script would add them.
-        using var api = await ApiClientAsync("maya@harborit.example");
+        using var api = await app.ApiClientAsync("maya@harborit.example");
         var tenantId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}", Ct)).GetProperty("tenantId").GetGuid();
         var devices = (await api.GetFromJsonAsync<JsonElement>($"api/v1/tenants/{tenantId}/devices?limit=20", Ct)).GetProperty("items").EnumerateArray()
             .Select(d => (Id: d.GetProperty("id").GetGuid(), ExternalId: d.GetProperty("externalId").GetString()!)).ToList();
@@ -72,7 +72,7 @@ public sealed class RemediationJourneyTests(PortalApp app)
         await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
 
         // The MSP's RMM integration reports ten more machines fixed, by their RMM ids, through the API.
-        using var rmm = await ApiClientAsync("rmm@harborit.example");
+        using var rmm = await app.ApiClientAsync("rmm@harborit.example");
         using var bulk = await rmm.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks/bulk-state",
             new { state = "Done", items = devices.Skip(10).Select(d => new { externalId = d.ExternalId }), summary = "Safe-mode fix confirmed" }, Ct);
         bulk.EnsureSuccessStatusCode();
@@ -139,7 +139,7 @@ public sealed class RemediationJourneyTests(PortalApp app)
         // Another client, the MSP's RMM integration, reports 100 of them fixed; the open page follows without a reload.
         await maya.EvaluateAsync("() => { window.portalNotReloaded = true; }");
         await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-remaining", "240", new() { Timeout = 5_000 });
-        using var rmm = await ApiClientAsync("rmm@harborit.example");
+        using var rmm = await app.ApiClientAsync("rmm@harborit.example");
         using var bulk = await rmm.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks/bulk-state",
             new { state = "Done", items = Enumerable.Range(1, 100).Select(n => new { externalId = $"gate-{marker}-{n:D3}" }) }, Ct);
         bulk.EnsureSuccessStatusCode();
@@ -184,15 +184,5 @@ public sealed class RemediationJourneyTests(PortalApp app)
         var foreign = await olivia.GotoAsync($"/status/{foreignTenant}/recovery");
         foreign!.Status.ShouldBe(404);
         (await olivia.ContentAsync()).ShouldNotContain("Woodgrove");
-    }
-
-    private async Task<HttpClient> ApiClientAsync(string email)
-    {
-        var client = new HttpClient { BaseAddress = app.BaseAddress };
-        using var response = await client.PostAsJsonAsync("dev/token", new { email }, Ct);
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("accessToken").GetString();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
     }
 }

@@ -2,7 +2,7 @@
 // A page opts in with <main data-live-page="triage|incident|status|advisory" [data-incident-id] [data-tenant-id] [data-advisory-id]>
 // and marks what may change with data-live-region="name". On an event that concerns the page, on a
 // sequence gap and after every (re)connect, the page fetches itself again and swaps those regions in
-// place: one rendering path, no reload, and nothing the user is typing is touched.
+// place: one rendering path, no reload, and nothing the user is typing or has chosen is touched.
 (() => {
   "use strict";
   const main = document.querySelector("[data-live-page]");
@@ -20,6 +20,12 @@
     indicator.dataset.state = state;
     indicator.textContent = text;
     indicator.hidden = false;
+  }
+
+  // A region whose controls the user has changed (a status picked, an assignee chosen) stays as it is until its form is
+  // sent: swapping it would reset the choice (every fresh rendering differs, if only in its antiforgery token).
+  for (const type of ["input", "change"]) {
+    document.addEventListener(type, e => e.target.closest?.("[data-live-region]")?.setAttribute("data-live-edited", ""), true);
   }
 
   let refreshTimer = 0;
@@ -44,10 +50,13 @@
     for (const region of document.querySelectorAll("[data-live-region]")) {
       const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
       if (!replacement || replacement.innerHTML === region.innerHTML) continue;
-      if (region.contains(document.activeElement) && document.activeElement !== document.body) continue; // never pull a control from under the user
+      // Never pull a control from under the user, nor a choice they have made and not sent yet.
+      if (region.contains(document.activeElement) && document.activeElement !== document.body) continue;
+      if (region.hasAttribute("data-live-edited")) continue;
       region.replaceWith(document.importNode(replacement, true));
     }
-    // Forms outside the regions keep the user's text but must send the current version.
+    // Forms outside the regions, or in a region kept for the user, keep what the user typed or chose but must send the current
+    // version (the regions around them show what changed; the server still checks the transition against the current state).
     for (const input of document.querySelectorAll("input[data-live-version]")) {
       const current = fresh.querySelector("input[data-live-version]");
       if (current) input.value = current.value;
