@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Shouldly;
 
@@ -8,10 +11,10 @@ public sealed class LayoutTests(PortalApp app)
 {
     private static readonly (string Person, string[] Paths)[] Pages =
     [
-        ("Maya Chen", ["/triage", "{incident}", "{incident}/remediation", "/advisories", "/escalations"]),
+        ("Maya Chen", ["/triage", "{incident}", "{incident}/remediation", "/advisories", "/advisories/{advisory}", "/escalations"]),
         ("Liam O'Brien", ["/escalations", "/contracts"]),
         ("Olivia Grant", ["/status", "/contracts"]),
-        ("Priya Raman", ["/provider", "/provider/advisories", "/provider/advisories/new"]),
+        ("Priya Raman", ["/provider", "/provider/advisories", "/provider/advisories/{advisory}", "/provider/advisories/new"]),
         ("Ada Lovelace", ["/admin/organisations"]),
     ];
 
@@ -20,6 +23,7 @@ public sealed class LayoutTests(PortalApp app)
     [InlineData(390, 844)]
     public async Task No_page_scrolls_sideways(int width, int height)
     {
+        var advisory = await PublishAdvisoryAsync(); // so that the advisory pages have rows to lay out
         var wide = new List<string>();
         foreach (var (person, paths) in Pages)
         {
@@ -28,13 +32,31 @@ public sealed class LayoutTests(PortalApp app)
             var incident = person == "Maya Chen" ? await FirstIncidentAsync(page) : null;
             foreach (var path in paths)
             {
-                await page.GotoAsync(path.Replace("{incident}", incident, StringComparison.Ordinal));
+                await page.GotoAsync(path.Replace("{incident}", incident, StringComparison.Ordinal).Replace("{advisory}", advisory, StringComparison.Ordinal));
                 var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
                 var (scroll, client) = (widths[0], widths[1]);
                 if (scroll > client) wide.Add($"{person} {path}: {scroll} px wide in {client}");
             }
         }
         wide.ShouldBeEmpty();
+    }
+
+    private async Task<string> PublishAdvisoryAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (providerId, serviceId) = await app.ReadAsync(async db =>
+        {
+            var provider = await db.Organisations.SingleAsync(o => o.Name == "Sentinel Shield Security", ct);
+            return (provider.Id, (await db.Services.SingleAsync(s => s.ProviderId == provider.Id && s.Name == "ShieldSensor Endpoint Agent", ct)).Id);
+        });
+        using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
+        using var published = await priya.PostAsJsonAsync($"/api/v1/providers/{providerId}/advisories", new
+        {
+            title = "Sensor content update 291 crashes Windows hosts", severity = "Sev1", serviceIds = new[] { serviceId },
+            impact = "Windows machines with the sensor may fail to start after the content update.",
+        }, ct);
+        published.EnsureSuccessStatusCode();
+        return (await published.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid().ToString();
     }
 
     private static async Task<string> FirstIncidentAsync(IPage page)
