@@ -60,9 +60,24 @@ public sealed class ContractJourneyTests(PortalApp app)
             .CountAsync());
         stored.ShouldBe(1);
 
-        // 5. The customer admin ends it again (the other journeys see the demo data as seeded).
+        // 5. The customer admin ends it again (the other journeys see the demo data as seeded). The browser asks first, and
+        //    cancelling sends nothing.
         var active = lucas.Locator("tr[data-contract]").Filter(new() { HasText = Msp });
-        await active.GetByRole(AriaRole.Button, new() { Name = $"End contract: {Msp} – {Tenant}" }).ClickAsync();
+        var end = active.GetByRole(AriaRole.Button, new() { Name = $"End contract: {Msp} – {Tenant}" });
+        string? asked = null;
+        var posts = 0;
+        lucas.Request += (_, request) => { if (request.Method == "POST") posts++; };
+        async void Dismiss(object? _, IDialog dialog) { asked = dialog.Message; await dialog.DismissAsync(); }
+        lucas.Dialog += Dismiss;
+        await end.ClickAsync();
+        await lucas.WaitForTimeoutAsync(500);
+        lucas.Dialog -= Dismiss;
+        asked.ShouldBe($"End the contract? {Msp}'s people lose access to {Tenant}'s incidents at once.");
+        posts.ShouldBe(0);
+        await Expect(active).ToContainTextAsync("Active");
+
+        lucas.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await end.ClickAsync();
         await Expect(lucas.GetByTestId("banner")).ToContainTextAsync($"Ended: {Msp} no longer manages {Tenant}.");
     }
 }

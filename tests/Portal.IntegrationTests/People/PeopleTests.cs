@@ -288,6 +288,8 @@ public sealed class PeopleTests(SqliteApp app) : IClassFixture<SqliteApp>
         var html = await browser.GetStringAsync($"/organisations/{msp.Id}/people", Ct);
         html.ShouldContain("Nina New");
         html.ShouldContain("Invite someone");
+        // Removing someone asks first in the browser (confirm.js reads the form's data-confirm).
+        html.ShouldContain($"data-confirm=\"Remove Nina New from {msp.Name}? They lose access at once");
 
         // The page's invite form: antiforgery, the API's rules (an odd email shows the field's error with a 400).
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
