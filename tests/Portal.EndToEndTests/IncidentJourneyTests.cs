@@ -117,8 +117,7 @@ public sealed partial class IncidentJourneyTests(PortalApp app)
         var stale = await maya.Context.NewPageAsync();
         await stale.RouteAsync("**/hubs/**", route => route.AbortAsync());
         await stale.GotoAsync(maya.Url);
-        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
-        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+        await TriagePage.AcknowledgeAsync(maya);
 
         var response = await stale.RunAndWaitForResponseAsync(
             () => stale.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync(),
@@ -140,8 +139,7 @@ public sealed partial class IncidentJourneyTests(PortalApp app)
         var maya = await app.SignInAsync(MspEngineer);
         var title = TriagePage.UniqueTitle("Hangar printers offline");
         await TriagePage.OpenIncidentAsync(maya, $"{Tenant} (NWA)", title, "Sev3", "Hangar printers are offline; paper forms in use.");
-        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
-        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+        await TriagePage.AcknowledgeAsync(maya);
         var status = maya.GetByLabel("Move to status");
         var change = maya.GetByRole(AriaRole.Button, new() { Name = "Change status" });
         await status.SelectOptionAsync("Mitigating");
@@ -171,8 +169,7 @@ public sealed partial class IncidentJourneyTests(PortalApp app)
         var maya = await app.SignInAsync(MspEngineer);
         var title = TriagePage.UniqueTitle("Gate printers jammed");
         await TriagePage.OpenIncidentAsync(maya, $"{Tenant} (NWA)", title, "Sev3", "Boarding passes print at the desks only.");
-        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
-        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+        await TriagePage.AcknowledgeAsync(maya);
         await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
         var incidentId = new Uri(maya.Url).AbsolutePath.Split('/')[^1];
 
@@ -222,8 +219,7 @@ public sealed partial class IncidentJourneyTests(PortalApp app)
         await Expect(card.Locator(".status")).ToHaveTextAsync("New");
         await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
 
-        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
-        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+        await TriagePage.AcknowledgeAsync(maya);
 
         // No reload: the page swaps its status region when the tenant's event arrives.
         await Expect(card.Locator(".status")).ToHaveTextAsync("Acknowledged");

@@ -18,8 +18,7 @@ public sealed class LiveSideBySideTests(PortalApp app)
         var maya = await app.SignInAsync("Maya Chen");
         var title = TriagePage.UniqueTitle("Check-in kiosks rebooting");
         await TriagePage.OpenIncidentAsync(maya, "Northwind Airways (NWA)", title, "Sev2", "Kiosks restart every few minutes.");
-        await maya.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
-        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+        await TriagePage.AcknowledgeAsync(maya);
 
         var olivia = await app.SignInAsync("Olivia Grant");
         var card = olivia.GetByRole(AriaRole.Article, new() { Name = title });

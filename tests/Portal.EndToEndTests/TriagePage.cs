@@ -29,6 +29,13 @@ internal static partial class TriagePage
         return (await page.Locator("h1 .ref").InnerTextAsync()).Trim();
     }
 
+    /// <summary>On a new incident's page: Acknowledge, and the page shows it acknowledged.</summary>
+    public static async Task AcknowledgeAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Expect(page.GetByTestId("incident-state")).ToContainTextAsync("Acknowledged");
+    }
+
     [GeneratedRegex(@"/incidents/[0-9a-f-]{36}$")]
     public static partial Regex IncidentUrl();
 }
