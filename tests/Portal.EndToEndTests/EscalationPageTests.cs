@@ -25,7 +25,7 @@ public sealed class EscalationPageTests(PortalApp app)
         await Expect(row.GetByLabel($"Level row {blank + 1}: minutes after the breach")).ToHaveValueAsync("");
         await row.GetByLabel($"Level row {blank + 1}: kind").SelectOptionAsync("Resolve");
         await row.GetByLabel($"Level row {blank + 1}: minutes after the breach").FillAsync("45");
-        await row.GetByLabel("every MspEngineer").CheckAsync();
+        await row.GetByLabel("every MSP engineer").CheckAsync();
         await row.GetByLabel($"Level row {blank + 1}: channels").FillAsync("ops-pager");
         await levels.GetByRole(AriaRole.Button, new() { Name = "Save levels" }).ClickAsync();
         await Expect(liam.GetByTestId("banner")).ToContainTextAsync("Levels saved");

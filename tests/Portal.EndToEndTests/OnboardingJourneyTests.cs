@@ -32,12 +32,12 @@ public sealed class OnboardingJourneyTests(PortalApp app)
         await ada.GetByRole(AriaRole.Link, new() { Name = customerName, Exact = true }).ClickAsync();
         await Expect(ada.GetByRole(AriaRole.Heading, new() { Name = $"People of {customerName}", Level = 1 })).ToBeVisibleAsync();
         var customerAdminEmail = $"carla.{run}@litware.example";
-        await InviteAsync(ada, customerAdminEmail, "CustomerAdmin");
+        await InviteAsync(ada, customerAdminEmail, "CustomerAdmin", "customer admin");
         await ada.GotoAsync("/admin/organisations");
         await ada.GetByRole(AriaRole.Link, new() { Name = mspName, Exact = true }).ClickAsync();
         await Expect(ada.GetByRole(AriaRole.Heading, new() { Name = $"People of {mspName}", Level = 1 })).ToBeVisibleAsync();
         var leadEmail = $"lena.{run}@contoso.example";
-        await InviteAsync(ada, leadEmail, "MspLead");
+        await InviteAsync(ada, leadEmail, "MspLead", "MSP lead");
 
         // The lead's first sign-in from the MSP's Entra tenant binds the invitation; they invite an engineer.
         var lead = await SignInAsNewPersonAsync("Lena Lead", leadEmail, mspTenant);
@@ -45,9 +45,10 @@ public sealed class OnboardingJourneyTests(PortalApp app)
         await lead.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "People" }).ClickAsync();
         await Expect(lead.GetByRole(AriaRole.Heading, new() { Name = $"People of {mspName}", Level = 1 })).ToBeVisibleAsync();
         await Expect(lead.GetByTestId("members")).ToContainTextAsync("Lena Lead");
+        await Expect(lead.Locator($"[data-member='{leadEmail}'] [data-role]")).ToHaveTextAsync("MSP lead"); // words, not the enum name
         var engineerEmail = $"eli.{run}@contoso.example";
-        await InviteAsync(lead, engineerEmail, "MspEngineer");
-        await Expect(lead.GetByTestId("invitations")).ToContainTextAsync(engineerEmail);
+        await InviteAsync(lead, engineerEmail, "MspEngineer", "MSP engineer");
+        await Expect(lead.Locator($"[data-invitation='{engineerEmail}']")).ToContainTextAsync("MSP engineer");
         await Expect(lead.GetByTestId("audit")).ToContainTextAsync($"Invited {engineerEmail} as MspEngineer");
 
         // The engineer signs in from the MSP's tenant and is in the MSP, which manages no tenant yet.
@@ -101,14 +102,15 @@ public sealed class OnboardingJourneyTests(PortalApp app)
         await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = name })).ToHaveCountAsync(1);
     }
 
-    private static async Task InviteAsync(IPage page, string email, string role)
+    /// <summary>Chooses the role by its value (the enum name the API takes) and reads back the words the page uses for it.</summary>
+    private static async Task InviteAsync(IPage page, string email, string role, string roleWords)
     {
         var form = page.GetByRole(AriaRole.Form, new() { Name = "Invite someone" });
         await form.GetByLabel("Email").FillAsync(email);
         await Expect(form.GetByLabel("Role")).ToHaveValueAsync(""); // no role is chosen for the inviter
-        await form.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = role });
+        await form.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Value = role });
         await form.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Invited {email} as {role}");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Invited {email} as {roleWords}.");
     }
 
     private async Task<IPage> SignInAsNewPersonAsync(string name, string email, Guid entraTenant)

@@ -37,7 +37,7 @@ public sealed class PeoplePageModel(IMediator mediator) : PortalPageModel
         try
         {
             var invitation = await mediator.Send(new InvitePerson(OrganisationId, Invite.Email, Invite.Role), ct);
-            FlashOnNextPage($"Invited {invitation.Email} as {invitation.Role}. The invitation binds when they first sign in from the organisation's Entra tenant.");
+            FlashOnNextPage($"Invited {invitation.Email} as {Display.Role(invitation.Role)}. The invitation binds when they first sign in from the organisation's Entra tenant.");
             return RedirectToPage(new { OrganisationId });
         }
         catch (Exception e) when (ShowProblem(e, nameof(Invite)))
@@ -67,7 +67,7 @@ public sealed class PeoplePageModel(IMediator mediator) : PortalPageModel
         try
         {
             var member = await mediator.Send(new ChangeMemberRole(OrganisationId, membershipId, role), ct);
-            FlashOnNextPage($"{member.Name} is now {member.Role}.");
+            FlashOnNextPage($"{member.Name} is now {Display.Role(member.Role)}.");
             return RedirectToPage(new { OrganisationId });
         }
         catch (Exception e) when (ShowProblem(e))

@@ -34,6 +34,20 @@ public static class Display
         _ => severity.ToString(),
     };
 
+    /// <summary>A role as people say it ("MSP lead", not "MspLead"), in a table cell or mid-sentence ("every MSP engineer").</summary>
+    public static string Role(Role role) => role switch
+    {
+        Domain.Role.ProviderPublisher => "publisher",
+        Domain.Role.ProviderViewer => "viewer",
+        Domain.Role.MspEngineer => "MSP engineer",
+        Domain.Role.MspLead => "MSP lead",
+        Domain.Role.CustomerViewer => "customer viewer",
+        Domain.Role.CustomerAdmin => "customer admin",
+        Domain.Role.PlatformAdmin => "platform admin",
+        Domain.Role.MspIntegration => "integration (machine client)",
+        _ => role.ToString(),
+    };
+
     /// <summary>"45 s", "14 min", "2 h 14 min", "3 d 4 h": precise enough to triage, short enough for a table cell.</summary>
     public static string Age(DateTimeOffset since, DateTimeOffset now)
     {
@@ -54,11 +68,11 @@ public static class Display
             : utc.ToString("d MMM HH:mm 'UTC'", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The machine-readable value of a &lt;time datetime&gt; attribute.</summary>
     /// <summary>A count as people read it in the UI: 1,204.</summary>
     public static string Count(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string Percent(int part, int whole) => whole == 0 ? "0 %" : $"{Math.Floor(100.0 * part / whole).ToString(CultureInfo.InvariantCulture)} %";
 
+    /// <summary>The machine-readable value of a &lt;time datetime&gt; attribute.</summary>
     public static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
