@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Portal.Infrastructure.Data;
 
 namespace Portal.IntegrationTests.Advisories;
 
@@ -24,6 +25,34 @@ public abstract class AdvisoryInboxTests(PortalApp app)
     {
         var grace = await app.ClientForAsync("grace@nimbuscloud.example");
         return await grace.PublishAsync(Nimbus, title, [(await grace.ServiceAsync(AdvisoryApi.ComputeService)).Id], ["westeurope"], "Sev2");
+    }
+
+    /// <summary>A fresh demo shows the advisory flow, not an empty inbox: the vendor has spoken, Harbor has seen it, Bluepeak not yet.</summary>
+    [Fact]
+    public async Task The_demo_opens_on_the_vendors_advisory_acknowledged_by_Harbor_and_still_new_to_Bluepeak()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var harbor = (await maya.InboxAsync()).Where(i => i.AdvisoryTitle == DemoData.SensorAdvisoryTitle).ToList();
+        harbor.Select(i => i.TenantId).ShouldBe(app.Demo.MspTenantsOf(DemoDirectory.Maya), ignoreOrder: true);
+        harbor.ShouldAllBe(i => i.ProviderName == "Sentinel Shield Security" && i.Severity == "Sev1" && i.Status == "Mitigating"
+            && i.AcknowledgedBy == "Liam O'Brien" && i.IncidentId == null);
+
+        var ines = await app.ClientForAsync(DemoDirectory.Ines);
+        var bluepeak = (await ines.InboxAsync("unacknowledged=true")).Where(i => i.AdvisoryTitle == DemoData.SensorAdvisoryTitle).ToList();
+        bluepeak.Select(i => i.TenantId).ShouldBe(app.Demo.MspTenantsOf(DemoDirectory.Ines), ignoreOrder: true);
+
+        using var response = await maya.GetAsync($"/api/v1/advisories/{harbor[0].AdvisoryId}", Ct);
+        var advisory = await response.ReadAsync<AdvisoryDto>();
+        advisory.Runbook.ShouldNotBeNull().ShouldContain("Safe Mode");
+        advisory.Updates.Select(u => u.Status).ShouldBe(["Identified", "Mitigating"]);
+
+        // Northwind's customers read it on their status, with the vendor's latest word.
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+        using var status = await olivia.GetAsync($"/api/v1/tenants/{Northwind}/status", Ct);
+        var shown = (await status.ReadAsync<System.Text.Json.JsonElement>()).GetProperty("advisories").EnumerateArray()
+            .Single(a => a.GetProperty("id").GetGuid() == advisory.Id);
+        shown.GetProperty("status").GetString().ShouldBe("Mitigating");
+        shown.GetProperty("latestUpdate").GetProperty("number").GetInt32().ShouldBe(2);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public static class DemoData
     public const string HarborMsp = "Harbor IT Partners";
     public const string BluepeakMsp = "Bluepeak Managed Services";
     public const string Platform = "Portal Operations";
+    public const string SensorAdvisoryTitle = "ShieldSensor content update 291 crashes Windows hosts";
 
     public static readonly (string Name, string Prefix, string Msp, int Devices)[] Customers =
     [
@@ -165,6 +166,8 @@ public static class DemoData
             }
         }
 
+        SeedSensorAdvisory(db, sensor, orgs, users, outageStart);
+
         await db.SaveChangesAsync();
         foreach (var c in Customers)
         {
@@ -173,6 +176,49 @@ public static class DemoData
             await db.Organisations.Where(o => o.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(o => o.LastIncidentNumber, count));
         }
     }
+
+    /// <summary>
+    /// The vendor's advisory, an hour into the outage, as Priya would have published it: every tenant runs the sensor, so it
+    /// reaches all five. Harbor has acknowledged it for its tenants; Bluepeak has not yet, so its inbox shows it new and its
+    /// engineers can try the fan-out. No incident is linked: the MSPs opened theirs before the vendor spoke.
+    /// </summary>
+    private static void SeedSensorAdvisory(PortalDbContext db, Service sensor, Dictionary<string, Organisation> orgs,
+        Dictionary<string, User> users, DateTimeOffset outageStart)
+    {
+        var publisher = users["priya@sentinelshield.example"];
+        var published = outageStart.AddMinutes(58);
+        var advisory = Advisory.Publish(sensor.ProviderId, new AdvisoryContent(
+                SensorAdvisoryTitle,
+                Severity.Sev1,
+                "Windows computers running the ShieldSensor agent may show a blue screen and restart repeatedly. A fix is known; "
+                + "affected computers are being restored one by one.",
+                SensorRunbook, [sensor.Id], []),
+            AdvisoryStatus.Identified, publisher.Id, publisher.DisplayName, published);
+        advisory.Retarget([.. Customers.Select(c => orgs[c.Name].Id)], published);
+        advisory.PostUpdate(AdvisoryStatus.Mitigating,
+            "The faulty content update was withdrawn at 05:27 UTC. Hosts that have not crashed receive the corrected file "
+            + "automatically; hosts already in a boot loop still need the manual steps in the runbook.",
+            publisher.Id, publisher.DisplayName, published.AddMinutes(40));
+
+        var harborLead = users["liam@harborit.example"];
+        var acknowledger = new Actor(harborLead.Id, harborLead.DisplayName, TenantAccess.Msp);
+        foreach (var customer in Customers.Where(c => c.Msp == HarborMsp))
+            advisory.TargetOf(orgs[customer.Name].Id).Acknowledge(acknowledger, published.AddMinutes(6));
+        db.Advisories.Add(advisory);
+    }
+
+    private const string SensorRunbook = """
+        ## Restore a host in a boot loop
+
+        1. Boot into **Safe Mode** or the Windows Recovery Environment.
+        2. Open `C:\Windows\System32\drivers\ShieldSensor`.
+        3. Delete the files matching `C-00000291*.sys`.
+        4. Restart normally.
+
+        Laptops protected by BitLocker ask for their **recovery key** before step 2. Retrieve it from your key escrow first.
+
+        Hosts that were off or have not crashed need nothing: the corrected file reaches them automatically.
+        """;
 
     /// <summary>
     /// The crashed Windows machines of the boot-loop incident become tasks, worked through in waves since the fix was
