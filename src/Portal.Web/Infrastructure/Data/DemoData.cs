@@ -196,7 +196,7 @@ public static class DemoData
             AdvisoryStatus.Identified, publisher.Id, publisher.DisplayName, published);
         advisory.Retarget([.. Customers.Select(c => orgs[c.Name].Id)], published);
         advisory.PostUpdate(AdvisoryStatus.Mitigating,
-            "The faulty content update was withdrawn at 05:27 UTC. Hosts that have not crashed receive the corrected file "
+            "The faulty content update has been withdrawn. Hosts that have not crashed receive the corrected file "
             + "automatically; hosts already in a boot loop still need the manual steps in the runbook.",
             publisher.Id, publisher.DisplayName, published.AddMinutes(40));
 
