@@ -172,10 +172,18 @@ public sealed class NotificationIsolationTests(NotificationsApp app) : IClassFix
 
         // Another tenant's admin, and another MSP's lead, find nothing.
         var hana = await app.ClientForAsync(DemoDirectory.Hana);
-        using (var foreign = await hana.GetAsync(page, Ct)) foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using (var foreign = await hana.GetAsync(page, Ct))
+        {
+            foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await foreign.Content.ReadAsStringAsync(Ct)).ShouldContain("No such tenant"); // said, not a blank page
+        }
         var liam = await app.ClientForAsync(DemoDirectory.Liam);
         var jonas = await app.ClientForAsync(DemoDirectory.Jonas);
         using (var own = await liam.GetAsync($"/msps/{HarborId}/notification-deliveries", Ct)) own.StatusCode.ShouldBe(HttpStatusCode.OK);
-        using (var foreign = await jonas.GetAsync($"/msps/{HarborId}/notification-deliveries", Ct)) foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using (var foreign = await jonas.GetAsync($"/msps/{HarborId}/notification-deliveries", Ct))
+        {
+            foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await foreign.Content.ReadAsStringAsync(Ct)).ShouldContain("No such MSP");
+        }
     }
 }

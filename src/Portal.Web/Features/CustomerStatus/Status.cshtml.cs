@@ -28,6 +28,9 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public bool LooksThroughCustomerEyes { get; private set; }
 
+    /// <summary>The tenant's admin is linked to who gets email about its incidents (outside the shared cached markup).</summary>
+    public bool MayManageEmail { get; private set; }
+
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
     /// <param name="sequence">From live.js: the last event number it saw on the tenant's stream, so a snapshot built before it is not served.</param>
@@ -48,6 +51,7 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
         View = snapshot.View;
         ETag = snapshot.ETag;
         LooksThroughCustomerEyes = currentUser.Required.AccessTo(tenantId.Value) == TenantAccess.Msp;
+        MayManageEmail = currentUser.Required.Has(Permission.ManageEmailSubscriptions, tenantId.Value);
         return Page();
     }
 }

@@ -65,6 +65,9 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
     public Guid MspId { get; private set; }
     public string MspName { get; private set; } = "";
     public bool IsLead { get; private set; }
+
+    /// <summary>Whether to link the delivery log: what the levels actually sent, and what failed.</summary>
+    public bool MayReadDeliveries { get; private set; }
     public EscalationPolicyView Policy { get; private set; } = null!;
     public OnCallRotationView? CurrentRotation { get; private set; }
     public OnCallNowView? OnCall { get; private set; }
@@ -154,6 +157,7 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         MspId = msp.OrganisationId;
         MspName = msp.OrganisationName;
         IsLead = me.HasIn(Permission.ManageEscalations, MspId);
+        MayReadDeliveries = me.HasIn(Permission.ReadDeliveryLog, MspId);
         Policy = await mediator.Send(new GetEscalationPolicy(MspId), ct);
         OnCall = await mediator.Send(new GetOnCallNow(MspId, null), ct);
         try

@@ -6,8 +6,10 @@ namespace Portal.Features.Notifications;
 
 /// <summary>The MSP lead's delivery log: every notification try for its tenants, newest first, a page at a time.</summary>
 [Authorize]
-public sealed class DeliveryLogPageModel(IMediator mediator) : PortalPageModel
+public sealed class DeliveryLogPageModel(IMediator mediator, TimeProvider clock) : PortalPageModel
 {
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+
     [FromRoute] public Guid MspId { get; set; }
     [FromQuery(Name = "cursor")] public string? Cursor { get; set; }
 

@@ -32,7 +32,7 @@ public sealed class EmailSubscriptionsPageModel(IMediator mediator) : PortalPage
         try
         {
             var saved = await mediator.Send(new SetEmailSubscription(TenantId, UserId, [.. Severities], StatusChanges, CustomerUpdates), ct);
-            FlashOnNextPage($"{saved.Name} gets email for {string.Join(", ", saved.Severities)}.");
+            FlashOnNextPage($"{saved.Name} gets email for {string.Join(", ", saved.Severities.Select(Display.SeverityWord))}.");
             return RedirectToPage();
         }
         catch (Exception e) when (ShowProblem(e))

@@ -1,0 +1,54 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.EndToEndTests;
+
+/// <summary>The two notification pages are found from the pages their people already use, and say what they did.</summary>
+public sealed class NotificationPagesTests(PortalApp app)
+{
+    [Fact]
+    public async Task A_customer_admin_reaches_email_updates_from_the_status_page_and_is_told_what_was_saved_and_a_viewer_has_no_link()
+    {
+        var olivia = await app.SignInAsync("Olivia Grant"); // Northwind Airways, CustomerAdmin
+        await olivia.GotoAsync("/status");
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Email updates →" }).ClickAsync();
+        await Expect(olivia.GetByRole(AriaRole.Heading, new() { Name = "Email notifications", Level = 1 })).ToBeVisibleAsync();
+
+        await olivia.GetByLabel("Person").SelectOptionAsync(new SelectOptionValue { Label = "Noah Patel (noah@northwindairways.example)" });
+        await olivia.GetByLabel("Sev3 (moderate)").CheckAsync();
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(olivia.GetByTestId("banner")).ToHaveTextAsync("Noah Patel gets email for Sev1 (critical), Sev2 (high), Sev3 (moderate).");
+        await Expect(olivia.GetByTestId("subscriptions").GetByRole(AriaRole.Row).Filter(new() { HasText = "Noah Patel" }))
+            .ToContainTextAsync("Sev1 (critical), Sev2 (high), Sev3 (moderate)");
+
+        // A refusal is a banner too, and the field says why.
+        foreach (var severity in new[] { "Sev1 (critical)", "Sev2 (high)" }) await olivia.GetByLabel(severity).UncheckAsync();
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(olivia.GetByTestId("banner")).ToContainTextAsync("Check the fields marked below");
+        await Expect(olivia.Locator(".field-error").Filter(new() { HasText = "Choose at least one severity" })).ToHaveCountAsync(1);
+
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "← Status" }).ClickAsync();
+        await Expect(olivia.GetByTestId("open-count")).ToBeVisibleAsync();
+
+        var noah = await app.SignInAsync("Noah Patel"); // Northwind Airways, CustomerViewer
+        await noah.GotoAsync("/status");
+        await Expect(noah.GetByTestId("open-count")).ToBeVisibleAsync();
+        await Expect(noah.GetByRole(AriaRole.Link, new() { Name = "Email updates →" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_MSP_lead_reaches_the_delivery_log_from_the_escalations_page_and_an_engineer_has_no_link()
+    {
+        var liam = await app.SignInAsync("Liam O'Brien"); // Harbor IT Partners, MspLead
+        await liam.GotoAsync("/escalations");
+        await liam.GetByRole(AriaRole.Link, new() { Name = "Notification deliveries →" }).ClickAsync();
+        await Expect(liam.GetByRole(AriaRole.Heading, new() { Name = "Notification deliveries", Level = 1 })).ToBeVisibleAsync();
+        await liam.GetByRole(AriaRole.Link, new() { Name = "← Escalations and on call" }).ClickAsync();
+        await Expect(liam.GetByRole(AriaRole.Heading, new() { Name = "Escalations and on call", Level = 1 })).ToBeVisibleAsync();
+
+        var maya = await app.SignInAsync("Maya Chen"); // Harbor IT Partners, MspEngineer
+        await maya.GotoAsync("/escalations");
+        await Expect(maya.GetByRole(AriaRole.Heading, new() { Name = "Escalations and on call", Level = 1 })).ToBeVisibleAsync();
+        await Expect(maya.GetByRole(AriaRole.Link, new() { Name = "Notification deliveries →" })).ToHaveCountAsync(0);
+    }
+}
