@@ -86,7 +86,7 @@ public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeP
         var targets = new List<string>();
         targets.AddRange(level.UserIds.Select(id => names.GetValueOrDefault(id, id.ToString())));
         if (level.OnCall) targets.Add(onCall is { } id2 ? $"{names.GetValueOrDefault(id2, id2.ToString())} (on call)" : "on call: nobody (no rotation)");
-        targets.AddRange(level.Roles.Select(r => $"every {r}"));
+        targets.AddRange(level.Roles.Select(r => $"every {Display.Role(r)}"));
         targets.AddRange(level.Channels.Select(c => $"channel {c}"));
         var what = level.Kind == EscalationKind.Acknowledge ? "acknowledged" : "resolved";
         var target = plan.TargetFor(incident.Severity);
