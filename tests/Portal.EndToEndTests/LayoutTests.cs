@@ -14,8 +14,8 @@ public sealed class LayoutTests(PortalApp app)
     [
         ("Maya Chen", ["/triage", "{incident}", "{incident}/remediation", "/advisories", "/advisories/{advisory}", "/advisories/{demo-advisory}", "/escalations"]),
         ("Ines Duarte", ["/advisories/{demo-advisory}"]), // not yet acknowledged: two buttons per tenant
-        ("Liam O'Brien", ["/escalations", "/contracts"]),
-        ("Olivia Grant", ["/status", "/contracts"]),
+        ("Liam O'Brien", ["/escalations", "/contracts", "/msps/{harbor}/notification-endpoints", "/msps/{harbor}/notification-deliveries"]),
+        ("Olivia Grant", ["/status", "/contracts", "/tenants/{northwind}/email-subscriptions"]),
         ("Priya Raman", ["/provider", "/provider/advisories", "/provider/advisories/{advisory}", "/provider/advisories/new"]),
         ("Ada Lovelace", ["/admin/organisations"]),
     ];
@@ -27,6 +27,9 @@ public sealed class LayoutTests(PortalApp app)
     {
         var advisory = await PublishAdvisoryAsync(); // so that the advisory pages have rows to lay out
         var demoAdvisory = await DemoAdvisoryAsync(); // with a runbook: Markdown, a long driver path in a code span
+        var (harbor, northwind) = await app.ReadAsync(async db => (
+            (await db.Organisations.SingleAsync(o => o.Name == DemoData.HarborMsp, TestContext.Current.CancellationToken)).Id.ToString(),
+            (await db.Organisations.SingleAsync(o => o.Name == "Northwind Airways", TestContext.Current.CancellationToken)).Id.ToString()));
         var wide = new List<string>();
         foreach (var (person, paths) in Pages)
         {
@@ -36,7 +39,8 @@ public sealed class LayoutTests(PortalApp app)
             foreach (var path in paths)
             {
                 await page.GotoAsync(path.Replace("{incident}", incident, StringComparison.Ordinal).Replace("{advisory}", advisory, StringComparison.Ordinal)
-                    .Replace("{demo-advisory}", demoAdvisory, StringComparison.Ordinal));
+                    .Replace("{demo-advisory}", demoAdvisory, StringComparison.Ordinal)
+                    .Replace("{harbor}", harbor, StringComparison.Ordinal).Replace("{northwind}", northwind, StringComparison.Ordinal));
                 var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
                 var (scroll, client) = (widths[0], widths[1]);
                 if (scroll > client) wide.Add($"{person} {path}: {scroll} px wide in {client}");

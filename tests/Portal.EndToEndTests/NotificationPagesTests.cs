@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Shouldly;
 using static Microsoft.Playwright.Assertions;
 
 namespace Portal.EndToEndTests;
@@ -34,6 +35,52 @@ public sealed class NotificationPagesTests(PortalApp app)
         await noah.GotoAsync("/status");
         await Expect(noah.GetByTestId("open-count")).ToBeVisibleAsync();
         await Expect(noah.GetByRole(AriaRole.Link, new() { Name = "Email updates →" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_MSP_lead_adds_a_webhook_sees_its_secret_once_rotates_it_and_removes_it_after_a_question()
+    {
+        var name = $"ops-pager-{Guid.NewGuid():N}"[..18];
+        var liam = await app.SignInAsync("Liam O'Brien"); // Harbor IT Partners, MspLead
+        await liam.GotoAsync("/escalations");
+        await liam.GetByRole(AriaRole.Link, new() { Name = "Notification endpoints →" }).ClickAsync();
+        await Expect(liam.GetByRole(AriaRole.Heading, new() { Name = "Notification endpoints", Level = 1 })).ToBeVisibleAsync();
+        var form = liam.GetByRole(AriaRole.Form, new() { Name = "Add an endpoint" });
+        await Expect(form.GetByLabel("Channel")).ToHaveValueAsync(""); // nothing chosen for the lead
+
+        // A refusal keeps what was typed and says which field.
+        await form.GetByLabel("Name").FillAsync(name);
+        await form.GetByLabel("Channel").SelectOptionAsync("Webhook");
+        await form.GetByLabel("URL").FillAsync("https://user:secret@hooks.harbor.example/portal");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();
+        await Expect(liam.GetByTestId("banner")).ToContainTextAsync("Check the fields marked below");
+        await Expect(form.Locator(".field-error").Filter(new() { HasText = "no user name or password" })).ToHaveCountAsync(1);
+        await Expect(form.GetByLabel("Name")).ToHaveValueAsync(name);
+
+        await form.GetByLabel("URL").FillAsync("https://hooks.harbor.example/portal");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();
+        await Expect(liam.GetByTestId("banner")).ToContainTextAsync($"{name} added");
+        var secret = await liam.GetByTestId("secret").GetByRole(AriaRole.Textbox).InputValueAsync();
+        secret.Length.ShouldBeGreaterThan(20);
+        var row = liam.Locator($"tr[data-endpoint='{name}']");
+        await Expect(row).ToContainTextAsync("All tenants");
+
+        // Shown once: a fresh view of the page does not have it.
+        await liam.GotoAsync(liam.Url);
+        await Expect(liam.GetByTestId("secret")).ToHaveCountAsync(0);
+        (await liam.ContentAsync()).ShouldNotContain(secret);
+
+        await row.GetByRole(AriaRole.Button, new() { Name = $"New secret for {name}" }).ClickAsync();
+        await Expect(liam.GetByTestId("banner")).ToContainTextAsync("The old secret keeps signing until");
+        var rotated = await liam.GetByTestId("secret").GetByRole(AriaRole.Textbox).InputValueAsync();
+        rotated.ShouldNotBe(secret);
+
+        string? asked = null;
+        liam.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
+        await liam.Locator($"tr[data-endpoint='{name}']").GetByRole(AriaRole.Button, new() { Name = $"Remove {name}" }).ClickAsync();
+        await Expect(liam.GetByTestId("banner")).ToContainTextAsync("Endpoint removed");
+        await Expect(liam.Locator($"tr[data-endpoint='{name}']")).ToHaveCountAsync(0);
+        asked.ShouldNotBeNull().ShouldStartWith($"Remove {name}?");
     }
 
     [Fact]

@@ -84,6 +84,7 @@ public sealed class WebhookSecretTests(LoggedNotificationsApp app) : IClassFixtu
                      $"/api/v1/msps/{harbor}/notification-endpoints",
                      $"/api/v1/msps/{harbor}/notification-deliveries",
                      $"/msps/{harbor}/notification-deliveries",
+                     $"/msps/{harbor}/notification-endpoints",
                  })
         {
             using var answer = await (await BrowserOrApi(url)).GetAsync(url, Ct);

@@ -186,4 +186,24 @@ public sealed class NotificationIsolationTests(NotificationsApp app) : IClassFix
             (await foreign.Content.ReadAsStringAsync(Ct)).ShouldContain("No such MSP");
         }
     }
+
+    [Fact]
+    public async Task The_endpoints_page_is_the_MSP_leads_own_another_MSP_finds_nothing_and_an_engineer_is_refused()
+    {
+        var page = $"/msps/{HarborId}/notification-endpoints";
+        using (var own = await (await app.ClientForAsync(DemoDirectory.Liam)).GetAsync(page, Ct))
+        {
+            own.StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await own.Content.ReadAsStringAsync(Ct)).ShouldContain("Add an endpoint");
+        }
+        using (var foreign = await (await app.ClientForAsync(DemoDirectory.Jonas)).GetAsync(page, Ct))
+        {
+            foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            var html = await foreign.Content.ReadAsStringAsync(Ct);
+            html.ShouldContain("No such MSP");
+            html.ShouldNotContain("Add an endpoint");
+        }
+        using (var engineer = await (await app.ClientForAsync(DemoDirectory.Maya)).GetAsync(page, Ct))
+            engineer.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
 }

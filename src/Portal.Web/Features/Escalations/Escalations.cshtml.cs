@@ -68,6 +68,9 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
 
     /// <summary>Whether to link the delivery log: what the levels actually sent, and what failed.</summary>
     public bool MayReadDeliveries { get; private set; }
+
+    /// <summary>Whether to link the endpoints a level's Channels name.</summary>
+    public bool MayManageEndpoints { get; private set; }
     public EscalationPolicyView Policy { get; private set; } = null!;
     public OnCallRotationView? CurrentRotation { get; private set; }
     public OnCallNowView? OnCall { get; private set; }
@@ -158,6 +161,7 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         MspName = msp.OrganisationName;
         IsLead = me.HasIn(Permission.ManageEscalations, MspId);
         MayReadDeliveries = me.HasIn(Permission.ReadDeliveryLog, MspId);
+        MayManageEndpoints = me.HasIn(Permission.ManageNotificationEndpoints, MspId);
         Policy = await mediator.Send(new GetEscalationPolicy(MspId), ct);
         OnCall = await mediator.Send(new GetOnCallNow(MspId, null), ct);
         try
