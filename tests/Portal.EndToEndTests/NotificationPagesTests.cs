@@ -58,7 +58,9 @@ public sealed class NotificationPagesTests(PortalApp app)
         await Expect(form.GetByLabel("Name")).ToHaveValueAsync(name);
 
         await form.GetByLabel("URL").FillAsync("https://hooks.harbor.example/portal");
-        await form.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();
+        var answer = await liam.RunAndWaitForResponseAsync(
+            () => form.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync(), r => r.Request.Method == "POST");
+        (await answer.HeaderValueAsync("cache-control")).ShouldNotBeNull().ShouldContain("no-store"); // the secret is kept by no cache (antiforgery's header)
         await Expect(liam.GetByTestId("banner")).ToContainTextAsync($"{name} added");
         var secret = await liam.GetByTestId("secret").GetByRole(AriaRole.Textbox).InputValueAsync();
         secret.Length.ShouldBeGreaterThan(20);
