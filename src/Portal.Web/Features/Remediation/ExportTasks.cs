@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using nietras.SeparatedValues;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
@@ -36,9 +37,8 @@ public sealed class ExportTasksHandler(PortalDbContext db) : IQueryHandler<Expor
 }
 
 /// <summary>
-/// Writes the export. Every text cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a
-/// carriage return) gets a leading apostrophe, so a hostname such as <c>=HYPERLINK(…)</c> stays text; Sep quotes cells
-/// that hold separators, quotes or line breaks.
+/// Writes the export. Every text cell goes through <see cref="SpreadsheetText.Cell"/> (no formula a spreadsheet would
+/// evaluate); Sep quotes cells that hold separators, quotes or line breaks.
 /// </summary>
 public static class TaskCsv
 {
@@ -75,6 +75,5 @@ public static class TaskCsv
     }
 
     /// <summary>The cell as text a spreadsheet will not evaluate.</summary>
-    public static string Cell(string? value) =>
-        string.IsNullOrEmpty(value) ? "" : value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+    public static string Cell(string? value) => SpreadsheetText.Cell(value);
 }
