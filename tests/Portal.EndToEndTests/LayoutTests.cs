@@ -12,10 +12,10 @@ public sealed class LayoutTests(PortalApp app)
 {
     private static readonly (string Person, string[] Paths)[] Pages =
     [
-        ("Maya Chen", ["/triage", "{incident}", "{incident}/remediation", "/advisories", "/advisories/{advisory}", "/advisories/{demo-advisory}", "/escalations"]),
+        ("Maya Chen", ["/triage", "{incident}", "{incident}/remediation", "{incident}/report", "/reports", "/advisories", "/advisories/{advisory}", "/advisories/{demo-advisory}", "/escalations"]),
         ("Ines Duarte", ["/advisories/{demo-advisory}"]), // not yet acknowledged: two buttons per tenant
         ("Liam O'Brien", ["/escalations", "/contracts", "/msps/{harbor}/notification-endpoints", "/msps/{harbor}/notification-deliveries"]),
-        ("Olivia Grant", ["/status", "/contracts", "/tenants/{northwind}/email-subscriptions"]),
+        ("Olivia Grant", ["/status", "/contracts", "/reports", "/tenants/{northwind}/email-subscriptions"]),
         ("Priya Raman", ["/provider", "/provider/advisories", "/provider/advisories/{advisory}", "/provider/advisories/new"]),
         ("Ada Lovelace", ["/admin/organisations"]),
     ];

@@ -19,6 +19,7 @@ public sealed class DocumentInfo : IOpenApiDocumentTransformer
         ["Contracts"] = "MSP contracts: which MSP manages which customer tenant; proposed by the MSP, accepted by the customer.",
         ["Notifications"] = "The MSP's webhook and Teams endpoints with their delivery log, and customers' e-mail subscriptions.",
         ["Escalations"] = "The MSP's escalation policy, on-call rotation and overrides, and a contract's tighter targets.",
+        ["Reports"] = "The post-incident report of an incident, and MTTA/MTTR over a period by severity and tenant; both also as CSV.",
         ["Development sign-in"] = "Development only: demo users and bearer tokens for them. Never served outside Development.",
     };
 
