@@ -90,6 +90,8 @@ public abstract class IsolationTests(PortalApp app)
         ["customer note"] = new("POST", (t, id) => $"/api/v1/incidents/{id}/notes", """{"text":"A comment from the tenant","visibility":"Customer"}""",
             Refused(201), NoIncident),
         ["timeline"] = new("GET", (t, id) => $"/api/v1/incidents/{id}/timeline", null, Refused(200), NoIncident),
+        ["incident report"] = new("GET", (t, id) => $"/api/v1/incidents/{id}/report", null, Refused(200), NoIncident),
+        ["incident report as CSV"] = new("GET", (t, id) => $"/api/v1/incidents/{id}/report.csv", null, Refused(200), NoIncident),
         ["tenant status"] = new("GET", (t, id) => $"/api/v1/tenants/{id}/status", null, Refused(200), NoTenant),
         ["change severity"] = new("POST", (t, id) => $"/api/v1/incidents/{id}/severity", """{"severity":"Sev1"}""", Refused(403), NoIncident),
         ["contract escalation targets"] = new("PUT", (t, id) => $"/api/v1/tenants/{id}/escalation-targets",
