@@ -165,6 +165,8 @@ public abstract class ReportTests(EscalationApp app)
             (await backwards.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.Keys.ShouldContain("to");
         using (var tooLong = await maya.GetAsync("/api/v1/reports/response-times?from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", Ct))
             (await tooLong.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.Keys.ShouldContain("from");
+        using (var fromAlone = await maya.GetAsync($"/api/v1/reports/response-times?from={Uri.EscapeDataString(app.Clock.GetUtcNow().AddDays(-400).ToString("O"))}", Ct))
+            (await fromAlone.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.Keys.ShouldContain("from"); // to is now: still more than a year
         using (var garbage = await maya.GetAsync("/api/v1/reports/response-times?from=yesterday", Ct))
             await garbage.ReadProblemAsync(HttpStatusCode.BadRequest);
         var provider = await app.ClientForAsync(DemoDirectory.Priya);

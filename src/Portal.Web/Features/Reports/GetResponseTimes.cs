@@ -1,4 +1,5 @@
 using FluentValidation;
+using FluentValidation.Results;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
@@ -56,7 +57,9 @@ public sealed class GetResponseTimesHandler(PortalDbContext db, CurrentUser curr
         var now = clock.GetUtcNow();
         var to = query.To ?? now;
         var from = query.From ?? to.AddDays(-30);
-        if (to - from > TimeSpan.FromDays(GetResponseTimesValidator.MaxDays)) from = to.AddDays(-GetResponseTimesValidator.MaxDays);
+        // The validator sees both ends only when both are given; "from" alone ends now, which only the handler knows.
+        if (to - from > TimeSpan.FromDays(GetResponseTimesValidator.MaxDays))
+            throw new ValidationException([new ValidationFailure("from", $"A period is at most {GetResponseTimesValidator.MaxDays} days.")]);
 
         // Durations are taken in memory: SQLite keeps the times as text, and one period's incidents are few columns each.
         var incidents = await db.Incidents.AsNoTracking()
