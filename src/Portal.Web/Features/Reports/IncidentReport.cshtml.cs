@@ -22,11 +22,11 @@ public sealed class IncidentReportModel(IMediator mediator) : PortalPageModel
     public static string Duration(long? seconds) =>
         seconds is { } s ? Display.Age(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(s)) : "—";
 
-    public static string Target(ReportMilestone m, DateTimeOffset now) => m switch
+    public static string Target(ReportMilestone m) => m switch
     {
         { DueAt: null } => "",
-        { MetTarget: true } => $"met (due {Display.Time(m.DueAt.Value, now)})",
-        { MetTarget: false } => $"missed (due {Display.Time(m.DueAt.Value, now)})",
-        _ => $"due {Display.Time(m.DueAt.Value, now)}",
+        { MetTarget: true } => $"met (due {Display.Stamp(m.DueAt.Value)})",
+        { MetTarget: false } => $"missed (due {Display.Stamp(m.DueAt.Value)})",
+        _ => $"due {Display.Stamp(m.DueAt.Value)}",
     };
 }

@@ -23,9 +23,6 @@ public sealed class ResponseTimesModel(IMediator mediator, TimeProvider clock) :
         return Page();
     }
 
-    /// <summary>"5 Nov 2026 03:42 UTC": a period's ends, with the date even when it is today.</summary>
-    public static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("d MMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
-
     public string CsvLink => Times is null ? "" :
         $"/api/v1/reports/response-times.csv?from={Uri.EscapeDataString(Display.Iso(Times.From))}&to={Uri.EscapeDataString(Display.Iso(Times.To))}";
 }

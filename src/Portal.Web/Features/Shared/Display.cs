@@ -73,6 +73,9 @@ public static class Display
 
     public static string Percent(int part, int whole) => whole == 0 ? "0 %" : $"{Math.Floor(100.0 * part / whole).ToString(CultureInfo.InvariantCulture)} %";
 
+    /// <summary>"5 Dec 2026 00:48 UTC": a time that must still read right later, on paper or in a period's bounds.</summary>
+    public static string Stamp(DateTimeOffset at) => at.ToUniversalTime().ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
     /// <summary>The machine-readable value of a &lt;time datetime&gt; attribute.</summary>
     public static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
