@@ -205,5 +205,18 @@ public sealed class NotificationIsolationTests(NotificationsApp app) : IClassFix
         }
         using (var engineer = await (await app.ClientForAsync(DemoDirectory.Maya)).GetAsync(page, Ct))
             engineer.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        // A refused step (a Teams endpoint has no secret to rotate: no button, but a post can ask) is a banner above the list.
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        var teams = $"teams-{Guid.NewGuid():N}"[..14];
+        var created = await liam.CreateEndpointAsync(HarborId, "Teams", teams, app.Receiver.Url("/teams"));
+        var form = await liam.GetStringAsync(page, Ct);
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var rotate = await liam.PostAsync(page + "?handler=Rotate", new FormUrlEncodedContent(
+            [new("__RequestVerificationToken", token), new("EndpointId", created.Endpoint.Id.ToString())]), Ct);
+        rotate.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        var answer = await rotate.Content.ReadAsStringAsync(Ct);
+        answer.ShouldContain("a Teams URL is its own secret");
+        answer.ShouldContain($"data-endpoint=\"{teams}\""); // the list is still there
     }
 }

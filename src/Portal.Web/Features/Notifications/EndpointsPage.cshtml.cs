@@ -57,6 +57,7 @@ public sealed class EndpointsPageModel(IMediator mediator, CurrentUser currentUs
         }
         catch (Exception e) when (ShowProblem(e, nameof(New)))
         {
+            // The banner and the marked fields show above the form, which keeps what was typed.
         }
         await LoadAsync(ct);
         return Page();
@@ -64,9 +65,16 @@ public sealed class EndpointsPageModel(IMediator mediator, CurrentUser currentUs
 
     public async Task<IActionResult> OnPostRotateAsync(CancellationToken ct)
     {
-        Shown = await mediator.Send(new RotateEndpointSecret(MspId, EndpointId ?? Guid.Empty), ct);
-        ShowNotice($"New secret for {Shown.Endpoint.Name}",
-            $"Copy it now: it is not shown again. The old secret keeps signing until {Display.Time(Shown.Endpoint.PreviousSecretValidUntil!.Value, Now)}.");
+        try
+        {
+            Shown = await mediator.Send(new RotateEndpointSecret(MspId, EndpointId ?? Guid.Empty), ct);
+            ShowNotice($"New secret for {Shown.Endpoint.Name}",
+                $"Copy it now: it is not shown again. The old secret keeps signing until {Display.Time(Shown.Endpoint.PreviousSecretValidUntil!.Value, Now)}.");
+        }
+        catch (Exception e) when (e is not NotFoundException && ShowProblem(e))
+        {
+            // A refusal (a Teams endpoint has no secret) shows above the list; a missing endpoint is the page's 404.
+        }
         await LoadAsync(ct);
         return Page();
     }
