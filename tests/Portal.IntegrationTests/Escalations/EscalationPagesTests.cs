@@ -48,6 +48,14 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
         edit.ShouldContain("Save targets");
         edit.ShouldContain("Save rotation");
 
+        // The lead sees which names a level's Channels can use: the MSP's endpoints.
+        var endpoint = $"pager-{Guid.NewGuid():N}"[..12];
+        using (var created = await (await app.ClientForAsync(DemoDirectory.Liam)).PostJsonAsync($"/api/v1/msps/{app.HarborId}/notification-endpoints",
+                   new { channel = "Webhook", name = endpoint, url = "https://hooks.harbor.example/portal" }))
+            created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Ct));
+        System.Text.RegularExpressions.Regex.Match(await liam.GetStringAsync("/escalations", Ct), "data-testid=\"endpoint-names\">([^<]*)<").Groups[1].Value
+            .Split(", ").ShouldContain(endpoint);
+
         var olivia = await SignedInAsync(DemoDirectory.Olivia);
         using var response = await olivia.GetAsync("/escalations", Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);

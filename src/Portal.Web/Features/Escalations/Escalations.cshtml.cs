@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Domain;
+using Portal.Features.Notifications;
 using Portal.Infrastructure.Auth;
 using Severity = Portal.Domain.Severity;
 
@@ -71,6 +72,9 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
 
     /// <summary>Whether to link the endpoints a level's Channels name.</summary>
     public bool MayManageEndpoints { get; private set; }
+
+    /// <summary>The names a level's Channels may use (the MSP's endpoints), for the lead.</summary>
+    public IReadOnlyList<string> EndpointNames { get; private set; } = [];
     public EscalationPolicyView Policy { get; private set; } = null!;
     public OnCallRotationView? CurrentRotation { get; private set; }
     public OnCallNowView? OnCall { get; private set; }
@@ -162,6 +166,10 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         IsLead = me.HasIn(Permission.ManageEscalations, MspId);
         MayReadDeliveries = me.HasIn(Permission.ReadDeliveryLog, MspId);
         MayManageEndpoints = me.HasIn(Permission.ManageNotificationEndpoints, MspId);
+        // A level names endpoints by name and a typo reaches nobody: the lead sees the names there are.
+        EndpointNames = MayManageEndpoints
+            ? [.. (await mediator.Send(new ListNotificationEndpoints(MspId), ct)).Select(e => e.Name).Distinct().Order(StringComparer.Ordinal)]
+            : [];
         Policy = await mediator.Send(new GetEscalationPolicy(MspId), ct);
         OnCall = await mediator.Send(new GetOnCallNow(MspId, null), ct);
         try
