@@ -28,6 +28,17 @@ public sealed class NotificationPagesTests(PortalApp app)
         await Expect(olivia.GetByTestId("banner")).ToContainTextAsync("Check the fields marked below");
         await Expect(olivia.Locator(".field-error").Filter(new() { HasText = "Choose at least one severity" })).ToHaveCountAsync(1);
 
+        // Removing someone asks first; cancelling keeps them.
+        var asked = new TaskCompletionSource<string>();
+        async void Dismiss(object? _, IDialog dialog) { await dialog.DismissAsync(); asked.TrySetResult(dialog.Message); }
+        olivia.Dialog += Dismiss;
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Remove Noah Patel" }).ClickAsync();
+        (await asked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken))
+            .ShouldBe("Stop email to Noah Patel about your incidents? Add them again here to undo.");
+        olivia.Dialog -= Dismiss;
+        await olivia.GotoAsync(new Uri(olivia.Url).AbsolutePath); // a fresh GET: the page on screen answered a POST
+        await Expect(olivia.GetByTestId("subscriptions").GetByRole(AriaRole.Row).Filter(new() { HasText = "Noah Patel" })).ToHaveCountAsync(1);
+
         await olivia.GetByRole(AriaRole.Link, new() { Name = "← Status" }).ClickAsync();
         await Expect(olivia.GetByTestId("open-count")).ToBeVisibleAsync();
 
