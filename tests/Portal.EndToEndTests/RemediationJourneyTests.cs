@@ -93,6 +93,50 @@ public sealed class RemediationJourneyTests(PortalApp app)
     }
 
     [Fact]
+    public async Task The_engineer_ticks_every_task_on_the_page_at_once_and_sees_how_many_one_apply_will_change()
+    {
+        var maya = await app.SignInAsync("Maya Chen");
+        await TriagePage.OpenIncidentAsync(maya, "Tailspin Logistics (TSL)", TriagePage.UniqueTitle("Depot scanners boot-looping"), "Sev2", "Scanners restart.");
+        var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        var tenantId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}", Ct)).GetProperty("tenantId").GetGuid();
+        var devices = (await api.GetFromJsonAsync<JsonElement>($"api/v1/tenants/{tenantId}/devices?limit=5", Ct)).GetProperty("items").EnumerateArray()
+            .Select(d => d.GetProperty("id").GetGuid()).ToList();
+        foreach (var device in devices)
+            (await api.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks", new { deviceId = device }, Ct)).EnsureSuccessStatusCode();
+        await maya.GotoAsync($"/incidents/{incidentId}/remediation");
+
+        var rows = maya.GetByTestId("task-table").Locator("tbody tr");
+        var all = maya.GetByLabel("Tick every task on this page");
+        var ticked = maya.GetByTestId("ticked-count");
+        await Expect(rows).ToHaveCountAsync(5);
+        await Expect(ticked).ToHaveTextAsync("");
+
+        await all.CheckAsync();
+        await Expect(rows.Locator("input[type=checkbox]:checked")).ToHaveCountAsync(5);
+        await Expect(ticked).ToHaveTextAsync("5 tasks ticked");
+
+        // One taken out again: the header box is neither ticked nor clear, and the count follows.
+        await rows.Nth(0).GetByRole(AriaRole.Checkbox).UncheckAsync();
+        await Expect(ticked).ToHaveTextAsync("4 tasks ticked");
+        await Expect(all).Not.ToBeCheckedAsync();
+        (await all.EvaluateAsync<bool>("box => box.indeterminate")).ShouldBeTrue();
+
+        await maya.GetByLabel("New state").SelectOptionAsync("InProgress");
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync("4 tasks set to In progress");
+        await Expect(maya.GetByTestId("count-InProgress")).ToHaveTextAsync("4");
+        await Expect(maya.GetByTestId("count-Pending")).ToHaveTextAsync("1");
+
+        // The page after the change starts with nothing ticked; ticking all and clearing all leaves nothing ticked.
+        await Expect(ticked).ToHaveTextAsync("");
+        await all.CheckAsync();
+        await all.UncheckAsync();
+        await Expect(rows.Locator("input[type=checkbox]:checked")).ToHaveCountAsync(0);
+        await Expect(ticked).ToHaveTextAsync("");
+    }
+
+    [Fact]
     public async Task The_engineer_uploads_a_csv_watches_the_import_finish_and_the_counts_follow_an_rmm_bulk_update()
     {
         var maya = await app.SignInAsync("Maya Chen");

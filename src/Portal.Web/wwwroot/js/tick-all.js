@@ -1,0 +1,25 @@
+// The remediation page's bulk action: a header box that ticks or clears every task on the page, and the number ticked
+// beside Apply, so an engineer sees how many tasks one click will change before making it. Without script the rows'
+// own boxes still work and the header box stays hidden.
+(() => {
+  "use strict";
+  for (const all of document.querySelectorAll("input[data-tick-all]")) {
+    const form = all.form;
+    const rows = () => [...form.querySelectorAll(`input[type=checkbox][name="${all.dataset.tickAll}"]`)];
+    const count = form.querySelector("[data-ticked-count]");
+    const show = () => {
+      const boxes = rows();
+      const ticked = boxes.filter(b => b.checked).length;
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+      if (count) count.textContent = ticked === 0 ? "" : ticked === 1 ? "1 task ticked" : `${ticked} tasks ticked`;
+    };
+    all.addEventListener("change", () => {
+      for (const box of rows()) box.checked = all.checked;
+      show();
+    });
+    form.addEventListener("change", e => { if (e.target !== all) show(); });
+    all.hidden = false;
+    show();
+  }
+})();
