@@ -41,7 +41,15 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
         read.ShouldContain("On call now");
         read.ShouldContain("Acknowledge Sev1 within minutes");
         read.ShouldNotContain("Save targets");
-        read.ShouldContain("No rotation yet: nobody is on call until your MSP lead sets one up here.");
+        // The demo's Harbor rotation began this week with Maya (Sam's week, if the test clock has just been moved past Monday
+        // 09:00 in London); Bluepeak has none yet.
+        Regex.Match(read, "data-on-call=\"([^\"]+)\"").Groups[1].Value
+            .ShouldBeOneOf(app.Demo.User(DemoDirectory.Maya).Id.ToString(), app.Demo.User(DemoDirectory.Sam).Id.ToString());
+        System.Net.WebUtility.HtmlDecode(read).ShouldContain("Hand-off every Monday at 09:00 (Europe/London), in this order: Maya Chen → Sam Okafor → Liam O'Brien.");
+        read.ShouldNotContain("No rotation yet");
+        var ines = await (await SignedInAsync(DemoDirectory.Ines)).GetStringAsync("/escalations", Ct);
+        ines.ShouldContain("No rotation yet: nobody is on call until your MSP lead sets one up here.");
+        ines.ShouldContain("Nobody: there is no rotation yet");
 
         var liam = await SignedInAsync(DemoDirectory.Liam);
         var edit = await liam.GetStringAsync("/escalations", Ct);

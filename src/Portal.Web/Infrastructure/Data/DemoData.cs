@@ -167,6 +167,7 @@ public static class DemoData
         }
 
         SeedSensorAdvisory(db, sensor, orgs, users, outageStart);
+        SeedHarborRotation(db, orgs[HarborMsp], users, now);
 
         await db.SaveChangesAsync();
         foreach (var c in Customers)
@@ -205,6 +206,24 @@ public static class DemoData
         foreach (var customer in Customers.Where(c => c.Msp == HarborMsp))
             advisory.TargetOf(orgs[customer.Name].Id).Acknowledge(acknowledger, published.AddMinutes(6));
         db.Advisories.Add(advisory);
+    }
+
+    /// <summary>
+    /// Harbor's weekly on-call rotation, handed off on Mondays at 09:00 London time and begun this week: Maya is on call now,
+    /// then Sam, then Liam, so an escalation level "on call" names someone. Bluepeak has set none up yet, and its
+    /// Escalations page says so.
+    /// </summary>
+    private static void SeedHarborRotation(PortalDbContext db, Organisation harbor, Dictionary<string, User> users, DateTimeOffset now)
+    {
+        const string zone = "Europe/London";
+        var handoff = new TimeOnly(9, 0);
+        var local = TimeZoneInfo.ConvertTime(now, OnCallRotation.FindZone(zone)).DateTime;
+        var today = DateOnly.FromDateTime(local);
+        var lastHandoff = today;
+        while (lastHandoff.DayOfWeek != DayOfWeek.Monday || (lastHandoff == today && TimeOnly.FromDateTime(local) < handoff)) lastHandoff = lastHandoff.AddDays(-1);
+
+        Guid[] order = [users["maya@harborit.example"].Id, users["sam@harborit.example"].Id, users["liam@harborit.example"].Id];
+        db.OnCallRotations.Add(new OnCallRotation(harbor.Id, zone, DayOfWeek.Monday, handoff, lastHandoff, order, order.ToHashSet(), now));
     }
 
     private const string SensorRunbook = """
