@@ -11,8 +11,12 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using Portal.Data;
+using Portal.Features.Escalations;
+using Portal.Pipeline.Commit;
 
 [assembly: AssemblyFixture(typeof(Portal.EndToEndTests.PortalApp))]
 [assembly: Portal.EndToEndTests.NoContentSecurityPolicyViolations]
@@ -152,6 +156,18 @@ public sealed class PortalApp : IAsyncLifetime
         await using var scope = _factory!.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantScope>().UseSystemAccess();
         return await read(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
+    }
+
+    /// <summary>
+    /// Runs an incident's escalation as its delayed job would, on a clock moved on by <paramref name="later"/> (the app keeps
+    /// the real one, so nothing else in the run is due); returns how many levels fired.
+    /// </summary>
+    public async Task<int> EscalateAsync(Guid incidentId, Guid tenantId, TimeSpan later)
+    {
+        var services = _factory!.Services;
+        var escalator = new IncidentEscalator(services.GetRequiredService<IServiceScopeFactory>(), new FakeTimeProvider(DateTimeOffset.UtcNow + later),
+            services.GetRequiredService<CommitPublisher>(), services.GetRequiredService<ILogger<IncidentEscalator>>());
+        return (await escalator.EscalateAsync(incidentId, tenantId, TestContext.Current.CancellationToken)).Raised;
     }
 
     public async ValueTask DisposeAsync()

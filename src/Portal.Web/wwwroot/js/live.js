@@ -89,6 +89,36 @@
                       "AdvisoryPublished", "AdvisoryUpdated", "EscalationRaised"]) {
     connection.on(name, onSequenced);
   }
+  connection.on("EscalationRaised", showEscalation);
+
+  // An escalation is said on whatever live page the engineer is on, not only on its incident's: a line on top of the page
+  // with a link to the incident, kept until dismissed (the newest first, five at most). It comes on the MSP's stream and on
+  // the tenant's, so each escalation is shown once. Built as text: the title is never read as markup.
+  const alerts = document.getElementById("live-alerts");
+  const escalationsShown = new Set();
+  function showEscalation(event) {
+    if (!alerts || escalationsShown.has(event.subjectId)) return;
+    escalationsShown.add(event.subjectId);
+    const alert = document.createElement("div");
+    alert.className = "live-alert";
+    alert.dataset.escalationId = event.subjectId;
+    const text = document.createElement("strong");
+    text.textContent = `Escalated: ${event.title}`;
+    const link = document.createElement("a");
+    link.href = `/incidents/${encodeURIComponent(event.incidentId)}`;
+    link.textContent = "Open the incident";
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.textContent = "Dismiss";
+    dismiss.addEventListener("click", () => {
+      alert.remove();
+      alerts.hidden = alerts.childElementCount === 0;
+    });
+    alert.append(text, link, dismiss);
+    alerts.prepend(alert);
+    while (alerts.childElementCount > 5) alerts.lastElementChild.remove();
+    alerts.hidden = false;
+  }
   connection.on("TaskProgress", event => { if (concernsPage(event.stream)) scheduleRefresh(); });
   // An import's progress goes to the MSP's tenant stream; the remediation page of its incident follows it.
   // A provider's dashboard recounts when its advisory's reach or recovery moved (coalesced on the server, ids only).
