@@ -60,41 +60,6 @@ public sealed class EscalationPageTests(PortalApp app)
         await Expect(maya.GetByRole(AriaRole.Button, new() { Name = "Save levels" })).ToHaveCountAsync(0);
     }
 
-    [Fact]
-    public async Task An_escalation_is_said_on_the_page_the_engineer_has_open_with_a_link_to_its_incident()
-    {
-        // Bluepeak's engineer opens a Sev1 for Woodgrove and goes back to the queue; nobody acknowledges it in time.
-        var ines = await app.SignInAsync("Ines Duarte");
-        var title = TriagePage.UniqueTitle("Trading floor PCs boot-looping");
-        var reference = await TriagePage.OpenIncidentAsync(ines, "Woodgrove Bank (WGB)", title, "Sev1", "Trading desks restart in a loop.");
-        var incidentId = Guid.Parse(new Uri(ines.Url).Segments[^1]);
-        var tenantId = await app.ReadAsync(db => db.Incidents.Where(i => i.Id == incidentId).Select(i => i.TenantId).SingleAsync());
-        await ines.GotoAsync("/triage");
-        await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
-        var alerts = ines.GetByTestId("live-alerts");
-        await Expect(alerts).ToBeHiddenAsync();
-
-        (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromMinutes(16))).ShouldBeGreaterThan(0);
-
-        // Once, although it comes on both the MSP's stream and the tenant's.
-        var alert = alerts.Locator(".live-alert");
-        await Expect(alert).ToHaveCountAsync(1);
-        await Expect(alert).ToContainTextAsync($"Escalated: {reference}: Sev1 not acknowledged in time (level 1)");
-        await Expect(alerts).ToHaveAttributeAsync("aria-live", "assertive");
-        await ines.WaitForTimeoutAsync(300);
-        await Expect(alert).ToHaveCountAsync(1);
-
-        await alert.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
-        await Expect(alerts).ToBeHiddenAsync();
-
-        // The next level (or the same escalation on another page) is said again; its link opens the incident.
-        (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromHours(3))).ShouldBeGreaterThan(0);
-        await Expect(alert.First).ToContainTextAsync(reference);
-        await alert.First.GetByRole(AriaRole.Link, new() { Name = "Open the incident" }).ClickAsync();
-        await Expect(ines).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/incidents/{incidentId}$"));
-        await Expect(ines.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(title);
-    }
-
     private static string Describe(IEnumerable<EscalationLevel> levels) => string.Join("; ", levels.Select(l =>
         $"{l.Kind} {l.Level} at {l.AfterMinutes}: {string.Join(",", l.UserIds)} / {string.Join(",", l.Roles)} / {l.OnCall} / {string.Join(",", l.Channels)}"));
 }

@@ -89,24 +89,22 @@
                       "AdvisoryPublished", "AdvisoryUpdated", "EscalationRaised"]) {
     connection.on(name, onSequenced);
   }
-  connection.on("EscalationRaised", showEscalation);
-
-  // An escalation is said on whatever live page the engineer is on, not only on its incident's: a line on top of the page
-  // with a link to the incident, kept until dismissed (the newest first, five at most). It comes on the MSP's stream and on
-  // the tenant's, so each escalation is shown once. Built as text: the title is never read as markup.
+  // For MSP people (the page has #live-alerts only for them), an escalation or a provider's advisory for one of their tenants
+  // is said on top of whatever live page is open, not only on the page it concerns: a line with a link, kept until
+  // dismissed, the newest first, five at most. An event comes on several streams (the MSP's and each tenant's), so each is
+  // shown once. Built as text: a title is never read as markup.
   const alerts = document.getElementById("live-alerts");
-  const escalationsShown = new Set();
-  function showEscalation(event) {
-    if (!alerts || escalationsShown.has(event.subjectId)) return;
-    escalationsShown.add(event.subjectId);
+  const alertsShown = new Set();
+  function showAlert(key, kind, text, href, linkText) {
+    if (!alerts || alertsShown.has(key)) return;
+    alertsShown.add(key);
     const alert = document.createElement("div");
-    alert.className = "live-alert";
-    alert.dataset.escalationId = event.subjectId;
-    const text = document.createElement("strong");
-    text.textContent = `Escalated: ${event.title}`;
+    alert.className = `live-alert ${kind}`;
+    const title = document.createElement("strong");
+    title.textContent = text;
     const link = document.createElement("a");
-    link.href = `/incidents/${encodeURIComponent(event.incidentId)}`;
-    link.textContent = "Open the incident";
+    link.href = href;
+    link.textContent = linkText;
     const dismiss = document.createElement("button");
     dismiss.type = "button";
     dismiss.textContent = "Dismiss";
@@ -114,10 +112,16 @@
       alert.remove();
       alerts.hidden = alerts.childElementCount === 0;
     });
-    alert.append(text, link, dismiss);
+    alert.append(title, link, dismiss);
     alerts.prepend(alert);
     while (alerts.childElementCount > 5) alerts.lastElementChild.remove();
     alerts.hidden = false;
+  }
+  connection.on("EscalationRaised", e => showAlert(e.subjectId, "escalation", `Escalated: ${e.title}`,
+    `/incidents/${encodeURIComponent(e.incidentId)}`, "Open the incident"));
+  for (const [name, words] of [["AdvisoryPublished", "New advisory"], ["AdvisoryUpdated", "Advisory updated"]]) {
+    connection.on(name, e => showAlert(`${name} ${e.subjectId} ${e.at}`, "advisory", `${words}: ${e.title}`,
+      `/advisories/${encodeURIComponent(e.subjectId)}`, "Open the advisory"));
   }
   connection.on("TaskProgress", event => { if (concernsPage(event.stream)) scheduleRefresh(); });
   // An import's progress goes to the MSP's tenant stream; the remediation page of its incident follows it.

@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Shouldly;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.EndToEndTests;
+
+/// <summary>
+/// What an MSP engineer is told on whatever live page is open: an escalation of any of their incidents, a provider's new or
+/// updated advisory for any of their tenants. Once each, with a link, until dismissed; a customer's page has no such line.
+/// Bluepeak's people and tenants, so the other tests' Harbor pages see none of it.
+/// </summary>
+public sealed class LiveAlertTests(PortalApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_escalation_is_said_on_the_page_the_engineer_has_open_with_a_link_to_its_incident()
+    {
+        // Bluepeak's engineer opens a Sev1 for Woodgrove and goes back to the queue; nobody acknowledges it in time.
+        var ines = await app.SignInAsync("Ines Duarte");
+        var title = TriagePage.UniqueTitle("Trading floor PCs boot-looping");
+        var reference = await TriagePage.OpenIncidentAsync(ines, "Woodgrove Bank (WGB)", title, "Sev1", "Trading desks restart in a loop.");
+        var incidentId = Guid.Parse(new Uri(ines.Url).Segments[^1]);
+        var tenantId = await app.ReadAsync(db => db.Incidents.Where(i => i.Id == incidentId).Select(i => i.TenantId).SingleAsync());
+        await ines.GotoAsync("/triage");
+        await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        var alerts = ines.GetByTestId("live-alerts");
+        await Expect(alerts).ToBeHiddenAsync();
+
+        (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromMinutes(16))).ShouldBeGreaterThan(0);
+
+        // Once, although it comes on both the MSP's stream and the tenant's.
+        var alert = alerts.Locator(".live-alert");
+        await Expect(alert).ToHaveCountAsync(1);
+        await Expect(alert).ToContainTextAsync($"Escalated: {reference}: Sev1 not acknowledged in time (level 1)");
+        await Expect(alerts).ToHaveAttributeAsync("aria-live", "assertive");
+        await ines.WaitForTimeoutAsync(300);
+        await Expect(alert).ToHaveCountAsync(1);
+
+        await alert.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
+        await Expect(alerts).ToBeHiddenAsync();
+
+        // The next level (or the same escalation on another page) is said again; its link opens the incident.
+        (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromHours(3))).ShouldBeGreaterThan(0);
+        await Expect(alert.First).ToContainTextAsync(reference);
+        await alert.First.GetByRole(AriaRole.Link, new() { Name = "Open the incident" }).ClickAsync();
+        await Expect(ines).ToHaveURLAsync(new Regex($"/incidents/{incidentId}$"));
+        await Expect(ines.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(title);
+    }
+
+    [Fact]
+    public async Task A_providers_advisory_and_its_update_are_said_to_the_engineer_and_never_as_an_alert_to_the_customer()
+    {
+        var ines = await app.SignInAsync("Ines Duarte");
+        await ines.GotoAsync("/triage");
+        await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        var hana = await app.SignInAsync("Hana Sato"); // Woodgrove's admin, on her status page
+        await Expect(hana.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await Expect(hana.GetByTestId("live-alerts")).ToHaveCountAsync(0);
+
+        using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
+        var (providerId, serviceId) = await app.ReadAsync(async db =>
+        {
+            var provider = await db.Organisations.SingleAsync(o => o.Name == "Sentinel Shield Security", Ct);
+            var service = await db.Services.SingleAsync(s => s.ProviderId == provider.Id && s.Name == "ShieldSensor Endpoint Agent", Ct);
+            return (provider.Id, service.Id);
+        });
+        var title = $"Sensor agent fails to load {Guid.NewGuid():N}"[..40];
+        using var published = await priya.PostAsJsonAsync($"/api/v1/providers/{providerId}/advisories",
+            new { title, severity = "Sev2", impact = "The agent may fail to load after a restart.", serviceIds = new[] { serviceId } }, Ct);
+        published.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await published.Content.ReadAsStringAsync(Ct));
+        var advisoryId = (await published.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+
+        // Both of Bluepeak's tenants are targeted: one line, not one per tenant.
+        var alerts = ines.GetByTestId("live-alerts").Locator(".live-alert");
+        var mine = alerts.Filter(new() { HasText = title });
+        await Expect(mine).ToHaveCountAsync(1);
+        await Expect(mine).ToContainTextAsync($"New advisory: {title}");
+
+        using var updated = await priya.PostAsJsonAsync($"/api/v1/advisories/{advisoryId}/updates", new { status = "Identified", text = "A fix is rolling out." }, Ct);
+        updated.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await updated.Content.ReadAsStringAsync(Ct));
+        await Expect(mine).ToHaveCountAsync(2);
+        await Expect(mine.First).ToContainTextAsync($"Advisory updated: {title}");
+
+        // The customer's page shows the advisory itself (its own card), never an alert line.
+        await Expect(hana.GetByTestId($"advisory-{advisoryId}")).ToContainTextAsync("A fix is rolling out.", new() { Timeout = 10_000 });
+        await Expect(hana.Locator(".live-alert")).ToHaveCountAsync(0);
+
+        await mine.First.GetByRole(AriaRole.Link, new() { Name = "Open the advisory" }).ClickAsync();
+        await Expect(ines).ToHaveURLAsync(new Regex($"/advisories/{advisoryId}$"));
+        await Expect(ines.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(title);
+    }
+}
