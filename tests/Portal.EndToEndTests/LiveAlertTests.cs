@@ -41,8 +41,11 @@ public sealed class LiveAlertTests(PortalApp app)
         await ines.WaitForTimeoutAsync(300);
         await Expect(alert).ToHaveCountAsync(1);
 
+        await Expect(ines).ToHaveTitleAsync(new Regex(@"^\(1\) Triage"));
+
         await alert.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
         await Expect(alerts).ToBeHiddenAsync();
+        await Expect(ines).ToHaveTitleAsync(new Regex("^Triage"));
 
         // The next level (or the same escalation on another page) is said again; its link opens the incident.
         (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromHours(3))).ShouldBeGreaterThan(0);

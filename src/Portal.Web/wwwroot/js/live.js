@@ -95,6 +95,11 @@
   // shown once. Built as text: a title is never read as markup.
   const alerts = document.getElementById("live-alerts");
   const alertsShown = new Set();
+  const pageTitle = document.title;
+  // The tab says how many lines wait, for an engineer whose Portal tab is behind another.
+  function countInTitle() {
+    document.title = alerts.childElementCount > 0 ? `(${alerts.childElementCount}) ${pageTitle}` : pageTitle;
+  }
   function showAlert(key, kind, text, href, linkText) {
     if (!alerts || alertsShown.has(key)) return;
     alertsShown.add(key);
@@ -111,11 +116,13 @@
     dismiss.addEventListener("click", () => {
       alert.remove();
       alerts.hidden = alerts.childElementCount === 0;
+      countInTitle();
     });
     alert.append(title, link, dismiss);
     alerts.prepend(alert);
     while (alerts.childElementCount > 5) alerts.lastElementChild.remove();
     alerts.hidden = false;
+    countInTitle();
   }
   connection.on("EscalationRaised", e => showAlert(e.subjectId, "escalation", `Escalated: ${e.title}`,
     `/incidents/${encodeURIComponent(e.incidentId)}`, "Open the incident"));
