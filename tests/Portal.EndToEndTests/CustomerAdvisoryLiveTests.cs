@@ -1,7 +1,4 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Shouldly;
 using static Microsoft.Playwright.Assertions;
@@ -26,20 +23,8 @@ public sealed class CustomerAdvisoryLiveTests(PortalApp app)
         await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
         await olivia.EvaluateAsync("() => { window.portalNotReloaded = true; }"); // a reload would lose this
 
-        using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
-        var (providerId, serviceId) = await app.ReadAsync(async db =>
-        {
-            var provider = await db.Organisations.SingleAsync(o => o.Name == "Sentinel Shield Security", ct);
-            var service = await db.Services.SingleAsync(s => s.ProviderId == provider.Id && s.Name == "ShieldSensor Endpoint Agent", ct);
-            return (provider.Id, service.Id);
-        });
         var title = $"Sensor update crashes Windows hosts {Guid.NewGuid():N}"[..48];
-        using var published = await priya.PostAsJsonAsync($"/api/v1/providers/{providerId}/advisories", new
-        {
-            title, severity = "Sev1", impact = "Windows machines may fail to start after the sensor update.", serviceIds = new[] { serviceId },
-        }, ct);
-        published.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await published.Content.ReadAsStringAsync(ct));
-        var advisoryId = (await published.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
+        var advisoryId = await app.PublishSensorAdvisoryAsync(title, "Sev1", "Windows machines may fail to start after the sensor update.");
 
         var card = olivia.GetByTestId($"advisory-{advisoryId}");
         await Expect(card).ToContainTextAsync(title, Soon);
@@ -47,6 +32,7 @@ public sealed class CustomerAdvisoryLiveTests(PortalApp app)
         await Expect(card).ToContainTextAsync("Investigating");
         await Expect(card).ToContainTextAsync("may fail to start");
 
+        using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
         using var updated = await priya.PostAsJsonAsync($"/api/v1/advisories/{advisoryId}/updates",
             new { status = "Identified", text = "Channel file 291 is the cause. **Boot to safe mode** and delete it. <script>window.pwned = true</script>" }, ct);
         updated.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await updated.Content.ReadAsStringAsync(ct));

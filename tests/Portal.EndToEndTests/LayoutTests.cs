@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Portal.Infrastructure.Data;
@@ -49,23 +47,8 @@ public sealed class LayoutTests(PortalApp app)
         wide.ShouldBeEmpty();
     }
 
-    private async Task<string> PublishAdvisoryAsync()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var (providerId, serviceId) = await app.ReadAsync(async db =>
-        {
-            var provider = await db.Organisations.SingleAsync(o => o.Name == "Sentinel Shield Security", ct);
-            return (provider.Id, (await db.Services.SingleAsync(s => s.ProviderId == provider.Id && s.Name == "ShieldSensor Endpoint Agent", ct)).Id);
-        });
-        using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
-        using var published = await priya.PostAsJsonAsync($"/api/v1/providers/{providerId}/advisories", new
-        {
-            title = "Sensor content update 291 crashes Windows hosts", severity = "Sev1", serviceIds = new[] { serviceId },
-            impact = "Windows machines with the sensor may fail to start after the content update.",
-        }, ct);
-        published.EnsureSuccessStatusCode();
-        return (await published.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid().ToString();
-    }
+    private async Task<string> PublishAdvisoryAsync() => (await app.PublishSensorAdvisoryAsync("Sensor content update 291 crashes Windows hosts", "Sev1",
+        "Windows machines with the sensor may fail to start after the content update.")).ToString();
 
     private Task<string> DemoAdvisoryAsync() =>
         app.ReadAsync(async db => (await db.Advisories.SingleAsync(a => a.Title == DemoData.SensorAdvisoryTitle, TestContext.Current.CancellationToken)).Id.ToString());

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -65,18 +64,8 @@ public sealed class LiveAlertTests(PortalApp app)
         await Expect(hana.Locator("#live-indicator")).ToHaveTextAsync("Live");
         await Expect(hana.GetByTestId("live-alerts")).ToHaveCountAsync(0);
 
-        using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
-        var (providerId, serviceId) = await app.ReadAsync(async db =>
-        {
-            var provider = await db.Organisations.SingleAsync(o => o.Name == "Sentinel Shield Security", Ct);
-            var service = await db.Services.SingleAsync(s => s.ProviderId == provider.Id && s.Name == "ShieldSensor Endpoint Agent", Ct);
-            return (provider.Id, service.Id);
-        });
         var title = $"Sensor agent fails to load {Guid.NewGuid():N}"[..40];
-        using var published = await priya.PostAsJsonAsync($"/api/v1/providers/{providerId}/advisories",
-            new { title, severity = "Sev2", impact = "The agent may fail to load after a restart.", serviceIds = new[] { serviceId } }, Ct);
-        published.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await published.Content.ReadAsStringAsync(Ct));
-        var advisoryId = (await published.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        var advisoryId = await app.PublishSensorAdvisoryAsync(title, "Sev2", "The agent may fail to load after a restart.");
 
         // Both of Bluepeak's tenants are targeted: one line, not one per tenant.
         var alerts = ines.GetByTestId("live-alerts").Locator(".live-alert");
@@ -84,6 +73,7 @@ public sealed class LiveAlertTests(PortalApp app)
         await Expect(mine).ToHaveCountAsync(1);
         await Expect(mine).ToContainTextAsync($"New advisory: {title}");
 
+        using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
         using var updated = await priya.PostAsJsonAsync($"/api/v1/advisories/{advisoryId}/updates", new { status = "Identified", text = "A fix is rolling out." }, Ct);
         updated.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await updated.Content.ReadAsStringAsync(Ct));
         await Expect(mine).ToHaveCountAsync(2);

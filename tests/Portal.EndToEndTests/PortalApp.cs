@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -156,6 +157,25 @@ public sealed class PortalApp : IAsyncLifetime
         await using var scope = _factory!.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantScope>().UseSystemAccess();
         return await read(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
+    }
+
+    /// <summary>
+    /// Priya (Sentinel Shield) publishes an advisory for the sensor, which every demo tenant runs, through the API, as a
+    /// provider's tooling would; answers its id.
+    /// </summary>
+    public async Task<Guid> PublishSensorAdvisoryAsync(string title, string severity, string impact)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (providerId, serviceId) = await ReadAsync(async db =>
+        {
+            var provider = await db.Organisations.SingleAsync(o => o.Name == "Sentinel Shield Security", ct);
+            return (provider.Id, (await db.Services.SingleAsync(s => s.ProviderId == provider.Id && s.Name == "ShieldSensor Endpoint Agent", ct)).Id);
+        });
+        using var priya = await ApiClientAsync("priya@sentinelshield.example");
+        using var published = await priya.PostAsJsonAsync($"/api/v1/providers/{providerId}/advisories", new { title, severity, impact, serviceIds = new[] { serviceId } }, ct);
+        if (published.StatusCode != HttpStatusCode.Created)
+            throw new InvalidOperationException($"Publishing '{title}' answered {(int)published.StatusCode}: {await published.Content.ReadAsStringAsync(ct)}");
+        return (await published.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
     }
 
     /// <summary>
