@@ -28,7 +28,7 @@ public sealed class LiveAlertTests(PortalApp app)
         await ines.GotoAsync("/triage");
         await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
         var alerts = ines.GetByTestId("live-alerts");
-        await Expect(alerts).ToBeHiddenAsync();
+        await Expect(alerts.Locator(".live-alert")).ToHaveCountAsync(0);
 
         (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromMinutes(16))).ShouldBeGreaterThan(0);
 
@@ -43,7 +43,7 @@ public sealed class LiveAlertTests(PortalApp app)
         await Expect(ines).ToHaveTitleAsync(new Regex(@"^\(1\) Triage"));
 
         await alert.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
-        await Expect(alerts).ToBeHiddenAsync();
+        await Expect(alerts.Locator(".live-alert")).ToHaveCountAsync(0);
         await Expect(ines).ToHaveTitleAsync(new Regex("^Triage"));
 
         // The next level (or the same escalation on another page) is said again; its link opens the incident.

@@ -115,13 +115,11 @@
     dismiss.textContent = "Dismiss";
     dismiss.addEventListener("click", () => {
       alert.remove();
-      alerts.hidden = alerts.childElementCount === 0;
       countInTitle();
     });
     alert.append(title, link, dismiss);
     alerts.prepend(alert);
     while (alerts.childElementCount > 5) alerts.lastElementChild.remove();
-    alerts.hidden = false;
     countInTitle();
   }
   connection.on("EscalationRaised", e => showAlert(e.subjectId, "escalation", `Escalated: ${e.title}`,
