@@ -57,9 +57,11 @@ public sealed class LiveAlertTests(PortalApp app)
     [Fact]
     public async Task A_providers_advisory_and_its_update_are_said_to_the_engineer_and_never_as_an_alert_to_the_customer()
     {
+        // Ines has the advisories page open: its to-do list follows the providers live too.
         var ines = await app.SignInAsync("Ines Duarte");
-        await ines.GotoAsync("/triage");
+        await ines.GotoAsync("/advisories");
         await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await ines.EvaluateAsync("() => { window.portalNotReloaded = true; }");
         var hana = await app.SignInAsync("Hana Sato"); // Woodgrove's admin, on her status page
         await Expect(hana.Locator("#live-indicator")).ToHaveTextAsync("Live");
         await Expect(hana.GetByTestId("live-alerts")).ToHaveCountAsync(0);
@@ -72,12 +74,17 @@ public sealed class LiveAlertTests(PortalApp app)
         var mine = alerts.Filter(new() { HasText = title });
         await Expect(mine).ToHaveCountAsync(1);
         await Expect(mine).ToContainTextAsync($"New advisory: {title}");
+        var todo = ines.GetByTestId("inbox").Locator($"tr[data-advisory='{advisoryId}']");
+        await Expect(todo).ToHaveCountAsync(2); // Woodgrove and Alpine, to acknowledge
+        await Expect(todo.First).ToContainTextAsync("Investigating");
 
         using var priya = await app.ApiClientAsync("priya@sentinelshield.example");
         using var updated = await priya.PostAsJsonAsync($"/api/v1/advisories/{advisoryId}/updates", new { status = "Identified", text = "A fix is rolling out." }, Ct);
         updated.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await updated.Content.ReadAsStringAsync(Ct));
         await Expect(mine).ToHaveCountAsync(2);
         await Expect(mine.First).ToContainTextAsync($"Advisory updated: {title}");
+        await Expect(todo.First).ToContainTextAsync("Identified");
+        (await ines.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the advisories page reloaded instead of updating in place");
 
         // The customer's page shows the advisory itself (its own card), never an alert line.
         await Expect(hana.GetByTestId($"advisory-{advisoryId}")).ToContainTextAsync("A fix is rolling out.", new() { Timeout = 10_000 });

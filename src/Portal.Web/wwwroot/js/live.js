@@ -1,5 +1,5 @@
 // Portal live status. One SignalR connection per page; the server decides which streams it gets.
-// A page opts in with <main data-live-page="triage|incident|status|advisory" [data-incident-id] [data-tenant-id] [data-advisory-id]>
+// A page opts in with <main data-live-page="triage|incident|status|advisory|advisories" [data-incident-id] [data-tenant-id] [data-advisory-id]>
 // and marks what may change with data-live-region="name". On an event that concerns the page, on a
 // sequence gap and after every (re)connect, the page fetches itself again and swaps those regions in
 // place: one rendering path, no reload, and nothing the user is typing or has chosen is touched.
@@ -65,7 +65,10 @@
     document.dispatchEvent(new CustomEvent("portal:refreshed")); // e.g. charts in a swapped region draw themselves again
   }
 
-  function concernsPage(stream, incident) {
+  function concernsPage(event) {
+    const stream = event.stream;
+    // The advisories list follows the providers' notices only, not every change of every tenant.
+    if (page === "advisories") return event.kind === "AdvisoryPublished" || event.kind === "AdvisoryUpdated";
     if (page === "incident") return stream === `incident/${incidentId}`;
     if (page === "status") return stream === `tenant/${tenantId}`;
     if (page === "advisory") return stream.startsWith("provider/");
@@ -77,7 +80,7 @@
     if (previous !== undefined && event.sequence <= previous) return; // already seen (or older)
     lastSequence.set(event.stream, event.sequence);
     const gap = previous !== undefined && event.sequence > previous + 1;
-    if (gap || concernsPage(event.stream, event.incident)) scheduleRefresh();
+    if (gap || concernsPage(event)) scheduleRefresh();
   }
 
   const connection = new signalR.HubConnectionBuilder()
@@ -128,7 +131,7 @@
     connection.on(name, e => showAlert(`${name} ${e.subjectId} ${e.at}`, "advisory", `${words}: ${e.title}`,
       `/advisories/${encodeURIComponent(e.subjectId)}`, "Open the advisory"));
   }
-  connection.on("TaskProgress", event => { if (concernsPage(event.stream)) scheduleRefresh(); });
+  connection.on("TaskProgress", event => { if (concernsPage(event)) scheduleRefresh(); });
   // An import's progress goes to the MSP's tenant stream; the remediation page of its incident follows it.
   // A provider's dashboard recounts when its advisory's reach or recovery moved (coalesced on the server, ids only).
   connection.on("AdvisoryImpactChanged", event => { if (page === "advisory" && event.advisoryId === advisoryId) scheduleRefresh(); });
