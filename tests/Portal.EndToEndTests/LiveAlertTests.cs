@@ -93,5 +93,14 @@ public sealed class LiveAlertTests(PortalApp app)
         await mine.First.GetByRole(AriaRole.Link, new() { Name = "Open the advisory" }).ClickAsync();
         await Expect(ines).ToHaveURLAsync(new Regex($"/advisories/{advisoryId}$"));
         await Expect(ines.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(title);
+
+        // The advisory's own page follows the provider's next update.
+        await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await ines.EvaluateAsync("() => { window.portalNotReloaded = true; }");
+        using (var mitigating = await priya.PostAsJsonAsync($"/api/v1/advisories/{advisoryId}/updates", new { status = "Mitigating", text = "Corrected agent build 7.16 is out." }, Ct))
+            mitigating.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await mitigating.Content.ReadAsStringAsync(Ct));
+        await Expect(ines.GetByTestId("updates")).ToContainTextAsync("Corrected agent build 7.16 is out.");
+        await Expect(ines.GetByTestId("advisory-state")).ToContainTextAsync("Mitigating");
+        (await ines.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the advisory's page reloaded instead of updating in place");
     }
 }

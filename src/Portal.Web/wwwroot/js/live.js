@@ -67,8 +67,10 @@
 
   function concernsPage(event) {
     const stream = event.stream;
-    // The advisories list follows the providers' notices only, not every change of every tenant.
-    if (page === "advisories") return event.kind === "AdvisoryPublished" || event.kind === "AdvisoryUpdated";
+    // The advisories list, and one advisory's page, follow the providers' notices only, not every change of every tenant.
+    if (page === "advisories") {
+      return (event.kind === "AdvisoryPublished" || event.kind === "AdvisoryUpdated") && (!advisoryId || event.subjectId === advisoryId);
+    }
     if (page === "incident") return stream === `incident/${incidentId}`;
     if (page === "status") return stream === `tenant/${tenantId}`;
     if (page === "advisory") return stream.startsWith("provider/");
