@@ -24,6 +24,7 @@ public static class IncidentsApi
         [property: FromQuery(Name = "assigneeId")] Guid? AssigneeId,
         [property: FromQuery(Name = "unassigned")] bool? Unassigned,
         [property: FromQuery(Name = "open")] bool? Open,
+        [property: FromQuery(Name = "overdue"), System.ComponentModel.Description("true: only open incidents past their acknowledgement or resolution target (MSP people only: a customer is refused with 403).")] bool? Overdue,
         [property: FromQuery(Name = "q")] string? Q,
         [property: FromQuery(Name = "page")] int? Page,
         [property: FromQuery(Name = "pageSize")] int? PageSize);
@@ -41,7 +42,7 @@ public static class IncidentsApi
 
         api.MapGet("/incidents", async ([AsParameters] ListIncidentsParameters p, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, HttpInput.EnumNames<IncidentStatus>(p.Status, "status"), HttpInput.EnumNames<Severity>(p.Severity, "severity"),
-                p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50, p.Unassigned), ct)))
+                p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50, p.Unassigned, p.Overdue), ct)))
             .WithName("ListIncidents").WithSummary("List and search the incidents you may see, most severe and oldest first.");
 
         api.MapGet("/incidents/{id:guid}", async (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>

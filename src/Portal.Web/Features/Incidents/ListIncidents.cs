@@ -11,7 +11,8 @@ namespace Portal.Features.Incidents;
 
 /// <summary>
 /// The triage queue and search: every incident the user may see (the query filters decide), narrowed by
-/// tenant, status, severity, assignee and text; most severe first, then oldest first.
+/// tenant, status, severity, assignee, text and, for MSP people, whether it is past a target (overdue: still New after its
+/// acknowledgement was due, or open after its resolution was due); most severe first, then oldest first.
 /// </summary>
 [Requires(Permission.ReadIncidents)]
 public sealed record ListIncidents(
@@ -23,7 +24,8 @@ public sealed record ListIncidents(
     string? Text = null,
     int Page = 1,
     int PageSize = 50,
-    bool? Unassigned = null) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
+    bool? Unassigned = null,
+    bool? Overdue = null) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
 {
     public const int MaxPageSize = 200;
 }
@@ -42,11 +44,22 @@ public sealed class ListIncidentsValidator : AbstractValidator<ListIncidents>
     }
 }
 
-public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser currentUser) : IQueryHandler<ListIncidents, PageOf<IncidentView>>
+public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : IQueryHandler<ListIncidents, PageOf<IncidentView>>
 {
     public async ValueTask<PageOf<IncidentView>> Handle(ListIncidents query, CancellationToken cancellationToken)
     {
+        var user = currentUser.Required;
         var incidents = db.Incidents.AsNoTracking();
+        if (query.Overdue == true)
+        {
+            // Targets are the MSP's (a customer never sees them, nor may learn them from a filter): its tenants only.
+            var mspTenants = user.FullAccessTenants;
+            if (mspTenants.Count == 0) throw new NotPermittedException("Only your MSP sees targets and which incidents are past them.");
+            var now = clock.GetUtcNow();
+            incidents = incidents.Where(i => mspTenants.Contains(i.TenantId) && (
+                (i.Status == IncidentStatus.New && i.AcknowledgeDueAt != null && i.AcknowledgeDueAt <= now)
+                || (i.Status != IncidentStatus.Resolved && i.Status != IncidentStatus.Closed && i.ResolveDueAt != null && i.ResolveDueAt <= now)));
+        }
         if (query.TenantId is { } tenantId) incidents = incidents.Where(i => i.TenantId == tenantId);
         if (query.Statuses is { Count: > 0 } statuses) incidents = incidents.Where(i => statuses.Contains(i.Status));
         if (query.Severities is { Count: > 0 } severities) incidents = incidents.Where(i => severities.Contains(i.Severity));
@@ -66,7 +79,6 @@ public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser current
             .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
             .ToListAsync(cancellationToken);
 
-        var user = currentUser.Required;
         var tenants = user.Tenants;
         return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name).WithClock(i, user.AccessTo(i.TenantId)))], query.Page, query.PageSize, total);
     }

@@ -42,7 +42,7 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
     [BindProperty(SupportsGet = true, Name = "q")]
     public string? Text { get; set; }
 
-    /// <summary>"open" (default) or "all".</summary>
+    /// <summary>"open" (default), "overdue" (open and past a target) or "all".</summary>
     [BindProperty(SupportsGet = true, Name = "show")]
     public string? Show { get; set; }
 
@@ -59,6 +59,9 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
     public bool OpenOnly => Show != "all";
+
+    /// <summary>Only incidents past their acknowledgement or resolution target: what to look at first.</summary>
+    public bool Overdue => Show == "overdue";
 
     /// <summary>What the list applies: open only, unless the user asked for resolved or closed incidents by status.</summary>
     public bool EffectiveOpenOnly { get; private set; } = true;
@@ -124,12 +127,13 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
 
         Guid? assigneeId = Assignee == "me" ? me.UserId : null;
         bool? unassigned = Assignee == "unassigned" ? true : null;
-        Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize, unassigned), ct);
+        bool? overdue = Overdue ? true : null;
+        Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize, unassigned, overdue), ct);
         if (Results.Items.Count == 0 && PageNumber > LastPage(Results.Total))
         {
             // A bookmarked page 3 of a queue that has since shrunk: show its last page instead of an empty one.
             PageNumber = LastPage(Results.Total);
-            Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize, unassigned), ct);
+            Results = await mediator.Send(new ListIncidents(Tenant, statuses, severities, assigneeId, openOnly, text, PageNumber, PageSize, unassigned, overdue), ct);
         }
     }
 
