@@ -35,6 +35,7 @@ public abstract class OverdueFilterTests(EscalationApp app)
         // The page offers the same filter.
         var page = await app.PageClientForAsync(DemoDirectory.Maya);
         var html = await page.GetStringAsync($"/triage?show=overdue&q={tag}", Ct);
+        html.ShouldContain("Open incidents past a target in the");
         html.ShouldContain(sev1.Reference);
         html.ShouldNotContain(sev4.Reference);
 
