@@ -134,6 +134,15 @@ public sealed class RemediationJourneyTests(PortalApp app)
         await all.UncheckAsync();
         await Expect(rows.Locator("input[type=checkbox]:checked")).ToHaveCountAsync(0);
         await Expect(ticked).ToHaveTextAsync("");
+
+        // A range: the second row, then shift-click on the fourth ticks the three; shift-click again on the second clears them.
+        await rows.Nth(1).GetByRole(AriaRole.Checkbox).ClickAsync();
+        await rows.Nth(3).GetByRole(AriaRole.Checkbox).ClickAsync(new() { Modifiers = [KeyboardModifier.Shift] });
+        await Expect(ticked).ToHaveTextAsync("3 tasks ticked");
+        for (var i = 0; i < 5; i++)
+            await Expect(rows.Nth(i).GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync(new() { Checked = i is >= 1 and <= 3 });
+        await rows.Nth(1).GetByRole(AriaRole.Checkbox).ClickAsync(new() { Modifiers = [KeyboardModifier.Shift] });
+        await Expect(ticked).ToHaveTextAsync("");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
-// The remediation page's bulk action: a header box that ticks or clears every task on the page, and the number ticked
-// beside Apply, so an engineer sees how many tasks one click will change before making it. Without script the rows'
-// own boxes still work and the header box stays hidden.
+// The remediation page's bulk action: a header box that ticks or clears every task on the page, shift-click to tick or
+// clear the rows between the last box clicked and this one, and the number ticked beside Apply, so an engineer sees how
+// many tasks one click will change before making it. Without script the rows' own boxes still work and the header box
+// stays hidden.
 (() => {
   "use strict";
   for (const all of document.querySelectorAll("input[data-tick-all]")) {
@@ -19,6 +20,18 @@
       show();
     });
     form.addEventListener("change", e => { if (e.target !== all) show(); });
+    let last = null;
+    form.addEventListener("click", e => {
+      const box = e.target;
+      if (!(box instanceof HTMLInputElement) || box.name !== all.dataset.tickAll) return;
+      if (e.shiftKey && last && last !== box) {
+        const boxes = rows();
+        const [from, to] = [boxes.indexOf(last), boxes.indexOf(box)].sort((a, b) => a - b);
+        if (from >= 0) for (const b of boxes.slice(from, to + 1)) b.checked = box.checked;
+        show();
+      }
+      last = box;
+    });
     all.hidden = false;
     show();
   }
