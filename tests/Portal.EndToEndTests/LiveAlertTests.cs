@@ -42,7 +42,8 @@ public sealed class LiveAlertTests(PortalApp app)
 
         await Expect(ines).ToHaveTitleAsync(new Regex(@"^\(1\) Triage"));
 
-        await alert.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
+        // Each line's button says which line it dismisses.
+        await alert.GetByRole(AriaRole.Button, new() { Name = $"Dismiss: Escalated: {reference}: Sev1 not acknowledged in time (level 1)", Exact = true }).ClickAsync();
         await Expect(alerts.Locator(".live-alert")).ToHaveCountAsync(0);
         await Expect(ines).ToHaveTitleAsync(new Regex("^Triage"));
 

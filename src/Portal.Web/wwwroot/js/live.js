@@ -118,6 +118,7 @@
     const dismiss = document.createElement("button");
     dismiss.type = "button";
     dismiss.textContent = "Dismiss";
+    dismiss.setAttribute("aria-label", `Dismiss: ${text}`); // several lines, several buttons: each says which
     dismiss.addEventListener("click", () => {
       alert.remove();
       countInTitle();
