@@ -28,12 +28,13 @@ public abstract class OverdueFilterTests(EscalationApp app)
         async Task<string[]> AllAsync() => [.. (await (await maya.GetAsync($"/api/v1/incidents?q={tag}", Ct)).ReadAsync<PageDto>()).Items.Select(i => i.Reference)];
 
         (await OverdueAsync(maya)).ShouldBeEmpty("nothing is due yet");
+        var page = await app.PageClientForAsync(DemoDirectory.Maya);
+        (await page.GetStringAsync($"/triage?show=overdue&q={tag}", Ct)).ShouldContain("Nothing is past its target.");
         (await AllAsync()).Length.ShouldBe(2, "positive control: both are there without the filter");
 
         app.Clock.Advance(TimeSpan.FromMinutes(16)); // Sev1's acknowledgement was due at 15 minutes, Sev4's at a day
         (await OverdueAsync(maya)).ShouldBe([sev1.Reference]);
         // The page offers the same filter.
-        var page = await app.PageClientForAsync(DemoDirectory.Maya);
         var html = await page.GetStringAsync($"/triage?show=overdue&q={tag}", Ct);
         html.ShouldContain("Open incidents past a target in the");
         html.ShouldContain(sev1.Reference);
