@@ -126,8 +126,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     private bool IsSqlite => ProviderName == SqliteProvider;
 
     /// <summary>
-    /// The database provider's name, read once per set of options (one for the application's lifetime): <c>Database.ProviderName</c>
-    /// reflects over the provider's assembly on every call, and every unit of work asks.
+    /// The database provider's name, read once per set of options (one for the application's lifetime): every unit of work asks,
+    /// and <c>Database.ProviderName</c> resolves the provider each time (and reflects over its assembly, unless the options
+    /// registered Portal.Web's NamedDatabaseProvider).
     /// </summary>
     public string ProviderName => _providerName ??= ProviderNames.TryGetValue(options, out var name) ? name : ProviderNames.GetValue(options, _ => Database.ProviderName!);
 

@@ -57,6 +57,8 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         var efUnderQuery = trace.Where(s => s.Source.Name == EfCoreSource && s.ParentSpanId == query.SpanId).ToList();
         efUnderQuery.ShouldNotBeEmpty($"spans in the trace: {string.Join(", ", trace.Select(s => $"{s.Source.Name}/{s.DisplayName}"))}");
         efUnderQuery.ShouldAllBe(s => s.Kind == ActivityKind.Client);
+        // Each names its database system, from the provider's name (read once: NamedDatabaseProvider).
+        efUnderQuery.ShouldAllBe(s => (s.GetTagItem("db.system") ?? s.GetTagItem("db.system.name")) as string == "sqlite");
     }
 
     [Fact]

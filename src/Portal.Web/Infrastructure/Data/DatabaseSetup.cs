@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Data;
 
 namespace Portal.Infrastructure.Data;
@@ -82,17 +83,23 @@ public static class DatabaseSetup
     /// array on PostgreSQL), not EF Core 10's default of one parameter per element: with that default the SQL depends on the
     /// list, so EF regenerates it on every run instead of caching it (dotnet/efcore#37152) — measured on the note command as the
     /// biggest EF cost after SaveChanges. One parameter also keeps long lists under SQL Server's 2,100-parameter limit.
+    /// <para>Each provider is registered as a <see cref="NamedDatabaseProvider{TOptionsExtension}"/>, whose name is read once.</para>
     /// </remarks>
+#pragma warning disable EF1001 // the providers' options extensions live in their .Internal namespaces; only their types are named here
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString) => provider switch
     {
         DatabaseProvider.Sqlite => options.UseSqlite(connectionString, o => o.MigrationsAssembly("Portal.Migrations.Sqlite")
-            .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)),
+                .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+            .ReplaceService<IDatabaseProvider, NamedDatabaseProvider<Microsoft.EntityFrameworkCore.Sqlite.Infrastructure.Internal.SqliteOptionsExtension>>(),
         DatabaseProvider.PostgreSql => options.UseNpgsql(connectionString, o => o.MigrationsAssembly("Portal.Migrations.PostgreSql")
-            .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)),
+                .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+            .ReplaceService<IDatabaseProvider, NamedDatabaseProvider<Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal.NpgsqlOptionsExtension>>(),
         DatabaseProvider.SqlServer => options.UseSqlServer(connectionString, o => o.MigrationsAssembly("Portal.Migrations.SqlServer")
-            .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)),
+                .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+            .ReplaceService<IDatabaseProvider, NamedDatabaseProvider<Microsoft.EntityFrameworkCore.SqlServer.Infrastructure.Internal.SqlServerOptionsExtension>>(),
         _ => throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite, PostgreSql or SqlServer."),
     };
+#pragma warning restore EF1001
 
     /// <summary>
     /// Applies pending migrations. On a new SQLite database, EF Core's two warnings about a table rebuild (a statement run while the
