@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Internal;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Data;
 
@@ -32,7 +34,8 @@ public static class DatabaseSetup
         builder.Services.AddScoped<TenantScope>();
         // Pooled contexts, options built once: constructing a context and its internal services was a quarter of what a change
         // command allocated. The request's (or job's) context comes from the pool with the request's tenant scope attached, and
-        // goes back when the request's services are disposed (PortalDbContext.Use / Dispose).
+        // goes back when the request's services are disposed (PortalDbContext.Use / Dispose), and the context returned last is the
+        // next one handed out (LastInFirstOutContextPool: on SQLite its connection's page cache is still good).
         var synchronous = builder.Configuration.GetValue("Database:SqliteSynchronous", SqliteSynchronousMode.Level.Normal);
         var strictQueries = builder.Environment.IsDevelopment();
         var statementCache = provider == DatabaseProvider.Sqlite && builder.Configuration.GetValue("Database:SqliteStatementCache", true)
@@ -48,6 +51,9 @@ public static class DatabaseSetup
             // multiplied) is then a choice someone made. An error in development and the tests, a logged warning in production.
             if (strictQueries) options.ConfigureWarnings(w => w.Throw(RelationalEventId.MultipleCollectionIncludeWarning));
         }, poolSize: statementCache is null ? EfCoreDefaultPoolSize : SqliteContextsKept);
+#pragma warning disable EF1001 // EF Core's pool interface; the replacement derives from EF Core's own pool
+        builder.Services.Replace(ServiceDescriptor.Singleton<IDbContextPool<PortalDbContext>, LastInFirstOutContextPool<PortalDbContext>>());
+#pragma warning restore EF1001
         builder.Services.AddScoped(services =>
             services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext().Use(services.GetRequiredService<TenantScope>()));
     }
