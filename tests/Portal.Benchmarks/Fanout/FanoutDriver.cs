@@ -182,12 +182,13 @@ public static class FanoutDriver
                     var set = path == "bare" ? bare : portal;
                     var result = new RunResult();
                     var late = set.Late;
+                    var gcBefore = await GcAsync();
                     for (var pass = 0; pass < options.ChangesPerTenant; pass++)
                     {
                         await PassAsync(set, targets, expected, path == "bare" ? BareChangeAsync : PortalChangeAsync, result);
                     }
                     result.Late = set.Late - late;
-                    Say($"  round {round} run {runs.Count + 1} {path,-6}: {result.Describe()}");
+                    Say($"  round {round} run {runs.Count + 1} {path,-6}: {result.Describe()}; {(await GcAsync()).Since(gcBefore)}");
                     runs.Add((runs.Count + 1, round, path, result));
                 }
             }
@@ -437,6 +438,9 @@ public static class FanoutDriver
             while (DateTime.UtcNow < deadline);
             throw new TimeoutException($"The server counts {text.Replace('\n', ' ').Trim()} open connections, expected portal {portal}, bare {bare}.");
         }
+
+        private async Task<GcSnapshot> GcAsync() =>
+            await _bare.GetFromJsonAsync<GcSnapshot>("bench/gc") ?? throw new InvalidOperationException("GET /bench/gc answered nothing.");
 
         private async Task<MemorySnapshot> MemoryAsync(string stage)
         {
