@@ -616,16 +616,36 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     private readonly HashSet<Guid> _touchedAdvisories = [];
     private readonly SavedAccessChange.Builder _savedAccess = new();
 
+    // BeforeSave has just detected every change, so EF Core's save does not scan every tracked entity again. A save-time
+    // interceptor that changes an entity detects that entity itself (PlanEscalationsOnSave does).
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         BeforeSave();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         BeforeSave();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
     }
 
     /// <remarks>

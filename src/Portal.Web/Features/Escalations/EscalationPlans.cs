@@ -53,33 +53,26 @@ public sealed class PlanEscalationsOnSave : SaveChangesInterceptor
     private static async Task PlanAsync(PortalDbContext db, CancellationToken ct)
     {
         List<Incident>? changed = null;
-        // PortalDbContext's SaveChanges detected changes just before this runs, and EF detects again after it: reading the
-        // entries without a third pass over everything tracked.
-        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
+        // PortalDbContext's save detected every change just before this runs and does not let Entries() scan again.
+        foreach (var entry in db.ChangeTracker.Entries<Incident>())
         {
-            foreach (var entry in db.ChangeTracker.Entries<Incident>())
+            var needsPlan = entry.State switch
             {
-                var needsPlan = entry.State switch
-                {
-                    EntityState.Added => !db.Scope.IsSystem,
-                    EntityState.Modified => entry.Property(i => i.Severity).IsModified || entry.Property(i => i.Status).IsModified,
-                    _ => false,
-                };
-                // A modified incident that never had a clock (seeded, or older than this feature) keeps none.
-                if (needsPlan && (entry.State == EntityState.Added || entry.Entity.AcknowledgeDueAt is not null)) (changed ??= []).Add(entry.Entity);
-            }
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+                EntityState.Added => !db.Scope.IsSystem,
+                // By name: the lambda overloads build an expression tree (and reflect over Incident) on every save.
+                EntityState.Modified => entry.Property(nameof(Incident.Severity)).IsModified || entry.Property(nameof(Incident.Status)).IsModified,
+                _ => false,
+            };
+            // A modified incident that never had a clock (seeded, or older than this feature) keeps none.
+            if (needsPlan && (entry.State == EntityState.Added || entry.Entity.AcknowledgeDueAt is not null)) (changed ??= []).Add(entry.Entity);
         }
         if (changed is null) return;
         var plans = await EscalationPlans.ForTenantsAsync(db, [.. changed.Select(i => i.TenantId)], changed.Max(i => i.UpdatedAt), ct);
         foreach (var incident in changed)
         {
-            if (plans.TryGetValue(incident.TenantId, out var plan)) incident.PlanEscalations(plan);
+            if (!plans.TryGetValue(incident.TenantId, out var plan)) continue;
+            incident.PlanEscalations(plan);
+            db.Entry(incident).DetectChanges(); // the save does not detect again (PortalDbContext.SaveChangesAsync)
         }
     }
 }
