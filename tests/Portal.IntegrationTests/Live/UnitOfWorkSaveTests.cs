@@ -25,7 +25,7 @@ public sealed class UnitOfWorkSaveTests(SqliteApp app) : IClassFixture<SqliteApp
         return (scope, db, incident);
     }
 
-    private Task<int> EntriesAsync(Guid incidentId) => app.QueryAsync(db => db.TimelineEntries.IgnoreQueryFilters().CountAsync(e => e.IncidentId == incidentId));
+    private Task<int> EntriesAsync(Guid incidentId) => app.QueryAsync(db => db.TimelineEntries.CountAsync(e => e.IncidentId == incidentId));
 
     [Fact]
     public async Task A_change_made_after_the_save_is_refused_and_nothing_of_the_unit_commits()
@@ -64,7 +64,7 @@ public sealed class UnitOfWorkSaveTests(SqliteApp app) : IClassFixture<SqliteApp
         db.ChangeTracker.AutoDetectChangesEnabled.ShouldBeTrue();
 
         (await EntriesAsync(incident.Id)).ShouldBe(before + 2);
-        var saved = await app.QueryAsync(q => q.Incidents.IgnoreQueryFilters().AsNoTracking().SingleAsync(i => i.Id == incident.Id));
+        var saved = await app.QueryAsync(q => q.Incidents.AsNoTracking().SingleAsync(i => i.Id == incident.Id));
         saved.Version.ShouldBe(incident.Version);
 
         db.ChangeTracker.AutoDetectChangesEnabled = false;
