@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -112,7 +113,12 @@ public static class Outbox
     }
 
     /// <summary>The statement behind <see cref="AnyoneMayListenAsync"/> for <paramref name="tenants"/> ids ({0}…): a row if anyone may listen.</summary>
-    internal static string ListenerProbeSql(bool sqlServer, int tenants)
+    /// <remarks>Written once per provider and length (chunks of at most 500), not on every change.</remarks>
+    internal static string ListenerProbeSql(bool sqlServer, int tenants) => ListenerProbes.GetOrAdd((sqlServer, tenants), static key => WriteListenerProbeSql(key.SqlServer, key.Tenants));
+
+    private static readonly ConcurrentDictionary<(bool SqlServer, int Tenants), string> ListenerProbes = new();
+
+    private static string WriteListenerProbeSql(bool sqlServer, int tenants)
     {
         var ids = RawSql.Placeholders(0, tenants);
         return sqlServer

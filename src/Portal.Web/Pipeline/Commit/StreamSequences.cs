@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
@@ -145,7 +146,12 @@ public static class StreamSequences
     }
 
     /// <summary>The numbering statement for <paramref name="organisations"/> ids: {0} and {1} are the amounts, {2}… the ids (parameters all, never text).</summary>
-    internal static string AdvanceSql(bool sqlServer, int organisations)
+    /// <remarks>Written once per provider and length (at most <see cref="ChunkSize"/>), not on every change.</remarks>
+    internal static string AdvanceSql(bool sqlServer, int organisations) => AdvanceStatements.GetOrAdd((sqlServer, organisations), static key => WriteAdvanceSql(key.SqlServer, key.Organisations));
+
+    private static readonly ConcurrentDictionary<(bool SqlServer, int Organisations), string> AdvanceStatements = new();
+
+    private static string WriteAdvanceSql(bool sqlServer, int organisations)
     {
         var ids = RawSql.Placeholders(2, organisations);
         return sqlServer
