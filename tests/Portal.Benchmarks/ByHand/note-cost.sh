@@ -2,7 +2,8 @@
 # What one customer-visible note costs Portal's server, measured by hand (docs/benchmarks.md, "Where a note's time goes"):
 # a fresh fan-out host of the Release build (no hub clients), 25 s of notes back to back as warm-up (tiered JIT settles),
 # then, on one connection:
-#   hot    notes back to back for 10 s: p50 and the server's CPU per note (from /proc/PID/stat)
+#   hot    notes back to back for 10 s: p50, the server's CPU per note (from /proc/PID/stat) and what it allocated per note
+#          (GET /bench/gc on the bare hub's listener: the process's allocations, background work included)
 #   gap    notes with GAP_MS between them (the fan-out benchmark's changes come one at a time): p50 / p90
 #   bare   the same gaps on the benchmark's bare JSON endpoint: what any request costs after the same pause
 # Usage: tests/Portal.Benchmarks/ByHand/note-cost.sh [LABEL]   (env: DLL, GAP_MS=50, DURATION_S=15)
@@ -40,13 +41,16 @@ p50() { awk '$1 == "50%" { print $2 }' "$1"; }
 p90() { awk '$1 == "90%" { print $2 }' "$1"; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$host/stat"; } # user + system clock ticks of the host process
 
+allocated() { curl -sf --noproxy '*' "$BARE_HUB_BASE/bench/gc" | json '["allocatedBytes"]'; } # the server's allocations so far (GET /bench/gc)
+
 wrk -t1 -c1 -d25s -s "$work/hot.lua" "$url" > /dev/null
-before=$(cpu)
+before=$(cpu) allocated_before=$(allocated)
 wrk -t1 -c1 -d10s -s "$work/hot.lua" --latency "$url" > "$work/hot.txt"
-after=$(cpu)
+after=$(cpu) allocated_after=$(allocated)
 notes=$(awk '/requests in/ { print $1 }' "$work/hot.txt")
 ticks=$(getconf CLK_TCK)
 cpu_us=$(awk -v a="$before" -v b="$after" -v n="$notes" -v t="$ticks" 'BEGIN { printf "%.0f", (b - a) * 1e6 / t / n }')
+kb=$(awk -v a="$allocated_before" -v b="$allocated_after" -v n="$notes" 'BEGIN { printf "%.1f", (b - a) / 1024 / n }')
 wrk -t1 -c1 -d"${duration}s" -s "$work/gap.lua" --latency "$url" > "$work/gap.txt"
 wrk -t1 -c1 -d"${duration}s" -s "$work/bare.lua" --latency "$BARE_JSON_URL" > "$work/bare.txt"
-echo "$label: hot p50 $(p50 "$work/hot.txt"), server CPU ${cpu_us} us/note ($notes notes); ${gap} ms gaps: note p50 $(p50 "$work/gap.txt") p90 $(p90 "$work/gap.txt"), bare endpoint p50 $(p50 "$work/bare.txt"); load before $load"
+echo "$label: hot p50 $(p50 "$work/hot.txt"), server CPU ${cpu_us} us/note, allocated ${kb} KB/note ($notes notes); ${gap} ms gaps: note p50 $(p50 "$work/gap.txt") p90 $(p90 "$work/gap.txt"), bare endpoint p50 $(p50 "$work/bare.txt"); load before $load"
