@@ -3,7 +3,8 @@
 #
 #   ./bench.sh            both scenarios: 1 (customer status, wrk) then 2 (live fan-out over SignalR); writes docs/benchmarks.md
 #   ./bench.sh --status   scenario 1 only: 3 s warm-up per URL, then wrk -t2 -c64 -d10s --latency in the order A B B A, 3 rounds
-#   ./bench.sh --fanout   scenario 2 only: 1,000 and 5,000 SignalR clients per path, bare hub vs Portal, A B B A, 3 rounds
+#   ./bench.sh --fanout   scenario 2 only: 1,000 and 5,000 SignalR clients per path, bare hub vs Portal, A B B A, 3 rounds,
+#                         one on each of 3 fresh hosts per client count
 #   ./bench.sh --import   scenario 3 only: CSV import of 100,000 and 1,000,000 devices on SQLite and PostgreSQL, Portal's
 #                         import path vs the raw driver (prepared batched transactions / binary COPY), A B B A, 3 rounds;
 #                         each run a process of its own (rows/s and its peak memory, VmHWM); starts its own PostgreSQL
@@ -37,7 +38,9 @@
 # BENCH_FANOUT_CHANGES (changes per tenant in each run, default 10; 3 with --quick), BENCH_FANOUT_GAP_MS (pause after a
 # change's deliveries, default 200), BENCH_FANOUT_TOKENS (per-connection: every Portal connection its own bearer token,
 # the default; per-user: the demo users' eight tokens shared), BENCH_FANOUT_RAW_WRITE (1, the default: one more block at the
-# first client count whose bare path first writes the note's rows with the raw driver, a diagnostic without a bar; 0: none).
+# first client count whose bare path first writes the note's rows with the raw driver, a diagnostic without a bar; 0: none),
+# BENCH_FANOUT_HOSTS (fresh hosts per client count, one after the other, sharing out BENCH_ROUNDS between them; default 3,
+# 1 with --quick; BENCH_ROUNDS must be a multiple of it).
 # Scenario 7: BENCH_REVOCATION_REMOVALS (default 100; 20 with --quick), BENCH_REVOCATION_NOTES (notes per second while
 # removing, default 10).
 # Scenario 6: BENCH_ESCALATION_INCIDENTS (default 10000; 1000 with --quick), BENCH_ESCALATION_SPAN (seconds the due times
@@ -103,6 +106,15 @@ fanout_changes=$(whole BENCH_FANOUT_CHANGES "${BENCH_FANOUT_CHANGES:-$default_fa
 fanout_gap_ms=$(whole BENCH_FANOUT_GAP_MS "${BENCH_FANOUT_GAP_MS:-200}")
 fanout_tokens=${BENCH_FANOUT_TOKENS:-per-connection}
 case "$fanout_tokens" in per-connection|per-user) ;; *) echo "bench.sh: BENCH_FANOUT_TOKENS must be per-connection or per-user, not '$fanout_tokens'" >&2; exit 64 ;; esac
+# Fresh hosts per client count, one after the other, the rounds shared out between them: one host differs from the next by
+# more than its rounds differ from each other (docs/benchmarks.md, scenario 2), so a figure pools several.
+if [ "$quick" -eq 1 ]; then default_fanout_hosts=1; else default_fanout_hosts=3; fi
+fanout_hosts=$(whole BENCH_FANOUT_HOSTS "${BENCH_FANOUT_HOSTS:-$default_fanout_hosts}")
+if [ "$want_fanout" -eq 1 ] && [ $((rounds % fanout_hosts)) -ne 0 ]; then
+  echo "bench.sh: BENCH_ROUNDS=$rounds cannot be shared out evenly over BENCH_FANOUT_HOSTS=$fanout_hosts fan-out hosts; make the rounds a multiple of the hosts." >&2
+  exit 64
+fi
+fanout_rounds_per_host=$((rounds / fanout_hosts))
 fanout_ratio_bar=0.8
 fanout_p99_bar() { # clients -> the p99 bar in ms (DESIGN.md: 100 ms at 1,000 sockets, 300 ms at 5,000), or "-" above 5,000
   if [ "$1" -le 1000 ]; then echo 100; elif [ "$1" -le 5000 ]; then echo 300; else echo -; fi
@@ -508,36 +520,71 @@ fanout_ratio() {
   ratio_figure "$(runs_of "$file" bare "$col")" "$(runs_of "$file" portal "$col")" "$per_round"
 }
 
-# fanout_one CLIENTS [write]: a fresh host with the bare hub, the driver in a process of its own, the host stopped again.
+# fanout_path_totals FILE PATH -> one driver "path" line for PATH over all hosts: the counts summed, the server's KB per
+# connection (columns 13, 14) the median over the hosts, the per-path percentiles (unused: the figures come from the runs) of
+# the first host. A path line: path NAME changes expected delivered unexpected late failed p50 p99 max api kb_managed kb_ws
+# closed m50 m99 marked (and the host, added when pooled).
+fanout_path_totals() {
+  local kb_managed kb_ws
+  kb_managed=$(awk -F'\t' -v p="$2" '$1 == "path" && $2 == p { printf "%s ", $13 }' "$1" | median)
+  kb_ws=$(awk -F'\t' -v p="$2" '$1 == "path" && $2 == p { printf "%s ", $14 }' "$1" | median)
+  awk -F'\t' -v OFS='\t' -v p="$2" -v km="$kb_managed" -v kw="$kb_ws" '
+    $1 == "path" && $2 == p {
+      if (!seen++) for (i = 1; i <= 18; i++) f[i] = $i
+      else { for (i = 3; i <= 8; i++) f[i] += $i; f[15] += $15; f[18] += $18 }
+    }
+    END { if (seen) { f[13] = km; f[14] = kw; line = f[1]; for (i = 2; i <= 18; i++) line = line OFS f[i]; print line } }' "$1"
+}
+
+# fanout_one CLIENTS [write]: BENCH_FANOUT_HOSTS fresh hosts with the bare hub, one after the other, each running its
+# share of the rounds with the driver in a process of its own; their runs are pooled into one file, rounds numbered on.
 # With "write" the bare path first writes the note's rows with the raw driver (--bare-writes): a diagnostic block, no bar.
 fanout_one() {
   local n=$1 mode=${2:-} out="$work/fanout-$1${2:+-$2}.tsv" rc extra=() label="$(thousands "$1")" bare_label="bare hub"
   if [ "$mode" = write ]; then extra=(--bare-writes) label="$label, raw write" bare_label="bare hub + raw write"; fi
-  echo "== fan-out: $n clients per path${mode:+ (diagnostic: the bare path first writes the rows of a note with the raw driver)}"
-  load_gate fanout_loads "$(thousands "$n") clients${mode:+ (raw write)}"
-  echo "   starting Portal with the bare hub..."
-  start_host --fanout
-  set +e
-  dotnet "$bench_dll" fanout --portal "$BENCH_BASE" --bare "$BARE_HUB_BASE" --clients "$n" --abba-rounds "$rounds" \
-    --changes-per-tenant "$fanout_changes" --gap-ms "$fanout_gap_ms" --tokens "$fanout_tokens" "${extra[@]}" --out "$out" 2>&1 | sed 's/^/   /'
-  rc=${PIPESTATUS[0]}
-  set -e
-  stop_host
-  if [ "$rc" -ne 0 ] || [ ! -s "$out" ]; then
-    fanout_problems+=("$label clients: the load driver failed (exit $rc); see its output above")
-    fanout_rows+=("| $label | Portal | - | - | - | - | **INVALID** | - | - | - | - |")
-    return 0
-  fi
+  local host host_out host_label runs_before stage managed ws committed pc bc connect_bare connect_portal
+  : >"$out"
+  for host in $(seq 1 "$fanout_hosts"); do
+    host_out="$work/fanout-$1${2:+-$2}-host$host.tsv" host_label=""
+    [ "$fanout_hosts" -gt 1 ] && host_label=", host $host of $fanout_hosts"
+    echo "== fan-out: $n clients per path$host_label${mode:+ (diagnostic: the bare path first writes the rows of a note with the raw driver)}"
+    load_gate fanout_loads "$(thousands "$n") clients${mode:+ (raw write)}${host_label:+, host $host}"
+    echo "   starting Portal with the bare hub..."
+    start_host --fanout
+    set +e
+    dotnet "$bench_dll" fanout --portal "$BENCH_BASE" --bare "$BARE_HUB_BASE" --clients "$n" --abba-rounds "$fanout_rounds_per_host" \
+      --changes-per-tenant "$fanout_changes" --gap-ms "$fanout_gap_ms" --tokens "$fanout_tokens" "${extra[@]}" --out "$host_out" 2>&1 | sed 's/^/   /'
+    rc=${PIPESTATUS[0]}
+    set -e
+    stop_host
+    if [ "$rc" -ne 0 ] || [ ! -s "$host_out" ]; then
+      fanout_problems+=("$label clients${host_label}: the load driver failed (exit $rc); see its output above")
+      fanout_rows+=("| $label | Portal | - | - | - | - | **INVALID** | - | - | - | - |")
+      return 0
+    fi
+    # Pool the host's lines: its runs numbered on after the hosts before it (round and run), with the host in a last column.
+    runs_before=$(awk -F'\t' '$1 == "run"' "$out" | wc -l)
+    awk -F'\t' -v OFS='\t' -v host="$host" -v runs="$runs_before" -v per="$fanout_rounds_per_host" \
+      '$1 == "run" { $2 += runs; $3 += (host - 1) * per; print $0, host; next } { print $0, host }' "$host_out" >>"$out"
+    if [ "$mode" != write ]; then
+      connect_bare=$(awk -F'\t' '$1 == "connect" && $2 == "bare" { print $3 }' "$host_out")
+      connect_portal=$(awk -F'\t' '$1 == "connect" && $2 == "portal" { print $3 }' "$host_out")
+      while IFS=$'\t' read -r _m stage managed ws committed pc bc; do
+        fanout_memory_rows+=("| $(thousands "$n") | $host | $stage | $(fmt "$(awk -v b="$managed" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$ws" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$committed" 'BEGIN { print b / 1048576 }')" 1) | $(thousands "$pc") | $(thousands "$bc") |")
+      done < <(awk -F'\t' '$1 == "memory"' "$host_out")
+      fanout_memory_rows+=("| $(thousands "$n") | $host | (connecting took: bare ${connect_bare} s, Portal ${connect_portal} s) | | | | | |")
+    fi
+  done
 
-  # The driver's lines (tab-separated; see FanoutDriver): meta, memory STAGE ..., connect PATH SECONDS,
-  # run INDEX ROUND PATH ..., db CHANGES COMMANDS, path NAME ... (totals over the path's runs)
+  # The driver's lines (tab-separated; see FanoutDriver; here each with its host last): meta, memory STAGE ..., connect PATH
+  # SECONDS, run INDEX ROUND PATH ..., db CHANGES COMMANDS, path NAME ... (totals over the host's runs of the path)
   local meta bare portal db_changes db_commands per_change_db
-  db_changes=$(awk -F'\t' '$1 == "db" { print $2 }' "$out")
-  db_commands=$(awk -F'\t' '$1 == "db" { print $3 }' "$out")
+  db_changes=$(awk -F'\t' '$1 == "db" { s += $2 } END { print s + 0 }' "$out")
+  db_commands=$(awk -F'\t' '$1 == "db" { s += $3 } END { print s + 0 }' "$out")
   per_change_db=$(awk -v q="${db_commands:-0}" -v c="${db_changes:-0}" 'BEGIN { printf "%.1f", (c > 0 ? q / c : 0) }')
-  meta=$(awk -F'\t' '$1 == "meta"' "$out")
-  bare=$(awk -F'\t' '$1 == "path" && $2 == "bare"' "$out")
-  portal=$(awk -F'\t' '$1 == "path" && $2 == "portal"' "$out")
+  meta=$(awk -F'\t' '$1 == "meta"' "$out" | head -1)
+  bare=$(fanout_path_totals "$out" bare)
+  portal=$(fanout_path_totals "$out" portal)
   [ -z "$fanout_meta" ] && fanout_meta=$meta
   local _m _n customers msps tenants per_pass full_bytes customer_bytes
   IFS=$'\t' read -r _m _n customers msps tenants per_pass full_bytes customer_bytes _ <<<"$meta"
@@ -573,25 +620,19 @@ fanout_one() {
     fi
   done
 
-  local index round path
-  while IFS=$'\t' read -r _m index round path changes expected delivered unexpected late failed p50 p99 max api m50 m99; do
+  local index round path run_host
+  while IFS=$'\t' read -r _m index round path changes expected delivered unexpected late failed p50 p99 max api m50 m99 run_host; do
     [ "$mode" = write ] && [ "$path" = bare ] && path="bare+write"
-    fanout_run_rows+=("| $label | $round | $index | $path | $changes | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$max" 2) | $(fmt "$m50" 2) / $(fmt "$m99" 2) | $(fmt "$api" 2) | $unexpected | $late |")
+    fanout_run_rows+=("| $label | $run_host | $round | $index | $path | $changes | $(thousands "$delivered") / $(thousands "$expected") | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$max" 2) | $(fmt "$m50" 2) / $(fmt "$m99" 2) | $(fmt "$api" 2) | $unexpected | $late |")
   done < <(awk -F'\t' '$1 == "run"' "$out")
   for round in $(awk -F'\t' '$1 == "run" { print $3 }' "$out" | sort -un); do
     local b50 p50r b99 p99r
+    run_host=$(awk -F'\t' -v r="$round" '$1 == "run" && $3 == r { print $NF; exit }' "$out")
     b50=$(runs_of "$out" bare 11 "$round" | median) p50r=$(runs_of "$out" portal 11 "$round" | median)
     b99=$(runs_of "$out" bare 12 "$round" | median) p99r=$(runs_of "$out" portal 12 "$round" | median)
-    fanout_round_rows+=("| $label | $round | $(fmt "$b50" 2) / $(fmt "$p50r" 2) | $(awk -v b="$b50" -v p="$p50r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x | $(fmt "$b99" 2) / $(fmt "$p99r" 2) | $(awk -v b="$b99" -v p="$p99r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x |")
+    fanout_round_rows+=("| $label | $run_host | $round | $(fmt "$b50" 2) / $(fmt "$p50r" 2) | $(awk -v b="$b50" -v p="$p50r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x | $(fmt "$b99" 2) / $(fmt "$p99r" 2) | $(awk -v b="$b99" -v p="$p99r" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')x |")
   done
-  local stage managed ws committed pc bc connect_bare connect_portal
-  connect_bare=$(awk -F'\t' '$1 == "connect" && $2 == "bare" { print $3 }' "$out")
-  connect_portal=$(awk -F'\t' '$1 == "connect" && $2 == "portal" { print $3 }' "$out")
   [ "$mode" = write ] && { echo "   => per change $((per_pass / tenants)) deliveries (memory: see the block without the raw write)"; return 0; }
-  while IFS=$'\t' read -r _m stage managed ws committed pc bc; do
-    fanout_memory_rows+=("| $(thousands "$n") | $stage | $(fmt "$(awk -v b="$managed" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$ws" 'BEGIN { print b / 1048576 }')" 1) | $(fmt "$(awk -v b="$committed" 'BEGIN { print b / 1048576 }')" 1) | $(thousands "$pc") | $(thousands "$bc") |")
-  done < <(awk -F'\t' '$1 == "memory"' "$out")
-  fanout_memory_rows+=("| $(thousands "$n") | (connecting took: bare ${connect_bare} s, Portal ${connect_portal} s) | | | | | |")
   echo "   => per change $((per_pass / tenants)) deliveries; payload ${full_bytes} / ${customer_bytes} bytes"
 }
 
@@ -619,6 +660,7 @@ run_fanout() {
   [ -n "${BENCH_FANOUT_GAP_MS:-}" ] && command_line="BENCH_FANOUT_GAP_MS=$BENCH_FANOUT_GAP_MS $command_line"
   [ -n "${BENCH_FANOUT_TOKENS:-}" ] && command_line="BENCH_FANOUT_TOKENS=$BENCH_FANOUT_TOKENS $command_line"
   [ -n "${BENCH_FANOUT_RAW_WRITE:-}" ] && command_line="BENCH_FANOUT_RAW_WRITE=$BENCH_FANOUT_RAW_WRITE $command_line"
+  [ -n "${BENCH_FANOUT_HOSTS:-}" ] && command_line="BENCH_FANOUT_HOSTS=$BENCH_FANOUT_HOSTS $command_line"
   local tokens_text="every Portal connection has its own bearer token (distinct tokens of the 8 demo users, minted by Portal's development token service)"
   [ "$fanout_tokens" = per-user ] && tokens_text="the Portal connections share the 8 demo users' tokens (one per user)"
   local clients_text
@@ -635,16 +677,16 @@ run_fanout() {
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
     echo "- machine: $(nproc) cores, $cpu; load average (1 min) before each client count: $fanout_loads; open-files limit $(ulimit -n)"
     echo "- .NET SDK $(dotnet --version); workstation GC in both processes (as Portal.Web ships); the load driver (all clients, one process) runs on the same cores as the server"
-    echo "- command: \`$command_line\`; per client count: a fresh Portal host with the bare hub, then \`Portal.Benchmarks fanout --clients N --abba-rounds $rounds --changes-per-tenant $fanout_changes --gap-ms $fanout_gap_ms --tokens $fanout_tokens\`"
+    echo "- command: \`$command_line\`; per client count: $fanout_hosts fresh Portal host(s) with the bare hub, one after the other, each then \`Portal.Benchmarks fanout --clients N --abba-rounds $fanout_rounds_per_host --changes-per-tenant $fanout_changes --gap-ms $fanout_gap_ms --tokens $fanout_tokens\`"
     echo "- clients per path: 80 % customers (evenly over ${tenants:-5} tenants), 20 % MSP engineers (Maya: 3 tenants, Ines: 2); $tokens_text; bare and Portal connections are all open during every run"
     echo "- a change: a customer-visible note through \`POST /api/v1/incidents/{id}/notes\` (Portal) or \`POST /bench/bare-broadcast\` (bare hub), one at a time; a run gives each tenant $fanout_changes changes; a change reaches 26 % of the connections; payload ${full_bytes:-?} bytes (MSP stream) and ${customer_bytes:-?} bytes (customer stream), the same event on both paths"
-    echo "- order A B B A, rounds: $rounds (A = bare hub, B = Portal), so $((2 * rounds)) runs per path"
+    echo "- order A B B A (A = bare hub, B = Portal), rounds: $rounds in all per client count, $fanout_rounds_per_host on each of $fanout_hosts fresh host(s), so $((2 * rounds)) runs per path"
     echo
     echo "| clients per path | path | delivery p50 ms | delivery p99 ms | ratio p50 / p99 (bare ÷ Portal) | bar | result | deliveries / expected | after the commit (Portal) or send start (bare): p50 / p99 ms | change request answered, p50 ms | server KB per connection: managed / working set |"
     echo "|---:|---|---:|---:|---:|---|---|---:|---:|---:|---:|"
     printf '%s\n' "${fanout_rows[@]}"
     echo
-    echo "Each latency is a run's percentile over its deliveries; the table gives the median over the path's runs with the min–max over those runs in brackets. Ratio = bare median ÷ Portal median (higher is better; 0.8x = Portal takes 25 % longer), in brackets the range of the per-round ratios (each round's bare median over the same round's Portal median, i.e. the means of their two runs); the bar applies to the ratio of the p50 medians plus the median p99. Deliveries: summed over the runs. Delivery latency: from just before the change request is sent to the event's arrival in the client's handler (driver's clock); it includes the request, Portal's command (authentication, validation, access check, SQLite transaction) or the bare endpoint, the broadcast, the sockets and the client's receive path. \"After the commit\": the same receipts measured from the moment Portal's transaction committed (bare: its endpoint started sending), on the same monotonic clock: Portal's broadcast logic plus the path both share. Memory (one measurement per client count, no spread): server process, managed heap after a full compacting GC and working set, before and after the path's N connections (bare connected first), divided by N."
+    echo "Each latency is a run's percentile over its deliveries; the table gives the median over the path's runs with the min–max over those runs in brackets. Ratio = bare median ÷ Portal median (higher is better; 0.8x = Portal takes 25 % longer), in brackets the range of the per-round ratios (each round's bare median over the same round's Portal median, i.e. the means of their two runs); the bar applies to the ratio of the p50 medians plus the median p99. The runs of all hosts of a client count are pooled: one fresh host differs from the next by more than its own rounds differ, so each host runs its share of the rounds. Deliveries: summed over the runs. Delivery latency: from just before the change request is sent to the event's arrival in the client's handler (driver's clock); it includes the request, Portal's command (authentication, validation, access check, SQLite transaction) or the bare endpoint, the broadcast, the sockets and the client's receive path. \"After the commit\": the same receipts measured from the moment Portal's transaction committed (bare: its endpoint started sending), on the same monotonic clock: Portal's broadcast logic plus the path both share. Memory (one measurement per host, the median over the hosts in the table): server process, managed heap after a full compacting GC and working set, before and after the path's N connections (bare connected first), divided by N."
     if [ "${BENCH_FANOUT_RAW_WRITE:-1}" = 1 ]; then
       echo
       echo "Rows \"raw write\" (a diagnostic, no bar): a block of its own (fresh host, same settings) in which the bare endpoint first writes the rows a customer-visible note writes — the incident's counters and version, the timeline entry, the tenant's two stream numbers — in one \`BEGIN IMMEDIATE\` transaction on Portal's SQLite file with the raw driver (Microsoft.Data.Sqlite, one open connection, commands prepared once; \`tests/Portal.Benchmarks/Fanout/RawNoteWriter.cs\`), commits, and only then marks and broadcasts. Its ratio says what Portal's request, pipeline and EF Core add to a durable note; the bar stays the one against the bare hub."
@@ -652,16 +694,16 @@ run_fanout() {
     echo
     echo "<details><summary>Every measured run, each round's ratio, and the server's memory</summary>"
     echo
-    echo "| clients | round | run | path | changes | deliveries / expected | p50 ms | p99 ms | max ms | after commit / send start p50 / p99 ms | request answered p50 ms | unexpected | late |"
-    echo "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| clients | host | round | run | path | changes | deliveries / expected | p50 ms | p99 ms | max ms | after commit / send start p50 / p99 ms | request answered p50 ms | unexpected | late |"
+    echo "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${fanout_run_rows[@]}"
     echo
-    echo "| clients | round | p50 ms bare / Portal (means of 2 runs) | round ratio p50 | p99 ms bare / Portal | round ratio p99 |"
-    echo "|---:|---:|---:|---:|---:|---:|"
+    echo "| clients | host | round | p50 ms bare / Portal (means of 2 runs) | round ratio p50 | p99 ms bare / Portal | round ratio p99 |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${fanout_round_rows[@]}"
     echo
-    echo "| clients | stage | managed MB (after full GC) | working set MB | GC committed MB | Portal connections | bare connections |"
-    echo "|---:|---|---:|---:|---:|---:|---:|"
+    echo "| clients | host | stage | managed MB (after full GC) | working set MB | GC committed MB | Portal connections | bare connections |"
+    echo "|---:|---:|---|---:|---:|---:|---:|---:|"
     printf '%s\n' "${fanout_memory_rows[@]}"
     echo
     echo "</details>"
