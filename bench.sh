@@ -512,12 +512,17 @@ runs_of() { awk -F'\t' -v p="$2" -v c="$3" -v r="${4:-}" '$1 == "run" && $4 == p
 # fanout_ratio FILE COLUMN -> "ratio min max": bare median ÷ Portal median over all runs, with the range of the per-round
 # ratios (each round's bare median over the same round's Portal median, i.e. the means of their two runs)
 fanout_ratio() {
-  local file=$1 col=$2 round per_round="" b p
+  ratio_figure "$(runs_of "$1" bare "$2")" "$(runs_of "$1" portal "$2")" "$(fanout_round_ratios "$1" "$2")"
+}
+# fanout_round_ratios FILE COLUMN -> each round's bare median over the same round's Portal median, space-separated. Their
+# median (the paired figure) is printed beside the verdict's ratio for information: with several hosts the pooled medians
+# mix hosts that run at different levels, which pairing within a round does not.
+fanout_round_ratios() {
+  local file=$1 col=$2 round b p
   for round in $(awk -F'\t' '$1 == "run" { print $3 }' "$file" | sort -un); do
     b=$(runs_of "$file" bare "$col" "$round" | median) p=$(runs_of "$file" portal "$col" "$round" | median)
-    per_round+=" $(awk -v b="$b" -v p="$p" 'BEGIN { printf "%.4f", (p > 0 ? b / p : 0) }')"
+    printf '%s ' "$(awk -v b="$b" -v p="$p" 'BEGIN { printf "%.4f", (p > 0 ? b / p : 0) }')"
   done
-  ratio_figure "$(runs_of "$file" bare "$col")" "$(runs_of "$file" portal "$col")" "$per_round"
 }
 
 # fanout_path_totals FILE PATH -> one driver "path" line for PATH over all hosts: the counts summed, the server's KB per
@@ -607,7 +612,9 @@ fanout_one() {
       fanout_rows+=("| $label | $bare_label | $(figure "$f50" 1) | $(figure "$f99" 1) | (baseline) | - | - | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) | $(figure "$fapi" 1) | $kb_managed / $kb_ws |")
     else
       local ratio ratio99 ratio_mark bar99 verdict
+      local paired
       ratio=$(fanout_ratio "$out" 11) ratio99=$(fanout_ratio "$out" 12) ratio_mark=$(fanout_ratio "$out" 15)
+      paired=$(fanout_round_ratios "$out" 11 | median)
       bar99=$(fanout_p99_bar "$n")
       verdict=$(awk -v r="${ratio%% *}" -v bar="$fanout_ratio_bar" -v p99="${f99%% *}" -v bar99="$bar99" \
         'BEGIN { print (r >= bar && (bar99 == "-" || p99 <= bar99) ? "PASS" : "FAIL") }')
@@ -616,7 +623,7 @@ fanout_one() {
       # The raw-write block measures what Portal adds to a durable note; the bar is the bare hub's.
       [ "$mode" = write ] && verdict="-" bar_text="- (diagnostic)"
       [ "$invalid" -eq 1 ] && verdict=INVALID
-      fanout_rows+=("| $label | Portal | $(figure "$f50" 1) | $(figure "$f99" 1) | **$(bar_figure "$ratio")** / $(figure "$ratio99" 2 x) | $bar_text | **$verdict** | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) (p50 ratio $(figure "$ratio_mark" 2 x)) | $(figure "$fapi" 1) ($per_change_db DB commands) | $kb_managed / $kb_ws |")
+      fanout_rows+=("| $label | Portal | $(figure "$f50" 1) | $(figure "$f99" 1) | **$(bar_figure "$ratio")** (paired $(fmt "$paired" 3)x) / $(figure "$ratio99" 2 x) | $bar_text | **$verdict** | $(thousands "$delivered") / $(thousands "$expected") | $(figure "$fm50" 1) / $(figure "$fm99" 1) (p50 ratio $(figure "$ratio_mark" 2 x)) | $(figure "$fapi" 1) ($per_change_db DB commands) | $kb_managed / $kb_ws |")
     fi
   done
 
@@ -686,7 +693,7 @@ run_fanout() {
     echo "|---:|---|---:|---:|---:|---|---|---:|---:|---:|---:|"
     printf '%s\n' "${fanout_rows[@]}"
     echo
-    echo "Each latency is a run's percentile over its deliveries; the table gives the median over the path's runs with the min–max over those runs in brackets. Ratio = bare median ÷ Portal median (higher is better; 0.8x = Portal takes 25 % longer), in brackets the range of the per-round ratios (each round's bare median over the same round's Portal median, i.e. the means of their two runs); the bar applies to the ratio of the p50 medians plus the median p99. The runs of all hosts of a client count are pooled: one fresh host differs from the next by more than its own rounds differ, so each host runs its share of the rounds. Deliveries: summed over the runs. Delivery latency: from just before the change request is sent to the event's arrival in the client's handler (driver's clock); it includes the request, Portal's command (authentication, validation, access check, SQLite transaction) or the bare endpoint, the broadcast, the sockets and the client's receive path. \"After the commit\": the same receipts measured from the moment Portal's transaction committed (bare: its endpoint started sending), on the same monotonic clock: Portal's broadcast logic plus the path both share. Memory (one measurement per host, the median over the hosts in the table): server process, managed heap after a full compacting GC and working set, before and after the path's N connections (bare connected first), divided by N."
+    echo "Each latency is a run's percentile over its deliveries; the table gives the median over the path's runs with the min–max over those runs in brackets. Ratio = bare median ÷ Portal median (higher is better; 0.8x = Portal takes 25 % longer), in brackets the range of the per-round ratios (each round's bare median over the same round's Portal median, i.e. the means of their two runs); the bar applies to the ratio of the p50 medians plus the median p99. "Paired": the median of the per-round p50 ratios, for information (the verdict does not use it; with several hosts the pooled medians mix hosts that run at different levels, which a round's own pair does not). The runs of all hosts of a client count are pooled: one fresh host differs from the next by more than its own rounds differ, so each host runs its share of the rounds. Deliveries: summed over the runs. Delivery latency: from just before the change request is sent to the event's arrival in the client's handler (driver's clock); it includes the request, Portal's command (authentication, validation, access check, SQLite transaction) or the bare endpoint, the broadcast, the sockets and the client's receive path. \"After the commit\": the same receipts measured from the moment Portal's transaction committed (bare: its endpoint started sending), on the same monotonic clock: Portal's broadcast logic plus the path both share. Memory (one measurement per host, the median over the hosts in the table): server process, managed heap after a full compacting GC and working set, before and after the path's N connections (bare connected first), divided by N."
     if [ "${BENCH_FANOUT_RAW_WRITE:-1}" = 1 ]; then
       echo
       echo "Rows \"raw write\" (a diagnostic, no bar): a block of its own (fresh hosts as above, same settings) in which the bare endpoint first writes the rows a customer-visible note writes — the incident's counters and version, the timeline entry, the tenant's two stream numbers — in one \`BEGIN IMMEDIATE\` transaction on Portal's SQLite file with the raw driver (Microsoft.Data.Sqlite, one open connection, commands prepared once; \`tests/Portal.Benchmarks/Fanout/RawNoteWriter.cs\`), commits, and only then marks and broadcasts. Its ratio says what Portal's request, pipeline and EF Core add to a durable note; the bar stays the one against the bare hub."
