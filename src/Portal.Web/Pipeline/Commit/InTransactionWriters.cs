@@ -18,28 +18,11 @@ public static class InTransactionWriters
         {
             foreach (var writer in writers) await writer.WriteAsync(db, committed, cancellationToken);
         }
-        if (AnyUnsaved(db)) throw new InvalidOperationException("An in-transaction writer left changes unsaved.");
+        // A full check, change detection included: a writer that changed a tracked entity's property, or reached a new row only
+        // through a navigation, and did not save would otherwise lose that change in silence (InTransactionWriterTests). One more
+        // pass over the few entities a command tracks; the same pass measured at most 13 µs when run a second time in a command.
+        if (db.ChangeTracker.HasChanges()) throw new InvalidOperationException("An in-transaction writer left changes unsaved.");
         var outbox = db.TakeSavedOutbox();
         return outbox.Count == 0 ? committed : committed with { Outbox = outbox };
-    }
-
-    /// <summary>
-    /// Writers add rows; a row added and not saved is still Added. Read from the tracker's states without DetectChanges, which
-    /// would compare every tracked entity's properties once more after the unit of work's own check (<see cref="UnitOfWork"/>).
-    /// </summary>
-    private static bool AnyUnsaved(PortalDbContext db)
-    {
-        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            foreach (var entry in db.ChangeTracker.Entries())
-                if (entry.State != EntityState.Unchanged) return true;
-            return false;
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
-        }
     }
 }
