@@ -63,6 +63,53 @@ public sealed class LiveAlertTests(PortalApp app)
     }
 
     [Fact]
+    public async Task An_escalation_raised_while_no_page_was_open_is_said_on_the_next_one_and_once_dismissed_on_none()
+    {
+        var ines = await app.SignInAsync("Ines Duarte");
+        var title = TriagePage.UniqueTitle("Lift pass scanners offline");
+        var reference = await TriagePage.OpenIncidentAsync(ines, "Alpine Ski House (ASH)", title, "Sev1", "Lift gates do not read passes.");
+        var incidentId = Guid.Parse(new Uri(ines.Url).Segments[^1]);
+        var tenantId = await app.ReadAsync(db => db.Incidents.Where(i => i.Id == incidentId).Select(i => i.TenantId).SingleAsync());
+        var text = $"Escalated: {reference}: Sev1 not acknowledged in time (level 1)";
+
+        // Ines has closed Portal; the escalation's live notice reaches nobody.
+        await ines.GotoAsync("about:blank");
+        (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromMinutes(16))).ShouldBeGreaterThan(0);
+
+        // The next page she opens says it, once: the page's own list and the refresh after it goes live name the same line.
+        await ines.GotoAsync("/advisories");
+        var alert = ines.GetByTestId("live-alerts").Locator(".live-alert.escalation").Filter(new() { HasText = reference });
+        await Expect(alert).ToHaveCountAsync(1);
+        await Expect(alert).ToContainTextAsync(text);
+        await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await ines.WaitForTimeoutAsync(300);
+        await Expect(alert).ToHaveCountAsync(1);
+
+        // Dismissed, it is said on no other page of hers, nor after a reload.
+        await alert.GetByRole(AriaRole.Button, new() { Name = $"Dismiss: {text}", Exact = true }).ClickAsync();
+        await Expect(alert).ToHaveCountAsync(0);
+        await ines.GotoAsync("/triage");
+        await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await ines.ReloadAsync();
+        await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await ines.WaitForTimeoutAsync(300);
+        await Expect(alert).ToHaveCountAsync(0);
+        // Only dismissed on that browser: Ines signed in on another still has the line, so the absence above is the dismissal.
+        var elsewhere = await app.SignInAsync("Ines Duarte");
+        await elsewhere.GotoAsync("/triage");
+        await Expect(elsewhere.GetByTestId("live-alerts").Locator(".live-alert.escalation").Filter(new() { HasText = reference })).ToHaveCountAsync(1);
+
+        // Acknowledged, the incident no longer waits for what was escalated: no page says it any more.
+        await elsewhere.GotoAsync($"/incidents/{incidentId}");
+        await elsewhere.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
+        await Expect(elsewhere.GetByRole(AriaRole.Status)).ToContainTextAsync($"{reference} acknowledged");
+        var afterwards = await app.SignInAsync("Ines Duarte");
+        await afterwards.GotoAsync("/triage");
+        await Expect(afterwards.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await Expect(afterwards.GetByTestId("live-alerts").Locator(".live-alert.escalation").Filter(new() { HasText = reference })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_providers_advisory_and_its_update_are_said_to_the_engineer_and_never_as_an_alert_to_the_customer()
     {
         // Ines has the advisories page open: its to-do list follows the providers live too.

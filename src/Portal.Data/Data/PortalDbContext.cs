@@ -701,7 +701,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
                         _savedAccess.User(user.Id).EntraTenant(user.EntraTenantId);
                         break;
                     case Advisory advisory when advisory.Announcement != AdvisoryAnnouncement.None || advisory.DroppedTenants.Count > 0:
-                        _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,
+                        _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement, advisory.UpdatedAt,
                             [.. advisory.Targets.Select(t => t.TenantId)], [.. advisory.DroppedTenants]));
                         advisory.Announced(); // unmapped state: no change for the tracker to see
                         break;
@@ -783,6 +783,9 @@ public sealed record SavedAccessChange(IReadOnlyCollection<Guid> UserIds, IReadO
     }
 }
 
-/// <summary>An advisory as a unit of work left it: what to announce, to which tenants, and which tenants it no longer targets.</summary>
-public sealed record SavedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Announcement,
+/// <summary>
+/// An advisory as a unit of work left it: what to announce, to which tenants, and which tenants it no longer targets.
+/// <see cref="UpdatedAt"/> is when its content last changed: the notice's time, by which a browser tells one announcement from the next.
+/// </summary>
+public sealed record SavedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Announcement, DateTimeOffset UpdatedAt,
     IReadOnlyList<Guid> TargetTenantIds, IReadOnlyList<Guid> DroppedTenantIds);

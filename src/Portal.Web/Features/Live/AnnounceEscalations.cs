@@ -26,9 +26,13 @@ public sealed class AnnounceEscalations(LivePublisher publisher, IServiceScopeFa
                 var escalation = await db.Escalations.AsNoTracking().Where(e => e.IncidentId == committed.Entry.IncidentId)
                     .OrderByDescending(e => e.RaisedAt).ThenByDescending(e => e.Level).FirstOrDefaultAsync(cancellationToken);
                 if (escalation is null) continue;
-                var title = $"{committed.Incident.Reference}: {escalation.Severity} not {(escalation.Kind == EscalationKind.Acknowledge ? "acknowledged" : "resolved")} in time (level {escalation.Level})";
-                await publisher.EscalationRaisedAsync(escalation.MspId, escalation.TenantId, escalation.IncidentId, escalation.Id, title, cancellationToken);
+                await publisher.EscalationRaisedAsync(escalation.MspId, escalation.TenantId, escalation.IncidentId, escalation.Id,
+                    Title(committed.Incident.Reference, escalation.Severity, escalation.Kind, escalation.Level), cancellationToken);
             }
         }
     }
+
+    /// <summary>What the alert line says of an escalation, live or to a page opened later (<see cref="ListPendingAlerts"/>).</summary>
+    public static string Title(string incidentReference, Severity severity, EscalationKind kind, int level) =>
+        $"{incidentReference}: {severity} not {(kind == EscalationKind.Acknowledge ? "acknowledged" : "resolved")} in time (level {level})";
 }

@@ -120,12 +120,14 @@ public sealed partial class LivePublisher : IDisposable
     {
         if (advisory.Kind == Portal.Domain.AdvisoryAnnouncement.None) return;
         var kind = advisory.Kind == Portal.Domain.AdvisoryAnnouncement.Published ? "AdvisoryPublished" : "AdvisoryUpdated";
-        var now = _clock.GetUtcNow();
+        // The advisory's own time, not the send's: a page that opens later says the same announcement with the same time
+        // (ListPendingAlerts), and live.js tells announcements apart by it.
+        var at = advisory.UpdatedAt;
         await Send(_hub.Clients.Group(LiveGroups.Provider(advisory.ProviderId)),
-            new LiveNotice(LiveStreams.Provider(advisory.ProviderId), advisory.ProviderSequence, kind, advisory.Id, null, advisory.Title, now));
+            new LiveNotice(LiveStreams.Provider(advisory.ProviderId), advisory.ProviderSequence, kind, advisory.Id, null, advisory.Title, at));
         foreach (var tenant in advisory.Tenants)
         {
-            var notice = new LiveNotice(LiveStreams.Tenant(tenant.TenantId), tenant.Sequence, kind, advisory.Id, null, advisory.Title, now);
+            var notice = new LiveNotice(LiveStreams.Tenant(tenant.TenantId), tenant.Sequence, kind, advisory.Id, null, advisory.Title, at);
             await Send(_hub.Clients.Group(LiveGroups.TenantFull(tenant.TenantId)), notice);
             await Send(_hub.Clients.Group(LiveGroups.TenantCustomer(tenant.TenantId)), notice with { Sequence = tenant.CustomerSequence });
         }

@@ -46,8 +46,9 @@ public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IRead
 /// An advisory change to announce: <see cref="Kind"/> None when only targets were dropped (their status pages forget it, nobody
 /// is told). The provider's notice carries its stream number; each targeted tenant, and each tenant it just stopped targeting
 /// (whose pages must drop it), gets a number on its full and its customer stream (an advisory concerns the customer too).
+/// <see cref="UpdatedAt"/>, when its content last changed, is the notices' time.
 /// </summary>
-public sealed record CommittedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Kind,
+public sealed record CommittedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Kind, DateTimeOffset UpdatedAt,
     long ProviderSequence, IReadOnlyList<AdvisoryTenantSequence> Tenants, IReadOnlyList<Guid> DroppedTenantIds);
 
 public sealed record AdvisoryTenantSequence(Guid TenantId, long Sequence, long CustomerSequence);

@@ -84,14 +84,14 @@ public static class StreamSequences
         {
             if (advisory.Announcement == AdvisoryAnnouncement.None)
             {
-                committed.Add(new CommittedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement, 0, [], advisory.DroppedTenantIds));
+                committed.Add(new CommittedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement, advisory.UpdatedAt, 0, [], advisory.DroppedTenantIds));
                 continue;
             }
             var provider = await AdvanceAsync(db, advisory.ProviderId, 1, 0, ct);
             // Tenants it no longer targets are told too: their open status pages refetch and drop it (they had seen it).
             var heads = await AdvanceManyAsync(db, [.. advisory.TargetTenantIds.Union(advisory.DroppedTenantIds).Select(id => (id, 1, 1))], ct, requireEvery: false);
             List<AdvisoryTenantSequence> tenants = [.. heads.Values.Select(h => new AdvisoryTenantSequence(h.Id, h.LastStreamSequence, h.LastCustomerStreamSequence))];
-            committed.Add(new CommittedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement,
+            committed.Add(new CommittedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement, advisory.UpdatedAt,
                 provider.LastStreamSequence, tenants, advisory.DroppedTenantIds));
         }
         return committed;

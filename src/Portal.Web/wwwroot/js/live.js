@@ -47,6 +47,7 @@
     }
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    sayMissed(fresh);
     for (const region of document.querySelectorAll("[data-live-region]")) {
       const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
       if (!replacement || replacement.innerHTML === region.innerHTML) continue;
@@ -97,7 +98,9 @@
   // For MSP people (the page has #live-alerts only for them), an escalation or a provider's advisory for one of their tenants
   // is said on top of whatever live page is open, not only on the page it concerns: a line with a link, kept until
   // dismissed, the newest first, five at most. An event comes on several streams (the MSP's and each tenant's), so each is
-  // shown once. Built as text: a title is never read as markup.
+  // shown once. What was missed while no page was open, another was loading or the connection was down comes with the page
+  // (#pending-alerts, rendered again with every refresh, and a reconnect refreshes); a line dismissed stays dismissed on this
+  // browser, on every page. Built as text: a title is never read as markup.
   const alerts = document.getElementById("live-alerts");
   const alertsShown = new Set();
   const pageTitle = document.title;
@@ -105,35 +108,80 @@
   function countInTitle() {
     document.title = alerts.childElementCount > 0 ? `(${alerts.childElementCount}) ${pageTitle}` : pageTitle;
   }
-  function showAlert(key, kind, text, href, linkText) {
-    if (!alerts || alertsShown.has(key)) return;
+  // Dismissed lines by key, per user on this browser, each kept two days: longer than a missed line is said again (24 hours).
+  const dismissedKey = `portal.dismissedAlerts.${alerts?.dataset.userId}`;
+  function dismissed() {
+    let saved;
+    try {
+      saved = JSON.parse(localStorage.getItem(dismissedKey) || "{}");
+    } catch {
+      saved = {};
+    }
+    return saved && typeof saved === "object" ? saved : {};
+  }
+  function dismiss(key) {
+    const saved = dismissed();
+    const now = Date.now();
+    for (const [k, at] of Object.entries(saved)) if (!(now - at < 2 * 24 * 3600 * 1000)) delete saved[k];
+    saved[key] = now;
+    try {
+      localStorage.setItem(dismissedKey, JSON.stringify(saved));
+    } catch {
+      // Storage refused (private mode, full): the line stays dismissed on this page only.
+    }
+  }
+  function showAlert(key, at, kind, text, href, linkText) {
+    if (!alerts || alertsShown.has(key) || Object.hasOwn(dismissed(), key)) return;
     alertsShown.add(key);
     const alert = document.createElement("div");
     alert.className = `live-alert ${kind}`;
+    alert.dataset.at = String(at);
     const title = document.createElement("strong");
     title.textContent = text;
     const link = document.createElement("a");
     link.href = href;
     link.textContent = linkText;
-    const dismiss = document.createElement("button");
-    dismiss.type = "button";
-    dismiss.textContent = "Dismiss";
-    dismiss.setAttribute("aria-label", `Dismiss: ${text}`); // several lines, several buttons: each says which
-    dismiss.addEventListener("click", () => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Dismiss";
+    button.setAttribute("aria-label", `Dismiss: ${text}`); // several lines, several buttons: each says which
+    button.addEventListener("click", () => {
+      dismiss(key);
       alert.remove();
       countInTitle();
     });
-    alert.append(title, link, dismiss);
-    alerts.prepend(alert);
+    alert.append(title, link, button);
+    // Newest first by the time of what it says (a missed line can come after a newer live one); never moved once shown.
+    const older = [...alerts.children].find(line => Number(line.dataset.at) <= at);
+    alerts.insertBefore(alert, older ?? null);
     while (alerts.childElementCount > 5) alerts.lastElementChild.remove();
     countInTitle();
   }
-  connection.on("EscalationRaised", e => showAlert(e.subjectId, "escalation", `Escalated: ${e.title}`,
-    `/incidents/${encodeURIComponent(e.incidentId)}`, "Open the incident"));
-  for (const [name, words] of [["AdvisoryPublished", "New advisory"], ["AdvisoryUpdated", "Advisory updated"]]) {
-    connection.on(name, e => showAlert(`${name} ${e.subjectId} ${e.at}`, "advisory", `${words}: ${e.title}`,
-      `/advisories/${encodeURIComponent(e.subjectId)}`, "Open the advisory"));
+  // A notice as the hub sends it or as #pending-alerts lists it ({kind, subjectId, incidentId, title, at}). An advisory's
+  // announcements are told apart by the advisory's own time (at), the same in both; an escalation by its id.
+  function sayAlert(e) {
+    const at = Date.parse(e.at);
+    if (e.kind === "EscalationRaised") {
+      showAlert(`escalation ${e.subjectId}`, at, "escalation", `Escalated: ${e.title}`,
+        `/incidents/${encodeURIComponent(e.incidentId)}`, "Open the incident");
+    } else if (e.kind === "AdvisoryPublished" || e.kind === "AdvisoryUpdated") {
+      showAlert(`advisory ${e.subjectId} ${at}`, at, "advisory", `${e.kind === "AdvisoryPublished" ? "New advisory" : "Advisory updated"}: ${e.title}`,
+        `/advisories/${encodeURIComponent(e.subjectId)}`, "Open the advisory");
+    }
   }
+  function sayMissed(doc) {
+    const data = doc.getElementById("pending-alerts");
+    if (!alerts || !data) return;
+    let pending;
+    try {
+      pending = JSON.parse(data.textContent);
+    } catch {
+      return;
+    }
+    if (Array.isArray(pending)) pending.forEach(sayAlert);
+  }
+  for (const name of ["EscalationRaised", "AdvisoryPublished", "AdvisoryUpdated"]) connection.on(name, sayAlert);
+  sayMissed(document);
   connection.on("TaskProgress", event => { if (concernsPage(event)) scheduleRefresh(); });
   // An import's progress goes to the MSP's tenant stream; the remediation page of its incident follows it.
   // A provider's dashboard recounts when its advisory's reach or recovery moved (coalesced on the server, ids only).
