@@ -17,7 +17,7 @@ public abstract partial class PendingAlertsTests(EscalationApp app)
 
     private sealed record PendingAlertDto(string Kind, Guid SubjectId, Guid? IncidentId, string Title, DateTimeOffset At);
 
-    [GeneratedRegex("""<script type="application/json" id="pending-alerts">(.*?)</script>""", RegexOptions.Singleline)]
+    [GeneratedRegex("""<script type="application/json" id="pending-alerts"[^>]*>(.*?)</script>""", RegexOptions.Singleline)]
     private static partial Regex PendingBlock();
 
     /// <summary>The lines the page carries, or null when it carries none at all (not an MSP member's live page).</summary>
