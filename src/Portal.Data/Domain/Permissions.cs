@@ -19,7 +19,7 @@ public enum Permission
     WorkRemediation,
     /// <summary>Upload a CSV of affected devices into an incident.</summary>
     ImportDevices,
-    /// <summary>The background jobs dashboard.</summary>
+    /// <summary>The background jobs dashboard: the platform's operators only, since it shows every tenant's jobs.</summary>
     ViewBackgroundJobs,
     /// <summary>Publish, edit and update the provider's own advisories (checked in the advisory's provider).</summary>
     PublishAdvisories,
@@ -78,7 +78,8 @@ public static class RoleRules
         Permission.ReadRemediationProgress => role is Role.MspEngineer or Role.MspLead or Role.MspIntegration or Role.CustomerViewer or Role.CustomerAdmin,
         Permission.WorkRemediation => role is Role.MspEngineer or Role.MspLead or Role.MspIntegration,
         Permission.ImportDevices => role is Role.MspEngineer or Role.MspLead,
-        Permission.ViewBackgroundJobs => role is Role.PlatformAdmin or Role.MspLead,
+        // The dashboard lists every organisation's jobs (their arguments, and a failed job's exception): the platform's operators only.
+        Permission.ViewBackgroundJobs => role is Role.PlatformAdmin,
         Permission.PublishAdvisories => role is Role.ProviderPublisher,
         Permission.ReadAdvisoryImpact => role is Role.ProviderPublisher or Role.ProviderViewer,
         Permission.ReadAdvisories => role is Role.ProviderPublisher or Role.ProviderViewer or Role.MspEngineer or Role.MspLead

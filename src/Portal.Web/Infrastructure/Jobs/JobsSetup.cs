@@ -73,7 +73,7 @@ public static class JobsSetup
         }
     }
 
-    /// <summary>The Hangfire dashboard at /jobs: signed-in PlatformAdmins and MspLeads (read-only for MspLeads), nobody else.</summary>
+    /// <summary>The Hangfire dashboard at /jobs: signed-in PlatformAdmins, nobody else (<see cref="JobsDashboardAuthorization"/>).</summary>
     public static void MapPortalJobsDashboard(this WebApplication app)
     {
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
@@ -82,7 +82,6 @@ public static class JobsSetup
             DashboardTitle = "Portal background jobs",
             DisplayStorageConnectionString = false,
             AsyncAuthorization = [new JobsDashboardAuthorization()],
-            IsReadOnlyFunc = JobsDashboardAuthorization.IsReadOnly,
         }).RequireAuthorization(); // anonymous: the sign-in challenge; a signed-in user then meets the filter (403)
     }
 
