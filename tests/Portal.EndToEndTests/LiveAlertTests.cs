@@ -9,7 +9,8 @@ namespace Portal.EndToEndTests;
 
 /// <summary>
 /// What an MSP engineer is told on whatever live page is open: an escalation of any of their incidents, a provider's new or
-/// updated advisory for any of their tenants. Once each, with a link, until dismissed; a customer's page has no such line.
+/// updated advisory for any of their tenants. Once each, with a link, until dismissed; what was missed with no page open or
+/// the connection down, on the next page or once it is back; a customer's page has no such line.
 /// Bluepeak's people and tenants, so the other tests' Harbor pages see none of it.
 /// </summary>
 public sealed class LiveAlertTests(PortalApp app)
@@ -107,6 +108,51 @@ public sealed class LiveAlertTests(PortalApp app)
         await afterwards.GotoAsync("/triage");
         await Expect(afterwards.Locator("#live-indicator")).ToHaveTextAsync("Live");
         await Expect(afterwards.GetByTestId("live-alerts").Locator(".live-alert.escalation").Filter(new() { HasText = reference })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task An_escalation_raised_while_the_connection_was_down_is_said_when_it_is_back()
+    {
+        var ines = await app.SignInAsync("Ines Duarte");
+        var title = TriagePage.UniqueTitle("Ticket kiosks frozen");
+        var reference = await TriagePage.OpenIncidentAsync(ines, "Alpine Ski House (ASH)", title, "Sev1", "The kiosks at the base station do not respond.");
+        var incidentId = Guid.Parse(new Uri(ines.Url).Segments[^1]);
+        var tenantId = await app.ReadAsync(db => db.Incidents.Where(i => i.Id == incidentId).Select(i => i.TenantId).SingleAsync());
+
+        // The page's socket goes through the test, which can drop it and keep the next ones out (as a network outage would).
+        IWebSocketRoute? socket = null;
+        var down = false;
+        await ines.RouteWebSocketAsync(new Regex("/hubs/status"), ws =>
+        {
+            if (down)
+            {
+                _ = ws.CloseAsync();
+                return;
+            }
+            socket = ws;
+            ws.ConnectToServer();
+        });
+        await ines.RouteAsync("**/hubs/status/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
+        await ines.GotoAsync("/triage");
+        var indicator = ines.Locator("#live-indicator");
+        await Expect(indicator).ToHaveTextAsync("Live");
+        var alert = ines.GetByTestId("live-alerts").Locator(".live-alert.escalation").Filter(new() { HasText = reference });
+
+        // The refresh that follows going live has been (it would read the page's list again while the socket is down).
+        await Expect(ines.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
+
+        down = true;
+        await socket!.CloseAsync();
+        await Expect(indicator).ToHaveTextAsync("Reconnecting…");
+        (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromMinutes(16))).ShouldBeGreaterThan(0);
+        await ines.WaitForTimeoutAsync(300);
+        await Expect(alert).ToHaveCountAsync(0); // its live notice had no way to the page
+
+        // Back: the reconnect refreshes the page, and the refreshed page names what was missed.
+        down = false;
+        await Expect(indicator).ToHaveTextAsync("Live");
+        await Expect(alert).ToHaveCountAsync(1);
+        await Expect(alert).ToContainTextAsync($"Escalated: {reference}: Sev1 not acknowledged in time (level 1)");
     }
 
     [Fact]
