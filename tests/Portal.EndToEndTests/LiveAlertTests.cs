@@ -22,15 +22,21 @@ public sealed class LiveAlertTests(PortalApp app)
         () => { const n = document.querySelectorAll("#live-alerts .live-alert").length; return document.title === (n > 0 ? `(${n}) ` : "") + "Triage · Portal"; }
         """;
 
+    /// <summary>A Sev1 opened from the triage page; its reference, id and tenant (for <see cref="PortalApp.EscalateAsync"/>).</summary>
+    private async Task<(string Reference, Guid IncidentId, Guid TenantId)> OpenSev1Async(IPage page, string tenant, string title, string summary)
+    {
+        var reference = await TriagePage.OpenIncidentAsync(page, tenant, title, "Sev1", summary);
+        var incidentId = Guid.Parse(new Uri(page.Url).Segments[^1]);
+        return (reference, incidentId, await app.ReadAsync(db => db.Incidents.Where(i => i.Id == incidentId).Select(i => i.TenantId).SingleAsync()));
+    }
+
     [Fact]
     public async Task An_escalation_is_said_on_the_page_the_engineer_has_open_with_a_link_to_its_incident()
     {
         // Bluepeak's engineer opens a Sev1 for Woodgrove and goes back to the queue; nobody acknowledges it in time.
         var ines = await app.SignInAsync("Ines Duarte");
         var title = TriagePage.UniqueTitle("Trading floor PCs boot-looping");
-        var reference = await TriagePage.OpenIncidentAsync(ines, "Woodgrove Bank (WGB)", title, "Sev1", "Trading desks restart in a loop.");
-        var incidentId = Guid.Parse(new Uri(ines.Url).Segments[^1]);
-        var tenantId = await app.ReadAsync(db => db.Incidents.Where(i => i.Id == incidentId).Select(i => i.TenantId).SingleAsync());
+        var (reference, incidentId, tenantId) = await OpenSev1Async(ines, "Woodgrove Bank (WGB)", title, "Trading desks restart in a loop.");
         await ines.GotoAsync("/triage");
         await Expect(ines.Locator("#live-indicator")).ToHaveTextAsync("Live");
         // Lines of this incident only: another test's advisory for the sensor may add a line for Ines at any moment.
@@ -68,9 +74,7 @@ public sealed class LiveAlertTests(PortalApp app)
     {
         var ines = await app.SignInAsync("Ines Duarte");
         var title = TriagePage.UniqueTitle("Lift pass scanners offline");
-        var reference = await TriagePage.OpenIncidentAsync(ines, "Alpine Ski House (ASH)", title, "Sev1", "Lift gates do not read passes.");
-        var incidentId = Guid.Parse(new Uri(ines.Url).Segments[^1]);
-        var tenantId = await app.ReadAsync(db => db.Incidents.Where(i => i.Id == incidentId).Select(i => i.TenantId).SingleAsync());
+        var (reference, incidentId, tenantId) = await OpenSev1Async(ines, "Alpine Ski House (ASH)", title, "Lift gates do not read passes.");
         var text = $"Escalated: {reference}: Sev1 not acknowledged in time (level 1)";
 
         // Ines has closed Portal; the escalation's live notice reaches nobody.
@@ -115,9 +119,7 @@ public sealed class LiveAlertTests(PortalApp app)
     {
         var ines = await app.SignInAsync("Ines Duarte");
         var title = TriagePage.UniqueTitle("Ticket kiosks frozen");
-        var reference = await TriagePage.OpenIncidentAsync(ines, "Alpine Ski House (ASH)", title, "Sev1", "The kiosks at the base station do not respond.");
-        var incidentId = Guid.Parse(new Uri(ines.Url).Segments[^1]);
-        var tenantId = await app.ReadAsync(db => db.Incidents.Where(i => i.Id == incidentId).Select(i => i.TenantId).SingleAsync());
+        var (reference, incidentId, tenantId) = await OpenSev1Async(ines, "Alpine Ski House (ASH)", title, "The kiosks at the base station do not respond.");
 
         // The page's socket goes through the test, which can drop it and keep the next ones out (as a network outage would).
         IWebSocketRoute? socket = null;
