@@ -35,14 +35,17 @@ public sealed class ListPendingAlertsHandler(PortalDbContext db, CurrentUser cur
     public async ValueTask<IReadOnlyList<PendingAlert>> Handle(ListPendingAlerts query, CancellationToken cancellationToken)
     {
         // The tenants the user's MSP manages: a customer's own tenant or a provider's view never gets alert lines.
-        var tenants = currentUser.Required.FullAccessTenants;
+        var user = currentUser.Required;
+        var tenants = user.FullAccessTenants;
         if (tenants.Count == 0) return [];
+        List<Guid> msps = [.. user.Memberships.Where(m => m.Kind == OrganisationKind.Msp).Select(m => m.OrganisationId).Distinct()];
         var since = clock.GetUtcNow() - Window;
 
+        // By MSP and time first (the index on MspId, RaisedAt), then the tenants the user reaches now (as the query filter too).
         var escalations = await (
                 from e in db.Escalations.AsNoTracking()
                 join i in db.Incidents on e.IncidentId equals i.Id
-                where tenants.Contains(e.TenantId) && e.RaisedAt >= since
+                where msps.Contains(e.MspId) && e.RaisedAt >= since && tenants.Contains(e.TenantId)
                       && (e.Kind == EscalationKind.Acknowledge
                           ? i.Status == IncidentStatus.New
                           : i.Status != IncidentStatus.Resolved && i.Status != IncidentStatus.Closed)
