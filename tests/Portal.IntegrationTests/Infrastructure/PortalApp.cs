@@ -148,6 +148,13 @@ public abstract partial class PortalApp : WebApplicationFactory<Program>, IAsync
             if (client.IsCompletedSuccessfully) client.Result.Dispose();
         }
         await base.DisposeAsync();
+        if (Provider == DbProvider.PostgreSql && ConnectionString.Length > 0)
+        {
+            // Npgsql keeps a stopped app's idle connections in its pool for minutes; with a database per test class the
+            // leftovers of earlier classes once took the server past its connections ("53300: too many clients already").
+            await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
         if (_sqliteFile is not null)
         {
             // Hangfire's storage lives beside the Portal file (portal-it-….hangfire.db).
