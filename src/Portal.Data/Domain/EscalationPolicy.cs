@@ -30,7 +30,7 @@ public sealed partial class EscalationPolicy
     public const int ChannelMaxLength = 64;
 
     /// <summary>
-    /// The default (documented in docs/architecture.md "Escalations"): acknowledge Sev1 15 min, Sev2 30 min, Sev3 4 h, Sev4 24 h;
+    /// The default (documented in docs/capabilities.md "Escalations"): acknowledge Sev1 15 min, Sev2 30 min, Sev3 4 h, Sev4 24 h;
     /// resolve Sev1 4 h, Sev2 8 h, Sev3 3 days, Sev4 7 days. Unacknowledged: on call at the breach, the MSP's leads 15 minutes later.
     /// Unresolved: the MSP's leads at the breach.
     /// </summary>

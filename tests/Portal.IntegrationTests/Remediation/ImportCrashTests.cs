@@ -16,7 +16,7 @@ namespace Portal.IntegrationTests.Remediation;
 /// is killed with SIGKILL while the import is between its first and last batch, a new process starts on the same database
 /// (and, on SQLite, the same Hangfire file), and the import must complete with every device and task exactly once, the
 /// progress counters equal to a direct count, and the import's own counts consistent. On the embedded default this test
-/// decides the Hangfire storage (docs/architecture.md, "Background jobs").
+/// decides the Hangfire storage (docs/capabilities.md, "Background jobs").
 /// </summary>
 [Collection(PortalProcessCollection.Name)]
 public sealed class ImportCrashTests(PostgresServer postgres)

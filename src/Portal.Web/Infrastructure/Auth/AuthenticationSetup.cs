@@ -104,7 +104,7 @@ public static class AuthenticationSetup
 
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton<UserAccessCache>();
-        // Access taken away goes at once, on every instance (docs/architecture.md, "Revocation").
+        // Access taken away goes at once, on every instance (docs/capabilities.md, "Revocation").
         builder.Services.AddSingleton<AccessRevocation>();
         builder.Services.AddSingleton<Pipeline.Commit.ICommitReaction, RevokeAccessAfterCommit>();
         // The backplane's Redis; with Azure SignalR Service (no backplane) a Redis of its own, Revocation:Redis.

@@ -12,7 +12,7 @@ namespace Portal.Infrastructure.Auth;
 /// <summary>
 /// The Data Protection key ring (cookies, antiforgery, unsubscribe links, webhook secrets) is shared through the database
 /// and encrypted there with a certificate, so that reading the database is not reading the keys. Where the certificate
-/// comes from (docs/architecture.md, "Secrets at rest"):
+/// comes from (docs/capabilities.md, "Secrets at rest"):
 /// <list type="bullet">
 /// <item><c>DataProtection:KeyVault:Uri</c> + <c>CertificateName</c>: Azure Key Vault, read with the managed identity
 /// (all enabled versions, so keys protected before a rotation stay readable);</item>
