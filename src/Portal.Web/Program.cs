@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
-using Portal.Data;
 using Portal.Features.Advisories;
 using Portal.Features.Contracts;
 using Portal.Features.CustomerStatus;

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
-using Portal.Domain;
 using Shouldly;
 using static Microsoft.Playwright.Assertions;
 

@@ -34,3 +34,15 @@ public sealed class NotFoundException(string what, object id) : Exception($"Ther
 
 /// <summary>No Portal user behind the request (not signed in, or an identity Portal does not know): 401.</summary>
 public sealed class NotSignedInException() : Exception("Sign in to Portal first.");
+
+/// <summary>
+/// A device file an import upload refused (Features/Remediation/DeviceImportFile): its status (400, 413 or 415), a stable code
+/// for clients, a title and what to do about it. The upload endpoint and the remediation page answer it themselves, before any
+/// command runs: the file is checked while it streams in.
+/// </summary>
+public sealed class DeviceFileRefusedException(int status, string code, string title, string detail) : Exception(detail)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+    public string Title { get; } = title;
+}

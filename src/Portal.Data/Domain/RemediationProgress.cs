@@ -108,29 +108,3 @@ public sealed class RemediationProgress
 
     private void Touch(DateTimeOffset now) => UpdatedAt = now > UpdatedAt ? now : UpdatedAt;
 }
-
-/// <summary>One point of an incident's burn-down: how many tasks there were and how many were finished at that moment.</summary>
-public sealed class RemediationProgressSample
-{
-    private RemediationProgressSample() { }
-
-    internal RemediationProgressSample(RemediationProgress progress, DateTimeOffset at)
-    {
-        Id = Guid.CreateVersion7(at);
-        IncidentId = progress.IncidentId;
-        TenantId = progress.TenantId;
-        At = at;
-        Total = progress.Total;
-        Completed = progress.Completed;
-        Failed = progress.Failed;
-    }
-
-    public Guid Id { get; private set; }
-    public Guid IncidentId { get; private set; }
-    public Guid TenantId { get; private set; }
-    public DateTimeOffset At { get; private set; }
-    public int Total { get; private set; }
-    public int Completed { get; private set; }
-    public int Failed { get; private set; }
-    public int Remaining => Total - Completed;
-}

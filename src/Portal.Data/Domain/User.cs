@@ -1,19 +1,5 @@
 namespace Portal.Domain;
 
-public enum Role
-{
-    ProviderPublisher,
-    ProviderViewer,
-    MspEngineer,
-    MspLead,
-    CustomerViewer,
-    CustomerAdmin,
-    PlatformAdmin,
-
-    /// <summary>A machine client of an MSP (its RMM tool or script): works remediation tasks and devices, nothing else.</summary>
-    MspIntegration,
-}
-
 /// <summary>A person, identified by their Entra ID tenant (<c>tid</c>) and object id (<c>oid</c>).</summary>
 public sealed class User
 {

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain;
-using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Http;
 
 namespace Portal.Pipeline;

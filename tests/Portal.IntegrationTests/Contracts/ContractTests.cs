@@ -1,7 +1,4 @@
-using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Portal.Infrastructure.Auth;
 
 namespace Portal.IntegrationTests.Contracts;
 

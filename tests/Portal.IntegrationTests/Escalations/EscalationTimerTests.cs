@@ -1,12 +1,11 @@
-using System.Net;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Portal.Features.Escalations;
 using Portal.Domain;
+using Portal.Features.Escalations;
 
 namespace Portal.IntegrationTests.Escalations;
 

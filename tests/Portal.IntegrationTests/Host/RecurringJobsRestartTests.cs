@@ -1,6 +1,5 @@
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
-using Hangfire.Storage;
 using Portal.Features.Advisories;
 using Portal.Features.Escalations;
 using Portal.Features.Notifications;

@@ -1,6 +1,5 @@
 using System.Data;
 using System.Data.Common;
-using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;

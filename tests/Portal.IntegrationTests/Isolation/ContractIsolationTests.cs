@@ -1,7 +1,4 @@
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
-using Portal.Domain;
 
 namespace Portal.IntegrationTests.Isolation;
 

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Portal.Data;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
 using Portal.Domain;
 
 namespace Portal.IntegrationTests.Isolation;

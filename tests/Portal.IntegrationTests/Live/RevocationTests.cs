@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Features.Live;
 using Portal.Pipeline.Commit;
 
 namespace Portal.IntegrationTests.Live;

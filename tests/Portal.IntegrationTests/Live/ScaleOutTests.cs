@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.SignalR.Client;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Infrastructure.Auth;

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Portal.Infrastructure.Auth;
 
 namespace Portal.IntegrationTests.People;

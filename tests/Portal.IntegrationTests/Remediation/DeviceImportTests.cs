@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Portal.Domain;
 
 namespace Portal.IntegrationTests.Remediation;
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain;
 

@@ -1,5 +1,4 @@
 using Portal.Features;
-using Portal.Features.Remediation;
 using Shouldly;
 
 namespace Portal.UnitTests.Remediation;

@@ -1,5 +1,5 @@
-using Shouldly;
 using Portal.Infrastructure.Data;
+using Shouldly;
 
 namespace Portal.UnitTests.Remediation;
 

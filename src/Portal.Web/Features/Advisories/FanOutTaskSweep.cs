@@ -2,8 +2,8 @@ using System.ComponentModel;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
-using Portal.Pipeline.Commit;
 using Portal.Infrastructure.Jobs;
+using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Advisories;
 

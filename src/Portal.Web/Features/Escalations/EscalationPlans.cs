@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Portal.Data;
 using Portal.Domain;
 
@@ -27,52 +26,5 @@ public static class EscalationPlans
     {
         var query = tracked ? db.EscalationPolicies : db.EscalationPolicies.AsNoTracking();
         return await query.FirstOrDefaultAsync(p => p.MspId == mspId, ct) ?? EscalationPolicy.Default(mspId);
-    }
-}
-
-/// <summary>
-/// Plans the escalation clock in the same save as the change that needs it: an incident opened by a user's command (API, page,
-/// an advisory's fan-out), or one whose severity or status changed. The due times land on the incident row in the command's
-/// transaction; <see cref="ScheduleEscalationTimers"/> starts the timer after the commit. Seeding and other system work that opens
-/// incidents (demo data) starts no clock: an incident without due times never escalates.
-/// </summary>
-public sealed class PlanEscalationsOnSave : SaveChangesInterceptor
-{
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is PortalDbContext db) await PlanAsync(db, cancellationToken);
-        return result;
-    }
-
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        if (eventData.Context is PortalDbContext db) PlanAsync(db, CancellationToken.None).GetAwaiter().GetResult();
-        return result;
-    }
-
-    private static async Task PlanAsync(PortalDbContext db, CancellationToken ct)
-    {
-        List<Incident>? changed = null;
-        // PortalDbContext's save detected every change just before this runs and does not let Entries() scan again.
-        foreach (var entry in db.ChangeTracker.Entries<Incident>())
-        {
-            var needsPlan = entry.State switch
-            {
-                EntityState.Added => !db.Scope.IsSystem,
-                // By name: the lambda overloads build an expression tree (and reflect over Incident) on every save.
-                EntityState.Modified => entry.Property(nameof(Incident.Severity)).IsModified || entry.Property(nameof(Incident.Status)).IsModified,
-                _ => false,
-            };
-            // A modified incident that never had a clock (seeded, or older than this feature) keeps none.
-            if (needsPlan && (entry.State == EntityState.Added || entry.Entity.AcknowledgeDueAt is not null)) (changed ??= []).Add(entry.Entity);
-        }
-        if (changed is null) return;
-        var plans = await EscalationPlans.ForTenantsAsync(db, [.. changed.Select(i => i.TenantId)], changed.Max(i => i.UpdatedAt), ct);
-        foreach (var incident in changed)
-        {
-            if (!plans.TryGetValue(incident.TenantId, out var plan)) continue;
-            incident.PlanEscalations(plan);
-            db.Entry(incident).DetectChanges(); // the save does not detect again (PortalDbContext.SaveChangesAsync)
-        }
     }
 }

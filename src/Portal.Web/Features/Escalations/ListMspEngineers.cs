@@ -1,5 +1,4 @@
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Pipeline;

@@ -3,9 +3,9 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using Severity = Portal.Domain.Severity;
 using Portal.Infrastructure.Auth;
 using Portal.Pipeline;
+using Severity = Portal.Domain.Severity;
 
 namespace Portal.Features.Incidents;
 

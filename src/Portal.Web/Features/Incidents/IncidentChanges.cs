@@ -1,7 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Pipeline;
 
 namespace Portal.Features.Incidents;
 

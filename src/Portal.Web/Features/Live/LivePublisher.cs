@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Portal.Data;
-using Portal.Pipeline.Commit;
 using Portal.Infrastructure.Telemetry;
+using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Live;
 

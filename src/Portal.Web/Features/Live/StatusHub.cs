@@ -6,7 +6,6 @@ using Portal.Data;
 using Portal.Domain;
 using Portal.Features.Incidents;
 using Portal.Infrastructure.Auth;
-using Portal.Pipeline;
 
 namespace Portal.Features.Live;
 

@@ -1,7 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Portal.Domain;
 using Severity = Portal.Domain.Severity;
 
 namespace Portal.Features.Notifications;

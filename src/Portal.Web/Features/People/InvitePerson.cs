@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Infrastructure.Data;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Data;
 using Portal.Pipeline;
 
 namespace Portal.Features.People;

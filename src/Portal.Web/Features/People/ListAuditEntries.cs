@@ -1,11 +1,11 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
-using System.Buffers.Text;
-using System.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.People;

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 using nietras.SeparatedValues;
 using Portal.Data;
 using Portal.Domain;
-using Portal.Pipeline.Commit;
 using Portal.Infrastructure.Data;
+using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Remediation;
 

@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Data;
-using Portal.Infrastructure.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Data;
 
 namespace Portal.Features.Remediation;
 

@@ -1,12 +1,10 @@
-using Hangfire;
 using Mediator;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Portal.Domain;
 using Portal.Infrastructure.Http;
 using Portal.Infrastructure.RateLimiting;
 

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Portal.Data;
-using Portal.Domain;
 
 namespace Portal.Infrastructure.Auth;
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.OpenApi;
-
 namespace Portal.Infrastructure.OpenApi;
 
 /// <summary>

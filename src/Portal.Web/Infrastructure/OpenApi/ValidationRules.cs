@@ -1,6 +1,5 @@
 using System.Globalization;
 using FluentValidation;
-using FluentValidation.Internal;
 using FluentValidation.Validators;
 
 namespace Portal.Infrastructure.OpenApi;

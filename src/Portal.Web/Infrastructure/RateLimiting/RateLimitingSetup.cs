@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.Http;
 
 namespace Portal.Infrastructure.RateLimiting;

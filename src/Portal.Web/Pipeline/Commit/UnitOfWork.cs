@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 
 namespace Portal.Pipeline.Commit;
