@@ -97,12 +97,14 @@ public sealed class NotificationPagesTests(PortalApp app)
     }
 
     [Fact]
-    public async Task The_MSP_lead_reaches_the_delivery_log_from_the_escalations_page_and_an_engineer_has_no_link()
+    public async Task The_MSP_lead_reaches_the_delivery_log_from_the_escalations_page_and_sees_how_long_it_keeps_tries_and_an_engineer_has_no_link()
     {
         var liam = await app.SignInAsync("Liam O'Brien"); // Harbor IT Partners, MspLead
         await liam.GotoAsync("/escalations");
         await liam.GetByRole(AriaRole.Link, new() { Name = "Notification deliveries →" }).ClickAsync();
         await Expect(liam.GetByRole(AriaRole.Heading, new() { Name = "Notification deliveries", Level = 1 })).ToBeVisibleAsync();
+        // How far back the log reaches, where a lead looks for an old try (the defaults: Notifications:Retain*).
+        await Expect(liam.GetByTestId("retention")).ToHaveTextAsync("Kept for 30 days after a delivery and 90 days after a final failure.");
         await liam.GetByRole(AriaRole.Link, new() { Name = "← Escalations and on call" }).ClickAsync();
         await Expect(liam.GetByRole(AriaRole.Heading, new() { Name = "Escalations and on call", Level = 1 })).ToBeVisibleAsync();
 

@@ -37,6 +37,15 @@ public sealed class NotificationOptions
     /// <summary>The recurring sweep that delivers whatever is due and was not handed out (a process died after its commit).</summary>
     public string SweepCron { get; set; } = "* * * * *";
 
+    /// <summary>How long a delivered message and its attempts stay in the outbox and the delivery log, from its last try.</summary>
+    public TimeSpan RetainDeliveredFor { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a message that failed for good stays, from its last try: longer, it is what someone has to look into.</summary>
+    public TimeSpan RetainFailedFor { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>The daily clean-up (<see cref="OutboxRetention"/>), at a quiet hour.</summary>
+    public string RetentionCron { get; set; } = "17 3 * * *";
+
     public SmtpOptions Smtp { get; set; } = new();
 
     /// <summary>The wait before try number <paramref name="attemptsSoFar"/> + 1.</summary>

@@ -21,6 +21,8 @@ public static class NotificationsApi
     {
         builder.Services.AddOptions<NotificationOptions>().Bind(builder.Configuration.GetSection(NotificationOptions.Section))
             .Validate(o => o.MaxAttempts >= 1 && o.SendTimeout > TimeSpan.Zero && o.FirstRetryDelay > TimeSpan.Zero, "Notifications: MaxAttempts >= 1, SendTimeout and FirstRetryDelay > 0.")
+            .Validate(o => o.RetainDeliveredFor >= TimeSpan.FromDays(1) && o.RetainFailedFor >= TimeSpan.FromDays(1),
+                "Notifications: RetainDeliveredFor and RetainFailedFor must be at least one day (1.00:00:00): the delivery log is how a missed notification is found.")
             .ValidateOnStart();
         builder.Services.AddSingleton<EndpointAddressGuard>();
         builder.Services.AddSingleton<WebhookSecrets>();
@@ -30,6 +32,7 @@ public static class NotificationsApi
         builder.Services.AddSingleton<ICommitReaction, DeliverAfterCommit>();
         builder.Services.AddScoped<OutboxDelivery>();
         builder.Services.AddScoped<OutboxSweep>();
+        builder.Services.AddScoped<OutboxRetention>();
         builder.Services.AddHostedService<OutboxJobs.Startup>();
         builder.Services.AddHttpClient(NotificationSenders.HttpClientName, (services, client) =>
             {
