@@ -30,6 +30,8 @@ public abstract class OutboxRetentionTests(PortalApp app)
         var lastTry = DateTimeOffset.UtcNow.AddDays(-daysAgo);
         return await app.QueryAsync(async db =>
         {
+            // Inserted and settled in one transaction: a new row is pending and due, and the app's own sweep must never see it so.
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
             var message = new OutboxMessage(Guid.CreateVersion7(lastTry), tenantId, null, null, NotificationEvent.CustomerUpdate, NotificationAudience.Customer,
                 NotificationChannel.Email, "someone@example.com", null, null, "{}", lastTry);
             db.OutboxMessages.Add(message);
@@ -41,6 +43,7 @@ public abstract class OutboxRetentionTests(PortalApp app)
             await db.SaveChangesAsync(Ct);
             // Settled as the delivery job leaves it; only the status differs from a new row.
             await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, status), Ct);
+            await transaction.CommitAsync(Ct);
             return message.Id;
         });
     }
@@ -80,6 +83,7 @@ public abstract class OutboxRetentionTests(PortalApp app)
         var lastTry = DateTimeOffset.UtcNow.AddDays(-45);
         var ids = await app.QueryAsync(async db =>
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct); // as above: never pending and due outside it
             var rows = Enumerable.Range(0, count).Select(n => new OutboxMessage(Guid.CreateVersion7(lastTry.AddSeconds(n)), Northwind, null, null,
                 NotificationEvent.CustomerUpdate, NotificationAudience.Customer, NotificationChannel.Email, $"backlog{n}@example.com", null, null, "{}", lastTry.AddSeconds(n))).ToList();
             db.OutboxMessages.AddRange(rows);
@@ -87,6 +91,7 @@ public abstract class OutboxRetentionTests(PortalApp app)
             await db.SaveChangesAsync(Ct);
             var ids = rows.Select(r => r.Id).ToList();
             await db.OutboxMessages.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Delivered), Ct);
+            await transaction.CommitAsync(Ct);
             return ids;
         });
         var young = await MessageAsync(Northwind, OutboxStatus.Delivered, daysAgo: 1);

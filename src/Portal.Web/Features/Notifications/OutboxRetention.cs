@@ -20,7 +20,10 @@ public sealed partial class OutboxRetention(PortalDbContext db, TenantScope scop
 {
     public const string RecurringJobId = "outbox-retention";
 
-    /// <summary>Messages per transaction: a few milliseconds of SQLite's single writer, and well under any provider's parameter limit.</summary>
+    /// <summary>
+    /// Messages per transaction. SQLite's single writer is held for one batch at a time (a change queued meanwhile goes next, the
+    /// writers' queue is first come first served); the ids stay well under any provider's parameter limit.
+    /// </summary>
     internal const int Batch = 500;
 
     [AutomaticRetry(Attempts = 0)]
