@@ -75,6 +75,7 @@ public sealed class PortalHost : WebApplicationFactory<Program>
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
         Environment.SetEnvironmentVariable("Database__Provider", "Sqlite");
         Environment.SetEnvironmentVariable("Database__SeedDemoData", "true");
+        Environment.SetEnvironmentVariable("Database__DemoEscalationClocks", "false"); // as measured before the demo had clocks
         Environment.SetEnvironmentVariable("ConnectionStrings__Portal", $"Data Source={Path.Combine(folder, "portal.db")}");
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         Environment.SetEnvironmentVariable("Logging__LogLevel__Microsoft.AspNetCore", "Warning");

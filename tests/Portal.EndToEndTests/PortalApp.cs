@@ -215,6 +215,7 @@ public sealed class PortalApp : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Portal", $"Data Source={databasePath}");
             builder.UseSetting("Database:MigrateOnStartup", "true");
             builder.UseSetting("Database:SeedDemoData", "true");
+            builder.UseSetting("Database:DemoEscalationClocks", "false"); // the tests' incidents start their own clocks
             builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter>(failing));
         }
     }

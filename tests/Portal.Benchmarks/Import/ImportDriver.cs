@@ -58,6 +58,7 @@ public static class ImportDriver
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
         Environment.SetEnvironmentVariable("Database__Provider", provider);
         Environment.SetEnvironmentVariable("Database__SeedDemoData", "true");
+        Environment.SetEnvironmentVariable("Database__DemoEscalationClocks", "false");
         Environment.SetEnvironmentVariable("ConnectionStrings__Portal", connection);
         Environment.SetEnvironmentVariable("Remediation__Import__Folder", Path.Combine(folder, "imports"));
         Environment.SetEnvironmentVariable("Remediation__Import__MaxBytes", (1L << 30).ToString(CultureInfo.InvariantCulture));

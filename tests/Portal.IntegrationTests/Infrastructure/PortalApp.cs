@@ -62,6 +62,7 @@ public abstract partial class PortalApp : WebApplicationFactory<Program>, IAsync
         builder.UseSetting("Database:Provider", Provider.ToString());
         builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
         builder.UseSetting("Database:SeedDemoData", "true");
+        builder.UseSetting("Database:DemoEscalationClocks", "false"); // DemoEscalationClocksTests turns them on
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Warning");

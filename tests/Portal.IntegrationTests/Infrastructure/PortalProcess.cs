@@ -46,6 +46,7 @@ public sealed class PortalProcess : IAsyncDisposable
         info.Environment["Database__Provider"] = provider.ToString();
         info.Environment["ConnectionStrings__Portal"] = connectionString;
         info.Environment["Database__SeedDemoData"] = "true";
+        info.Environment["Database__DemoEscalationClocks"] = "false";
         info.Environment["Remediation__Import__Folder"] = Path.Combine(folder, "imports");
         info.Environment["Remediation__Import__BatchSize"] = "2000";
         info.Environment["Remediation__Import__PauseBetweenBatches"] = "00:00:00.050";

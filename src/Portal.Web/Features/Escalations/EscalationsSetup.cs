@@ -15,6 +15,8 @@ public static class EscalationsSetup
         builder.Services.AddScoped<EscalationJob>();
         builder.Services.AddScoped<EscalationSweep>();
         builder.Services.AddSingleton<ICommitReaction, ScheduleEscalationTimers>();
+        // Before the sweep's start-up, whose first sweep then escalates what the demo's clocks find overdue.
+        builder.Services.AddHostedService<DemoEscalationClocks>();
         builder.Services.AddHostedService<EscalationSweep.Startup>();
         if (builder.Environment.IsDevelopment() && builder.Configuration.GetValue<TimeSpan?>("Testing:ClockOffset") is { } offset && offset != TimeSpan.Zero)
             builder.Services.AddSingleton<TimeProvider>(new OffsetTimeProvider(TimeProvider.System, offset));
