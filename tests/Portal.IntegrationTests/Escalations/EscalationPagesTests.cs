@@ -32,6 +32,51 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
         incident.Reference.ShouldNotBeNullOrEmpty();
     }
 
+    /// <summary>The text of one fact on the incident page (its &lt;dd data-testid&gt;), tags dropped and spaces collapsed.</summary>
+    private static string Fact(string html, string testId)
+    {
+        var cell = Regex.Match(html, $"data-testid=\"{testId}\">(.*?)</dd>", RegexOptions.Singleline);
+        cell.Success.ShouldBeTrue($"no {testId} on the page");
+        return Regex.Replace(System.Net.WebUtility.HtmlDecode(Regex.Replace(cell.Groups[1].Value, "<[^>]+>", "")), @"\s+", " ").Trim();
+    }
+
+    [Fact]
+    public async Task The_incident_page_shows_the_engineer_each_target_running_breached_or_missed_and_the_levels_fired()
+    {
+        // Bluepeak's tenant: its policy is the default one, which another test here does not edit (Harbor's loses its levels).
+        var ines = await app.ClientForAsync(DemoDirectory.Ines);
+        var (incident, created) = await ines.CreateIncidentAsync(app.Demo.TenantId(DemoDirectory.Woodgrove), $"Clock on the page {Guid.NewGuid():N}", "Sev1");
+        created.Dispose();
+        var page = await SignedInAsync(DemoDirectory.Ines);
+        var path = $"/incidents/{incident.Id}";
+
+        var fresh = await page.GetStringAsync(path, Ct);
+        Fact(fresh, "acknowledge-target").ShouldMatch(@"^\d\d:\d\d UTC \(in 1[45] min\)$");
+        Fact(fresh, "resolve-target").ShouldMatch(@"^\d\d:\d\d UTC \(in (3 h 59|4 h 0) min\)$");
+        Fact(fresh, "escalation-state").ShouldMatch(@"^No level fired; next \d\d:\d\d UTC$");
+
+        // Nobody acknowledged it within the Sev1's 15 minutes: breached, and level 1 has fired.
+        app.Clock.Advance(TimeSpan.FromMinutes(16));
+        await app.RunJobAsync(incident.Id, incident.TenantId);
+        var breached = await page.GetStringAsync(path, Ct);
+        breached.ShouldContain("data-breached=\"Acknowledge\"");
+        Fact(breached, "acknowledge-target").ShouldMatch(@"^\d\d:\d\d UTC Breached 1 min ago$");
+        Fact(breached, "escalation-state").ShouldMatch(@"^1 level fired; next \d\d:\d\d UTC$");
+
+        // Acknowledged late: the target says by how much; resolution is still running.
+        await ines.AcknowledgeAsync(incident.Id);
+        var late = await page.GetStringAsync(path, Ct);
+        Fact(late, "acknowledge-target").ShouldMatch(@"^\d\d:\d\d UTC · missed by 1 min$");
+        Fact(late, "resolve-target").ShouldMatch(@"\(in 3 h 4[34] min\)$");
+        late.ShouldNotContain("data-breached");
+
+        // The clock is the MSP's: the customer's view of the same incident has none of it.
+        var hana = await (await SignedInAsync(DemoDirectory.Hana)).GetStringAsync(path, Ct);
+        hana.ShouldContain(incident.Reference);
+        hana.ShouldNotContain("acknowledge-target");
+        hana.ShouldNotContain("escalation-state");
+    }
+
     [Fact]
     public async Task Engineers_read_the_escalations_page_the_lead_edits_and_a_customer_finds_nothing()
     {
