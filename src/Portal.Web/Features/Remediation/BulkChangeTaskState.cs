@@ -141,7 +141,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
             // The incident was read before the lock (by the access check): read it again, so the summary gets the next
             // timeline number after whatever a concurrent call on this incident committed while this one waited.
             await db.Entry(incident).ReloadAsync(cancellationToken);
-            db.AddSample(progress!, now);
+            await db.AddSampleAsync(progress!, now, cancellationToken);
             incident.RecordRemediation(SummaryText(changes.Count, deviceTasks, state, actor.DisplayName, command.Summary), actor, now);
             await db.SaveChangesAsync(cancellationToken);
         }

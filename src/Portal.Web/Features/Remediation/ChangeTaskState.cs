@@ -42,7 +42,7 @@ public sealed class ChangeTaskStateHandler(PortalDbContext db, CurrentUser curre
         if (change is not null)
         {
             db.Record(progress, change);
-            db.AddSample(progress, now);
+            await db.AddSampleAsync(progress, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
         var device = task.DeviceId is { } deviceId ? await db.LoadDeviceAsync(deviceId, cancellationToken) : null;

@@ -53,7 +53,7 @@ public sealed class CreateTaskHandler(PortalDbContext db, TimeProvider clock) : 
         }
         db.RemediationTasks.Add(task);
         progress.Added(task.State, 1, now);
-        db.AddSample(progress, now);
+        await db.AddSampleAsync(progress, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TaskView.From(task, device);
     }
