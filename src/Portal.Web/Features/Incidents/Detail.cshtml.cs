@@ -41,6 +41,17 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public IReadOnlyList<TimelineEntryView> Timeline { get; private set; } = [];
 
+    /// <summary>How many of the newest timeline entries the page shows unless asked for all (<c>?timeline=all</c>).</summary>
+    public const int TimelineShown = 100;
+
+    [BindProperty(SupportsGet = true, Name = "timeline")]
+    public string? TimelineMode { get; set; }
+
+    public bool ShowsWholeTimeline => TimelineMode == "all";
+
+    /// <summary>Older entries exist than the ones shown.</summary>
+    public bool HasOlderEntries { get; private set; }
+
     public IReadOnlyList<PersonRef> Engineers { get; private set; } = [];
 
     /// <summary>How the hands-on work stands (customers see it too); null for those who may not read it.</summary>
@@ -115,7 +126,14 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     {
         // A foreign or missing incident throws here; the base page shows "not found" with a 404.
         Incident = await mediator.Send(new GetIncident(Id), ct);
-        Timeline = await mediator.Send(new GetIncidentTimeline(Id), ct);
+        if (ShowsWholeTimeline) Timeline = await mediator.Send(new GetIncidentTimeline(Id), ct);
+        else
+        {
+            // One more than shown: whether older entries exist, without counting them.
+            var newest = await mediator.Send(new GetIncidentTimeline(Id, TimelineShown + 1), ct);
+            HasOlderEntries = newest.Count > TimelineShown;
+            Timeline = HasOlderEntries ? [.. newest.Skip(1)] : newest;
+        }
 
         var me = currentUser.Required;
         CanWork = me.AccessTo(Incident.TenantId) == TenantAccess.Msp && me.Has(Permission.WorkIncidents, Incident.TenantId);
