@@ -8,7 +8,8 @@ namespace Portal.Features.Remediation;
 
 /// <summary>
 /// Remaining against finished tasks over time, for one incident or (without an incident) the whole tenant: the burn-down the
-/// MSP and the customer watch. Built from the samples each change writes with the counters (never by counting tasks).
+/// MSP and the customer watch. Built from the samples the changes keep with the counters, one per incident per minute
+/// (<see cref="RemediationChanges.AddSampleAsync"/>), never by counting tasks.
 /// </summary>
 [Requires(Permission.ReadRemediationProgress)]
 public sealed record GetIncidentBurnDown(Guid IncidentId) : IQuery<BurnDownView>, IIncidentRequest;
