@@ -11,8 +11,8 @@ namespace Portal.Features.Escalations;
 /// appsettings.Development.json) every open incident that has no clock gets the one an engineer's open would have given it, from
 /// when it opened, by its tenant's MSP policy: three hours into the demo's outage the first targets (a Sev1's four hours to
 /// resolve, a new Sev3's four to acknowledge) fall due within the demo's first two hours, and escalate like any other (the
-/// sweep, registered after this, fires whatever was already overdue). Idempotent: an incident that has a clock keeps it, and one in a tenant no MSP
-/// manages gets none.
+/// sweep, registered after this, fires whatever was already overdue). Idempotent: an incident that has a clock keeps it, and
+/// one in a tenant no MSP manages gets none.
 /// </summary>
 public sealed class DemoEscalationClocks(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration) : IHostedService
 {
