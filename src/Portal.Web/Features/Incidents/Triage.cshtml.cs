@@ -11,7 +11,8 @@ namespace Portal.Features.Incidents;
 
 /// <summary>
 /// The MSP's triage queue across every tenant it manages: filters are plain GET parameters (bookmarkable,
-/// shareable in a bridge call), and the "New incident" form posts a CreateIncident and lands on the new incident.
+/// shareable in a bridge call), the "New incident" form posts a CreateIncident and lands on the new incident, and the
+/// new incidents ticked in the queue are acknowledged at once (an advisory's fan-out opens one per tenant, each on its clock).
 /// </summary>
 [Authorize]
 public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock, IValidator<CreateIncident> createValidator) : PortalPageModel
@@ -51,6 +52,10 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
 
     [BindProperty]
     public NewIncidentInput New { get; set; } = new();
+
+    /// <summary>The incidents ticked in the queue, for "Acknowledge ticked".</summary>
+    [BindProperty]
+    public Guid[] Selected { get; set; } = [];
 
     public IReadOnlyList<TenantGrant> Tenants { get; private set; } = [];
 
@@ -106,6 +111,66 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
         }
         await LoadAsync(ct);
         return Page();
+    }
+
+    /// <summary>
+    /// Acknowledges the ticked incidents: one <see cref="AcknowledgeIncident"/> each, exactly as from the incident's own page (its
+    /// access check, its transaction, its timeline entry, live event and stopped clock), so one that is refused (acknowledged by
+    /// someone else meanwhile, not yours) leaves the others acknowledged. The queue it returns to says which were and why any
+    /// were not.
+    /// </summary>
+    public async Task<IActionResult> OnPostAcknowledgeAsync(CancellationToken ct)
+    {
+        Tenants = await mediator.Send(new ListTriageTenants(), ct); // who has no queue (a customer, a provider) is refused here, as on GET
+        var ids = Selected.Distinct().ToList();
+        if (ids.Count is 0 or > PageSize)
+        {
+            ModelState.Clear();
+            if (ids.Count > PageSize) Response.StatusCode = StatusCodes.Status400BadRequest;
+            ShowNotice(ids.Count == 0 ? "Tick the new incidents to acknowledge first." : $"At most {PageSize} incidents at once, a page of the queue.");
+            await LoadAsync(ct);
+            return Page();
+        }
+        List<string> acknowledged = [];
+        List<string> refused = [];
+        foreach (var id in ids)
+        {
+            try
+            {
+                acknowledged.Add((await mediator.Send(new AcknowledgeIncident(id), ct)).Reference);
+            }
+            catch (Exception e) when (Pipeline.ProblemDetailsExceptionHandler.ToProblem(e) is { } problem)
+            {
+                refused.Add(problem.Detail ?? problem.Title ?? "refused");
+            }
+        }
+        FlashOnNextPage(AcknowledgedSummary(acknowledged, refused));
+        return Redirect(PageLink(PageNumber));
+    }
+
+    private static string AcknowledgedSummary(List<string> acknowledged, List<string> refused)
+    {
+        var done = acknowledged.Count switch
+        {
+            0 => "Nothing acknowledged.",
+            1 => $"{acknowledged[0]} acknowledged.",
+            _ => $"{acknowledged.Count} incidents acknowledged: {string.Join(", ", acknowledged)}.",
+        };
+        return refused.Count == 0 ? done : $"{done} {(refused.Count == 1 ? "One was not" : $"{refused.Count} were not")}: {string.Join(" ", refused)}";
+    }
+
+    /// <summary>A row the user may tick for "Acknowledge ticked": new, in a tenant where they work incidents.</summary>
+    public bool CanAcknowledge(IncidentView incident) =>
+        incident.Status == IncidentStatus.New && currentUser.Required.Has(Permission.WorkIncidents, incident.TenantId);
+
+    /// <summary>Where the queue's form posts: this view of the queue (its filters and page) and the handler.</summary>
+    public string AcknowledgeUrl
+    {
+        get
+        {
+            var url = PageLink(PageNumber);
+            return url + (url.Contains('?') ? "&" : "?") + "handler=Acknowledge";
+        }
     }
 
     private async Task LoadAsync(CancellationToken ct)
