@@ -71,9 +71,12 @@ public static class IncidentsApi
             return TypedResults.Created($"/api/v1/incidents/{id}/timeline#{entry.Sequence}", entry);
         }).WithName("AddIncidentNote").WithSummary("Internal note (MSP only) or customer-visible update/comment.");
 
-        api.MapGet("/incidents/{id:guid}/timeline", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new GetIncidentTimeline(id), ct)))
-            .WithName("GetIncidentTimeline").WithSummary("The append-only history, oldest first; customers see only customer-visible entries.");
+        api.MapGet("/incidents/{id:guid}/timeline", async (Guid id, [FromQuery(Name = "limit")] int? limit, [FromQuery(Name = "before")] int? before, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetIncidentTimeline(id, limit, before), ct)))
+            .WithName("GetIncidentTimeline").WithSummary("The append-only history, oldest first; customers see only customer-visible entries.")
+            .WithDescription("Without parameters, every entry. limit (1-1000): only the newest that many; before: only entries whose sequence is "
+                + "below it. Read a long incident from its end by sending, as before, the sequence of the oldest entry of the previous answer "
+                + "until an answer holds fewer than limit.");
     }
 
     private static Ok<IncidentView> WithETag(HttpContext http, IncidentView incident)

@@ -5,11 +5,12 @@ using Portal.Domain;
 namespace Portal.IntegrationTests.Incidents;
 
 /// <summary>
-/// The incident page shows the newest 100 timeline entries (an RMM tool's bulk updates add one each, and the page is fetched
+/// A long timeline, a page at a time from its end. The incident page shows the newest 100 timeline entries (an RMM tool's bulk updates add one each, and the page is fetched
 /// again on every change of the incident), says that older ones exist, and shows them all when asked. The newest are counted
-/// after the reader's filter: a customer's 100 are the newest they may read, however many internal notes came after.
+/// after the reader's filter: a customer's 100 are the newest they may read, however many internal notes came after. The API
+/// does the same with limit and before, and without them still returns every entry.
 /// </summary>
-public abstract partial class IncidentPageTimelineTests(PortalApp app)
+public abstract partial class LongTimelineTests(PortalApp app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -19,14 +20,12 @@ public abstract partial class IncidentPageTimelineTests(PortalApp app)
     private static List<string> Entries(string html) =>
         [.. Regex.Matches(TimelineList().Match(html).Groups[1].Value, """<p class="entry-text">(.*?)</p>""").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value))];
 
-    [Fact]
-    public async Task The_page_shows_the_newest_100_entries_says_older_ones_exist_and_shows_all_when_asked()
+    /// <summary>An incident with a customer update, then 150 remediation summaries (which the customer reads too), then 120 internal notes.</summary>
+    private async Task<IncidentDto> LongIncidentAsync(HttpClient maya)
     {
-        var maya = await app.ClientForAsync(DemoDirectory.Maya);
         var (incident, created) = await maya.CreateIncidentAsync(app.Demo.TenantId(DemoDirectory.Northwind), $"Long timeline {Guid.NewGuid():N}", "Sev2");
         created.Dispose();
         await maya.AddNoteAsync(incident.Id, "Customer update before the rush", "Customer");
-        // Then a day of an RMM tool's bulk updates (a summary each, which the customer reads too), then 120 internal notes.
         await app.QueryAsync(async db =>
         {
             var tracked = await db.Incidents.SingleAsync(i => i.Id == incident.Id, Ct);
@@ -37,6 +36,51 @@ public abstract partial class IncidentPageTimelineTests(PortalApp app)
             for (var n = 1; n <= 120; n++) tracked.AddNote($"Internal {n}", NoteVisibility.Internal, engineer, at.AddSeconds(150 + n));
             return await db.SaveChangesAsync(Ct);
         });
+        return incident;
+    }
+
+    [Fact]
+    public async Task The_API_reads_a_long_timeline_from_its_end_a_page_at_a_time_and_refuses_a_limit_out_of_range()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var incident = await LongIncidentAsync(maya);
+        var path = $"/api/v1/incidents/{incident.Id}/timeline";
+        async Task<List<TimelineDto>> ReadAsync(HttpClient client, string query)
+        {
+            using var response = await client.GetAsync(path + query, Ct);
+            return await response.ReadAsync<List<TimelineDto>>();
+        }
+
+        // From the end, 100 at a time, until a page holds fewer: every entry once, in order.
+        List<TimelineDto> all = [];
+        var page = await ReadAsync(maya, "?limit=100");
+        while (true)
+        {
+            page.Select(e => e.Sequence).ShouldBeInOrder(SortDirection.Ascending);
+            all.InsertRange(0, page);
+            if (page.Count < 100) break;
+            page = await ReadAsync(maya, $"?limit=100&before={page[0].Sequence}");
+        }
+        all.Count.ShouldBe(272);
+        all.Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, 272));
+        all.ShouldBe(await ReadAsync(maya, ""), "the same entries as the whole timeline, which stays the default");
+
+        // A customer's limit counts what she may read.
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+        (await ReadAsync(olivia, "?limit=3")).Select(e => e.Text).ShouldBe(["Bulk update 148", "Bulk update 149", "Bulk update 150"]);
+
+        foreach (var (query, field) in new[] { ("?limit=0", "limit"), ("?limit=1001", "limit"), ("?before=0", "before") })
+        {
+            using var refused = await maya.GetAsync(path + query, Ct);
+            (await refused.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.ShouldContainKey(field, query);
+        }
+    }
+
+    [Fact]
+    public async Task The_page_shows_the_newest_100_entries_says_older_ones_exist_and_shows_all_when_asked()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var incident = await LongIncidentAsync(maya);
         var path = $"/incidents/{incident.Id}";
 
         var page = await (await app.PageClientForAsync(DemoDirectory.Maya)).GetStringAsync(path, Ct);
@@ -65,6 +109,6 @@ public abstract partial class IncidentPageTimelineTests(PortalApp app)
     }
 }
 
-public sealed class IncidentPageTimelineOnSqlite(SqliteApp app) : IncidentPageTimelineTests(app), IClassFixture<SqliteApp>;
+public sealed class LongTimelineOnSqlite(SqliteApp app) : LongTimelineTests(app), IClassFixture<SqliteApp>;
 
-public sealed class IncidentPageTimelineOnPostgreSql(PostgresApp app) : IncidentPageTimelineTests(app), IClassFixture<PostgresApp>;
+public sealed class LongTimelineOnPostgreSql(PostgresApp app) : LongTimelineTests(app), IClassFixture<PostgresApp>;
