@@ -22,6 +22,10 @@ public sealed class TenantFilterBypassTests
     {
         [("Portal.Features.Advisories.GetAdvisoryImpactHandler.Handle", IgnoresFilters)] =
             "A provider's impact view counts targets, incidents and progress in tenants it may not read, narrowed to its own advisory (checked by AccessBehavior); only numbers leave the handler.",
+        [("Portal.Features.Advisories.AdvisoryBurnDown.CountedCountersAsync", IgnoresFilters)] =
+            "The counter rows of one advisory's linked incidents in tenants it targets, for the provider's impact view and the sampler; callers return sums only.",
+        [("Portal.Features.Advisories.AdvisoryBurnDown.FromIncidentSamplesAsync", IgnoresFilters)] =
+            "The burn-down samples of exactly those incidents, added up into one series of numbers before anything leaves.",
         [("Portal.Features.Advisories.AdvisoryTargeting.RetargetOpenAdvisoriesAsync", IgnoresFilters)] =
             "A tenant's subscriptions changed: every open advisory of those services is retargeted, whichever provider owns it; nothing is returned.",
         [("Portal.Features.Advisories.AdvisoryTargeting.LoadAllTargetsAsync", IgnoresFilters)] =

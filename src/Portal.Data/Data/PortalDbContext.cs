@@ -108,6 +108,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<AdvisoryTargetOverride> AdvisoryTargetOverrides => Set<AdvisoryTargetOverride>();
     public DbSet<AdvisoryUpdate> AdvisoryUpdates => Set<AdvisoryUpdate>();
     public DbSet<AdvisoryRevision> AdvisoryRevisions => Set<AdvisoryRevision>();
+    public DbSet<AdvisoryProgressSample> AdvisoryProgressSamples => Set<AdvisoryProgressSample>();
     public DbSet<FanOutTaskPlan> FanOutTaskPlans => Set<FanOutTaskPlan>();
     public DbSet<NotificationEndpoint> NotificationEndpoints => Set<NotificationEndpoint>();
     public DbSet<EmailSubscription> EmailSubscriptions => Set<EmailSubscription>();
@@ -463,6 +464,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(r => r.AuthorName).HasMaxLength(200);
             e.HasIndex(r => new { r.AdvisoryId, r.Number }).IsUnique();
             e.HasQueryFilter(r => Scope.IsSystem || Advisories.Any(a => a.Id == r.AdvisoryId));
+        });
+        modelBuilder.Entity<AdvisoryProgressSample>(e =>
+        {
+            e.Property(p => p.Id).ValueGeneratedNever();
+            e.HasOne<Advisory>().WithMany().HasForeignKey(p => p.AdvisoryId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(p => new { p.AdvisoryId, p.At });
+            e.HasQueryFilter(p => Scope.IsSystem || Scope.Providers.Contains(p.ProviderId)); // sums over many MSPs' tenants: the provider's alone
         });
         modelBuilder.Entity<FanOutTaskPlan>(e =>
         {

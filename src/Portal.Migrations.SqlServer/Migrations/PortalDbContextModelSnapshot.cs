@@ -114,6 +114,36 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("Advisories");
                 });
 
+            modelBuilder.Entity("Portal.Domain.AdvisoryProgressSample", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("AdvisoryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("ProviderId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdvisoryId", "At");
+
+                    b.ToTable("AdvisoryProgressSamples");
+                });
+
             modelBuilder.Entity("Portal.Domain.AdvisoryRevision", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1578,6 +1608,15 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .WithMany()
                         .HasForeignKey("ProviderId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.AdvisoryProgressSample", b =>
+                {
+                    b.HasOne("Portal.Domain.Advisory", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -8,7 +8,7 @@ namespace Portal.IntegrationTests.Escalations;
 
 /// <summary>
 /// The app on a clock the tests move (<see cref="FakeTimeProvider"/>): a test advances it past a due time and runs the delayed job
-/// or the sweep itself instead of waiting. The recurring sweep is set to a date that never comes, so nothing runs behind a test's back.
+/// or the sweep itself instead of waiting. The recurring sweep and the advisory progress sampler are set to a date that never comes, so nothing runs behind a test's back.
 /// </summary>
 public abstract class EscalationApp(DbProvider provider, PostgresServer? postgres) : PortalApp(provider, postgres)
 {
@@ -18,6 +18,7 @@ public abstract class EscalationApp(DbProvider provider, PostgresServer? postgre
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Escalations:SweepCron", "0 0 31 2 *");
+        builder.UseSetting("Advisories:ProgressSamplerCron", "0 0 31 2 *");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

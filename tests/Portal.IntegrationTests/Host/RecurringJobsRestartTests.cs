@@ -20,7 +20,8 @@ public sealed class RecurringJobsRestartTests(PostgresServer postgres)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static readonly string[] Sweeps =
-        [FanOutTaskSweep.RecurringJobId, EscalationSweep.RecurringJobId, OutboxSweep.RecurringJobId, OutboxRetention.RecurringJobId, DeviceImportSweep.RecurringJobId];
+        [FanOutTaskSweep.RecurringJobId, AdvisoryProgressSampler.RecurringJobId, EscalationSweep.RecurringJobId, OutboxSweep.RecurringJobId, OutboxRetention.RecurringJobId,
+            DeviceImportSweep.RecurringJobId];
 
     [Fact]
     public async Task Recurring_job_locks_left_behind_do_not_stop_a_start_and_the_registrations_land_once_they_are_gone()

@@ -6,12 +6,15 @@ public static class AdvisoriesSetup
 {
     /// <summary>
     /// Safe Markdown for runbooks and updates, and the sweep that finishes fan-outs stopped between their incidents and their
-    /// tasks. (Live tells the provider and the targeted tenants: Live/AnnounceAdvisories.)
+    /// tasks, and the sampler that records each advisory's burn-down for its provider. (Live tells the provider and the targeted tenants: Live/AnnounceAdvisories.)
     /// </summary>
     public static void AddAdvisories(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<SafeMarkdown>();
         builder.Services.AddScoped<FanOutTaskSweep>();
         builder.Services.AddHostedService<FanOutTaskSweep.Startup>();
+        builder.Services.Configure<AdvisoryOptions>(builder.Configuration.GetSection(AdvisoryOptions.Section));
+        builder.Services.AddScoped<AdvisoryProgressSampler>();
+        builder.Services.AddHostedService<AdvisoryProgressSampler.Startup>();
     }
 }

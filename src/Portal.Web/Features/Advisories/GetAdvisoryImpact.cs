@@ -68,18 +68,9 @@ public sealed class GetAdvisoryImpactHandler(PortalDbContext db, TimeProvider cl
                 .Select(i => new { i.Id, i.TenantId, i.Status })
                 .ToListAsync(cancellationToken))
             .Where(i => targeted.Contains(i.TenantId)).ToList();
-        var incidentIds = incidents.Select(i => i.Id).ToList();
-
-        var progress = await db.RemediationProgress.IgnoreQueryFilters().AsNoTracking()
-            .Where(p => incidentIds.Contains(p.IncidentId))
-            .Select(p => new { p.IncidentId, p.TenantId, p.Pending, p.InProgress, p.Blocked, p.Done, p.Failed, p.NotApplicable })
-            .ToListAsync(cancellationToken);
-
-        var samples = await db.RemediationProgressSamples.IgnoreQueryFilters().AsNoTracking()
-            .Where(s => incidentIds.Contains(s.IncidentId))
-            .OrderBy(s => s.At)
-            .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed))
-            .ToListAsync(cancellationToken);
+        // The counters of those incidents (one row each), and the burn-down recorded for the advisory, ended by them.
+        var progress = await AdvisoryBurnDown.CountedCountersAsync(db, advisoryId, cancellationToken);
+        var burnDown = await AdvisoryBurnDown.ReadAsync(db, advisoryId, progress, now, cancellationToken);
 
         // Which MSP manages each targeted tenant (an active contract); contracts are not tenant data and carry no filter.
         var contracts = await db.Contracts.AsNoTracking().Where(c => targeted.Contains(c.CustomerId)).ToListAsync(cancellationToken);
@@ -95,9 +86,9 @@ public sealed class GetAdvisoryImpactHandler(PortalDbContext db, TimeProvider cl
                 TenantsAcknowledged: targets.Count(t => t.Acknowledged && tenants.Contains(t.TenantId)),
                 IncidentsOpen: linked.Count(i => !IsResolved(i.Status)),
                 IncidentsResolved: linked.Count(i => IsResolved(i.Status)),
-                DevicesCompleted: counters.Sum(p => p.Done + p.NotApplicable),
+                DevicesCompleted: counters.Sum(p => p.Completed),
                 DevicesFailed: counters.Sum(p => p.Failed),
-                DevicesTotal: counters.Sum(p => p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed + p.NotApplicable));
+                DevicesTotal: counters.Sum(p => p.Total));
         }
 
         var groups = targeted
@@ -108,7 +99,7 @@ public sealed class GetAdvisoryImpactHandler(PortalDbContext db, TimeProvider cl
         var numbered = 0;
         var msps = groups.Select(g => new MspImpactView(g.Msp is null ? 0 : ++numbered, CountsFor(g.Tenants))).ToList();
 
-        return new AdvisoryImpactView(CountsFor(targeted), msps, BurnDown.Of(samples), now);
+        return new AdvisoryImpactView(CountsFor(targeted), msps, burnDown, now);
     }
 
     private static bool IsResolved(IncidentStatus status) => status is IncidentStatus.Resolved or IncidentStatus.Closed;

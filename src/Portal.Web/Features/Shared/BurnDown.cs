@@ -35,6 +35,9 @@ public static class BurnDown
         return new BurnDownView(Thin(points));
     }
 
+    /// <summary>A series already summed (an advisory's recorded points), thinned to a chart's worth.</summary>
+    public static BurnDownView OfPoints(List<BurnDownPoint> points) => new(Thin(points));
+
     /// <summary>At most <see cref="MaxPoints"/>: the last point of each equal slice of time, and always the first and the last point.</summary>
     private static List<BurnDownPoint> Thin(List<BurnDownPoint> points)
     {

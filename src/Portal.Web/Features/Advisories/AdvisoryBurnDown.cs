@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Features.Remediation;
+
+namespace Portal.Features.Advisories;
+
+/// <summary>
+/// An advisory's burn-down as its provider sees it: the points <see cref="AdvisoryProgressSampler"/> recorded, ended by the
+/// counters as they stand now. Until the sampler's first run for an advisory (within a minute of its first task), the history is
+/// summed from the linked incidents' own samples instead: the read that grows with every incident's history (0.54 s on SQLite
+/// at 2,000 incidents of 100 minutes each), which is why the provider's view, refreshed every second in an outage, no longer
+/// makes it.
+/// </summary>
+internal static class AdvisoryBurnDown
+{
+    /// <summary>
+    /// The counter rows of the incidents the advisory counts: linked to it, in a tenant it targets now. Around the query filters
+    /// (the provider sees no tenant's rows); numbers leave the callers, nothing else.
+    /// </summary>
+    public static Task<List<RemediationProgress>> CountedCountersAsync(PortalDbContext db, Guid advisoryId, CancellationToken cancellationToken) =>
+        (from progress in db.RemediationProgress.IgnoreQueryFilters().AsNoTracking()
+         join incident in db.Incidents.IgnoreQueryFilters() on progress.IncidentId equals incident.Id
+         where incident.AdvisoryId == advisoryId
+               && db.AdvisoryTargets.IgnoreQueryFilters().Any(t => t.AdvisoryId == advisoryId && t.TenantId == incident.TenantId)
+         select progress).ToListAsync(cancellationToken);
+
+    public static async Task<BurnDownView> ReadAsync(PortalDbContext db, Guid advisoryId, IReadOnlyCollection<RemediationProgress> counters,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var points = await RecordedAsync(db, advisoryId, cancellationToken);
+        if (points.Count == 0) points = await FromIncidentSamplesAsync(db, counters, cancellationToken);
+        if (Current(counters, points.LastOrDefault(), now) is { } current) points.Add(current);
+        return BurnDown.OfPoints(points);
+    }
+
+    public static async Task<List<BurnDownPoint>> RecordedAsync(PortalDbContext db, Guid advisoryId, CancellationToken cancellationToken) =>
+        await db.AdvisoryProgressSamples.AsNoTracking().Where(s => s.AdvisoryId == advisoryId).OrderBy(s => s.At)
+            .Select(s => new BurnDownPoint(s.At.ToUnixTimeSeconds(), s.Total, s.Completed, s.Failed)).ToListAsync(cancellationToken);
+
+    /// <summary>The counted incidents' own samples added up and thinned (<see cref="BurnDown.Of"/>): every sample of every one.</summary>
+    public static async Task<List<BurnDownPoint>> FromIncidentSamplesAsync(PortalDbContext db, IReadOnlyCollection<RemediationProgress> counters,
+        CancellationToken cancellationToken)
+    {
+        if (counters.Count == 0) return [];
+        var incidentIds = counters.Select(c => c.IncidentId).ToList();
+        var samples = await db.RemediationProgressSamples.IgnoreQueryFilters().AsNoTracking()
+            .Where(s => incidentIds.Contains(s.IncidentId))
+            .OrderBy(s => s.At)
+            .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed))
+            .ToListAsync(cancellationToken);
+        return [.. BurnDown.Of(samples).Points];
+    }
+
+    /// <summary>
+    /// The counters' sums as a point after <paramref name="last"/>, or null when they have not moved from it (or there is nothing
+    /// to draw). Dated by the latest counter change; when that is not after the last point (the sums moved because a tenant
+    /// stopped being targeted, not because work was done), by <paramref name="now"/>.
+    /// </summary>
+    public static BurnDownPoint? Current(IReadOnlyCollection<RemediationProgress> counters, BurnDownPoint? last, DateTimeOffset now)
+    {
+        int total = counters.Sum(c => c.Total), completed = counters.Sum(c => c.Completed), failed = counters.Sum(c => c.Failed);
+        if (last is null ? counters.Count == 0 : last.Total == total && last.Completed == completed && last.Failed == failed) return null;
+        var at = counters.Count == 0 ? now.ToUnixTimeSeconds() : counters.Max(c => c.UpdatedAt).ToUnixTimeSeconds();
+        if (last is not null && at <= last.At) at = Math.Max(now.ToUnixTimeSeconds(), last.At + 1);
+        return new BurnDownPoint(at, total, completed, failed);
+    }
+}
