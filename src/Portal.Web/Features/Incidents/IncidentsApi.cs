@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Domain;
 using Portal.Infrastructure.Http;
+using Portal.Infrastructure.OpenApi;
 using Severity = Portal.Domain.Severity;
 
 namespace Portal.Features.Incidents;
@@ -15,6 +16,7 @@ public static class IncidentsApi
     public sealed record ChangeIncidentStatusBody(IncidentStatus? Status, string? CustomerMessage);
     public sealed record ChangeIncidentSeverityBody(Severity? Severity);
     public sealed record AddIncidentNoteBody(string? Text, NoteVisibility? Visibility);
+    public sealed record AcknowledgeIncidentsBody(Guid[]? IncidentIds);
 
     /// <summary>Query parameters of the list; enums arrive as text so that numbers can be refused like in JSON bodies.</summary>
     public sealed record ListIncidentsParameters(
@@ -52,6 +54,13 @@ public static class IncidentsApi
         api.MapPost("/incidents/{id:guid}/acknowledge", async (Guid id, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
             WithETag(http, await mediator.Send(new AcknowledgeIncident(id, HttpInput.IfMatchVersion(ifMatch)), ct)))
             .WithName("AcknowledgeIncident").WithSummary("New → Acknowledged (MSP).");
+
+        api.MapPost("/incidents/acknowledge", async (AcknowledgeIncidentsBody body, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await AcknowledgeIncidents.RunAsync(mediator, body.IncidentIds, ct)))
+            .WithName("AcknowledgeIncidents").WithMetadata(new SendsAttribute(typeof(AcknowledgeIncident))).WithSummary("New → Acknowledged for many incidents at once (MSP), each as on its own.")
+            .WithDescription($"1 to {AcknowledgeIncidents.MaxIncidents} ids. Each incident is acknowledged in its own transaction, with its own "
+                + "access check: the answer lists those acknowledged and, for each refused, the problem its own acknowledgement gave "
+                + "(404 not found or not yours, 409 already_acknowledged); a refusal stops none of the others. A customer or provider is refused (403) before any.");
 
         api.MapPost("/incidents/{id:guid}/assign", async (Guid id, AssignIncidentBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
             WithETag(http, await mediator.Send(new AssignIncident(id, body.AssigneeId, HttpInput.IfMatchVersion(ifMatch)), ct)))

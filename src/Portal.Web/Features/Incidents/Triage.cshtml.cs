@@ -131,19 +131,9 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
             await LoadAsync(ct);
             return Page();
         }
-        List<string> acknowledged = [];
-        List<string> refused = [];
-        foreach (var id in ids)
-        {
-            try
-            {
-                acknowledged.Add((await mediator.Send(new AcknowledgeIncident(id), ct)).Reference);
-            }
-            catch (Exception e) when (Pipeline.ProblemDetailsExceptionHandler.ToProblem(e) is { } problem)
-            {
-                refused.Add(problem.Detail ?? problem.Title ?? "refused");
-            }
-        }
+        var outcome = await AcknowledgeIncidents.RunAsync(mediator, ids, ct);
+        List<string> acknowledged = [.. outcome.Acknowledged.Select(i => i.Reference)];
+        List<string> refused = [.. outcome.Refused.Select(r => r.Detail ?? r.Title)];
         FlashOnNextPage(AcknowledgedSummary(acknowledged, refused));
         return Redirect(PageLink(PageNumber));
     }
