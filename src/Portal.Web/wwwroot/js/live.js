@@ -28,10 +28,30 @@
     document.addEventListener(type, e => e.target.closest?.("[data-live-region]")?.setAttribute("data-live-edited", ""), true);
   }
 
-  let refreshTimer = 0;
+  // A change refreshes the page 100 ms later, so a burst's events share one refresh. While changes keep coming (an outage:
+  // RMM updates, many tenants at once) it refreshes at most every half second, instead of waiting for a pause that may never
+  // come, and never runs two refreshes at once, so an older answer cannot replace a newer one.
+  const refreshDelay = 100, refreshEvery = 500;
+  let refreshTimer = 0, refreshing = false, refreshAgain = false, lastRefreshStart = -Infinity;
   function scheduleRefresh() {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, 100);
+    if (refreshing) { refreshAgain = true; return; }
+    if (refreshTimer) return; // the refresh already planned will show this change too
+    refreshTimer = setTimeout(runRefresh, Math.max(refreshDelay, lastRefreshStart + refreshEvery - performance.now()));
+  }
+
+  async function runRefresh() {
+    refreshTimer = 0;
+    refreshing = true;
+    lastRefreshStart = performance.now();
+    try {
+      await refresh();
+    } finally {
+      refreshing = false;
+      if (refreshAgain) {
+        refreshAgain = false;
+        scheduleRefresh();
+      }
+    }
   }
 
   async function refresh() {
