@@ -23,7 +23,7 @@ namespace Portal.Features;
 public abstract class PortalPageModel : PageModel
 {
     /// <summary>Sent by wwwroot/js/live.js when it refetches the page to swap its live regions.</summary>
-    public const string LiveRefreshHeader = "X-Portal-Live";
+    public const string LiveRefreshHeader = Infrastructure.Auth.LiveRefreshAuthorization.Header;
 
     private const string FlashKey = "Portal.Flash";
     private string? _flash;

@@ -115,6 +115,7 @@ public static class AuthenticationSetup
         }
         // No scheme named in the policy: the authentication middleware has already run the default scheme, and a
         // named one would make the authorization middleware authenticate every request a second time.
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, LiveRefreshAuthorization>();
         builder.Services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser()

@@ -33,7 +33,9 @@
   // come, and never runs two refreshes at once, so an older answer cannot replace a newer one.
   const refreshDelay = 100, refreshEvery = 500;
   let refreshTimer = 0, refreshing = false, refreshAgain = false, lastRefreshStart = -Infinity;
+  let ended = false; // signed out, or the page is no longer the user's: no more refreshes, no reconnects
   function scheduleRefresh() {
+    if (ended) return;
     if (refreshing) { refreshAgain = true; return; }
     if (refreshTimer) return; // the refresh already planned will show this change too
     refreshTimer = setTimeout(runRefresh, Math.max(refreshDelay, lastRefreshStart + refreshEvery - performance.now()));
@@ -64,6 +66,15 @@
       response = await fetch(url, { credentials: "same-origin", headers: { "X-Portal-Live": "1" } });
     } catch {
       return; // offline: the reconnect will refresh again
+    }
+    if (response.status === 401 || response.status === 403 || response.status === 404) {
+      // Signed out (in another tab, or the session ended), or the page is no longer the user's: nothing can bring it up to
+      // date any more, so say so instead of "Live", and stop listening (the server answers these refetches with a bare
+      // status, not a redirect to the sign-in: Infrastructure/Auth/LiveRefreshAuthorization).
+      ended = true;
+      show("offline", response.status === 401 ? "Signed out — reload the page to sign in" : "No longer available — reload the page");
+      connection.stop();
+      return;
     }
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -220,7 +231,11 @@
 
   connection.onreconnecting(() => show("reconnecting", "Reconnecting…"));
   connection.onreconnected(() => joined().catch(() => show("offline", "Offline")));
-  connection.onclose(() => { show("offline", "Offline — retrying"); setTimeout(start, 5000); });
+  connection.onclose(() => {
+    if (ended) return;
+    show("offline", "Offline — retrying");
+    setTimeout(start, 5000);
+  });
 
   async function start() {
     try {

@@ -8,11 +8,12 @@ using static Microsoft.Playwright.Assertions;
 namespace Portal.EndToEndTests;
 
 /// <summary>
-/// In an outage the changes never pause: an RMM tool's updates and many tenants' incidents reach a page many times a second.
-/// A page that waited for a quiet moment before refreshing would freeze exactly then; it must keep refreshing (at most
-/// twice a second) and show a new incident within seconds while the stream of changes goes on.
+/// How a live page refreshes itself. In an outage the changes never pause: an RMM tool's updates and many tenants' incidents
+/// reach a page many times a second. A page that waited for a quiet moment before refreshing would freeze exactly then; it
+/// must keep refreshing (at most twice a second) and show a new incident within seconds while the stream of changes goes on.
+/// And a page whose session ended says so, instead of "Live" over content nothing updates any more.
 /// </summary>
-public sealed class LiveRefreshUnderLoadTests(PortalApp app)
+public sealed class LiveRefreshTests(PortalApp app)
 {
     [Fact]
     public async Task The_customer_sees_a_new_incident_while_changes_keep_arriving_every_few_milliseconds()
@@ -58,5 +59,27 @@ public sealed class LiveRefreshUnderLoadTests(PortalApp app)
             try { await stream; } catch (OperationCanceledException) { }
         }
         sent.ShouldBeGreaterThan(20, "changes were sent the whole time");
+    }
+
+    [Fact]
+    public async Task A_page_whose_session_ended_says_it_is_signed_out_at_the_next_change_instead_of_Live()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
+        var olivia = await app.SignInAsync("Olivia Grant"); // Northwind's status page
+        var indicator = olivia.Locator("#live-indicator");
+        await Expect(indicator).ToHaveTextAsync("Live");
+
+        // The session ends (signed out in another tab, or expired) while the page's socket stays open.
+        await olivia.Context.ClearCookiesAsync();
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents",
+            new { title = $"Signed-out refresh {Guid.NewGuid():N}", severity = "Sev3" }, ct);
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+
+        await Expect(indicator).ToHaveTextAsync("Signed out — reload the page to sign in");
+        await Expect(indicator).ToHaveAttributeAsync("data-state", "offline");
+        await olivia.WaitForTimeoutAsync(6_000); // longer than a reconnect's wait: the page does not try again
+        await Expect(indicator).ToHaveTextAsync("Signed out — reload the page to sign in");
     }
 }
