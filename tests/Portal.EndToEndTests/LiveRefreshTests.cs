@@ -11,7 +11,8 @@ namespace Portal.EndToEndTests;
 /// How a live page refreshes itself. In an outage the changes never pause: an RMM tool's updates and many tenants' incidents
 /// reach a page many times a second. A page that waited for a quiet moment before refreshing would freeze exactly then; it
 /// must keep refreshing (at most twice a second) and show a new incident within seconds (5 at most here) while the stream of changes goes on.
-/// And a page whose session ended says so, instead of "Live" over content nothing updates any more.
+/// A page whose refetch failed says it may be behind and tries again; one whose session ended says so, instead of "Live"
+/// over content nothing updates any more.
 /// </summary>
 public sealed class LiveRefreshTests(PortalApp app)
 {
@@ -82,5 +83,35 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(indicator).ToHaveAttributeAsync("data-state", "offline");
         await olivia.WaitForTimeoutAsync(6_000); // longer than a reconnect's wait: the page does not try again
         await Expect(indicator).ToHaveTextAsync("Signed out — reload the page to sign in");
+    }
+
+    [Fact]
+    public async Task A_refetch_that_fails_says_the_page_is_behind_and_is_tried_again_until_the_change_shows()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
+        var olivia = await app.SignInAsync("Olivia Grant"); // Northwind's status page
+        var indicator = olivia.Locator("#live-indicator");
+        await Expect(indicator).ToHaveTextAsync("Live");
+
+        // The server fails the page's next refetch (a database fail-over, say); the one after goes through.
+        var failed = 0;
+        await olivia.RouteAsync(_ => true, async route =>
+        {
+            if (route.Request.Headers.ContainsKey("x-portal-live") && Interlocked.Increment(ref failed) == 1)
+                await route.FulfillAsync(new() { Status = 500, ContentType = "text/html", Body = "<p>Something went wrong</p>" });
+            else
+                await route.ContinueAsync();
+        });
+        var title = $"Payroll export failing {Guid.NewGuid():N}";
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title, severity = "Sev2" }, ct);
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+
+        // No other change follows: only the retry can bring the incident in.
+        await Expect(indicator).ToHaveTextAsync("Not up to date — retrying");
+        await Expect(olivia.GetByRole(AriaRole.Article, new() { Name = title })).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(indicator).ToHaveTextAsync("Live");
+        failed.ShouldBeGreaterThanOrEqualTo(2, "the failed refetch, then the retry");
     }
 }

@@ -41,6 +41,15 @@
     refreshTimer = setTimeout(runRefresh, Math.max(refreshDelay, lastRefreshStart + refreshEvery - performance.now()));
   }
 
+  // A refetch that failed is tried again after a while, however quiet the streams are, and the page says meanwhile that what
+  // it shows may be behind.
+  const retryAfter = 5000;
+  let retryTimer = 0;
+  function retryLater() {
+    show("stale", "Not up to date — retrying");
+    if (!retryTimer) retryTimer = setTimeout(() => { retryTimer = 0; scheduleRefresh(); }, retryAfter);
+  }
+
   async function runRefresh() {
     refreshTimer = 0;
     refreshing = true;
@@ -65,7 +74,8 @@
     try {
       response = await fetch(url, { credentials: "same-origin", headers: { "X-Portal-Live": "1" } });
     } catch {
-      return; // offline: the reconnect will refresh again
+      retryLater(); // the network, or the socket too (then the reconnect refreshes as well)
+      return;
     }
     if (response.status === 401 || response.status === 403 || response.status === 404) {
       // Signed out (in another tab, or the session ended), or the page is no longer the user's: nothing can bring it up to
@@ -76,7 +86,11 @@
       connection.stop();
       return;
     }
-    if (!response.ok) return;
+    if (!response.ok) {
+      retryLater(); // a failing server (a database fail-over): the change is not on the page yet, and no event may come again
+      return;
+    }
+    if (indicator?.dataset.state === "stale") show("live", "Live");
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     sayMissed(fresh);
     for (const region of document.querySelectorAll("[data-live-region]")) {
