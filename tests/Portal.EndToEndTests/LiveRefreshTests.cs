@@ -63,14 +63,22 @@ public sealed class LiveRefreshTests(PortalApp app)
         sent.ShouldBeGreaterThan(8, "changes kept coming while the page was watched");
     }
 
+    /// <summary>Olivia on Northwind's status page, live.</summary>
+    private async Task<(Guid Northwind, IPage Olivia, ILocator Indicator)> OliviaOnHerStatusPageAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
+        var olivia = await app.SignInAsync("Olivia Grant"); // lands on Northwind's status page
+        var indicator = olivia.Locator("#live-indicator");
+        await Expect(indicator).ToHaveTextAsync("Live");
+        return (northwind, olivia, indicator);
+    }
+
     [Fact]
     public async Task A_page_whose_session_ended_says_it_is_signed_out_at_the_next_change_instead_of_Live()
     {
         var ct = TestContext.Current.CancellationToken;
-        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
-        var olivia = await app.SignInAsync("Olivia Grant"); // Northwind's status page
-        var indicator = olivia.Locator("#live-indicator");
-        await Expect(indicator).ToHaveTextAsync("Live");
+        var (northwind, olivia, indicator) = await OliviaOnHerStatusPageAsync();
 
         // The session ends (signed out in another tab, or expired) while the page's socket stays open.
         await olivia.Context.ClearCookiesAsync();
@@ -89,10 +97,7 @@ public sealed class LiveRefreshTests(PortalApp app)
     public async Task A_refetch_that_fails_says_the_page_is_behind_and_is_tried_again_until_the_change_shows()
     {
         var ct = TestContext.Current.CancellationToken;
-        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
-        var olivia = await app.SignInAsync("Olivia Grant"); // Northwind's status page
-        var indicator = olivia.Locator("#live-indicator");
-        await Expect(indicator).ToHaveTextAsync("Live");
+        var (northwind, olivia, indicator) = await OliviaOnHerStatusPageAsync();
 
         // The server fails the page's next refetch (a database fail-over, say); the one after goes through.
         var failed = 0;
