@@ -8,7 +8,7 @@ namespace Portal.Features.Advisories;
 /// <summary>
 /// An advisory's burn-down as its provider sees it: the points <see cref="AdvisoryProgressSampler"/> recorded, ended by the
 /// counters as they stand now. Until the sampler's first run for an advisory (within a minute of its first task), the history is
-/// summed from the linked incidents' own samples instead: the read that grows with every incident's history (0.54 s on SQLite
+/// summed from the linked incidents' own samples instead: the read that grows with every incident's history (about 0.5 s on SQLite
 /// at 2,000 incidents of 100 minutes each), which is why the provider's view, refreshed every second in an outage, no longer
 /// makes it.
 /// </summary>
