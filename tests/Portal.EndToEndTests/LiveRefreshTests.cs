@@ -89,7 +89,7 @@ public sealed class LiveRefreshTests(PortalApp app)
 
         await Expect(indicator).ToHaveTextAsync("Signed out — reload the page to sign in");
         await Expect(indicator).ToHaveAttributeAsync("data-state", "offline");
-        await olivia.WaitForTimeoutAsync(6_000); // longer than a reconnect's wait: the page does not try again
+        await olivia.WaitForTimeoutAsync(8_000); // longer than a reconnect's wait (at most 7.5 s): the page does not try again
         await Expect(indicator).ToHaveTextAsync("Signed out — reload the page to sign in");
     }
 
@@ -118,5 +118,45 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(olivia.GetByRole(AriaRole.Article, new() { Name = title })).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await Expect(indicator).ToHaveTextAsync("Live");
         failed.ShouldBeGreaterThanOrEqualTo(2, "the failed refetch, then the retry");
+    }
+
+    [Fact]
+    public async Task Pages_whose_sockets_drop_together_reconnect_at_moments_spread_apart()
+    {
+        // Two of Olivia's pages, their random numbers pinned at the two ends of the spread; each socket goes through a route
+        // that notes when the page connects and lets the test drop it, as a deploy or a failed backplane drops them all.
+        async Task<(IPage Page, List<IWebSocketRoute> Sockets, List<long> ConnectedAt)> OpenAsync(double random)
+        {
+            var page = await app.SignInAsync("Olivia Grant");
+            List<IWebSocketRoute> sockets = [];
+            List<long> connectedAt = [];
+            await page.AddInitScriptAsync($"Math.random = () => {random.ToString(System.Globalization.CultureInfo.InvariantCulture)};");
+            await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/status"), socket =>
+            {
+                lock (connectedAt) connectedAt.Add(Stopwatch.GetTimestamp());
+                lock (sockets) sockets.Add(socket);
+                socket.ConnectToServer();
+            });
+            await page.ReloadAsync();
+            await Expect(page.Locator("#live-indicator")).ToHaveTextAsync("Live");
+            return (page, sockets, connectedAt);
+        }
+        var early = await OpenAsync(0.0);
+        var late = await OpenAsync(0.999);
+
+        var droppedAt = Stopwatch.GetTimestamp();
+        await Task.WhenAll(early.Sockets[^1].CloseAsync(new() { Code = 1011, Reason = "going away" }),
+            late.Sockets[^1].CloseAsync(new() { Code = 1011, Reason = "going away" }));
+        foreach (var (page, _, _) in new[] { early, late })
+        {
+            await Expect(page.Locator("#live-indicator")).ToHaveTextAsync("Live", new() { Timeout = 10_000 });
+        }
+
+        double AfterDrop(List<long> connectedAt) { lock (connectedAt) return Stopwatch.GetElapsedTime(droppedAt, connectedAt[^1]).TotalMilliseconds; }
+        early.ConnectedAt.Count.ShouldBe(2, "connected, dropped, connected again");
+        late.ConnectedAt.Count.ShouldBe(2, "connected, dropped, connected again");
+        // The first wait is 500 ms spread over 250–750 ms: here about 250 and 750. Without the spread both would be 500.
+        (AfterDrop(late.ConnectedAt) - AfterDrop(early.ConnectedAt)).ShouldBeGreaterThan(300,
+            $"reconnected {AfterDrop(early.ConnectedAt):F0} ms and {AfterDrop(late.ConnectedAt):F0} ms after the drop");
     }
 }

@@ -131,9 +131,12 @@
     if (gap || concernsPage(event)) scheduleRefresh();
   }
 
+  // After a deploy or a dropped backplane every open page reconnects: each waits a random half to one and a half times its
+  // back-off, so the server meets those reconnects (and the refetches that follow them) spread out, not all at the same moments.
+  const spread = ms => ms / 2 + Math.random() * ms;
   const connection = new signalR.HubConnectionBuilder()
     .withUrl("/hubs/status")
-    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => Math.min(500 * 2 ** ctx.previousRetryCount, 10000) })
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => spread(Math.min(500 * 2 ** ctx.previousRetryCount, 10000)) })
     .build();
 
   for (const name of ["IncidentCreated", "IncidentChanged", "IncidentAssigned", "TimelineEntryAdded",
@@ -248,7 +251,7 @@
   connection.onclose(() => {
     if (ended) return;
     show("offline", "Offline — retrying");
-    setTimeout(start, 5000);
+    setTimeout(start, spread(5000));
   });
 
   async function start() {
@@ -258,7 +261,7 @@
       await joined();
     } catch {
       show("offline", "Offline — retrying");
-      setTimeout(start, 5000);
+      setTimeout(start, spread(5000));
     }
   }
   start();
