@@ -100,6 +100,45 @@ public abstract class AdvisoryBurnDownTests(EscalationApp app)
         (await SampleAsync()).ShouldBe(0);
     }
 
+    /// <summary>
+    /// The counts and the burn-down go around the tenant filters (AdvisoryBurnDown): they must take in exactly the advisory's
+    /// linked incidents in tenants it targets, nothing of a tenant's other work nor of another advisory's incidents.
+    /// </summary>
+    [Fact]
+    public async Task Only_the_advisorys_own_linked_incidents_are_counted_neither_a_tenants_other_work_nor_another_advisorys()
+    {
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var sensor = (await priya.ServiceAsync(AdvisoryApi.SensorService)).Id;
+        var mine = await priya.PublishAsync(Sentinel, $"Sensor counted {Guid.NewGuid():N}", [sensor]);
+        var other = await priya.PublishAsync(Sentinel, $"Sensor not counted {Guid.NewGuid():N}", [sensor]);
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var ines = await app.ClientForAsync(DemoDirectory.Ines);
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        var counted = await maya.FanOutAsync(mine.Id, new { tenantIds = new[] { northwind } });
+        var elsewhere = await ines.FanOutAsync(other.Id); // Bluepeak's tenants, linked to the other advisory
+        elsewhere.TasksCreated.ShouldBeGreaterThan(0);
+        // Work of the same tenant that is not linked to any advisory.
+        var (unlinked, created) = await maya.CreateIncidentAsync(northwind, $"Unlinked kiosk work {Guid.NewGuid():N}", "Sev3");
+        created.Dispose();
+        for (var n = 0; n < 3; n++) await maya.AddTaskAsync(unlinked.Id, title: $"Kiosk {n}");
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var before = await ImpactAsync(mine.Id);
+        (await SampleAsync()).ShouldBeGreaterThan(0);
+        var after = await ImpactAsync(mine.Id);
+
+        foreach (var impact in new[] { before, after })
+        {
+            impact.Totals.DevicesTotal.ShouldBe(counted.TasksCreated);
+            impact.Totals.IncidentsOpen.ShouldBe(1);
+            impact.BurnDown.Points.ShouldNotBeEmpty();
+            impact.BurnDown.Points.ShouldAllBe(p => p.Total <= counted.TasksCreated);
+            impact.BurnDown.Points[^1].Total.ShouldBe(counted.TasksCreated);
+        }
+        (await RecordedAsync(mine.Id)).ShouldAllBe(p => p.Total <= counted.TasksCreated);
+        (await RecordedAsync(other.Id))[^1].Total.ShouldBe(elsewhere.TasksCreated);
+    }
+
     [Fact]
     public async Task The_recorded_points_are_the_advisory_providers_alone()
     {
