@@ -42,6 +42,7 @@ p90() { awk '$1 == "90%" { print $2 }' "$1"; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$host/stat"; } # user + system clock ticks of the host process
 
 allocated() { curl -sf --noproxy '*' "$BARE_HUB_BASE/bench/gc" | json '["allocatedBytes"]'; } # the server's allocations so far (GET /bench/gc)
+jitted() { curl -sf --noproxy '*' "$BARE_HUB_BASE/bench/gc" | json '["jittedMethods"]'; } # methods the JIT compiled so far
 
 wrk -t1 -c1 -d25s -s "$work/hot.lua" "$url" > /dev/null
 before=$(cpu) allocated_before=$(allocated)
@@ -51,6 +52,8 @@ notes=$(awk '/requests in/ { print $1 }' "$work/hot.txt")
 ticks=$(getconf CLK_TCK)
 cpu_us=$(awk -v a="$before" -v b="$after" -v n="$notes" -v t="$ticks" 'BEGIN { printf "%.0f", (b - a) * 1e6 / t / n }')
 kb=$(awk -v a="$allocated_before" -v b="$allocated_after" -v n="$notes" 'BEGIN { printf "%.1f", (b - a) / 1024 / n }')
+jitted_before=$(jitted)
 wrk -t1 -c1 -d"${duration}s" -s "$work/gap.lua" --latency "$url" > "$work/gap.txt"
+jitted_gap=$(( $(jitted) - jitted_before ))
 wrk -t1 -c1 -d"${duration}s" -s "$work/bare.lua" --latency "$BARE_JSON_URL" > "$work/bare.txt"
-echo "$label: hot p50 $(p50 "$work/hot.txt"), server CPU ${cpu_us} us/note, allocated ${kb} KB/note ($notes notes); ${gap} ms gaps: note p50 $(p50 "$work/gap.txt") p90 $(p90 "$work/gap.txt"), bare endpoint p50 $(p50 "$work/bare.txt"); load before $load"
+echo "$label: hot p50 $(p50 "$work/hot.txt"), server CPU ${cpu_us} us/note, allocated ${kb} KB/note ($notes notes); ${gap} ms gaps: note p50 $(p50 "$work/gap.txt") p90 $(p90 "$work/gap.txt") ($jitted_gap methods jitted meanwhile), bare endpoint p50 $(p50 "$work/bare.txt"); load before $load"

@@ -93,15 +93,19 @@ public sealed record TokenRequest(string Token, int Count);
 /// <summary>Server memory after a full, compacting collection, and the open connections of both hubs.</summary>
 public sealed record MemorySnapshot(long ManagedBytes, long WorkingSetBytes, long PrivateBytes, long GcCommittedBytes, int PortalConnections, int BareConnections);
 
-/// <summary>The server's garbage collections so far (no collection forced): the driver takes one before and after each run.</summary>
-public sealed record GcSnapshot(int Gen0, int Gen1, int Gen2, double PauseMs, long AllocatedBytes)
+/// <summary>
+/// The server's garbage collections so far (no collection forced), and the methods the JIT compiled so far (tiered compilation
+/// recompiles hot methods in the background, on the same two cores): the driver takes one before and after each run.
+/// </summary>
+public sealed record GcSnapshot(int Gen0, int Gen1, int Gen2, double PauseMs, long AllocatedBytes, long JittedMethods = 0, double JitMs = 0)
 {
     public static GcSnapshot Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-        GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes(precise: false));
+        GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes(precise: false),
+        System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
 
     public string Since(GcSnapshot before) =>
         $"server GCs gen0 {Gen0 - before.Gen0}, gen1 {Gen1 - before.Gen1}, gen2 {Gen2 - before.Gen2}, paused {PauseMs - before.PauseMs:0.0} ms, " +
-        $"allocated {(AllocatedBytes - before.AllocatedBytes) / 1048576.0:0.0} MB";
+        $"allocated {(AllocatedBytes - before.AllocatedBytes) / 1048576.0:0.0} MB, jitted {JittedMethods - before.JittedMethods} methods in {JitMs - before.JitMs:0.0} ms";
 }
 
 /// <summary>
@@ -119,7 +123,8 @@ public sealed record GcSnapshot(int Gen0, int Gen1, int Gen2, double PauseMs, lo
 ///                                        only when the host runs with BENCH_PHASES=1 (its listener must not weigh on measured runs)
 ///   GET  /bench/connections              "portal N\nbare N": open connections of both hubs
 ///   GET  /bench/memory                   <see cref="MemorySnapshot"/> of this process after a full GC
-///   GET  /bench/gc                       <see cref="GcSnapshot"/>: collections, pause and allocations so far (none forced)
+///   GET  /bench/gc                       <see cref="GcSnapshot"/>: collections, pause, allocations and JIT compilations so far (none forced);
+///                                        with BENCH_JITLOG=FILE each call also marks <see cref="JitLog"/>
 /// Why not a second hub inside Portal's app: Portal registers a global hub filter (PortalUserHubFilter) that
 /// resolves a Portal user for every hub and refuses anonymous connections, so a hub in Portal's container
 /// would run Portal's logic. Same process, runtime, GC and thread pool; only the listener differs.
@@ -201,7 +206,8 @@ public sealed class BareHubServer : IAsyncDisposable
         app.MapGet("/bench/phases", (IServiceProvider services, int? last) =>
             services.GetService<RequestPhases>()?.Report(last ?? 100) ?? "off: start the fan-out host with BENCH_PHASES=1\n");
         app.MapGet("/bench/connections", (BareState state) => $"portal {portalConnections.Count}\nbare {state.Connections}\n");
-        app.MapGet("/bench/gc", GcSnapshot.Now);
+        var jitLog = Environment.GetEnvironmentVariable("BENCH_JITLOG") is { Length: > 0 } jitPath ? new JitLog(jitPath) : null;
+        app.MapGet("/bench/gc", () => { jitLog?.Mark("gc snapshot"); return GcSnapshot.Now(); });
         app.MapGet("/bench/memory", (BareState state) =>
         {
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
