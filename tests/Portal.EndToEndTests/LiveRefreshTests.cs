@@ -63,6 +63,38 @@ public sealed class LiveRefreshTests(PortalApp app)
         sent.ShouldBeGreaterThan(8, "changes kept coming while the page was watched");
     }
 
+    /// <summary>
+    /// After a change every open status page refetches at once: a customer's asks for its live region alone (the tenant's, the same
+    /// for everyone; the whole page is rendered per person), and what is the person's own (the header with their name) stays. An MSP
+    /// member's status page refetches whole: it carries the alerts that person may have missed.
+    /// </summary>
+    [Fact]
+    public async Task A_customers_status_page_refetches_its_live_region_alone_and_an_msp_members_the_whole_page()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (northwind, olivia, _) = await OliviaOnHerStatusPageAsync();
+        var maya = await app.SignInAsync("Maya Chen");
+        await maya.GotoAsync($"/status/{northwind}");
+        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        var refetches = new Dictionary<IPage, List<string>> { [olivia] = [], [maya] = [] };
+        foreach (var (page, urls) in refetches)
+            page.Request += (_, request) => { if (request.Headers.ContainsKey("x-portal-live")) lock (urls) urls.Add(request.Url); };
+
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        var title = $"Fuel gauges offline {tag}";
+        using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title, severity = "Sev2", customerSummary = "Fuel gauges read zero." }, ct);
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+
+        foreach (var page in new[] { olivia, maya })
+            await Expect(page.GetByRole(AriaRole.Article, new() { Name = title })).ToBeVisibleAsync();
+        await Expect(olivia.Locator("header .who")).ToContainTextAsync("Olivia Grant");
+        lock (refetches[olivia]) refetches[olivia].ShouldNotBeEmpty();
+        lock (refetches[olivia]) refetches[olivia].ShouldAllBe(url => url.Contains("part=live"));
+        lock (refetches[maya]) refetches[maya].ShouldNotBeEmpty();
+        lock (refetches[maya]) refetches[maya].ShouldAllBe(url => !url.Contains("part="));
+    }
+
     /// <summary>Olivia on Northwind's status page, live.</summary>
     private async Task<(Guid Northwind, IPage Olivia, ILocator Indicator)> OliviaOnHerStatusPageAsync()
     {

@@ -32,8 +32,19 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
+    /// <summary>
+    /// live.js's refetch (<c>?part=live</c>): only the live region, without the layout. After a change every open status page
+    /// refetches at once, each for a different person; the whole page was rendered for each of them (the output cache keeps
+    /// pages per user, and the change dropped them all), the region alone is the snapshot's markup everyone shares.
+    /// </summary>
+    public bool RegionsOnly { get; private set; }
+
+    /// <summary>The query value that asks for <see cref="RegionsOnly"/>.</summary>
+    public const string LivePart = "live";
+
     /// <param name="sequence">From live.js: the last event number it saw on the tenant's stream, so a snapshot built before it is not served.</param>
-    public async Task<IActionResult> OnGetAsync(Guid? tenantId, long? sequence, CancellationToken ct)
+    /// <param name="part"><see cref="LivePart"/> for the live region alone.</param>
+    public async Task<IActionResult> OnGetAsync(Guid? tenantId, long? sequence, string? part, CancellationToken ct)
     {
         if (tenantId is null)
         {
@@ -49,6 +60,8 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
         var snapshot = await mediator.Send(new GetCustomerStatus(tenantId.Value, sequence), ct);
         View = snapshot.View;
         ETag = snapshot.ETag;
+        RegionsOnly = part == LivePart;
+        if (RegionsOnly) return Page();
         LooksThroughCustomerEyes = currentUser.Required.AccessTo(tenantId.Value) == TenantAccess.Msp;
         MayManageEmail = currentUser.Required.Has(Permission.ManageEmailSubscriptions, tenantId.Value);
         return Page();

@@ -70,6 +70,10 @@
     const url = new URL(location.href);
     const seen = lastSequence.get(`tenant/${tenantId}`);
     if (page === "status" && seen !== undefined) url.searchParams.set("sequence", seen);
+    // A customer's status page asks for its live region alone: after a change every open status page refetches at once, and
+    // the region is the tenant's, the same for all of them (the whole page is rendered per person). An MSP member's page
+    // refetches whole: it carries the alerts that person may have missed.
+    if (page === "status" && !document.getElementById("pending-alerts")) url.searchParams.set("part", "live");
     let response;
     try {
       response = await fetch(url, { credentials: "same-origin", headers: { "X-Portal-Live": "1" } });
