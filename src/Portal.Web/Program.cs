@@ -58,6 +58,7 @@ builder.AddPortalRequestLimits();
 builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 
 // Features
+builder.AddIncidents();
 builder.AddCustomerStatus();
 builder.AddPortalLive();
 builder.AddDeviceImports();

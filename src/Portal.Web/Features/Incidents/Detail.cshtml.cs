@@ -49,6 +49,10 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public bool ShowsWholeTimeline => TimelineMode == "all";
 
+    /// <summary>From live.js: the last event number it saw on the incident's stream, so a customer is not served a view built before it.</summary>
+    [BindProperty(SupportsGet = true, Name = "sequence")]
+    public long? Sequence { get; set; }
+
     /// <summary>Older entries exist than the ones shown.</summary>
     public bool HasOlderEntries { get; private set; }
 
@@ -124,22 +128,35 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
 
     private async Task LoadAsync(CancellationToken ct)
     {
+        var me = currentUser.Required;
         // A foreign or missing incident throws here; the base page shows "not found" with a 404.
-        Incident = await mediator.Send(new GetIncident(Id), ct);
-        if (ShowsWholeTimeline) Timeline = await mediator.Send(new GetIncidentTimeline(Id), ct);
+        if (me.FullAccessTenants.Count == 0 && !ShowsWholeTimeline)
+        {
+            // Someone who sees only the customer side of incidents: the view all the tenant's customers share (in an outage they keep
+            // the incident the status page links to open, and all their pages refetch it after each change).
+            var shared = await mediator.Send(new GetCustomerIncident(Id, Sequence), ct);
+            Incident = shared.Incident;
+            HasOlderEntries = shared.Newest.Count > TimelineShown;
+            Timeline = HasOlderEntries ? [.. shared.Newest.Skip(1)] : shared.Newest;
+            if (me.Has(Permission.ReadRemediationProgress, Incident.TenantId)) Remediation = shared.Progress;
+        }
         else
         {
-            // One more than shown: whether older entries exist, without counting them.
-            var newest = await mediator.Send(new GetIncidentTimeline(Id, TimelineShown + 1), ct);
-            HasOlderEntries = newest.Count > TimelineShown;
-            Timeline = HasOlderEntries ? [.. newest.Skip(1)] : newest;
+            Incident = await mediator.Send(new GetIncident(Id), ct);
+            if (ShowsWholeTimeline) Timeline = await mediator.Send(new GetIncidentTimeline(Id), ct);
+            else
+            {
+                // One more than shown: whether older entries exist, without counting them.
+                var newest = await mediator.Send(new GetIncidentTimeline(Id, TimelineShown + 1), ct);
+                HasOlderEntries = newest.Count > TimelineShown;
+                Timeline = HasOlderEntries ? [.. newest.Skip(1)] : newest;
+            }
+            if (me.Has(Permission.ReadRemediationProgress, Incident.TenantId)) Remediation = (await mediator.Send(new GetIncidentProgress(Id), ct)).Counts;
         }
 
-        var me = currentUser.Required;
         CanWork = me.AccessTo(Incident.TenantId) == TenantAccess.Msp && me.Has(Permission.WorkIncidents, Incident.TenantId);
         CanComment = me.Has(Permission.CommentOnIncidents, Incident.TenantId);
         if (CanWork) Engineers = await mediator.Send(new ListAssignableEngineers(Id), ct);
-        if (me.Has(Permission.ReadRemediationProgress, Incident.TenantId)) Remediation = (await mediator.Send(new GetIncidentProgress(Id), ct)).Counts;
 
         // Forms always carry the version on screen, so a retry after "changed by someone else" is made against what the user now sees.
         Version = Incident.Version;

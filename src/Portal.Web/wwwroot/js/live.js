@@ -70,6 +70,9 @@
     const url = new URL(location.href);
     const seen = lastSequence.get(`tenant/${tenantId}`);
     if (page === "status" && seen !== undefined) url.searchParams.set("sequence", seen);
+    // The incident page too: a customer's view of the incident is shared and cached, and must include the event seen.
+    const seenOnIncident = lastSequence.get(`incident/${incidentId}`);
+    if (page === "incident" && seenOnIncident !== undefined) url.searchParams.set("sequence", seenOnIncident);
     // A customer's status page asks for its live region alone: after a change every open status page refetches at once, and
     // the region is the tenant's, the same for all of them (the whole page is rendered per person). An MSP member's page
     // refetches whole: it carries the alerts that person may have missed.

@@ -1,0 +1,93 @@
+using Portal.IntegrationTests.Host;
+
+namespace Portal.IntegrationTests.Incidents;
+
+/// <summary>
+/// A customer's incident page is built from the view all the tenant's customers share (<c>CustomerIncidentCache</c>): in an outage
+/// they keep the incident the status page links to open, and every page refetches after each change. The shared view holds only
+/// what customers may read; every change of the incident, an internal one too, drops it; and who may read it is checked for each
+/// request, so a warm view never reaches anyone else.
+/// </summary>
+public sealed class CustomerIncidentPageTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private Guid Nwa => app.Demo.TenantId(DemoDirectory.Northwind);
+
+    private static async Task<(HttpStatusCode Status, string Body)> PageAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Customers_see_the_shared_view_with_every_change_and_never_an_internal_note()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Nwa, "Shared view of boarding passes", "Sev2", "Boarding passes do not print.");
+        created.Dispose();
+        await maya.AddNoteAsync(incident.Id, "Internal: the print server's driver update is the suspect.", "Internal");
+        await maya.AddNoteAsync(incident.Id, "We are rolling back the printer driver.", "Customer");
+
+        using var olivia = await app.PageClientForAsync(DemoDirectory.Olivia);
+        using var noah = await app.PageClientForAsync(DemoDirectory.Noah);
+        var path = $"/incidents/{incident.Id}";
+        foreach (var (who, client) in new[] { ("Olivia", olivia), ("Noah", noah) })
+        {
+            var (status, body) = await PageAsync(client, path);
+            status.ShouldBe(HttpStatusCode.OK, who);
+            body.ShouldContain("We are rolling back the printer driver.", customMessage: who);
+            body.ShouldNotContain("print server's driver update", customMessage: $"{who}: an internal note never reaches a customer");
+            body.ShouldContain("Unassigned", customMessage: who);
+        }
+
+        // A customer-visible update, and an internal change that still changes what customers read (who is on it): both show at once.
+        await maya.AddNoteAsync(incident.Id, "Printers at gates 1-12 print again.", "Customer");
+        var sam = app.Demo.User(DemoDirectory.Sam);
+        using (var assigned = await maya.PostJsonAsync($"/api/v1/incidents/{incident.Id}/assign", new { assigneeId = sam.Id }))
+            assigned.StatusCode.ShouldBe(HttpStatusCode.OK);
+        await maya.AddNoteAsync(incident.Id, "Internal: Sam is on site.", "Internal");
+        var (_, after) = await PageAsync(noah, path);
+        after.ShouldContain("Printers at gates 1-12 print again.");
+        after.ShouldContain("Sam Okafor");
+        after.ShouldNotContain("Sam is on site");
+    }
+
+    [Fact]
+    public async Task A_warm_shared_view_is_404_to_another_tenants_customer_as_a_missing_incident_is()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Nwa, "Crew scheduling frozen", "Sev1", "Crew schedules do not load.");
+        created.Dispose();
+        using var olivia = await app.PageClientForAsync(DemoDirectory.Olivia);
+        var (own, _) = await PageAsync(olivia, $"/incidents/{incident.Id}"); // the shared view is built
+        own.ShouldBe(HttpStatusCode.OK);
+
+        using var hana = await app.PageClientForAsync(DemoDirectory.Hana);
+        foreach (var id in new[] { incident.Id, Guid.NewGuid() })
+        {
+            foreach (var query in new[] { "", "?sequence=1", "?sequence=999999" })
+            {
+                var (status, body) = await PageAsync(hana, $"/incidents/{id}{query}");
+                status.ShouldBe(HttpStatusCode.NotFound, $"{id}{query}");
+                body.ShouldNotContain("Crew scheduling frozen");
+                body.ShouldNotContain(incident.Reference);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_msp_engineer_still_reads_the_whole_incident_with_its_internal_notes()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Nwa, "Lounge wifi down", "Sev3", "Wifi in the lounges is down.");
+        created.Dispose();
+        await maya.AddNoteAsync(incident.Id, "Internal: controller needs a reboot.", "Internal");
+        using var olivia = await app.PageClientForAsync(DemoDirectory.Olivia);
+        (await PageAsync(olivia, $"/incidents/{incident.Id}")).Body.ShouldNotContain("controller needs a reboot"); // the shared view is warm
+
+        using var mayaPage = await app.PageClientForAsync(DemoDirectory.Maya);
+        var (status, body) = await PageAsync(mayaPage, $"/incidents/{incident.Id}");
+        status.ShouldBe(HttpStatusCode.OK);
+        body.ShouldContain("controller needs a reboot");
+    }
+}

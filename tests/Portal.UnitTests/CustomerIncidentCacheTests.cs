@@ -1,0 +1,76 @@
+using Portal.Domain;
+using Portal.Features.Incidents;
+using Portal.Features.Remediation;
+using Shouldly;
+
+namespace Portal.UnitTests;
+
+/// <summary>
+/// The customers' shared view of an incident: the crowd that refetches after a change shares one build; a change drops the view;
+/// a reader that has seen a newer event than the view holds gets a new build; a failed build is not kept.
+/// </summary>
+public sealed class CustomerIncidentCacheTests : IDisposable
+{
+    private readonly CustomerIncidentCache _cache = new();
+    private static readonly Guid Incident = Guid.NewGuid();
+    private int _builds;
+
+    public void Dispose() => _cache.Dispose();
+
+    private static CustomerIncidentSnapshot View(long sequence) => new(
+        new IncidentView(Incident, Guid.NewGuid(), "Northwind Airways", "NWA-1", "Kiosks down", null, Severity.Sev2, IncidentStatus.New, null,
+            DateTimeOffset.UtcNow, null, null, null, DateTimeOffset.UtcNow, sequence, []),
+        [], ProgressView.Zero, sequence);
+
+    /// <summary>A build that takes a while (as a database read does) and says which one it was.</summary>
+    private Func<Task<CustomerIncidentSnapshot>> Build(long sequence, TaskCompletionSource? gate = null) => async () =>
+    {
+        Interlocked.Increment(ref _builds);
+        if (gate is not null) await gate.Task;
+        return View(sequence);
+    };
+
+    [Fact]
+    public async Task Fifty_readers_arriving_together_share_one_build()
+    {
+        var gate = new TaskCompletionSource();
+        var readers = Enumerable.Range(0, 50).Select(_ => _cache.GetAsync(Incident, null, Build(1, gate))).ToList();
+        gate.SetResult();
+        var views = await Task.WhenAll(readers);
+        _builds.ShouldBe(1);
+        views.Distinct().Count().ShouldBe(1);
+
+        (await _cache.GetAsync(Incident, null, Build(2))).CustomerSequence.ShouldBe(1, "kept for the next reader");
+        _builds.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_change_drops_the_view_and_the_next_reader_builds_again()
+    {
+        (await _cache.GetAsync(Incident, null, Build(1))).CustomerSequence.ShouldBe(1);
+        _cache.Invalidate(Incident);
+        (await _cache.GetAsync(Incident, null, Build(2))).CustomerSequence.ShouldBe(2);
+        _builds.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_reader_that_saw_a_newer_event_gets_a_new_build_and_an_older_or_equal_one_the_kept_view()
+    {
+        (await _cache.GetAsync(Incident, null, Build(3))).CustomerSequence.ShouldBe(3);
+        (await _cache.GetAsync(Incident, 3, Build(9))).CustomerSequence.ShouldBe(3);
+        (await _cache.GetAsync(Incident, 2, Build(9))).CustomerSequence.ShouldBe(3);
+        _builds.ShouldBe(1);
+
+        (await _cache.GetAsync(Incident, 4, Build(4))).CustomerSequence.ShouldBe(4, "made on another instance: built again");
+        _builds.ShouldBe(2);
+        (await _cache.GetAsync(Incident, null, Build(9))).CustomerSequence.ShouldBe(4, "and that build is kept for the others");
+    }
+
+    [Fact]
+    public async Task A_failed_build_fails_its_readers_and_is_not_kept()
+    {
+        var failing = new Func<Task<CustomerIncidentSnapshot>>(() => Task.FromException<CustomerIncidentSnapshot>(new TimeoutException("database fail-over")));
+        await Should.ThrowAsync<TimeoutException>(() => _cache.GetAsync(Incident, null, failing));
+        (await _cache.GetAsync(Incident, null, Build(1))).CustomerSequence.ShouldBe(1);
+    }
+}
