@@ -67,10 +67,23 @@ public sealed class CustomerIncidentCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task The_tenant_of_an_incident_it_built_a_view_of_stays_known_after_a_change()
+    {
+        _cache.TryGetTenant(Incident, out _).ShouldBeFalse();
+        var view = await _cache.GetAsync(Incident, null, Build(1));
+        _cache.TryGetTenant(Incident, out var tenant).ShouldBeTrue();
+        tenant.ShouldBe(view.Incident.TenantId);
+        _cache.Invalidate(Incident);
+        _cache.TryGetTenant(Incident, out tenant).ShouldBeTrue("an incident never changes tenant");
+        tenant.ShouldBe(view.Incident.TenantId);
+    }
+
+    [Fact]
     public async Task A_failed_build_fails_its_readers_and_is_not_kept()
     {
         var failing = new Func<Task<CustomerIncidentSnapshot>>(() => Task.FromException<CustomerIncidentSnapshot>(new TimeoutException("database fail-over")));
         await Should.ThrowAsync<TimeoutException>(() => _cache.GetAsync(Incident, null, failing));
+        _cache.TryGetTenant(Incident, out _).ShouldBeFalse();
         (await _cache.GetAsync(Incident, null, Build(1))).CustomerSequence.ShouldBe(1);
     }
 }

@@ -15,7 +15,8 @@ namespace Portal.Pipeline;
 /// The incident (task, device) is looked up through the filtered context, so the query filters and this check agree.
 /// The context is resolved only then: a cached read should not pay for one.
 /// </summary>
-public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser, IServiceProvider services) : IPipelineBehavior<TMessage, TResponse>
+public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser, IServiceProvider services, IKnownIncidentTenants? knownTenants = null)
+    : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     private static readonly Permission? Required = typeof(TMessage).GetCustomAttribute<RequiresAttribute>()?.Permission;
@@ -68,6 +69,9 @@ public sealed class AccessBehavior<TMessage, TResponse>(CurrentUser currentUser,
 
         Guid? tenantId = message switch
         {
+            // A read about an incident whose tenant is known: no database read (a crowd of customers refetching one incident page).
+            IIncidentRequest r when message is not IBaseCommand && knownTenants is not null && knownTenants.TryGetTenant(r.IncidentId, out var known) =>
+                user.AccessTo(known) != TenantAccess.None ? known : throw new NotFoundException("incident", r.IncidentId),
             // Loaded (and tracked) whole: the handler then takes it from the context instead of querying again.
             IIncidentRequest r => (await AccessLookups.IncidentAsync(Db, r.IncidentId, cancellationToken))?.TenantId
                                   ?? throw new NotFoundException("incident", r.IncidentId),

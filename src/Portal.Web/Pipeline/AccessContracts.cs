@@ -19,6 +19,17 @@ public interface IIncidentRequest
     Guid IncidentId { get; }
 }
 
+/// <summary>
+/// Incidents whose tenant is known in memory (an incident never changes tenant): the access check of a read about one of them
+/// asks the user's access to that tenant instead of reading the incident, the answer the filtered read gives (an incident is
+/// visible exactly to those who reach its tenant). Implemented by a feature that learns them from its own reads (the customers'
+/// shared incident views); without one, every check reads.
+/// </summary>
+public interface IKnownIncidentTenants
+{
+    bool TryGetTenant(Guid incidentId, out Guid tenantId);
+}
+
 /// <summary>A message about one customer tenant: the tenant must be reachable by the user (else 404).</summary>
 public interface ITenantRequest
 {

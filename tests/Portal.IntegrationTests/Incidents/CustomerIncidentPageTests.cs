@@ -73,6 +73,25 @@ public sealed class CustomerIncidentPageTests(SqliteApp app) : IClassFixture<Sql
                 body.ShouldNotContain(incident.Reference);
             }
         }
+
+        // The incident's tenant is now known in memory, and the access check of every read about it asks the user's access to that
+        // tenant instead of reading the incident: another tenant's customer and another MSP's engineer still get 404, on every read.
+        foreach (var email in new[] { DemoDirectory.Hana, DemoDirectory.Ines })
+        {
+            var outsider = await app.ClientForAsync(email);
+            foreach (var path in new[] { $"/api/v1/incidents/{incident.Id}", $"/api/v1/incidents/{incident.Id}/timeline", $"/api/v1/incidents/{incident.Id}/progress" })
+            {
+                using var response = await outsider.GetAsync(path, Ct);
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                response.StatusCode.ShouldBe(HttpStatusCode.NotFound, $"{email} {path}: {body}");
+                body.ShouldNotContain("Crew scheduling frozen");
+            }
+            using var note = await outsider.PostJsonAsync($"/api/v1/incidents/{incident.Id}/notes", new { text = "Not yours.", visibility = "Customer" });
+            note.StatusCode.ShouldBe(HttpStatusCode.NotFound, email);
+        }
+        // And the tenant's own people still read it.
+        using (var own2 = await (await app.ClientForAsync(DemoDirectory.Noah)).GetAsync($"/api/v1/incidents/{incident.Id}", Ct))
+            own2.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Portal.Pipeline;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Incidents;
@@ -8,6 +9,7 @@ public static class IncidentsSetup
     public static void AddIncidents(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CustomerIncidentCache>();
+        builder.Services.AddSingleton<IKnownIncidentTenants>(services => services.GetRequiredService<CustomerIncidentCache>());
         builder.Services.AddSingleton<ICommitReaction, RefreshIncidentViewsAfterCommit>();
     }
 }
