@@ -95,6 +95,37 @@ public sealed class LiveRefreshTests(PortalApp app)
         lock (refetches[maya]) refetches[maya].ShouldAllBe(url => !url.Contains("part="));
     }
 
+    /// <summary>
+    /// The incident page a customer keeps open the same way: it refetches its regions alone, from the view all the tenant's customers
+    /// share, with the incident stream's last number; the update shows, and the comment the customer is typing stays.
+    /// </summary>
+    [Fact]
+    public async Task A_customers_incident_page_refetches_its_regions_alone_and_keeps_the_comment_being_typed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (northwind, olivia, _) = await OliviaOnHerStatusPageAsync();
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title = $"Check-in desks offline {tag}", severity = "Sev2", customerSummary = "Desks show a blue screen." }, ct);
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid();
+
+        await olivia.GotoAsync($"/incidents/{id}");
+        await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await olivia.GetByLabel("Add a comment for your service provider").FillAsync("Terminal 3 too?");
+        List<string> refetches = [];
+        olivia.Request += (_, request) => { if (request.Headers.ContainsKey("x-portal-live")) lock (refetches) refetches.Add(request.Url); };
+
+        using var note = await api.PostAsJsonAsync($"/api/v1/incidents/{id}/notes", new { text = $"Desks restarting one by one {tag}", visibility = "Customer" }, ct);
+        note.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+
+        await Expect(olivia.GetByText($"Desks restarting one by one {tag}")).ToBeVisibleAsync();
+        await Expect(olivia.GetByLabel("Add a comment for your service provider")).ToHaveValueAsync("Terminal 3 too?");
+        await Expect(olivia.Locator("header .who")).ToContainTextAsync("Olivia Grant");
+        lock (refetches) refetches.ShouldNotBeEmpty();
+        lock (refetches) refetches.ShouldAllBe(url => url.Contains("part=live") && url.Contains("sequence="));
+    }
+
     /// <summary>Olivia on Northwind's status page, live.</summary>
     private async Task<(Guid Northwind, IPage Olivia, ILocator Indicator)> OliviaOnHerStatusPageAsync()
     {

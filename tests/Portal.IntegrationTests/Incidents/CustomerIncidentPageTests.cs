@@ -95,6 +95,32 @@ public sealed class CustomerIncidentPageTests(SqliteApp app) : IClassFixture<Sql
     }
 
     [Fact]
+    public async Task A_live_refetch_of_a_customers_incident_page_gets_its_regions_alone()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Nwa, "Baggage tags misprint", "Sev3", "Bag tags print blank.");
+        created.Dispose();
+        await maya.AddNoteAsync(incident.Id, "New tag stock is on its way.", "Customer");
+
+        using var olivia = await app.PageClientForAsync(DemoDirectory.Olivia);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/incidents/{incident.Id}?part=live");
+        request.Headers.Add("X-Portal-Live", "1");
+        using var response = await olivia.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        foreach (var region in new[] { "head", "facts", "timeline" }) body.ShouldContain($"data-live-region=\"{region}\"");
+        body.ShouldContain("New tag stock is on its way.");
+        body.ShouldContain($"value=\"{incident.Version + 1}\" data-live-version", customMessage: "the version on screen, for the forms the person kept");
+        body.ShouldNotContain("<html");
+        body.ShouldNotContain("class=\"who\"", customMessage: "nothing of the person: the layout names them");
+        body.ShouldNotContain("__RequestVerificationToken", customMessage: "no form is rendered for the person");
+
+        var (_, whole) = await PageAsync(olivia, $"/incidents/{incident.Id}");
+        whole.ShouldContain("<html");
+        whole.ShouldContain("Add a comment for your service provider");
+    }
+
+    [Fact]
     public async Task An_msp_engineer_still_reads_the_whole_incident_with_its_internal_notes()
     {
         var maya = await app.ClientForAsync(DemoDirectory.Maya);

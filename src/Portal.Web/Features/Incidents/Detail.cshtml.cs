@@ -49,6 +49,16 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public bool ShowsWholeTimeline => TimelineMode == "all";
 
+    /// <summary>
+    /// live.js's refetch (<c>?part=live</c>): the live regions without the layout and without the comment form, i.e. without what is
+    /// rendered for each person (their name, the antiforgery tokens). In an outage the customers of a large tenant keep this page
+    /// open, and every one of them refetches it after each change.
+    /// </summary>
+    [BindProperty(SupportsGet = true, Name = "part")]
+    public string? Part { get; set; }
+
+    public bool RegionsOnly => Part == "live" && Incident is not null;
+
     /// <summary>From live.js: the last event number it saw on the incident's stream, so a customer is not served a view built before it.</summary>
     [BindProperty(SupportsGet = true, Name = "sequence")]
     public long? Sequence { get; set; }
