@@ -54,7 +54,7 @@ run() { # run PATH -> requests per second
   wrk -t2 -c64 -d2s "${args[@]}" "$url" > /dev/null
   wrk -t2 -c64 -d"${run_s}s" "${args[@]}" "$url" > "$work/run.txt"
   if grep -q "Non-2xx" "$work/run.txt"; then echo "status-refetch: $1 answered non-2xx" >&2; cat "$work/run.txt" >&2; exit 1; fi
-  awk '/Requests\/sec/ { print $2 }' "$work/run.txt"
+  awk '/Requests\/sec/ { rps = $2 } / requests in / { n = $1 } END { print rps, n }' "$work/run.txt"
 }
 read -ra chosen <<< "$paths"
 for path in "${chosen[@]}" "${chosen[@]}"; do run "$path" > /dev/null; done # unmeasured: tiered JIT settles
@@ -64,10 +64,11 @@ for round in $(seq "$rounds"); do
   for ((k = ${#chosen[@]} - 1; k >= 0; k--)); do order+=("${chosen[k]}"); done # A B … B A
   for path in "${order[@]}"; do
     before=$(commands)
-    rps=$(run "$path")
+    read -r rps requests <<< "$(run "$path")"
     results[$path]+="$rps "
     after=$(commands)
-    echo "round $round $path: $rps req/s; $(awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); printf "%.2f", (y[1] - x[1]) / (y[2] - x[2] > 0 ? y[2] - x[2] : 1) }') database commands per request"
+    # The counters count the database commands of all requests (and the requests that ran any): per request of this run's wrk.
+    echo "round $round $path: $rps req/s; $(awk -v b="$before" -v a="$after" -v n="$requests" 'BEGIN { split(b, x, " "); split(a, y, " "); printf "%d database commands in %d requests (%.4f each)", y[1] - x[1], n, (y[1] - x[1]) / n }')"
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.0f (%.0f-%.0f)", m, v[1], v[NR] }'; }
