@@ -126,6 +126,45 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         }
     }
 
+    [Fact]
+    public async Task A_crowd_of_customers_refetching_an_incident_page_after_a_change_builds_its_shared_view_once()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(app.Demo.TenantId(DemoDirectory.Northwind), "Crowd on one incident", "Sev2", "Many watch this.");
+        created.Dispose();
+        List<HttpClient> crowd = [await app.PageClientForAsync(DemoDirectory.Olivia), await app.PageClientForAsync(DemoDirectory.Noah)];
+        async Task RefetchTogetherAsync() => await Task.WhenAll(Enumerable.Range(0, 40).Select(async n =>
+        {
+            using var response = await crowd[n % 2].GetAsync($"/incidents/{incident.Id}?part=live", Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }));
+        try
+        {
+            var before = IncidentViewBuilds();
+            await RefetchTogetherAsync();
+            IncidentViewBuilds().ShouldBe(before + 1, "forty refetches, one build");
+
+            await maya.AddNoteAsync(incident.Id, "Still on it.", "Customer");
+            await RefetchTogetherAsync();
+            await RefetchTogetherAsync();
+            IncidentViewBuilds().ShouldBe(before + 2, "a change, eighty refetches, one more build");
+        }
+        finally
+        {
+            crowd.ForEach(c => c.Dispose());
+        }
+    }
+
+    private long IncidentViewBuilds()
+    {
+        app.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        var metric = app.Metrics.Snapshot().LastOrDefault(m => m.Name == "portal.incident_view_cache.builds");
+        if (metric is null) return 0;
+        long sum = 0;
+        foreach (ref readonly var point in metric.GetMetricPoints()) sum += point.GetSumLong();
+        return sum;
+    }
+
     private long CommandCount(string messageType, string outcome)
     {
         app.Services.GetRequiredService<MeterProvider>().ForceFlush();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
+using Portal.Infrastructure.Telemetry;
 using Portal.Pipeline;
 
 namespace Portal.Features.Incidents;
@@ -14,7 +15,7 @@ namespace Portal.Features.Incidents;
 /// The tenants of the incidents it built views of stay known a while longer (<see cref="IKnownIncidentTenants"/>): the access check
 /// of the crowd's requests then reads nothing either.
 /// </summary>
-public sealed class CustomerIncidentCache : IKnownIncidentTenants, IDisposable
+public sealed class CustomerIncidentCache(PortalMetrics? metrics = null) : IKnownIncidentTenants, IDisposable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
@@ -65,6 +66,7 @@ public sealed class CustomerIncidentCache : IKnownIncidentTenants, IDisposable
             var created = new Lazy<Task<CustomerIncidentSnapshot>>(async () =>
             {
                 var built = await build();
+                metrics?.IncidentViewBuilt();
                 _tenants.Set(incidentId, built.Incident.TenantId, new MemoryCacheEntryOptions { SlidingExpiration = TenantKnownFor });
                 return built;
             });

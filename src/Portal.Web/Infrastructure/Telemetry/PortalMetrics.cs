@@ -17,6 +17,7 @@ public sealed class PortalMetrics
     private readonly Counter<long> _liveEvents;
     private readonly Counter<long> _statusCacheHits;
     private readonly Counter<long> _statusCacheMisses;
+    private readonly Counter<long> _incidentViewBuilds;
     private readonly Histogram<double> _revocationLag;
 
     public PortalMetrics(IMeterFactory meterFactory)
@@ -27,6 +28,8 @@ public sealed class PortalMetrics
         _liveEvents = meter.CreateCounter<long>("portal.live.events", "{event}", "Live events sent to hub groups, by kind.");
         _statusCacheHits = meter.CreateCounter<long>("portal.status_cache.hits", "{lookup}", "Customer status reads answered from the snapshot cache.");
         _statusCacheMisses = meter.CreateCounter<long>("portal.status_cache.misses", "{lookup}", "Customer status reads that found no live snapshot.");
+        _incidentViewBuilds = meter.CreateCounter<long>("portal.incident_view_cache.builds", "{build}",
+            "Builds of an incident's shared customer view: one per change of an incident customers have open, however many refetch it.");
         _revocationLag = meter.CreateHistogram<double>("portal.revocation.lag", "ms",
             "From the commit of an access change to its revocation applied on this instance (caches dropped, connections re-decided), by origin (local: the committing instance; remote: carried over Redis).");
     }
@@ -43,4 +46,6 @@ public sealed class PortalMetrics
     public void StatusCacheHit() => _statusCacheHits.Add(1);
 
     public void StatusCacheMiss() => _statusCacheMisses.Add(1);
+
+    public void IncidentViewBuilt() => _incidentViewBuilds.Add(1);
 }
