@@ -34,12 +34,17 @@ public sealed record GetTenantProgress(Guid TenantId) : IQuery<TenantProgressVie
 
 public sealed record TenantProgressView(Guid TenantId, string TenantName, int Incidents, ProgressView Counts);
 
-public sealed class GetTenantProgressHandler(PortalDbContext db, CurrentUser currentUser) : IQueryHandler<GetTenantProgress, TenantProgressView>
+/// <remarks>The sums are shared by everyone who reads them until the tenant's counters change (<see cref="TenantRecoveryCache"/>).</remarks>
+public sealed class GetTenantProgressHandler(PortalDbContext db, CurrentUser currentUser, TenantRecoveryCache cache) : IQueryHandler<GetTenantProgress, TenantProgressView>
 {
     public async ValueTask<TenantProgressView> Handle(GetTenantProgress query, CancellationToken cancellationToken)
     {
-        var sums = await ProgressSums.PerTenantAsync(db, [query.TenantId], cancellationToken);
-        var (incidents, counts) = sums.GetValueOrDefault(query.TenantId, (0, ProgressView.Zero));
+        var (incidents, counts) = await cache.Counts.GetAsync(query.TenantId, null, async () =>
+        {
+            // Not cancelled with the request that began the build: others may be waiting for it.
+            var sums = await ProgressSums.PerTenantAsync(db, [query.TenantId], CancellationToken.None);
+            return sums.GetValueOrDefault(query.TenantId, (0, ProgressView.Zero));
+        });
         return new TenantProgressView(query.TenantId, currentUser.Required.Tenants[query.TenantId].Name, incidents, counts);
     }
 }

@@ -35,12 +35,15 @@ public sealed class GetIncidentBurnDownHandler(PortalDbContext db) : IQueryHandl
             .ToListAsync(cancellationToken));
 }
 
-public sealed class GetTenantBurnDownHandler(PortalDbContext db) : IQueryHandler<GetTenantBurnDown, BurnDownView>
+/// <remarks>Shared by everyone who reads it until the tenant's counters change (<see cref="TenantRecoveryCache"/>).</remarks>
+public sealed class GetTenantBurnDownHandler(PortalDbContext db, TenantRecoveryCache cache) : IQueryHandler<GetTenantBurnDown, BurnDownView>
 {
     public async ValueTask<BurnDownView> Handle(GetTenantBurnDown query, CancellationToken cancellationToken) =>
-        BurnDown.Of(await db.RemediationProgressSamples.AsNoTracking()
-            .Where(s => s.TenantId == query.TenantId)
-            .OrderBy(s => s.At)
-            .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed))
-            .ToListAsync(cancellationToken));
+        await cache.BurnDowns.GetAsync(query.TenantId, null, async () =>
+            // Not cancelled with the request that began the build: others may be waiting for it.
+            BurnDown.Of(await db.RemediationProgressSamples.AsNoTracking()
+                .Where(s => s.TenantId == query.TenantId)
+                .OrderBy(s => s.At)
+                .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed))
+                .ToListAsync(CancellationToken.None)));
 }
