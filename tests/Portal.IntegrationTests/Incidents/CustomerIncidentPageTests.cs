@@ -48,6 +48,10 @@ public sealed class CustomerIncidentPageTests(SqliteApp app) : IClassFixture<Sql
         await maya.AddNoteAsync(incident.Id, "Internal: Sam is on site.", "Internal");
         var (_, after) = await PageAsync(noah, path);
         after.ShouldContain("Printers at gates 1-12 print again.");
+        // A live page that says it saw a later event than exists (a made-up number) still gets the page.
+        var (madeUp, stillThere) = await PageAsync(noah, $"{path}?sequence=999999");
+        madeUp.ShouldBe(HttpStatusCode.OK);
+        stillThere.ShouldContain("Printers at gates 1-12 print again.");
         after.ShouldContain("Sam Okafor");
         after.ShouldNotContain("Sam is on site");
     }

@@ -27,10 +27,14 @@ public sealed class CustomerIncidentCache(PortalMetrics? metrics = null) : IKnow
 
     public bool TryGetTenant(Guid incidentId, out Guid tenantId) => _tenants.TryGetValue(incidentId, out tenantId);
 
-    /// <param name="atLeastSequence">From a live page: the last customer event number it saw on the incident's stream; a view
-    /// built before that event is dropped and built again.</param>
-    public Task<CustomerIncidentSnapshot> GetAsync(Guid incidentId, long? atLeastSequence, Func<Task<CustomerIncidentSnapshot>> build) =>
-        _views.GetAsync(incidentId, atLeastSequence is { } wanted ? view => view.CustomerSequence >= wanted : null, async () =>
+    /// <param name="atLeastSequence">From a live page: the last customer event number it saw on the incident's stream.</param>
+    /// <param name="latestSequence">Reads the incident's last customer event number, asked only when a reader has seen a later
+    /// one than the view holds: the view is dropped and built again only if such an event exists (made on another instance), so
+    /// a made-up number costs one small read, not a rebuild for everyone.</param>
+    public Task<CustomerIncidentSnapshot> GetAsync(Guid incidentId, long? atLeastSequence, Func<Task<long>> latestSequence,
+        Func<Task<CustomerIncidentSnapshot>> build) =>
+        _views.GetAsync(incidentId, atLeastSequence is not { } wanted ? null : async view =>
+            view.CustomerSequence >= wanted || await latestSequence() <= view.CustomerSequence, async () =>
         {
             var built = await build();
             metrics?.IncidentViewBuilt();

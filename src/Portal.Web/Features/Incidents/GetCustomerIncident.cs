@@ -34,8 +34,12 @@ public sealed class GetCustomerIncidentHandler(PortalDbContext db, CurrentUser c
     {
         // Built for everyone of the tenant, whoever's request starts it: customer-visible rows only, and not cancelled when the
         // request that began the build goes away while others wait for it.
-        return await cache.GetAsync(query.IncidentId, query.AtLeastSequence, () => BuildAsync(query.IncidentId, CancellationToken.None));
+        return await cache.GetAsync(query.IncidentId, query.AtLeastSequence, () => LatestCustomerSequenceAsync(query.IncidentId, cancellationToken),
+            () => BuildAsync(query.IncidentId, CancellationToken.None));
     }
+
+    private async Task<long> LatestCustomerSequenceAsync(Guid incidentId, CancellationToken ct) =>
+        await db.TimelineEntries.Where(e => e.IncidentId == incidentId && e.Visibility == NoteVisibility.Customer).MaxAsync(e => e.CustomerSequence, ct) ?? 0;
 
     private async Task<CustomerIncidentSnapshot> BuildAsync(Guid incidentId, CancellationToken ct)
     {

@@ -19,11 +19,11 @@ public sealed class SharedViews<TKey, TView>(TimeSpan lifetime) : IDisposable wh
     /// </summary>
     /// <param name="freshEnough">Whether a view will do for this reader (e.g. it includes the last event a live page saw); if not,
     /// the view is built again, once, for this reader and whoever asks next.</param>
-    public async Task<TView> GetAsync(TKey key, Func<TView, bool>? freshEnough, Func<Task<TView>> build)
+    public async Task<TView> GetAsync(TKey key, Func<TView, ValueTask<bool>>? freshEnough, Func<Task<TView>> build)
     {
         var entry = Entry(key, build);
         var view = await AwaitAsync(key, entry);
-        if (freshEnough is null || freshEnough(view)) return view;
+        if (freshEnough is null || await freshEnough(view)) return view;
         // The readers that found the same old view drop it only if nobody has replaced it yet.
         RemoveIfCurrent(key, entry);
         return await AwaitAsync(key, Entry(key, build));
