@@ -39,11 +39,8 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
     /// </summary>
     public bool RegionsOnly { get; private set; }
 
-    /// <summary>The query value that asks for <see cref="RegionsOnly"/>.</summary>
-    public const string LivePart = "live";
-
     /// <param name="sequence">From live.js: the last event number it saw on the tenant's stream, so a snapshot built before it is not served.</param>
-    /// <param name="part"><see cref="LivePart"/> for the live region alone.</param>
+    /// <param name="part"><see cref="PortalPageModel.LiveRegionsValue"/> for the live region alone.</param>
     public async Task<IActionResult> OnGetAsync(Guid? tenantId, long? sequence, string? part, CancellationToken ct)
     {
         if (tenantId is null)
@@ -60,7 +57,7 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
         var snapshot = await mediator.Send(new GetCustomerStatus(tenantId.Value, sequence), ct);
         View = snapshot.View;
         ETag = snapshot.ETag;
-        RegionsOnly = part == LivePart;
+        RegionsOnly = part == LiveRegionsValue;
         if (RegionsOnly) return Page();
         LooksThroughCustomerEyes = currentUser.Required.AccessTo(tenantId.Value) == TenantAccess.Msp;
         MayManageEmail = currentUser.Required.Has(Permission.ManageEmailSubscriptions, tenantId.Value);

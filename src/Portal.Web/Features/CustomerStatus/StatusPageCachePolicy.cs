@@ -29,7 +29,7 @@ public sealed class StatusPageCachePolicy : IOutputCachePolicy
         // live.js's refetch of the region alone (StatusModel.RegionsOnly) is not kept per user: the region's markup is the
         // snapshot's, shared by everyone, and a copy per person and change would only fill the store.
         var cacheable = user is not null && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
-                        && http.Request.Query["part"] != StatusModel.LivePart;
+                        && http.Request.Query[PortalPageModel.LiveRegionsQuery] != PortalPageModel.LiveRegionsValue;
         context.EnableOutputCaching = true;
         context.AllowCacheLookup = cacheable;
         context.AllowCacheStorage = cacheable;

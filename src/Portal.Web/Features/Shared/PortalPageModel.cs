@@ -25,6 +25,12 @@ public abstract class PortalPageModel : PageModel
     /// <summary>Sent by wwwroot/js/live.js when it refetches the page to swap its live regions.</summary>
     public const string LiveRefreshHeader = Infrastructure.Auth.LiveRefreshAuthorization.Header;
 
+    /// <summary>
+    /// The query live.js adds (<c>?part=live</c>) when it refetches a customer's page: the page's live regions alone, without the
+    /// layout and what is rendered for each person (the status and incident pages honour it).
+    /// </summary>
+    public const string LiveRegionsQuery = "part", LiveRegionsValue = "live";
+
     private const string FlashKey = "Portal.Flash";
     private string? _flash;
     private bool _flashRead;
