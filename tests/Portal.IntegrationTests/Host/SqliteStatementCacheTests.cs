@@ -143,7 +143,15 @@ public sealed class SqliteStatementCacheTests(SqliteApp app) : IClassFixture<Sql
         }
         connections.Distinct(ReferenceEqualityComparer.Instance).Count().ShouldBe(burst);
         // The pool takes back as many as it keeps (fewer if the app returned contexts of its own meanwhile); the rest are closed.
-        connections.Count(c => c.State == ConnectionState.Open).ShouldBeLessThanOrEqualTo(DatabaseSetup.SqliteContextsKept);
+        // The app's own work (Hangfire's pollers, the live publisher) may be holding one of them for a moment, taken from the pool
+        // while the test returned the others, so the count is read once the app's leases are back (a failing pool never gets there).
+        var stillOpen = connections.Count(c => c.State == ConnectionState.Open);
+        for (var wait = 0; stillOpen > DatabaseSetup.SqliteContextsKept && wait < 50; wait++)
+        {
+            await Task.Delay(100, Ct);
+            stillOpen = connections.Count(c => c.State == ConnectionState.Open);
+        }
+        stillOpen.ShouldBeLessThanOrEqualTo(DatabaseSetup.SqliteContextsKept);
         connections.Count(c => c.State == ConnectionState.Closed).ShouldBeGreaterThanOrEqualTo(burst - DatabaseSetup.SqliteContextsKept);
     }
 
