@@ -126,6 +126,62 @@ public sealed class LiveRefreshTests(PortalApp app)
         lock (refetches) refetches.ShouldAllBe(url => url.Contains("part=live") && url.Contains("sequence="));
     }
 
+    /// <summary>
+    /// The recovery page a customer keeps open while devices come back: it refetches its region alone (the tenant's counts and
+    /// burn-down, the same for everyone), the count follows each device restored, and the chart is drawn again, without a reload.
+    /// Other tests may restore Northwind's devices meanwhile, so the count is awaited as at least this test's own.
+    /// </summary>
+    [Fact]
+    public async Task A_customers_recovery_page_refetches_its_region_alone_and_redraws_the_burn_down()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (northwind, olivia, _) = await OliviaOnHerStatusPageAsync();
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title = $"Lounge screens frozen {tag}", severity = "Sev2" }, ct);
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid();
+        var devices = (await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/tenants/{northwind}/devices?limit=2", ct)).GetProperty("items")
+            .EnumerateArray().Select(d => d.GetProperty("id").GetGuid()).ToList();
+        var tasks = new List<Guid>();
+        foreach (var device in devices)
+        {
+            using var task = await api.PostAsJsonAsync($"/api/v1/incidents/{id}/tasks", new { deviceId = device }, ct);
+            task.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await task.Content.ReadAsStringAsync(ct));
+            tasks.Add((await task.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid());
+        }
+
+        await olivia.GotoAsync($"/status/{northwind}/recovery");
+        await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await Expect(olivia.GetByTestId("burndown").Locator("canvas")).ToHaveCountAsync(1);
+        var restored = await RestoredAsync(olivia);
+        await olivia.EvaluateAsync("() => { window.portalNotReloaded = true; document.querySelector('[data-burndown] canvas').dataset.before = 'yes'; }");
+        List<string> refetches = [];
+        olivia.Request += (_, request) => { if (request.Headers.ContainsKey("x-portal-live")) lock (refetches) refetches.Add(request.Url); };
+
+        foreach (var task in tasks)
+        {
+            using var done = await api.PostAsJsonAsync($"/api/v1/tasks/{task}/state", new { state = "Done" }, ct);
+            done.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await done.Content.ReadAsStringAsync(ct));
+        }
+
+        await olivia.WaitForFunctionAsync("at => parseInt(document.querySelector('[data-testid=tenant-progress] strong').textContent.replace(/,/g, '')) >= at",
+            restored + tasks.Count, new() { Timeout = 5_000 });
+        await Expect(olivia.GetByTestId("burndown").Locator("canvas:not([data-before])")).ToHaveCountAsync(1); // drawn again, from the new region's data
+        await Expect(olivia.GetByTestId("burndown").Locator("canvas")).ToHaveCountAsync(1);
+        await Expect(olivia.Locator("header .who")).ToContainTextAsync("Olivia Grant");
+        (await olivia.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the recovery page reloaded instead of updating in place");
+        lock (refetches) refetches.ShouldNotBeEmpty();
+        lock (refetches) refetches.ShouldAllBe(url => url.Contains("part=live"));
+    }
+
+    /// <summary>The "N" of the recovery page's "N of M devices restored".</summary>
+    private static async Task<int> RestoredAsync(IPage page)
+    {
+        var line = await page.GetByTestId("tenant-progress").Locator("strong").TextContentAsync();
+        return int.Parse(line!.Split(" of ")[0].Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Olivia on Northwind's status page, live.</summary>
     private async Task<(Guid Northwind, IPage Olivia, ILocator Indicator)> OliviaOnHerStatusPageAsync()
     {

@@ -10,7 +10,9 @@
 #   incident a customer's incident page (the first incident of the status page) as live.js refetches it since e11ce1b:
 #            ?part=live&sequence=1, same cookies; a build before e11ce1b ignores both and renders the whole page, with its reads
 #            (run the script on two builds, DLL=..., to compare). Also prints the database commands per request of this path.
-#   recovery the tenant's recovery page (counts and burn-down), which live.js refetches whole (same cookies)
+#   recovery the tenant's recovery page (counts and burn-down), as live.js refetched it whole until the region came (same cookies)
+#   recoveryregion the recovery page's region alone, ?part=live, as live.js refetches a customer's since then (a build before it
+#            ignores the query and renders the whole page)
 # PATHS picks the paths (default "bare whole region incident").
 # Five unmeasured runs first, then rounds of bare, whole, region, region, whole, bare (ROUNDS=3), RUN_S seconds each after a
 # 2 s warm-up per run; medians with
@@ -52,6 +54,7 @@ run() { # run PATH -> requests per second
     region) url="$PORTAL_PAGE_URL?part=live" args=(-s "$work/person.lua") ;;
     incident) url="$BENCH_BASE$incident?part=live&sequence=1" args=(-s "$work/person.lua") ;;
     recovery) url="$PORTAL_PAGE_URL/recovery" args=(-s "$work/person.lua") ;;
+    recoveryregion) url="$PORTAL_PAGE_URL/recovery?part=live" args=(-s "$work/person.lua") ;;
   esac
   wrk -t2 -c64 -d2s "${args[@]}" "$url" > /dev/null
   wrk -t2 -c64 -d"${run_s}s" "${args[@]}" "$url" > "$work/run.txt"
