@@ -61,6 +61,7 @@ builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
 builder.AddIncidents();
 builder.AddCustomerStatus();
 builder.AddPortalLive();
+builder.AddRemediation();
 builder.AddDeviceImports();
 builder.AddAdvisories();
 builder.AddNotifications();

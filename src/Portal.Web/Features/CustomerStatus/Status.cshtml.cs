@@ -40,8 +40,7 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
     public bool RegionsOnly { get; private set; }
 
     /// <param name="sequence">From live.js: the last event number it saw on the tenant's stream, so a snapshot built before it is not served.</param>
-    /// <param name="part"><see cref="PortalPageModel.LiveRegionsValue"/> for the live region alone.</param>
-    public async Task<IActionResult> OnGetAsync(Guid? tenantId, long? sequence, string? part, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(Guid? tenantId, long? sequence, CancellationToken ct)
     {
         if (tenantId is null)
         {
@@ -57,7 +56,7 @@ public sealed class StatusModel(IMediator mediator, CurrentUser currentUser, Tim
         var snapshot = await mediator.Send(new GetCustomerStatus(tenantId.Value, sequence), ct);
         View = snapshot.View;
         ETag = snapshot.ETag;
-        RegionsOnly = part == LiveRegionsValue;
+        RegionsOnly = AsksForLiveRegions;
         if (RegionsOnly) return Page();
         LooksThroughCustomerEyes = currentUser.Required.AccessTo(tenantId.Value) == TenantAccess.Msp;
         MayManageEmail = currentUser.Required.Has(Permission.ManageEmailSubscriptions, tenantId.Value);

@@ -54,10 +54,7 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     /// rendered for each person (their name, the antiforgery tokens). In an outage the customers of a large tenant keep this page
     /// open, and every one of them refetches it after each change.
     /// </summary>
-    [BindProperty(SupportsGet = true, Name = LiveRegionsQuery)]
-    public string? Part { get; set; }
-
-    public bool RegionsOnly => Part == LiveRegionsValue && Incident is not null;
+    public bool RegionsOnly => AsksForLiveRegions && Incident is not null;
 
     /// <summary>From live.js: the last event number it saw on the incident's stream, so a customer is not served a view built before it.</summary>
     [BindProperty(SupportsGet = true, Name = "sequence")]

@@ -8,8 +8,6 @@ using Portal.Domain;
 using Portal.Infrastructure.Http;
 using Portal.Infrastructure.RateLimiting;
 
-using Portal.Pipeline.Commit;
-
 namespace Portal.Features.Remediation;
 
 /// <summary>
@@ -33,9 +31,6 @@ public static class DeviceImportsApi
         builder.Services.AddScoped<DeviceImportJob>();
         builder.Services.AddScoped<DeviceImportSweep>();
         builder.Services.AddHostedService<DeviceImportJobs.Startup>();
-        // A tenant's recovery (counts and burn-down), shared by everyone who reads it until its counters change.
-        builder.Services.AddSingleton<TenantRecoveryCache>();
-        builder.Services.AddSingleton<ICommitReaction, RefreshRecoveryAfterCommit>();
     }
 
     public static void MapDeviceImportsApi(this IEndpointRouteBuilder app)

@@ -20,15 +20,12 @@ public sealed class RecoveryModel(IMediator mediator, TimeProvider clock) : Port
 
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
-    /// <summary><see cref="PortalPageModel.LiveRegionsValue"/> from live.js's refetch, for the live region alone.</summary>
-    [BindProperty(SupportsGet = true, Name = LiveRegionsQuery)]
-    public string? Part { get; set; }
-
     /// <summary>
-    /// The region alone, without the layout: while devices come back a crowd of the tenant's customers keeps this page open, and
-    /// each change made every one of them refetch the whole page, rendered for them; the region is the tenant's, the same for all.
+    /// live.js's refetch (<c>?part=live</c>): the region alone, without the layout. While devices come back a crowd of the tenant's
+    /// customers keeps this page open, and each change made every one of them refetch the whole page, rendered for them; the
+    /// region is the tenant's, the same for all.
     /// </summary>
-    public bool RegionsOnly => Part == LiveRegionsValue && Progress is not null;
+    public bool RegionsOnly => AsksForLiveRegions && Progress is not null;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {

@@ -27,9 +27,19 @@ public abstract class PortalPageModel : PageModel
 
     /// <summary>
     /// The query live.js adds (<c>?part=live</c>) when it refetches a customer's page: the page's live regions alone, without the
-    /// layout and what is rendered for each person (the status and incident pages honour it).
+    /// layout and what is rendered for each person (the status, incident and recovery pages honour it).
     /// </summary>
     public const string LiveRegionsQuery = "part", LiveRegionsValue = "live";
+
+    /// <summary><see cref="LiveRegionsValue"/> when live.js asks for the page's live regions alone (<see cref="AsksForLiveRegions"/>).</summary>
+    [BindProperty(SupportsGet = true, Name = LiveRegionsQuery)]
+    public string? Part { get; set; }
+
+    /// <summary>
+    /// This request is live.js's refetch of the live regions alone. After a change every open page refetches at once, each for another
+    /// person; a page that has regions everyone shares renders them without the layout (its own <c>RegionsOnly</c>).
+    /// </summary>
+    protected bool AsksForLiveRegions => Part == LiveRegionsValue;
 
     private const string FlashKey = "Portal.Flash";
     private string? _flash;

@@ -73,7 +73,7 @@
     // The incident page too: a customer's view of the incident is shared and cached, and must include the event seen.
     const seenOnIncident = lastSequence.get(`incident/${incidentId}`);
     if (page === "incident" && seenOnIncident !== undefined) url.searchParams.set("sequence", seenOnIncident);
-    // A customer's status or incident page asks for its live regions alone: after a change every open page refetches at once,
+    // A customer's status, recovery or incident page asks for its live regions alone: after a change every open page refetches at once,
     // and the regions are the tenant's or the incident's, the same for all of them (the whole page is rendered per person). An
     // MSP member's page refetches whole: it carries the alerts that person may have missed.
     if ((page === "status" || page === "incident") && !document.getElementById("pending-alerts")) url.searchParams.set("part", "live");
