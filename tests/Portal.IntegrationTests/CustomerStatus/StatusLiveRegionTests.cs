@@ -17,10 +17,7 @@ public sealed partial class StatusLiveRegionTests(SqliteApp app) : IClassFixture
 
     private static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> GetAsync(HttpClient client, string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Accept.ParseAdd("text/html");
-        request.Headers.Add("X-Portal-Live", "1");
-        var response = await client.SendAsync(request, Ct);
+        var response = await client.LiveRefetchAsync(path);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct), response);
     }
 

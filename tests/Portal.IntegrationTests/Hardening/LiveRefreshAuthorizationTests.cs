@@ -14,9 +14,9 @@ public sealed class LiveRefreshAuthorizationTests(SqliteApp app) : IClassFixture
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, bool live)
     {
+        if (live) return await client.LiveRefetchAsync(path);
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("text/html");
-        if (live) request.Headers.Add("X-Portal-Live", "1");
         return await client.SendAsync(request, Ct);
     }
 

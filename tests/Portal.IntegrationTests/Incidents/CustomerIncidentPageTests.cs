@@ -107,9 +107,7 @@ public sealed class CustomerIncidentPageTests(SqliteApp app) : IClassFixture<Sql
         await maya.AddNoteAsync(incident.Id, "New tag stock is on its way.", "Customer");
 
         using var olivia = await app.PageClientForAsync(DemoDirectory.Olivia);
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/incidents/{incident.Id}?part=live");
-        request.Headers.Add("X-Portal-Live", "1");
-        using var response = await olivia.SendAsync(request, Ct);
+        using var response = await olivia.LiveRefetchAsync($"/incidents/{incident.Id}?part=live");
         var body = await response.Content.ReadAsStringAsync(Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         foreach (var region in new[] { "head", "facts", "timeline" }) body.ShouldContain($"data-live-region=\"{region}\"");

@@ -45,6 +45,15 @@ public static class Api
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object? body, string? ifMatch = null) =>
         client.SendRawAsync(HttpMethod.Post, url, body is null ? null : JsonSerializer.Serialize(body, Json), "application/json", ifMatch);
 
+    /// <summary>A page as live.js refetches it after a change: HTML, with the live refresh header.</summary>
+    public static async Task<HttpResponseMessage> LiveRefetchAsync(this HttpClient client, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html");
+        request.Headers.Add("X-Portal-Live", "1");
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
     public static async Task<HttpResponseMessage> SendRawAsync(this HttpClient client, HttpMethod method, string url, string? body,
         string? contentType = "application/json", string? ifMatch = null)
     {

@@ -15,10 +15,7 @@ public sealed class RecoveryLiveRegionTests(SqliteApp app) : IClassFixture<Sqlit
 
     private static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Accept.ParseAdd("text/html");
-        request.Headers.Add("X-Portal-Live", "1");
-        using var response = await client.SendAsync(request, Ct);
+        using var response = await client.LiveRefetchAsync(path);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
