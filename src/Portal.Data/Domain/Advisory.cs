@@ -122,7 +122,7 @@ public sealed class Advisory
     public AdvisoryUpdate PostUpdate(AdvisoryStatus status, string text, Guid authorId, string authorName, DateTimeOffset now)
     {
         RequireStatus(status);
-        var body = RequireText(text, UpdateMaxLength, "update");
+        var body = PlainText.Require(text, UpdateMaxLength, "update");
         Status = status;
         ResolvedAt = status == AdvisoryStatus.Resolved ? now : null;
         UpdatedAt = now;
@@ -169,9 +169,9 @@ public sealed class Advisory
     private void Apply(AdvisoryContent content, Guid authorId, string authorName, DateTimeOffset now)
     {
         if (!Enum.IsDefined(content.Severity)) throw new InvalidValueException("invalid_severity", $"Severity {(int)content.Severity} does not exist.");
-        var title = RequireText(content.Title, TitleMaxLength, "title");
-        var impact = RequireText(content.Impact, ImpactMaxLength, "impact");
-        var runbook = string.IsNullOrWhiteSpace(content.Runbook) ? null : RequireText(content.Runbook, RunbookMaxLength, "runbook");
+        var title = PlainText.Require(content.Title, TitleMaxLength, "title", multiline: false);
+        var impact = PlainText.Require(content.Impact, ImpactMaxLength, "impact");
+        var runbook = string.IsNullOrWhiteSpace(content.Runbook) ? null : PlainText.Require(content.Runbook, RunbookMaxLength, "runbook");
         var services = content.ServiceIds.Distinct().ToList();
         if (services.Count == 0) throw new InvalidValueException("no_services", "An advisory names at least one affected service.");
         if (services.Count > MaxServices) throw new InvalidValueException("too_many_services", $"An advisory names at most {MaxServices} services.");
@@ -202,13 +202,5 @@ public sealed class Advisory
     private static void RequireStatus(AdvisoryStatus status)
     {
         if (!Enum.IsDefined(status)) throw new InvalidValueException("invalid_status", $"Status {(int)status} does not exist.");
-    }
-
-    private static string RequireText(string? text, int max, string what)
-    {
-        var clean = text?.Trim() ?? "";
-        if (clean.Length == 0) throw new InvalidValueException("empty_text", $"The {what} cannot be empty.");
-        if (clean.Length > max) throw new InvalidValueException("text_too_long", $"The {what} is {clean.Length} characters; the limit is {max}.");
-        return clean;
     }
 }

@@ -102,8 +102,8 @@ public sealed class Incident
         RequireMsp(actor, "open incidents");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(number);
         if (!Enum.IsDefined(severity)) throw new InvalidValueException("invalid_severity", $"Severity {(int)severity} does not exist.");
-        var cleanTitle = RequireText(title, TitleMaxLength, "title");
-        var summary = string.IsNullOrWhiteSpace(customerSummary) ? null : RequireText(customerSummary, SummaryMaxLength, "customer summary");
+        var cleanTitle = PlainText.Require(title, TitleMaxLength, "title", multiline: false);
+        var summary = string.IsNullOrWhiteSpace(customerSummary) ? null : PlainText.Require(customerSummary, SummaryMaxLength, "customer summary");
 
         var incident = new Incident(Guid.NewGuid(), tenantId, number, prefix, cleanTitle, severity, summary, now) { CreatedById = actor.UserId };
         incident.Append(actor, now, TimelineEntryKind.Opened, NoteVisibility.Customer, $"Opened {severity}: {cleanTitle}", null, IncidentStatus.New);
@@ -153,7 +153,7 @@ public sealed class Incident
         }
         var message = string.IsNullOrWhiteSpace(customerMessage)
             ? $"Status changed from {Status} to {to}"
-            : $"Status changed from {Status} to {to}: {RequireText(customerMessage, SummaryMaxLength, "message")}";
+            : $"Status changed from {Status} to {to}: {PlainText.Require(customerMessage, SummaryMaxLength, "message")}";
         MoveTo(to, actor, now, to == IncidentStatus.Acknowledged ? TimelineEntryKind.Acknowledged : TimelineEntryKind.StatusChanged, message);
     }
 
@@ -173,7 +173,7 @@ public sealed class Incident
     public void AssignTo(Guid? assigneeId, string? assigneeName, Actor actor, DateTimeOffset now)
     {
         RequireMsp(actor, "assign incidents");
-        if (Status == IncidentStatus.Closed) throw new DomainRuleException("incident_closed", $"{Reference} is closed; reopen is not possible, open a new incident.");
+        RequireNotClosed("it is no longer assigned");
         if (assigneeId is not null && string.IsNullOrWhiteSpace(assigneeName)) throw new ArgumentException("An assignee needs a name.", nameof(assigneeName));
         if (assigneeId == AssigneeId) return; // nothing changes, nothing to record
         AssigneeId = assigneeId;
@@ -189,7 +189,7 @@ public sealed class Incident
         if (actor.Access == TenantAccess.None) throw new NotPermittedException("You have no access to this tenant.");
         if (visibility == NoteVisibility.Internal && actor.Access != TenantAccess.Msp)
             throw new NotPermittedException("Only the managing MSP can write internal notes; customers write customer-visible comments.");
-        var body = RequireText(text, TimelineEntry.TextMaxLength, "note");
+        var body = PlainText.Require(text, TimelineEntry.TextMaxLength, "note");
         Touch(now);
         return Append(actor, now, actor.Access == TenantAccess.Msp ? TimelineEntryKind.Note : TimelineEntryKind.CustomerComment, visibility, body, null, null);
     }
@@ -201,7 +201,7 @@ public sealed class Incident
     public TimelineEntry RecordRemediation(string summary, Actor actor, DateTimeOffset now)
     {
         RequireMsp(actor, "work on remediation tasks");
-        var text = RequireText(summary, TimelineEntry.TextMaxLength, "summary");
+        var text = PlainText.Require(summary, TimelineEntry.TextMaxLength, "summary");
         Touch(now);
         return Append(actor, now, TimelineEntryKind.Remediation, NoteVisibility.Customer, text, null, null);
     }
@@ -280,16 +280,19 @@ public sealed class Incident
         return entry;
     }
 
+    /// <summary>
+    /// A closed incident is the finished record: what it says of the work (its assignee, its remediation tasks, their states and
+    /// assignees) no longer changes, and a closed incident is not reopened. Notes may still be written. Resolved is not final (it
+    /// may go back to Investigating), so a resolved incident's late task results still count.
+    /// </summary>
+    public void RequireNotClosed(string what)
+    {
+        if (Status == IncidentStatus.Closed)
+            throw new DomainRuleException("incident_closed", $"{Reference} is closed: {what}. A closed incident is not reopened; open a new one for new work.");
+    }
+
     private static void RequireMsp(Actor actor, string what)
     {
         if (actor.Access != TenantAccess.Msp) throw new NotPermittedException($"Only engineers of the managing MSP may {what}.");
-    }
-
-    private static string RequireText(string? text, int max, string what)
-    {
-        var clean = text?.Trim() ?? "";
-        if (clean.Length == 0) throw new InvalidValueException("empty_text", $"The {what} cannot be empty.");
-        if (clean.Length > max) throw new InvalidValueException("text_too_long", $"The {what} is {clean.Length} characters; the limit is {max}.");
-        return clean;
     }
 }

@@ -42,6 +42,7 @@ public sealed class MspContract
         var text = string.IsNullOrWhiteSpace(message) ? null : message.Trim();
         if (text is { Length: > MessageMaxLength })
             throw new InvalidValueException("message_too_long", $"A proposal's message has at most {MessageMaxLength} characters.");
+        if (!PlainText.IsPlain(text)) throw new InvalidValueException("invalid_text", PlainText.Refusal("message"));
         return new MspContract
         {
             Id = id, MspId = msp.Id, CustomerId = customer.Id, State = ContractState.Proposed, Message = text,

@@ -15,6 +15,7 @@ public sealed class Organisation
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!Enum.IsDefined(kind)) throw new InvalidValueException("invalid_kind", $"{kind} is not a kind of organisation.");
         if (name.Trim().Length > NameMaxLength) throw new InvalidValueException("invalid_name", $"A name is at most {NameMaxLength} characters.");
+        if (!PlainText.IsPlain(name, multiline: false)) throw new InvalidValueException("invalid_name", PlainText.Refusal("name"));
         if (entraTenantId == Guid.Empty) throw new InvalidValueException("invalid_entra_tenant", "The Entra tenant id cannot be all zeros.");
         if (kind == OrganisationKind.Customer)
         {
@@ -67,6 +68,7 @@ public sealed class Organisation
     {
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > NameMaxLength)
             throw new InvalidValueException("invalid_name", $"A name is 1 to {NameMaxLength} characters.");
+        if (!PlainText.IsPlain(name, multiline: false)) throw new InvalidValueException("invalid_name", PlainText.Refusal("name"));
         Name = name.Trim();
     }
 

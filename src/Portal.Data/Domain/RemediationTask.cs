@@ -69,14 +69,15 @@ public sealed class RemediationTask
     public static RemediationTask ForDevice(Incident incident, Device device, DateTimeOffset now)
     {
         if (device.TenantId != incident.TenantId) throw new InvalidOperationException("A device task must be in the incident's tenant.");
+        incident.RequireNotClosed("no tasks are added to it");
         return new RemediationTask(Guid.CreateVersion7(now), incident.TenantId, incident.Id, device.Id, device.Hostname, now);
     }
 
     public static RemediationTask Free(Incident incident, string? title, DateTimeOffset now)
     {
-        var clean = title?.Trim() ?? "";
-        if (clean.Length == 0) throw new InvalidValueException("empty_text", "The task needs a title.");
-        if (clean.Length > TitleMaxLength) throw new InvalidValueException("text_too_long", $"The title is {clean.Length} characters; the limit is {TitleMaxLength}.");
+        incident.RequireNotClosed("no tasks are added to it");
+        if (string.IsNullOrWhiteSpace(title)) throw new InvalidValueException("empty_text", "The task needs a title.");
+        var clean = PlainText.Require(title, TitleMaxLength, "title", multiline: false);
         return new RemediationTask(Guid.CreateVersion7(now), incident.TenantId, incident.Id, null, clean, now);
     }
 
@@ -117,7 +118,7 @@ public sealed class RemediationTask
         if (to is RemediationState.Blocked or RemediationState.Failed)
         {
             if (cleanReason is null) throw new InvalidValueException("reason_required", $"Say why the task is {to}.");
-            if (cleanReason.Length > ReasonMaxLength) throw new InvalidValueException("text_too_long", $"The reason is {cleanReason.Length} characters; the limit is {ReasonMaxLength}.");
+            cleanReason = PlainText.Require(cleanReason, ReasonMaxLength, "reason");
         }
         else
         {

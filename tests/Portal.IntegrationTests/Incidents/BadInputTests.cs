@@ -34,6 +34,8 @@ public abstract class BadInputTests(PortalApp app)
         ["create: empty title"] = new("POST", "create", """{"title":"","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
         ["create: blank title"] = new("POST", "create", """{"title":"   ","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
         ["create: 2001-character summary"] = new("POST", "create", $$"""{"title":"x","severity":"Sev1","customerSummary":"{{new string('s', 2001)}}"}""", HttpStatusCode.BadRequest, Field: "customerSummary"),
+        ["create: title with a line break"] = new("POST", "create", """{"title":"Disk\nfull","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
+        ["create: summary with a word processor's line break (U+000B)"] = new("POST", "create", """{"title":"x","severity":"Sev1","customerSummary":"a\u000Bb"}""", HttpStatusCode.BadRequest, Field: "customerSummary"),
         ["create: empty object"] = new("POST", "create", "{}", HttpStatusCode.BadRequest, Field: "severity"),
         ["create: empty object names the title too"] = new("POST", "create", "{}", HttpStatusCode.BadRequest, Field: "title"),
         ["create: JSON null"] = new("POST", "create", "null", HttpStatusCode.BadRequest, Detail: "JSON body is required"),
@@ -51,6 +53,7 @@ public abstract class BadInputTests(PortalApp app)
         ["status: unknown status name"] = new("POST", "status", """{"status":"Sleeping"}""", HttpStatusCode.BadRequest, Detail: "'$.status'"),
         ["status: numeric status"] = new("POST", "status", """{"status":2}""", HttpStatusCode.BadRequest, Detail: "'$.status'"),
         ["status: 2001-character customer message"] = new("POST", "status", $$"""{"status":"Investigating","customerMessage":"{{new string('m', 2001)}}"}""", HttpStatusCode.BadRequest, Field: "customerMessage"),
+        ["status: customer message with a control character"] = new("POST", "status", """{"status":"Investigating","customerMessage":"bell\u0007"}""", HttpStatusCode.BadRequest, Field: "customerMessage"),
         ["status: truncated JSON"] = new("POST", "status", """{"status":""", HttpStatusCode.BadRequest, Detail: "not valid JSON"),
         ["status: missing body"] = new("POST", "status", null, HttpStatusCode.BadRequest, Detail: "JSON body is required"),
         ["status: garbage If-Match"] = new("POST", "status", """{"status":"Investigating"}""", HttpStatusCode.BadRequest, Field: "if-match", IfMatch: "\"abc\""),
@@ -65,6 +68,8 @@ public abstract class BadInputTests(PortalApp app)
         // POST /incidents/{id}/notes
         ["notes: empty text"] = new("POST", "notes", """{"text":"","visibility":"Internal"}""", HttpStatusCode.BadRequest, Field: "text"),
         ["notes: 4001-character text"] = new("POST", "notes", $$"""{"text":"{{new string('t', 4001)}}","visibility":"Internal"}""", HttpStatusCode.BadRequest, Field: "text"),
+        ["notes: text with a word processor's line break (U+000B)"] = new("POST", "notes", """{"text":"line\u000Bbreak","visibility":"Internal"}""", HttpStatusCode.BadRequest, Field: "text"),
+        ["notes: text with a NUL"] = new("POST", "notes", """{"text":"nul\u0000","visibility":"Customer"}""", HttpStatusCode.BadRequest, Field: "text"),
         ["notes: no visibility"] = new("POST", "notes", """{"text":"hello"}""", HttpStatusCode.BadRequest, Field: "visibility"),
         ["notes: unknown visibility"] = new("POST", "notes", """{"text":"hello","visibility":"Public"}""", HttpStatusCode.BadRequest, Detail: "'$.visibility'"),
         ["notes: unknown visibility answers the names"] = new("POST", "notes", """{"text":"hello","visibility":"Public"}""", HttpStatusCode.BadRequest, Detail: "one of Internal, Customer"),
@@ -74,6 +79,7 @@ public abstract class BadInputTests(PortalApp app)
 
         // GET /incidents
         ["list: page 0"] = new("GET", "list?page=0", null, HttpStatusCode.BadRequest, Field: "page"),
+        ["list: page past what a 32-bit offset reaches"] = new("GET", "list?page=2147483647&pageSize=200", null, HttpStatusCode.BadRequest, Field: "page"),
         ["list: page size 1000"] = new("GET", "list?pageSize=1000", null, HttpStatusCode.BadRequest, Field: "pageSize", Detail: "'errors'"),
         ["list: page size 0"] = new("GET", "list?pageSize=0", null, HttpStatusCode.BadRequest, Field: "pageSize"),
         ["list: unknown status"] = new("GET", "list?status=Sleeping", null, HttpStatusCode.BadRequest, Field: "status"),
@@ -147,6 +153,8 @@ public abstract class BadInputTests(PortalApp app)
         incident.Title.Length.ShouldBe(200);
         var note = await maya.AddNoteAsync(incident.Id, new string('n', 4000), "Internal");
         note.Text.Length.ShouldBe(4000);
+        // Lines and tabs are text, kept as written.
+        (await maya.AddNoteAsync(incident.Id, "Step one\n\tStep two\r\nStep three", "Customer")).Text.ShouldBe("Step one\n\tStep two\r\nStep three");
         var page = await maya.ListAsync("pageSize=200&page=1&q=" + new string('T', 200));
         page.Items.ShouldContain(i => i.Id == incident.Id);
     }

@@ -157,6 +157,54 @@ public abstract class TaskApiTests(PortalApp app)
     }
 
     [Fact]
+    public async Task A_closed_incidents_remediation_is_the_finished_record_and_every_change_to_it_is_a_409()
+    {
+        var maya = await Maya;
+        var (incident, tasks) = await IncidentWithTasksAsync("Tasks: closed", 2);
+        await maya.SetStateAsync(tasks[0].Id, "InProgress");
+        await maya.AcknowledgeAsync(incident.Id);
+        await maya.ChangeStatusAsync(incident.Id, "Resolved");
+        // Resolved may still go back to Investigating: a straggler's result still counts.
+        await maya.SetStateAsync(tasks[0].Id, "Done");
+        await maya.ChangeStatusAsync(incident.Id, "Closed");
+        var historyBefore = await App.HistoryRowsAsync(incident.Id);
+        var countsBefore = await App.CountByStateAsync(incident.Id);
+        var timelineBefore = (await maya.TimelineAsync(incident.Id)).Length;
+        var device = (await App.DevicesOfAsync(Nwa)).First(d => d.ExternalId!.StartsWith("rmm-", StringComparison.Ordinal) && tasks.All(t => t.Device?.Id != d.Id));
+
+        foreach (var (what, url, body) in new (string, string, object)[]
+        {
+            ("a state change", $"/api/v1/tasks/{tasks[1].Id}/state", new { state = "Done" }),
+            ("a bulk update", $"/api/v1/incidents/{incident.Id}/tasks/bulk-state", new { state = "Done", items = new[] { new { taskId = tasks[1].Id } } }),
+            ("an assignment", $"/api/v1/tasks/{tasks[1].Id}/assign", new { assigneeId = App.Demo.User(DemoDirectory.Maya).Id }),
+            ("a free task", $"/api/v1/incidents/{incident.Id}/tasks", new { title = "Check the kiosk by hand" }),
+            ("a device task", $"/api/v1/incidents/{incident.Id}/tasks", new { deviceId = device.Id }),
+        })
+        {
+            using var refused = await maya.PostJsonAsync(url, body);
+            var problem = await refused.ReadProblemAsync(HttpStatusCode.Conflict);
+            problem.Code.ShouldBe("incident_closed", what);
+            problem.Detail.ShouldNotBeNull().ShouldContain(incident.Reference, Case.Sensitive, what);
+        }
+        using (var import = await maya.UploadCsvAsync(incident.Id, "hostname\nKIOSK-CLOSED-1\n"))
+            (await import.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("incident_closed");
+
+        (await App.HistoryRowsAsync(incident.Id)).ShouldBe(historyBefore, "no task moved");
+        (await App.CountByStateAsync(incident.Id)).ShouldBe(countsBefore);
+        (await maya.TimelineAsync(incident.Id)).Length.ShouldBe(timelineBefore, "no remediation line was added");
+        (await maya.AllTasksAsync(incident.Id)).Select(t => $"{t.Id} {t.State} {t.Assignee?.Name}").ShouldBe(
+            [$"{tasks[0].Id} Done ", $"{tasks[1].Id} Pending "], ignoreOrder: true);
+
+        // The page shows the record without the forms that would change it.
+        using var page = await App.PageClientForAsync(DemoDirectory.Maya);
+        var html = await page.GetStringAsync($"/incidents/{incident.Id}/remediation", Ct);
+        html.ShouldContain("data-testid=\"closed-tasks\"");
+        html.ShouldContain("data-testid=\"closed-import\"");
+        html.ShouldNotContain("name=\"Selected\"");
+        html.ShouldNotContain("?handler=Import");
+    }
+
+    [Fact]
     public async Task Assign_sets_and_clears_the_assignee_from_the_managing_msp_only()
     {
         var maya = await Maya;

@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Text;
 using Severity = Portal.Domain.Severity;
 
 namespace Portal.Features.Advisories;
@@ -13,13 +14,16 @@ public static class AdvisoryContentRules
         Func<T, string?> runbook, Func<T, IReadOnlyList<Guid>?> services, Func<T, IReadOnlyList<string>?> regions)
     {
         v.RuleFor(c => title(c)).NotEmpty().WithMessage("A title is required.").OverridePropertyName("title")
-            .MaximumLength(Advisory.TitleMaxLength).WithMessage($"The title may be at most {Advisory.TitleMaxLength} characters.");
+            .MaximumLength(Advisory.TitleMaxLength).WithMessage($"The title may be at most {Advisory.TitleMaxLength} characters.")
+            .IsPlainText("title", multiline: false);
         v.RuleFor(c => severity(c)).NotNull().WithMessage("A severity is required: Sev1, Sev2, Sev3 or Sev4.").OverridePropertyName("severity")
             .IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4.");
         v.RuleFor(c => impact(c)).NotEmpty().WithMessage("The impact (what customers are told) is required.").OverridePropertyName("impact")
-            .MaximumLength(Advisory.ImpactMaxLength).WithMessage($"The impact may be at most {Advisory.ImpactMaxLength} characters.");
+            .MaximumLength(Advisory.ImpactMaxLength).WithMessage($"The impact may be at most {Advisory.ImpactMaxLength} characters.")
+            .IsPlainText("impact");
         v.RuleFor(c => runbook(c)).MaximumLength(Advisory.RunbookMaxLength).OverridePropertyName("runbook")
-            .WithMessage($"The runbook may be at most {Advisory.RunbookMaxLength} characters.");
+            .WithMessage($"The runbook may be at most {Advisory.RunbookMaxLength} characters.")
+            .IsPlainText("runbook");
         v.RuleFor(c => services(c)).NotEmpty().WithMessage("Name at least one affected service (serviceIds).").OverridePropertyName("serviceIds")
             .Must(s => s is null || s.Count <= Advisory.MaxServices).WithMessage($"At most {Advisory.MaxServices} services.");
         v.RuleFor(c => regions(c)).Must(r => r is null || r.Count <= Advisory.MaxRegions).WithMessage($"At most {Advisory.MaxRegions} regions.")

@@ -54,10 +54,11 @@ public sealed class AdvisoryFeed(IServiceScopeFactory scopes, SafeMarkdown markd
         var serviceNames = await db.Services.AsNoTracking().Where(s => serviceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
 
         var self = new Uri($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}");
-        var feed = new SyndicationFeed($"{provider.Name} advisories", $"Advisories published by {provider.Name} through Portal.", null,
+        var name = XmlText(provider.Name);
+        var feed = new SyndicationFeed($"{name} advisories", $"Advisories published by {name} through Portal.", null,
             $"urn:uuid:{provider.Id}", changes.Count == 0 ? DateTimeOffset.UnixEpoch : changes.Max());
         feed.Links.Add(SyndicationLink.CreateSelfLink(self, "application/atom+xml"));
-        feed.Authors.Add(new SyndicationPerson { Name = provider.Name });
+        feed.Authors.Add(new SyndicationPerson { Name = name });
         feed.Generator = "Portal";
         var entries = new List<SyndicationItem>(rows.Count);
         foreach (var advisory in rows)
@@ -97,6 +98,22 @@ public sealed class AdvisoryFeed(IServiceScopeFactory scopes, SafeMarkdown markd
             html.Append(markdown.ToHtml(update.Text));
         }
         return html.ToString();
+    }
+
+    /// <summary>
+    /// The text without the characters XML cannot carry. The entities refuse them now (<see cref="PlainText"/>), but text saved
+    /// before they did may hold one, and one such character made the XML writer throw: the provider's whole feed answered 500.
+    /// </summary>
+    internal static string XmlText(string text)
+    {
+        if (PlainText.IsPlain(text)) return text;
+        var kept = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i])) kept.Append(text, i++, 2);
+            else if (XmlConvert.IsXmlChar(text[i])) kept.Append(text[i]);
+        }
+        return kept.ToString();
     }
 
     private static byte[] Write(SyndicationFeed feed)

@@ -24,7 +24,8 @@ public sealed class PostAdvisoryUpdateValidator : AbstractValidator<PostAdvisory
         RuleFor(c => c.Status).NotNull().WithMessage($"The status is required: {string.Join(", ", Enum.GetNames<AdvisoryStatus>())}.")
             .IsInEnum().WithMessage($"Status must be one of: {string.Join(", ", Enum.GetNames<AdvisoryStatus>())}.");
         RuleFor(c => c.Text).NotEmpty().WithMessage("The update needs a text.")
-            .MaximumLength(Advisory.UpdateMaxLength).WithMessage($"The update may be at most {Advisory.UpdateMaxLength} characters.");
+            .MaximumLength(Advisory.UpdateMaxLength).WithMessage($"The update may be at most {Advisory.UpdateMaxLength} characters.")
+            .IsPlainText("update");
     }
 }
 

@@ -3,6 +3,7 @@ using Mediator;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Incidents;
@@ -19,7 +20,8 @@ public sealed class AddIncidentNoteValidator : AbstractValidator<AddIncidentNote
     public AddIncidentNoteValidator()
     {
         RuleFor(c => c.Text).NotEmpty().WithMessage("The note needs some text.")
-            .MaximumLength(TimelineEntry.TextMaxLength).WithMessage($"A note may be at most {TimelineEntry.TextMaxLength} characters.");
+            .MaximumLength(TimelineEntry.TextMaxLength).WithMessage($"A note may be at most {TimelineEntry.TextMaxLength} characters.")
+            .IsPlainText("note");
         RuleFor(c => c.Visibility).NotNull().WithMessage("Say who may read the note: Internal (your MSP only) or Customer.")
             .IsInEnum().WithMessage("Visibility must be Internal or Customer.");
     }

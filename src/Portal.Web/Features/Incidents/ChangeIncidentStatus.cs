@@ -3,6 +3,7 @@ using Mediator;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Incidents;
@@ -19,7 +20,8 @@ public sealed class ChangeIncidentStatusValidator : AbstractValidator<ChangeInci
         RuleFor(c => c.Status).NotNull().WithMessage("The new status is required.")
             .IsInEnum().WithMessage($"Status must be one of: {string.Join(", ", Enum.GetNames<IncidentStatus>())}.");
         RuleFor(c => c.CustomerMessage).MaximumLength(Incident.SummaryMaxLength)
-            .WithMessage($"The customer message may be at most {Incident.SummaryMaxLength} characters.");
+            .WithMessage($"The customer message may be at most {Incident.SummaryMaxLength} characters.")
+            .IsPlainText("customer message");
     }
 }
 

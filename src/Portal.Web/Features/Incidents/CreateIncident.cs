@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 using Severity = Portal.Domain.Severity;
 
@@ -18,11 +19,13 @@ public sealed class CreateIncidentValidator : AbstractValidator<CreateIncident>
     public CreateIncidentValidator()
     {
         RuleFor(c => c.Title).NotEmpty().WithMessage("A title is required.")
-            .MaximumLength(Incident.TitleMaxLength).WithMessage($"The title may be at most {Incident.TitleMaxLength} characters.");
+            .MaximumLength(Incident.TitleMaxLength).WithMessage($"The title may be at most {Incident.TitleMaxLength} characters.")
+            .IsPlainText("title", multiline: false);
         RuleFor(c => c.Severity).NotNull().WithMessage("A severity is required: Sev1, Sev2, Sev3 or Sev4.")
             .IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4.");
         RuleFor(c => c.CustomerSummary).MaximumLength(Incident.SummaryMaxLength)
-            .WithMessage($"The customer summary may be at most {Incident.SummaryMaxLength} characters.");
+            .WithMessage($"The customer summary may be at most {Incident.SummaryMaxLength} characters.")
+            .IsPlainText("customer summary");
     }
 }
 

@@ -28,13 +28,17 @@ public sealed record ListIncidents(
     bool? Overdue = null) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
 {
     public const int MaxPageSize = 200;
+
+    /// <summary>Far past any real list; it keeps the rows skipped, (page − 1) × page size, inside a 32-bit OFFSET.</summary>
+    public const int MaxPage = 1_000_000;
 }
 
 public sealed class ListIncidentsValidator : AbstractValidator<ListIncidents>
 {
     public ListIncidentsValidator()
     {
-        RuleFor(q => q.Page).GreaterThanOrEqualTo(1).WithMessage("Pages start at 1.");
+        RuleFor(q => q.Page).GreaterThanOrEqualTo(1).WithMessage("Pages start at 1.")
+            .LessThanOrEqualTo(ListIncidents.MaxPage).WithMessage($"The page may be at most {ListIncidents.MaxPage:N0}.");
         RuleFor(q => q.PageSize).InclusiveBetween(1, ListIncidents.MaxPageSize).WithMessage($"The page size must be between 1 and {ListIncidents.MaxPageSize}.");
         // Errors are named after the query parameters the client sent (status, severity, q), not the message's properties.
         RuleForEach(q => q.Statuses).IsInEnum().WithMessage($"Status must be one of: {string.Join(", ", Enum.GetNames<IncidentStatus>())}.")

@@ -172,7 +172,7 @@ public sealed class TriageModel(IMediator mediator, CurrentUser currentUser, Tim
             Tenant = null;
             ShowNotice("That tenant is not one you manage; showing all of yours.");
         }
-        PageNumber = Math.Max(1, PageNumber);
+        PageNumber = Math.Clamp(PageNumber, 1, ListIncidents.MaxPage);
         var statuses = Statuses.Where(Enum.IsDefined).Distinct().ToList();
         var severities = Severities.Where(Enum.IsDefined).Distinct().ToList();
         var text = string.IsNullOrWhiteSpace(Text) ? null : Text.Trim();

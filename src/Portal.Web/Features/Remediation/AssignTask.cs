@@ -21,6 +21,7 @@ public sealed class AssignTaskHandler(PortalDbContext db, CurrentUser currentUse
     public async ValueTask<TaskView> Handle(AssignTask command, CancellationToken cancellationToken)
     {
         var task = await db.LoadTaskAsync(command.TaskId, cancellationToken);
+        (await db.LoadIncidentAsync(task.IncidentId, cancellationToken)).RequireNotClosed("its tasks no longer change");
         string? name = null;
         if (command.AssigneeId is { } assigneeId)
         {

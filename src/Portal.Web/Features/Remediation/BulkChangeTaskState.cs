@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
@@ -50,9 +51,11 @@ public sealed class BulkChangeTaskStateValidator : AbstractValidator<BulkChangeT
             .IsInEnum().WithMessage($"State must be one of: {string.Join(", ", Enum.GetNames<RemediationState>())}.");
         RuleFor(c => c.Reason).NotEmpty().When(c => c.State is RemediationState.Blocked or RemediationState.Failed)
             .WithMessage(c => $"Say why the tasks are {c.State}.");
-        RuleFor(c => c.Reason).MaximumLength(RemediationTask.ReasonMaxLength).WithMessage($"The reason may be at most {RemediationTask.ReasonMaxLength} characters.");
+        RuleFor(c => c.Reason).MaximumLength(RemediationTask.ReasonMaxLength).WithMessage($"The reason may be at most {RemediationTask.ReasonMaxLength} characters.")
+            .IsPlainText("reason");
         RuleFor(c => c.Summary).MaximumLength(BulkChangeTaskState.SummaryMaxLength)
-            .WithMessage($"The summary may be at most {BulkChangeTaskState.SummaryMaxLength} characters.");
+            .WithMessage($"The summary may be at most {BulkChangeTaskState.SummaryMaxLength} characters.")
+            .IsPlainText("summary");
         RuleFor(c => c.Items).NotEmpty().WithMessage("Name at least one task in 'items'.")
             .Must(i => i is null || i.Count <= BulkChangeTaskState.MaxItems)
             .WithMessage(c => $"One call may name at most {BulkChangeTaskState.MaxItems:N0} tasks; this one names {c.Items!.Count:N0}. Split it into several calls.");
@@ -94,6 +97,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
         var now = clock.GetUtcNow();
         var state = command.State!.Value;
         var incident = await db.LoadIncidentAsync(command.IncidentId, cancellationToken);
+        incident.RequireNotClosed("its tasks no longer change");
         var actor = currentUser.Required.ActorIn(incident.TenantId);
         var items = command.Items!;
 
@@ -141,6 +145,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
             // The incident was read before the lock (by the access check): read it again, so the summary gets the next
             // timeline number after whatever a concurrent call on this incident committed while this one waited.
             await db.Entry(incident).ReloadAsync(cancellationToken);
+            incident.RequireNotClosed("its tasks no longer change"); // closed while this call waited for the lock: nothing of it stays
             await db.AddSampleAsync(progress!, now, cancellationToken);
             incident.RecordRemediation(SummaryText(changes.Count, deviceTasks, state, actor.DisplayName, command.Summary), actor, now);
             await db.SaveChangesAsync(cancellationToken);

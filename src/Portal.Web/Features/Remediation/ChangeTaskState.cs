@@ -3,6 +3,7 @@ using Mediator;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
@@ -22,7 +23,8 @@ public sealed class ChangeTaskStateValidator : AbstractValidator<ChangeTaskState
             .IsInEnum().WithMessage($"State must be one of: {string.Join(", ", Enum.GetNames<RemediationState>())}.");
         RuleFor(c => c.Reason).NotEmpty().When(c => c.State is RemediationState.Blocked or RemediationState.Failed)
             .WithMessage(c => $"Say why the task is {c.State}.");
-        RuleFor(c => c.Reason).MaximumLength(RemediationTask.ReasonMaxLength).WithMessage($"The reason may be at most {RemediationTask.ReasonMaxLength} characters.");
+        RuleFor(c => c.Reason).MaximumLength(RemediationTask.ReasonMaxLength).WithMessage($"The reason may be at most {RemediationTask.ReasonMaxLength} characters.")
+            .IsPlainText("reason");
     }
 }
 
@@ -32,6 +34,7 @@ public sealed class ChangeTaskStateHandler(PortalDbContext db, CurrentUser curre
     {
         var now = clock.GetUtcNow();
         var task = await db.LoadTaskAsync(command.TaskId, cancellationToken);
+        (await db.LoadIncidentAsync(task.IncidentId, cancellationToken)).RequireNotClosed("its tasks no longer change");
         var progress = await db.LockProgressAsync(task.IncidentId, cancellationToken)
             ?? throw new InvalidOperationException($"Incident {task.IncidentId} has tasks but no counter row.");
         // The task was read before the lock (by the access check): read it again, so the move starts from what a bulk

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
@@ -21,7 +22,8 @@ public sealed class CreateTaskValidator : AbstractValidator<CreateTask>
     public CreateTaskValidator()
     {
         RuleFor(c => c.Title).NotEmpty().When(c => c.DeviceId is null).WithMessage("A task needs a deviceId or a title.")
-            .MaximumLength(RemediationTask.TitleMaxLength).WithMessage($"The title may be at most {RemediationTask.TitleMaxLength} characters.");
+            .MaximumLength(RemediationTask.TitleMaxLength).WithMessage($"The title may be at most {RemediationTask.TitleMaxLength} characters.")
+            .IsPlainText("title", multiline: false);
         RuleFor(c => c.Title).Empty().When(c => c.DeviceId is not null).WithMessage("A device task is titled by its device: send deviceId or title, not both.");
     }
 }

@@ -62,7 +62,6 @@ public sealed class ImportDevicesHandler(PortalDbContext db, CurrentUser current
 
     internal static void EnsureOpen(Incident incident)
     {
-        if (incident.Status == IncidentStatus.Closed)
-            throw new DomainRuleException("incident_closed", $"{incident.Reference} is closed; devices cannot be imported into it.");
+        incident.RequireNotClosed("no devices are imported into it");
     }
 }

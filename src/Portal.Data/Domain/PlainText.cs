@@ -1,0 +1,42 @@
+namespace Portal.Domain;
+
+/// <summary>
+/// What free text that people type may hold: printable characters, and in text of several lines the tab, line feed and
+/// carriage return too. Refused: the other control characters (U+0000–U+001F, U+007F–U+009F), the non-characters U+FFFE and
+/// U+FFFF, and half of a surrogate pair. Nobody types them on purpose (a word processor's manual line break, U+000B, arrives
+/// by pasting), no screen shows them, and XML cannot carry them at all: one in an advisory's text made its provider's whole
+/// Atom feed answer 500.
+/// </summary>
+public static class PlainText
+{
+    public static bool IsPlain(string? text, bool multiline = true)
+    {
+        if (text is null) return true;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
+                return false;
+            }
+            if (char.IsLowSurrogate(c) || c is '\uFFFE' or '\uFFFF') return false;
+            if (char.IsControl(c) && !(multiline && c is '\t' or '\n' or '\r')) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The refusal's words, the same at the edge (the validators) and in the entities.</summary>
+    public static string Refusal(string what) =>
+        $"The {what} contains a control character (for example a line break pasted from a word processor); type it again without it.";
+
+    /// <summary>Trimmed, not empty, at most <paramref name="max"/> characters, and plain (<see cref="IsPlain"/>).</summary>
+    public static string Require(string? text, int max, string what, bool multiline = true)
+    {
+        var clean = text?.Trim() ?? "";
+        if (clean.Length == 0) throw new InvalidValueException("empty_text", $"The {what} cannot be empty.");
+        if (clean.Length > max) throw new InvalidValueException("text_too_long", $"The {what} is {clean.Length} characters; the limit is {max}.");
+        if (!IsPlain(clean, multiline)) throw new InvalidValueException("invalid_text", Refusal(what));
+        return clean;
+    }
+}
