@@ -140,6 +140,28 @@ public sealed partial class IncidentJourneyTests(PortalApp app)
     }
 
     [Fact]
+    public async Task An_engineer_raises_the_severity_on_the_incident_page_and_the_customers_open_page_follows()
+    {
+        var maya = await app.SignInAsync(MspEngineer);
+        var title = TriagePage.UniqueTitle("Check-in kiosks rebooting");
+        await TriagePage.OpenIncidentAsync(maya, $"{Tenant} (NWA)", title, "Sev3", "Some kiosks restart during check-in.");
+        var incidentPath = new Uri(maya.Url).AbsolutePath;
+        var olivia = await app.SignInAsync(Customer);
+        await olivia.GotoAsync(incidentPath);
+        await Expect(olivia.GetByTestId("incident-state")).ToContainTextAsync("Sev3");
+
+        await Expect(maya.GetByLabel("Severity", new() { Exact = true })).ToHaveValueAsync("Sev3"); // the current one, not a default
+        await maya.GetByLabel("Severity", new() { Exact = true }).SelectOptionAsync("Sev1");
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Change severity" }).ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync("is now Sev1");
+        await Expect(maya.GetByTestId("incident-state")).ToContainTextAsync("Sev1");
+        await Expect(maya.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Severity changed from Sev3 to Sev1" })).ToHaveCountAsync(1);
+        // The customer's page, open all along, follows without a reload.
+        await Expect(olivia.GetByTestId("incident-state")).ToContainTextAsync("Sev1");
+        await Expect(olivia.GetByRole(AriaRole.Button, new() { Name = "Change severity" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_change_made_on_a_stale_page_is_refused_and_the_page_reloads()
     {
         var maya = await app.SignInAsync(MspEngineer);

@@ -29,6 +29,9 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     public string? CustomerMessage { get; set; }
 
     [BindProperty]
+    public Severity? NewSeverity { get; set; }
+
+    [BindProperty]
     public Guid? AssigneeId { get; set; }
 
     [BindProperty]
@@ -89,6 +92,14 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
         {
             var incident = await mediator.Send(new ChangeIncidentStatus(Id, NewStatus, CustomerMessage, Version), ct);
             return $"{incident.Reference} is now {incident.Status}.";
+        }, ct);
+
+    /// <summary>A Sev3 that turns out to be a Sev1: the customer sees the change, and the escalation due times follow it.</summary>
+    public Task<IActionResult> OnPostSeverityAsync(CancellationToken ct) =>
+        ChangeAsync("Severity", async () =>
+        {
+            var incident = await mediator.Send(new ChangeIncidentSeverity(Id, NewSeverity, Version), ct);
+            return $"{incident.Reference} is now {incident.Severity}.";
         }, ct);
 
     public Task<IActionResult> OnPostAssignAsync(CancellationToken ct) =>
