@@ -38,4 +38,19 @@ public sealed class ProviderFlowTests(SqliteApp app) : IClassFixture<SqliteApp>
             Title = "Not mine", Severity = Severity.Sev4, Impact = "None", ServiceIds = [service.Id],
         }, cancellationToken: Ct))).Status.ShouldBeOneOf(403, 404);
     }
+
+    [Fact]
+    public async Task A_provider_registers_a_service_and_a_second_of_the_same_name_is_a_409()
+    {
+        var priya = await Clients.ForAsync(app, DemoDirectory.Priya);
+        var provider = (await priya.GetMyAccessAsync(cancellationToken: Ct)).Memberships.Single(m => m.Kind == OrganisationKind.Provider);
+        var name = $"ShieldSensor Cloud Console {Guid.NewGuid():N}"[..40];
+
+        var service = await priya.RegisterServiceAsync(provider.OrganisationId, new RegisterServiceBody { Name = name, Kind = ServiceKind.CloudService }, cancellationToken: Ct);
+        service.Name.ShouldBe(name);
+        service.Kind.ShouldBe(ServiceKind.CloudService);
+        (await priya.GetProviderServicesAsync(cancellationToken: Ct)).ShouldContain(s => s.Id == service.Id && s.SubscribedTenants == 0);
+        (await Clients.RefusedAsync(() => priya.RegisterServiceAsync(provider.OrganisationId,
+            new RegisterServiceBody { Name = name.ToLowerInvariant(), Kind = ServiceKind.SoftwareProduct }, cancellationToken: Ct))).Status.ShouldBe(409);
+    }
 }

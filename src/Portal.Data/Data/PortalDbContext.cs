@@ -194,7 +194,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         });
         modelBuilder.Entity<Service>(e =>
         {
-            e.Property(s => s.Name).HasMaxLength(200);
+            e.Property(s => s.Name).HasMaxLength(Service.NameMaxLength);
             e.HasOne<Organisation>().WithMany().HasForeignKey(s => s.ProviderId).OnDelete(DeleteBehavior.Restrict);
         });
         modelBuilder.Entity<ServiceSubscription>(e =>

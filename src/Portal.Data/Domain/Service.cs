@@ -7,12 +7,14 @@ public sealed class Service
 {
     private Service() { Name = ""; }
 
+    public const int NameMaxLength = 200;
+
     public Service(Guid id, Guid providerId, string name, ServiceKind kind)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!Enum.IsDefined(kind)) throw new InvalidValueException("invalid_kind", $"{(int)kind} is not a kind of service.");
         Id = id;
         ProviderId = providerId;
-        Name = name.Trim();
+        Name = PlainText.Require(name, NameMaxLength, "service name", multiline: false);
         Kind = kind;
     }
 

@@ -10,6 +10,7 @@ public static class OrganisationsApi
     public sealed record RenameBody(string? Name);
     public sealed record EntraTenantBody(Guid? EntraTenantId);
     public sealed record PrefixBody(string? IncidentPrefix);
+    public sealed record RegisterServiceBody(string? Name, ServiceKind? Kind);
 
     public static void MapOrganisationsApi(this IEndpointRouteBuilder app)
     {
@@ -51,5 +52,15 @@ public static class OrganisationsApi
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/provider/services", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetProviderServices(), ct)))
             .WithName("GetProviderServices").WithSummary("The provider's services with aggregate subscriber counts.");
+        api.MapPost("/providers/{providerId:guid}/services", async Task<Created<ProviderServiceView>> (Guid providerId, RegisterServiceBody body, IMediator mediator, CancellationToken ct) =>
+            {
+                var service = await mediator.Send(new RegisterService(providerId, body.Name, body.Kind), ct);
+                return TypedResults.Created($"/api/v1/provider/services#{service.Id}", service);
+            })
+            .WithName("RegisterService")
+            .WithSummary("Register one of the provider's products or cloud services (its publisher): customers can then declare they use it, " +
+                "and advisories can name it; 409 `duplicate_service` when the provider has one of that name (case aside).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 }

@@ -31,7 +31,7 @@ public sealed class OperationDescriptions : IOpenApiOperationTransformer
             if (roles.Contains(Role.MspIntegration))
                 who += $" (`{Role.MspIntegration}`: an RMM integration's app-only token with the app role `{MachineClients.RemediationRole}`)";
             var where = RoleRules.IsProviderScoped(requires.Permission)
-                ? "in the provider that owns the advisory"
+                ? "in the provider that owns the advisory (or the service)"
                 : "in the organisation the record belongs to, or an MSP managing its tenant under an active contract";
             return $"{who}, {where}.";
         }

@@ -19,7 +19,8 @@ public static class ProblemCodes
         ["Device imports"] = ["incident_closed", "import_finished"],
         ["Advisories"] = ["advisory_resolved"],
         ["Advisories (MSP)"] = ["advisory_resolved", "incident_closed"],
-        ["Organisations"] = ["already_deactivated", "not_deactivated", "platform_required", "prefix_fixed", "prefix_taken", "already_subscribed"],
+        ["Organisations"] = ["already_deactivated", "not_deactivated", "platform_required", "prefix_fixed", "prefix_taken", "already_subscribed",
+            "duplicate_service"],
         ["People"] = ["already_invited", "already_member", "duplicate_membership", "last_admin", "same_role", "role_mismatch",
             "invitation_accepted", "invitation_expired", "invitation_revoked"],
         ["Contracts"] = ["contract_exists", "contract_ended", "invalid_contract", "transition_not_allowed", "organisation_deactivated"],
@@ -40,7 +41,7 @@ public static class ProblemCodes
         "record_too_long", "unclosed_quote", "missing_file", "file_too_large", "too_many_rows", "unsupported_media_type",
         // advisories and subscriptions
         "advisory_resolved", "already_subscribed", "unknown_service", "no_services", "too_many_services", "invalid_region", "too_many_regions",
-        "not_a_customer", "invalid_kind",
+        "not_a_customer", "invalid_kind", "duplicate_service",
         // organisations, people and contracts
         "already_deactivated", "not_deactivated", "organisation_deactivated", "invalid_name", "invalid_prefix", "prefix_fixed", "prefix_taken",
         "invalid_entra_tenant", "wrong_entra_tenant", "platform_required", "already_invited", "already_member", "duplicate_membership",
