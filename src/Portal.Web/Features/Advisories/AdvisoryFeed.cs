@@ -67,9 +67,9 @@ public sealed class AdvisoryFeed(IServiceScopeFactory scopes, SafeMarkdown markd
             var entry = new SyndicationItem
             {
                 Id = $"urn:uuid:{advisory.Id}",
-                Title = new TextSyndicationContent($"[{advisory.Status}] {advisory.Title}"),
-                Summary = new TextSyndicationContent(advisory.Impact),
-                Content = new TextSyndicationContent(ContentOf(advisory, services, updates[advisory.Id].OrderByDescending(u => u.Number)), TextSyndicationContentKind.Html),
+                Title = new TextSyndicationContent(XmlText($"[{advisory.Status}] {advisory.Title}")),
+                Summary = new TextSyndicationContent(XmlText(advisory.Impact)),
+                Content = new TextSyndicationContent(XmlText(ContentOf(advisory, services, updates[advisory.Id].OrderByDescending(u => u.Number))), TextSyndicationContentKind.Html),
                 PublishDate = advisory.PublishedAt,
                 LastUpdatedTime = advisory.UpdatedAt,
             };
