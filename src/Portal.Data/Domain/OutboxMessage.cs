@@ -2,9 +2,10 @@ namespace Portal.Domain;
 
 /// <summary>
 /// What happened. Customer-visible events reach every channel of the tenant; <see cref="NotificationAudience.Msp"/>
-/// messages (an escalation) reach only the MSP's own webhook and Teams endpoints, never a customer's email.
+/// messages (an escalation, a provider's advisory that targets the tenant) reach only the MSP's own webhook and Teams
+/// endpoints, never a customer's email. Stored by number: new events go last.
 /// </summary>
-public enum NotificationEvent { IncidentOpened, IncidentStatusChanged, CustomerUpdate, Escalation }
+public enum NotificationEvent { IncidentOpened, IncidentStatusChanged, CustomerUpdate, Escalation, AdvisoryPublished }
 
 /// <summary>Who may read a notification's content: the customer (and its MSP), or the managing MSP only.</summary>
 public enum NotificationAudience { Customer, Msp }

@@ -107,22 +107,27 @@ public sealed class NotificationSenders(IHttpClientFactory httpClients, Endpoint
         return SendResult.Success with { StatusCode = 250 };
     }
 
-    public static string Subject(NotificationPayload p) => p.Event switch
+    public static string Subject(NotificationPayload p) => (p.Incident, p.Advisory) switch
     {
-        "incident.opened" => $"[{p.Incident.Reference}] {p.Incident.Severity} opened: {p.Incident.Title}",
-        "incident.status_changed" => $"[{p.Incident.Reference}] {p.Incident.Status}: {p.Incident.Title}",
-        "incident.customer_update" => $"[{p.Incident.Reference}] Update: {p.Incident.Title}",
-        "incident.escalated" => $"[{p.Incident.Reference}] Escalated ({p.Incident.Severity}, {p.Incident.Status}): {p.Incident.Title}",
-        _ => $"[{p.Incident.Reference}] {p.Incident.Title}",
+        (null, { } a) => $"[Advisory] {a.Severity} from {a.Provider} for {p.Tenant.Name}: {a.Title}",
+        ({ } i, _) => p.Event switch
+        {
+            "incident.opened" => $"[{i.Reference}] {i.Severity} opened: {i.Title}",
+            "incident.status_changed" => $"[{i.Reference}] {i.Status}: {i.Title}",
+            "incident.customer_update" => $"[{i.Reference}] Update: {i.Title}",
+            "incident.escalated" => $"[{i.Reference}] Escalated ({i.Severity}, {i.Status}): {i.Title}",
+            _ => $"[{i.Reference}] {i.Title}",
+        },
+        _ => $"[{p.Event}] {p.Tenant.Name}",
     };
 
     private static string EmailText(NotificationPayload p, string? unsubscribeLink)
     {
-        var text = new StringBuilder()
-            .AppendLine($"{p.Tenant.Name} — {p.Incident.Reference} ({p.Incident.Severity}, {p.Incident.Status})")
-            .AppendLine(p.Incident.Title).AppendLine();
+        var text = new StringBuilder();
+        if (p.Incident is { } i) text.AppendLine($"{p.Tenant.Name} — {i.Reference} ({i.Severity}, {i.Status})").AppendLine(i.Title).AppendLine();
+        if (p.Advisory is { } a) text.AppendLine($"{p.Tenant.Name} — targeted by {a.Provider}'s advisory ({a.Severity}, {a.Status})").AppendLine(a.Title).AppendLine();
         if (p.Text is { Length: > 0 }) text.AppendLine(p.Text).AppendLine();
-        if (p.Incident.CustomerSummary is { Length: > 0 } summary) text.AppendLine("Summary: " + summary).AppendLine();
+        if (p.Incident?.CustomerSummary is { Length: > 0 } summary) text.AppendLine("Summary: " + summary).AppendLine();
         text.AppendLine($"{p.OccurredAt:u}{(p.Actor is null ? "" : " · " + p.Actor)}");
         if (unsubscribeLink is not null) text.AppendLine().AppendLine("Stop these emails: " + unsubscribeLink);
         return text.ToString();
@@ -138,11 +143,11 @@ public sealed class NotificationSenders(IHttpClientFactory httpClients, Endpoint
             new { type = "FactSet", facts = new object[]
             {
                 new { title = "Tenant", value = p.Tenant.Name },
-                new { title = "Severity", value = p.Incident.Severity.ToString() },
-                new { title = "Status", value = p.Incident.Status.ToString() },
+                new { title = "Severity", value = (p.Incident?.Severity ?? p.Advisory?.Severity)?.ToString() ?? "" },
+                new { title = "Status", value = p.Incident?.Status.ToString() ?? p.Advisory?.Status.ToString() ?? "" },
                 new { title = "When", value = p.OccurredAt.ToString("u") },
             } },
-            new { type = "TextBlock", wrap = true, text = p.Text ?? p.Incident.CustomerSummary ?? "" },
+            new { type = "TextBlock", wrap = true, text = p.Text ?? p.Incident?.CustomerSummary ?? "" },
         ];
         var card = new
         {

@@ -9,13 +9,16 @@ using Portal.Infrastructure.Data;
 namespace Portal.Features.Notifications;
 
 /// <summary>
-/// One thing to tell about one tenant's incident. <see cref="Audience"/> decides who may read it: Customer content goes to the
-/// tenant's email subscribers and to the webhook/Teams endpoints of its managing MSPs; Msp content (an escalation, anything
-/// internal) only to those MSP endpoints, never to a customer's inbox.
+/// One thing to tell about one tenant: its incident, or an advisory that targets it. <see cref="Audience"/> decides who may read
+/// it: Customer content goes to the tenant's email subscribers and to the webhook/Teams endpoints of its managing MSPs; Msp content
+/// (an escalation, an advisory, anything internal) only to those MSP endpoints, never to a customer's inbox.
 /// </summary>
 public sealed record NotificationMessage(
-    Guid TenantId, NotificationEvent Event, NotificationAudience Audience, NotificationIncident Incident, string? Text, string? Actor, DateTimeOffset OccurredAt)
+    Guid TenantId, NotificationEvent Event, NotificationAudience Audience, NotificationIncident? Incident, string? Text, string? Actor, DateTimeOffset OccurredAt)
 {
+    /// <summary>A provider's advisory that targets the tenant (<see cref="NotificationEvent.AdvisoryPublished"/>), which has no incident yet.</summary>
+    public NotificationAdvisory? Advisory { get; init; }
+
     /// <summary>
     /// Set when the message is one MSP's business (an escalation under its policy): only that MSP's endpoints receive it, and the
     /// rows show in its delivery log. Unset: every managing MSP's endpoints.
@@ -34,6 +37,9 @@ public sealed record NotificationMessage(
 
 /// <summary>The incident as a notification shows it (the customer summary, never internal notes).</summary>
 public sealed record NotificationIncident(Guid Id, string Reference, string Title, Severity Severity, IncidentStatus Status, string? CustomerSummary);
+
+/// <summary>The advisory as a notification shows it: what its provider published for everyone it targets.</summary>
+public sealed record NotificationAdvisory(Guid Id, string Provider, string Title, Severity Severity, AdvisoryStatus Status, string Impact);
 
 /// <summary>
 /// The entry point for whoever notifies: <c>await Outbox.AddAsync(db, messages, now, ct)</c> inside a unit of work, before its
@@ -75,20 +81,20 @@ public static class Outbox
                                                           && (message.EndpointNames is null || message.EndpointNames.Contains(e.Name, StringComparer.OrdinalIgnoreCase)))
                                               .DistinctBy(e => e.Id))
             {
-                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, endpoint.MspId, message.Incident.Id, message.Event, message.Audience,
+                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, endpoint.MspId, message.Incident?.Id, message.Event, message.Audience,
                     endpoint.Channel, endpoint.Name, endpoint.Id, null, payload, now));
                 added++;
             }
             foreach (var email in message.Emails.Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, message.MspId, message.Incident.Id, message.Event, message.Audience,
+                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, message.MspId, message.Incident?.Id, message.Event, message.Audience,
                     NotificationChannel.Email, email, null, null, payload, now));
                 added++;
             }
-            if (message.Audience != NotificationAudience.Customer) continue;
-            foreach (var subscription in subscriptions.Where(s => s.TenantId == message.TenantId && s.Wants(message.Event, message.Incident.Severity)))
+            if (message.Audience != NotificationAudience.Customer || message.Incident is not { } incident) continue;
+            foreach (var subscription in subscriptions.Where(s => s.TenantId == message.TenantId && s.Wants(message.Event, incident.Severity)))
             {
-                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, null, message.Incident.Id, message.Event, message.Audience,
+                db.OutboxMessages.Add(new OutboxMessage(Guid.CreateVersion7(now), message.TenantId, null, incident.Id, message.Event, message.Audience,
                     NotificationChannel.Email, subscription.Email, null, subscription.Id, payload, now));
                 added++;
             }
@@ -135,8 +141,11 @@ public static class Outbox
     /// <summary>The event as every channel renders it, and as a webhook receives it (docs/webhooks.md).</summary>
     public static string Payload(NotificationMessage message, string tenantName) => JsonSerializer.Serialize(new NotificationPayload(
         EventName(message.Event), message.OccurredAt, message.Audience, new PayloadTenant(message.TenantId, tenantName),
-        new PayloadIncident(message.Incident.Id, message.Incident.Reference, message.Incident.Title, message.Incident.Severity, message.Incident.Status, message.Incident.CustomerSummary),
-        message.Text, message.Actor), Json);
+        message.Incident is { } i ? new PayloadIncident(i.Id, i.Reference, i.Title, i.Severity, i.Status, i.CustomerSummary) : null,
+        message.Text, message.Actor)
+    {
+        Advisory = message.Advisory is { } a ? new PayloadAdvisory(a.Id, a.Provider, a.Title, a.Severity, a.Status, a.Impact) : null,
+    }, Json);
 
     public static string EventName(NotificationEvent e) => e switch
     {
@@ -144,12 +153,20 @@ public static class Outbox
         NotificationEvent.IncidentStatusChanged => "incident.status_changed",
         NotificationEvent.CustomerUpdate => "incident.customer_update",
         NotificationEvent.Escalation => "incident.escalated",
+        NotificationEvent.AdvisoryPublished => "advisory.published",
         _ => e.ToString(),
     };
 }
 
-public sealed record NotificationPayload(string Event, DateTimeOffset OccurredAt, NotificationAudience Audience, PayloadTenant Tenant, PayloadIncident Incident, string? Text, string? Actor);
+public sealed record NotificationPayload(string Event, DateTimeOffset OccurredAt, NotificationAudience Audience, PayloadTenant Tenant, PayloadIncident? Incident, string? Text, string? Actor)
+{
+    /// <summary>Only in advisory events (whose <see cref="Incident"/> is null); left out of incident events, which read as before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PayloadAdvisory? Advisory { get; init; }
+}
 
 public sealed record PayloadTenant(Guid Id, string Name);
 
 public sealed record PayloadIncident(Guid Id, string Reference, string Title, Severity Severity, IncidentStatus Status, string? CustomerSummary);
+
+public sealed record PayloadAdvisory(Guid Id, string Provider, string Title, Severity Severity, AdvisoryStatus Status, string Impact);

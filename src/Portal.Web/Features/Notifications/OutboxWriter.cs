@@ -8,8 +8,9 @@ namespace Portal.Features.Notifications;
 /// <summary>
 /// Which changes notify, decided once for every command and job from what the unit of work saved (the commit path's record),
 /// not in each handler: an incident opened, its status changed (acknowledged included), a customer-visible update posted by the
-/// MSP or arriving from the provider's linked advisory; and an escalation (MSP audience only: the people and channels its
-/// level names, never a customer). Other internal entries notify nobody. A handler cannot forget to notify, and
+/// MSP or arriving from the provider's linked advisory; an escalation (MSP audience only: the people and channels its
+/// level names, never a customer); and a provider's new advisory, for the MSP endpoints of each tenant it targets (MSP audience:
+/// at 3 a.m. the MSP hears of it before anyone opens a page). Other internal entries notify nobody. A handler cannot forget to notify, and
 /// a new command that writes such an entry notifies without a line of its own. Runs in the transaction: the outbox rows
 /// commit with the change or not at all.
 /// </summary>
@@ -17,7 +18,8 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
 {
     public async ValueTask WriteAsync(PortalDbContext db, CommittedChanges changes, CancellationToken cancellationToken)
     {
-        if (changes.Tenants.Count == 0) return;
+        var published = changes.Advisories.Where(a => a.Kind == AdvisoryAnnouncement.Published && a.Tenants.Count > 0).ToList();
+        if (changes.Tenants.Count == 0 && published.Count == 0) return;
         List<NotificationMessage> messages = [];
         foreach (var tenant in changes.Tenants)
         {
@@ -32,6 +34,7 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
         }
         var escalated = changes.Tenants.SelectMany(t => t.Entries).Where(e => e.Entry.Kind == TimelineEntryKind.Escalation).ToList();
         if (escalated.Count > 0) messages.AddRange(await EscalationMessagesAsync(db, escalated, cancellationToken));
+        if (published.Count > 0) messages.AddRange(await AdvisoryMessagesAsync(db, published, cancellationToken));
         if (messages.Count == 0) return;
         if (await Outbox.AddAsync(db, messages, clock.GetUtcNow(), cancellationToken) > 0) await db.SaveChangesAsync(cancellationToken);
     }
@@ -66,6 +69,35 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
                 EndpointNames = escalation.Channels,
                 Emails = emails,
             });
+        }
+        return messages;
+    }
+
+    /// <summary>
+    /// A provider's new advisory: one message per targeted tenant (every notification is one tenant's, so MSP A's endpoint carries
+    /// only A's tenants), for the endpoints of the MSPs that manage it; MSP audience, never a customer's inbox: the MSP decides what
+    /// its customers hear, through the incidents it opens (whose updates then notify them). Read through the publishing
+    /// provider's own filters, which show it its advisory and itself.
+    /// </summary>
+    private static async Task<List<NotificationMessage>> AdvisoryMessagesAsync(PortalDbContext db, List<CommittedAdvisory> published, CancellationToken ct)
+    {
+        var ids = published.Select(a => a.Id).ToList();
+        var advisories = await db.Advisories.AsNoTracking().Where(a => ids.Contains(a.Id))
+            .Join(db.Organisations.AsNoTracking(), a => a.ProviderId, o => o.Id,
+                (a, o) => new { a.Id, Provider = o.Name, a.Title, a.Severity, a.Status, a.Impact, a.PublishedByName, a.PublishedAt })
+            .ToDictionaryAsync(a => a.Id, ct);
+        List<NotificationMessage> messages = [];
+        foreach (var committed in published)
+        {
+            if (!advisories.TryGetValue(committed.Id, out var a)) continue;
+            var advisory = new NotificationAdvisory(a.Id, a.Provider, a.Title, a.Severity, a.Status, a.Impact);
+            foreach (var tenantId in committed.Tenants.Select(t => t.TenantId).Except(committed.DroppedTenantIds))
+            {
+                messages.Add(new NotificationMessage(tenantId, NotificationEvent.AdvisoryPublished, NotificationAudience.Msp, null, a.Impact, a.PublishedByName, a.PublishedAt)
+                {
+                    Advisory = advisory,
+                });
+            }
         }
         return messages;
     }
