@@ -29,6 +29,7 @@ public sealed class AccessibilityTests(PortalApp app)
         { "Maya Chen", "/reports" },
         { "Maya Chen", "/status/{tenant}" },
         { "Maya Chen", "/status/{tenant}/recovery" },
+        { "Maya Chen", "/recovery" },
         { "Maya Chen", "/no-such-page" },
         { "Liam O'Brien", "/escalations" },
         { "Liam O'Brien", "/contracts" },
