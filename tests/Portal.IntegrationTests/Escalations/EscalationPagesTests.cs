@@ -116,6 +116,68 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task The_lead_gives_a_shift_to_someone_else_in_the_rotations_time_zone_and_takes_it_back_and_an_engineer_may_not()
+    {
+        var liam = await SignedInAsync(DemoDirectory.Liam);
+        var page = await liam.GetStringAsync("/escalations", Ct);
+        page.ShouldContain("Give a shift to someone else");
+        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        static async Task<HttpResponseMessage> PostAsync(HttpClient client, string token, string handler, params (string Name, string Value)[] fields) =>
+            await client.PostAsync($"/escalations?handler={handler}",
+                new FormUrlEncodedContent([new("__RequestVerificationToken", token), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]), Ct);
+
+        // A night shift ten days ahead (clear of "now", which other tests here read), in Harbor's rotation zone, Europe/London.
+        var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        var day = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), london).Date.AddDays(10);
+        var (from, to) = (day.AddHours(20), day.AddDays(1).AddHours(8));
+        var sam = app.Demo.User(DemoDirectory.Sam).Id;
+        var form = new[] { ("Override.UserId", sam.ToString()), ("Override.From", $"{from:yyyy-MM-ddTHH:mm}"), ("Override.To", $"{to:yyyy-MM-ddTHH:mm}") };
+        using (var added = await PostAsync(liam, token, "Override", form))
+            added.StatusCode.ShouldBe(HttpStatusCode.Redirect, await added.Content.ReadAsStringAsync(Ct));
+
+        var api = await app.ClientForAsync(DemoDirectory.Liam);
+        var expectedFrom = new DateTimeOffset(from, london.GetUtcOffset(from));
+        var atNight = expectedFrom.AddHours(3).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        using (var onCall = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/msps/{app.HarborId}/on-call?at={atNight}", Ct)))
+        {
+            onCall.RootElement.GetProperty("onCall").GetProperty("id").GetGuid().ShouldBe(sam, "Sam has the night, read as London time");
+            onCall.RootElement.GetProperty("isOverride").GetBoolean().ShouldBeTrue();
+        }
+        var shown = await liam.GetStringAsync("/escalations", Ct);
+        var item = Regex.Match(shown, "<li data-override=\"([^\"]+)\">(.*?)</li>", RegexOptions.Singleline);
+        item.Success.ShouldBeTrue();
+        var text = Regex.Replace(Regex.Replace(System.Net.WebUtility.HtmlDecode(item.Groups[2].Value), "<[^>]+>", " "), @"\s+", " ");
+        text.ShouldContain($"from {from:yyyy-MM-dd HH:mm}");
+        text.ShouldContain($"to {to:yyyy-MM-dd HH:mm}");
+
+        // Refusals come back on the page: an end before the start beside the form, an overlapping shift in the banner.
+        using (var backwards = await PostAsync(liam, token, "Override", ("Override.UserId", sam.ToString()), ("Override.From", $"{to:yyyy-MM-ddTHH:mm}"), ("Override.To", $"{from:yyyy-MM-ddTHH:mm}")))
+        {
+            backwards.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await backwards.Content.ReadAsStringAsync(Ct)).ShouldContain("class=\"field-error wide\">to must be after from.");
+        }
+        using (var overlap = await PostAsync(liam, token, "Override", form))
+        {
+            overlap.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            (await overlap.Content.ReadAsStringAsync(Ct)).ShouldContain("overlaps the override");
+        }
+
+        // An engineer reads the overrides but has no form, and her post is refused.
+        var maya = await SignedInAsync(DemoDirectory.Maya);
+        var hers = await maya.GetStringAsync("/escalations", Ct);
+        hers.ShouldContain($"data-override=\"{item.Groups[1].Value}\"");
+        hers.ShouldNotContain("Give a shift to someone else");
+        using (var refused = await PostAsync(maya, AntiforgeryToken().Match(hers).Groups[1].Value, "RemoveOverride&overrideId=" + item.Groups[1].Value))
+            refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        using (var removed = await PostAsync(liam, token, "RemoveOverride&overrideId=" + item.Groups[1].Value))
+            removed.StatusCode.ShouldBe(HttpStatusCode.Redirect, await removed.Content.ReadAsStringAsync(Ct));
+        (await liam.GetStringAsync("/escalations", Ct)).ShouldNotContain($"data-override=\"{item.Groups[1].Value}\"");
+        using (var onCall = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/msps/{app.HarborId}/on-call?at={atNight}", Ct)))
+            onCall.RootElement.GetProperty("isOverride").GetBoolean().ShouldBeFalse();
+    }
+
     private static async Task<(HttpStatusCode Status, string Html, string? Location)> PostLevelsAsync(HttpClient client, string token, params (string Name, string Value)[] fields)
     {
         using var form = new FormUrlEncodedContent([new("__RequestVerificationToken", token), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);

@@ -62,6 +62,15 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
     [BindProperty] public List<TargetInput> Targets { get; set; } = [];
     [BindProperty] public List<LevelRow> Levels { get; set; } = [];
     [BindProperty] public RotationInput Rotation { get; set; } = new();
+    [BindProperty] public OverrideInput Override { get; set; } = new();
+
+    /// <summary>One shift given to an engineer: wall-clock times in the rotation's time zone, as a lead thinks of a night shift.</summary>
+    public sealed class OverrideInput
+    {
+        public Guid? UserId { get; set; }
+        public DateTime? From { get; set; }
+        public DateTime? To { get; set; }
+    }
 
     public Guid MspId { get; private set; }
     public string MspName { get; private set; } = "";
@@ -154,6 +163,56 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         }
         return Page();
     }
+
+    /// <summary>
+    /// A lead hands tonight's shift to someone else (<see cref="AddOnCallOverride"/>): the times are read in the rotation's own
+    /// time zone, the one its hand-off is stated in; the command's refusals (an overlap, not an engineer, over 31 days) come back
+    /// beside the form.
+    /// </summary>
+    public async Task<IActionResult> OnPostOverrideAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        try
+        {
+            var zone = CurrentRotation is { } r ? TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone) : TimeZoneInfo.Utc;
+            var rotation = await mediator.Send(new AddOnCallOverride(MspId, Override.UserId, InZone(Override.From, zone), InZone(Override.To, zone)), ct);
+            var person = People.FirstOrDefault(p => p.Id == Override.UserId)?.Name ?? "The engineer";
+            FlashOnNextPage($"{person} is on call from {Override.From:yyyy-MM-dd HH:mm} to {Override.To:yyyy-MM-dd HH:mm} ({rotation.TimeZone}).");
+            return RedirectToPage();
+        }
+        catch (Exception e) when (ShowProblem(e, nameof(Override)))
+        {
+        }
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRemoveOverrideAsync(Guid overrideId, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        try
+        {
+            await mediator.Send(new RemoveOnCallOverride(MspId, overrideId), ct);
+            FlashOnNextPage("Override removed: the rotation's engineer has the shift again.");
+            return RedirectToPage();
+        }
+        catch (Exception e) when (ShowProblem(e, nameof(Override)))
+        {
+        }
+        return Page();
+    }
+
+    /// <summary>A wall-clock time of the rotation's zone as an instant (a time the zone skips, at a clock change, moves on with it).</summary>
+    private static DateTimeOffset? InZone(DateTime? local, TimeZoneInfo zone)
+    {
+        if (local is not { } wall) return null;
+        var unspecified = DateTime.SpecifyKind(wall, DateTimeKind.Unspecified);
+        if (zone.IsInvalidTime(unspecified)) unspecified = unspecified.AddHours(1);
+        return new DateTimeOffset(unspecified, zone.GetUtcOffset(unspecified));
+    }
+
+    /// <summary>An override's start or end as the form shows it: the wall-clock time in the rotation's zone.</summary>
+    public string InRotationZone(DateTimeOffset at) =>
+        CurrentRotation is { } r ? TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : Display.Iso(at);
 
     /// <param name="keep">The form that was posted (its input is shown again as sent); the other forms show what is stored.</param>
     private async Task<bool> LoadAsync(CancellationToken ct, string? keep = null)
