@@ -9,10 +9,10 @@ namespace Portal.Features.Notifications;
 /// Which changes notify, decided once for every command and job from what the unit of work saved (the commit path's record),
 /// not in each handler: an incident opened, its status changed (acknowledged included), a customer-visible update posted by the
 /// MSP or arriving from the provider's linked advisory; an escalation (MSP audience only: the people and channels its
-/// level names, never a customer); and a provider's new advisory, for the MSP endpoints of each tenant it targets (MSP audience:
-/// at 3 a.m. the MSP hears of it before anyone opens a page). Other internal entries notify nobody. A handler cannot forget to notify, and
-/// a new command that writes such an entry notifies without a line of its own. Runs in the transaction: the outbox rows
-/// commit with the change or not at all.
+/// level names, never a customer); and a provider's new advisory, for the MSP endpoints of each tenant it targets (MSP
+/// audience: at 3 a.m. the MSP hears of it before anyone opens a page). Other internal entries notify nobody. A handler
+/// cannot forget to notify, and a new command that writes such an entry notifies without a line of its own. Runs in the
+/// transaction: the outbox rows commit with the change or not at all.
 /// </summary>
 public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
 {
