@@ -170,6 +170,21 @@ public sealed class Incident
         Append(actor, now, TimelineEntryKind.SeverityChanged, NoteVisibility.Customer, $"Severity changed from {from} to {to}", null, null);
     }
 
+    /// <summary>
+    /// The MSP rewrites what the customer's status page says of the incident as the picture changes (impact, workaround, what
+    /// to expect); empty removes it. The timeline keeps every version. A closed incident's summary is its final word.
+    /// </summary>
+    public void ChangeCustomerSummary(string? summary, Actor actor, DateTimeOffset now)
+    {
+        RequireMsp(actor, "write the customer summary");
+        RequireNotClosed("its summary is its final word");
+        var clean = string.IsNullOrWhiteSpace(summary) ? null : PlainText.Require(summary, SummaryMaxLength, "customer summary");
+        if (clean == CustomerSummary) return; // nothing changes, nothing to record
+        CustomerSummary = clean;
+        Touch(now);
+        Append(actor, now, TimelineEntryKind.SummaryChanged, NoteVisibility.Customer, clean is null ? "Summary removed" : $"Summary: {clean}", null, null);
+    }
+
     public void AssignTo(Guid? assigneeId, string? assigneeName, Actor actor, DateTimeOffset now)
     {
         RequireMsp(actor, "assign incidents");

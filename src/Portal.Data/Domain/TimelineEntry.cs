@@ -4,7 +4,9 @@ public enum TimelineEntryKind { Opened, Acknowledged, StatusChanged, Assigned, N
     /// <summary>An acknowledgement or resolution target was missed and the next level was notified (always internal).</summary>
     Escalation,
     /// <summary>The severity changed (customer-visible); the escalation clock is planned again.</summary>
-    SeverityChanged }
+    SeverityChanged,
+    /// <summary>The customer summary was rewritten or removed (customer-visible: it is what their status page says).</summary>
+    SummaryChanged }
 
 public enum NoteVisibility { Internal, Customer }
 

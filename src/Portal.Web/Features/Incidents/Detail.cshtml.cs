@@ -32,6 +32,9 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     public Severity? NewSeverity { get; set; }
 
     [BindProperty]
+    public string? CustomerSummary { get; set; }
+
+    [BindProperty]
     public Guid? AssigneeId { get; set; }
 
     [BindProperty]
@@ -100,6 +103,14 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
         {
             var incident = await mediator.Send(new ChangeIncidentSeverity(Id, NewSeverity, Version), ct);
             return $"{incident.Reference} is now {incident.Severity}.";
+        }, ct);
+
+    /// <summary>What the customer's status page says of the incident, rewritten as the picture changes (or removed).</summary>
+    public Task<IActionResult> OnPostSummaryAsync(CancellationToken ct) =>
+        ChangeAsync("Summary", async () =>
+        {
+            var incident = await mediator.Send(new ChangeCustomerSummary(Id, CustomerSummary, Version), ct);
+            return incident.CustomerSummary is null ? $"{incident.Reference}: summary removed." : $"{incident.Reference}: summary saved; the customer's status page shows it.";
         }, ct);
 
     public Task<IActionResult> OnPostAssignAsync(CancellationToken ct) =>

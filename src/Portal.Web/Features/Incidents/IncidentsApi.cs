@@ -15,6 +15,7 @@ public static class IncidentsApi
     public sealed record AssignIncidentBody(Guid? AssigneeId);
     public sealed record ChangeIncidentStatusBody(IncidentStatus? Status, string? CustomerMessage);
     public sealed record ChangeIncidentSeverityBody(Severity? Severity);
+    public sealed record ChangeCustomerSummaryBody(string? CustomerSummary);
     public sealed record AddIncidentNoteBody(string? Text, NoteVisibility? Visibility);
     public sealed record AcknowledgeIncidentsBody(Guid[]? IncidentIds);
 
@@ -73,6 +74,10 @@ public static class IncidentsApi
         api.MapPost("/incidents/{id:guid}/severity", async (Guid id, ChangeIncidentSeverityBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
             WithETag(http, await mediator.Send(new ChangeIncidentSeverity(id, body.Severity, HttpInput.IfMatchVersion(ifMatch)), ct)))
             .WithName("ChangeIncidentSeverity").WithSummary("Change an open incident's severity (MSP); its escalation due times follow.");
+
+        api.MapPost("/incidents/{id:guid}/summary", async (Guid id, ChangeCustomerSummaryBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new ChangeCustomerSummary(id, body.CustomerSummary, HttpInput.IfMatchVersion(ifMatch)), ct)))
+            .WithName("ChangeCustomerSummary").WithSummary("Rewrite what the customer's status page says of the incident (MSP); empty or null removes it; 409 `incident_closed`.");
 
         api.MapPost("/incidents/{id:guid}/notes", async Task<Created<TimelineEntryView>> (Guid id, AddIncidentNoteBody body, IMediator mediator, CancellationToken ct) =>
         {

@@ -107,7 +107,7 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
     {
         TimelineEntryKind.Opened => NotificationEvent.IncidentOpened,
         TimelineEntryKind.Acknowledged or TimelineEntryKind.StatusChanged => NotificationEvent.IncidentStatusChanged,
-        TimelineEntryKind.Note or TimelineEntryKind.Advisory => NotificationEvent.CustomerUpdate,
+        TimelineEntryKind.Note or TimelineEntryKind.Advisory or TimelineEntryKind.SummaryChanged => NotificationEvent.CustomerUpdate,
         _ => null, // assignments, remediation summaries, the customer's own comments
     };
 }
