@@ -174,7 +174,7 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         if (!await LoadAsync(ct)) return NotFound();
         try
         {
-            var zone = CurrentRotation is { } r ? TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone) : TimeZoneInfo.Utc;
+            var zone = CurrentRotation is { } r ? OnCallRotation.FindZone(r.TimeZone) : TimeZoneInfo.Utc;
             var rotation = await mediator.Send(new AddOnCallOverride(MspId, Override.UserId, InZone(Override.From, zone), InZone(Override.To, zone)), ct);
             var person = People.FirstOrDefault(p => p.Id == Override.UserId)?.Name ?? "The engineer";
             FlashOnNextPage($"{person} is on call from {Override.From:yyyy-MM-dd HH:mm} to {Override.To:yyyy-MM-dd HH:mm} ({rotation.TimeZone}).");
@@ -201,18 +201,13 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         return Page();
     }
 
-    /// <summary>A wall-clock time of the rotation's zone as an instant (a time the zone skips, at a clock change, moves on with it).</summary>
-    private static DateTimeOffset? InZone(DateTime? local, TimeZoneInfo zone)
-    {
-        if (local is not { } wall) return null;
-        var unspecified = DateTime.SpecifyKind(wall, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(unspecified)) unspecified = unspecified.AddHours(1);
-        return new DateTimeOffset(unspecified, zone.GetUtcOffset(unspecified));
-    }
+    /// <summary>A wall-clock time of the rotation's zone as an instant, read as the rotation reads its hand-offs (OnCallRotation.ToInstant).</summary>
+    private static DateTimeOffset? InZone(DateTime? local, TimeZoneInfo zone) =>
+        local is { } wall ? OnCallRotation.ToInstant(DateTime.SpecifyKind(wall, DateTimeKind.Unspecified), zone) : null;
 
     /// <summary>An override's start or end as the form shows it: the wall-clock time in the rotation's zone.</summary>
     public string InRotationZone(DateTimeOffset at) =>
-        CurrentRotation is { } r ? TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : Display.Iso(at);
+        CurrentRotation is { } r ? TimeZoneInfo.ConvertTime(at, OnCallRotation.FindZone(r.TimeZone)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : Display.Iso(at);
 
     /// <param name="keep">The form that was posted (its input is shown again as sent); the other forms show what is stored.</param>
     private async Task<bool> LoadAsync(CancellationToken ct, string? keep = null)
