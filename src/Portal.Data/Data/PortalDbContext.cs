@@ -710,7 +710,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
                         break;
                     case Advisory advisory when advisory.Announcement != AdvisoryAnnouncement.None || advisory.DroppedTenants.Count > 0:
                         _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement, advisory.UpdatedAt,
-                            [.. advisory.Targets.Select(t => t.TenantId)], [.. advisory.DroppedTenants]));
+                            [.. advisory.Targets.Select(t => t.TenantId)], [.. advisory.DroppedTenants]) { NewTargetTenantIds = [.. advisory.NewTargetsBySubscription] });
                         advisory.Announced(); // unmapped state: no change for the tracker to see
                         break;
                 }

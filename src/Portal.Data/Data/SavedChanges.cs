@@ -23,4 +23,8 @@ public sealed record SavedChanges(IReadOnlyList<TimelineEntry> TimelineEntries, 
 /// <see cref="UpdatedAt"/> is when its content last changed: the notice's time, by which a browser tells one announcement from the next.
 /// </summary>
 public sealed record SavedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Announcement, DateTimeOffset UpdatedAt,
-    IReadOnlyList<Guid> TargetTenantIds, IReadOnlyList<Guid> DroppedTenantIds);
+    IReadOnlyList<Guid> TargetTenantIds, IReadOnlyList<Guid> DroppedTenantIds)
+{
+    /// <summary>Targets a subscription of theirs added in this unit of work (Advisory.NewTargetsBySubscription).</summary>
+    public IReadOnlyList<Guid> NewTargetTenantIds { get; init; } = [];
+}

@@ -77,11 +77,19 @@ public sealed class Advisory
     public IReadOnlyCollection<Guid> DroppedTenants => _dropped;
     private readonly List<Guid> _dropped = [];
 
+    /// <summary>
+    /// Tenants that became targets in this unit of work through a subscription of theirs, not through their MSP's own override
+    /// (their MSP is told, as for a new advisory); not stored.
+    /// </summary>
+    public IReadOnlyCollection<Guid> NewTargetsBySubscription => _newBySubscription;
+    private readonly List<Guid> _newBySubscription = [];
+
     /// <summary>Called once the change was recorded for the commit path, so a later save in the same scope does not repeat it.</summary>
     internal void Announced()
     {
         Announcement = AdvisoryAnnouncement.None;
         _dropped.Clear();
+        _newBySubscription.Clear();
     }
 
     public bool IsResolved => Status == AdvisoryStatus.Resolved;
@@ -149,6 +157,7 @@ public sealed class Advisory
         var present = _targets.Select(t => t.TenantId).ToHashSet();
         var added = wanted.Where(w => !present.Contains(w.Key)).Select(w => w.Key).ToList();
         foreach (var tenant in added) _targets.Add(new AdvisoryTarget(Id, tenant, wanted[tenant], now));
+        _newBySubscription.AddRange(added.Where(tenant => wanted[tenant] == AdvisoryTargetSource.Subscription));
         if (added.Count > 0 || removed.Count > 0) Announcement = Announcement == AdvisoryAnnouncement.None ? AdvisoryAnnouncement.Updated : Announcement;
         return (added, [.. removed.Select(t => t.TenantId)]);
     }

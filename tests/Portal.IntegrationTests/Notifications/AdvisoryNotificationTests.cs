@@ -69,7 +69,9 @@ public sealed class AdvisoryNotificationTests(NotificationsApp app) : IClassFixt
         // MSP audience: no email to anyone, and the outbox rows carry no incident.
         var rows = await app.QueryAsync(db => db.OutboxMessages.Where(m => m.Event == NotificationEvent.AdvisoryPublished && m.Payload.Contains(advisory.Id.ToString()))
             .ToListAsync(Ct));
-        rows.Count.ShouldBe(harborTargets.Count + 1 + bluepeakTargets.Count);
+        // Counted on this test's endpoints: another test of the class may have left endpoints of its own that carry these tenants.
+        var mine = new[] { harborHook.Endpoint.Id, harborTeams.Endpoint.Id, bluepeakHook.Endpoint.Id };
+        rows.Count(m => m.EndpointId is { } id && mine.Contains(id)).ShouldBe(harborTargets.Count + 1 + bluepeakTargets.Count);
         rows.ShouldAllBe(m => m.Audience == NotificationAudience.Msp && m.IncidentId == null && m.Channel != NotificationChannel.Email);
         app.Smtp.Received.ShouldNotContain(m => (m.Subject ?? "").Contains(run, StringComparison.Ordinal));
 
@@ -77,5 +79,47 @@ public sealed class AdvisoryNotificationTests(NotificationsApp app) : IClassFixt
         await priya.PostUpdateAsync(advisory.Id, "Identified", "Roll back channel file 291.");
         (await app.QueryAsync(db => db.OutboxMessages.CountAsync(m => m.Event == NotificationEvent.AdvisoryPublished && m.Payload.Contains(advisory.Id.ToString()), Ct)))
             .ShouldBe(rows.Count);
+    }
+
+    [Fact]
+    public async Task A_tenant_that_a_new_subscription_makes_a_target_is_told_through_its_msps_endpoints_and_an_msps_own_override_is_not()
+    {
+        var harbor = app.Demo.Org(NotificationWire.Harbor).Id;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        await (await app.ClientForAsync(DemoDirectory.Liam)).CreateEndpointAsync(harbor, "Webhook", $"later {run}", app.Receiver.Url($"/later-{run}"));
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var sentinel = app.Demo.Org("Sentinel Shield Security").Id;
+        ProviderServiceDto service;
+        using (var registered = await priya.PostJsonAsync($"/api/v1/providers/{sentinel}/services", new { name = $"Shield Cloud Console {run}", kind = "CloudService" }))
+            service = await registered.ReadAsync<ProviderServiceDto>(HttpStatusCode.Created);
+
+        // Nobody uses the new service yet: its advisory targets nobody and tells nobody.
+        var advisory = await priya.PublishAsync(sentinel, $"Console sign-in fails ({run})", [service.Id]);
+        (await app.TargetsAsync(advisory.Id)).ShouldBeEmpty();
+        Task<List<OutboxMessage>> RowsAsync() => app.QueryAsync(db => db.OutboxMessages
+            .Where(m => m.Event == NotificationEvent.AdvisoryPublished && m.Payload.Contains(advisory.Id.ToString())).ToListAsync(Ct));
+        (await RowsAsync()).ShouldBeEmpty();
+
+        // Northwind's MSP says Northwind uses it: the open advisory now targets Northwind, and Harbor's pager hears of it.
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        using (var subscribed = await maya.PostJsonAsync($"/api/v1/tenants/{northwind}/subscriptions", new { serviceId = service.Id }))
+            subscribed.StatusCode.ShouldBe(HttpStatusCode.Created, await subscribed.Content.ReadAsStringAsync(Ct));
+        var request = await app.Receiver.WaitForAsync($"/later-{run}", _ => true, Wait, "the advisory, for Northwind");
+        using (var body = JsonDocument.Parse(request.Body))
+        {
+            body.RootElement.GetProperty("event").GetString().ShouldBe("advisory.published");
+            body.RootElement.GetProperty("tenant").GetProperty("id").GetGuid().ShouldBe(northwind);
+            body.RootElement.GetProperty("advisory").GetProperty("id").GetGuid().ShouldBe(advisory.Id);
+        }
+
+        // Harbor adds another of its tenants by hand: its own doing, no alert to its own pager.
+        var fabrikam = app.Demo.MspTenantsOf(DemoDirectory.Maya).First(t => t != northwind);
+        using (var added = await maya.SendRawAsync(HttpMethod.Put, $"/api/v1/advisories/{advisory.Id}/tenants/{fabrikam}", null, null))
+            added.StatusCode.ShouldBe(HttpStatusCode.OK, await added.Content.ReadAsStringAsync(Ct));
+        (await app.TargetsAsync(advisory.Id)).ShouldBe([northwind, fabrikam], ignoreOrder: true);
+        // One row per Harbor endpoint that carries Northwind (other tests of this class registered some too), none for the other tenant.
+        (await RowsAsync()).Select(r => r.TenantId).Distinct().ShouldBe([northwind]);
+        app.Receiver.At($"/later-{run}").Count.ShouldBe(1);
     }
 }

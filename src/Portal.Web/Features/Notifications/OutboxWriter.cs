@@ -18,8 +18,14 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
 {
     public async ValueTask WriteAsync(PortalDbContext db, CommittedChanges changes, CancellationToken cancellationToken)
     {
-        var published = changes.Advisories.Where(a => a.Kind == AdvisoryAnnouncement.Published && a.Tenants.Count > 0).ToList();
-        if (changes.Tenants.Count == 0 && published.Count == 0) return;
+        // Who hears of an advisory through its MSP's endpoints: every target when it is published; later, a tenant that a subscription
+        // of its own made a target (an MSP's override is that MSP's own doing).
+        var advisories = changes.Advisories
+            .Select(a => (Advisory: a, TenantIds: a.Kind == AdvisoryAnnouncement.Published
+                ? [.. a.Tenants.Select(t => t.TenantId).Except(a.DroppedTenantIds)]
+                : a.NewTargetTenantIds))
+            .Where(a => a.TenantIds.Count > 0).ToList();
+        if (changes.Tenants.Count == 0 && advisories.Count == 0) return;
         List<NotificationMessage> messages = [];
         foreach (var tenant in changes.Tenants)
         {
@@ -34,7 +40,7 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
         }
         var escalated = changes.Tenants.SelectMany(t => t.Entries).Where(e => e.Entry.Kind == TimelineEntryKind.Escalation).ToList();
         if (escalated.Count > 0) messages.AddRange(await EscalationMessagesAsync(db, escalated, cancellationToken));
-        if (published.Count > 0) messages.AddRange(await AdvisoryMessagesAsync(db, published, cancellationToken));
+        if (advisories.Count > 0) messages.AddRange(await AdvisoryMessagesAsync(db, advisories, cancellationToken));
         if (messages.Count == 0) return;
         if (await Outbox.AddAsync(db, messages, clock.GetUtcNow(), cancellationToken) > 0) await db.SaveChangesAsync(cancellationToken);
     }
@@ -74,24 +80,26 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
     }
 
     /// <summary>
-    /// A provider's new advisory: one message per targeted tenant (every notification is one tenant's, so MSP A's endpoint carries
-    /// only A's tenants), for the endpoints of the MSPs that manage it; MSP audience, never a customer's inbox: the MSP decides what
-    /// its customers hear, through the incidents it opens (whose updates then notify them). Read through the publishing
-    /// provider's own filters, which show it its advisory and itself.
+    /// A provider's advisory for tenants it now targets: one message per tenant (every notification is one tenant's, so MSP A's
+    /// endpoint carries only A's tenants), for the endpoints of the MSPs that manage it; MSP audience, never a customer's inbox:
+    /// the MSP decides what its customers hear, through the incidents it opens (whose updates then notify them). Read through
+    /// the acting user's filters (the publishing provider sees its advisory and itself; a tenant's admin or MSP, an advisory that
+    /// now targets the tenant), and system-wide for background work.
     /// </summary>
-    private static async Task<List<NotificationMessage>> AdvisoryMessagesAsync(PortalDbContext db, List<CommittedAdvisory> published, CancellationToken ct)
+    private static async Task<List<NotificationMessage>> AdvisoryMessagesAsync(PortalDbContext db,
+        List<(CommittedAdvisory Advisory, IReadOnlyList<Guid> TenantIds)> told, CancellationToken ct)
     {
-        var ids = published.Select(a => a.Id).ToList();
+        var ids = told.Select(a => a.Advisory.Id).ToList();
         var advisories = await db.Advisories.AsNoTracking().Where(a => ids.Contains(a.Id))
             .Join(db.Organisations.AsNoTracking(), a => a.ProviderId, o => o.Id,
                 (a, o) => new { a.Id, Provider = o.Name, a.Title, a.Severity, a.Status, a.Impact, a.PublishedByName, a.PublishedAt })
             .ToDictionaryAsync(a => a.Id, ct);
         List<NotificationMessage> messages = [];
-        foreach (var committed in published)
+        foreach (var (committed, tenantIds) in told)
         {
             if (!advisories.TryGetValue(committed.Id, out var a)) continue;
             var advisory = new NotificationAdvisory(a.Id, a.Provider, a.Title, a.Severity, a.Status, a.Impact);
-            foreach (var tenantId in committed.Tenants.Select(t => t.TenantId).Except(committed.DroppedTenantIds))
+            foreach (var tenantId in tenantIds)
             {
                 messages.Add(new NotificationMessage(tenantId, NotificationEvent.AdvisoryPublished, NotificationAudience.Msp, null, a.Impact, a.PublishedByName, a.PublishedAt)
                 {

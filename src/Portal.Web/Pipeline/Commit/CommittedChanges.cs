@@ -49,7 +49,11 @@ public sealed record CommittedChanges(IReadOnlyList<TenantChange> Tenants, IRead
 /// <see cref="UpdatedAt"/>, when its content last changed, is the notices' time.
 /// </summary>
 public sealed record CommittedAdvisory(Guid Id, Guid ProviderId, string Title, AdvisoryStatus Status, AdvisoryAnnouncement Kind, DateTimeOffset UpdatedAt,
-    long ProviderSequence, IReadOnlyList<AdvisoryTenantSequence> Tenants, IReadOnlyList<Guid> DroppedTenantIds);
+    long ProviderSequence, IReadOnlyList<AdvisoryTenantSequence> Tenants, IReadOnlyList<Guid> DroppedTenantIds)
+{
+    /// <summary>Tenants a subscription of theirs made targets of this (earlier published) advisory in the unit of work.</summary>
+    public IReadOnlyList<Guid> NewTargetTenantIds { get; init; } = [];
+}
 
 public sealed record AdvisoryTenantSequence(Guid TenantId, long Sequence, long CustomerSequence);
 

@@ -92,7 +92,7 @@ public static class StreamSequences
             var heads = await AdvanceManyAsync(db, [.. advisory.TargetTenantIds.Union(advisory.DroppedTenantIds).Select(id => (id, 1, 1))], ct, requireEvery: false);
             List<AdvisoryTenantSequence> tenants = [.. heads.Values.Select(h => new AdvisoryTenantSequence(h.Id, h.LastStreamSequence, h.LastCustomerStreamSequence))];
             committed.Add(new CommittedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement, advisory.UpdatedAt,
-                provider.LastStreamSequence, tenants, advisory.DroppedTenantIds));
+                provider.LastStreamSequence, tenants, advisory.DroppedTenantIds) { NewTargetTenantIds = advisory.NewTargetTenantIds });
         }
         return committed;
     }
