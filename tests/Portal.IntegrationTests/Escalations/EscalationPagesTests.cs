@@ -178,6 +178,62 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
             onCall.RootElement.GetProperty("isOverride").GetBoolean().ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task The_lead_sets_a_tenants_contract_targets_on_the_page_looser_ones_are_refused_and_blank_returns_it_to_the_policy()
+    {
+        // Tailspin: no other test here reads its clocks.
+        var tailspin = app.Demo.Organisations.Single(o => o.Name == "Tailspin Logistics").Id;
+        var liam = await SignedInAsync(DemoDirectory.Liam);
+        var page = await liam.GetStringAsync("/escalations", Ct);
+        page.ShouldContain($"data-tenant=\"{tailspin}\"");
+        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        // As the form posts: a row per severity, those not named here blank.
+        async Task<HttpResponseMessage> SaveAsync(HttpClient client, string antiforgery, params (int Row, string Severity, string Ack, string Resolve)[] rows) =>
+            await client.PostAsync("/escalations?handler=TenantTargets", new FormUrlEncodedContent(
+                [new("__RequestVerificationToken", antiforgery), new("TargetsTenant", tailspin.ToString()),
+                 .. Enumerable.Range(0, 4)
+                     .Select(i => rows.Any(r => r.Row == i) ? rows.Single(r => r.Row == i) : (Row: i, Severity: $"Sev{i + 1}", Ack: "", Resolve: ""))
+                     .SelectMany(r => new KeyValuePair<string, string>[]
+                     {
+                         new($"TenantTargets[{r.Row}].Severity", r.Severity), new($"TenantTargets[{r.Row}].AcknowledgeMinutes", r.Ack),
+                         new($"TenantTargets[{r.Row}].ResolveMinutes", r.Resolve),
+                     })]), Ct);
+        async Task<JsonElement> RowAsync()
+        {
+            var json = await (await app.ClientForAsync(DemoDirectory.Liam)).GetStringAsync($"/api/v1/msps/{app.HarborId}/escalation-targets", Ct);
+            return JsonDocument.Parse(json).RootElement.EnumerateArray().Single(r => r.GetProperty("tenantId").GetGuid() == tailspin).Clone();
+        }
+
+        using (var saved = await SaveAsync(liam, token, (0, "Sev1", "5", "60"), (1, "Sev2", "", "")))
+            saved.StatusCode.ShouldBe(HttpStatusCode.Redirect, await saved.Content.ReadAsStringAsync(Ct));
+        var row = await RowAsync();
+        var tightened = row.GetProperty("tightened").EnumerateArray().ShouldHaveSingleItem();
+        (tightened.GetProperty("severity").GetString(), tightened.GetProperty("acknowledgeMinutes").GetInt32(), tightened.GetProperty("resolveMinutes").GetInt32())
+            .ShouldBe(("Sev1", 5, 60));
+        var sev1 = row.GetProperty("effective").EnumerateArray().Single(t => t.GetProperty("severity").GetString() == "Sev1");
+        (sev1.GetProperty("acknowledgeMinutes").GetInt32(), sev1.GetProperty("resolveMinutes").GetInt32()).ShouldBe((5, 60));
+        (await liam.GetStringAsync("/escalations", Ct)).ShouldContain("name=\"TenantTargets[0].AcknowledgeMinutes\" value=\"5\"");
+
+        using (var looser = await SaveAsync(liam, token, (1, "Sev2", "100000", "100000")))
+        {
+            looser.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            (await looser.Content.ReadAsStringAsync(Ct)).ShouldContain("may only tighten");
+        }
+        (await RowAsync()).GetProperty("tightened").GetArrayLength().ShouldBe(1, "a refused save changes nothing");
+
+        // An engineer reads the targets in effect, without the form; her post is refused.
+        var maya = await SignedInAsync(DemoDirectory.Maya);
+        var hers = await maya.GetStringAsync("/escalations", Ct);
+        hers.ShouldContain("Sev1 5 / 60 min");
+        hers.ShouldNotContain($"data-tenant=\"{tailspin}\"");
+        using (var refused = await SaveAsync(maya, AntiforgeryToken().Match(hers).Groups[1].Value, (0, "Sev1", "1", "1")))
+            refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        using (var cleared = await SaveAsync(liam, token, (0, "Sev1", "", "")))
+            cleared.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await RowAsync()).GetProperty("tightened").GetArrayLength().ShouldBe(0, "all blank: the policy's targets again");
+    }
+
     private static async Task<(HttpStatusCode Status, string Html, string? Location)> PostLevelsAsync(HttpClient client, string token, params (string Name, string Value)[] fields)
     {
         using var form = new FormUrlEncodedContent([new("__RequestVerificationToken", token), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);

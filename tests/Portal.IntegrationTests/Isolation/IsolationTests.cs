@@ -98,6 +98,7 @@ public abstract class IsolationTests(PortalApp app)
             """{"targets":[{"severity":"Sev1","acknowledgeMinutes":1,"resolveMinutes":2}]}""", Refused(403), NoTenant),
         // The MSP's own records (Harbor, which manages the target's tenant): only its members reach them.
         ["escalation policy"] = new("GET", (t, id) => $"/api/v1/msps/{id}/escalation-policy", null, Refused(404), NoMsp),
+        ["contract targets of an msp's tenants"] = new("GET", (t, id) => $"/api/v1/msps/{id}/escalation-targets", null, Refused(404), NoMsp),
         ["update escalation policy"] = new("PUT", (t, id) => $"/api/v1/msps/{id}/escalation-policy", PolicyBody, Refused(404), NoMsp),
         ["on-call rotation"] = new("GET", (t, id) => $"/api/v1/msps/{id}/on-call/rotation", null, Refused(404), NoMsp),
         ["update on-call rotation"] = new("PUT", (t, id) => $"/api/v1/msps/{id}/on-call/rotation",

@@ -63,6 +63,19 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
     [BindProperty] public List<LevelRow> Levels { get; set; } = [];
     [BindProperty] public RotationInput Rotation { get; set; } = new();
     [BindProperty] public OverrideInput Override { get; set; } = new();
+    [BindProperty] public Guid? TargetsTenant { get; set; }
+    [BindProperty] public List<TenantTargetInput> TenantTargets { get; set; } = [];
+
+    /// <summary>One severity of a tenant's contract targets; both blank: the policy's.</summary>
+    public sealed class TenantTargetInput
+    {
+        public Severity Severity { get; set; }
+        public int? AcknowledgeMinutes { get; set; }
+        public int? ResolveMinutes { get; set; }
+    }
+
+    /// <summary>Each managed tenant's targets: the policy's, tightened by its contract (<see cref="ListContractTargets"/>).</summary>
+    public IReadOnlyList<ContractTargetsRow> ContractTargets { get; private set; } = [];
 
     /// <summary>One shift given to an engineer: wall-clock times in the rotation's time zone, as a lead thinks of a night shift.</summary>
     public sealed class OverrideInput
@@ -201,6 +214,28 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
         return Page();
     }
 
+    /// <summary>
+    /// The lead sets what one tenant's contract promises (<see cref="TightenContractTargets"/>): a severity left blank keeps the
+    /// policy's target, a looser one is refused (409, in the banner); all blank returns the tenant to the policy.
+    /// </summary>
+    public async Task<IActionResult> OnPostTenantTargetsAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        try
+        {
+            var targets = TenantTargets.Where(t => t.AcknowledgeMinutes is not null || t.ResolveMinutes is not null)
+                .Select(t => new SeverityTarget(t.Severity, t.AcknowledgeMinutes ?? 0, t.ResolveMinutes ?? 0)).ToList();
+            await mediator.Send(new TightenContractTargets(TargetsTenant ?? Guid.Empty, targets), ct);
+            var tenant = ContractTargets.FirstOrDefault(r => r.TenantId == TargetsTenant)?.TenantName ?? "The tenant";
+            FlashOnNextPage(targets.Count == 0 ? $"{tenant} follows the policy's targets again." : $"{tenant}'s contract targets saved. New incidents there follow them.");
+            return RedirectToPage();
+        }
+        catch (Exception e) when (ShowProblem(e, nameof(TenantTargets)))
+        {
+        }
+        return Page();
+    }
+
     /// <summary>A wall-clock time of the rotation's zone as an instant, read as the rotation reads its hand-offs (OnCallRotation.ToInstant).</summary>
     private static DateTimeOffset? InZone(DateTime? local, TimeZoneInfo zone) =>
         local is { } wall ? OnCallRotation.ToInstant(DateTime.SpecifyKind(wall, DateTimeKind.Unspecified), zone) : null;
@@ -235,6 +270,7 @@ public sealed class EscalationsModel(IMediator mediator, CurrentUser currentUser
             CurrentRotation = null; // not set up yet
         }
         People = await mediator.Send(new ListMspEngineers(MspId), ct);
+        ContractTargets = await mediator.Send(new ListContractTargets(MspId), ct);
         if (keep != nameof(Targets))
             Targets = [.. Policy.Targets.Select(t => new TargetInput { Severity = t.Severity, AcknowledgeMinutes = t.AcknowledgeMinutes, ResolveMinutes = t.ResolveMinutes })];
         if (keep != nameof(Levels))

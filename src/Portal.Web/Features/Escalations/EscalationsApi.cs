@@ -44,6 +44,10 @@ public static class EscalationsApi
             TypedResults.Ok(await mediator.Send(new GetOnCallNow(mspId, at), ct)))
             .WithName("GetOnCallNow").WithSummary("Who is on call now, or at ?at=.");
 
+        api.MapGet("/msps/{mspId:guid}/escalation-targets", async (Guid mspId, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListContractTargets(mspId), ct)))
+            .WithName("ListContractTargets").WithSummary("Each tenant the MSP manages now, with its contract's tighter targets and the targets in effect.");
+
         api.MapPut("/tenants/{tenantId:guid}/escalation-targets", async (Guid tenantId, ContractTargetsBody body, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new TightenContractTargets(tenantId, body.Targets), ct)))
             .WithName("TightenContractTargets").WithSummary("The tenant's contract tightens the MSP's targets (shorter only; MspLead of the managing MSP).");
