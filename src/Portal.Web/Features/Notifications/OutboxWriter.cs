@@ -20,11 +20,11 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
     {
         // Who hears of an advisory through its MSP's endpoints: every target when it is published; later, a tenant that a subscription
         // of its own made a target (an MSP's override is that MSP's own doing).
-        var advisories = changes.Advisories
+        List<(CommittedAdvisory Advisory, IReadOnlyList<Guid> TenantIds)> advisories = changes.Advisories.Count == 0 ? [] : [.. changes.Advisories
             .Select(a => (Advisory: a, TenantIds: a.Kind == AdvisoryAnnouncement.Published
                 ? [.. a.Tenants.Select(t => t.TenantId).Except(a.DroppedTenantIds)]
                 : a.NewTargetTenantIds))
-            .Where(a => a.TenantIds.Count > 0).ToList();
+            .Where(a => a.TenantIds.Count > 0)];
         if (changes.Tenants.Count == 0 && advisories.Count == 0) return;
         List<NotificationMessage> messages = [];
         foreach (var tenant in changes.Tenants)
