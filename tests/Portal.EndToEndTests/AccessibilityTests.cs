@@ -22,6 +22,7 @@ public sealed class AccessibilityTests(PortalApp app)
         { "Maya Chen", "/triage" },
         { "Maya Chen", "/incidents/{incident}" },
         { "Maya Chen", "/incidents/{incident}/remediation" },
+        { "Maya Chen", "/tasks/{task}" },
         { "Maya Chen", "/incidents/{incident}/report" },
         { "Maya Chen", "/advisories" },
         { "Maya Chen", "/advisories/{advisory}" },
@@ -86,12 +87,15 @@ public sealed class AccessibilityTests(PortalApp app)
     private async Task<string> ResolveAsync(string path)
     {
         if (!path.Contains('{', StringComparison.Ordinal)) return path;
-        var (incident, advisory, tenant, msp) = await app.ReadAsync(async db => (
+        var (incident, advisory, tenant, msp, task) = await app.ReadAsync(async db => (
             await db.Incidents.Where(i => i.Reference == "NWA-1").Select(i => i.Id).SingleAsync(),
             await db.Advisories.Where(a => a.Title == Portal.Infrastructure.Data.DemoData.SensorAdvisoryTitle).Select(a => a.Id).SingleAsync(),
             await db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(),
-            await db.Organisations.Where(o => o.Name == "Harbor IT Partners").Select(o => o.Id).SingleAsync()));
+            await db.Organisations.Where(o => o.Name == "Harbor IT Partners").Select(o => o.Id).SingleAsync(),
+            // A task of the demo's boot-loop incident that has moved, so its history table is checked too.
+            await db.RemediationTaskChanges.Where(c => db.Organisations.Any(o => o.Id == c.TenantId && o.Name == "Northwind Airways")).OrderBy(c => c.At).ThenBy(c => c.Id).Select(c => c.TaskId).FirstAsync()));
         return path.Replace("{incident}", incident.ToString(), StringComparison.Ordinal).Replace("{advisory}", advisory.ToString(), StringComparison.Ordinal)
-            .Replace("{tenant}", tenant.ToString(), StringComparison.Ordinal).Replace("{msp}", msp.ToString(), StringComparison.Ordinal);
+            .Replace("{tenant}", tenant.ToString(), StringComparison.Ordinal).Replace("{msp}", msp.ToString(), StringComparison.Ordinal)
+            .Replace("{task}", task.ToString(), StringComparison.Ordinal);
     }
 }

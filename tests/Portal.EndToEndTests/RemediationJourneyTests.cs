@@ -145,6 +145,45 @@ public sealed class RemediationJourneyTests(PortalApp app)
     }
 
     [Fact]
+    public async Task The_engineer_takes_one_task_from_its_page_moves_it_and_the_page_follows_the_rmm_tool_live()
+    {
+        var maya = await app.SignInAsync("Maya Chen");
+        await TriagePage.OpenIncidentAsync(maya, "Tailspin Logistics (TSL)", TriagePage.UniqueTitle("Depot PC stuck at recovery"), "Sev2", "One depot PC asks for its key.");
+        var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        var tenantId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}", Ct)).GetProperty("tenantId").GetGuid();
+        var device = (await api.GetFromJsonAsync<JsonElement>($"api/v1/tenants/{tenantId}/devices?limit=1", Ct)).GetProperty("items")[0];
+        var hostname = device.GetProperty("hostname").GetString()!;
+        using var created = await api.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks", new { deviceId = device.GetProperty("id").GetGuid() }, Ct);
+        var taskId = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+
+        // From the task list to the task's page.
+        await maya.GotoAsync($"/incidents/{incidentId}/remediation");
+        await maya.GetByTestId("task-table").GetByRole(AriaRole.Link, new() { Name = hostname }).ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(hostname);
+        await Expect(maya.GetByTestId("task-assignee")).ToHaveTextAsync("Unassigned");
+
+        // She takes it and starts on it.
+        await maya.GetByTestId("take-task").ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync($"{hostname} assigned to Maya Chen");
+        await Expect(maya.GetByTestId("task-assignee")).ToHaveTextAsync("Maya Chen");
+        await maya.GetByLabel("Move to").SelectOptionAsync("InProgress");
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Move" }).ClickAsync();
+        await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync($"{hostname} is In progress");
+        await Expect(maya.GetByTestId("task-state")).ToHaveTextAsync("In progress");
+        await Expect(maya.GetByTestId("task-history").Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await maya.EvaluateAsync("() => { window.portalNotReloaded = true; }");
+
+        // The RMM script reports the machine fixed: the page shows it without a reload.
+        using var rmm = await app.ApiClientAsync("rmm@harborit.example");
+        (await rmm.PostAsJsonAsync($"api/v1/tasks/{taskId}/state", new { state = "Done" }, Ct)).EnsureSuccessStatusCode();
+        await Expect(maya.GetByTestId("task-state")).ToHaveTextAsync("Done", WithinFiveSeconds);
+        await Expect(maya.GetByTestId("task-history").Locator("tbody tr")).ToHaveCountAsync(2);
+        (await maya.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the task page reloaded instead of updating in place");
+    }
+
+    [Fact]
     public async Task The_engineer_uploads_a_csv_watches_the_import_finish_and_the_counts_follow_an_rmm_bulk_update()
     {
         var maya = await app.SignInAsync("Maya Chen");

@@ -238,7 +238,7 @@ public abstract class AdvisoryIsolationTests(PortalApp app)
             $"/api/v1/advisories/{ownAdvisory.Id}/revisions",
             "/status", $"/status/{northwind}", $"/incidents/{incident.Id}",
         ];
-        if (task is not null) urls.Add($"/api/v1/tasks/{task.Id}/history");
+        if (task is not null) urls.AddRange([$"/api/v1/tasks/{task.Id}/history", $"/api/v1/tasks/{task.Id}", $"/tasks/{task.Id}"]);
         var answered = new List<string>();
         foreach (var url in urls)
         {

@@ -272,6 +272,7 @@ public abstract class TaskApiTests(PortalApp app)
             (HttpMethod.Post, $"/api/v1/tasks/{tasks[1].Id}/state", """{"state":"Done"}"""),
             (HttpMethod.Post, $"/api/v1/tasks/{tasks[1].Id}/assign", """{"assigneeId":null}"""),
             (HttpMethod.Get, $"/api/v1/tasks/{tasks[1].Id}/history", null),
+            (HttpMethod.Get, $"/api/v1/tasks/{tasks[1].Id}", null),
         };
         var incidentRoutes = new (HttpMethod Method, string Url, string? Body)[]
         {

@@ -84,6 +84,10 @@ public static class RemediationApi
             return TypedResults.Stream(body => TaskCsv.WriteAsync(body, export.Rows, ct), "text/csv; charset=utf-8", export.FileName);
         }).WithName("ExportTasks").WithSummary("The task list as CSV, streamed; cells that a spreadsheet would evaluate start with an apostrophe.");
 
+        api.MapGet("/tasks/{taskId:guid}", async (Guid taskId, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetTask(taskId), ct)))
+            .WithName("GetTask").WithSummary("One task: its device, state, reason, assignee and the states it may move to next.");
+
         api.MapPost("/tasks/{taskId:guid}/state", async (Guid taskId, ChangeTaskStateBody body, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ChangeTaskState(taskId, body.State, body.Reason), ct)))
             .WithName("ChangeTaskState").WithSummary("Move one task along the documented transitions; the same state again changes nothing.");

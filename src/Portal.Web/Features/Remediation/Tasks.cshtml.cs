@@ -51,6 +51,10 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
     [BindProperty]
     public string? Reason { get; set; }
 
+    /// <summary>The title of a task that is not for a device (rotate the recovery keys, call the vendor).</summary>
+    [BindProperty]
+    public string? NewTaskTitle { get; set; }
+
     public IncidentView? Incident { get; private set; }
 
     public IncidentProgressView? Progress { get; private set; }
@@ -154,6 +158,22 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
             catch (Exception e) when (ShowProblem(e, "SetState"))
             {
             }
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>A task of its own, not for a device: the same command as <c>POST /incidents/{id}/tasks</c> with a title.</summary>
+    public async Task<IActionResult> OnPostAddTaskAsync(CancellationToken ct)
+    {
+        try
+        {
+            var task = await mediator.Send(new CreateTask(Id, null, NewTaskTitle), ct);
+            FlashOnNextPage($"Task added: {task.Title}.");
+            return Redirect(ViewUrl(Cursor));
+        }
+        catch (Exception e) when (ShowProblem(e, "AddTask"))
+        {
         }
         await LoadAsync(ct);
         return Page();

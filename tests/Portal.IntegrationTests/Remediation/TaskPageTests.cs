@@ -1,0 +1,246 @@
+using System.Text.RegularExpressions;
+
+namespace Portal.IntegrationTests.Remediation;
+
+/// <summary>
+/// One task's page (<c>/tasks/{id}</c>) and the free-task form on the remediation page. Before, moving one task, handing it to
+/// someone, reading its history or correcting its device could only be done through the API. Every form is checked against the
+/// API's answer afterwards, and every refusal (a bad move, a foreign assignee, a taken device key, another MSP, the customer, a
+/// closed incident) is checked to have changed nothing.
+/// </summary>
+public abstract partial class TaskPageTests(PortalApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private Guid Northwind => app.Demo.TenantId(DemoDirectory.Northwind);
+    private static readonly string[] KioskTag = ["kiosk"];
+
+    [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="([^"]+)""")]
+    private static partial Regex AntiforgeryToken();
+
+    /// <summary>An incident of Northwind with one task for a device of its own (the test corrects the device; demo devices stay as they are).</summary>
+    private async Task<(IncidentDto Incident, TaskDto Task, DeviceDto Device)> IncidentWithDeviceTaskAsync(string title)
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Northwind, $"{title} {Guid.NewGuid():N}"[..30], "Sev2");
+        created.Dispose();
+        using var registered = await maya.PostJsonAsync($"/api/v1/tenants/{Northwind}/devices",
+            new { hostname = $"KIOSK-{Guid.NewGuid():N}"[..14], externalId = $"page-{Guid.NewGuid():N}", operatingSystem = "Windows 11 23H2", site = "Gate B", tags = KioskTag });
+        var device = await registered.ReadAsync<DeviceDto>(HttpStatusCode.Created);
+        return (incident, await maya.AddTaskAsync(incident.Id, device.Id), device);
+    }
+
+    private static async Task<TaskDto> TaskAsync(HttpClient api, Guid taskId)
+    {
+        using var response = await api.GetAsync($"/api/v1/tasks/{taskId}", Ct);
+        return await response.ReadAsync<TaskDto>();
+    }
+
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient page, string path, string handler, Dictionary<string, string> fields)
+    {
+        var html = await page.GetStringAsync(path, Ct);
+        fields["__RequestVerificationToken"] = AntiforgeryToken().Match(html).Groups[1].Value;
+        return await page.PostAsync($"{path}?handler={handler}", new FormUrlEncodedContent(fields), Ct);
+    }
+
+    [Fact]
+    public async Task The_engineer_moves_assigns_takes_and_corrects_a_task_from_its_page_as_the_api_would()
+    {
+        var (incident, task, device) = await IncidentWithDeviceTaskAsync("Task page");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        using var page = await app.PageClientForAsync(DemoDirectory.Maya);
+        var path = $"/tasks/{task.Id}";
+
+        (await page.GetStringAsync($"/incidents/{incident.Id}/remediation", Ct)).ShouldContain($"href=\"/tasks/{task.Id}\"", Case.Sensitive, "the task list links each task to its page");
+        var html = await page.GetStringAsync(path, Ct);
+        html.ShouldContain(device.Hostname);
+        html.ShouldContain(device.ExternalId!);
+        html.ShouldContain("data-testid=\"no-history\"");
+        html.ShouldContain("data-testid=\"take-task\"", Case.Sensitive, "Maya may take a task nobody has");
+
+        // Blocked needs a reason: refused beside the field, nothing moved.
+        using (var noReason = await PostFormAsync(page, path, "State", new() { ["NewState"] = "Blocked" }))
+        {
+            noReason.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await noReason.Content.ReadAsStringAsync(Ct)).ShouldContain("Say why the task is Blocked.");
+        }
+        (await TaskAsync(maya, task.Id)).State.ShouldBe("Pending");
+
+        using (var blocked = await PostFormAsync(page, path, "State", new() { ["NewState"] = "Blocked", ["Reason"] = "BitLocker key not escrowed" }))
+            blocked.StatusCode.ShouldBe(HttpStatusCode.Redirect, await blocked.Content.ReadAsStringAsync(Ct));
+        var read = await TaskAsync(maya, task.Id);
+        (read.State, read.Reason).ShouldBe(("Blocked", "BitLocker key not escrowed"));
+        html = await page.GetStringAsync(path, Ct);
+        html.ShouldContain("data-testid=\"task-history\"");
+        html.ShouldContain("Maya Chen");
+        html.ShouldContain("BitLocker key not escrowed");
+
+        // A move the state does not allow (Done → Blocked) is a 409 with the domain's words; the task stays Done.
+        await maya.SetStateAsync(task.Id, "Done");
+        using (var notAllowed = await PostFormAsync(page, path, "State", new() { ["NewState"] = "Blocked", ["Reason"] = "again" }))
+        {
+            notAllowed.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            (await notAllowed.Content.ReadAsStringAsync(Ct)).ShouldContain("class=\"banner");
+        }
+        (await TaskAsync(maya, task.Id)).State.ShouldBe("Done");
+
+        // Assign to Sam, take it, give it back to nobody; an engineer of another MSP is not assignable.
+        var sam = app.Demo.User(DemoDirectory.Sam);
+        using (var assigned = await PostFormAsync(page, path, "Assign", new() { ["AssigneeId"] = sam.Id.ToString() }))
+            assigned.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await TaskAsync(maya, task.Id)).Assignee!.Name.ShouldBe(sam.Name);
+        using (var taken = await PostFormAsync(page, path, "Assign", new() { ["AssigneeId"] = app.Demo.User(DemoDirectory.Maya).Id.ToString() }))
+            taken.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await TaskAsync(maya, task.Id)).Assignee!.Id.ShouldBe(app.Demo.User(DemoDirectory.Maya).Id);
+        (await page.GetStringAsync(path, Ct)).ShouldNotContain("data-testid=\"take-task\"", Case.Sensitive, "nothing to take: it is hers");
+        using (var foreign = await PostFormAsync(page, path, "Assign", new() { ["AssigneeId"] = app.Demo.User(DemoDirectory.Ines).Id.ToString() }))
+        {
+            foreign.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await foreign.Content.ReadAsStringAsync(Ct)).ShouldContain("The assignee must be an engineer or lead of an MSP that manages this tenant.");
+        }
+        using (var unassigned = await PostFormAsync(page, path, "Assign", new() { ["AssigneeId"] = "" }))
+            unassigned.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await TaskAsync(maya, task.Id)).Assignee.ShouldBeNull();
+
+        // Correct the device: the task list and the device read the new site and tags.
+        var fields = new Dictionary<string, string>
+        {
+            ["Hostname"] = device.Hostname, ["ExternalId"] = device.ExternalId!, ["OperatingSystem"] = "Windows 11 23H2",
+            ["Site"] = "Gate C", ["Tags"] = "kiosk, Gate-C",
+        };
+        using (var saved = await PostFormAsync(page, path, "Device", new(fields)))
+            saved.StatusCode.ShouldBe(HttpStatusCode.Redirect, await saved.Content.ReadAsStringAsync(Ct));
+        var corrected = await TaskAsync(maya, task.Id);
+        corrected.Device!.Site.ShouldBe("Gate C");
+        corrected.Device.Tags.ShouldBe(["gate-c", "kiosk"]);
+
+        // Another device's RMM id is that device's key: 409, and this device keeps its own. An empty hostname is a 400.
+        var other = (await app.DevicesOfAsync(Northwind)).First(d => d.ExternalId is not null && d.Id != device.Id);
+        using (var taken = await PostFormAsync(page, path, "Device", new(fields) { ["ExternalId"] = other.ExternalId! }))
+        {
+            taken.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            var body = await taken.Content.ReadAsStringAsync(Ct);
+            body.ShouldContain($"external id &#x27;{other.ExternalId}&#x27;");
+            body.ShouldContain($"value=\"{other.ExternalId}\"", Case.Sensitive, "the form keeps what was typed");
+        }
+        using (var empty = await PostFormAsync(page, path, "Device", new(fields) { ["Hostname"] = " " }))
+        {
+            empty.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await empty.Content.ReadAsStringAsync(Ct)).ShouldContain("The hostname is required.");
+        }
+        using (var kept = await maya.GetAsync($"/api/v1/devices/{device.Id}", Ct))
+        {
+            var now = await kept.ReadAsync<DeviceDto>();
+            (now.Hostname, now.ExternalId, now.Site).ShouldBe((device.Hostname, device.ExternalId, "Gate C"));
+        }
+    }
+
+    [Fact]
+    public async Task Another_msp_the_customer_and_a_provider_find_no_such_task_and_change_nothing()
+    {
+        var (_, task, _) = await IncidentWithDeviceTaskAsync("Task page outsiders");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        foreach (var email in new[] { DemoDirectory.Ines, DemoDirectory.Olivia, DemoDirectory.Priya })
+        {
+            using var outsider = await app.PageClientForAsync(email);
+            using (var read = await outsider.GetAsync($"/tasks/{task.Id}", Ct))
+            {
+                read.StatusCode.ShouldBe(HttpStatusCode.NotFound, email);
+                var body = await read.Content.ReadAsStringAsync(Ct);
+                body.ShouldContain("No such task");
+                body.ShouldNotContain(task.Title);
+            }
+            // A form posted with the outsider's own valid token (from the page their start page leads to) is refused the same way.
+            using var start = await outsider.GetAsync("/", Ct);
+            var home = start.Headers.Location is { } location ? await outsider.GetStringAsync(location, Ct) : await start.Content.ReadAsStringAsync(Ct);
+            var token = AntiforgeryToken().Match(home).Groups[1].Value;
+            token.ShouldNotBeEmpty(email);
+            foreach (var (handler, field, value) in new[] { ("State", "NewState", "Done"), ("Assign", "AssigneeId", ""), ("Device", "Hostname", "HIJACKED") })
+            {
+                using var posted = await outsider.PostAsync($"/tasks/{task.Id}?handler={handler}",
+                    new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, [field] = value }), Ct);
+                posted.StatusCode.ShouldBe(HttpStatusCode.NotFound, $"{email} {handler}");
+            }
+        }
+        var after = await TaskAsync(maya, task.Id);
+        (after.State, after.Assignee, after.Device!.Hostname).ShouldBe(("Pending", (PersonDto?)null, task.Device!.Hostname));
+
+        using var anonymous = app.Anonymous();
+        using var signIn = await anonymous.GetAsync($"/tasks/{task.Id}", Ct);
+        signIn.StatusCode.ShouldBeOneOf(HttpStatusCode.Redirect, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_closed_incidents_task_page_has_no_forms_and_its_posts_are_refused()
+    {
+        var (incident, task, _) = await IncidentWithDeviceTaskAsync("Task page closed");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        await maya.AcknowledgeAsync(incident.Id);
+        await maya.ChangeStatusAsync(incident.Id, "Resolved");
+        using var page = await app.PageClientForAsync(DemoDirectory.Maya);
+        var path = $"/tasks/{task.Id}";
+        var tasksPath = $"/incidents/{incident.Id}/remediation";
+        (await page.GetStringAsync(path, Ct)).ShouldContain("handler=State", Case.Sensitive, "a resolved incident still takes late results");
+        (await page.GetStringAsync(tasksPath, Ct)).ShouldContain("handler=AddTask");
+        await maya.ChangeStatusAsync(incident.Id, "Closed");
+
+        var html = await page.GetStringAsync(path, Ct);
+        html.ShouldContain("data-testid=\"closed-task\"");
+        html.ShouldNotContain("handler=State");
+        html.ShouldNotContain("handler=Assign");
+        (await page.GetStringAsync(tasksPath, Ct)).ShouldNotContain("handler=AddTask");
+        using (var moved = await PostFormAsync(page, path, "State", new() { ["NewState"] = "Done" }))
+        {
+            moved.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            (await moved.Content.ReadAsStringAsync(Ct)).ShouldContain("closed");
+        }
+        using (var added = await PostFormAsync(page, tasksPath, "AddTask", new() { ["NewTaskTitle"] = "Too late" }))
+            added.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await TaskAsync(maya, task.Id)).State.ShouldBe("Pending");
+        (await maya.AllTasksAsync(incident.Id)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_remediation_page_adds_a_task_of_its_own_and_refuses_an_empty_or_broken_title()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Northwind, $"Free task {Guid.NewGuid():N}"[..30], "Sev2");
+        created.Dispose();
+        using var page = await app.PageClientForAsync(DemoDirectory.Maya);
+        var path = $"/incidents/{incident.Id}/remediation";
+
+        using (var added = await PostFormAsync(page, path, "AddTask", new() { ["NewTaskTitle"] = "Rotate the BitLocker recovery keys" }))
+            added.StatusCode.ShouldBe(HttpStatusCode.Redirect, await added.Content.ReadAsStringAsync(Ct));
+        var tasks = await maya.AllTasksAsync(incident.Id);
+        tasks.Select(t => (t.Title, t.Device, t.State)).ShouldBe([("Rotate the BitLocker recovery keys", (TaskDeviceDto?)null, "Pending")]);
+        (await maya.IncidentProgressAsync(incident.Id)).Counts.Total.ShouldBe(1);
+        var free = await page.GetStringAsync($"/tasks/{tasks[0].Id}", Ct);
+        free.ShouldContain("None: a task of its own");
+        free.ShouldNotContain("handler=Device", Case.Sensitive, "no device to correct");
+
+        foreach (var (title, message) in new[] { ("", "A task needs a deviceId or a title."), ("Pasted\u000Bline", "title"), (new string('t', 201), "at most 200") })
+        {
+            using var refused = await PostFormAsync(page, path, "AddTask", new() { ["NewTaskTitle"] = title });
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest, title);
+            (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain(message);
+        }
+        (await maya.AllTasksAsync(incident.Id)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_api_reads_one_task_as_the_list_shows_it()
+    {
+        var (incident, task, _) = await IncidentWithDeviceTaskAsync("Task read");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        await maya.SetStateAsync(task.Id, "Failed", "Disk encrypted, no key");
+        var listed = (await maya.AllTasksAsync(incident.Id)).Single();
+        var read = await TaskAsync(maya, task.Id);
+        read.ShouldBeEquivalentTo(listed);
+        read.NextStates.ShouldBe(["Pending", "InProgress", "Blocked", "Done", "NotApplicable"]);
+        using var missing = await maya.GetAsync($"/api/v1/tasks/{Guid.NewGuid()}", Ct);
+        (await missing.ReadProblemAsync(HttpStatusCode.NotFound)).Title.ShouldBe("No such task");
+    }
+}
+
+public sealed class TaskPageOnSqlite(SqliteApp app) : TaskPageTests(app), IClassFixture<SqliteApp>;
+
+public sealed class TaskPageOnPostgreSql(PostgresApp app) : TaskPageTests(app), IClassFixture<PostgresApp>;
