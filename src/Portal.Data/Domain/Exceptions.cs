@@ -13,9 +13,12 @@ public class DomainRuleException(string code, string message) : Exception(messag
 public sealed class InvalidValueException(string code, string message) : DomainRuleException(code, message);
 
 /// <summary>The client's copy is older than the stored one: 409 with the current version.</summary>
-public sealed class StaleVersionException(long expected, long current)
-    : DomainRuleException("stale_version", $"The incident has changed since version {expected}; it is now at version {current}. Reload it and try again.")
+public sealed class StaleVersionException(string what, long expected, long current)
+    : DomainRuleException("stale_version", $"The {what} has changed since version {expected}; it is now at version {current}. Reload it and try again.")
 {
+    /// <summary>What changed ("incident", "task", "advisory"): the page's banner says so.</summary>
+    public string What { get; } = what;
+
     public long Expected { get; } = expected;
     public long Current { get; } = current;
 }

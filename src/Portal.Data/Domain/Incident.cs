@@ -264,7 +264,7 @@ public sealed class Incident
 
     public void EnsureVersion(long? expected)
     {
-        if (expected is { } version && version != Version) throw new StaleVersionException(version, Version);
+        if (expected is { } version && version != Version) throw new StaleVersionException("incident", version, Version);
     }
 
     public static bool CanMove(IncidentStatus from, IncidentStatus to) => Transitions.TryGetValue(from, out var allowed) && allowed.Contains(to);

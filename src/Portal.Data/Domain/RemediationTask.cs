@@ -66,6 +66,15 @@ public sealed class RemediationTask
 
     public bool IsOpen => State is not (RemediationState.Done or RemediationState.NotApplicable);
 
+    /// <summary>
+    /// A change made against the version the caller last saw (a page's form, an API call with If-Match): two engineers who both
+    /// pressed "Take it", or a move decided on a page from before the RMM script's, is a 409, not a silent overwrite.
+    /// </summary>
+    public void EnsureVersion(long? expected)
+    {
+        if (expected is { } version && version != Version) throw new StaleVersionException("task", version, Version);
+    }
+
     public static RemediationTask ForDevice(Incident incident, Device device, DateTimeOffset now)
     {
         if (device.TenantId != incident.TenantId) throw new InvalidOperationException("A device task must be in the incident's tenant.");

@@ -17,6 +17,9 @@ public abstract partial class TaskPageTests(PortalApp app)
     [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="([^"]+)""")]
     private static partial Regex AntiforgeryToken();
 
+    [GeneratedRegex("""type="hidden" name="Version" value="(\d+)""")]
+    private static partial Regex FormVersion();
+
     /// <summary>An incident of Northwind with one task for a device of its own (the test corrects the device; demo devices stay as they are).</summary>
     private async Task<(IncidentDto Incident, TaskDto Task, DeviceDto Device)> IncidentWithDeviceTaskAsync(string title)
     {
@@ -35,10 +38,14 @@ public abstract partial class TaskPageTests(PortalApp app)
         return await response.ReadAsync<TaskDto>();
     }
 
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient page, string path, string handler, Dictionary<string, string> fields)
+    /// <summary>As a browser would: the page is read, then its form sent with the page's token and the version it shows.</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient page, string path, string handler, Dictionary<string, string> fields) =>
+        await SendFormAsync(page, path, handler, await page.GetStringAsync(path, Ct), fields);
+
+    private static async Task<HttpResponseMessage> SendFormAsync(HttpClient page, string path, string handler, string html, Dictionary<string, string> fields)
     {
-        var html = await page.GetStringAsync(path, Ct);
         fields["__RequestVerificationToken"] = AntiforgeryToken().Match(html).Groups[1].Value;
+        if (FormVersion().Match(html) is { Success: true } version) fields.TryAdd("Version", version.Groups[1].Value);
         return await page.PostAsync($"{path}?handler={handler}", new FormUrlEncodedContent(fields), Ct);
     }
 
@@ -131,6 +138,74 @@ public abstract partial class TaskPageTests(PortalApp app)
         {
             var now = await kept.ReadAsync<DeviceDto>();
             (now.Hostname, now.ExternalId, now.Site).ShouldBe((device.Hostname, device.ExternalId, "Gate C"));
+        }
+    }
+
+    [Fact]
+    public async Task A_form_from_before_a_colleagues_change_is_refused_and_the_page_shows_what_happened()
+    {
+        var (_, task, _) = await IncidentWithDeviceTaskAsync("Task page stale");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var sam = await app.ClientForAsync(DemoDirectory.Sam);
+        using var page = await app.PageClientForAsync(DemoDirectory.Maya);
+        var path = $"/tasks/{task.Id}";
+        var before = await page.GetStringAsync(path, Ct);
+        FormVersion().Match(before).Groups[1].Value.ShouldBe(task.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Sam takes the machine while Maya's page is open; her "Take it" from that page does not take it from him.
+        using (var taken = await sam.PostJsonAsync($"/api/v1/tasks/{task.Id}/assign", new { assigneeId = app.Demo.User(DemoDirectory.Sam).Id }))
+            taken.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using (var stale = await SendFormAsync(page, path, "Assign", before, new() { ["AssigneeId"] = app.Demo.User(DemoDirectory.Maya).Id.ToString() }))
+        {
+            stale.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            var html = await stale.Content.ReadAsStringAsync(Ct);
+            html.ShouldContain("Someone changed this task while you had the page open.");
+            html.ShouldContain("data-testid=\"task-assignee\">Sam Okafor<", Case.Sensitive, "the page shows who has it now");
+        }
+        (await TaskAsync(maya, task.Id)).Assignee!.Name.ShouldBe("Sam Okafor");
+
+        // The RMM script reports it failed; a move decided on the older page is refused too, and the failure stands.
+        await sam.SetStateAsync(task.Id, "Failed", "Still boot-looping");
+        using (var stale = await SendFormAsync(page, path, "State", before, new() { ["NewState"] = "Done" }))
+            stale.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await TaskAsync(maya, task.Id)).State.ShouldBe("Failed");
+        // From the page as it is now, the move is made.
+        using (var fresh = await PostFormAsync(page, path, "State", new() { ["NewState"] = "Done" }))
+            fresh.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await TaskAsync(maya, task.Id)).State.ShouldBe("Done");
+    }
+
+    [Fact]
+    public async Task The_api_carries_the_tasks_version_as_an_etag_and_if_match_refuses_a_stale_change()
+    {
+        var (_, task, _) = await IncidentWithDeviceTaskAsync("Task etag");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        using var read = await maya.GetAsync($"/api/v1/tasks/{task.Id}", Ct);
+        read.Headers.ETag!.Tag.ShouldBe($"\"{task.Version}\"");
+
+        using (var moved = await maya.PostJsonAsync($"/api/v1/tasks/{task.Id}/state", new { state = "InProgress" }, ifMatch: $"\"{task.Version}\""))
+        {
+            var view = await moved.ReadAsync<TaskDto>();
+            view.Version.ShouldBeGreaterThan(task.Version);
+            moved.Headers.ETag!.Tag.ShouldBe($"\"{view.Version}\"");
+        }
+        foreach (var (url, body) in new (string, object)[] { ($"/api/v1/tasks/{task.Id}/state", new { state = "Done" }), ($"/api/v1/tasks/{task.Id}/assign", new { assigneeId = (Guid?)null }) })
+        {
+            using var stale = await maya.PostJsonAsync(url, body, ifMatch: $"\"{task.Version}\"");
+            var problem = await stale.ReadProblemAsync(HttpStatusCode.Conflict);
+            problem.Code.ShouldBe("stale_version");
+            problem.Detail!.ShouldStartWith($"The task has changed since version {task.Version}");
+            problem.CurrentVersion.ShouldBe(task.Version + 1);
+        }
+        using (var bad = await maya.PostJsonAsync($"/api/v1/tasks/{task.Id}/state", new { state = "Done" }, ifMatch: "yesterday"))
+            (await bad.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.ShouldContainKey("If-Match");
+        (await TaskAsync(maya, task.Id)).State.ShouldBe("InProgress");
+        using (var created = await maya.PostJsonAsync($"/api/v1/incidents/{task.IncidentId}/tasks", new { title = "Call the vendor" }))
+        {
+            var view = await created.ReadAsync<TaskDto>(HttpStatusCode.Created);
+            created.Headers.ETag!.Tag.ShouldBe($"\"{view.Version}\"");
+            created.Headers.Location!.ToString().ShouldBe($"/api/v1/tasks/{view.Id}");
+            (await TaskAsync(maya, view.Id)).Title.ShouldBe("Call the vendor", "the Location answers");
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class EditAdvisoryHandler(PortalDbContext db, CurrentUser currentU
     {
         var user = currentUser.Required;
         var advisory = db.Advisories.Local.Single(a => a.Id == command.AdvisoryId); // loaded by AccessBehavior
-        if (command.ExpectedVersion is { } expected && expected != advisory.Version) throw new StaleVersionException(expected, advisory.Version);
+        if (command.ExpectedVersion is { } expected && expected != advisory.Version) throw new StaleVersionException("advisory", expected, advisory.Version);
         await AdvisoryContentRules.RequireOwnServicesAsync(db, advisory.ProviderId, command.ServiceIds!, cancellationToken);
         var now = clock.GetUtcNow();
         var reachChanged = advisory.Edit(new AdvisoryContent(command.Title!, command.Severity!.Value, command.Impact!, command.Runbook,

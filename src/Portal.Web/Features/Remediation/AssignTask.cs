@@ -7,9 +7,13 @@ using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
 
-/// <summary>Assign a task to an engineer or lead of an MSP that manages its tenant, or unassign with null.</summary>
+/// <summary>
+/// Assign a task to an engineer or lead of an MSP that manages its tenant, or unassign with null. With
+/// <paramref name="ExpectedVersion"/> (the page's form, If-Match) only if nobody changed the task since: two engineers who
+/// both take the same machine get a 409 for the second, not a silent swap.
+/// </summary>
 [Requires(Permission.WorkRemediation)]
-public sealed record AssignTask(Guid TaskId, Guid? AssigneeId) : ICommand<TaskView>, ITaskRequest, IRetriedOnConflict;
+public sealed record AssignTask(Guid TaskId, Guid? AssigneeId, long? ExpectedVersion = null) : ICommand<TaskView>, ITaskRequest, IRetriedOnConflict;
 
 public sealed class AssignTaskValidator : AbstractValidator<AssignTask>
 {
@@ -22,6 +26,7 @@ public sealed class AssignTaskHandler(PortalDbContext db, CurrentUser currentUse
     {
         var task = await db.LoadTaskAsync(command.TaskId, cancellationToken);
         (await db.LoadIncidentAsync(task.IncidentId, cancellationToken)).RequireNotClosed("its tasks no longer change");
+        task.EnsureVersion(command.ExpectedVersion);
         string? name = null;
         if (command.AssigneeId is { } assigneeId)
         {

@@ -10,10 +10,12 @@ namespace Portal.Features.Remediation;
 
 /// <summary>
 /// Move one task along <see cref="RemediationTask.Transitions"/>. Setting the state it has is no change: 200, no history
-/// row, counters untouched. A move goes to the task history and the counters, not to the incident timeline.
+/// row, counters untouched. A move goes to the task history and the counters, not to the incident timeline. With
+/// <paramref name="ExpectedVersion"/> (the page's form, If-Match) only from the task as the caller saw it: a move decided on a
+/// page from before the RMM script's "Failed" is a 409, not an override of a result nobody read.
 /// </summary>
 [Requires(Permission.WorkRemediation)]
-public sealed record ChangeTaskState(Guid TaskId, RemediationState? State, string? Reason) : ICommand<TaskView>, ITaskRequest, IRetriedOnConflict;
+public sealed record ChangeTaskState(Guid TaskId, RemediationState? State, string? Reason, long? ExpectedVersion = null) : ICommand<TaskView>, ITaskRequest, IRetriedOnConflict;
 
 public sealed class ChangeTaskStateValidator : AbstractValidator<ChangeTaskState>
 {
@@ -41,6 +43,7 @@ public sealed class ChangeTaskStateHandler(PortalDbContext db, CurrentUser curre
         // update that held the lock meanwhile committed. Deciding from the stale state counted the move out of a state
         // the task had left; the version check caught that at save, but a counter driven below zero first was a 500.
         await db.Entry(task).ReloadAsync(cancellationToken);
+        task.EnsureVersion(command.ExpectedVersion);
         var change = task.MoveTo(command.State!.Value, command.Reason, currentUser.Required.ActorIn(task.TenantId), now);
         if (change is not null)
         {

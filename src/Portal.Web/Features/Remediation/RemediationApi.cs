@@ -60,9 +60,10 @@ public static class RemediationApi
             .WithName("UpdateDevice").WithSummary("Replace a device's fields; 409 duplicate_device when the new key belongs to another device.");
 
         // tasks
-        api.MapPost("/incidents/{id:guid}/tasks", async Task<Created<TaskView>> (Guid id, CreateTaskBody body, IMediator mediator, CancellationToken ct) =>
+        api.MapPost("/incidents/{id:guid}/tasks", async Task<Created<TaskView>> (Guid id, CreateTaskBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
         {
             var task = await mediator.Send(new CreateTask(id, body.DeviceId, body.Title), ct);
+            http.Response.Headers.ETag = task.ETag;
             return TypedResults.Created($"/api/v1/tasks/{task.Id}", task);
         }).WithName("CreateTask").WithSummary("A task for a device of the incident's tenant (one per device, else 409 duplicate_task), or a free task with a title.");
 
@@ -84,17 +85,17 @@ public static class RemediationApi
             return TypedResults.Stream(body => TaskCsv.WriteAsync(body, export.Rows, ct), "text/csv; charset=utf-8", export.FileName);
         }).WithName("ExportTasks").WithSummary("The task list as CSV, streamed; cells that a spreadsheet would evaluate start with an apostrophe.");
 
-        api.MapGet("/tasks/{taskId:guid}", async (Guid taskId, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new GetTask(taskId), ct)))
-            .WithName("GetTask").WithSummary("One task: its device, state, reason, assignee and the states it may move to next.");
+        api.MapGet("/tasks/{taskId:guid}", async (Guid taskId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new GetTask(taskId), ct)))
+            .WithName("GetTask").WithSummary("One task: its device, state, reason, assignee and the states it may move to next; its ETag is the version to send in If-Match.");
 
-        api.MapPost("/tasks/{taskId:guid}/state", async (Guid taskId, ChangeTaskStateBody body, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new ChangeTaskState(taskId, body.State, body.Reason), ct)))
-            .WithName("ChangeTaskState").WithSummary("Move one task along the documented transitions; the same state again changes nothing.");
+        api.MapPost("/tasks/{taskId:guid}/state", async (Guid taskId, ChangeTaskStateBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new ChangeTaskState(taskId, body.State, body.Reason, HttpInput.IfMatchVersion(ifMatch)), ct)))
+            .WithName("ChangeTaskState").WithSummary("Move one task along the documented transitions; the same state again changes nothing. With If-Match, only from that version.");
 
-        api.MapPost("/tasks/{taskId:guid}/assign", async (Guid taskId, AssignTaskBody body, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new AssignTask(taskId, body.AssigneeId), ct)))
-            .WithName("AssignTask").WithSummary("Assign to an engineer or lead of a managing MSP, or unassign with null.");
+        api.MapPost("/tasks/{taskId:guid}/assign", async (Guid taskId, AssignTaskBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new AssignTask(taskId, body.AssigneeId, HttpInput.IfMatchVersion(ifMatch)), ct)))
+            .WithName("AssignTask").WithSummary("Assign to an engineer or lead of a managing MSP, or unassign with null. With If-Match, only if nobody changed the task since.");
 
         api.MapGet("/tasks/{taskId:guid}/history", async (Guid taskId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetTaskHistory(taskId), ct)))
@@ -121,5 +122,11 @@ public static class RemediationApi
         api.MapGet("/tenants/{tenantId:guid}/burn-down", async (Guid tenantId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetTenantBurnDown(tenantId), ct)))
             .WithName("GetTenantBurnDown").WithSummary("The tenant's burn-down: its incidents' tasks added up over time; customers: their own tenant.");
+    }
+
+    private static Ok<TaskView> WithETag(HttpContext http, TaskView task)
+    {
+        http.Response.Headers.ETag = task.ETag;
+        return TypedResults.Ok(task);
     }
 }

@@ -20,6 +20,10 @@ public sealed record TaskView(Guid Id, Guid IncidentId, string Title, TaskDevice
         d is null ? null : new TaskDeviceView(d.Id, d.Hostname, d.ExternalId, d.Site, d.TagList, d.OperatingSystem),
         t.State, t.Reason, t.AssigneeId is { } id ? new PersonRefView(id, t.AssigneeName ?? "") : null, t.UpdatedAt, t.Version,
         RemediationTask.Transitions[t.State]);
+
+    /// <summary>The strong ETag of this version, for If-Match (sent as a header, not in the body).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ETag => $"\"{Version}\"";
 }
 
 public sealed record PersonRefView(Guid Id, string Name);

@@ -10,13 +10,19 @@ namespace Portal.Features.Remediation;
 /// <summary>
 /// One remediation task, for its managing MSP: the device and its state, who has it, every move it made; and the forms to move
 /// it, hand it to someone (or take it), and correct its device. The same messages as the API; a customer or another MSP gets
-/// "no such task". A closed incident's task is shown without the forms that would change it.
+/// "no such task". A closed incident's task is shown without the forms that would change it. The move and assign forms carry
+/// the version they were rendered from: a change made meanwhile (a colleague took the machine, the RMM script reported it) is
+/// a 409 and the page shows what happened, instead of the form overwriting it.
 /// </summary>
 [Authorize]
 public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock) : PortalPageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
+
+    /// <summary>The task's version the posted form was rendered from.</summary>
+    [BindProperty]
+    public long? Version { get; set; }
 
     [BindProperty]
     public RemediationState? NewState { get; set; }
@@ -73,7 +79,7 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
     public Task<IActionResult> OnPostStateAsync(CancellationToken ct) =>
         ChangeAsync("State", async () =>
         {
-            var task = await mediator.Send(new ChangeTaskState(Id, NewState, string.IsNullOrWhiteSpace(Reason) ? null : Reason), ct);
+            var task = await mediator.Send(new ChangeTaskState(Id, NewState, string.IsNullOrWhiteSpace(Reason) ? null : Reason, Version), ct);
             return $"{task.Title} is {Words.State(task.State)}.";
         }, ct);
 
@@ -81,7 +87,7 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
     public Task<IActionResult> OnPostAssignAsync(CancellationToken ct) =>
         ChangeAsync("Assign", async () =>
         {
-            var task = await mediator.Send(new AssignTask(Id, AssigneeId), ct);
+            var task = await mediator.Send(new AssignTask(Id, AssigneeId, Version), ct);
             return task.Assignee is { } who ? $"{task.Title} assigned to {who.Name}." : $"{task.Title} is unassigned.";
         }, ct);
 
@@ -132,6 +138,8 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
             var me = currentUser.Required.UserId;
             if (Engineers.Any(p => p.Id == me) && Task.Assignee?.Id != me) Me = me;
         }
+        // Forms always carry the version on screen, so a retry after "changed by someone else" is made against what the user now sees.
+        Version = Task.Version;
         if (FailedForm != "Device" && Device is not null)
         {
             (Hostname, ExternalId, OperatingSystem, Site, Tags) = (Device.Hostname, Device.ExternalId, Device.OperatingSystem, Device.Site, string.Join(", ", Device.Tags));

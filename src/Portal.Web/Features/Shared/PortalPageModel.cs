@@ -111,7 +111,7 @@ public abstract class PortalPageModel : PageModel
                 break;
             case StaleVersionException or DbUpdateConcurrencyException:
                 Banner = new Banner("Changed by someone else, reloaded",
-                    "Someone changed this incident while you had the page open. Nothing of yours was saved. " +
+                    $"Someone changed {(exception is StaleVersionException stale ? "this " + stale.What : "this")} while you had the page open. Nothing of yours was saved. " +
                     "The page now shows the current state: check it, then try again if it is still needed.", true);
                 break;
             default:
