@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
@@ -32,7 +31,7 @@ public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider se
                 (response, committed) = await RunOnceAsync(db, message, next, cancellationToken);
                 break;
             }
-            catch (Exception e) when (message is IRetriedOnConflict && attempt < MaxAttempts && IsConflict(e))
+            catch (Exception e) when (message is IRetriedOnConflict && attempt < MaxAttempts && WriteConflicts.IsConflict(e))
             {
                 // Rolled back; start again from what the database holds now.
                 db.ChangeTracker.Clear();
@@ -53,21 +52,4 @@ public sealed class TransactionBehavior<TMessage, TResponse>(IServiceProvider se
 
     private static Task<(TResponse, CommittedChanges)> RunOnceAsync(PortalDbContext db, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
         UnitOfWork.CommitAsync(db, $"{typeof(TMessage).Name}'s handler", ct => next(message, ct), cancellationToken);
-
-    /// <summary>
-    /// A concurrency conflict, a deadlock or serialization failure, or a unique key another transaction took first (two
-    /// commands numbering the same timeline entry, creating the same row): a re-run on fresh data decides again — for a
-    /// duplicate, it then finds the other's row and answers as for any duplicate.
-    /// </summary>
-    private static bool IsConflict(Exception e) =>
-        e is DbUpdateConcurrencyException || e is DbException { IsTransient: true } || e.InnerException is DbException { IsTransient: true }
-        || (e is DbUpdateException && IsUniqueViolation(e.InnerException));
-
-    private static bool IsUniqueViolation(Exception? e) => e switch
-    {
-        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
-        Microsoft.Data.SqlClient.SqlException s => s.Number is 2601 or 2627,
-        Microsoft.Data.Sqlite.SqliteException s => s.SqliteExtendedErrorCode is 2067 or 1555,
-        _ => false,
-    };
 }

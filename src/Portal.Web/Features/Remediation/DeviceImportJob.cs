@@ -9,6 +9,7 @@ using nietras.SeparatedValues;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Data;
+using Portal.Pipeline;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Remediation;
@@ -228,8 +229,8 @@ public sealed partial class DeviceImportJob(
         }
     }
 
-    private static bool IsConflict(Exception e) =>
-        e is DbUpdateException || e is DbException { IsTransient: true } || e.InnerException is DbException { IsTransient: true };
+    /// <summary>Along the whole chain: Npgsql's execution strategy wraps a transient error (a deadlock) in an InvalidOperationException.</summary>
+    private static bool IsConflict(Exception e) => WriteConflicts.Chain(e).Any(x => x is DbUpdateException or DbException { IsTransient: true });
 
     /// <summary>The header line, as the upload checked it (BOM removed).</summary>
     private static async Task<string> ReadHeaderAsync(string path, CancellationToken ct)
