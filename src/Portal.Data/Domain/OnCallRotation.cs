@@ -134,6 +134,16 @@ public sealed class OnCallRotation
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
+    /// <summary>
+    /// How far from today a rotation's start, an override or an "on call at" question may lie. Further is a typing mistake, and the
+    /// calendar arithmetic of hand-offs and zones overflows near year 1 and year 9999 (it was a 500).
+    /// </summary>
+    public const int YearsWithinReach = 10;
+
+    public static bool IsWithinReach(DateTimeOffset at, DateTimeOffset now) => at >= now.AddYears(-YearsWithinReach) && at <= now.AddYears(YearsWithinReach);
+
+    public static bool IsWithinReach(DateOnly day, DateTimeOffset now) => IsWithinReach(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), now);
+
     public static TimeZoneInfo FindZone(string? timeZoneId)
     {
         if (string.IsNullOrWhiteSpace(timeZoneId)) throw new InvalidValueException("invalid_time_zone", "A time zone is required, e.g. Europe/Berlin.");

@@ -32,10 +32,18 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
+    /// <summary>
+    /// A validation failure's key as the client spelled the field: camel case in every part of a nested name
+    /// (<c>levels[0].channels[0]</c>, not <c>levels[0].Channels[0]</c>); a header name (<c>If-Match</c>) as it is.
+    /// </summary>
+    private static string FieldName(string propertyName) => propertyName.Contains('-', StringComparison.Ordinal)
+        ? propertyName
+        : string.Join('.', propertyName.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+
     public static ProblemDetails? ToProblem(Exception exception) => exception switch
     {
         ValidationException v => new HttpValidationProblemDetails(v.Errors
-                .GroupBy(e => e.PropertyName.Contains('-', StringComparison.Ordinal) ? e.PropertyName : JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
+                .GroupBy(e => FieldName(e.PropertyName))
                 .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()))
             { Status = StatusCodes.Status400BadRequest, Title = "Some fields are not valid", Detail = "Correct the fields listed in 'errors' and send again." },
         BadHttpRequestException b => BadRequest(b),

@@ -291,6 +291,11 @@ public abstract partial class TaskPageTests(PortalApp app)
         var free = await page.GetStringAsync($"/tasks/{tasks[0].Id}", Ct);
         free.ShouldContain("None: a task of its own");
         free.ShouldNotContain("handler=Device", Case.Sensitive, "no device to correct");
+        using (var noDevice = await PostFormAsync(page, $"/tasks/{tasks[0].Id}", "Device", new() { ["Hostname"] = "KIOSK-1" }))
+        {
+            noDevice.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await noDevice.Content.ReadAsStringAsync(Ct)).ShouldContain("This task is not for a device: there is no device to change.");
+        }
 
         foreach (var (title, message) in new[] { ("", "A task needs a deviceId or a title."), ("Pasted\u000Bline", "title"), (new string('t', 201), "at most 200") })
         {

@@ -14,12 +14,16 @@ public sealed record AddOnCallOverride(Guid MspId, Guid? UserId, DateTimeOffset?
 
 public sealed class AddOnCallOverrideValidator : AbstractValidator<AddOnCallOverride>
 {
-    public AddOnCallOverrideValidator()
+    public AddOnCallOverrideValidator(TimeProvider clock)
     {
         RuleFor(c => c.UserId).NotNull().WithMessage("userId is required: the engineer who takes the shift.");
         RuleFor(c => c.From).NotNull().WithMessage("from is required.");
         RuleFor(c => c.To).NotNull().WithMessage("to is required.");
         RuleFor(c => c.To).GreaterThan(c => c.From).When(c => c.From is not null && c.To is not null).WithMessage("to must be after from.");
+        RuleFor(c => c.From).Must(at => at is null || OnCallRotation.IsWithinReach(at.Value, clock.GetUtcNow()))
+            .WithMessage($"from must be within {OnCallRotation.YearsWithinReach} years of now.");
+        RuleFor(c => c.To).Must(at => at is null || OnCallRotation.IsWithinReach(at.Value, clock.GetUtcNow()))
+            .WithMessage($"to must be within {OnCallRotation.YearsWithinReach} years of now.");
     }
 }
 

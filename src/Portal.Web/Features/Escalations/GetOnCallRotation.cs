@@ -1,3 +1,4 @@
+using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
@@ -24,6 +25,13 @@ public sealed class GetOnCallRotationHandler(PortalDbContext db, TimeProvider cl
 /// <summary>Who is on call at an instant (default: now) — what an escalation level "on call" resolves to at that moment.</summary>
 [Requires(Permission.ReadEscalations)]
 public sealed record GetOnCallNow(Guid MspId, DateTimeOffset? At) : IQuery<OnCallNowView>, IMspRequest;
+
+public sealed class GetOnCallNowValidator : AbstractValidator<GetOnCallNow>
+{
+    public GetOnCallNowValidator(TimeProvider clock) =>
+        RuleFor(q => q.At).Must(at => at is null || OnCallRotation.IsWithinReach(at.Value, clock.GetUtcNow()))
+            .WithMessage($"at must be within {OnCallRotation.YearsWithinReach} years of now.");
+}
 
 public sealed class GetOnCallNowHandler(PortalDbContext db, TimeProvider clock) : IQueryHandler<GetOnCallNow, OnCallNowView>
 {

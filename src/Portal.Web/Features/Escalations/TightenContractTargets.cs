@@ -22,7 +22,8 @@ public sealed class TightenContractTargetsValidator : AbstractValidator<TightenC
     public TightenContractTargetsValidator()
     {
         RuleFor(c => c.Targets).NotNull().WithMessage("targets is required (an empty list removes the contract's tighter targets).");
-        RuleForEach(c => c.Targets).ChildRules(t => t.RuleFor(x => x.Severity).IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4."));
+        RuleForEach(c => c.Targets).Cascade(CascadeMode.Stop).NotNull().WithMessage("A target cannot be null: one object per severity.")
+            .ChildRules(t => t.RuleFor(x => x.Severity).IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4."));
     }
 }
 

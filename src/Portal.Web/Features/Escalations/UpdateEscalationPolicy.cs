@@ -21,15 +21,17 @@ public sealed class UpdateEscalationPolicyValidator : AbstractValidator<UpdateEs
     public UpdateEscalationPolicyValidator()
     {
         RuleFor(c => c.Targets).NotNull().WithMessage("Targets are required: one per severity (Sev1…Sev4) with acknowledgeMinutes and resolveMinutes.");
-        RuleForEach(c => c.Targets).ChildRules(t =>
+        // A null inside a list ("targets":[null]) deserialises; stopped here, it never reaches the policy (it was a 500).
+        RuleForEach(c => c.Targets).Cascade(CascadeMode.Stop).NotNull().WithMessage("A target cannot be null: one object per severity.").ChildRules(t =>
         {
             t.RuleFor(x => x.Severity).IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4.");
             t.RuleFor(x => x.AcknowledgeMinutes).InclusiveBetween(1, EscalationPolicy.MaxMinutes).WithMessage($"acknowledgeMinutes must be between 1 and {EscalationPolicy.MaxMinutes}.");
             t.RuleFor(x => x.ResolveMinutes).InclusiveBetween(1, EscalationPolicy.MaxMinutes).WithMessage($"resolveMinutes must be between 1 and {EscalationPolicy.MaxMinutes}.");
         });
         RuleFor(c => c.Levels).NotNull().WithMessage("Levels are required (an empty list escalates nothing).");
-        RuleForEach(c => c.Levels).ChildRules(l =>
+        RuleForEach(c => c.Levels).Cascade(CascadeMode.Stop).NotNull().WithMessage("A level cannot be null.").ChildRules(l =>
         {
+            l.RuleForEach(x => x.Channels).NotEmpty().WithMessage("A channel name cannot be empty or null.");
             l.RuleFor(x => x.Kind).NotNull().IsInEnum().WithMessage("kind must be Acknowledge or Resolve.");
             l.RuleFor(x => x.AfterMinutes).NotNull().WithMessage("afterMinutes is required: the minutes after the breach the level fires at (0 = at the breach).")
                 .InclusiveBetween(0, EscalationPolicy.MaxMinutes)

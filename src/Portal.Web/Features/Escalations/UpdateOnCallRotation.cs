@@ -14,12 +14,14 @@ public sealed record UpdateOnCallRotation(Guid MspId, string? TimeZone, DayOfWee
 
 public sealed class UpdateOnCallRotationValidator : AbstractValidator<UpdateOnCallRotation>
 {
-    public UpdateOnCallRotationValidator()
+    public UpdateOnCallRotationValidator(TimeProvider clock)
     {
         RuleFor(c => c.TimeZone).NotEmpty().WithMessage("timeZone is required: an IANA zone such as Europe/Berlin.");
         RuleFor(c => c.HandoffDay).NotNull().IsInEnum().WithMessage("handoffDay is required: Monday … Sunday.");
         RuleFor(c => c.HandoffTime).NotNull().WithMessage("handoffTime is required, e.g. 09:00:00.");
-        RuleFor(c => c.StartsOn).NotNull().WithMessage("startsOn is required: a date in the first engineer's first week.");
+        RuleFor(c => c.StartsOn).NotNull().WithMessage("startsOn is required: a date in the first engineer's first week.")
+            .Must(d => d is null || OnCallRotation.IsWithinReach(d.Value, clock.GetUtcNow()))
+            .WithMessage($"startsOn must be within {OnCallRotation.YearsWithinReach} years of today.");
         RuleFor(c => c.Engineers).NotEmpty().WithMessage("engineers is required: the MSP's engineers in rotation order.");
     }
 }

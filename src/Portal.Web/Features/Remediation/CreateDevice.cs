@@ -25,7 +25,7 @@ internal static class DeviceRules
         v.RuleFor(x => os(x)).MaximumLength(Device.OperatingSystemMaxLength)
             .WithMessage($"The operating system may be at most {Device.OperatingSystemMaxLength} characters.").OverridePropertyName("operatingSystem");
         v.RuleFor(x => site(x)).MaximumLength(Device.SiteMaxLength).WithMessage($"The site may be at most {Device.SiteMaxLength} characters.").OverridePropertyName("site");
-        v.RuleForEach(x => tags(x)).NotEmpty().WithMessage("A tag cannot be empty.").Must(t => !t.Contains(',')).WithMessage("A tag cannot contain a comma.")
+        v.RuleForEach(x => tags(x)).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("A tag cannot be empty or null.").Must(t => !t.Contains(',')).WithMessage("A tag cannot contain a comma.")
             .OverridePropertyName("tags");
     }
 

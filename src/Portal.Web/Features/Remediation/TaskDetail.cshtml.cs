@@ -99,7 +99,8 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
         ChangeAsync("Device", async () =>
         {
             var task = await mediator.Send(new GetTask(Id), ct);
-            if (task.Device is not { } device) throw new DomainRuleException("no_device", "This task is not for a device: there is no device to change.");
+            if (task.Device is not { } device)
+                throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure(nameof(Hostname), "This task is not for a device: there is no device to change.")]);
             var tags = (Tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var saved = await mediator.Send(new UpdateDevice(device.Id, Hostname, ExternalId, OperatingSystem, Site, tags), ct);
             return $"Device {saved.Hostname} saved.";
