@@ -227,6 +227,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(d => d.Site).HasMaxLength(Device.SiteMaxLength);
             e.Property(d => d.Tags).HasMaxLength(Device.TagsMaxLength);
             e.Property(d => d.MatchKey).HasMaxLength(Device.MatchKeyMaxLength);
+            ConfigureVersion(e.Property(d => d.Version));
             e.Ignore(d => d.TagList);
             e.HasOne<Organisation>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
             // The identity of a device within its tenant (imports and RMM updates match on it); also the keyset order of the list.

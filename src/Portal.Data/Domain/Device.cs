@@ -46,6 +46,15 @@ public sealed class Device
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>Optimistic concurrency token (as on tasks): a correction made on a page from before a colleague's is a 409, not a silent revert.</summary>
+    public long Version { get; private set; }
+
+    /// <summary>The change is made against the version the caller last saw (a page's form, If-Match), or it is refused.</summary>
+    public void EnsureVersion(long? expected)
+    {
+        if (expected is { } version && version != Version) throw new StaleVersionException("device", version, Version);
+    }
+
     public IReadOnlyList<string> TagList => Tags.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     public static Device Register(Guid tenantId, string? hostname, string? externalId, string? operatingSystem, string? site, IEnumerable<string>? tags, DateTimeOffset now)

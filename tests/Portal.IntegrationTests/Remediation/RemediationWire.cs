@@ -6,7 +6,7 @@ namespace Portal.IntegrationTests.Remediation;
 // The remediation wire contract as a client sees it (enums as strings), independent of the product's records.
 
 public sealed record DeviceDto(Guid Id, Guid TenantId, string Hostname, string? ExternalId, string? OperatingSystem, string? Site, string[] Tags,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Version);
 
 public sealed record DevicePageDto(DeviceDto[] Items, string? Next);
 

@@ -59,8 +59,8 @@ public static class DeviceImportWriter
         await using var device = connection.CreateCommand();
         device.Transaction = transaction;
         device.CommandText = """
-            INSERT INTO "Devices" ("Id", "TenantId", "Hostname", "ExternalId", "OperatingSystem", "Site", "Tags", "MatchKey", "CreatedAt", "UpdatedAt")
-            SELECT r.value ->> 0, $tenant, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6, r.value ->> 7, $now, $now
+            INSERT INTO "Devices" ("Id", "TenantId", "Hostname", "ExternalId", "OperatingSystem", "Site", "Tags", "MatchKey", "CreatedAt", "UpdatedAt", "Version")
+            SELECT r.value ->> 0, $tenant, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6, r.value ->> 7, $now, $now, 0
             FROM json_each($rows) AS r WHERE true
             ON CONFLICT ("TenantId", "MatchKey") DO NOTHING
             """;

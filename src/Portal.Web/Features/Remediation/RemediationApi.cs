@@ -45,19 +45,20 @@ public static class RemediationApi
             TypedResults.Ok(await mediator.Send(new ListDevices(tenantId, p.Q, p.Os, p.Site, p.Tag, p.Cursor, p.Limit ?? 100), ct)))
             .WithName("ListDevices").WithSummary("A tenant's devices in key order, keyset-paged: pass 'next' as cursor; limit ≤ 500.");
 
-        api.MapPost("/tenants/{tenantId:guid}/devices", async Task<Created<DeviceView>> (Guid tenantId, DeviceBody body, IMediator mediator, CancellationToken ct) =>
+        api.MapPost("/tenants/{tenantId:guid}/devices", async Task<Created<DeviceView>> (Guid tenantId, DeviceBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
         {
             var device = await mediator.Send(new CreateDevice(tenantId, body.Hostname, body.ExternalId, body.OperatingSystem, body.Site, body.Tags), ct);
+            http.Response.Headers.ETag = device.ETag;
             return TypedResults.Created($"/api/v1/devices/{device.Id}", device);
         }).WithName("CreateDevice").WithSummary("Register a device; 409 duplicate_device when its external id (or hostname without one) exists in the tenant.");
 
-        api.MapGet("/devices/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new GetDevice(id), ct)))
-            .WithName("GetDevice").WithSummary("One device.");
+        api.MapGet("/devices/{id:guid}", async (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new GetDevice(id), ct)))
+            .WithName("GetDevice").WithSummary("One device; its ETag is the version to send in If-Match.");
 
-        api.MapPut("/devices/{id:guid}", async (Guid id, DeviceBody body, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new UpdateDevice(id, body.Hostname, body.ExternalId, body.OperatingSystem, body.Site, body.Tags), ct)))
-            .WithName("UpdateDevice").WithSummary("Replace a device's fields; 409 duplicate_device when the new key belongs to another device.");
+        api.MapPut("/devices/{id:guid}", async (Guid id, DeviceBody body, [FromHeader(Name = "If-Match")] string? ifMatch, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            WithETag(http, await mediator.Send(new UpdateDevice(id, body.Hostname, body.ExternalId, body.OperatingSystem, body.Site, body.Tags, HttpInput.IfMatchVersion(ifMatch)), ct)))
+            .WithName("UpdateDevice").WithSummary("Replace a device's fields; 409 duplicate_device when the new key belongs to another device. With If-Match, only if nobody changed the device since.");
 
         // tasks
         api.MapPost("/incidents/{id:guid}/tasks", async Task<Created<TaskView>> (Guid id, CreateTaskBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
@@ -128,5 +129,11 @@ public static class RemediationApi
     {
         http.Response.Headers.ETag = task.ETag;
         return TypedResults.Ok(task);
+    }
+
+    private static Ok<DeviceView> WithETag(HttpContext http, DeviceView device)
+    {
+        http.Response.Headers.ETag = device.ETag;
+        return TypedResults.Ok(device);
     }
 }

@@ -3,10 +3,14 @@ using Portal.Domain;
 namespace Portal.Features.Remediation;
 
 public sealed record DeviceView(Guid Id, Guid TenantId, string Hostname, string? ExternalId, string? OperatingSystem, string? Site,
-    IReadOnlyList<string> Tags, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    IReadOnlyList<string> Tags, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Version)
 {
     public static DeviceView From(Device d) =>
-        new(d.Id, d.TenantId, d.Hostname, d.ExternalId, d.OperatingSystem, d.Site, d.TagList, d.CreatedAt, d.UpdatedAt);
+        new(d.Id, d.TenantId, d.Hostname, d.ExternalId, d.OperatingSystem, d.Site, d.TagList, d.CreatedAt, d.UpdatedAt, d.Version);
+
+    /// <summary>The strong ETag of this version, for If-Match (sent as a header, not in the body).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ETag => $"\"{Version}\"";
 }
 
 /// <summary>The device of a task as the task list shows it.</summary>

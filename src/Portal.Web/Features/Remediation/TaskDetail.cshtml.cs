@@ -45,6 +45,10 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
     [BindProperty]
     public string? Site { get; set; }
 
+    /// <summary>The device's version the posted device form was rendered from.</summary>
+    [BindProperty]
+    public long? DeviceVersion { get; set; }
+
     /// <summary>The device's tags as typed: separated by commas.</summary>
     [BindProperty]
     public string? Tags { get; set; }
@@ -102,7 +106,7 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
             if (task.Device is not { } device)
                 throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure(nameof(Hostname), "This task is not for a device: there is no device to change.")]);
             var tags = (Tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var saved = await mediator.Send(new UpdateDevice(device.Id, Hostname, ExternalId, OperatingSystem, Site, tags), ct);
+            var saved = await mediator.Send(new UpdateDevice(device.Id, Hostname, ExternalId, OperatingSystem, Site, tags, DeviceVersion), ct);
             return $"Device {saved.Hostname} saved.";
         }, ct);
 
@@ -141,6 +145,7 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
         }
         // Forms always carry the version on screen, so a retry after "changed by someone else" is made against what the user now sees.
         Version = Task.Version;
+        DeviceVersion = Device?.Version;
         if (FailedForm != "Device" && Device is not null)
         {
             (Hostname, ExternalId, OperatingSystem, Site, Tags) = (Device.Hostname, Device.ExternalId, Device.OperatingSystem, Device.Site, string.Join(", ", Device.Tags));

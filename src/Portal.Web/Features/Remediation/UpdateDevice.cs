@@ -6,10 +6,14 @@ using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
 
-/// <summary>Replace a device's fields (PUT); changing its key to one another device of the tenant has is 409.</summary>
+/// <summary>
+/// Replace a device's fields (PUT); changing its key to one another device of the tenant has is 409. With
+/// <paramref name="ExpectedVersion"/> (the page's form, If-Match) only if nobody changed the device since: a replacement made
+/// from an older copy would put back every field a colleague had corrected meanwhile.
+/// </summary>
 [Requires(Permission.WorkRemediation)]
-public sealed record UpdateDevice(Guid DeviceId, string? Hostname, string? ExternalId, string? OperatingSystem, string? Site, IReadOnlyList<string>? Tags)
-    : ICommand<DeviceView>, IDeviceRequest, IRetriedOnConflict;
+public sealed record UpdateDevice(Guid DeviceId, string? Hostname, string? ExternalId, string? OperatingSystem, string? Site, IReadOnlyList<string>? Tags,
+    long? ExpectedVersion = null) : ICommand<DeviceView>, IDeviceRequest, IRetriedOnConflict;
 
 public sealed class UpdateDeviceValidator : AbstractValidator<UpdateDevice>
 {
@@ -21,6 +25,7 @@ public sealed class UpdateDeviceHandler(PortalDbContext db, TimeProvider clock) 
     public async ValueTask<DeviceView> Handle(UpdateDevice command, CancellationToken cancellationToken)
     {
         var device = await db.LoadDeviceAsync(command.DeviceId, cancellationToken);
+        device.EnsureVersion(command.ExpectedVersion);
         var key = device.MatchKey;
         if (device.Update(command.Hostname, command.ExternalId, command.OperatingSystem, command.Site, command.Tags, clock.GetUtcNow()))
         {
