@@ -143,6 +143,16 @@ public abstract partial class TaskPageTests(PortalApp app)
             var now = await kept.ReadAsync<DeviceDto>();
             (now.Hostname, now.ExternalId, now.Site).ShouldBe((device.Hostname, device.ExternalId, "Gate C"));
         }
+
+        // A renamed host: its task reads as the new name on the page, in the list and in the export.
+        var renamed = device.Hostname + "-R";
+        using (var rename = await PostFormAsync(page, path, "Device", new(fields) { ["Hostname"] = renamed }))
+            rename.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await TaskAsync(maya, task.Id)).Title.ShouldBe(renamed);
+        (await maya.AllTasksAsync(incident.Id)).Single().Title.ShouldBe(renamed);
+        (await page.GetStringAsync(path, Ct)).ShouldContain($"<h1>{renamed}</h1>");
+        var csv = await maya.GetStringAsync($"/api/v1/incidents/{incident.Id}/tasks.csv", Ct);
+        csv.Split('\n')[1].ShouldStartWith($"{task.Id},{renamed},{renamed},");
     }
 
     [Fact]

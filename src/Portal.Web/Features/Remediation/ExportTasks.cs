@@ -28,7 +28,7 @@ public sealed class ExportTasksHandler(PortalDbContext db) : IQueryHandler<Expor
                    join d in db.Devices.AsNoTracking() on t.DeviceId equals d.Id into devices
                    from d in devices.DefaultIfEmpty()
                    orderby t.Id
-                   select new TaskExportRow(t.Id, t.Title, d == null ? null : d.Hostname, d == null ? null : d.ExternalId, d == null ? null : d.Site,
+                   select new TaskExportRow(t.Id, d == null ? t.Title : d.Hostname, d == null ? null : d.Hostname, d == null ? null : d.ExternalId, d == null ? null : d.Site,
                        d == null ? null : d.OperatingSystem, d == null ? null : d.Tags, t.State, t.Reason, t.AssigneeName, t.UpdatedAt);
         return new TaskExport($"{incident.Reference}-tasks.csv", rows.AsAsyncEnumerable());
     }

@@ -19,8 +19,9 @@ public sealed record TaskDeviceView(Guid Id, string Hostname, string? ExternalId
 public sealed record TaskView(Guid Id, Guid IncidentId, string Title, TaskDeviceView? Device, RemediationState State, string? Reason,
     PersonRefView? Assignee, DateTimeOffset UpdatedAt, long Version, IReadOnlyList<RemediationState> NextStates)
 {
+    /// <summary>A device's task reads as its device's hostname now: a host renamed after the import is shown by its new name everywhere.</summary>
     public static TaskView From(RemediationTask t, Device? d) => new(
-        t.Id, t.IncidentId, t.Title,
+        t.Id, t.IncidentId, d?.Hostname ?? t.Title,
         d is null ? null : new TaskDeviceView(d.Id, d.Hostname, d.ExternalId, d.Site, d.TagList, d.OperatingSystem),
         t.State, t.Reason, t.AssigneeId is { } id ? new PersonRefView(id, t.AssigneeName ?? "") : null, t.UpdatedAt, t.Version,
         RemediationTask.Transitions[t.State]);
