@@ -105,7 +105,19 @@ public sealed partial class ProviderAdvisoryPagesTests(SqliteApp app) : IClassFi
         published.StatusCode.ShouldBe(HttpStatusCode.Redirect, await published.Content.ReadAsStringAsync(Ct));
         var location = published.Headers.Location!.OriginalString;
         location.ShouldStartWith("/provider/advisories/");
-        (await HtmlAsync(priya, location)).ShouldContain("Published from the page");
+        var shownAfter = await HtmlAsync(priya, location);
+        shownAfter.ShouldContain("Published from the page");
+        var reached = (await app.SubscribersAsync(sensor.Id)).Count;
+        reached.ShouldBeGreaterThan(1);
+        shownAfter.ShouldContain($"It reaches {reached:N0} tenants.", Case.Sensitive, "the publisher is told at once how far it went");
+
+        // A region typed wrong matches no subscription: published, and said plainly, instead of going out to nobody in silence.
+        var typo = Form("Published to a typo");
+        typo["Regions"] = "westeurpoe";
+        using var toNobody = await priya.PostAsync("/provider/advisories/new", new FormUrlEncodedContent(typo), Ct);
+        toNobody.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await HtmlAsync(priya, toNobody.Headers.Location!.OriginalString))
+            .ShouldContain("No customer subscribes to these services in westeurpoe: check the spelling.");
     }
 
     [Fact]
