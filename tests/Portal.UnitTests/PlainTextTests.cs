@@ -70,4 +70,17 @@ public sealed class PlainTextTests
         Should.Throw<InvalidValueException>(() => RemediationTask.Free(incident, "Reboot\u0007", T0)).Code.ShouldBe("invalid_text");
         Should.Throw<InvalidValueException>(() => new Organisation(Guid.NewGuid(), "Northwind\nAirways", OrganisationKind.Customer, null, "NWA")).Code.ShouldBe("invalid_name");
     }
+
+    [Fact]
+    public void Shortening_keeps_short_text_and_never_cuts_a_surrogate_pair_in_half()
+    {
+        PlainText.Shorten("short", 10).ShouldBe("short");
+        PlainText.Shorten("0123456789", 10).ShouldBe("0123456789");
+        PlainText.Shorten("0123456789AB", 10).ShouldBe("012345678…");
+        // "😀" is two chars: kept whole or dropped whole, and what is kept is plain text a database stores.
+        var cut = PlainText.Shorten("01234567😀AB", 10);
+        cut.ShouldBe("01234567…");
+        PlainText.IsPlain(cut).ShouldBeTrue();
+        PlainText.Shorten("0123456😀AB", 10).ShouldBe("0123456😀…");
+    }
 }

@@ -186,8 +186,8 @@ public sealed class Advisory
         if (services.Count > MaxServices) throw new InvalidValueException("too_many_services", $"An advisory names at most {MaxServices} services.");
         var regions = content.Regions.Select(r => r.Trim().ToLowerInvariant()).Where(r => r.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
         if (regions.Count > MaxRegions) throw new InvalidValueException("too_many_regions", $"An advisory names at most {MaxRegions} regions.");
-        if (regions.FirstOrDefault(r => r.Length > RegionMaxLength || r.Contains(',')) is { } bad)
-            throw new InvalidValueException("invalid_region", $"Region '{bad}' is not a region name (at most {RegionMaxLength} characters, no commas).");
+        if (regions.FirstOrDefault(r => r.Length > RegionMaxLength || r.Contains(',') || !PlainText.IsPlain(r, multiline: false)) is { } bad)
+            throw new InvalidValueException("invalid_region", $"Region '{bad}' is not a region name (at most {RegionMaxLength} characters, no commas or control characters).");
 
         Title = title;
         Severity = content.Severity;

@@ -21,9 +21,9 @@ public sealed class AuditEntry
         OrganisationId = organisationId;
         At = at;
         ActorUserId = actorUserId;
-        ActorName = actorName.Length > 200 ? actorName[..200] : actorName;
+        ActorName = PlainText.Shorten(actorName, 200);
         Action = action;
-        Detail = detail.Length > DetailMaxLength ? detail[..(DetailMaxLength - 1)] + "…" : detail;
+        Detail = PlainText.Shorten(detail, DetailMaxLength);
     }
 
     public Guid Id { get; private set; }

@@ -130,7 +130,7 @@ public sealed class Incident
         var text = $"Advisory update from {providerName} ({update.Status}): {update.Text}";
         Touch(now);
         return Append(new Actor(update.AuthorId, providerName, TenantAccess.None), now, TimelineEntryKind.Advisory, NoteVisibility.Customer,
-            text.Length <= TimelineEntry.TextMaxLength ? text : text[..(TimelineEntry.TextMaxLength - 1)] + "…", null, null);
+            PlainText.Shorten(text, TimelineEntry.TextMaxLength), null, null);
     }
 
     public void Acknowledge(Actor actor, DateTimeOffset now)
@@ -259,7 +259,7 @@ public sealed class Incident
         else ResolveLevel = level.Level;
         NextEscalationAt = NextEscalation(plan)?.At;
         return Append(new Actor(Guid.Empty, "Portal escalation", TenantAccess.Msp), now, TimelineEntryKind.Escalation, NoteVisibility.Internal,
-            text.Length <= TimelineEntry.TextMaxLength ? text : text[..(TimelineEntry.TextMaxLength - 1)] + "…", null, null);
+            PlainText.Shorten(text, TimelineEntry.TextMaxLength), null, null);
     }
 
     public void EnsureVersion(long? expected)

@@ -20,6 +20,8 @@ public sealed class NotificationEndpoint
         if (channel == NotificationChannel.Email) throw new InvalidValueException("invalid_channel", "Endpoints are Webhook or Teams; email goes to subscribers.");
         if (!Enum.IsDefined(channel)) throw new InvalidValueException("invalid_channel", $"Channel {(int)channel} does not exist.");
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > NameMaxLength) throw new InvalidValueException("invalid_name", $"An endpoint needs a name of 1 to {NameMaxLength} characters.");
+        if (!PlainText.IsPlain(name.Trim(), multiline: false)) throw new InvalidValueException("invalid_name", PlainText.Refusal("name"));
+        if (!PlainText.IsPlain(url.OriginalString, multiline: false)) throw new InvalidValueException("invalid_url", PlainText.Refusal("URL"));
         if (!url.IsAbsoluteUri || url.Scheme is not ("https" or "http") || url.OriginalString.Length > UrlMaxLength)
             throw new InvalidValueException("invalid_url", $"The URL must be an absolute http(s) URL of at most {UrlMaxLength} characters.");
         if (channel == NotificationChannel.Webhook && protectedSecret is null) throw new ArgumentNullException(nameof(protectedSecret), "A webhook is signed: it needs a secret.");

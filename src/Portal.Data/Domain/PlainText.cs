@@ -26,6 +26,20 @@ public static class PlainText
         return true;
     }
 
+    /// <summary>
+    /// The text, or as much of it as fits in <paramref name="maxLength"/> with "…" at the end. Never half of a surrogate pair: an emoji
+    /// cut in two is text PostgreSQL refuses to store (a long contract proposal with one near the cut answered 500) and SQLite
+    /// stores as garbage.
+    /// </summary>
+    public static string Shorten(string text, int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
+        if (text.Length <= maxLength) return text;
+        var keep = maxLength - 1;
+        if (char.IsHighSurrogate(text[keep - 1])) keep--;
+        return string.Concat(text.AsSpan(0, keep), "…");
+    }
+
     /// <summary>The refusal's words, the same at the edge (the validators) and in the entities.</summary>
     public static string Refusal(string what) =>
         $"The {what} contains a control character (for example a line break pasted from a word processor); type it again without it.";

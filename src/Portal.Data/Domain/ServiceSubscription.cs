@@ -10,6 +10,8 @@ public sealed class ServiceSubscription
         Id = id;
         CustomerId = customerId;
         ServiceId = serviceId;
+        if (region is not null && !PlainText.IsPlain(region.Trim(), multiline: false))
+            throw new InvalidValueException("invalid_region", PlainText.Refusal("region"));
         Region = string.IsNullOrWhiteSpace(region) ? null : region.Trim().ToLowerInvariant();
     }
 

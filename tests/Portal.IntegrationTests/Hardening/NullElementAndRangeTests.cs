@@ -3,9 +3,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Portal.IntegrationTests.Hardening;
 
 /// <summary>
-/// Input that deserialises but that a handler cannot use: a null inside a list (<c>"tags":[null]</c>, <c>"levels":[null]</c>)
-/// and dates at the ends of the calendar. Each used to reach the domain and answer 500 ("Something went wrong on our side",
-/// a NullReferenceException or an un-representable DateTime in the log); each must answer 400 naming the field, and change nothing.
+/// Input that deserialises but that a handler cannot use: a null inside a list (<c>"tags":[null]</c>, <c>"levels":[null]</c>),
+/// dates at the ends of the calendar, and control characters in fields that had no check (a NUL is text PostgreSQL refuses to
+/// store). Each used to reach the domain or the database and answer 500 ("Something went wrong on our side", a
+/// NullReferenceException, an un-representable DateTime or "invalid byte sequence" in the log); each must answer 400 naming the
+/// field, and change nothing.
 /// </summary>
 public abstract class NullElementAndRangeTests(PortalApp app)
 {
@@ -37,6 +39,17 @@ public abstract class NullElementAndRangeTests(PortalApp app)
             """{"timeZone":"Pacific/Kiritimati","handoffDay":"Monday","handoffTime":"09:00:00","startsOn":"0001-01-01","engineers":["{maya}"]}""", "startsOn"),
         ["a rotation that starts at the last day of the calendar"] = new(DemoDirectory.Liam, "PUT", "/api/v1/msps/{msp}/on-call/rotation",
             """{"timeZone":"Europe/Berlin","handoffDay":"Monday","handoffTime":"09:00:00","startsOn":"9999-12-31","engineers":["{maya}"]}""", "startsOn"),
+        ["a response-times report ending in year 1"] = new(DemoDirectory.Maya, "GET", "/api/v1/reports/response-times?to=0001-01-05T00:00:00Z", null, "to"),
+        ["a response-times report from year 9999 without an end"] = new(DemoDirectory.Maya, "GET", "/api/v1/reports/response-times?from=9999-12-01T00:00:00Z", null, "from"),
+        ["a report from after now without an end"] = new(DemoDirectory.Maya, "GET", "/api/v1/reports/response-times.csv?from={tomorrow}", null, "to"),
+        ["a NUL in a webhook's name"] = new(DemoDirectory.Liam, "POST", "/api/v1/msps/{msp}/notification-endpoints",
+            """{"channel":"Webhook","name":"nul\u0000name","url":"https://hooks.example/h"}""", "name"),
+        ["a NUL in a webhook's URL"] = new(DemoDirectory.Liam, "POST", "/api/v1/msps/{msp}/notification-endpoints",
+            """{"channel":"Webhook","name":"Pager","url":"https://hooks.example/x\u0000y"}""", "url"),
+        ["a NUL in a subscription's region"] = new(DemoDirectory.Olivia, "POST", "/api/v1/tenants/{tenant}/subscriptions",
+            """{"serviceId":"{service}","region":"west\u0000eu"}""", "region"),
+        ["a bell in an advisory's region"] = new(DemoDirectory.Priya, "POST", "/api/v1/providers/{provider}/advisories",
+            """{"title":"Bell region","severity":"Sev3","impact":"None.","serviceIds":["{service}"],"regions":["west\u0007eu"]}""", "regions"),
     };
 
     public static TheoryData<string> CaseNames => [.. Cases.Keys];
@@ -60,7 +73,10 @@ public abstract class NullElementAndRangeTests(PortalApp app)
             .Replace("{provider}", app.Demo.Org("Sentinel Shield Security").Id.ToString(), StringComparison.Ordinal)
             .Replace("{device}", device.Id.ToString(), StringComparison.Ordinal)
             .Replace("{incident}", (await IncidentAsync()).Id.ToString(), StringComparison.Ordinal);
-        var body = c.Body?.Replace("{maya}", app.Demo.User(DemoDirectory.Maya).Id.ToString(), StringComparison.Ordinal);
+        var service = await app.QueryAsync(db => db.Services.Where(s => s.ProviderId == app.Demo.Org("Sentinel Shield Security").Id).OrderBy(s => s.Name).Select(s => s.Id).FirstAsync());
+        url = url.Replace("{tomorrow}", Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O")), StringComparison.Ordinal);
+        var body = c.Body?.Replace("{maya}", app.Demo.User(DemoDirectory.Maya).Id.ToString(), StringComparison.Ordinal)
+            .Replace("{service}", service.ToString(), StringComparison.Ordinal);
         var client = await app.ClientForAsync(c.Who);
 
         using var response = await client.SendRawAsync(new HttpMethod(c.Method), url, body);

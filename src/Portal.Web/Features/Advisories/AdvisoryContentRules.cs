@@ -28,8 +28,8 @@ public static class AdvisoryContentRules
             .Must(s => s is null || s.Count <= Advisory.MaxServices).WithMessage($"At most {Advisory.MaxServices} services.");
         v.RuleFor(c => regions(c)).Must(r => r is null || r.Count <= Advisory.MaxRegions).WithMessage($"At most {Advisory.MaxRegions} regions.")
             .OverridePropertyName("regions")
-            .Must(r => r is null || r.All(x => !string.IsNullOrWhiteSpace(x) && x.Trim().Length <= Advisory.RegionMaxLength && !x.Contains(',')))
-            .WithMessage($"A region is a name of at most {Advisory.RegionMaxLength} characters without commas, e.g. westeurope.");
+            .Must(r => r is null || r.All(x => !string.IsNullOrWhiteSpace(x) && x.Trim().Length <= Advisory.RegionMaxLength && !x.Contains(',') && PlainText.IsPlain(x.Trim(), multiline: false)))
+            .WithMessage($"A region is a name of at most {Advisory.RegionMaxLength} characters without commas or control characters, e.g. westeurope.");
     }
 
     /// <summary>The services must be the provider's own: a foreign or unknown id is refused by name.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Notifications;
@@ -62,9 +63,11 @@ public sealed class CreateNotificationEndpointValidator : AbstractValidator<Crea
         RuleFor(c => c.Channel).NotNull().WithMessage("Say which channel: Webhook or Teams.")
             .Must(c => c is NotificationChannel.Webhook or NotificationChannel.Teams).WithMessage("The channel is Webhook or Teams (email goes to a tenant's subscribers).");
         RuleFor(c => c.Name).NotEmpty().WithMessage("Give the endpoint a name.")
-            .MaximumLength(NotificationEndpoint.NameMaxLength).WithMessage($"A name may be at most {NotificationEndpoint.NameMaxLength} characters.");
+            .MaximumLength(NotificationEndpoint.NameMaxLength).WithMessage($"A name may be at most {NotificationEndpoint.NameMaxLength} characters.")
+            .IsPlainText("name", multiline: false);
         RuleFor(c => c.Url).NotEmpty().WithMessage("The URL to post to is required.")
             .MaximumLength(NotificationEndpoint.UrlMaxLength).WithMessage($"A URL may be at most {NotificationEndpoint.UrlMaxLength} characters.")
+            .Must(u => PlainText.IsPlain(u, multiline: false)).WithMessage(PlainText.Refusal("URL"))
             .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var url) && url.Scheme is "https" or "http" && string.IsNullOrEmpty(url.UserInfo))
             .WithMessage("The URL must be an absolute https URL (no user name or password in it).");
     }

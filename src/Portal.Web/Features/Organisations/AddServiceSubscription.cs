@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Features.Advisories;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Organisations;
@@ -26,7 +27,8 @@ public sealed class AddServiceSubscriptionValidator : AbstractValidator<AddServi
     {
         RuleFor(c => c.ServiceId).NotEmpty().WithMessage("Name the service the tenant uses (serviceId).");
         RuleFor(c => c.Region).Must(r => r is null || (r.Trim().Length is > 0 and <= RegionMaxLength && !r.Contains(',')))
-            .WithMessage($"A region is a name of at most {RegionMaxLength} characters without commas, e.g. westeurope; leave it out for every region.");
+            .WithMessage($"A region is a name of at most {RegionMaxLength} characters without commas, e.g. westeurope; leave it out for every region.")
+            .IsPlainText("region", multiline: false);
     }
 }
 

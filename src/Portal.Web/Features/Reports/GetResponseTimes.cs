@@ -37,13 +37,22 @@ public sealed class GetResponseTimesValidator : AbstractValidator<GetResponseTim
 {
     public const int MaxDays = 366;
 
-    public GetResponseTimesValidator()
+    /// <summary>How far from now either end may lie: further is a typing mistake, and the default period's arithmetic overflowed near year 1 (a 500).</summary>
+    public const int MaxYearsAway = 10;
+
+    public GetResponseTimesValidator(TimeProvider clock)
     {
+        RuleFor(q => q.From).Must(at => at is null || IsWithinReach(at.Value, clock.GetUtcNow()))
+            .WithMessage($"'from' must be within {MaxYearsAway} years of now.").OverridePropertyName("from");
+        RuleFor(q => q.To).Must(at => at is null || IsWithinReach(at.Value, clock.GetUtcNow()))
+            .WithMessage($"'to' must be within {MaxYearsAway} years of now.").OverridePropertyName("to");
         RuleFor(q => q.To).Must((q, to) => q.From is null || (to ?? DateTimeOffset.MaxValue) > q.From).WithMessage("'to' must be after 'from'.")
             .OverridePropertyName("to");
         RuleFor(q => q.From).Must((q, from) => from is null || q.To is null || q.To.Value - from.Value <= TimeSpan.FromDays(MaxDays))
             .WithMessage($"A period is at most {MaxDays} days.").OverridePropertyName("from");
     }
+
+    private static bool IsWithinReach(DateTimeOffset at, DateTimeOffset now) => at >= now.AddYears(-MaxYearsAway) && at <= now.AddYears(MaxYearsAway);
 }
 
 public sealed class GetResponseTimesHandler(PortalDbContext db, CurrentUser currentUser, TimeProvider clock) : IQueryHandler<GetResponseTimes, ResponseTimesView>
@@ -58,6 +67,7 @@ public sealed class GetResponseTimesHandler(PortalDbContext db, CurrentUser curr
         var to = query.To ?? now;
         var from = query.From ?? to.AddDays(-30);
         // The validator sees both ends only when both are given; "from" alone ends now, which only the handler knows.
+        if (from >= to) throw new ValidationException([new ValidationFailure("to", "'to' must be after 'from' (without 'to', the period ends now).")]);
         if (to - from > TimeSpan.FromDays(GetResponseTimesValidator.MaxDays))
             throw new ValidationException([new ValidationFailure("from", $"A period is at most {GetResponseTimesValidator.MaxDays} days.")]);
 

@@ -49,7 +49,7 @@ public sealed partial class InvitationBinder(IServiceScopeFactory scopes, TimePr
                 var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.EntraTenantId == tid && u.EntraObjectId == oid, c);
                 if (user is null)
                 {
-                    user = new User(Guid.CreateVersion7(now), name.Length > 200 ? name[..200] : name, email, tid, oid);
+                    user = new User(Guid.CreateVersion7(now), PlainText.Shorten(name, 200), email, tid, oid);
                     db.Users.Add(user);
                 }
                 var count = 0;
