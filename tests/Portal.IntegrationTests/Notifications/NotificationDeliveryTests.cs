@@ -66,7 +66,10 @@ public sealed partial class NotificationDeliveryTests(NotificationsApp app) : IC
             refused.StatusCode.ShouldBe(HttpStatusCode.Gone);
         (await app.QueryAsync(db => db.EmailSubscriptions.CountAsync(s => s.Id == subscriptionId, Ct))).ShouldBe(1, "a refused link changes nothing");
 
-        using (var done = await anonymous.GetAsync(path, Ct))
+        using (var asked = await anonymous.GetAsync(path, Ct))
+            (await asked.Content.ReadAsStringAsync(Ct)).ShouldContain("Stop incident emails?");
+        (await app.QueryAsync(db => db.EmailSubscriptions.CountAsync(s => s.Id == subscriptionId, Ct))).ShouldBe(1, "opening the link only asks");
+        using (var done = await anonymous.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }), Ct))
         {
             done.StatusCode.ShouldBe(HttpStatusCode.OK, await done.Content.ReadAsStringAsync(Ct));
             (await done.Content.ReadAsStringAsync(Ct)).ShouldContain("Unsubscribed");

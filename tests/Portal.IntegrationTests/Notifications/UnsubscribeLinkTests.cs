@@ -11,7 +11,9 @@ namespace Portal.IntegrationTests.Notifications;
 /// The unsubscribe link's expiry travels inside the protected token and is checked against Portal's clock (the FakeTimeProvider,
 /// moved here by weeks in a moment): a real emailed link works until its expiry and answers a clear "expired" page (410, or a
 /// problem for a JSON client) after it; an edited token, a token of the earlier format and garbage are refused as invalid (400).
-/// A refused link changes nothing. Its own app: the clock moves by the whole link lifetime.
+/// A refused link changes nothing. Opening a link (GET) only asks: a mail gateway that opens every link to scan it must not
+/// unsubscribe anyone (RFC 8058); the page's button and the mail client's one-click send POST, which removes the subscription and
+/// says so in the tenant's audit log. Its own app: the clock moves by the whole link lifetime.
 /// </summary>
 public sealed partial class UnsubscribeLinkTests(NotificationsApp app) : IClassFixture<NotificationsApp>
 {
@@ -63,12 +65,25 @@ public sealed partial class UnsubscribeLinkTests(NotificationsApp app) : IClassF
         noahLink.ShouldNotBeEmpty();
         using var anonymous = app.Anonymous();
 
-        // A minute before the expiry (weeks later by Portal's clock; the system clock has not moved): the link works.
+        // A minute before the expiry (weeks later by Portal's clock; the system clock has not moved): opening the link asks, and
+        // changes nothing however often it is opened; the button (POST) unsubscribes, and the tenant's audit log says who and how.
         app.Clock.Advance(Lifetime - TimeSpan.FromMinutes(1));
-        var (status, body) = await FollowAsync(anonymous, oliviaLink);
+        for (var scan = 0; scan < 2; scan++)
+        {
+            var (asked, page) = await FollowAsync(anonymous, oliviaLink);
+            asked.ShouldBe(HttpStatusCode.OK, page);
+            page.ShouldContain("Stop incident emails?");
+            page.ShouldContain("<form method=\"post\" action=\"/notifications/unsubscribe?token=");
+            (await ExistsAsync(oliviaSubscription)).ShouldBeTrue("opening the link (a scanner, a preview) unsubscribes nobody");
+        }
+        var (status, body) = await FollowAsync(anonymous, oliviaLink, post: true);
         status.ShouldBe(HttpStatusCode.OK, body);
         body.ShouldContain("Unsubscribed");
         (await ExistsAsync(oliviaSubscription)).ShouldBeFalse();
+        (await app.QueryAsync(db => db.AuditEntries.Where(a => a.OrganisationId == Northwind && a.Action == "email_unsubscribed").Select(a => a.Detail).ToListAsync(Ct)))
+            .ShouldContain(d => d.Contains(DemoDirectory.Olivia, StringComparison.Ordinal));
+        (status, body) = await FollowAsync(anonymous, oliviaLink);
+        (status, body.Contains("You were already unsubscribed.", StringComparison.Ordinal)).ShouldBe((HttpStatusCode.OK, true), body);
 
         // A minute after: expired, said so, and nothing changes — for a person (the page) and for a JSON client or one-click POST.
         app.Clock.Advance(TimeSpan.FromMinutes(2));
@@ -83,7 +98,7 @@ public sealed partial class UnsubscribeLinkTests(NotificationsApp app) : IClassF
 
         // A link issued now (by the moved clock) works now.
         var fresh = app.Services.GetRequiredService<UnsubscribeLinks>().TokenFor(noahSubscription);
-        (status, body) = await FollowAsync(anonymous, PathFor(fresh));
+        (status, body) = await FollowAsync(anonymous, PathFor(fresh), post: true);
         status.ShouldBe(HttpStatusCode.OK, body);
         (await ExistsAsync(noahSubscription)).ShouldBeFalse();
     }
@@ -123,7 +138,7 @@ public sealed partial class UnsubscribeLinkTests(NotificationsApp app) : IClassF
         (await ExistsAsync(subscription)).ShouldBeTrue("no refused link changed anything");
 
         // The untouched token still works.
-        var (okStatus, okBody) = await FollowAsync(anonymous, PathFor(token));
+        var (okStatus, okBody) = await FollowAsync(anonymous, PathFor(token), post: true);
         okStatus.ShouldBe(HttpStatusCode.OK, okBody);
         (await ExistsAsync(subscription)).ShouldBeFalse();
     }

@@ -98,27 +98,52 @@ public static class NotificationsApi
             return TypedResults.NoContent();
         }).WithName("DeleteEmailSubscription").WithSummary("Stop someone's email (CustomerAdmin).");
 
-        // The link in every email: no sign-in; the token is the authority (signed, expiring). GET (a person) and POST (one-click, RFC 8058).
-        app.MapMethods(UnsubscribeLinks.Path, ["GET", "POST"], UnsubscribeAsync).AllowAnonymous().ExcludeFromDescription();
+        // The link in every email: no sign-in; the token is the authority (signed, expiring). GET asks (a mail gateway that opens
+        // every link to scan it must not unsubscribe anyone, RFC 8058); POST removes: the page's button, and one-click from the
+        // mail client (List-Unsubscribe-Post).
+        app.MapGet(UnsubscribeLinks.Path, ConfirmUnsubscribeAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost(UnsubscribeLinks.Path, UnsubscribeAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
-    private static async Task<IResult> UnsubscribeAsync([FromQuery] string? token, UnsubscribeLinks links, PortalDbContext db, TenantScope scope, HttpRequest request,
+    private static async Task<IResult> ConfirmUnsubscribeAsync([FromQuery] string? token, UnsubscribeLinks links, PortalDbContext db, TenantScope scope, HttpRequest request,
         CancellationToken ct)
     {
         var read = links.Read(token);
-        switch (read.State)
-        {
-            case UnsubscribeTokenState.Expired:
-                return Refused(request, HttpStatusCode.Gone, "unsubscribe_link_expired", "This link has expired",
-                    $"The unsubscribe link worked until {read.ExpiresAt:yyyy-MM-dd HH:mm} UTC. Use the link in a newer email, or ask your organisation's administrator to stop your emails.");
-            case UnsubscribeTokenState.Invalid:
-                return Refused(request, HttpStatusCode.BadRequest, "unsubscribe_link_invalid", "This link is not valid",
-                    "The unsubscribe link is incomplete or was changed, or it comes from an older email whose links no longer work. Use the link in a newer email, or ask your organisation's administrator.");
-        }
-        scope.UseSystemAccess(); // no user: the signed token names the one subscription this request may remove
-        var removed = await db.EmailSubscriptions.Where(s => s.Id == read.SubscriptionId).ExecuteDeleteAsync(ct);
-        return Page(HttpStatusCode.OK, "Unsubscribed", removed > 0 ? "You will get no more incident emails from Portal for this organisation." : "You were already unsubscribed.");
+        if (RefusedLink(read, request) is { } refused) return refused;
+        scope.UseSystemAccess(); // no user: the signed token names the one subscription this request may read
+        var email = await db.EmailSubscriptions.Where(s => s.Id == read.SubscriptionId).Select(s => s.Email).FirstOrDefaultAsync(ct);
+        if (email is null) return Page(HttpStatusCode.OK, "Unsubscribed", "You were already unsubscribed.");
+        var action = $"{UnsubscribeLinks.Path}?token={Uri.EscapeDataString(token!)}";
+        return Page(HttpStatusCode.OK, "Stop incident emails?",
+            $"Portal sends incident emails for this organisation to {email}. Nothing changes until you confirm.",
+            $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(action)}\"><button type=\"submit\">Stop these emails</button></form>");
     }
+
+    private static async Task<IResult> UnsubscribeAsync([FromQuery] string? token, UnsubscribeLinks links, PortalDbContext db, TenantScope scope, TimeProvider clock,
+        HttpRequest request, CancellationToken ct)
+    {
+        var read = links.Read(token);
+        if (RefusedLink(read, request) is { } refused) return refused;
+        scope.UseSystemAccess(); // no user: the signed token names the one subscription this request may remove
+        var subscription = await db.EmailSubscriptions.FirstOrDefaultAsync(s => s.Id == read.SubscriptionId, ct);
+        if (subscription is null) return Page(HttpStatusCode.OK, "Unsubscribed", "You were already unsubscribed.");
+        db.EmailSubscriptions.Remove(subscription);
+        // Said in the tenant's audit log: its administrator can see why someone no longer gets the emails.
+        db.AuditEntries.Add(new AuditEntry(subscription.TenantId, clock.GetUtcNow(), subscription.UserId, subscription.DisplayName, "email_unsubscribed",
+            $"{subscription.DisplayName} ({subscription.Email}) stopped their incident emails with the link in an email."));
+        await db.SaveChangesAsync(ct);
+        return Page(HttpStatusCode.OK, "Unsubscribed", "You will get no more incident emails from Portal for this organisation.");
+    }
+
+    /// <summary>An expired or invalid link, answered for a person (a page) or a client that asks for JSON; null for a good one.</summary>
+    private static IResult? RefusedLink(UnsubscribeToken read, HttpRequest request) => read.State switch
+    {
+        UnsubscribeTokenState.Expired => Refused(request, HttpStatusCode.Gone, "unsubscribe_link_expired", "This link has expired",
+            $"The unsubscribe link worked until {read.ExpiresAt:yyyy-MM-dd HH:mm} UTC. Use the link in a newer email, or ask your organisation's administrator to stop your emails."),
+        UnsubscribeTokenState.Invalid => Refused(request, HttpStatusCode.BadRequest, "unsubscribe_link_invalid", "This link is not valid",
+            "The unsubscribe link is incomplete or was changed, or it comes from an older email whose links no longer work. Use the link in a newer email, or ask your organisation's administrator."),
+        _ => null,
+    };
 
     /// <summary>A refused link: the page for a person following it, RFC 7807 problem details for a client that asks for JSON.</summary>
     private static IResult Refused(HttpRequest request, HttpStatusCode status, string code, string title, string detail) =>
@@ -126,7 +151,8 @@ public static class NotificationsApi
             ? TypedResults.Problem(statusCode: (int)status, title: title, detail: detail, extensions: new Dictionary<string, object?> { ["code"] = code })
             : Page(status, title, detail);
 
-    private static IResult Page(HttpStatusCode status, string title, string text) =>
+    /// <param name="form">HTML built from encoded values only (the confirmation's button), or null</param>
+    private static IResult Page(HttpStatusCode status, string title, string text, string? form = null) =>
         Results.Content($"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)} · Portal</title></head>" +
-                        $"<body><main><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p></main></body></html>", "text/html; charset=utf-8", statusCode: (int)status);
+                        $"<body><main><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p>{form}</main></body></html>", "text/html; charset=utf-8", statusCode: (int)status);
 }
