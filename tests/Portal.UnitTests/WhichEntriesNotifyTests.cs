@@ -23,6 +23,8 @@ public sealed class WhichEntriesNotifyTests
         OutboxWriter.EventOf(incident.Timeline.Last()).ShouldBe(NotificationEvent.CustomerUpdate);
         incident.Acknowledge(Engineer, T0.AddMinutes(7));
         OutboxWriter.EventOf(incident.Timeline.Last()).ShouldBe(NotificationEvent.IncidentStatusChanged);
+        incident.ChangeSeverity(Severity.Sev1, Engineer, T0.AddMinutes(7.5));
+        OutboxWriter.EventOf(incident.Timeline.Last()).ShouldBe(NotificationEvent.IncidentSeverityChanged, "a Sev2 that turns out a Sev1 is news");
 
         incident.AddNote("Vendor case 4711.", NoteVisibility.Internal, Engineer, T0.AddMinutes(8));
         OutboxWriter.EventOf(incident.Timeline.Last()).ShouldBeNull();

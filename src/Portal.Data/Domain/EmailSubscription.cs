@@ -49,6 +49,9 @@ public sealed class EmailSubscription
         (SeverityMask & (1 << ((int)severity - 1))) != 0 && what switch
         {
             NotificationEvent.IncidentOpened => true,
+            // An incident that becomes a severity the person chose mails like one opened at it: a Sev3 raised to Sev1 is news to
+            // whoever gets only Sev1 mail (checked against the new severity above).
+            NotificationEvent.IncidentSeverityChanged => true,
             NotificationEvent.IncidentStatusChanged => StatusChanges,
             NotificationEvent.CustomerUpdate => CustomerUpdates,
             _ => false, // MSP-internal events never reach a customer's inbox

@@ -5,7 +5,7 @@ namespace Portal.Domain;
 /// messages (an escalation, a provider's advisory that targets the tenant) reach only the MSP's own webhook and Teams
 /// endpoints, never a customer's email. Stored by number: new events go last.
 /// </summary>
-public enum NotificationEvent { IncidentOpened, IncidentStatusChanged, CustomerUpdate, Escalation, AdvisoryPublished }
+public enum NotificationEvent { IncidentOpened, IncidentStatusChanged, CustomerUpdate, Escalation, AdvisoryPublished, IncidentSeverityChanged }
 
 /// <summary>Who may read a notification's content: the customer (and its MSP), or the managing MSP only.</summary>
 public enum NotificationAudience { Customer, Msp }

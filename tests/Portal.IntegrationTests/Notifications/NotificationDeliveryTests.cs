@@ -80,6 +80,37 @@ public sealed partial class NotificationDeliveryTests(NotificationsApp app) : IC
     }
 
     [Fact]
+    public async Task A_severity_raised_to_one_a_subscriber_chose_mails_them_and_every_change_reaches_the_msps_endpoint()
+    {
+        // Olivia gets Sev1 mail only; Harbor's endpoint for Northwind gets everything.
+        await SubscribeOliviaAsync("Sev1");
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        await liam.CreateEndpointAsync(HarborId, "Webhook", "severity-" + Guid.NewGuid().ToString("N")[..6], app.Receiver.Url("/severity"), Northwind);
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, response) = await maya.CreateIncidentAsync(Northwind, "Raised " + Guid.NewGuid().ToString("N")[..6], "Sev3");
+        response.Dispose();
+        (await app.OutboxAsync(incident.Id)).ShouldNotContain(m => m.Channel == NotificationChannel.Email, "a Sev3 is not hers");
+
+        using (var raised = await maya.PostJsonAsync($"/api/v1/incidents/{incident.Id}/severity", new { severity = "Sev1" }))
+            raised.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var mail = await app.Smtp.WaitForAsync(m => (m.Subject ?? "").Contains(incident.Reference, StringComparison.Ordinal)
+            && m.To.Mailboxes.Single().Address == DemoDirectory.Olivia, Wait, "the raised incident's mail to Olivia");
+        mail.Subject.ShouldBe($"[{incident.Reference}] Now Sev1: {incident.Title}");
+        (mail.TextBody ?? "").ShouldContain("Severity changed from Sev3 to Sev1");
+        var hook = await app.Receiver.WaitForAsync("/severity", r => r.Header("Portal-Event") == "incident.severity_changed" && r.Body.Contains(incident.Reference, StringComparison.Ordinal),
+            Wait, "the endpoint hears of the change");
+        using (var body = JsonDocument.Parse(hook.Body))
+            body.RootElement.GetProperty("incident").GetProperty("severity").GetString().ShouldBe("Sev1");
+
+        // Lowered to Sev2: the endpoint hears of it; Olivia, who gets Sev1 only, does not.
+        using (var lowered = await maya.PostJsonAsync($"/api/v1/incidents/{incident.Id}/severity", new { severity = "Sev2" }))
+            lowered.StatusCode.ShouldBe(HttpStatusCode.OK);
+        await app.Receiver.WaitForAsync("/severity", r => r.Header("Portal-Event") == "incident.severity_changed" && r.Body.Contains(incident.Reference, StringComparison.Ordinal)
+            && r.Body.Contains("\"Sev2\"", StringComparison.Ordinal), Wait, "the endpoint hears of the lowering");
+        (await app.OutboxAsync(incident.Id)).Count(m => m.Channel == NotificationChannel.Email).ShouldBe(1, "no mail for a severity she did not choose");
+    }
+
+    [Fact]
     public async Task An_internal_note_never_reaches_a_customer_or_any_channel_and_a_customer_update_does()
     {
         await SubscribeOliviaAsync("Sev1", "Sev2", "Sev3", "Sev4");

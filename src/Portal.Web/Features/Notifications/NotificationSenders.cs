@@ -114,6 +114,7 @@ public sealed class NotificationSenders(IHttpClientFactory httpClients, Endpoint
         {
             "incident.opened" => $"[{i.Reference}] {i.Severity} opened: {i.Title}",
             "incident.status_changed" => $"[{i.Reference}] {i.Status}: {i.Title}",
+            "incident.severity_changed" => $"[{i.Reference}] Now {i.Severity}: {i.Title}",
             "incident.customer_update" => $"[{i.Reference}] Update: {i.Title}",
             "incident.escalated" => $"[{i.Reference}] Escalated ({i.Severity}, {i.Status}): {i.Title}",
             _ => $"[{i.Reference}] {i.Title}",

@@ -151,6 +151,7 @@ public static class Outbox
     {
         NotificationEvent.IncidentOpened => "incident.opened",
         NotificationEvent.IncidentStatusChanged => "incident.status_changed",
+        NotificationEvent.IncidentSeverityChanged => "incident.severity_changed",
         NotificationEvent.CustomerUpdate => "incident.customer_update",
         NotificationEvent.Escalation => "incident.escalated",
         NotificationEvent.AdvisoryPublished => "advisory.published",

@@ -7,7 +7,7 @@ namespace Portal.Features.Notifications;
 
 /// <summary>
 /// Which changes notify, decided once for every command and job from what the unit of work saved (the commit path's record),
-/// not in each handler: an incident opened, its status changed (acknowledged included), a customer-visible update posted by the
+/// not in each handler: an incident opened, its status changed (acknowledged included), its severity changed, a customer-visible update posted by the
 /// MSP or arriving from the provider's linked advisory; an escalation (MSP audience only: the people and channels its
 /// level names, never a customer); and a provider's new advisory, for the MSP endpoints of each tenant it targets (MSP
 /// audience: at 3 a.m. the MSP hears of it before anyone opens a page). Other internal entries notify nobody. A handler
@@ -115,6 +115,7 @@ public sealed class OutboxWriter(TimeProvider clock) : IInTransactionWriter
     {
         TimelineEntryKind.Opened => NotificationEvent.IncidentOpened,
         TimelineEntryKind.Acknowledged or TimelineEntryKind.StatusChanged => NotificationEvent.IncidentStatusChanged,
+        TimelineEntryKind.SeverityChanged => NotificationEvent.IncidentSeverityChanged,
         TimelineEntryKind.Note or TimelineEntryKind.Advisory or TimelineEntryKind.SummaryChanged => NotificationEvent.CustomerUpdate,
         _ => null, // assignments, remediation summaries, the customer's own comments
     };
