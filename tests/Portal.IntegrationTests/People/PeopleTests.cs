@@ -323,5 +323,25 @@ public sealed class PeopleTests(SqliteApp app) : IClassFixture<SqliteApp>
         (await (await tia.GetAsync("/api/v1/me", Ct)).ReadAsync<MeDto>()).Memberships.ShouldHaveSingleItem().Role.ShouldBe("MspEngineer");
     }
 
+    [Fact]
+    public async Task Removing_a_customer_member_stops_their_incident_email_and_says_so_in_the_audit_log()
+    {
+        var ada = await Ada;
+        var customer = await ada.CreateOrganisationAsync("Customer");
+        var (admin, _) = await app.JoinAsync(ada, customer, "CustomerAdmin", "Cara Admin");
+        var (_, viewerEmail) = await app.JoinAsync(admin, customer, "CustomerViewer", "Vic Viewer");
+        var viewer = (await admin.PeopleAsync(customer.Id)).Members.Single(m => m.Email == viewerEmail);
+        using (var subscribed = await admin.SendRawAsync(HttpMethod.Put, $"/api/v1/tenants/{customer.Id}/email-subscriptions",
+            $$"""{"userId":"{{viewer.UserId}}","severities":["Sev1","Sev2"]}"""))
+            subscribed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await admin.GetStringAsync($"/api/v1/tenants/{customer.Id}/email-subscriptions", Ct)).ShouldContain(viewerEmail);
+
+        using (var removed = await admin.DeleteAsync($"/api/v1/organisations/{customer.Id}/members/{viewer.MembershipId}", Ct))
+            removed.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await admin.GetStringAsync($"/api/v1/tenants/{customer.Id}/email-subscriptions", Ct)).ShouldNotContain(viewerEmail,
+            Case.Insensitive, "a former member is neither mailed nor listed as getting mail");
+        (await admin.AuditAsync(customer.Id)).Items.ShouldContain(a => a.Action == "member_removed" && a.Detail.Contains("their incident emails stopped", StringComparison.Ordinal));
+    }
+
     private sealed record TokenDto(string AccessToken);
 }

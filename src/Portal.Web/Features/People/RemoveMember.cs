@@ -38,7 +38,13 @@ public sealed class RemoveMemberHandler(PortalDbContext db, AuditLog auditLog) :
 
         var person = await db.Users.AsNoTracking().Where(u => u.Id == membership.UserId).Select(u => new { u.DisplayName, u.Email }).SingleAsync(cancellationToken);
         db.Memberships.Remove(membership);
-        auditLog.Record(organisation.Id, "member_removed", $"Removed {person.DisplayName} ({person.Email}) as {membership.Role}");
+        // Someone who is no longer a member of the tenant gets none of its incident email, and is not listed as getting it: their
+        // subscription goes with their last membership (kept, it would also start mailing again if they were ever added back).
+        var stopped = await db.Memberships.AnyAsync(m => m.OrganisationId == organisation.Id && m.UserId == membership.UserId && m.Id != membership.Id, cancellationToken)
+            ? 0
+            : await db.EmailSubscriptions.Where(s => s.TenantId == organisation.Id && s.UserId == membership.UserId).ExecuteDeleteAsync(cancellationToken);
+        auditLog.Record(organisation.Id, "member_removed",
+            $"Removed {person.DisplayName} ({person.Email}) as {membership.Role}{(stopped > 0 ? "; their incident emails stopped" : "")}");
         await db.SaveChangesAsync(cancellationToken);
         return Unit.Value;
     }
