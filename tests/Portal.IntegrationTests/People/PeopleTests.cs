@@ -343,5 +343,26 @@ public sealed class PeopleTests(SqliteApp app) : IClassFixture<SqliteApp>
         (await admin.AuditAsync(customer.Id)).Items.ShouldContain(a => a.Action == "member_removed" && a.Detail.Contains("their incident emails stopped", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Inviting_someone_who_already_signs_in_from_the_organisations_Entra_tenant_binds_at_once()
+    {
+        // A second organisation on Bluepeak's Entra tenant (its internal IT as a customer), whose admin is to be Jonas, Bluepeak's lead.
+        var ada = await Ada;
+        var jonas = app.Demo.User(DemoDirectory.Jonas);
+        var internalIt = await ada.CreateOrganisationAsync("Customer", entraTenantId: jonas.Tid);
+        var jonasClient = await app.ClientForAsync(DemoDirectory.Jonas);
+        (await (await jonasClient.GetAsync("/api/v1/me", Ct)).ReadAsync<MeDto>()).Memberships.ShouldNotContain(m => m.OrganisationId == internalIt.Id);
+
+        var invitation = await ada.InviteAsync(internalIt.Id, DemoDirectory.Jonas, "CustomerAdmin");
+        invitation.State.ShouldBe("Accepted", "he has signed in before: there is no first sign-in left to bind it");
+        (await (await jonasClient.GetAsync("/api/v1/me", Ct)).ReadAsync<MeDto>()).Memberships
+            .ShouldContain(m => m.OrganisationId == internalIt.Id && m.Role == "CustomerAdmin", "his next request sees it, without signing in again");
+        (await ada.PeopleAsync(internalIt.Id)).Members.ShouldContain(m => m.Email == DemoDirectory.Jonas && m.Role == "CustomerAdmin");
+        (await ada.AuditAsync(internalIt.Id)).Items.ShouldContain(a => a.Action == "invitation_accepted" && a.Detail.Contains("bound at once", StringComparison.Ordinal));
+
+        // Someone Portal does not know yet is invited as before: pending until their first sign-in.
+        (await ada.InviteAsync(internalIt.Id, PeopleSteps.UniqueEmail("newcomer"), "CustomerViewer")).State.ShouldBe("Pending");
+    }
+
     private sealed record TokenDto(string AccessToken);
 }

@@ -13,6 +13,9 @@ namespace Portal.Features.People;
 /// <summary>
 /// Invites a person by email with a role of the organisation's kind. The invitation binds at their first sign-in from the
 /// organisation's Entra tenant with that email (<see cref="InvitationBinder"/>), or expires (<c>People:InvitationLifetime</c>).
+/// Someone who already uses Portal from that Entra tenant with that email has had their first sign-in: their invitation binds
+/// at once, with the same checks (<see cref="Invitation.Accept"/>), and their next request sees the membership. Before, it stayed
+/// pending until it expired, since the binder runs only for a token that maps to nobody.
 /// </summary>
 [Requires(Permission.ManagePeople)]
 public sealed record InvitePerson(Guid OrganisationId, string? Email, Role? Role) : ICommand<InvitationView>, IOrganisationRequest;
@@ -49,6 +52,16 @@ public sealed class InvitePersonHandler(PortalDbContext db, AuditLog audit, Curr
         var invitation = new Invitation(Guid.CreateVersion7(now), organisation, email, command.Role!.Value, currentUser.Access?.UserId, now, options.Value.InvitationLifetime);
         db.Invitations.Add(invitation);
         audit.Record(organisation.Id, "person_invited", $"Invited {invitation.Email} as {invitation.Role} (expires {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC)");
+        // Only one account can be meant: two users of the Entra tenant with this email leave it to the first sign-in's binding.
+        var known = organisation.EntraTenantId is { } tid
+            ? await db.Users.Include(u => u.Memberships).Where(u => u.EntraTenantId == tid && u.Email == email).Take(2).ToListAsync(cancellationToken)
+            : [];
+        if (known is [var user])
+        {
+            invitation.Accept(user, organisation, now);
+            db.AuditEntries.Add(new AuditEntry(organisation.Id, now, user.Id, user.DisplayName, "invitation_accepted",
+                $"{user.DisplayName} ({email}) already signs in from Entra tenant {user.EntraTenantId}: the invitation as {invitation.Role} bound at once"));
+        }
         await db.SaveChangesAsync(cancellationToken);
         return InvitationView.From(invitation, now);
     }

@@ -37,7 +37,9 @@ public sealed class PeoplePageModel(IMediator mediator) : PortalPageModel
         try
         {
             var invitation = await mediator.Send(new InvitePerson(OrganisationId, Invite.Email, Invite.Role), ct);
-            FlashOnNextPage($"Invited {invitation.Email} as {Display.Role(invitation.Role)}. The invitation binds when they first sign in from the organisation's Entra tenant.");
+            FlashOnNextPage(invitation.State == InvitationState.Accepted
+                ? $"{invitation.Email} already signs in to Portal from the organisation's Entra tenant: they are {Display.Role(invitation.Role)} now."
+                : $"Invited {invitation.Email} as {Display.Role(invitation.Role)}. The invitation binds when they first sign in from the organisation's Entra tenant.");
             return RedirectToPage(new { OrganisationId });
         }
         catch (Exception e) when (ShowProblem(e, nameof(Invite)))
