@@ -17,6 +17,12 @@ public sealed class EmailSubscriptionsPageModel(IMediator mediator) : PortalPage
     [BindProperty] public bool CustomerUpdates { get; set; } = true;
     [BindProperty] public Guid? SubscriptionId { get; set; }
 
+    /// <summary>A subscriber's "Change" link (<c>?user=</c>): the form starts from their current choices, so changing one keeps the others.</summary>
+    [BindProperty(SupportsGet = true, Name = "user")] public Guid? ChangeUserId { get; set; }
+
+    /// <summary>The subscription the form starts from; null for a new one (Sev1 and Sev2, everything).</summary>
+    public EmailSubscriptionView? Editing { get; private set; }
+
     public IReadOnlyList<EmailSubscriptionView> Subscriptions { get; private set; } = [];
     public IReadOnlyList<TenantMemberView> Members { get; private set; } = [];
 
@@ -52,5 +58,6 @@ public sealed class EmailSubscriptionsPageModel(IMediator mediator) : PortalPage
     {
         Subscriptions = await mediator.Send(new ListEmailSubscriptions(TenantId), ct);
         Members = await mediator.Send(new ListTenantMembers(TenantId), ct);
+        Editing = ChangeUserId is { } user ? Subscriptions.FirstOrDefault(s => s.UserId == user) : null;
     }
 }
