@@ -92,9 +92,6 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
 
     private DeviceFilter Filter => new(Os, Tag, Site);
 
-    public IEnumerable<string> ErrorsOf(string form) => ModelState
-        .Where(e => e.Key.StartsWith(form + ".", StringComparison.Ordinal))
-        .SelectMany(e => e.Value!.Errors.Select(x => x.ErrorMessage));
 
     private async Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct)
     {

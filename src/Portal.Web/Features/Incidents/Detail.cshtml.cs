@@ -132,10 +132,6 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
             return entry.Visibility == Domain.NoteVisibility.Internal ? "Internal note added." : "Update added; the customer can read it.";
         }, ct);
 
-    /// <summary>The validation messages of one form (its fields are keyed "Form.Field").</summary>
-    public IEnumerable<string> ErrorsOf(string form) => ModelState
-        .Where(e => e.Key.StartsWith(form + ".", StringComparison.Ordinal))
-        .SelectMany(e => e.Value!.Errors.Select(x => x.ErrorMessage));
 
     private async Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct)
     {

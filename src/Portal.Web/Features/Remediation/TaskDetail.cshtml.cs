@@ -110,10 +110,6 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
             return $"Device {saved.Hostname} saved.";
         }, ct);
 
-    /// <summary>The validation messages of one form (its fields are keyed "Form.Field").</summary>
-    public IEnumerable<string> ErrorsOf(string form) => ModelState
-        .Where(e => e.Key.StartsWith(form + ".", StringComparison.Ordinal))
-        .SelectMany(e => e.Value!.Errors.Select(x => x.ErrorMessage));
 
     private async Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct)
     {

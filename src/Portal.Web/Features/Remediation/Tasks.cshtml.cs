@@ -188,10 +188,6 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
         return string.Join("; ", parts) + ".";
     }
 
-    /// <summary>The validation messages of one form (its fields are keyed "Form.Field").</summary>
-    public IEnumerable<string> ErrorsOf(string form) => ModelState
-        .Where(e => e.Key.StartsWith(form + ".", StringComparison.Ordinal))
-        .SelectMany(e => e.Value!.Errors.Select(x => x.ErrorMessage));
 
     private async Task LoadAsync(CancellationToken ct)
     {

@@ -121,6 +121,11 @@ public abstract class PortalPageModel : PageModel
         return true;
     }
 
+    /// <summary>The validation messages of one of the page's forms: its fields are keyed "Form.Field" (<see cref="ShowProblem"/>'s prefix).</summary>
+    public IEnumerable<string> FormErrors(string form) => ModelState
+        .Where(e => e.Key.StartsWith(form + ".", StringComparison.Ordinal))
+        .SelectMany(e => e.Value!.Errors.Select(x => x.ErrorMessage));
+
     /// <summary>After the page itself added model errors: a 400 and a banner pointing at the fields.</summary>
     protected void ShowInvalid()
     {
