@@ -92,20 +92,7 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
 
     private DeviceFilter Filter => new(Os, Tag, Site);
 
-
-    private async Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct)
-    {
-        try
-        {
-            FlashOnNextPage(await change());
-            return RedirectToPage(new { id = Id });
-        }
-        catch (Exception e) when (ShowProblem(e, form))
-        {
-        }
-        await LoadAsync(ct);
-        return Page();
-    }
+    private Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct) => SubmitAsync(form, change, () => LoadAsync(ct), new { id = Id });
 
     private async Task LoadAsync(CancellationToken ct)
     {

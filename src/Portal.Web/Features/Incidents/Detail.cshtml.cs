@@ -132,24 +132,7 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
             return entry.Visibility == Domain.NoteVisibility.Internal ? "Internal note added." : "Update added; the customer can read it.";
         }, ct);
 
-
-    private async Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct)
-    {
-        try
-        {
-            FlashOnNextPage(await change());
-            return RedirectToPage(new { id = Id });
-        }
-        catch (Exception e) when (ShowProblem(e, form))
-        {
-            FailedForm = form;
-        }
-        await LoadAsync(ct);
-        return Page();
-    }
-
-    /// <summary>The form whose post failed: the page keeps what was typed in it and shows its messages beside it.</summary>
-    public string? FailedForm { get; private set; }
+    private Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct) => SubmitAsync(form, change, () => LoadAsync(ct), new { id = Id });
 
     private async Task LoadAsync(CancellationToken ct)
     {

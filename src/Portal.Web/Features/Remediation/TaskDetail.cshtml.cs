@@ -69,9 +69,6 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
     /// <summary>A closed incident's remediation is the finished record (Incident.RequireNotClosed): shown, not changed.</summary>
     public bool Closed => Incident?.Status == IncidentStatus.Closed;
 
-    /// <summary>The form whose post failed: the page keeps what was typed in it and shows its messages beside it.</summary>
-    public string? FailedForm { get; private set; }
-
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -110,21 +107,7 @@ public sealed class TaskDetailModel(IMediator mediator, CurrentUser currentUser,
             return $"Device {saved.Hostname} saved.";
         }, ct);
 
-
-    private async Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct)
-    {
-        try
-        {
-            FlashOnNextPage(await change());
-            return RedirectToPage(new { id = Id });
-        }
-        catch (Exception e) when (ShowProblem(e, form))
-        {
-            FailedForm = form;
-        }
-        await LoadAsync(ct);
-        return Page();
-    }
+    private Task<IActionResult> ChangeAsync(string form, Func<Task<string>> change, CancellationToken ct) => SubmitAsync(form, change, () => LoadAsync(ct), new { id = Id });
 
     private async Task LoadAsync(CancellationToken ct)
     {

@@ -121,6 +121,29 @@ public abstract class PortalPageModel : PageModel
         return true;
     }
 
+    /// <summary>The form whose post failed: the page keeps what was typed in it and shows its messages beside it.</summary>
+    public string? FailedForm { get; private set; }
+
+    /// <summary>
+    /// One form's change, the same on every page: done, its message shows on the next page view (post-redirect-get to
+    /// <paramref name="routeValues"/> of this page); refused, the page again (<paramref name="reload"/>) with the banner, the form's
+    /// fields marked and <see cref="FailedForm"/> set. Anything that is not a user's error goes to the exception handler.
+    /// </summary>
+    protected async Task<IActionResult> SubmitAsync(string form, Func<Task<string>> change, Func<Task> reload, object? routeValues)
+    {
+        try
+        {
+            FlashOnNextPage(await change());
+            return RedirectToPage(routeValues);
+        }
+        catch (Exception e) when (ShowProblem(e, form))
+        {
+            FailedForm = form;
+        }
+        await reload();
+        return Page();
+    }
+
     /// <summary>The validation messages of one of the page's forms: its fields are keyed "Form.Field" (<see cref="ShowProblem"/>'s prefix).</summary>
     public IEnumerable<string> FormErrors(string form) => ModelState
         .Where(e => e.Key.StartsWith(form + ".", StringComparison.Ordinal))
