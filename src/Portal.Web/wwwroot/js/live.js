@@ -22,10 +22,58 @@
     indicator.hidden = false;
   }
 
-  // A region whose controls the user has changed (a status picked, an assignee chosen) stays as it is until its form is
-  // sent: swapping it would reset the choice (every fresh rendering differs, if only in its antiforgery token).
+  // A region whose controls the user has changed (a status picked, an assignee chosen, a box ticked) stays as it is until its
+  // form is sent: swapping it would reset the choice (every fresh rendering differs, if only in its antiforgery token). Undone
+  // (every control back as it was rendered: a box ticked and unticked), it follows the changes again, at once: a triage queue
+  // once stayed frozen, still saying "Live", after one tick and untick.
+  function differsFromRendered(control) {
+    if (control.type === "checkbox" || control.type === "radio") return control.checked !== control.defaultChecked;
+    if (control.tagName === "SELECT") return [...control.options].some(o => o.selected !== o.defaultSelected);
+    if (["hidden", "submit", "button", "reset", "file"].includes(control.type)) return false;
+    return "defaultValue" in control && control.value !== control.defaultValue;
+  }
+  function reconsider(region) {
+    if (!region.isConnected) return;
+    if ([...region.querySelectorAll("input, select, textarea")].some(differsFromRendered)) {
+      region.setAttribute("data-live-edited", "");
+    } else if (region.hasAttribute("data-live-edited")) {
+      region.removeAttribute("data-live-edited");
+      if (region.hasAttribute("data-live-outdated")) scheduleRefresh();
+    }
+  }
   for (const type of ["input", "change"]) {
-    document.addEventListener(type, e => e.target.closest?.("[data-live-region]")?.setAttribute("data-live-edited", ""), true);
+    // After the event's own handlers (tick-all.js ticks a page's rows from its header box), so the region is judged as they left it.
+    document.addEventListener(type, e => {
+      const region = e.target.closest?.("[data-live-region]");
+      if (region) setTimeout(() => reconsider(region));
+    }, true);
+  }
+  // A region kept only because the user was in it catches up when they leave it.
+  document.addEventListener("focusout", e => {
+    const region = e.target.closest?.("[data-live-region]");
+    if (region?.hasAttribute("data-live-outdated") && !region.hasAttribute("data-live-edited")) setTimeout(scheduleRefresh);
+  }, true);
+
+  // A region's content without what every rendering changes (the version a form carries, the antiforgery token, our own note).
+  function substance(region) {
+    const copy = region.cloneNode(true);
+    for (const input of copy.querySelectorAll("input[data-live-version], input[name=__RequestVerificationToken]")) input.removeAttribute("value");
+    for (const note of copy.querySelectorAll(".live-outdated")) note.remove();
+    return copy.innerHTML;
+  }
+
+  // A region kept for the user while it changed underneath says so, once: its forms still carry the version they were rendered
+  // from, so what the user sends is refused as changed by someone else (409) and the page shows the change, instead of the
+  // user's older choice silently replacing the newer one.
+  function markOutdated(region) {
+    if (region.hasAttribute("data-live-outdated")) return;
+    region.setAttribute("data-live-outdated", "");
+    if (!region.matches("div, section")) return;
+    const note = document.createElement("p");
+    note.className = "live-outdated";
+    note.setAttribute("role", "status");
+    note.textContent = "Changed by someone else since you started here: sending will show you the change first.";
+    region.prepend(note);
   }
 
   // A change refreshes the page 100 ms later, so a burst's events share one refresh. While changes keep coming (an outage:
@@ -100,19 +148,27 @@
     if (indicator?.dataset.state === "stale") show("live", "Live");
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     sayMissed(fresh);
+    const kept = new Set();
     for (const region of document.querySelectorAll("[data-live-region]")) {
       const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
       if (!replacement || replacement.innerHTML === region.innerHTML) continue;
       // Never pull a control from under the user, nor a choice they have made and not sent yet.
-      if (region.contains(document.activeElement) && document.activeElement !== document.body) continue;
-      if (region.hasAttribute("data-live-edited")) continue;
+      if ((region.contains(document.activeElement) && document.activeElement !== document.body) || region.hasAttribute("data-live-edited")) {
+        // What the region shows changed (a summary, an assignee, the moves a task may make): its form stays at the version the
+        // user saw. Only its version and token changed (a note elsewhere bumped the incident): nothing they decided on moved.
+        if (substance(region) !== substance(replacement)) {
+          kept.add(region);
+          markOutdated(region);
+        }
+        continue;
+      }
       region.replaceWith(document.importNode(replacement, true));
     }
-    // Forms outside the regions, or in a region kept for the user, keep what the user typed or chose but must send the current
-    // version (the regions around them show what changed; the server still checks the transition against the current state).
+    // Forms outside the regions (notes: appended, they overwrite nothing), and in kept regions whose content did not change, take
+    // the current version. A form in a kept region that changed keeps the version it was rendered from (markOutdated).
+    const current = fresh.querySelector("input[data-live-version]");
     for (const input of document.querySelectorAll("input[data-live-version]")) {
-      const current = fresh.querySelector("input[data-live-version]");
-      if (current) input.value = current.value;
+      if (current && !kept.has(input.closest("[data-live-region]"))) input.value = current.value;
     }
     main.dataset.liveRefreshedAt = new Date().toISOString();
     document.dispatchEvent(new CustomEvent("portal:refreshed")); // e.g. charts in a swapped region draw themselves again
