@@ -83,4 +83,12 @@ public sealed class PlainTextTests
         PlainText.IsPlain(cut).ShouldBeTrue();
         PlainText.Shorten("0123456😀AB", 10).ShouldBe("0123456😀…");
     }
+
+    [Fact]
+    public void Text_that_arrives_with_a_file_loses_its_control_characters_and_keeps_the_rest()
+    {
+        PlainText.WithoutControlCharacters("devices.csv").ShouldBe("devices.csv");
+        PlainText.WithoutControlCharacters("bad\u0007name\u001B.csv").ShouldBe("badname.csv");
+        PlainText.WithoutControlCharacters("line\nbreak\t😀\uD83D.csv").ShouldBe("linebreak😀.csv");
+    }
 }

@@ -20,8 +20,8 @@ public sealed class DeviceImport
         Id = Guid.CreateVersion7(now);
         TenantId = tenantId;
         IncidentId = incidentId;
-        var name = Path.GetFileName(fileName ?? "").Trim();
-        FileName = name.Length == 0 ? "devices.csv" : name.Length > FileNameMaxLength ? name[..FileNameMaxLength] : name;
+        var name = PlainText.WithoutControlCharacters(Path.GetFileName(fileName ?? "")).Trim();
+        FileName = name.Length == 0 ? "devices.csv" : PlainText.Shorten(name, FileNameMaxLength);
         SizeBytes = sizeBytes;
         StartedById = actor.UserId;
         StartedByName = actor.DisplayName;

@@ -40,6 +40,25 @@ public static class PlainText
         return string.Concat(text.AsSpan(0, keep), "…");
     }
 
+    /// <summary>
+    /// Text that is not typed into Portal but arrives with something (an uploaded file's name), made plain by leaving out what
+    /// <see cref="IsPlain"/> refuses (single line). Refusing it would refuse the file; keeping it made the import's closing
+    /// timeline line fail, and the import stayed Running, retried every minute, for ever.
+    /// </summary>
+    public static string WithoutControlCharacters(string text)
+    {
+        if (IsPlain(text, multiline: false)) return text;
+        var plain = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { plain.Append(c).Append(text[++i]); continue; }
+            if (char.IsSurrogate(c) || char.IsControl(c) || c is '\uFFFE' or '\uFFFF') continue;
+            plain.Append(c);
+        }
+        return plain.ToString();
+    }
+
     /// <summary>The refusal's words, the same at the edge (the validators) and in the entities.</summary>
     public static string Refusal(string what) =>
         $"The {what} contains a control character (for example a line break pasted from a word processor); type it again without it.";

@@ -37,6 +37,43 @@ public abstract class DeviceImportTests(ImportApp app)
     }
 
     [Fact]
+    public async Task Blank_lines_before_the_header_are_skipped_and_the_header_is_never_a_device()
+    {
+        var incident = await IncidentAsync("Import: blank first lines");
+        var maya = await Maya;
+        var p = Prefix();
+        // As Excel or a script writes them: a BOM, CRLF, empty lines before the header.
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes($"\r\n\r\nhostname,os\r\n{p}-1,Windows 11\r\n{p}-2,Windows 11\r\n")).ToArray();
+        using var accepted = await maya.UploadBytesAsync(incident, bytes);
+        var import = await maya.WaitForImportAsync((await accepted.ReadAsync<ImportDto>(HttpStatusCode.Accepted)).Id);
+        (import.Status, import.RowsRead, import.TasksCreated, import.ErrorCount).ShouldBe(("Completed", 2L, 2L, 0L));
+        (await maya.AllTasksAsync(incident)).Select(t => t.Title).Order().ToList().ShouldBe([$"{p}-1", $"{p}-2"], "the header line is no device");
+        (await app.QueryAsync(db => db.Devices.AnyAsync(d => d.TenantId == Nwa && d.Hostname == "hostname"))).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_file_name_with_control_characters_is_kept_without_them_and_the_import_completes()
+    {
+        var incident = await IncidentAsync("Import: odd file name");
+        var maya = await Maya;
+        var p = Prefix();
+        var import = await maya.ImportAsync(incident, $"hostname\n{p}-1\n{p}-2\n", fileName: "bad\u0007name\u001B.csv");
+        (import.Status, import.FileName, import.TasksCreated).ShouldBe(("Completed", "badname.csv", 2L));
+        (await app.RemediationTimelineAsync(incident)).ShouldContain("Customer:Imported 2 affected devices from badname.csv");
+    }
+
+    [Fact]
+    public async Task A_record_longer_than_the_limit_is_refused_even_when_it_ends_in_the_next_chunk_of_the_upload()
+    {
+        var incident = await IncidentAsync("Import: long record");
+        var maya = await Maya;
+        var csv = "hostname,notes\n" + "pc-long," + new string('a', new Portal.Features.Remediation.DeviceImportOptions().MaxRecordBytes + 4_000) + "\npc-2,short\n";
+        using var response = await maya.UploadCsvAsync(incident, csv);
+        (await response.ReadProblemAsync(HttpStatusCode.BadRequest)).Code.ShouldBe("record_too_long");
+        await NothingQueuedAsync(incident);
+    }
+
+    [Fact]
     public async Task A_semicolon_file_with_BOM_and_quoted_fields_imports_every_device_with_its_values()
     {
         var incident = await IncidentAsync("Import: BOM and semicolons");

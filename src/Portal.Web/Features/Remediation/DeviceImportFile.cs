@@ -142,7 +142,9 @@ public static class DeviceImportFile
                         _recordHasContent = true;
                         AppendHeader(rest.Slice(next, 1));
                         break;
-                    default: // '\n' outside quotes: the record ends
+                    default: // '\n' outside quotes: the record ends, measured before the next one starts (a record ending in a
+                        // later chunk than it began in was otherwise never measured whole)
+                        CheckRecordLength(at);
                         EndRecord();
                         _line++;
                         _recordStart = at + 1;

@@ -91,7 +91,11 @@ public sealed partial class DeviceImportJob(
         if (await CompleteAsync(importId, tenantId, position, cancellationToken)) TryDelete(path);
     }
 
-    /// <summary>Reads the lines after <paramref name="position"/> into batches of <see cref="DeviceImportOptions.BatchSize"/> rows, in file order.</summary>
+    /// <summary>
+    /// Reads the lines after the header and after <paramref name="position"/> into batches of <see cref="DeviceImportOptions.BatchSize"/>
+    /// rows, in file order. The header is the first line that is not blank, as the upload found it: Sep's own header would be the
+    /// first line, and a file starting with an empty line made its real header a device named "hostname".
+    /// </summary>
     private async Task ReadBatchesAsync(string path, DeviceFileColumns columns, Guid tenantId, long position, ChannelWriter<Batch> batches, CancellationToken ct)
     {
         try
@@ -100,9 +104,16 @@ public sealed partial class DeviceImportJob(
             var batch = new Batch(tenantId, clock.GetUtcNow(), ids);
             await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan | FileOptions.Asynchronous))
             {
-                using var reader = Sep.New(columns.Separator).Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = true }).From(stream);
+                using var reader = Sep.New(columns.Separator).Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = false }).From(stream);
+                var headerRead = false;
                 foreach (var row in reader)
                 {
+                    if (!headerRead)
+                    {
+                        // Blank lines, then the header the columns come from. (Sep numbers a header-less reader's first row oddly: skipped by content, not number.)
+                        headerRead = !(row.ColCount == 1 && row[0].Span.Trim().IsEmpty);
+                        continue;
+                    }
                     if (row.LineNumberFrom <= position) continue; // committed by an earlier run
                     batch.Add(row, columns);
                     if (batch.Rows < _options.BatchSize) continue;
@@ -232,7 +243,7 @@ public sealed partial class DeviceImportJob(
     /// <summary>Along the whole chain: Npgsql's execution strategy wraps a transient error (a deadlock) in an InvalidOperationException.</summary>
     private static bool IsConflict(Exception e) => WriteConflicts.Chain(e).Any(x => x is DbUpdateException or DbException { IsTransient: true });
 
-    /// <summary>The header line, as the upload checked it (BOM removed).</summary>
+    /// <summary>The header line, as the upload checked it (BOM removed, blank lines before it skipped).</summary>
     private static async Task<string> ReadHeaderAsync(string path, CancellationToken ct)
     {
         using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
