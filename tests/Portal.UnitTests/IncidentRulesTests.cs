@@ -117,4 +117,17 @@ public sealed class IncidentRulesTests
         stale.Current.ShouldBe(0);
         stale.Code.ShouldBe("stale_version");
     }
+
+    [Fact]
+    public void A_closed_incident_takes_no_remediation_summary()
+    {
+        var engineer = new Actor(Guid.NewGuid(), "Maya Chen", TenantAccess.Msp);
+        var at = new DateTimeOffset(2024, 7, 19, 4, 9, 0, TimeSpan.Zero);
+        var incident = Incident.Open(Guid.NewGuid(), 1, "NWA", "Kiosks", Severity.Sev2, null, engineer, at);
+        incident.Acknowledge(engineer, at.AddMinutes(1));
+        incident.ChangeStatus(IncidentStatus.Resolved, null, engineer, at.AddMinutes(2));
+        incident.RecordRemediation("A late result on a resolved incident is taken.", engineer, at.AddMinutes(3));
+        incident.ChangeStatus(IncidentStatus.Closed, null, engineer, at.AddMinutes(4));
+        Should.Throw<DomainRuleException>(() => incident.RecordRemediation("Imported 10 devices", engineer, at.AddMinutes(5))).Code.ShouldBe("incident_closed");
+    }
 }

@@ -216,6 +216,7 @@ public sealed class Incident
     public TimelineEntry RecordRemediation(string summary, Actor actor, DateTimeOffset now)
     {
         RequireMsp(actor, "work on remediation tasks");
+        RequireNotClosed("its remediation no longer changes");
         var text = PlainText.Require(summary, TimelineEntry.TextMaxLength, "summary");
         Touch(now);
         return Append(actor, now, TimelineEntryKind.Remediation, NoteVisibility.Customer, text, null, null);

@@ -78,7 +78,15 @@ public sealed partial class DeviceImportJob(
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
             {
-                if (!await WriteBatchAsync(importId, tenantId, position, batch, cancellationToken)) return;
+                switch (await WriteBatchAsync(importId, tenantId, position, batch, cancellationToken))
+                {
+                    case BatchOutcome.LostRace:
+                        return;
+                    case BatchOutcome.IncidentClosed:
+                        // Closed while its devices were read in: a closed incident's tasks no longer change (Incident.RequireNotClosed).
+                        await FailAsync(importId, tenantId, "The incident was closed while its devices were imported: the lines before that stay imported, the rest were not.", cancellationToken);
+                        return;
+                }
                 position = batch.LastLine;
                 if (_options.PauseBetweenBatches > TimeSpan.Zero) await Task.Delay(_options.PauseBetweenBatches, clock, cancellationToken);
             }
@@ -131,14 +139,25 @@ public sealed partial class DeviceImportJob(
         }
     }
 
-    /// <summary>One batch in one transaction; false when another run of the same import had already moved past <paramref name="position"/>.</summary>
-    private async Task<bool> WriteBatchAsync(Guid importId, Guid tenantId, long position, Batch batch, CancellationToken cancellationToken)
+    private enum BatchOutcome { Written, LostRace, IncidentClosed }
+
+    /// <summary>
+    /// One batch in one transaction; <see cref="BatchOutcome.LostRace"/> when another run of the same import had already moved past
+    /// <paramref name="position"/>, <see cref="BatchOutcome.IncidentClosed"/> (nothing written) when the incident was closed meanwhile.
+    /// </summary>
+    private async Task<BatchOutcome> WriteBatchAsync(Guid importId, Guid tenantId, long position, Batch batch, CancellationToken cancellationToken)
     {
+        var closed = false;
         var view = await CommitAsync("Device import batch", async ct =>
         {
             var now = clock.GetUtcNow();
             if (!await ClaimAsync(importId, tenantId, position, now, ct)) return null;
             var import = await LoadAsync(importId, tenantId, ct);
+            if (await IsClosedAsync(import, ct))
+            {
+                closed = true;
+                return null;
+            }
             var written = await DeviceImportWriter.WriteAsync(db, import, batch.Devices, now, ct);
             var progress = await ProgressOfAsync(import, now, ct);
             progress.Added(RemediationState.Pending, written.TasksCreated, now);
@@ -149,13 +168,17 @@ public sealed partial class DeviceImportJob(
             await db.SaveChangesAsync(ct);
             return DeviceImportView.From(import);
         }, cancellationToken);
+        if (closed) return BatchOutcome.IncidentClosed;
         if (view is null)
         {
             LogLostRace(logger, importId, position);
-            return false;
+            return BatchOutcome.LostRace;
         }
-        return true;
+        return BatchOutcome.Written;
     }
+
+    private Task<bool> IsClosedAsync(DeviceImport import, CancellationToken ct) =>
+        db.Incidents.AnyAsync(i => i.Id == import.IncidentId && i.TenantId == import.TenantId && i.Status == IncidentStatus.Closed, ct);
 
     /// <summary>All lines done: Completed, and one customer-visible line on the incident's timeline when devices were added.</summary>
     private async Task<bool> CompleteAsync(Guid importId, Guid tenantId, long position, CancellationToken cancellationToken)
@@ -166,7 +189,8 @@ public sealed partial class DeviceImportJob(
             if (!await ClaimAsync(importId, tenantId, position, now, ct)) return null;
             var import = await LoadAsync(importId, tenantId, ct);
             import.Complete(now);
-            if (import.TasksCreated > 0)
+            // Every line is in; an incident closed since the last batch keeps its finished record without a line more.
+            if (import.TasksCreated > 0 && !await IsClosedAsync(import, ct))
             {
                 var incident = await db.Incidents.SingleAsync(i => i.Id == import.IncidentId && i.TenantId == tenantId, ct);
                 var actor = new Actor(import.StartedById, import.StartedByName, TenantAccess.Msp);
