@@ -83,6 +83,24 @@ public sealed class OnCallRotation
         UpdatedAt = now;
     }
 
+    /// <summary>
+    /// Someone who left the MSP: out of the rotation's order and their shifts to come (past ones stay as the record), so that an
+    /// escalation to "on call" never names a person nobody can mail. The only engineer of the rotation is refused: the lead puts
+    /// someone else in first. False when they were in neither.
+    /// </summary>
+    public bool Drop(Guid userId, DateTimeOffset now)
+    {
+        var inOrder = Engineers.Contains(userId);
+        if (inOrder && Engineers.Count == 1)
+            throw new DomainRuleException("last_on_call_engineer", "They are the only engineer in the on-call rotation: put someone else in the rotation first.");
+        var shifts = _overrides.Where(o => o.UserId == userId && o.To > now).ToList();
+        if (!inOrder && shifts.Count == 0) return false;
+        if (inOrder) Engineers = [.. Engineers.Where(e => e != userId)];
+        foreach (var shift in shifts) _overrides.Remove(shift);
+        UpdatedAt = now;
+        return true;
+    }
+
     /// <summary>Who is on call at <paramref name="at"/>: an override covering it, else the engineer whose week it is.</summary>
     public Guid OnCallAt(DateTimeOffset at)
     {

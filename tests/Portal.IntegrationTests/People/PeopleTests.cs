@@ -364,5 +364,44 @@ public sealed class PeopleTests(SqliteApp app) : IClassFixture<SqliteApp>
         (await ada.InviteAsync(internalIt.Id, PeopleSteps.UniqueEmail("newcomer"), "CustomerViewer")).State.ShouldBe("Pending");
     }
 
+    [Fact]
+    public async Task Removing_an_msp_engineer_takes_them_off_call_and_the_rotations_only_engineer_stays_until_replaced()
+    {
+        var (msp, lead, leadEmail) = await MspWithLeadAsync();
+        var (_, engineerEmail) = await app.JoinAsync(lead, msp, "MspEngineer", "Ola Oncall");
+        var people = (await lead.PeopleAsync(msp.Id)).Members;
+        var engineer = people.Single(m => m.Email == engineerEmail);
+        var leader = people.Single(m => m.Email == leadEmail);
+        var rotationUrl = $"/api/v1/msps/{msp.Id}/on-call/rotation";
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        async Task RotationOfAsync(params Guid[] engineers)
+        {
+            using var set = await lead.SendRawAsync(HttpMethod.Put, rotationUrl, System.Text.Json.JsonSerializer.Serialize(new
+            {
+                timeZone = "Europe/Berlin", handoffDay = "Monday", handoffTime = "09:00:00", startsOn = today.ToString("O"), engineers,
+            }));
+            set.StatusCode.ShouldBe(HttpStatusCode.OK, await set.Content.ReadAsStringAsync(Ct));
+        }
+
+        // Alone in the rotation: removing the engineer would leave "on call" naming someone nobody can mail. Refused, nothing changes.
+        await RotationOfAsync(engineer.UserId);
+        using (var refused = await lead.DeleteAsync($"/api/v1/organisations/{msp.Id}/members/{engineer.MembershipId}", Ct))
+            (await refused.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("last_on_call_engineer");
+        (await lead.PeopleAsync(msp.Id)).Members.ShouldContain(m => m.Email == engineerEmail);
+
+        // With the lead in the rotation too and a shift of the engineer's next week: both go with the engineer.
+        await RotationOfAsync(engineer.UserId, leader.UserId);
+        var from = DateTimeOffset.UtcNow.AddDays(7);
+        using (var shift = await lead.PostJsonAsync($"/api/v1/msps/{msp.Id}/on-call/overrides", new { userId = engineer.UserId, from, to = from.AddHours(12) }))
+            shift.StatusCode.ShouldBe(HttpStatusCode.OK, await shift.Content.ReadAsStringAsync(Ct));
+        using (var removed = await lead.DeleteAsync($"/api/v1/organisations/{msp.Id}/members/{engineer.MembershipId}", Ct))
+            removed.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var rotation = await lead.GetStringAsync(rotationUrl, Ct);
+        rotation.ShouldNotContain(engineer.UserId.ToString(), Case.Insensitive, "neither in the order nor in a shift to come");
+        using (var onCall = await lead.GetAsync($"/api/v1/msps/{msp.Id}/on-call?at={Uri.EscapeDataString(from.AddHours(1).ToString("O"))}", Ct))
+            (await onCall.Content.ReadAsStringAsync(Ct)).ShouldContain(leader.UserId.ToString(), Case.Insensitive, "the lead covers what was the engineer's shift");
+        (await lead.AuditAsync(msp.Id)).Items.ShouldContain(a => a.Action == "member_removed" && a.Detail.Contains("taken out of the on-call rotation", StringComparison.Ordinal));
+    }
+
     private sealed record TokenDto(string AccessToken);
 }

@@ -22,7 +22,7 @@ public static class ProblemCodes
         ["Organisations"] = ["already_deactivated", "not_deactivated", "platform_required", "prefix_fixed", "prefix_taken", "already_subscribed",
             "duplicate_service"],
         ["People"] = ["already_invited", "already_member", "duplicate_membership", "last_admin", "same_role", "role_mismatch",
-            "invitation_accepted", "invitation_expired", "invitation_revoked"],
+            "invitation_accepted", "invitation_expired", "invitation_revoked", "last_on_call_engineer"],
         ["Contracts"] = ["contract_exists", "contract_ended", "invalid_contract", "transition_not_allowed", "organisation_deactivated"],
         ["Escalations"] = ["looser_than_policy", "no_rotation", "override_overlaps", "too_many_overrides"],
         ["Notifications"] = ["no_secret"],
@@ -46,7 +46,7 @@ public static class ProblemCodes
         "already_deactivated", "not_deactivated", "organisation_deactivated", "invalid_name", "invalid_prefix", "prefix_fixed", "prefix_taken",
         "invalid_entra_tenant", "wrong_entra_tenant", "platform_required", "already_invited", "already_member", "duplicate_membership",
         "invitation_accepted", "invitation_expired", "invitation_revoked", "invalid_email", "wrong_email", "invalid_role", "role_mismatch",
-        "same_role", "last_admin", "not_an_msp", "not_an_msp_member", "contract_ended", "contract_exists", "invalid_contract",
+        "same_role", "last_admin", "last_on_call_engineer", "not_an_msp", "not_an_msp_member", "contract_ended", "contract_exists", "invalid_contract",
         // escalations and notifications
         "escalation_not_due", "empty_level", "levels_not_ascending", "looser_than_policy", "invalid_targets", "invalid_minutes", "invalid_severities",
         "invalid_day", "invalid_shift", "invalid_time_zone", "no_engineers", "no_rotation", "too_many_engineers", "duplicate_engineer",
