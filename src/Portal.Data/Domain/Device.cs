@@ -95,6 +95,7 @@ public sealed class Device
         foreach (var t in clean)
         {
             if (t.Contains(',')) throw new InvalidValueException("invalid_tag", "A tag cannot contain a comma.");
+            if (HasControl(t)) throw new InvalidValueException("invalid_tag", "A tag cannot contain control characters.");
             if (t == previous) continue;
             stored.Append(t).Append(',');
             previous = t;

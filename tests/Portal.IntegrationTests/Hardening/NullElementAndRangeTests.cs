@@ -24,6 +24,8 @@ public abstract class NullElementAndRangeTests(PortalApp app)
     public static readonly Dictionary<string, BadInput> Cases = new()
     {
         ["a null tag on a new device"] = new(DemoDirectory.Maya, "POST", "/api/v1/tenants/{tenant}/devices", """{"hostname":"null-tag","tags":[null]}""", "tags[0]"),
+        ["a NUL in a device's tag"] = new(DemoDirectory.Maya, "POST", "/api/v1/tenants/{tenant}/devices", """{"hostname":"nul-tag","tags":["ok","a\u0000b"]}""", "tags[1]"),
+        ["a NUL in a device's hostname"] = new(DemoDirectory.Maya, "POST", "/api/v1/tenants/{tenant}/devices", """{"hostname":"nul\u0000host"}""", "hostname"),
         ["a null tag on a device's update"] = new(DemoDirectory.Maya, "PUT", "/api/v1/devices/{device}", """{"hostname":"null-tag","tags":["ok",null]}""", "tags[1]"),
         ["a null target in an escalation policy"] = new(DemoDirectory.Liam, "PUT", "/api/v1/msps/{msp}/escalation-policy", $$"""{"targets":[null],"levels":[{{Level}}]}""", "targets[0]"),
         ["a null level in an escalation policy"] = new(DemoDirectory.Liam, "PUT", "/api/v1/msps/{msp}/escalation-policy", $$"""{"targets":{{Targets}},"levels":[null]}""", "levels[0]"),

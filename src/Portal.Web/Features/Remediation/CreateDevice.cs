@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Infrastructure.Text;
 using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
@@ -19,14 +20,17 @@ internal static class DeviceRules
         Func<T, IReadOnlyList<string>?> tags)
     {
         v.RuleFor(x => hostname(x)).NotEmpty().WithMessage("The hostname is required.")
-            .MaximumLength(Device.HostnameMaxLength).WithMessage($"The hostname may be at most {Device.HostnameMaxLength} characters.").OverridePropertyName("hostname");
+            .MaximumLength(Device.HostnameMaxLength).WithMessage($"The hostname may be at most {Device.HostnameMaxLength} characters.")
+            .IsPlainText("hostname", multiline: false).OverridePropertyName("hostname");
         v.RuleFor(x => externalId(x)).MaximumLength(Device.ExternalIdMaxLength)
-            .WithMessage($"The external id may be at most {Device.ExternalIdMaxLength} characters.").OverridePropertyName("externalId");
+            .WithMessage($"The external id may be at most {Device.ExternalIdMaxLength} characters.").IsPlainText("external id", multiline: false).OverridePropertyName("externalId");
         v.RuleFor(x => os(x)).MaximumLength(Device.OperatingSystemMaxLength)
-            .WithMessage($"The operating system may be at most {Device.OperatingSystemMaxLength} characters.").OverridePropertyName("operatingSystem");
-        v.RuleFor(x => site(x)).MaximumLength(Device.SiteMaxLength).WithMessage($"The site may be at most {Device.SiteMaxLength} characters.").OverridePropertyName("site");
+            .WithMessage($"The operating system may be at most {Device.OperatingSystemMaxLength} characters.").IsPlainText("operating system", multiline: false)
+            .OverridePropertyName("operatingSystem");
+        v.RuleFor(x => site(x)).MaximumLength(Device.SiteMaxLength).WithMessage($"The site may be at most {Device.SiteMaxLength} characters.")
+            .IsPlainText("site", multiline: false).OverridePropertyName("site");
         v.RuleForEach(x => tags(x)).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("A tag cannot be empty or null.").Must(t => !t.Contains(',')).WithMessage("A tag cannot contain a comma.")
-            .OverridePropertyName("tags");
+            .Must(t => PlainText.IsPlain(t.Trim(), multiline: false)).WithMessage(PlainText.Refusal("tag")).OverridePropertyName("tags");
     }
 
     /// <summary>409 when another device of the tenant already has this key.</summary>
