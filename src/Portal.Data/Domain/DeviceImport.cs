@@ -61,12 +61,21 @@ public sealed class DeviceImport
 
     public bool IsFinished => Status is DeviceImportStatus.Completed or DeviceImportStatus.Failed;
 
-    public void Start(DateTimeOffset now)
+    /// <summary>
+    /// Runs of the job begun since the last committed batch (or since the upload). A run that commits a batch sets it back
+    /// to 0, so it grows only while runs keep ending without progress: an error that comes back on every attempt, or a
+    /// process that dies during each. The job gives up when it reaches its limit instead of being handed out for ever.
+    /// </summary>
+    public int StalledRuns { get; private set; }
+
+    /// <summary>A run of the job begins: a queued import starts; every run counts towards <see cref="StalledRuns"/>.</summary>
+    public void BeginRun(DateTimeOffset now)
     {
         if (IsFinished) throw new DomainRuleException("import_finished", $"The import of {FileName} has finished; start a new one.");
         Status = DeviceImportStatus.Running;
         StartedAt ??= now;
         HeartbeatAt = now;
+        StalledRuns++;
     }
 
     /// <summary>A batch committed: lines up to <paramref name="lastLine"/> are done.</summary>
@@ -75,6 +84,7 @@ public sealed class DeviceImport
         if (Status != DeviceImportStatus.Running) throw new InvalidOperationException($"The import is {Status}; only a running import takes batches.");
         if (lastLine < LinesDone) throw new InvalidOperationException("Batches go forward through the file.");
         HeartbeatAt = now;
+        StalledRuns = 0;
         LinesDone = lastLine;
         RowsRead += rows;
         DevicesCreated += devicesCreated;

@@ -42,17 +42,43 @@ public sealed partial class DeviceImportJob(
         var tenantId = import.TenantId;
         var path = _options.FileOf(environment.ContentRootPath, importId);
 
-        if (import.Status == DeviceImportStatus.Queued)
+        var run = await CommitAsync("Device import run", async ct =>
         {
-            await CommitAsync("Device import start", async ct =>
-            {
-                var tracked = await LoadAsync(importId, tenantId, ct);
-                if (tracked.Status == DeviceImportStatus.Queued) tracked.Start(clock.GetUtcNow());
-                await db.SaveChangesAsync(ct);
-                return tracked.Status == DeviceImportStatus.Running;
-            }, cancellationToken);
+            var tracked = await LoadAsync(importId, tenantId, ct);
+            if (tracked.IsFinished) return default;
+            tracked.BeginRun(clock.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            return (tracked.StalledRuns, tracked.LinesDone);
+        }, cancellationToken);
+        if (run.StalledRuns == 0) return; // finished meanwhile by another run
+        if (run.StalledRuns > _options.MaxStalledRuns)
+        {
+            // The runs before this one ended without a word (the process died during each): nothing says this one would not.
+            await FailAsync(importId, tenantId, GaveUp(run.StalledRuns - 1, run.LinesDone, lastError: null), cancellationToken);
+            return;
         }
+        try
+        {
+            await RunFromAsync(importId, tenantId, run.LinesDone, path, cancellationToken);
+        }
+        catch (Exception e) when (run.StalledRuns == _options.MaxStalledRuns && !cancellationToken.IsCancellationRequested)
+        {
+            // The last attempt failed too, and still no batch committed (the same row refused again and again, a bug): say so on
+            // the import, where the engineer looks, instead of leaving it Running while Hangfire and the sweep hand it out for ever.
+            var now = await db.DeviceImports.AsNoTracking().Where(i => i.Id == importId && i.TenantId == tenantId)
+                .Select(i => new { i.StalledRuns, i.LinesDone }).SingleAsync(CancellationToken.None);
+            if (now.StalledRuns < run.StalledRuns) throw; // this run did commit batches before it failed: not stalled, try again
+            LogGaveUp(logger, e, importId, run.StalledRuns, now.LinesDone);
+            await FailAsync(importId, tenantId, GaveUp(run.StalledRuns, now.LinesDone, e), CancellationToken.None);
+        }
+    }
 
+    /// <summary>What the engineer reads on an import given up on (not the exception's text, which may name the schema: the log has it).</summary>
+    private static string GaveUp(int runs, long linesDone, Exception? lastError) => string.Create(CultureInfo.InvariantCulture,
+        $"The import stopped after {runs} attempts in a row that could not write the lines after line {linesDone} ({(lastError is null ? "each ended without finishing, as if the server stopped during it" : $"each failed, the last with {lastError.GetType().Name}")}). The lines before stay imported, the rest were not: upload them again once the cause is fixed. The server's log has the details.");
+
+    private async Task RunFromAsync(Guid importId, Guid tenantId, long position, string path, CancellationToken cancellationToken)
+    {
         DeviceFileColumns columns;
         try
         {
@@ -66,7 +92,6 @@ public sealed partial class DeviceImportJob(
             return;
         }
 
-        var position = import.LinesDone;
         LogRunning(logger, importId, position);
         // The file is read and checked one batch ahead, on a task of its own, while the batch before commits: the database
         // and the parser work at the same time (on PostgreSQL the merge waits on the database, and the parsing of 5,000
@@ -339,6 +364,9 @@ public sealed partial class DeviceImportJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId} completed: {Rows} rows, {Tasks} tasks created, {Errors} errors")]
     private static partial void LogCompleted(ILogger logger, Guid importId, long rows, long tasks, long errors);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Device import {ImportId}: attempt {Runs} in a row failed without committing a batch after line {LinesDone}; the import is marked Failed")]
+    private static partial void LogGaveUp(ILogger logger, Exception exception, Guid importId, int runs, long linesDone);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device import {ImportId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Guid importId, string reason);

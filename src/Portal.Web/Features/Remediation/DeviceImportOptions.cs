@@ -36,6 +36,14 @@ public sealed class DeviceImportOptions
     /// <summary>An unfinished import without a heartbeat for this long has lost its runner; the sweep hands it out again.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Runs in a row that may end without committing a batch (an error on every attempt, a process dying during each) before the
+    /// import is marked Failed rather than tried again: Hangfire's retries and the sweep's hand-outs would otherwise go on for
+    /// ever while the import says Running. Five: about four minutes of Hangfire's retries and the sweep, enough to ride out a
+    /// restart or a database fail-over.
+    /// </summary>
+    public int MaxStalledRuns { get; set; } = 5;
+
     /// <summary>When the sweep runs (Hangfire cron; the default is every minute).</summary>
     public string SweepCron { get; set; } = "* * * * *";
 
