@@ -29,7 +29,7 @@ public sealed record MspProgressDto(TenantProgressDto[] Tenants, ProgressDto Tot
 
 public sealed record BulkItemResultDto(int Index, string? ExternalId, Guid? TaskId, string Result, string? Message, string? State);
 
-public sealed record BulkResultDto(string State, int Updated, int Unchanged, int NotFound, int NotAllowed, BulkItemResultDto[] Items, ProgressDto Progress);
+public sealed record BulkResultDto(string State, int Updated, int Unchanged, int NotFound, int NotAllowed, int StaleVersion, BulkItemResultDto[] Items, ProgressDto Progress);
 
 public static class RemediationApiCalls
 {
@@ -49,6 +49,12 @@ public static class RemediationApiCalls
     {
         using var response = await client.PostJsonAsync($"/api/v1/incidents/{incidentId}/tasks/bulk-state", body);
         return await response.ReadAsync<BulkResultDto>();
+    }
+
+    public static async Task<TaskChangeDto[]> TaskHistoryAsync(this HttpClient client, Guid taskId)
+    {
+        using var response = await client.GetAsync($"/api/v1/tasks/{taskId}/history");
+        return await response.ReadAsync<TaskChangeDto[]>();
     }
 
     public static async Task<IncidentProgressDto> IncidentProgressAsync(this HttpClient client, Guid incidentId)

@@ -23,6 +23,9 @@ public abstract partial class TaskPageTests(PortalApp app)
     [GeneratedRegex("""type="hidden" name="DeviceVersion" value="(\d+)""")]
     private static partial Regex DeviceFormVersion();
 
+    [GeneratedRegex("""name="Versions\[([0-9a-f-]+)\]" value="(\d+)""")]
+    private static partial Regex ListedVersion();
+
     /// <summary>An incident of Northwind with one task for a device of its own (the test corrects the device; demo devices stay as they are).</summary>
     private async Task<(IncidentDto Incident, TaskDto Task, DeviceDto Device)> IncidentWithDeviceTaskAsync(string title)
     {
@@ -365,6 +368,72 @@ public abstract partial class TaskPageTests(PortalApp app)
             (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain(message);
         }
         (await maya.AllTasksAsync(incident.Id)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Ticked_tasks_a_colleague_changed_after_the_page_was_loaded_are_left_as_they_are_and_the_page_says_so()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var sam = await app.ClientForAsync(DemoDirectory.Sam);
+        var (incident, created) = await maya.CreateIncidentAsync(Northwind, $"Stale bulk {Guid.NewGuid():N}"[..30], "Sev2");
+        created.Dispose();
+        var tasks = new List<TaskDto>();
+        foreach (var title in new[] { "Re-image kiosk A", "Re-image kiosk B", "Re-image kiosk C" }) tasks.Add(await maya.AddTaskAsync(incident.Id, title: title));
+        using var page = await app.PageClientForAsync(DemoDirectory.Maya);
+        var path = $"/incidents/{incident.Id}/remediation";
+        var html = await page.GetStringAsync(path, Ct);
+        var versions = ListedVersion().Matches(html).ToDictionary(m => Guid.Parse(m.Groups[1].Value), m => m.Groups[2].Value);
+        versions.Keys.ShouldBe(tasks.Select(t => t.Id), ignoreOrder: true);
+
+        // While Maya's page is open, Sam (or the RMM tool) finishes kiosk A.
+        await sam.SetStateAsync(tasks[0].Id, "Done");
+
+        // Maya ticks all three (the page as she loaded it) and sets them In progress.
+        var fields = new List<KeyValuePair<string, string>>
+        {
+            new("__RequestVerificationToken", AntiforgeryToken().Match(html).Groups[1].Value),
+            new("NewState", "InProgress"),
+        };
+        fields.AddRange(tasks.Select(t => new KeyValuePair<string, string>("Selected", t.Id.ToString())));
+        fields.AddRange(versions.Select(v => new KeyValuePair<string, string>($"Versions[{v.Key}]", v.Value)));
+        using var sent = await page.PostAsync($"{path}?handler=SetState", new FormUrlEncodedContent(fields), Ct);
+
+        sent.StatusCode.ShouldBe(HttpStatusCode.Redirect, await sent.Content.ReadAsStringAsync(Ct));
+        var after = await maya.AllTasksAsync(incident.Id);
+        after.Single(t => t.Id == tasks[0].Id).State.ShouldBe("Done", "Sam's change stands");
+        after.Where(t => t.Id != tasks[0].Id).Select(t => t.State).ShouldBe(["InProgress", "InProgress"]);
+        (await maya.TaskHistoryAsync(tasks[0].Id)).Select(h => (h.Actor, h.To)).ShouldBe([("Sam Okafor", "Done")]);
+        var next = await page.GetStringAsync(sent.Headers.Location!.ToString(), Ct);
+        next.ShouldContain("2 tasks set to In progress; 1 was changed by someone else since this page was loaded and was left as it is");
+    }
+
+    [Fact]
+    public async Task A_bulk_item_naming_an_old_version_is_stale_version_and_the_others_move()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Northwind, $"Stale items {Guid.NewGuid():N}"[..30], "Sev2");
+        created.Dispose();
+        var first = await maya.AddTaskAsync(incident.Id, title: "Call the vendor");
+        var second = await maya.AddTaskAsync(incident.Id, title: "Rotate the keys");
+        var moved = await maya.SetStateAsync(first.Id, "InProgress");
+        moved.Version.ShouldNotBe(first.Version);
+
+        var result = await maya.BulkAsync(incident.Id, new
+        {
+            state = "Done",
+            items = new object[] { new { taskId = first.Id, version = first.Version }, new { taskId = second.Id, version = second.Version } },
+        });
+
+        (result.Updated, result.StaleVersion).ShouldBe((1, 1));
+        var stale = result.Items.Single(i => i.TaskId == first.Id);
+        (stale.Result, stale.State).ShouldBe(("stale_version", "InProgress"));
+        stale.Message.ShouldNotBeNull().ShouldContain("Read it again and decide");
+        var left = await TaskAsync(maya, first.Id);
+        (left.State, left.Version, left.Reason).ShouldBe((moved.State, moved.Version, moved.Reason), "left exactly as it was");
+        (await TaskAsync(maya, second.Id)).State.ShouldBe("Done");
+
+        var current = await maya.BulkAsync(incident.Id, new { state = "Done", items = new object[] { new { taskId = first.Id, version = moved.Version } } });
+        (current.Updated, current.StaleVersion).ShouldBe((1, 0), "the version it has now is accepted");
     }
 
     [Fact]

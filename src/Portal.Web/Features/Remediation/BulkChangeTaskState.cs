@@ -10,8 +10,12 @@ using Portal.Pipeline;
 
 namespace Portal.Features.Remediation;
 
-/// <summary>One task named in a bulk update: by the device's external id (what an RMM tool knows) or by task id.</summary>
-public sealed record BulkItem(string? ExternalId, Guid? TaskId);
+/// <summary>
+/// One task named in a bulk update: by the device's external id (what an RMM tool knows) or by task id. With
+/// <paramref name="Version"/> (the task's version as the caller read it), only if nobody changed the task since: a page's
+/// ticked rows carry the versions they were rendered with, so a move decided on an old page never undoes a newer one.
+/// </summary>
+public sealed record BulkItem(string? ExternalId, Guid? TaskId, long? Version = null);
 
 /// <summary>
 /// An RMM script reporting on up to <see cref="MaxItems"/> machines at once: "these are Done". One transaction, set-based
@@ -37,11 +41,14 @@ public static class BulkOutcome
     public const string Unchanged = "unchanged";
     public const string NotFound = "not_found";
     public const string NotAllowed = "not_allowed";
+
+    /// <summary>The item named the version it was decided on, and the task has changed since: left as it is.</summary>
+    public const string StaleVersion = "stale_version";
 }
 
 public sealed record BulkItemResult(int Index, string? ExternalId, Guid? TaskId, string Result, string? Message, RemediationState? State);
 
-public sealed record BulkResult(RemediationState State, int Updated, int Unchanged, int NotFound, int NotAllowed, IReadOnlyList<BulkItemResult> Items, ProgressView Progress);
+public sealed record BulkResult(RemediationState State, int Updated, int Unchanged, int NotFound, int NotAllowed, int StaleVersion, IReadOnlyList<BulkItemResult> Items, ProgressView Progress);
 
 public sealed class BulkChangeTaskStateValidator : AbstractValidator<BulkChangeTaskState>
 {
@@ -90,6 +97,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
         public string Title { get; init; } = "";
         public RemediationState State { get; set; }
         public string? Reason { get; set; }
+        public long Version { get; init; }
     }
 
     public async ValueTask<BulkResult> Handle(BulkChangeTaskState command, CancellationToken cancellationToken)
@@ -118,6 +126,12 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
             if (task is null)
             {
                 results.Add(new(index, item.ExternalId, item.TaskId, BulkOutcome.NotFound, "No task of this incident has this " + (item.TaskId is null ? "external id." : "id."), null));
+                continue;
+            }
+            if (item.Version is { } expected && expected != task.Version)
+            {
+                results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.StaleVersion, string.Create(CultureInfo.InvariantCulture,
+                    $"Changed since version {expected}: it is version {task.Version} now, {task.State}. Read it again and decide."), task.State));
                 continue;
             }
             var move = RemediationTask.PlanMove(task.Title, task.State, task.Reason, state, command.Reason, actor);
@@ -153,7 +167,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
 
         return new BulkResult(state, changes.Count,
             results.Count(r => r.Result == BulkOutcome.Unchanged), results.Count(r => r.Result == BulkOutcome.NotFound),
-            results.Count(r => r.Result == BulkOutcome.NotAllowed), results, ProgressView.From(progress));
+            results.Count(r => r.Result == BulkOutcome.NotAllowed), results.Count(r => r.Result == BulkOutcome.StaleVersion), results, ProgressView.From(progress));
     }
 
     /// <summary>"1,204 devices marked Done by Harbor IT RMM", and the caller's own words after a colon.</summary>
@@ -209,7 +223,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
             // The incident condition is what makes another incident's or tenant's task id "not found".
             var rows = await db.RemediationTasks.AsNoTracking()
                 .Where(t => t.IncidentId == incidentId && t.TenantId == tenantId && EF.Parameter(chunk).Contains(t.Id))
-                .Select(t => new TaskRow { Id = t.Id, DeviceId = t.DeviceId, Title = t.Title, State = t.State, Reason = t.Reason })
+                .Select(t => new TaskRow { Id = t.Id, DeviceId = t.DeviceId, Title = t.Title, State = t.State, Reason = t.Reason, Version = t.Version })
                 .ToListAsync(ct);
             foreach (var row in rows) found[row.Id] = tasks.TryAdd(row.Id, row) ? row : tasks[row.Id];
         }
@@ -230,7 +244,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
                               where d.TenantId == tenantId && EF.Parameter(keys).Contains(d.MatchKey)
                               join t in db.RemediationTasks.AsNoTracking() on (Guid?)d.Id equals t.DeviceId
                               where t.IncidentId == incidentId && t.TenantId == tenantId
-                              select new { d.ExternalId, Task = new TaskRow { Id = t.Id, DeviceId = t.DeviceId, Title = t.Title, State = t.State, Reason = t.Reason } })
+                              select new { d.ExternalId, Task = new TaskRow { Id = t.Id, DeviceId = t.DeviceId, Title = t.Title, State = t.State, Reason = t.Reason, Version = t.Version } })
                 .ToListAsync(ct);
             foreach (var row in rows) found[row.ExternalId!] = tasks.TryAdd(row.Task.Id, row.Task) ? row.Task : tasks[row.Task.Id];
         }

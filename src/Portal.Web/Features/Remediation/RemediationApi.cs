@@ -17,7 +17,8 @@ public static class RemediationApi
     public sealed record CreateTaskBody(Guid? DeviceId, string? Title);
     public sealed record ChangeTaskStateBody(RemediationState? State, string? Reason);
     public sealed record AssignTaskBody(Guid? AssigneeId);
-    public sealed record BulkItemBody(string? ExternalId, Guid? TaskId);
+    /// <param name="Version">The task's version as you read it (its ETag, or the list's version): only if nobody changed it since; else this item is stale_version.</param>
+    public sealed record BulkItemBody(string? ExternalId, Guid? TaskId, long? Version);
     public sealed record BulkChangeBody(RemediationState? State, string? Reason, BulkItemBody[]? Items, string? Summary);
 
     public sealed record ListDevicesParameters(
@@ -74,11 +75,11 @@ public static class RemediationApi
 
         api.MapPost("/incidents/{id:guid}/tasks/bulk-state", async (Guid id, BulkChangeBody body, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new BulkChangeTaskState(id, body.State, body.Reason,
-                body.Items is null ? null : [.. body.Items.Select(i => i is null ? null! : new BulkItem(i.ExternalId, i.TaskId))], body.Summary), ct)))
+                body.Items is null ? null : [.. body.Items.Select(i => i is null ? null! : new BulkItem(i.ExternalId, i.TaskId, i.Version))], body.Summary), ct)))
             .RequireTighterRateLimit(RateLimitingSetup.BulkUpdatesBudget)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("BulkChangeTaskState").WithBodyLimit(BodyLimit.Bulk)
-            .WithSummary("Set the state of up to 10,000 tasks by externalId or taskId in one transaction; per-item updated / unchanged / not_found / not_allowed.");
+            .WithSummary("Set the state of up to 10,000 tasks by externalId or taskId in one transaction; per-item updated / unchanged / not_found / not_allowed, or stale_version when an item's version is not the task's any more.");
 
         api.MapGet("/incidents/{id:guid}/tasks.csv", async (Guid id, IMediator mediator, CancellationToken ct) =>
         {

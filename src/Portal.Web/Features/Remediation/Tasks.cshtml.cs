@@ -45,6 +45,10 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
     [BindProperty]
     public List<Guid> Selected { get; set; } = [];
 
+    /// <summary>Each listed task's version as the page showed it: a ticked task someone changed since is left alone (stale_version).</summary>
+    [BindProperty]
+    public Dictionary<Guid, long> Versions { get; set; } = [];
+
     [BindProperty]
     public RemediationState? NewState { get; set; }
 
@@ -151,7 +155,7 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
         {
             try
             {
-                var result = await mediator.Send(new BulkChangeTaskState(Id, NewState, Reason, [.. Selected.Select(id => new BulkItem(null, id))], null), ct);
+                var result = await mediator.Send(new BulkChangeTaskState(Id, NewState, Reason, [.. Selected.Select(id => new BulkItem(null, id, Versions.TryGetValue(id, out var v) ? v : null))], null), ct);
                 FlashOnNextPage(Summary(result));
                 return Redirect(ViewUrl(Cursor));
             }
@@ -185,6 +189,7 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
         if (r.Unchanged > 0) parts.Add($"{Display.Count(r.Unchanged)} already were");
         if (r.NotAllowed > 0) parts.Add($"{Display.Count(r.NotAllowed)} cannot go there from their state");
         if (r.NotFound > 0) parts.Add($"{Display.Count(r.NotFound)} not found");
+        if (r.StaleVersion > 0) parts.Add($"{Display.Count(r.StaleVersion)} {(r.StaleVersion == 1 ? "was" : "were")} changed by someone else since this page was loaded and {(r.StaleVersion == 1 ? "was" : "were")} left as {(r.StaleVersion == 1 ? "it is" : "they are")} (below, as now)");
         return string.Join("; ", parts) + ".";
     }
 
