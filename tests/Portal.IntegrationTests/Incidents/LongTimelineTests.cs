@@ -77,6 +77,40 @@ public abstract partial class LongTimelineTests(PortalApp app)
     }
 
     [Fact]
+    public async Task A_customer_pages_by_the_numbers_she_was_given_and_learns_nothing_of_internal_notes_in_between()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(app.Demo.TenantId(DemoDirectory.Northwind), $"Interleaved {Guid.NewGuid():N}", "Sev2");
+        created.Dispose();
+        for (var n = 1; n <= 6; n++)
+        {
+            await maya.AddNoteAsync(incident.Id, $"Update {n}", "Customer");
+            for (var i = 0; i < n % 3; i++) await maya.AddNoteAsync(incident.Id, $"Internal after {n}.{i}", "Internal");
+        }
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+        var path = $"/api/v1/incidents/{incident.Id}/timeline";
+        async Task<List<TimelineDto>> ReadAsync(string query)
+        {
+            using var response = await olivia.GetAsync(path + query, Ct);
+            return await response.ReadAsync<List<TimelineDto>>();
+        }
+
+        var whole = await ReadAsync("");
+        whole.Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, 7), "the opening and six updates, numbered without gaps");
+        List<TimelineDto> paged = [];
+        var page = await ReadAsync("?limit=2");
+        while (true)
+        {
+            paged.InsertRange(0, page);
+            if (page.Count < 2) break;
+            page = await ReadAsync($"?limit=2&before={page[0].Sequence}");
+        }
+        paged.Select(e => e.Text).ShouldBe(whole.Select(e => e.Text), "every entry she may read, once, in order");
+        foreach (var before in Enumerable.Range(2, 6))
+            (await ReadAsync($"?before={before}")).Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, before - 1), $"before={before}");
+    }
+
+    [Fact]
     public async Task The_page_shows_the_newest_100_entries_says_older_ones_exist_and_shows_all_when_asked()
     {
         var maya = await app.ClientForAsync(DemoDirectory.Maya);

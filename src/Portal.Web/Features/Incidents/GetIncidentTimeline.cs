@@ -35,7 +35,15 @@ public sealed class GetIncidentTimelineHandler(PortalDbContext db, CurrentUser c
     public async ValueTask<IReadOnlyList<TimelineEntryView>> Handle(GetIncidentTimeline query, CancellationToken cancellationToken)
     {
         var ofIncident = db.TimelineEntries.AsNoTracking().Where(e => e.IncidentId == query.IncidentId);
-        if (query.Before is { } before) ofIncident = ofIncident.Where(e => e.Sequence < before);
+        if (query.Before is { } before)
+        {
+            // A customer was given the customer numbering (TimelineEntryView.ForCustomer): compared with the full one, paging
+            // skipped entries and told where internal notes sit.
+            var tenantId = await db.Incidents.AsNoTracking().Where(i => i.Id == query.IncidentId).Select(i => i.TenantId).SingleAsync(cancellationToken);
+            ofIncident = currentUser.Required.AccessTo(tenantId) == TenantAccess.Msp
+                ? ofIncident.Where(e => e.Sequence < before)
+                : ofIncident.Where(e => e.CustomerSequence < before);
+        }
         var entries = query.Newest is { } newest
             ? [.. (await ofIncident.OrderByDescending(e => e.Sequence).Take(newest).ToListAsync(cancellationToken)).AsEnumerable().Reverse()]
             : await ofIncident.OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
