@@ -68,6 +68,10 @@ public sealed class Incident
     public DateTimeOffset? AcknowledgedAt { get; private set; }
     public DateTimeOffset? ResolvedAt { get; private set; }
     public DateTimeOffset? ClosedAt { get; private set; }
+    /// <summary>
+    /// When the incident last changed in a way its customer sees: an internal note leaves it as it is (its customer reads this
+    /// time, and "Updated 09:14" with nothing new would say that a note was written).
+    /// </summary>
     public DateTimeOffset UpdatedAt { get; private set; }
 
     /// <summary>How many timeline entries the incident has; the next entry's sequence number.</summary>
@@ -205,7 +209,7 @@ public sealed class Incident
         if (visibility == NoteVisibility.Internal && actor.Access != TenantAccess.Msp)
             throw new NotPermittedException("Only the managing MSP can write internal notes; customers write customer-visible comments.");
         var body = PlainText.Require(text, TimelineEntry.TextMaxLength, "note");
-        Touch(now);
+        if (visibility == NoteVisibility.Customer) Touch(now);
         return Append(actor, now, actor.Access == TenantAccess.Msp ? TimelineEntryKind.Note : TimelineEntryKind.CustomerComment, visibility, body, null, null);
     }
 

@@ -112,7 +112,8 @@ public sealed class CustomerIncidentPageTests(SqliteApp app) : IClassFixture<Sql
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         foreach (var region in new[] { "head", "facts", "timeline" }) body.ShouldContain($"data-live-region=\"{region}\"");
         body.ShouldContain("New tag stock is on its way.");
-        body.ShouldContain($"value=\"{incident.Version + 1}\" data-live-version", customMessage: "the version on screen, for the forms the person kept");
+        var hers = await (await app.ClientForAsync(DemoDirectory.Olivia)).GetIncidentAsync(incident.Id);
+        body.ShouldContain($"value=\"{hers.Version}\" data-live-version", customMessage: "the version on screen (hers: the customer's), for the forms the person kept");
         body.ShouldNotContain("<html");
         body.ShouldNotContain("class=\"who\"", customMessage: "nothing of the person: the layout names them");
         body.ShouldNotContain("__RequestVerificationToken", customMessage: "no form is rendered for the person");
@@ -120,6 +121,37 @@ public sealed class CustomerIncidentPageTests(SqliteApp app) : IClassFixture<Sql
         var (_, whole) = await PageAsync(olivia, $"/incidents/{incident.Id}");
         whole.ShouldContain("<html");
         whole.ShouldContain("Add a comment for your service provider");
+    }
+
+    [Fact]
+    public async Task An_internal_note_moves_nothing_a_customer_reads_neither_the_update_time_nor_the_version()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Nwa, "Crew app login loop", "Sev3", "Crew cannot sign in.");
+        created.Dispose();
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+        var before = await olivia.GetIncidentAsync(incident.Id);
+        using var page = await app.PageClientForAsync(DemoDirectory.Olivia);
+        var (_, pageBefore) = await PageAsync(page, $"/incidents/{incident.Id}");
+        await Task.Delay(20, Ct); // a later clock reading, so a moved time would show
+
+        await maya.AddNoteAsync(incident.Id, "Internal: the IdP cert rotated at 02:00.", "Internal");
+
+        var after = await olivia.GetIncidentAsync(incident.Id);
+        (after.UpdatedAt, after.Version).ShouldBe((before.UpdatedAt, before.Version), "nothing says a note was written");
+        using (var get = await olivia.GetAsync($"/api/v1/incidents/{incident.Id}", Ct))
+            get.Headers.ETag!.Tag.ShouldBe($"\"{before.Version}\"");
+        var (_, pageAfter) = await PageAsync(page, $"/incidents/{incident.Id}");
+        static string LastUpdate(string html) => System.Text.RegularExpressions.Regex.Match(html, "Last update</dt><dd><time datetime=\"([^\"]+)\"").Groups[1].Value;
+        LastUpdate(pageBefore).ShouldNotBeEmpty();
+        LastUpdate(pageAfter).ShouldBe(LastUpdate(pageBefore), "the page's last update too");
+        (await maya.GetIncidentAsync(incident.Id)).Version.ShouldNotBe(incident.Version, "the MSP's version, for If-Match, does move");
+
+        // A customer-visible update moves both.
+        await maya.AddNoteAsync(incident.Id, "Sign-in works again for most crews.", "Customer");
+        var visible = await olivia.GetIncidentAsync(incident.Id);
+        visible.UpdatedAt.ShouldBeGreaterThan(before.UpdatedAt);
+        visible.Version.ShouldBe(before.Version + 1);
     }
 
     [Fact]

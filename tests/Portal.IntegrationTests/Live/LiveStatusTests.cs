@@ -51,6 +51,16 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
         foreignCustomer.Received.ShouldNotContain(m => m.IncidentId == incidentId);
         otherMsp.Received.ShouldNotContain(m => m.IncidentId == incidentId);
         provider.Received.ShouldBeEmpty();
+
+        // The version a customer's event carries is hers (what her API read says), not the row's, which the internal note and
+        // anything else of the MSP's move: counting them would tell her how many internal notes there are.
+        (await maya.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "Vendor fix arriving", visibility = "Customer" }, Ct)).EnsureSuccessStatusCode();
+        var update = await customer.WaitForAsync(m => m.Method == "TimelineEntryAdded" && m.EntryText == "Vendor fix arriving");
+        var hers = await (await app.ClientForAsync(DemoDirectory.Olivia)).GetIncidentAsync(incidentId);
+        hers.Version.ShouldBe(3, "her entries: the opening, the acknowledgement, the update");
+        update.Payload.GetProperty("incident").GetProperty("version").GetInt64().ShouldBe(hers.Version);
+        var mspUpdate = await msp.WaitForAsync(m => m.Method == "TimelineEntryAdded" && m.EntryText == "Vendor fix arriving");
+        mspUpdate.Payload.GetProperty("incident").GetProperty("version").GetInt64().ShouldBe((await maya.GetIncidentAsync(incidentId)).Version);
     }
 
     [Fact]

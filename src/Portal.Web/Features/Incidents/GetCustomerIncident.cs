@@ -49,7 +49,7 @@ public sealed class GetCustomerIncidentHandler(PortalDbContext db, CurrentUser c
             .Where(e => e.IncidentId == incidentId && e.Visibility == NoteVisibility.Customer)
             .OrderByDescending(e => e.Sequence).Take(CustomerIncidentSnapshot.Entries).ToListAsync(ct);
         var progress = await db.RemediationProgress.AsNoTracking().SingleOrDefaultAsync(p => p.IncidentId == incidentId, ct);
-        var view = IncidentView.From(incident, currentUser.Required.Tenants[incident.TenantId].Name).WithClock(incident, TenantAccess.Customer);
+        var view = IncidentView.From(incident, currentUser.Required.Tenants[incident.TenantId].Name).For(incident, TenantAccess.Customer);
         return new CustomerIncidentSnapshot(view, [.. newest.AsEnumerable().Reverse().Select(TimelineEntryView.ForCustomer)], ProgressView.From(progress),
             newest.Count == 0 ? 0L : newest[0].CustomerSequence ?? 0);
     }

@@ -31,10 +31,24 @@ public sealed record IncidentView(
     /// <summary>The escalation clock (MSP only; null for a customer, and for an incident without due times).</summary>
     public IncidentClockView? Escalation { get; init; }
 
-    public IncidentView WithClock(Incident i, TenantAccess access) =>
-        access == TenantAccess.Msp && (i.AcknowledgeDueAt is not null || i.ResolveDueAt is not null)
-            ? this with { Escalation = new IncidentClockView(i.AcknowledgeDueAt, i.ResolveDueAt, i.NextEscalationAt, i.AcknowledgeLevel, i.ResolveLevel) }
-            : this;
+    /// <summary>
+    /// The view as this reader may have it: the MSP gets the escalation clock; a customer gets the customer version
+    /// (<see cref="CustomerVersion"/>) instead of the row's, which every internal note and escalation moves.
+    /// </summary>
+    public IncidentView For(Incident i, TenantAccess access) => access switch
+    {
+        TenantAccess.Msp when i.AcknowledgeDueAt is not null || i.ResolveDueAt is not null =>
+            this with { Escalation = new IncidentClockView(i.AcknowledgeDueAt, i.ResolveDueAt, i.NextEscalationAt, i.AcknowledgeLevel, i.ResolveLevel) },
+        TenantAccess.Msp => this,
+        _ => this with { Version = CustomerVersion(i.CustomerTimelineLength) },
+    };
+
+    /// <summary>
+    /// A customer's version of an incident: how many entries of its timeline the customer may read. Every change a customer sees
+    /// adds one (a status, the severity, the summary, the assignee, a customer update), and nothing else moves it, so it says
+    /// nothing about internal notes. A customer never sends a version back (their only write, a comment, takes none).
+    /// </summary>
+    public static long CustomerVersion(int customerTimelineLength) => customerTimelineLength;
 
     /// <summary>The strong ETag of this version, for If-Match (sent as a header, not in the body).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -33,7 +33,8 @@ public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClie
 
                 if (customerSequence is { } customerStreamSequence && entry.CustomerSequence is { } incidentCustomerSequence)
                 {
-                    var customer = new LiveIncidentEvent(LiveStreams.Tenant(change.TenantId), customerStreamSequence, incident, TimelineEntryView.ForCustomer(entry));
+                    var customer = new LiveIncidentEvent(LiveStreams.Tenant(change.TenantId), customerStreamSequence,
+                        incident with { Version = IncidentView.CustomerVersion(committedIncident.CustomerTimelineLength) }, TimelineEntryView.ForCustomer(entry));
                     await SendAsync(hub.Clients.Group(LiveGroups.TenantCustomer(change.TenantId)), entry.Kind, customer);
                     await SendAsync(hub.Clients.Group(LiveGroups.IncidentCustomer(entry.IncidentId)), entry.Kind,
                         customer with { Stream = LiveStreams.Incident(entry.IncidentId), Sequence = incidentCustomerSequence });

@@ -95,8 +95,8 @@ public sealed record CommittedEntry(TimelineEntry Entry, CommittedIncident Incid
 /// </summary>
 public sealed record CommittedIncident(
     Guid Id, Guid TenantId, string Reference, string Title, string? CustomerSummary, Severity Severity, IncidentStatus Status,
-    string? AssigneeName, DateTimeOffset UpdatedAt, long Version, DateTimeOffset? NextEscalationAt = null)
+    string? AssigneeName, DateTimeOffset UpdatedAt, long Version, DateTimeOffset? NextEscalationAt = null, int CustomerTimelineLength = 0)
 {
     public static CommittedIncident From(Incident i) =>
-        new(i.Id, i.TenantId, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.UpdatedAt, i.Version, i.NextEscalationAt);
+        new(i.Id, i.TenantId, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.UpdatedAt, i.Version, i.NextEscalationAt, i.CustomerTimelineLength);
 }
