@@ -710,8 +710,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
                         _savedAccess.User(user.Id).EntraTenant(user.EntraTenantId);
                         break;
                     case Advisory advisory when advisory.Announcement != AdvisoryAnnouncement.None || advisory.DroppedTenants.Count > 0:
+                        // A change of targets alone is told only to the tenants it added (and those it dropped, below): see AdvisoryAnnouncement.
                         _savedAdvisories.Add(new SavedAdvisory(advisory.Id, advisory.ProviderId, advisory.Title, advisory.Status, advisory.Announcement, advisory.UpdatedAt,
-                            [.. advisory.Targets.Select(t => t.TenantId)], [.. advisory.DroppedTenants]) { NewTargetTenantIds = [.. advisory.NewTargetsBySubscription] });
+                            advisory.Announcement == AdvisoryAnnouncement.Retargeted ? [.. advisory.AddedTenants] : [.. advisory.Targets.Select(t => t.TenantId)],
+                            [.. advisory.DroppedTenants]) { NewTargetTenantIds = [.. advisory.NewTargetsBySubscription] });
                         advisory.Announced(); // unmapped state: no change for the tracker to see
                         break;
                 }

@@ -3,7 +3,13 @@ namespace Portal.Domain;
 public enum AdvisoryStatus { Investigating, Identified, Mitigating, Monitoring, Resolved }
 
 /// <summary>What the live streams are told after a unit of work changed an advisory (not stored).</summary>
-public enum AdvisoryAnnouncement { None, Published, Updated }
+/// <summary>
+/// What a change to an advisory tells the live streams: <see cref="Published"/> and <see cref="Updated"/> (its content or status)
+/// reach the provider and every target; <see cref="Retargeted"/> (an MSP's override, a tenant's subscription) only the provider and
+/// the tenants that became or stopped being targets: the others saw nothing change, and being told would let them follow
+/// another MSP's work on another tenant.
+/// </summary>
+public enum AdvisoryAnnouncement { None, Published, Updated, Retargeted }
 
 /// <summary>What a provider writes: the part of an advisory that is edited as a whole and kept as a revision.</summary>
 public sealed record AdvisoryContent(string Title, Severity Severity, string Impact, string? Runbook, IReadOnlyCollection<Guid> ServiceIds, IReadOnlyCollection<string> Regions);
@@ -84,12 +90,17 @@ public sealed class Advisory
     public IReadOnlyCollection<Guid> NewTargetsBySubscription => _newBySubscription;
     private readonly List<Guid> _newBySubscription = [];
 
+    /// <summary>Tenants that became targets in this unit of work, by any means; not stored.</summary>
+    public IReadOnlyCollection<Guid> AddedTenants => _added;
+    private readonly List<Guid> _added = [];
+
     /// <summary>Called once the change was recorded for the commit path, so a later save in the same scope does not repeat it.</summary>
     internal void Announced()
     {
         Announcement = AdvisoryAnnouncement.None;
         _dropped.Clear();
         _newBySubscription.Clear();
+        _added.Clear();
     }
 
     public bool IsResolved => Status == AdvisoryStatus.Resolved;
@@ -158,7 +169,8 @@ public sealed class Advisory
         var added = wanted.Where(w => !present.Contains(w.Key)).Select(w => w.Key).ToList();
         foreach (var tenant in added) _targets.Add(new AdvisoryTarget(Id, tenant, wanted[tenant], now));
         _newBySubscription.AddRange(added.Where(tenant => wanted[tenant] == AdvisoryTargetSource.Subscription));
-        if (added.Count > 0 || removed.Count > 0) Announcement = Announcement == AdvisoryAnnouncement.None ? AdvisoryAnnouncement.Updated : Announcement;
+        _added.AddRange(added);
+        if (added.Count > 0 || removed.Count > 0) Announcement = Announcement == AdvisoryAnnouncement.None ? AdvisoryAnnouncement.Retargeted : Announcement;
         return (added, [.. removed.Select(t => t.TenantId)]);
     }
 
