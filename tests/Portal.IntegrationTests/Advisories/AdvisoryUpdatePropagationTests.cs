@@ -58,6 +58,24 @@ public abstract class AdvisoryUpdatePropagationTests(LiveApp app)
     }
 
     [Fact]
+    public async Task A_tenant_its_msp_took_off_the_advisory_keeps_its_linked_incident_but_no_later_update_lands_on_it()
+    {
+        var grace = await app.ClientForAsync("grace@nimbuscloud.example");
+        var advisory = await grace.PublishAsync(Nimbus, "Compute hosts restarting (removed)", [(await grace.ServiceAsync(AdvisoryApi.ComputeService)).Id], ["westeurope"], "Sev2");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var linked = (await maya.FanOutAsync(advisory.Id)).Tenants.ToDictionary(t => t.TenantId, t => t.IncidentId!.Value);
+        using (var removed = await maya.DeleteAsync($"/api/v1/advisories/{advisory.Id}/tenants/{Tailspin}", TestContext.Current.CancellationToken))
+            removed.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        await grace.PostUpdateAsync(advisory.Id, "Monitoring", "Second wave of restarts tonight.");
+
+        (await (await app.ClientForAsync("lucas@tailspin.example")).TimelineAsync(linked[Tailspin]))
+            .ShouldNotContain(t => t.Text.Contains("Second wave"), "Tailspin is no longer targeted: its people stop seeing the advisory");
+        (await (await app.ClientForAsync(DemoDirectory.Olivia)).TimelineAsync(linked[Northwind]))
+            .ShouldContain(t => t.Kind == "Advisory" && t.Text.Contains("Second wave"), "Northwind still is");
+    }
+
+    [Fact]
     public async Task A_customer_reads_the_update_but_cannot_read_another_tenants_linked_incident()
     {
         var grace = await app.ClientForAsync("grace@nimbuscloud.example");

@@ -42,8 +42,10 @@ public sealed class PostAdvisoryUpdateHandler(PortalDbContext db, CurrentUser cu
 
         // Linked incidents live in tenants the provider cannot read: reached without the filters, written, never returned.
         var providerName = await db.Organisations.Where(o => o.Id == advisory.ProviderId).Select(o => o.Name).SingleAsync(cancellationToken);
+        // Only in tenants it still targets: one its MSP took off the advisory ("its people stop seeing it") keeps its incident, not the news.
+        var targeted = advisory.Targets.Select(t => t.TenantId).ToList();
         var linked = await db.Incidents.IgnoreQueryFilters()
-            .Where(i => i.AdvisoryId == advisory.Id && i.Status != IncidentStatus.Closed).ToListAsync(cancellationToken);
+            .Where(i => i.AdvisoryId == advisory.Id && i.Status != IncidentStatus.Closed && targeted.Contains(i.TenantId)).ToListAsync(cancellationToken);
         foreach (var incident in linked) incident.RecordAdvisoryUpdate(providerName, update, now);
 
         await db.SaveChangesAsync(cancellationToken);
