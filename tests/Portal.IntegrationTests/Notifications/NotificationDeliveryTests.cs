@@ -166,6 +166,78 @@ public sealed partial class NotificationDeliveryTests(NotificationsApp app) : IC
         app.Receiver.At("/burst").Count.ShouldBe(5, "each message once");
     }
 
+    private async Task<Guid[]> PendingMessagesAsync(Guid endpointId, string name, int count)
+    {
+        var now = app.Clock.GetUtcNow();
+        return await app.QueryAsync(async db =>
+        {
+            var incidentId = await db.Incidents.Where(i => i.TenantId == Northwind).Select(i => i.Id).FirstAsync(Ct);
+            var rows = Enumerable.Range(1, count).Select(n => new OutboxMessage(Guid.CreateVersion7(now), Northwind, HarborId, incidentId, NotificationEvent.CustomerUpdate,
+                NotificationAudience.Customer, NotificationChannel.Webhook, name, endpointId, null, $"{{\"{name}\":{n}}}", now)).ToList();
+            db.OutboxMessages.AddRange(rows);
+            await db.SaveChangesAsync(Ct);
+            return rows.Select(r => r.Id).ToArray();
+        });
+    }
+
+    [Fact]
+    public async Task A_message_that_cannot_be_sent_is_a_failed_try_and_the_messages_after_it_still_go_out()
+    {
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        var lost = await liam.CreateEndpointAsync(HarborId, "Webhook", "lost-keys", app.Receiver.Url("/lost-keys"), Northwind);
+        var fine = await liam.CreateEndpointAsync(HarborId, "Webhook", "after-lost", app.Receiver.Url("/after-lost"), Northwind);
+        // As after a restore without the data-protection keys: the stored secret no longer opens.
+        await app.QueryAsync(db => db.NotificationEndpoints.Where(e => e.Id == lost.Endpoint.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ProtectedSecret, "CfDJ8not-a-payload-these-keys-made"), Ct));
+        var broken = (await PendingMessagesAsync(lost.Endpoint.Id, "lost", 1)).Single();
+        var others = await PendingMessagesAsync(fine.Endpoint.Id, "fine", 2);
+
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<OutboxDelivery>().DeliverAsync([broken, .. others], Ct);
+
+        app.Receiver.At("/after-lost").Count.ShouldBe(2, "the batch went on past the message that could not be signed");
+        var message = await app.QueryAsync(db => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == broken, Ct));
+        (message.Status, message.LeaseToken).ShouldBe((OutboxStatus.Pending, (Guid?)null), "settled as a try to repeat later, not left claimed");
+        message.NextAttemptAt.ShouldBeGreaterThan(app.Clock.GetUtcNow());
+        var attempt = await app.QueryAsync(db => db.DeliveryAttempts.AsNoTracking().SingleAsync(a => a.MessageId == broken, Ct));
+        attempt.Outcome.ShouldBe(DeliveryOutcome.Retrying);
+        attempt.Error.ShouldNotBeNull().ShouldStartWith("Portal could not send it (");
+        app.Receiver.At("/lost-keys").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_batch_that_outlasts_its_claim_renews_it_so_no_other_worker_sends_its_messages_again()
+    {
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        var created = await liam.CreateEndpointAsync(HarborId, "Webhook", "long-batch", app.Receiver.Url("/long-batch"), Northwind);
+        var ids = await PendingMessagesAsync(created.Endpoint.Id, "long", 3);
+        var slow = TimeSpan.FromMilliseconds(600); // under the 1 s send timeout
+        app.Receiver.Answer("/long-batch", (200, slow), (200, slow), (200, TimeSpan.Zero));
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NotificationOptions>>().Value;
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var first = scope.ServiceProvider.GetRequiredService<OutboxDelivery>().DeliverAsync(ids, Ct);
+        await WaitForRequestsAsync("/long-batch", 1); // the first send (of messages numbered in one instant: any order)
+        app.Clock.Advance(options.Lease - options.SendTimeout - TimeSpan.FromSeconds(5)); // the claim is nearly used up
+        await WaitForRequestsAsync("/long-batch", 2);
+        app.Clock.Advance(options.SendTimeout + TimeSpan.FromSeconds(6)); // past the first claim's end
+
+        await app.SweepAsync(); // another worker looks for unclaimed messages now
+        (await first).ShouldBe(3);
+
+        app.Receiver.At("/long-batch").Select(r => r.Body).ShouldBe(["{\"long\":1}", "{\"long\":2}", "{\"long\":3}"], ignoreOrder: true, "each once, by the worker that claimed them");
+    }
+
+    private async Task WaitForRequestsAsync(string path, int count)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (app.Receiver.At(path).Count < count)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{count} requests at {path}: only {app.Receiver.At(path).Count}");
+            await Task.Delay(10, Ct);
+        }
+    }
+
     [Fact]
     public async Task A_webhook_is_signed_and_during_a_rotation_carries_both_valid_signatures()
     {

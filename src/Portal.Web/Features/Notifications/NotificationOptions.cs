@@ -68,6 +68,9 @@ public sealed class SmtpOptions
 
     /// <summary>None, Auto, SslOnConnect, StartTls, StartTlsWhenAvailable (MailKit's SecureSocketOptions).</summary>
     public string Security { get; set; } = "StartTls";
+
+    /// <summary>What <see cref="Security"/> may say (MailKit's <c>SecureSocketOptions</c>, by name).</summary>
+    public static readonly string[] SecurityNames = Enum.GetNames<MailKit.Security.SecureSocketOptions>();
     public string? Username { get; set; }
     public string? Password { get; set; }
     public string From { get; set; } = "Portal <notifications@portal.example>";

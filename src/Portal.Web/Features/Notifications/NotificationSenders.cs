@@ -21,8 +21,8 @@ public sealed record SendResult(bool Ok, int? StatusCode, string? Error, bool Pe
 /// per-operation timeout), so a slow receiver costs a worker at most that long. Secrets and Teams URLs never reach a log or the
 /// delivery log (which names the endpoint, not its URL).
 /// </summary>
-public sealed class NotificationSenders(IHttpClientFactory httpClients, EndpointAddressGuard guard, WebhookSecrets secrets, UnsubscribeLinks unsubscribe,
-    IOptions<NotificationOptions> options, TimeProvider clock)
+public sealed partial class NotificationSenders(IHttpClientFactory httpClients, EndpointAddressGuard guard, WebhookSecrets secrets, UnsubscribeLinks unsubscribe,
+    IOptions<NotificationOptions> options, TimeProvider clock, ILogger<NotificationSenders> logger)
 {
     public const string HttpClientName = "Portal.Notifications";
 
@@ -55,7 +55,18 @@ public sealed class NotificationSenders(IHttpClientFactory httpClients, Endpoint
         {
             return new SendResult(false, null, e is TimeoutException ? $"Timed out after {options.Value.SendTimeout.TotalSeconds:0.#} s." : e.Message);
         }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Anything else (a webhook secret the data-protection keys no longer open, a bug): this message's try failed, is recorded
+            // and retried like any other, and the messages after it in the batch still go out. Thrown, it stopped the whole batch
+            // and left this message claimed and Pending for ever, without a line in the delivery log.
+            LogUnexpected(logger, e, message.Id, message.Channel);
+            return new SendResult(false, null, $"Portal could not send it ({e.GetType().Name}); the server log has the details.");
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} ({Channel}) could not be sent")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, Guid messageId, NotificationChannel channel);
 
     private Func<HttpRequestMessage, Task> WebhookHeaders(NotificationEndpoint endpoint, OutboxMessage message) => request =>
     {

@@ -23,6 +23,11 @@ public static class NotificationsApi
             .Validate(o => o.MaxAttempts >= 1 && o.SendTimeout > TimeSpan.Zero && o.FirstRetryDelay > TimeSpan.Zero, "Notifications: MaxAttempts >= 1, SendTimeout and FirstRetryDelay > 0.")
             .Validate(o => o.RetainDeliveredFor >= TimeSpan.FromDays(1) && o.RetainFailedFor >= TimeSpan.FromDays(1),
                 "Notifications: RetainDeliveredFor and RetainFailedFor must be at least one day (1.00:00:00): the delivery log is how a missed notification is found.")
+            // A mistyped SMTP setting would otherwise fail every email at its first send, at 3 a.m., instead of the deployment now.
+            .Validate(o => SmtpOptions.SecurityNames.Contains(o.Smtp.Security, StringComparer.OrdinalIgnoreCase),
+                $"Notifications:Smtp:Security must be one of {string.Join(", ", SmtpOptions.SecurityNames)}.")
+            .Validate(o => o.Smtp.Port is > 0 and <= 65535, "Notifications:Smtp:Port must be between 1 and 65535.")
+            .Validate(o => MimeKit.MailboxAddress.TryParse(o.Smtp.From, out _), "Notifications:Smtp:From must be a mail address, such as Portal <notifications@example.com>.")
             .ValidateOnStart();
         builder.Services.AddSingleton<EndpointAddressGuard>();
         builder.Services.AddSingleton<WebhookSecrets>();

@@ -40,8 +40,12 @@ public sealed partial class OutboxDelivery(PortalDbContext db, TenantScope scope
         var endpoints = endpointIds.Count == 0 ? [] : await db.NotificationEndpoints.AsNoTracking().Where(e => endpointIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
 
         var delivered = 0;
-        foreach (var message in messages)
+        foreach (var (message, index) in messages.Select((m, i) => (m, i)))
         {
+            // The claim covers a couple of sends; a batch of slow receivers outlasts it. Renewed before it can run out, so no other
+            // worker takes (and sends again) the messages this one has not reached yet.
+            if (leaseUntil - clock.GetUtcNow() < settings.SendTimeout + LeaseMargin)
+                leaseUntil = await RenewLeaseAsync(token, [.. messages.Skip(index).Select(m => m.Id)]);
             var endpoint = message.EndpointId is { } eid ? endpoints.GetValueOrDefault(eid) : null;
             var watch = Stopwatch.StartNew();
             var result = await senders.SendAsync(message, endpoint, cancellationToken);
@@ -49,6 +53,17 @@ public sealed partial class OutboxDelivery(PortalDbContext db, TenantScope scope
             if (await SettleAsync(message, result, watch.ElapsedMilliseconds)) delivered += result.Ok ? 1 : 0;
         }
         return delivered;
+    }
+
+    /// <summary>How much of the claim must be left, beyond one send's timeout, before the next send starts.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
+
+    private async Task<DateTimeOffset> RenewLeaseAsync(Guid token, Guid[] remaining)
+    {
+        var until = clock.GetUtcNow() + options.Value.Lease;
+        await db.OutboxMessages.Where(m => m.LeaseToken == token && remaining.Contains(m.Id) && m.Status == OutboxStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, until), CancellationToken.None);
+        return until;
     }
 
     /// <summary>The message settled and the attempt logged in one transaction, only while the claim is still this worker's.</summary>
