@@ -64,6 +64,8 @@ public sealed class OnCallRotation
     /// <summary>Gives the shift [from, to) to <paramref name="userId"/>; refused if it overlaps another override.</summary>
     public OnCallOverride AddOverride(Guid userId, DateTimeOffset from, DateTimeOffset to, IReadOnlySet<Guid> eligibleEngineers, Guid byId, DateTimeOffset now)
     {
+        // Kept in UTC whatever offset the caller wrote (PostgreSQL takes no other; SQLite would order by the local clock).
+        (from, to) = (from.ToUniversalTime(), to.ToUniversalTime());
         if (to <= from) throw new InvalidValueException("invalid_shift", "An override must end after it starts.");
         if (to - from > TimeSpan.FromDays(31)) throw new InvalidValueException("invalid_shift", "An override covers at most 31 days.");
         if (!eligibleEngineers.Contains(userId)) throw new InvalidValueException("not_an_engineer", $"User {userId} is not an engineer (MspEngineer or MspLead) of this MSP.");

@@ -107,11 +107,13 @@ public sealed class EscalationApiTests(EscalationSqliteApp app) : IClassFixture<
         var other = weekOwner == mayaId ? samId : mayaId;
 
         var overridesUrl = $"/api/v1/msps/{app.HarborId}/on-call/overrides";
-        using (var add = await liam.PostJsonAsync(overridesUrl, new { userId = other, from = now.AddMinutes(-1), to = now.AddHours(1) })) add.StatusCode.ShouldBe(HttpStatusCode.OK);
+        // Written in the lead's own offset (it used to be a 500 on PostgreSQL, which stores UTC only); the clash below in another.
+        using (var add = await liam.PostJsonAsync(overridesUrl, new { userId = other, from = now.AddMinutes(-1).ToOffset(TimeSpan.FromHours(1)), to = now.AddHours(1).ToOffset(TimeSpan.FromHours(1)) }))
+            add.StatusCode.ShouldBe(HttpStatusCode.OK, await add.Content.ReadAsStringAsync(Ct));
         var covered = await (await maya.GetAsync($"/api/v1/msps/{app.HarborId}/on-call", Ct)).ReadAsync<JsonElement>();
         covered.GetProperty("onCall").GetProperty("id").GetGuid().ShouldBe(other);
         covered.GetProperty("isOverride").GetBoolean().ShouldBeTrue();
-        using (var clash = await liam.PostJsonAsync(overridesUrl, new { userId = weekOwner, from = now.AddMinutes(30), to = now.AddHours(2) }))
+        using (var clash = await liam.PostJsonAsync(overridesUrl, new { userId = weekOwner, from = now.AddMinutes(30).ToOffset(TimeSpan.FromHours(-5)), to = now.AddHours(2).ToOffset(TimeSpan.FromHours(-5)) }))
             (await clash.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("override_overlaps");
         using (var backwards = await liam.PostJsonAsync(overridesUrl, new { userId = weekOwner, from = now.AddHours(5), to = now.AddHours(4) }))
             await backwards.ReadProblemAsync(HttpStatusCode.BadRequest);
@@ -121,6 +123,8 @@ public sealed class EscalationApiTests(EscalationSqliteApp app) : IClassFixture<
 
         var rotation = await (await maya.GetAsync(rotationUrl, Ct)).ReadAsync<JsonElement>();
         var overrideId = rotation.GetProperty("overrides")[0].GetProperty("id").GetGuid();
+        var storedFrom = rotation.GetProperty("overrides")[0].GetProperty("from").GetDateTimeOffset();
+        (storedFrom.Offset, storedFrom).ShouldBe((TimeSpan.Zero, now.AddMinutes(-1)), "kept in UTC, the same instant");
         using (var remove = await liam.DeleteAsync($"{overridesUrl}/{overrideId}", Ct)) remove.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await (await maya.GetAsync($"/api/v1/msps/{app.HarborId}/on-call", Ct)).ReadAsync<JsonElement>()).GetProperty("onCall").GetProperty("id").GetGuid().ShouldBe(weekOwner);
     }

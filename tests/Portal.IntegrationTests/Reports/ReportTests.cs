@@ -132,6 +132,15 @@ public abstract class ReportTests(EscalationApp app)
         harbor.Incidents.Select(i => i.Id).ShouldBe([a.Id, b.Id, c.Id], ignoreOrder: true);
         harbor.Incidents.Single(i => i.Id == a.Id).ShouldSatisfyAllConditions(i => i.SecondsToAcknowledge.ShouldBe(240), i => i.SecondsToResolve.ShouldBe(3600));
 
+        // The same period written with other offsets is the same period (it used to count 2 or 0 on SQLite and be a 500 on PostgreSQL).
+        foreach (var offset in new[] { TimeSpan.FromHours(2), TimeSpan.FromHours(-5), TimeSpan.FromMinutes(330) })
+        {
+            var shifted = $"from={Uri.EscapeDataString(from.ToOffset(offset).ToString("O"))}&to={Uri.EscapeDataString(app.Clock.GetUtcNow().AddSeconds(1).ToOffset(offset).ToString("O"))}";
+            var same = await GetAsync<ResponseTimesDto>(maya, $"/api/v1/reports/response-times?{shifted}");
+            same.All.ShouldBe(harbor.All, $"offset {offset}");
+            (same.From, same.To).ShouldBe((harbor.From, harbor.To), $"offset {offset}");
+        }
+
         // Northwind's customer: its own two incidents, no targets.
         var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
         var northwind = await GetAsync<ResponseTimesDto>(olivia, $"/api/v1/reports/response-times?{period}");

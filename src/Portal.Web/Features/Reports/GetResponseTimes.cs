@@ -64,8 +64,10 @@ public sealed class GetResponseTimesHandler(PortalDbContext db, CurrentUser curr
     {
         var user = currentUser.Required;
         var now = clock.GetUtcNow();
-        var to = query.To ?? now;
-        var from = query.From ?? to.AddDays(-30);
+        // In UTC whatever offset the caller wrote: the database compares instants only so (SQLite stored the local clock's
+        // ticks for "+02:00", two hours off; PostgreSQL refuses any offset but zero).
+        var to = query.To?.ToUniversalTime() ?? now;
+        var from = query.From?.ToUniversalTime() ?? to.AddDays(-30);
         // The validator sees both ends only when both are given; "from" alone ends now, which only the handler knows.
         if (from >= to) throw new ValidationException([new ValidationFailure("to", "'to' must be after 'from' (without 'to', the period ends now).")]);
         if (to - from > TimeSpan.FromDays(GetResponseTimesValidator.MaxDays))
