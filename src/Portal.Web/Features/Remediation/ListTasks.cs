@@ -37,7 +37,10 @@ public sealed class ListTasksHandler(PortalDbContext db) : IQueryHandler<ListTas
     public async ValueTask<KeysetPage<TaskView>> Handle(ListTasks query, CancellationToken cancellationToken)
     {
         var tasks = db.RemediationTasks.AsNoTracking().Where(t => t.IncidentId == query.IncidentId);
-        if (query.States is { Count: > 0 } states) tasks = tasks.Where(t => states.Contains(t.State));
+        // Inlined (at most six names, so few query shapes): as one JSON parameter (the context's collection mode) SQLite walked the
+        // incident's whole (IncidentId, Id) index, 0.4 s for the four Failed tasks of a 1,000,000-task incident, where the
+        // (IncidentId, State, Id) index finds them at once; the page refetches it on every live change.
+        if (query.States is { Count: > 0 } states) tasks = tasks.Where(t => EF.Constant(states).Contains(t.State));
         if (KeysetCursor.Decode(ListTasks.CursorKind, query.Cursor) is { } after)
         {
             var afterId = Guid.Parse(after);
