@@ -482,7 +482,15 @@ public abstract class IncidentApiTests(PortalApp app)
         var resolved = await maya.ChangeStatusAsync(incident.Id, "Resolved", "All printers work.");
         Entry(await StatusAsync()).ShouldNotBeNull("resolved incidents stay visible for a day").GetProperty("status").GetString().ShouldBe("Resolved");
         await maya.ChangeStatusAsync(incident.Id, "Closed", ifMatch: $"\"{resolved.Version}\"");
-        Entry(await StatusAsync()).ShouldBeNull("closed incidents leave the status page");
+        Entry(await StatusAsync()).ShouldNotBeNull("closed within its day of being resolved: still there, as Closed")
+            .GetProperty("status").GetString().ShouldBe("Closed");
+        (await StatusAsync()).GetProperty("openIncidents").GetInt32().ShouldBe(open - 1, "and not counted as open");
+
+        // A day after it was resolved, it leaves the page.
+        await App.QueryAsync(db => db.Incidents.Where(i => i.Id == incident.Id)
+            .ExecuteUpdateAsync(set => set.SetProperty(i => i.ResolvedAt, DateTimeOffset.UtcNow.AddHours(-25)), Ct));
+        (await maya.CreateIncidentAsync(Nwa, "A later change drops the cached status", "Sev4")).Response.Dispose();
+        Entry(await StatusAsync()).ShouldBeNull("resolved more than a day ago");
     }
 
     // ---------------------------------------------------------------- optimistic concurrency

@@ -21,7 +21,7 @@ public static class CustomerStatusApi
             .WithTags("Customer status")
             .WithName("GetCustomerStatus")
             .WithMetadata(new SetsETagAttribute())
-            .WithSummary("The customer-visible status of one tenant: open and recently resolved incidents with their customer updates, and the " +
+            .WithSummary("The customer-visible status of one tenant: open incidents and those resolved in the last 24 hours (closed since or not) with their customer updates, and the " +
                 "providers' advisories that target the tenant (open ones, then those resolved in the last 7 days) with their latest update. " +
                 "Pass ?sequence=N (the last live event number seen on the tenant stream) to be sure the answer includes it. " +
                 "Send the ETag back in If-None-Match to get 304 Not Modified (no body) while the status is unchanged.")

@@ -67,8 +67,10 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
             {
                 o.LastCustomerStreamSequence,
                 Incidents = db.Incidents
-                    .Where(i => i.TenantId == o.Id && i.Status != IncidentStatus.Closed
-                                && (i.Status != IncidentStatus.Resolved || i.ResolvedAt >= shownSince))
+                    // Open ones, and those resolved in the window, closed since or not: closing a few minutes after resolving
+                    // used to take the incident off the page at once, the "recently resolved" record with it.
+                    .Where(i => i.TenantId == o.Id
+                                && (i.Status != IncidentStatus.Resolved && i.Status != IncidentStatus.Closed || i.ResolvedAt >= shownSince))
                     .OrderBy(i => i.Severity).ThenBy(i => i.CreatedAt)
                     .Select(i => new
                     {
@@ -115,7 +117,7 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
             currentUser.Required.Tenants[query.TenantId].Name,
             now,
             tenant.LastCustomerStreamSequence,
-            tenant.Incidents.Count(i => i.Status != IncidentStatus.Resolved),
+            tenant.Incidents.Count(i => i.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed)),
             [.. tenant.Incidents.Select(i => new CustomerIncidentView(
                 i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
                 i.Progress is { Total: > 0 } progress ? progress : null, i.Updates))])
