@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Portal.Infrastructure.Data;
@@ -28,6 +29,7 @@ public sealed class LayoutTests(PortalApp app)
         var (harbor, northwind) = await app.ReadAsync(async db => (
             (await db.Organisations.SingleAsync(o => o.Name == DemoData.HarborMsp, TestContext.Current.CancellationToken)).Id.ToString(),
             (await db.Organisations.SingleAsync(o => o.Name == "Northwind Airways", TestContext.Current.CancellationToken)).Id.ToString()));
+        await LongWordedIncidentAsync(northwind); // on Olivia's status page and first in Maya's triage (Sev1, newest)
         var wide = new List<string>();
         foreach (var (person, paths) in Pages)
         {
@@ -45,6 +47,29 @@ public sealed class LayoutTests(PortalApp app)
             }
         }
         wide.ShouldBeEmpty();
+    }
+
+    /// <summary>A title of long tokens (a file path, a hostname list), as pasted in an outage; a summary over several lines.</summary>
+    private async Task LongWordedIncidentAsync(string tenantId)
+    {
+        var maya = await app.ApiClientAsync("maya@harborit.example");
+        var title = "C:\\Windows\\System32\\drivers\\Sensor\\C-00000291-00000000-00000032.sys " + new string('x', 60) + "-" + new string('y', 60);
+        using var created = await maya.PostAsync($"/api/v1/tenants/{tenantId}/incidents", JsonContent.Create(new
+        {
+            title = title[..Math.Min(title.Length, 200)], severity = "Sev1", customerSummary = "Line one: kiosks down.\nLine two: check-in by hand.\nLine three: next update at 04:00.",
+        }), TestContext.Current.CancellationToken);
+        created.EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task The_status_page_keeps_a_summarys_line_breaks()
+    {
+        var northwind = await app.ReadAsync(async db => (await db.Organisations.SingleAsync(o => o.Name == "Northwind Airways", TestContext.Current.CancellationToken)).Id.ToString());
+        await LongWordedIncidentAsync(northwind);
+        var page = await app.SignInAsync("Olivia Grant");
+        await page.GotoAsync("/status");
+        var summary = page.Locator(".status-incident p.summary", new() { HasText = "Line one: kiosks down." }).First;
+        (await summary.InnerTextAsync()).ShouldBe("Line one: kiosks down.\nLine two: check-in by hand.\nLine three: next update at 04:00.");
     }
 
     private async Task<string> PublishAdvisoryAsync() => (await app.PublishSensorAdvisoryAsync("Sensor content update 291 crashes Windows hosts", "Sev1",
