@@ -128,14 +128,19 @@ public abstract partial class LongTimelineTests(PortalApp app)
         all.Count.ShouldBe(272, "the opening, the customer update, 150 summaries and 120 internal notes");
         all[^1].ShouldStartWith("Opened");
 
-        // Olivia's newest 100 are the newest she may read: the summaries, however many internal notes came after them.
+        // Olivia reads the MSP's own words, not 150 device summaries after them (her progress line counts the devices), and no
+        // internal note, however many came after; the whole timeline has the summaries.
         var olivia = await (await app.PageClientForAsync(DemoDirectory.Olivia)).GetStringAsync(path, Ct);
         var hers = Entries(olivia);
-        hers.Count.ShouldBe(100);
-        hers[0].ShouldBe("Bulk update 150");
-        hers[^1].ShouldBe("Bulk update 51");
-        hers.ShouldNotContain(e => e.StartsWith("Internal", StringComparison.Ordinal));
-        olivia.ShouldContain("data-testid=\"older-entries\"");
+        hers.Count.ShouldBe(2);
+        hers[0].ShouldBe("Customer update before the rush");
+        hers[1].ShouldStartWith("Opened");
+        olivia.ShouldNotContain("data-testid=\"older-entries\"");
+        olivia.ShouldContain("150 device updates are summed up in the progress above.");
+        var hersAll = Entries(await (await app.PageClientForAsync(DemoDirectory.Olivia)).GetStringAsync(path + "?timeline=all", Ct));
+        hersAll.Count.ShouldBe(152, "the opening, the customer update and the 150 summaries");
+        hersAll[0].ShouldBe("Bulk update 150");
+        hersAll.ShouldNotContain(e => e.StartsWith("Internal", StringComparison.Ordinal));
 
         // The API keeps returning the whole timeline.
         using var response = await maya.GetAsync($"/api/v1/incidents/{incident.Id}/timeline", Ct);

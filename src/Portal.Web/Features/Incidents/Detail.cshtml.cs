@@ -69,6 +69,9 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     /// <summary>Older entries exist than the ones shown.</summary>
     public bool HasOlderEntries { get; private set; }
 
+    /// <summary>A customer's page: the remediation summaries left out of the newest entries (the progress line sums them up).</summary>
+    public int DeviceUpdatesLeftOut { get; private set; }
+
     public IReadOnlyList<PersonRef> Engineers { get; private set; } = [];
 
     /// <summary>How the hands-on work stands (customers see it too); null for those who may not read it.</summary>
@@ -145,6 +148,7 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
             var shared = await mediator.Send(new GetCustomerIncident(Id, Sequence), ct);
             Incident = shared.Incident;
             HasOlderEntries = shared.Newest.Count > TimelineShown;
+            DeviceUpdatesLeftOut = shared.DeviceUpdates;
             Timeline = HasOlderEntries ? [.. shared.Newest.Skip(1)] : shared.Newest;
             if (me.Has(Permission.ReadRemediationProgress, Incident.TenantId)) Remediation = shared.Progress;
         }

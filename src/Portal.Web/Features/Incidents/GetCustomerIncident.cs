@@ -19,10 +19,13 @@ public sealed record GetCustomerIncident(Guid IncidentId, long? AtLeastSequence 
 
 /// <summary>
 /// The customer view of an incident. <see cref="Newest"/> holds up to <see cref="Entries"/> of its newest customer-visible
-/// entries, oldest first (one more than a page shows, so the page knows whether older ones exist);
-/// <see cref="CustomerSequence"/> is the incident's customer stream number the view includes.
+/// entries other than the remediation summaries, oldest first (one more than a page shows, so the page knows whether older ones
+/// exist): an RMM tool's bulk calls add one each, and a few hundred of them pushed the MSP's own updates off the page, while
+/// <see cref="Progress"/> already says how many devices are back (the status page leaves them out for the same reason).
+/// <see cref="DeviceUpdates"/> counts the summaries left out (the whole timeline shows them); <see cref="CustomerSequence"/>
+/// is the incident's customer stream number the view includes.
 /// </summary>
-public sealed record CustomerIncidentSnapshot(IncidentView Incident, IReadOnlyList<TimelineEntryView> Newest, ProgressView Progress, long CustomerSequence)
+public sealed record CustomerIncidentSnapshot(IncidentView Incident, IReadOnlyList<TimelineEntryView> Newest, ProgressView Progress, long CustomerSequence, int DeviceUpdates)
 {
     public const int Entries = DetailModel.TimelineShown + 1;
 }
@@ -45,12 +48,14 @@ public sealed class GetCustomerIncidentHandler(PortalDbContext db, CurrentUser c
     {
         var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == incidentId, ct)
                        ?? throw new NotFoundException("incident", incidentId);
-        var newest = await db.TimelineEntries.AsNoTracking()
-            .Where(e => e.IncidentId == incidentId && e.Visibility == NoteVisibility.Customer)
+        var customerEntries = db.TimelineEntries.AsNoTracking().Where(e => e.IncidentId == incidentId && e.Visibility == NoteVisibility.Customer);
+        var newest = await customerEntries.Where(e => e.Kind != TimelineEntryKind.Remediation)
             .OrderByDescending(e => e.Sequence).Take(CustomerIncidentSnapshot.Entries).ToListAsync(ct);
+        var deviceUpdates = await customerEntries.CountAsync(e => e.Kind == TimelineEntryKind.Remediation, ct);
         var progress = await db.RemediationProgress.AsNoTracking().SingleOrDefaultAsync(p => p.IncidentId == incidentId, ct);
         var view = IncidentView.From(incident, currentUser.Required.Tenants[incident.TenantId].Name).For(incident, TenantAccess.Customer);
+        // The incident's own count, read first: the newest entry shown may be older than a summary left out.
         return new CustomerIncidentSnapshot(view, [.. newest.AsEnumerable().Reverse().Select(TimelineEntryView.ForCustomer)], ProgressView.From(progress),
-            newest.Count == 0 ? 0L : newest[0].CustomerSequence ?? 0);
+            incident.CustomerTimelineLength, deviceUpdates);
     }
 }
