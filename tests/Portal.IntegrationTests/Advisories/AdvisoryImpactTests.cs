@@ -67,9 +67,9 @@ public abstract class AdvisoryImpactTests(PortalApp app)
                 Acknowledged = targets.Count(t => t.AcknowledgedAt != null),
                 Open = incidents.Count(i => i.Status != IncidentStatus.Resolved && i.Status != IncidentStatus.Closed),
                 Resolved = incidents.Count(i => i.Status is IncidentStatus.Resolved or IncidentStatus.Closed),
-                Completed = progress.Sum(p => p.Done + p.NotApplicable),
+                Restored = progress.Sum(p => p.Done),
                 Failed = progress.Sum(p => p.Failed),
-                Total = progress.Sum(p => p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed + p.NotApplicable),
+                Affected = progress.Sum(p => p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed), // a device found not applicable is not affected
             };
         });
         impact.Totals.TenantsTargeted.ShouldBe(expected.Targeted);
@@ -80,17 +80,17 @@ public abstract class AdvisoryImpactTests(PortalApp app)
         impact.Totals.IncidentsOpen.ShouldBe(2);
         impact.Totals.IncidentsResolved.ShouldBe(expected.Resolved);
         impact.Totals.IncidentsResolved.ShouldBe(1);
-        impact.Totals.DevicesCompleted.ShouldBe(expected.Completed);
-        impact.Totals.DevicesCompleted.ShouldBe(25 + 5 + 10 + 1);
+        impact.Totals.DevicesCompleted.ShouldBe(expected.Restored);
+        impact.Totals.DevicesCompleted.ShouldBe(25 + 10 + 1, "restored: Done, not the 5 found not applicable");
         impact.Totals.DevicesFailed.ShouldBe(expected.Failed);
-        impact.Totals.DevicesTotal.ShouldBe(expected.Total);
-        impact.Totals.DevicesTotal.ShouldBe(57);
-        impact.Totals.DevicesRemaining.ShouldBe(57 - 41);
+        impact.Totals.DevicesTotal.ShouldBe(expected.Affected);
+        impact.Totals.DevicesTotal.ShouldBe(57 - 5);
+        impact.Totals.DevicesRemaining.ShouldBe(52 - 36);
 
         // Per MSP: Harbor (3 targeted tenants) is "MSP 1", Bluepeak (2) "MSP 2", and the groups add up to the totals.
         impact.Msps.Select(m => m.Label).ShouldBe(["MSP 1", "MSP 2"]);
         impact.Msps.Select(m => m.Counts.TenantsTargeted).ShouldBe([3, 2]);
-        impact.Msps[0].Counts.DevicesTotal.ShouldBe(50);
+        impact.Msps[0].Counts.DevicesTotal.ShouldBe(50 - 5);
         impact.Msps[0].Counts.IncidentsResolved.ShouldBe(1);
         impact.Msps[1].Counts.TenantsAcknowledged.ShouldBe(1);
         impact.Msps.Sum(m => m.Counts.DevicesCompleted).ShouldBe(impact.Totals.DevicesCompleted);

@@ -180,6 +180,23 @@ public abstract class BulkUpdateTests(PortalApp app)
     }
 
     [Fact]
+    public async Task A_device_found_not_applicable_is_neither_restored_nor_affected_for_the_customer()
+    {
+        var maya = await Maya;
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: not applicable", 10);
+        (await maya.BulkAsync(incident.Id, new { state = "NotApplicable", items = tasks.Take(4).Select(t => new { taskId = t.Id }).ToArray() })).Updated.ShouldBe(4);
+        (await maya.BulkAsync(incident.Id, new { state = "Done", items = tasks.Skip(4).Take(1).Select(t => new { taskId = t.Id }).ToArray() })).Updated.ShouldBe(1);
+
+        var olivia = await App.ClientForAsync(DemoDirectory.Olivia);
+        using var status = JsonDocument.Parse(await olivia.GetStringAsync($"/api/v1/tenants/{Nwa}/status", TestContext.Current.CancellationToken));
+        var progress = status.RootElement.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == incident.Id).GetProperty("progress");
+        (progress.GetProperty("completed").GetInt32(), progress.GetProperty("total").GetInt32()).ShouldBe((1, 6), "1 of 6 devices restored, not 5 of 10");
+        var page = await (await App.PageClientForAsync(DemoDirectory.Olivia)).GetStringAsync($"/incidents/{incident.Id}", TestContext.Current.CancellationToken);
+        page.ShouldContain("1 of 6 devices restored");
+        (await maya.IncidentProgressAsync(incident.Id)).Counts.Completed.ShouldBe(5, "for the MSP's API, no work is left on 5");
+    }
+
+    [Fact]
     public async Task Concurrent_calls_from_four_clients_all_succeed_and_the_counters_equal_the_count()
     {
         var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: concurrent", 80);

@@ -25,7 +25,7 @@ public sealed record AdvisoryImpactView(
 
 /// <summary>
 /// Tenants targeted and acknowledged, linked incidents open and resolved (Resolved or Closed), devices (remediation tasks)
-/// completed (Done or NotApplicable), failed and in all.
+/// restored (Done), failed and affected in all (a device found not applicable is neither).
 /// </summary>
 public sealed record ImpactCounts(int TenantsTargeted, int TenantsAcknowledged, int IncidentsOpen, int IncidentsResolved,
     int DevicesCompleted, int DevicesFailed, int DevicesTotal)
@@ -86,9 +86,9 @@ public sealed class GetAdvisoryImpactHandler(PortalDbContext db, TimeProvider cl
                 TenantsAcknowledged: targets.Count(t => t.Acknowledged && tenants.Contains(t.TenantId)),
                 IncidentsOpen: linked.Count(i => !IsResolved(i.Status)),
                 IncidentsResolved: linked.Count(i => IsResolved(i.Status)),
-                DevicesCompleted: counters.Sum(p => p.Completed),
+                DevicesCompleted: counters.Sum(p => p.Done),
                 DevicesFailed: counters.Sum(p => p.Failed),
-                DevicesTotal: counters.Sum(p => p.Total));
+                DevicesTotal: counters.Sum(p => p.Total - p.NotApplicable));
         }
 
         var groups = targeted

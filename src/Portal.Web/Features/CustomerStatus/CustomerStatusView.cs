@@ -52,7 +52,11 @@ public sealed record CustomerIncidentView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CustomerProgressView? Progress,
     IReadOnlyList<CustomerUpdateView> Updates);
 
-/// <summary>How the hands-on work on the tenant's devices stands: "412 of 1,204 devices restored" (null when the incident has no tasks).</summary>
+/// <summary>
+/// How the hands-on work on the tenant's devices stands: "412 of 1,204 devices restored" (null when the incident has no tasks).
+/// <see cref="Total"/> counts the devices affected (a device found not applicable is left out), <see cref="Completed"/> those
+/// restored (Done).
+/// </summary>
 public sealed record CustomerProgressView(int Total, int Completed, int Failed);
 
 public sealed record CustomerUpdateView(int Sequence, DateTimeOffset At, string Author, string Text);

@@ -85,8 +85,7 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
                             .ToList(),
                         Progress = db.RemediationProgress
                             .Where(p => p.IncidentId == i.Id)
-                            .Select(p => new CustomerProgressView(
-                                p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed + p.NotApplicable, p.Done + p.NotApplicable, p.Failed))
+                            .Select(p => new CustomerProgressView(p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed, p.Done, p.Failed))
                             .FirstOrDefault(),
                     })
                     .ToList(),

@@ -48,8 +48,15 @@ public sealed record ProgressView(int Pending, int InProgress, int Blocked, int 
 
     public int Total => Pending + InProgress + Blocked + Done + Failed + NotApplicable;
 
-    /// <summary>Done or not applicable.</summary>
+    /// <summary>Done or not applicable: the work left on them is none.</summary>
     public int Completed => Done + NotApplicable;
+
+    /// <summary>
+    /// The devices the incident really hit: all but those found not applicable. "Restored" counts <see cref="Done"/> of these; a
+    /// device found unaffected is neither restored nor still down (it used to count as restored: "10,000 of 100,120 restored"
+    /// with none fixed).
+    /// </summary>
+    public int Affected => Total - NotApplicable;
     public int Remaining => Total - Completed;
 
     public static ProgressView From(RemediationProgress? p) =>
