@@ -19,6 +19,7 @@ public sealed record LiveIncident(
 /// </summary>
 public sealed record LiveIncidentEvent(string Stream, long Sequence, LiveIncident Incident, TimelineEntryView Entry);
 
+/// <summary>An incident's devices as its customers' status reads them: <see cref="Total"/> affected (not applicable left out), <see cref="Completed"/> restored.</summary>
 public sealed record LiveTaskProgress(int Total, int Completed, int Failed);
 
 /// <summary>Which advisory's counts changed; the provider's dashboard reads the numbers itself.</summary>
