@@ -115,8 +115,12 @@ public sealed partial class AdvisoryJourneyTests(PortalApp app)
         await Expect(fanOut.GetByLabel("Site", new() { Exact = true })).ToHaveValueAsync("HQ"); // the form is kept as filled in
         await Expect(fanOut.GetByRole(AriaRole.Checkbox, new() { Name = Tenant })).ToBeCheckedAsync();
 
+        // It asks first (incidents and tasks cannot be deleted); Maya has seen the preview and goes ahead.
+        string? asked = null;
+        maya.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
         await fanOut.GetByRole(AriaRole.Button, new() { Name = "Open incidents" }).ClickAsync();
         await Expect(maya.GetByTestId("banner")).ToContainTextAsync($"1 linked incident opened with {tasks} tasks.");
+        asked.ShouldNotBeNull().ShouldStartWith("Open a linked incident now in each tenant ticked");
         var incidentLink = northwind.GetByRole(AriaRole.Link, new() { NameRegex = NwaReference() });
         await Expect(incidentLink).ToHaveCountAsync(1);
         var reference = (await incidentLink.InnerTextAsync()).Trim();

@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Shouldly;
 using static Microsoft.Playwright.Assertions;
@@ -46,6 +49,39 @@ public sealed class ConfirmationTests(PortalApp app)
         await revoke.ClickAsync();
         await Expect(liam.GetByTestId("banner")).ToContainTextAsync("Invitation revoked.");
         await Expect(liam.Locator($"tr[data-invitation='{email}']")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Closing_asks_first_and_names_the_unfinished_device_work_while_other_moves_do_not_ask()
+    {
+        var api = await app.ApiClientAsync("maya@harborit.example");
+        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(TestContext.Current.CancellationToken));
+        using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title = $"Close check {Guid.NewGuid():N}"[..24], severity = "Sev3" }, TestContext.Current.CancellationToken);
+        var incident = (await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetGuid();
+        foreach (var title in new[] { "Re-image the kiosk", "Call the vendor" })
+            (await api.PostAsJsonAsync($"/api/v1/incidents/{incident}/tasks", new { title }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        (await api.PostAsync($"/api/v1/incidents/{incident}/acknowledge", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        (await api.PostAsJsonAsync($"/api/v1/incidents/{incident}/status", new { status = "Resolved" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        var maya = await app.SignInAsync("Maya Chen");
+        await maya.GotoAsync($"/incidents/{incident}");
+        await maya.GetByLabel("Move to status").SelectOptionAsync("Closed");
+        var (asked, posts) = await DismissAsync(maya, () => maya.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync());
+        asked.ShouldContain("cannot be reopened");
+        asked.ShouldContain("Its 2 unfinished device tasks stop as they are");
+        posts.ShouldBe(0);
+        await maya.ReloadAsync();
+        await Expect(maya.GetByLabel("Move to status")).ToBeVisibleAsync(); // still Resolved: the form is there
+
+        // Reopening is not final: it asks nothing.
+        var questions = 0;
+        void Count(object? _, IDialog dialog) { questions++; _ = dialog.DismissAsync(); }
+        maya.Dialog += Count;
+        await maya.GetByLabel("Move to status").SelectOptionAsync("Investigating");
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync();
+        await Expect(maya.GetByTestId("banner")).ToContainTextAsync("Investigating");
+        maya.Dialog -= Count;
+        questions.ShouldBe(0);
     }
 
     /// <summary>Runs the click with the page's question dismissed; what it asked and how many POSTs left the page meanwhile.</summary>

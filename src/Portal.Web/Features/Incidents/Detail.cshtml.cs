@@ -69,6 +69,13 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     /// <summary>Older entries exist than the ones shown.</summary>
     public bool HasOlderEntries { get; private set; }
 
+    /// <summary>What closing asks first (confirm.js): it is final, and it stops the device work still open.</summary>
+    public string CloseQuestion => Incident is not { } i ? "" :
+        $"Close {i.Reference}? A closed incident is the finished record: it cannot be reopened and nothing on it changes any more."
+        + (Remediation is { Remaining: > 0 } work
+            ? $" Its {Display.Count(work.Remaining)} unfinished device {(work.Remaining == 1 ? "task stops" : "tasks stop")} as {(work.Remaining == 1 ? "it is" : "they are")}: the RMM tool's updates and imports will be refused."
+            : "");
+
     /// <summary>A customer's page: the remediation summaries left out of the newest entries (the progress line sums them up).</summary>
     public int DeviceUpdatesLeftOut { get; private set; }
 

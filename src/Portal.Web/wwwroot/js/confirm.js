@@ -1,10 +1,19 @@
-// A form whose effect one more click cannot undo asks first: <form data-confirm="What happens, in a sentence">.
+// A form whose effect one more click cannot undo asks first: <form data-confirm="What happens, in a sentence">, or one of its
+// buttons does (<button data-confirm="…">: "Open incidents" asks, "Preview" does not). data-confirm-when="Field=Value" asks only
+// when the form sends that value ("NewStatus=Closed": closing is final, the other moves are not).
 // Cancelling sends nothing. (A script file, not an onclick attribute: the content security policy allows no inline script.)
 (() => {
   "use strict";
   document.addEventListener("submit", e => {
+    const form = e.target;
+    const asking = e.submitter?.dataset.confirm !== undefined ? e.submitter : form.closest?.("form[data-confirm]");
     // An empty data-confirm asks nothing: a tag helper renders a null attribute value as "".
-    const message = e.target.closest?.("form[data-confirm]")?.dataset.confirm;
+    const message = asking?.dataset.confirm;
+    const when = asking?.dataset.confirmWhen;
+    if (when) {
+      const [name, value] = when.split("=");
+      if (new FormData(form).get(name) !== value) return;
+    }
     if (message && !window.confirm(message)) e.preventDefault();
   }, true);
 })();
