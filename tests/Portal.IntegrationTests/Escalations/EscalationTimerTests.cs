@@ -45,9 +45,13 @@ public abstract class EscalationTimerTests(EscalationApp app)
         await RotationAsync();
         var maya = await app.ClientForAsync(DemoDirectory.Maya);
         var (incident, created) = await maya.CreateIncidentAsync(Northwind, "Nobody picks up", "Sev1");
-        created.Dispose();
+        var answered = await created.ReadAsync<IncidentWithClockDto>(HttpStatusCode.Created);
 
         var clock = (await maya.GetWithClockAsync(incident.Id)).Escalation.ShouldNotBeNull();
+        var inAnswer = answered.Escalation.ShouldNotBeNull("the create answer carries the clock a read right after shows");
+        Near(inAnswer.AcknowledgeDueAt, clock.AcknowledgeDueAt!.Value);
+        Near(inAnswer.ResolveDueAt, clock.ResolveDueAt!.Value);
+        Near(inAnswer.NextEscalationAt, clock.NextEscalationAt!.Value);
         Near(clock.AcknowledgeDueAt, incident.CreatedAt.AddMinutes(15));
         Near(clock.ResolveDueAt, incident.CreatedAt.AddMinutes(240));
         Near(clock.NextEscalationAt, clock.AcknowledgeDueAt!.Value);
