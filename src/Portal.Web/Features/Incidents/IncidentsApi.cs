@@ -46,7 +46,8 @@ public static class IncidentsApi
         api.MapGet("/incidents", async ([AsParameters] ListIncidentsParameters p, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, HttpInput.EnumNames<IncidentStatus>(p.Status, "status"), HttpInput.EnumNames<Severity>(p.Severity, "severity"),
                 p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50, p.Unassigned, p.Overdue), ct)))
-            .WithName("ListIncidents").WithSummary("List and search the incidents you may see, most severe and oldest first.");
+            .WithName("ListIncidents").WithSummary("List and search the incidents you may see, most severe and oldest first.")
+            .ProducesProblem(StatusCodes.Status404NotFound); // ?tenantId= of a tenant you may not see: "no such tenant"
 
         api.MapGet("/incidents/{id:guid}", async (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>
             WithETag(http, await mediator.Send(new GetIncident(id), ct)))
