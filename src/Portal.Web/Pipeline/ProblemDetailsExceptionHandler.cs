@@ -29,6 +29,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Something went wrong on our side", Detail = "The error has been logged. Nothing was changed." };
         }
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable) httpContext.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
@@ -59,8 +60,28 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         // of its timeline entry before the version check; it is the same conflict, not a server error.
         DbUpdateException { InnerException: var inner } when IsTimelineSequenceClash(inner) => Coded(StatusCodes.Status409Conflict, "Changed by someone else",
             "Someone changed this at the same moment. Reload it and try again; nothing of yours was saved.", "stale_version"),
+        // The database down, restarting or failing over: a client that retries on 503 should, and one reading "500: a bug" would not.
+        _ when DatabaseUnavailable(exception) => Coded(StatusCodes.Status503ServiceUnavailable, "The database is not answering",
+            $"Nothing was changed. Try again in {DatabaseRetryAfterSeconds} seconds.", DatabaseUnavailableCode),
         _ => null,
     };
+
+    public const string DatabaseUnavailableCode = "database_unavailable";
+    private const string DatabaseRetryAfterSeconds = "5";
+
+    /// <summary>
+    /// No connection to the database, or one it dropped: Npgsql's errors below the protocol (a refused or reset socket, a timeout),
+    /// PostgreSQL's own "connection exception" class 08 and its shutdown and start-up states (57P01–57P03), SQL Server's transient
+    /// errors, SQLite's file that cannot be opened or read. Not a deadlock or a serialization failure: those are write conflicts.
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception exception) => WriteConflicts.Chain(exception).Any(x => x switch
+    {
+        Npgsql.PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState is "57P01" or "57P02" or "57P03",
+        Npgsql.NpgsqlException n => n.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException || n.IsTransient,
+        Microsoft.Data.SqlClient.SqlException s => s.IsTransient,
+        Microsoft.Data.Sqlite.SqliteException s => s.SqliteErrorCode is 10 or 14, // SQLITE_IOERR, SQLITE_CANTOPEN
+        _ => false,
+    });
 
     private const string TimelineSequenceIndex = "IX_TimelineEntries_IncidentId_Sequence";
 

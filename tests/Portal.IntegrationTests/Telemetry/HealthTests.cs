@@ -47,10 +47,24 @@ public sealed class HealthTests(HealthApp app) : IClassFixture<HealthApp>
         (await GetAsync(anonymous, "/health/ready")).ShouldBe((HttpStatusCode.OK, "Healthy"));
         (await GetAsync(anonymous, "/health/live")).ShouldBe((HttpStatusCode.OK, "Healthy"));
 
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        (await maya.GetAsync("/api/v1/incidents", Ct)).EnsureSuccessStatusCode(); // known to Portal before the outage
         await app.Postgres.StopAsync();
         try
         {
             (await WaitForAsync(anonymous, "/health/ready", HttpStatusCode.ServiceUnavailable)).ShouldBe("Unhealthy", "the status word, nothing more");
+            // An API client is told to come back (503 and Retry-After), not that Portal has a bug (500).
+            foreach (var request in new Func<Task<HttpResponseMessage>>[]
+                     {
+                         () => maya.GetAsync("/api/v1/incidents?page=2", Ct),
+                         () => maya.PostJsonAsync($"/api/v1/tenants/{app.Demo.TenantId(DemoDirectory.Northwind)}/incidents", new { title = "During the outage", severity = "Sev3" }),
+                     })
+            {
+                using var refused = await request();
+                var problem = await refused.ReadProblemAsync(HttpStatusCode.ServiceUnavailable);
+                problem.Code.ShouldBe("database_unavailable");
+                refused.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(5));
+            }
             (await GetAsync(anonymous, "/health/live")).ShouldBe((HttpStatusCode.OK, "Healthy"));
             (await GetAsync(anonymous, "/health")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, "/health is ready's old name");
         }

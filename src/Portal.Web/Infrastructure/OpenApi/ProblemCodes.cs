@@ -30,8 +30,8 @@ public static class ProblemCodes
 
     public static readonly string[] All =
     [
-        // concurrency and limits
-        StaleVersion, RateLimited,
+        // concurrency, limits and availability
+        StaleVersion, RateLimited, Pipeline.ProblemDetailsExceptionHandler.DatabaseUnavailableCode,
         // incidents, tasks and devices
         "already_acknowledged", "transition_not_allowed", "resolve_before_acknowledge", "incident_closed", "incident_not_open", "reason_required",
         "invalid_status", "invalid_severity", "invalid_visibility", "invalid_state", "invalid_text", "empty_text", "text_too_long", "message_too_long",
