@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -20,7 +21,7 @@ namespace Portal.IntegrationTests.People;
 /// Entra ID is not reachable here: the test swaps only the bearer pipeline's signing key and issuer (as Development does) and
 /// signs tokens with the claims Entra would send.
 /// </summary>
-public sealed class BootstrapApp(string file, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
+public sealed class BootstrapApp(string file, IReadOnlyDictionary<string, string> settings, ILoggerProvider? logs = null) : WebApplicationFactory<Program>
 {
     public const string Issuer = "https://login.test/bootstrap";
     public const string Audience = "bootstrap-test";
@@ -37,6 +38,7 @@ public sealed class BootstrapApp(string file, IReadOnlyDictionary<string, string
         builder.UseSetting("AzureAd:ClientId", Audience);
         foreach (var (key, value) in TestCertificate.Settings) builder.UseSetting(key, value);
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        if (logs is not null) builder.ConfigureTestServices(services => services.AddSingleton(logs));
         builder.ConfigureTestServices(services => services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure(o =>
         {
             var configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
@@ -134,6 +136,24 @@ public sealed class BootstrapTests : IDisposable
             (await again.QueryAsync(db => db.Invitations.CountAsync())).ShouldBe(1);
             using var admin = again.As(OpsTenant, AdminObject);
             (await admin.GetAsync("/api/v1/me", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+    }
+
+    [Fact]
+    public async Task A_production_start_with_nobody_to_administer_it_says_so_and_a_configured_one_does_not()
+    {
+        var logs = new Portal.IntegrationTests.Hardening.CapturedLogs();
+        await using (var bare = new BootstrapApp(_file, new Dictionary<string, string>(), logs))
+        {
+            bare.CreateClient().Dispose();
+            logs.Lines.ShouldContain(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("No platform administrator", StringComparison.Ordinal));
+        }
+
+        var configured = new Portal.IntegrationTests.Hardening.CapturedLogs();
+        await using (var app = new BootstrapApp(_file, Settings("admin@ops.example"), configured))
+        {
+            app.CreateClient().Dispose();
+            configured.Lines.ShouldNotContain(l => l.Contains("No platform administrator", StringComparison.Ordinal));
         }
     }
 

@@ -37,7 +37,14 @@ public static class PlatformBootstrap
 
     public static async Task<bool> RunAsync(PortalDbContext db, BootstrapOptions options, DateTimeOffset now, ILogger logger, CancellationToken ct = default)
     {
-        if (options.PlatformAdmins.Count == 0) return false;
+        if (options.PlatformAdmins.Count == 0)
+        {
+            // A new deployment nobody can administer: no organisation can be created. Say so at every start until one exists.
+            if (!await db.Organisations.AnyAsync(o => o.Kind == OrganisationKind.Platform, ct))
+                logger.LogWarning("No platform administrator: this deployment has no platform organisation and Portal:Bootstrap:PlatformAdmins is empty, " +
+                                  "so nobody can create organisations or invite anyone. Configure the first administrators (docs/operations.md) and restart.");
+            return false;
+        }
         var admins = Validate(options.PlatformAdmins);
         var tenants = admins.Select(a => a.EntraTenantId!.Value).Distinct().ToList();
         if (tenants.Count > 1)
