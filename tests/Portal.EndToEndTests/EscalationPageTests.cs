@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Portal.Domain;
@@ -12,6 +13,11 @@ public sealed class EscalationPageTests(PortalApp app)
     [Fact]
     public async Task The_lead_adds_a_level_in_a_blank_row_a_refusal_shows_in_the_banner_and_an_engineer_reads_the_result()
     {
+        // The channel the new level names is one of Harbor's endpoints (a level may name only those).
+        var harborId = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Harbor IT Partners").Select(o => o.Id).SingleAsync());
+        using (var endpoint = await (await app.ApiClientAsync("liam@harborit.example")).PostAsJsonAsync($"/api/v1/msps/{harborId}/notification-endpoints",
+                   new { channel = "Webhook", name = "ops-pager", url = "http://127.0.0.1:9/ops-pager" }, TestContext.Current.CancellationToken))
+            endpoint.EnsureSuccessStatusCode();
         var liam = await app.SignInAsync("Liam O'Brien"); // Harbor IT Partners, MspLead
         await liam.GotoAsync("/escalations");
         var levels = liam.GetByRole(AriaRole.Form, new() { Name = "Levels" });

@@ -147,4 +147,7 @@ public sealed partial class EscalationPolicy
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
     private static partial Regex ChannelName();
+
+    /// <summary>Whether a level may name this channel (an endpoint's name, lower-cased, must be one to be named).</summary>
+    public static bool IsChannelName(string name) => ChannelName().IsMatch(name);
 }

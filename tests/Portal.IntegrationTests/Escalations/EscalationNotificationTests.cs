@@ -68,4 +68,35 @@ public sealed class EscalationNotificationTests(EscalationSqliteApp app) : IClas
         payload.RootElement.GetProperty("event").GetString().ShouldBe("incident.escalated");
         payload.RootElement.GetProperty("text").GetString().ShouldNotBeNull().ShouldContain("Escalation level 1");
     }
+
+    [Fact]
+    public async Task A_level_naming_a_channel_no_endpoint_has_is_refused_and_the_answer_lists_those_it_may_name()
+    {
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        await liam.CreateEndpointAsync(app.HarborId, "Webhook", "NOC-Bridge", "http://127.0.0.1:9/noc");
+        string Policy(string channel) => JsonSerializer.Serialize(new
+        {
+            targets = new object[]
+            {
+                new { severity = "Sev1", acknowledgeMinutes = 10, resolveMinutes = 120 },
+                new { severity = "Sev2", acknowledgeMinutes = 20, resolveMinutes = 240 },
+                new { severity = "Sev3", acknowledgeMinutes = 60, resolveMinutes = 600 },
+                new { severity = "Sev4", acknowledgeMinutes = 120, resolveMinutes = 1440 },
+            },
+            levels = new object[] { new { kind = "Acknowledge", afterMinutes = 0, roles = Leads, channels = new[] { channel } } },
+        }, Api.Json);
+        var before = await app.QueryAsync(db => db.EscalationPolicies.AsNoTracking().Where(p => p.MspId == app.HarborId).Select(p => p.UpdatedAt).SingleOrDefaultAsync());
+
+        using (var misspelt = await liam.SendRawAsync(HttpMethod.Put, $"/api/v1/msps/{app.HarborId}/escalation-policy", Policy("noc-brigde")))
+        {
+            var problem = await misspelt.ReadProblemAsync(HttpStatusCode.BadRequest);
+            problem.Code.ShouldBe("unknown_channel");
+            problem.Detail.ShouldNotBeNull().ShouldContain("'noc-brigde'");
+            problem.Detail.ShouldContain("noc-bridge");
+        }
+        (await app.QueryAsync(db => db.EscalationPolicies.AsNoTracking().Where(p => p.MspId == app.HarborId).Select(p => p.UpdatedAt).SingleOrDefaultAsync()))
+            .ShouldBe(before, "nothing saved");
+        using (var named = await liam.SendRawAsync(HttpMethod.Put, $"/api/v1/msps/{app.HarborId}/escalation-policy", Policy("noc-bridge")))
+            named.StatusCode.ShouldBe(HttpStatusCode.OK, "the endpoint's name, ignoring case");
+    }
 }

@@ -247,9 +247,17 @@ public sealed partial class EscalationPagesTests(EscalationSqliteApp app) : ICla
         return await liam.GetStringAsync($"/api/v1/msps/{app.HarborId}/escalation-policy", Ct);
     }
 
+    private static readonly string[] LevelChannels = ["ops-pager", "teams-night"];
+
     [Fact]
     public async Task The_lead_edits_the_levels_on_the_page_through_the_policy_command_and_refusals_show_on_the_form()
     {
+        // The channels the levels name are Harbor's endpoints (a level may name only those; other tests of the class may have added them).
+        var api = await app.ClientForAsync(DemoDirectory.Liam);
+        var existing = await api.GetStringAsync($"/api/v1/msps/{app.HarborId}/notification-endpoints", Ct);
+        foreach (var name in LevelChannels.Where(n => !existing.Contains($"\"{n}\"", StringComparison.Ordinal)))
+            using (var created = await api.PostJsonAsync($"/api/v1/msps/{app.HarborId}/notification-endpoints", new { channel = "Webhook", name, url = $"http://127.0.0.1:9/{name}" }))
+                created.StatusCode.ShouldBe(HttpStatusCode.Created);
         var liam = await SignedInAsync(DemoDirectory.Liam);
         var page = await liam.GetStringAsync("/escalations", Ct);
         page.ShouldContain("Save levels");

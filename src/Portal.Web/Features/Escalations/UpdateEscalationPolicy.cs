@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
@@ -51,7 +52,24 @@ public sealed class UpdateEscalationPolicyHandler(PortalDbContext db, CurrentUse
         policy.Replace(command.Targets!,
             [.. command.Levels!.Select(l => new EscalationLevel(l.Kind!.Value, 0, l.AfterMinutes!.Value, l.UserIds ?? [], l.Roles ?? [], l.OnCall ?? false, l.Channels ?? []))],
             people.Members, user.UserId, user.DisplayName, clock.GetUtcNow());
+        await RequireEndpointsAsync(command.MspId, policy, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return EscalationPolicyView.From(policy, people.Names);
+    }
+
+    /// <summary>
+    /// Each channel a level names is one of the MSP's webhook or Teams endpoints (by name, ignoring case): a misspelt one was
+    /// accepted and its escalations went nowhere, silently. (An endpoint removed later is said on its page's confirmation.)
+    /// </summary>
+    private async Task RequireEndpointsAsync(Guid mspId, EscalationPolicy policy, CancellationToken ct)
+    {
+        var channels = policy.Levels.SelectMany(l => l.Channels).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (channels.Count == 0) return;
+        var endpoints = await db.NotificationEndpoints.AsNoTracking().Where(e => e.MspId == mspId).Select(e => e.Name).ToListAsync(ct);
+        if (channels.FirstOrDefault(c => !endpoints.Contains(c, StringComparer.OrdinalIgnoreCase)) is not { } unknown) return;
+        var nameable = endpoints.Select(e => e.ToLowerInvariant()).Where(EscalationPolicy.IsChannelName).Order(StringComparer.Ordinal).ToList();
+        throw new InvalidValueException("unknown_channel", $"No webhook or Teams endpoint of this MSP is named '{unknown}'. " + (nameable.Count > 0
+            ? $"The endpoints a level can name: {string.Join(", ", nameable)}."
+            : "Add one on the notification endpoints page first, named with lower-case letters, digits or dashes."));
     }
 }

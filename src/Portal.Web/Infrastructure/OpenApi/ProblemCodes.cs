@@ -50,7 +50,7 @@ public static class ProblemCodes
         // escalations and notifications
         "escalation_not_due", "empty_level", "levels_not_ascending", "looser_than_policy", "invalid_targets", "invalid_minutes", "invalid_severities",
         "invalid_day", "invalid_shift", "invalid_time_zone", "no_engineers", "no_rotation", "too_many_engineers", "duplicate_engineer",
-        "too_many_levels", "too_many_overrides", "override_overlaps", "invalid_channel", "too_many_channels", "too_many_recipients",
+        "too_many_levels", "too_many_overrides", "override_overlaps", "invalid_channel", "unknown_channel", "too_many_channels", "too_many_recipients",
         "endpoint_not_allowed", "invalid_url", "no_secret",
     ];
 }
