@@ -481,7 +481,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(p => p.DeviceSite).HasMaxLength(Device.SiteMaxLength);
             e.HasOne<Incident>().WithOne().HasForeignKey<FanOutTaskPlan>(p => p.IncidentId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(p => new { p.AdvisoryId, p.TenantId });
-            e.HasIndex(p => p.PlannedAt);
+            e.HasIndex(p => p.TouchedAt);
+            // Two runners of one plan: the second to move it from the same position conflicts, and its re-run goes on from the new one.
+            e.Property(p => p.DoneThroughDeviceId).IsConcurrencyToken();
             e.HasQueryFilter(p => Scope.IsSystem || Scope.FullAccess.Contains(p.TenantId));
         });
     }

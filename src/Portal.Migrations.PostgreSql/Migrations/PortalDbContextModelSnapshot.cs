@@ -747,15 +747,22 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<Guid?>("DoneThroughDeviceId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("PlannedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset>("TouchedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("IncidentId");
 
-                    b.HasIndex("PlannedAt");
+                    b.HasIndex("TouchedAt");
 
                     b.HasIndex("AdvisoryId", "TenantId");
 

@@ -747,15 +747,22 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
 
+                    b.Property<Guid?>("DoneThroughDeviceId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<DateTimeOffset>("PlannedAt")
                         .HasColumnType("datetimeoffset");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<DateTimeOffset>("TouchedAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.HasKey("IncidentId");
 
-                    b.HasIndex("PlannedAt");
+                    b.HasIndex("TouchedAt");
 
                     b.HasIndex("AdvisoryId", "TenantId");
 

@@ -736,15 +736,22 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("DoneThroughDeviceId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("PlannedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("TouchedAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("IncidentId");
 
-                    b.HasIndex("PlannedAt");
+                    b.HasIndex("TouchedAt");
 
                     b.HasIndex("AdvisoryId", "TenantId");
 

@@ -13,7 +13,8 @@ public static class AdvisoriesSetup
         builder.Services.AddSingleton<SafeMarkdown>();
         builder.Services.AddScoped<FanOutTaskSweep>();
         builder.Services.AddHostedService<FanOutTaskSweep.Startup>();
-        builder.Services.Configure<AdvisoryOptions>(builder.Configuration.GetSection(AdvisoryOptions.Section));
+        builder.Services.AddOptions<AdvisoryOptions>().Bind(builder.Configuration.GetSection(AdvisoryOptions.Section))
+            .Validate(o => o.FanOutChunkSize >= 1, "Advisories:FanOutChunkSize must be at least 1.").ValidateOnStart();
         builder.Services.AddScoped<AdvisoryProgressSampler>();
         builder.Services.AddHostedService<AdvisoryProgressSampler.Startup>();
     }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Infrastructure.Jobs;
 using Portal.Pipeline.Commit;
@@ -13,7 +14,8 @@ namespace Portal.Features.Advisories;
 /// a batch of incidents per unit of work, and announced like any other commit. A runner that meets one of these plans removed
 /// by someone else first conflicts, rolls back, and leaves it to whoever did.
 /// </summary>
-public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scope, TimeProvider clock, CommitPublisher publisher, ILogger<FanOutTaskSweep> logger)
+public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scope, TimeProvider clock, CommitPublisher publisher, IOptions<AdvisoryOptions> options,
+    ILogger<FanOutTaskSweep> logger)
 {
     public const string RecurringJobId = "fan-out-task-sweep";
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
@@ -24,29 +26,38 @@ public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scop
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         scope.UseSystemAccess(); // across tenants by nature: each plan names its tenant, and its tasks are built for that tenant only
-        var incidents = 0;
+        var incidents = new HashSet<Guid>();
         while (true)
         {
-            var now = clock.GetUtcNow();
-            var staleBefore = now - StaleAfter;
-            var stale = await db.FanOutTaskPlans.Where(p => p.PlannedAt < staleBefore).OrderBy(p => p.PlannedAt).Take(Batch).ToListAsync(cancellationToken);
-            if (stale.Count == 0) return incidents;
-            try
+            var staleBefore = clock.GetUtcNow() - StaleAfter;
+            var taken = await db.FanOutTaskPlans.AsNoTracking().Where(p => p.TouchedAt < staleBefore).OrderBy(p => p.TouchedAt)
+                .Select(p => p.IncidentId).Take(Batch).ToListAsync(cancellationToken);
+            if (taken.Count == 0) return incidents.Count;
+            // These plans, a chunk per unit of work, until they are done (a chunk marks the plans it moves on as touched, so they
+            // would not look stale again in this run).
+            for (var more = true; more;)
             {
-                var (_, committed) = await UnitOfWork.CommitAsync(db, "Fan-out task sweep", async ct => await FanOutTasks.CreateAsync(db, stale, now, ct), cancellationToken);
-                await publisher.PublishAsync(committed);
-                incidents += stale.Count;
+                var now = clock.GetUtcNow();
+                var plans = await db.FanOutTaskPlans.Where(p => taken.Contains(p.IncidentId)).OrderBy(p => p.PlannedAt).ToListAsync(cancellationToken);
+                if (plans.Count == 0) break;
+                try
+                {
+                    var (chunk, committed) = await UnitOfWork.CommitAsync(db, "Fan-out task sweep", async ct => await FanOutTasks.CreateChunkAsync(db, plans, now, ct, options.Value.FanOutChunkSize), cancellationToken);
+                    await publisher.PublishAsync(committed);
+                    incidents.UnionWith(chunk.Created.Keys);
+                    more = chunk.More;
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    LogTakenMeanwhile(plans.Count);
+                    return incidents.Count; // someone else moved (some of) these meanwhile: the next run starts from what is left
+                }
+                finally
+                {
+                    db.ChangeTracker.Clear();
+                }
             }
-            catch (DbUpdateConcurrencyException)
-            {
-                LogTakenMeanwhile(stale.Count);
-                return incidents; // someone else created (some of) these meanwhile: the next run starts from what is left
-            }
-            finally
-            {
-                db.ChangeTracker.Clear();
-            }
-            if (stale.Count < Batch) return incidents;
+            if (taken.Count < Batch) return incidents.Count;
         }
     }
 

@@ -5,53 +5,82 @@ using Portal.Infrastructure.Data;
 
 namespace Portal.Features.Advisories;
 
-/// <summary>Creating the tasks of fan-out plans, for the command and for the sweep: inside the caller's unit of work, saved once.</summary>
+/// <summary>What one chunk of fan-out tasks created, per incident, and whether the plans it worked on owe more.</summary>
+public sealed record FanOutChunk(IReadOnlyDictionary<Guid, int> Created, bool More)
+{
+    public static readonly FanOutChunk Nothing = new(new Dictionary<Guid, int>(), false);
+}
+
+/// <summary>
+/// Creating the tasks of fan-out plans, for the command and for the sweep: one chunk of at most <see cref="ChunkSize"/> devices
+/// inside the caller's unit of work, saved once. Each plan goes on from its position (<see cref="FanOutTaskPlan.DoneThroughDeviceId"/>)
+/// in the order of device ids; a plan whose devices are all done is removed. The caller commits the chunk and asks for the next
+/// while <see cref="FanOutChunk.More"/>, so other writers get their turn between chunks.
+/// </summary>
 public static class FanOutTasks
 {
-    public static async Task<IReadOnlyDictionary<Guid, int>> CreateAsync(PortalDbContext db, IReadOnlyList<FanOutTaskPlan> plans, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Devices per chunk (per transaction). The import's batch is 2,000; a fan-out's rows are simpler (no parsing, no errors), and
+    /// at 5,000 a chunk held SQLite's writer about as long as an import batch (docs/benchmarks.md, scenario 5).
+    /// </summary>
+    public const int ChunkSize = 5_000;
+
+    public static async Task<FanOutChunk> CreateChunkAsync(PortalDbContext db, IReadOnlyList<FanOutTaskPlan> plans, DateTimeOffset now, CancellationToken ct, int chunkSize = ChunkSize)
     {
-        if (plans.Count == 0) return new Dictionary<Guid, int>();
-        db.FanOutTaskPlans.RemoveRange(plans); // a plan another runner removed first makes this save conflict: the re-run finds it gone
-
-        var incidentIds = plans.Select(p => p.IncidentId).ToList();
-        // Tasks someone added to these incidents meanwhile (an import, a free task) keep their device: no second task for it.
-        var existing = (await db.RemediationTasks.AsNoTracking().Where(t => incidentIds.Contains(t.IncidentId))
-            .Select(t => new { t.IncidentId, t.DeviceId }).ToListAsync(ct)).Select(t => (t.IncidentId, t.DeviceId)).ToHashSet();
-        var progress = await db.RemediationProgress.Where(p => incidentIds.Contains(p.IncidentId)).ToDictionaryAsync(p => p.IncidentId, ct);
-
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        if (plans.Count == 0) return FanOutChunk.Nothing;
+        var budget = chunkSize;
         List<FanOutTaskRow> rows = [];
-        var created = new Dictionary<Guid, int>(plans.Count);
+        var created = new Dictionary<Guid, int>();
         var ids = new OrderedIds(); // in creation order: the task list pages by (incident, id), and appends beat random inserts
-        // One device query per advisory and filter (a tenant has at most one linked incident per advisory).
-        foreach (var group in plans.GroupBy(p => (p.AdvisoryId, Filter: new DeviceFilter(p.DeviceOs, p.DeviceTag, p.DeviceSite))))
+        var more = false;
+        foreach (var plan in plans)
         {
-            var incidentOf = group.ToDictionary(p => p.TenantId, p => p.IncidentId);
-            var devices = await FanOutPlan.Devices(db, incidentOf.Keys, group.Key.Filter).OrderBy(d => d.TenantId).ThenBy(d => d.Id)
-                .Select(d => new { d.Id, d.TenantId, d.Hostname }).ToListAsync(ct);
-            foreach (var device in devices)
+            if (budget == 0)
             {
-                var incidentId = incidentOf[device.TenantId];
-                if (existing.Contains((incidentId, device.Id))) continue;
-                rows.Add(new FanOutTaskRow(ids.Next(now), device.TenantId, incidentId, device.Id,
-                    device.Hostname.Length <= RemediationTask.TitleMaxLength ? device.Hostname : device.Hostname[..RemediationTask.TitleMaxLength]));
-                created[incidentId] = created.GetValueOrDefault(incidentId) + 1;
+                more = true;
+                break;
+            }
+            var devices = FanOutPlan.Devices(db, [plan.TenantId], new DeviceFilter(plan.DeviceOs, plan.DeviceTag, plan.DeviceSite));
+            if (plan.DoneThroughDeviceId is { } after) devices = devices.Where(d => d.Id.CompareTo(after) > 0);
+            var chunk = await devices.OrderBy(d => d.Id).Take(budget + 1).Select(d => new { d.Id, d.Hostname }).ToListAsync(ct);
+            var finished = chunk.Count <= budget;
+            if (!finished) chunk.RemoveAt(chunk.Count - 1);
+            budget -= chunk.Count;
+
+            // Tasks someone added to this incident meanwhile (an import, a free task) keep their device: no second task for it.
+            var deviceIds = chunk.Select(d => (Guid?)d.Id).ToList();
+            var existing = deviceIds.Count == 0 ? new HashSet<Guid?>() : (await db.RemediationTasks.AsNoTracking()
+                .Where(t => t.IncidentId == plan.IncidentId && EF.Parameter(deviceIds).Contains(t.DeviceId)).Select(t => t.DeviceId).ToListAsync(ct)).ToHashSet();
+            var fresh = chunk.Where(d => !existing.Contains(d.Id)).ToList();
+            rows.AddRange(fresh.Select(d => new FanOutTaskRow(ids.Next(now), plan.TenantId, plan.IncidentId, d.Id,
+                d.Hostname.Length <= RemediationTask.TitleMaxLength ? d.Hostname : d.Hostname[..RemediationTask.TitleMaxLength])));
+            created[plan.IncidentId] = fresh.Count;
+
+            if (finished) db.FanOutTaskPlans.Remove(plan); // conflicts if another runner moved or removed it first: the re-run sees what it did
+            else
+            {
+                plan.ChunkDone(chunk[^1].Id, now);
+                more = true;
             }
         }
 
-        foreach (var plan in plans)
+        // The counters and a burn-down point go through EF, so the commit path publishes the new totals.
+        var incidentIds = created.Keys.ToList();
+        var progress = await db.RemediationProgress.Where(p => incidentIds.Contains(p.IncidentId)).ToDictionaryAsync(p => p.IncidentId, ct);
+        foreach (var plan in plans.Where(p => created.ContainsKey(p.IncidentId)))
         {
-            // The counters and a burn-down point go through EF, so the commit path publishes the new totals.
             if (!progress.TryGetValue(plan.IncidentId, out var counters))
             {
                 counters = new RemediationProgress(plan.IncidentId, plan.TenantId, now);
                 db.RemediationProgress.Add(counters);
             }
-            counters.Added(RemediationState.Pending, created.GetValueOrDefault(plan.IncidentId), now);
+            counters.Added(RemediationState.Pending, created[plan.IncidentId], now);
             db.RemediationProgressSamples.Add(counters.Sample(now));
         }
 
         await db.SaveChangesAsync(ct);
         await AdvisoryFanOutWriter.WriteAsync(db, rows, now, ct);
-        return created;
+        return new FanOutChunk(created, more);
     }
 }
