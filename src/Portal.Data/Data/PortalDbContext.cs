@@ -233,6 +233,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             // The identity of a device within its tenant (imports and RMM updates match on it); also the keyset order of the list.
             e.HasIndex(d => new { d.TenantId, d.MatchKey }).IsUnique();
             e.HasIndex(d => new { d.TenantId, d.Hostname });
+            // A fan-out reads a tenant's devices a chunk at a time in the order of their ids: without it each chunk sorted them all.
+            e.HasIndex(d => new { d.TenantId, d.Id });
             e.HasQueryFilter(d => Scope.IsSystem || Scope.FullAccess.Contains(d.TenantId) || Scope.CustomerAccess.Contains(d.TenantId));
         });
         modelBuilder.Entity<Incident>(e =>

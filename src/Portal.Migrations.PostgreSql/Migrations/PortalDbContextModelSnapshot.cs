@@ -471,6 +471,8 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("TenantId", "Hostname");
 
+                    b.HasIndex("TenantId", "Id");
+
                     b.HasIndex("TenantId", "MatchKey")
                         .IsUnique();
 

@@ -471,6 +471,8 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "Hostname");
 
+                    b.HasIndex("TenantId", "Id");
+
                     b.HasIndex("TenantId", "MatchKey")
                         .IsUnique();
 

@@ -460,6 +460,8 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "Hostname");
 
+                    b.HasIndex("TenantId", "Id");
+
                     b.HasIndex("TenantId", "MatchKey")
                         .IsUnique();
 

@@ -101,9 +101,19 @@ internal static class FanOutPlan
     }
 
     /// <summary>The tenants' devices that match, through the filtered context (the user's managed tenants only).</summary>
-    public static IQueryable<Device> Devices(PortalDbContext db, IReadOnlyCollection<Guid> tenantIds, DeviceFilter filter)
+    public static IQueryable<Device> Devices(PortalDbContext db, IReadOnlyCollection<Guid> tenantIds, DeviceFilter filter) =>
+        Matching(db.Devices.AsNoTracking().Where(d => tenantIds.Contains(d.TenantId)), filter);
+
+    /// <summary>One tenant's matching devices in the order of their ids, after <paramref name="after"/>: a chunk of a fan-out's tasks (index (TenantId, Id)).</summary>
+    public static IQueryable<Device> DevicesAfter(PortalDbContext db, Guid tenantId, Guid? after, DeviceFilter filter)
     {
-        var devices = db.Devices.AsNoTracking().Where(d => tenantIds.Contains(d.TenantId));
+        var devices = db.Devices.AsNoTracking().Where(d => d.TenantId == tenantId);
+        if (after is { } id) devices = devices.Where(d => d.Id.CompareTo(id) > 0);
+        return Matching(devices, filter).OrderBy(d => d.Id);
+    }
+
+    private static IQueryable<Device> Matching(IQueryable<Device> devices, DeviceFilter filter)
+    {
         if (filter.Os is { } os) devices = devices.Where(d => d.OperatingSystem != null && d.OperatingSystem.ToLower().Contains(os));
         if (filter.Tag is { } tag)
         {

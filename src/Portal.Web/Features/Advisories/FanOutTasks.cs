@@ -41,9 +41,8 @@ public static class FanOutTasks
                 more = true;
                 break;
             }
-            var devices = FanOutPlan.Devices(db, [plan.TenantId], new DeviceFilter(plan.DeviceOs, plan.DeviceTag, plan.DeviceSite));
-            if (plan.DoneThroughDeviceId is { } after) devices = devices.Where(d => d.Id.CompareTo(after) > 0);
-            var chunk = await devices.OrderBy(d => d.Id).Take(budget + 1).Select(d => new { d.Id, d.Hostname }).ToListAsync(ct);
+            var chunk = await FanOutPlan.DevicesAfter(db, plan.TenantId, plan.DoneThroughDeviceId, new DeviceFilter(plan.DeviceOs, plan.DeviceTag, plan.DeviceSite))
+                .Take(budget + 1).Select(d => new { d.Id, d.Hostname }).ToListAsync(ct);
             var finished = chunk.Count <= budget;
             if (!finished) chunk.RemoveAt(chunk.Count - 1);
             budget -= chunk.Count;
