@@ -234,6 +234,8 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         var problem = await response.ReadProblemAsync(HttpStatusCode.TooManyRequests);
         problem.Status.ShouldBe(429);
         problem.Code.ShouldBe("rate_limited");
+        System.Text.Json.JsonDocument.Parse(problem.Raw).RootElement.GetProperty("type").GetString().ShouldBe("https://tools.ietf.org/html/rfc6585#section-4",
+            "a problem names its type, as every other status's does");
         var retryAfter = response.Headers.RetryAfter.ShouldNotBeNull("a 429 says when to come back");
         retryAfter.Delta.ShouldNotBeNull().TotalSeconds.ShouldBeGreaterThanOrEqualTo(1);
     }

@@ -65,6 +65,7 @@ public static class RateLimitingSetup
             title: "Too many requests",
             detail: $"Too many requests in a short time. Try again in {seconds} s.",
             statusCode: StatusCodes.Status429TooManyRequests,
+            type: "https://tools.ietf.org/html/rfc6585#section-4", // ASP.NET Core's defaults name the RFC of the other statuses, not this one
             extensions: new Dictionary<string, object?> { ["code"] = "rate_limited", ["retryAfterSeconds"] = seconds, ["traceId"] = ErrorPages.TraceId(http) })
             .ExecuteAsync(http);
     }
