@@ -29,7 +29,7 @@ public sealed class CustomerIncidentCacheTests : IDisposable
     private static CustomerIncidentSnapshot View(long sequence) => new(
         new IncidentView(Incident, Guid.NewGuid(), "Northwind Airways", "NWA-1", "Kiosks down", null, Severity.Sev2, IncidentStatus.New, null,
             DateTimeOffset.UtcNow, null, null, null, DateTimeOffset.UtcNow, sequence, []),
-        [], ProgressView.Zero, sequence);
+        [], ProgressView.Zero, sequence, DeviceUpdates: 0);
 
     /// <summary>A build that takes a while (as a database read does) and says which one it was.</summary>
     private Func<Task<CustomerIncidentSnapshot>> Build(long sequence, TaskCompletionSource? gate = null) => async () =>
