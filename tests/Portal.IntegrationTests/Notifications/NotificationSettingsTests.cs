@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Portal.IntegrationTests.Notifications;
@@ -9,15 +8,6 @@ namespace Portal.IntegrationTests.Notifications;
 /// </summary>
 public sealed class NotificationSettingsTests
 {
-    private sealed class SettingApp(string setting, string value) : PortalApp(DbProvider.Sqlite, null)
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting(setting, value);
-        }
-    }
-
     [Theory]
     [InlineData("Notifications:Smtp:Security", "TLS", "Notifications:Smtp:Security must be one of None, Auto, SslOnConnect, StartTls, StartTlsWhenAvailable")]
     [InlineData("Notifications:Smtp:Port", "0", "Notifications:Smtp:Port must be between 1 and 65535")]

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -123,21 +122,12 @@ public sealed class OutboxRetentionTestsOnPostgreSql(PostgresApp app) : OutboxRe
 /// <summary>A retention under a day would empty the delivery log before anyone could read it: Portal refuses to start with one.</summary>
 public sealed class OutboxRetentionSettingsTests
 {
-    private sealed class ShortRetentionApp(string setting, string value) : PortalApp(DbProvider.Sqlite, null)
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting(setting, value);
-        }
-    }
-
     [Theory]
     [InlineData("Notifications:RetainDeliveredFor", "00:10:00")]
     [InlineData("Notifications:RetainFailedFor", "0.23:59:00")]
     public async Task A_retention_under_a_day_stops_the_start_with_a_message_that_names_it(string setting, string value)
     {
-        await using var app = new ShortRetentionApp(setting, value);
+        await using var app = new SettingApp(setting, value);
         var refused = await Should.ThrowAsync<OptionsValidationException>(async () => await app.InitializeAsync());
         refused.Message.ShouldContain("RetainDeliveredFor and RetainFailedFor must be at least one day");
     }

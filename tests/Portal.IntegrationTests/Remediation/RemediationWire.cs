@@ -27,7 +27,7 @@ public sealed record TenantProgressDto(Guid TenantId, string TenantName, int Inc
 
 public sealed record MspProgressDto(TenantProgressDto[] Tenants, ProgressDto Total);
 
-public sealed record BulkItemResultDto(int Index, string? ExternalId, Guid? TaskId, string Result, string? Message, string? State);
+public sealed record BulkItemResultDto(int Index, string? ExternalId, Guid? TaskId, string Result, string? Message, string? State, string? Title = null);
 
 public sealed record BulkResultDto(string State, int Updated, int Unchanged, int NotFound, int NotAllowed, int StaleVersion, BulkItemResultDto[] Items, ProgressDto Progress);
 

@@ -378,7 +378,8 @@ public abstract partial class TaskPageTests(PortalApp app)
         var (incident, created) = await maya.CreateIncidentAsync(Northwind, $"Stale bulk {Guid.NewGuid():N}"[..30], "Sev2");
         created.Dispose();
         var tasks = new List<TaskDto>();
-        foreach (var title in new[] { "Re-image kiosk A", "Re-image kiosk B", "Re-image kiosk C" }) tasks.Add(await maya.AddTaskAsync(incident.Id, title: title));
+        foreach (var title in new[] { "Re-image kiosk A", "Re-image kiosk B", "Re-image kiosk C", "Swap the kiosk printer" }) tasks.Add(await maya.AddTaskAsync(incident.Id, title: title));
+        await maya.SetStateAsync(tasks[3].Id, "NotApplicable"); // shown so: it cannot go to In progress
         using var page = await app.PageClientForAsync(DemoDirectory.Maya);
         var path = $"/incidents/{incident.Id}/remediation";
         var html = await page.GetStringAsync(path, Ct);
@@ -401,10 +402,11 @@ public abstract partial class TaskPageTests(PortalApp app)
         sent.StatusCode.ShouldBe(HttpStatusCode.Redirect, await sent.Content.ReadAsStringAsync(Ct));
         var after = await maya.AllTasksAsync(incident.Id);
         after.Single(t => t.Id == tasks[0].Id).State.ShouldBe("Done", "Sam's change stands");
-        after.Where(t => t.Id != tasks[0].Id).Select(t => t.State).ShouldBe(["InProgress", "InProgress"]);
+        after.Where(t => t.Id == tasks[1].Id || t.Id == tasks[2].Id).Select(t => t.State).ShouldBe(["InProgress", "InProgress"]);
         (await maya.TaskHistoryAsync(tasks[0].Id)).Select(h => (h.Actor, h.To)).ShouldBe([("Sam Okafor", "Done")]);
         var next = await page.GetStringAsync(sent.Headers.Location!.ToString(), Ct);
-        next.ShouldContain("2 tasks set to In progress; 1 was changed by someone else since this page was loaded and was left as it is");
+        next.ShouldContain("2 tasks set to In progress; 1 cannot go there from their state (Swap the kiosk printer); "
+            + "1 was changed by someone else since this page was loaded and was left as it is (Re-image kiosk A; below, as now)");
     }
 
     [Fact]
@@ -426,7 +428,8 @@ public abstract partial class TaskPageTests(PortalApp app)
 
         (result.Updated, result.StaleVersion).ShouldBe((1, 1));
         var stale = result.Items.Single(i => i.TaskId == first.Id);
-        (stale.Result, stale.State).ShouldBe(("stale_version", "InProgress"));
+        (stale.Result, stale.State, stale.Title).ShouldBe(("stale_version", "InProgress", "Call the vendor"), "named, so the caller knows which");
+        result.Items.Single(i => i.TaskId == second.Id).Title.ShouldBeNull("an applied item is not named again");
         stale.Message.ShouldNotBeNull().ShouldContain("Read it again and decide");
         var left = await TaskAsync(maya, first.Id);
         (left.State, left.Version, left.Reason).ShouldBe((moved.State, moved.Version, moved.Reason), "left exactly as it was");

@@ -46,7 +46,9 @@ public static class BulkOutcome
     public const string StaleVersion = "stale_version";
 }
 
-public sealed record BulkItemResult(int Index, string? ExternalId, Guid? TaskId, string Result, string? Message, RemediationState? State);
+/// <param name="Title">The task's title (its device's hostname) when the item was not applied (<c>not_allowed</c>, <c>stale_version</c>), so
+/// whoever sent it can say which ones to look at; null otherwise (a 10,000-item answer stays small).</param>
+public sealed record BulkItemResult(int Index, string? ExternalId, Guid? TaskId, string Result, string? Message, RemediationState? State, string? Title = null);
 
 public sealed record BulkResult(RemediationState State, int Updated, int Unchanged, int NotFound, int NotAllowed, int StaleVersion, IReadOnlyList<BulkItemResult> Items, ProgressView Progress);
 
@@ -131,7 +133,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
             if (item.Version is { } expected && expected != task.Version)
             {
                 results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.StaleVersion, string.Create(CultureInfo.InvariantCulture,
-                    $"Changed since version {expected}: it is version {task.Version} now, {task.State}. Read it again and decide."), task.State));
+                    $"Changed since version {expected}: it is version {task.Version} now, {task.State}. Read it again and decide."), task.State, task.Title));
                 continue;
             }
             var move = RemediationTask.PlanMove(task.Title, task.State, task.Reason, state, command.Reason, actor);
@@ -141,7 +143,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
                     results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.Unchanged, null, task.State));
                     break;
                 case TaskMoveOutcome.NotAllowed:
-                    results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.NotAllowed, move.Refusal, task.State));
+                    results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.NotAllowed, move.Refusal, task.State, task.Title));
                     break;
                 default:
                     changes.Add(RemediationTaskChange.Of(task.Id, incident.TenantId, incident.Id, move, actor, now));

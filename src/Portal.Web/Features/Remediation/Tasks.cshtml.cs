@@ -187,10 +187,18 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
     {
         var parts = new List<string> { $"{Display.Count(r.Updated)} {(r.Updated == 1 ? "task" : "tasks")} set to {Words.State(r.State)}" };
         if (r.Unchanged > 0) parts.Add($"{Display.Count(r.Unchanged)} already were");
-        if (r.NotAllowed > 0) parts.Add($"{Display.Count(r.NotAllowed)} cannot go there from their state");
+        if (r.NotAllowed > 0) parts.Add($"{Display.Count(r.NotAllowed)} cannot go there from their state ({Named(r, BulkOutcome.NotAllowed)})");
         if (r.NotFound > 0) parts.Add($"{Display.Count(r.NotFound)} not found");
-        if (r.StaleVersion > 0) parts.Add($"{Display.Count(r.StaleVersion)} {(r.StaleVersion == 1 ? "was" : "were")} changed by someone else since this page was loaded and {(r.StaleVersion == 1 ? "was" : "were")} left as {(r.StaleVersion == 1 ? "it is" : "they are")} (below, as now)");
+        if (r.StaleVersion > 0) parts.Add($"{Display.Count(r.StaleVersion)} {(r.StaleVersion == 1 ? "was" : "were")} changed by someone else since this page was loaded and {(r.StaleVersion == 1 ? "was" : "were")} left as {(r.StaleVersion == 1 ? "it is" : "they are")} ({Named(r, BulkOutcome.StaleVersion)}; below, as now)");
         return string.Join("; ", parts) + ".";
+    }
+
+    /// <summary>Which tasks, by title: the first few, then how many more (the engineer looks for them in the table).</summary>
+    private static string Named(BulkResult r, string outcome)
+    {
+        const int Shown = 5;
+        var titles = r.Items.Where(i => i.Result == outcome).Select(i => i.Title ?? "?").ToList();
+        return string.Join(", ", titles.Take(Shown)) + (titles.Count > Shown ? $" and {Display.Count(titles.Count - Shown)} more" : "");
     }
 
 
