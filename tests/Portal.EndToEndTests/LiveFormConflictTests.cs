@@ -42,6 +42,16 @@ public sealed class LiveFormConflictTests(PortalApp app)
         (await SummaryAsync(liam, incidentId)).ShouldBe("Liam: gates B and C back.", "the colleague's summary stands");
         await Expect(summary).ToHaveValueAsync("Maya: gate B back at 04:10.", new() { Timeout = 5_000 });
 
+        // Another change arrives while the refused form waits to be sent again (Liam raises the severity): the page follows it
+        // around the form, and the form keeps her words. It used to be swapped for a fresh one with Liam's summary in it, so her
+        // next "Save" saved his (seen once in a full run, when his first change's event came after the refusal's page).
+        (await liam.PostAsJsonAsync($"api/v1/incidents/{incidentId}/severity", new { severity = "Sev1" }, Ct)).EnsureSuccessStatusCode();
+        await Expect(maya.Locator("[data-live-region=head]")).ToContainTextAsync("Sev1", new() { Timeout = 5_000 });
+        await Expect(summary).ToHaveValueAsync("Maya: gate B back at 04:10.");
+        var again = await maya.RunAndWaitForResponseAsync(() => maya.GetByRole(AriaRole.Button, new() { Name = "Save summary" }).ClickAsync(), r => r.Request.Method == "POST");
+        again.Status.ShouldBe(409, "the severity changed since the page she sends from");
+        await Expect(summary).ToHaveValueAsync("Maya: gate B back at 04:10.", new() { Timeout = 5_000 });
+
         // Sent again from the page as it now is, hers is saved: a decision made with the change in view.
         await maya.GetByRole(AriaRole.Button, new() { Name = "Save summary" }).ClickAsync();
         await Expect(maya.GetByRole(AriaRole.Status)).ToContainTextAsync("summary saved");

@@ -38,9 +38,13 @@
       region.setAttribute("data-live-edited", "");
     } else if (region.hasAttribute("data-live-edited")) {
       region.removeAttribute("data-live-edited");
-      if (region.hasAttribute("data-live-outdated")) scheduleRefresh();
+      if (region.hasAttribute("data-live-outdated") && !region.hasAttribute("data-live-held")) scheduleRefresh();
     }
   }
+  // A region the server rendered from a refused form (data-live-held: a 409 "changed by someone else", a field to correct) holds
+  // what the user sent, not what is stored: its controls are at their rendered values, yet a refresh would put the colleague's
+  // summary in place of the user's words, and the next "Save" would save that. It is kept until the page is left or sent.
+  const held = region => region.hasAttribute("data-live-edited") || region.hasAttribute("data-live-held");
   for (const type of ["input", "change"]) {
     // After the event's own handlers (tick-all.js ticks a page's rows from its header box), so the region is judged as they left it.
     document.addEventListener(type, e => {
@@ -51,7 +55,7 @@
   // A region kept only because the user was in it catches up when they leave it.
   document.addEventListener("focusout", e => {
     const region = e.target.closest?.("[data-live-region]");
-    if (region?.hasAttribute("data-live-outdated") && !region.hasAttribute("data-live-edited")) setTimeout(scheduleRefresh);
+    if (region?.hasAttribute("data-live-outdated") && !held(region)) setTimeout(scheduleRefresh);
   }, true);
 
   // A region's content without what every rendering changes (the version a form carries, the antiforgery token, our own note).
@@ -153,7 +157,7 @@
       const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
       if (!replacement || replacement.innerHTML === region.innerHTML) continue;
       // Never pull a control from under the user, nor a choice they have made and not sent yet.
-      if ((region.contains(document.activeElement) && document.activeElement !== document.body) || region.hasAttribute("data-live-edited")) {
+      if ((region.contains(document.activeElement) && document.activeElement !== document.body) || held(region)) {
         // What the region shows changed (a summary, an assignee, the moves a task may make): its form stays at the version the
         // user saw. Only its version and token changed (a note elsewhere bumped the incident): nothing they decided on moved.
         if (substance(region) !== substance(replacement)) {
