@@ -20,8 +20,8 @@ public sealed record FanOutChunk(IReadOnlyDictionary<Guid, int> Created, bool Mo
 public static class FanOutTasks
 {
     /// <summary>
-    /// Devices per chunk (per transaction). The import's batch is 2,000; a fan-out's rows are simpler (no parsing, no errors), and
-    /// at 5,000 a chunk held SQLite's writer about as long as an import batch (docs/benchmarks.md, scenario 5).
+    /// Devices per chunk (per transaction). By hand (tests/Portal.Benchmarks/ByHand/fanout-writers.sh, one run, SQLite): 1,000,000
+    /// devices fanned out in 15.9 s, and the notes posted meanwhile were answered within 185 ms.
     /// </summary>
     public const int ChunkSize = 5_000;
 
