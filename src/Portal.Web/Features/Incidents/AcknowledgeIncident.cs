@@ -18,6 +18,6 @@ public sealed class AcknowledgeIncidentHandler(PortalDbContext db, CurrentUser c
         var incident = await db.LoadForChangeAsync(command.IncidentId, command.ExpectedVersion, cancellationToken);
         incident.Acknowledge(user.ActorIn(incident.TenantId), clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name).For(incident, user.AccessTo(incident.TenantId));
+        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name, user.AccessTo(incident.TenantId));
     }
 }

@@ -34,7 +34,7 @@ public sealed class AssignIncidentHandler(PortalDbContext db, CurrentUser curren
 
         incident.AssignTo(command.AssigneeId, assigneeName, user.ActorIn(incident.TenantId), clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name).For(incident, user.AccessTo(incident.TenantId));
+        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name, user.AccessTo(incident.TenantId));
     }
 }
 

@@ -26,6 +26,6 @@ public sealed class ChangeIncidentSeverityHandler(PortalDbContext db, CurrentUse
         var incident = await db.LoadForChangeAsync(command.IncidentId, command.ExpectedVersion, cancellationToken);
         incident.ChangeSeverity(command.Severity!.Value, user.ActorIn(incident.TenantId), clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name).For(incident, user.AccessTo(incident.TenantId));
+        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name, user.AccessTo(incident.TenantId));
     }
 }

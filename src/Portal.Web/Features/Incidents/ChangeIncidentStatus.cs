@@ -33,6 +33,6 @@ public sealed class ChangeIncidentStatusHandler(PortalDbContext db, CurrentUser 
         var incident = await db.LoadForChangeAsync(command.IncidentId, command.ExpectedVersion, cancellationToken);
         incident.ChangeStatus(command.Status!.Value, command.CustomerMessage, user.ActorIn(incident.TenantId), clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name).For(incident, user.AccessTo(incident.TenantId));
+        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name, user.AccessTo(incident.TenantId));
     }
 }

@@ -45,6 +45,6 @@ public sealed class CreateIncidentHandler(PortalDbContext db, CurrentUser curren
             command.CustomerSummary, user.ActorIn(command.TenantId), clock.GetUtcNow());
         db.Incidents.Add(incident);
         await db.SaveChangesAsync(cancellationToken);
-        return IncidentView.From(incident, tenant.Name).For(incident, currentUser.Required.AccessTo(incident.TenantId));
+        return IncidentView.From(incident, tenant.Name, currentUser.Required.AccessTo(incident.TenantId));
     }
 }

@@ -53,7 +53,7 @@ public sealed class GetCustomerIncidentHandler(PortalDbContext db, CurrentUser c
             .OrderByDescending(e => e.Sequence).Take(CustomerIncidentSnapshot.Entries).ToListAsync(ct);
         var deviceUpdates = await customerEntries.CountAsync(e => e.Kind == TimelineEntryKind.Remediation, ct);
         var progress = await db.RemediationProgress.AsNoTracking().SingleOrDefaultAsync(p => p.IncidentId == incidentId, ct);
-        var view = IncidentView.From(incident, currentUser.Required.Tenants[incident.TenantId].Name).For(incident, TenantAccess.Customer);
+        var view = IncidentView.From(incident, currentUser.Required.Tenants[incident.TenantId].Name, TenantAccess.Customer);
         // The incident's own count, read first: the newest entry shown may be older than a summary left out.
         return new CustomerIncidentSnapshot(view, [.. newest.AsEnumerable().Reverse().Select(TimelineEntryView.ForCustomer)], ProgressView.From(progress),
             incident.CustomerTimelineLength, deviceUpdates);

@@ -17,6 +17,6 @@ public sealed class GetIncidentHandler(PortalDbContext db, CurrentUser currentUs
         var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == query.IncidentId, cancellationToken)
             ?? throw new NotFoundException("incident", query.IncidentId);
         var user = currentUser.Required;
-        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name).For(incident, user.AccessTo(incident.TenantId));
+        return IncidentView.From(incident, user.Tenants[incident.TenantId].Name, user.AccessTo(incident.TenantId));
     }
 }

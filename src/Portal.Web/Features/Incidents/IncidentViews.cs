@@ -23,10 +23,11 @@ public sealed record IncidentView(
     long Version,
     IReadOnlyList<IncidentStatus> NextStatuses)
 {
-    public static IncidentView From(Incident i, string tenantName) => new(
+    /// <summary>The incident as a reader with this access to its tenant may have it (see <see cref="For"/>).</summary>
+    public static IncidentView From(Incident i, string tenantName, TenantAccess access) => new IncidentView(
         i.Id, i.TenantId, tenantName, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status,
         i.AssigneeId is { } id ? new PersonRef(id, i.AssigneeName ?? "") : null,
-        i.CreatedAt, i.AcknowledgedAt, i.ResolvedAt, i.ClosedAt, i.UpdatedAt, i.Version, Incident.Transitions[i.Status]);
+        i.CreatedAt, i.AcknowledgedAt, i.ResolvedAt, i.ClosedAt, i.UpdatedAt, i.Version, Incident.Transitions[i.Status]).For(i, access);
 
     /// <summary>The escalation clock (MSP only; null for a customer, and for an incident without due times).</summary>
     public IncidentClockView? Escalation { get; init; }
@@ -35,7 +36,7 @@ public sealed record IncidentView(
     /// The view as this reader may have it: the MSP gets the escalation clock; a customer gets the customer version
     /// (<see cref="CustomerVersion"/>) instead of the row's, which every internal note and escalation moves.
     /// </summary>
-    public IncidentView For(Incident i, TenantAccess access) => access switch
+    private IncidentView For(Incident i, TenantAccess access) => access switch
     {
         TenantAccess.Msp when i.AcknowledgeDueAt is not null || i.ResolveDueAt is not null =>
             this with { Escalation = new IncidentClockView(i.AcknowledgeDueAt, i.ResolveDueAt, i.NextEscalationAt, i.AcknowledgeLevel, i.ResolveLevel) },

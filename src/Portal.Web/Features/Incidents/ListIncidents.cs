@@ -84,6 +84,6 @@ public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser current
             .ToListAsync(cancellationToken);
 
         var tenants = user.Tenants;
-        return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name).For(i, user.AccessTo(i.TenantId)))], query.Page, query.PageSize, total);
+        return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name, user.AccessTo(i.TenantId)))], query.Page, query.PageSize, total);
     }
 }
