@@ -26,9 +26,11 @@ public sealed class PeopleIsolationTests(SqliteApp app) : IClassFixture<SqliteAp
     {
         ["people"] = new("GET", "people", _ => null, Admin: false, Changes: false),
         ["invite"] = new("POST", "invitations", t => $$"""{"email":"iso.{{Guid.NewGuid():N}}@example.com","role":"{{(t == Target.Harbor ? "MspEngineer" : "CustomerViewer")}}"}""", false, true),
+        ["invitation"] = new("GET", "invitations/{invitation}", _ => null, Admin: false, Changes: false),
         ["revoke invitation"] = new("DELETE", "invitations/{invitation}", _ => null, false, true),
         ["change role"] = new("PUT", "members/{membership}/role", t => $$"""{"role":"{{(t == Target.Harbor ? "MspLead" : "CustomerAdmin")}}"}""", false, true),
         ["audit"] = new("GET", "audit", _ => null, false, false),
+        ["organisation"] = new("GET", "", _ => null, Admin: true, Changes: false),
         ["rename"] = new("PUT", "name", _ => """{"name":"Renamed by an outsider"}""", true, true),
         ["bind tenant"] = new("PUT", "entra-tenant", _ => $$"""{"entraTenantId":"{{Guid.NewGuid()}}"}""", true, true),
         ["prefix"] = new("PUT", "incident-prefix", _ => """{"incidentPrefix":"ZZZ"}""", true, true),
@@ -119,7 +121,7 @@ public sealed class PeopleIsolationTests(SqliteApp app) : IClassFixture<SqliteAp
         var expected = Expected(route, caller, target);
         var organisation = OrganisationOf(target);
         var (invitation, membership) = await SubjectsAsync(target);
-        string Url(Guid id) => $"/api/v1/organisations/{id}/" + route.Path.Replace("{invitation}", invitation.ToString()).Replace("{membership}", membership.ToString());
+        string Url(Guid id) => $"/api/v1/organisations/{id}" + (route.Path.Length == 0 ? "" : "/") + route.Path.Replace("{invitation}", invitation.ToString()).Replace("{membership}", membership.ToString());
 
         var client = await ClientAsync(caller, target);
         var before = await StateOfAsync(organisation);

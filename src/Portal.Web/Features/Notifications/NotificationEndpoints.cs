@@ -51,6 +51,21 @@ public sealed class ListNotificationEndpointsHandler(PortalDbContext db, Current
     }
 }
 
+/// <summary>One of the MSP's endpoints (MspLead), as the list shows it: the <c>Location</c> a creation answers with.</summary>
+[Requires(Permission.ManageNotificationEndpoints)]
+public sealed record GetNotificationEndpoint(Guid MspId, Guid EndpointId) : IQuery<NotificationEndpointView>;
+
+public sealed class GetNotificationEndpointHandler(PortalDbContext db, CurrentUser currentUser) : IQueryHandler<GetNotificationEndpoint, NotificationEndpointView>
+{
+    public async ValueTask<NotificationEndpointView> Handle(GetNotificationEndpoint query, CancellationToken cancellationToken)
+    {
+        MspAccess.Require(currentUser.Required, query.MspId, Permission.ManageNotificationEndpoints);
+        var endpoint = await db.NotificationEndpoints.AsNoTracking().SingleOrDefaultAsync(e => e.Id == query.EndpointId && e.MspId == query.MspId, cancellationToken)
+                       ?? throw new NotFoundException("notification endpoint", query.EndpointId);
+        return NotificationEndpointView.From(endpoint);
+    }
+}
+
 /// <summary>Register a webhook or Teams endpoint for one tenant the MSP manages, or (no tenant) for all of them.</summary>
 [Requires(Permission.ManageNotificationEndpoints)]
 public sealed record CreateNotificationEndpoint(Guid MspId, Guid? TenantId, NotificationChannel? Channel, string? Name, string? Url)

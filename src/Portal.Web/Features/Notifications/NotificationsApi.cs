@@ -73,6 +73,10 @@ public static class NotificationsApi
         }).WithName("CreateNotificationEndpoint")
           .WithSummary("Register a webhook or Teams endpoint for one managed tenant (tenantId) or all of them; a webhook's secret is in this answer only.");
 
+        api.MapGet("/msps/{mspId:guid}/notification-endpoints/{id:guid}", async (Guid mspId, Guid id, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetNotificationEndpoint(mspId, id), ct)))
+            .WithName("GetNotificationEndpoint").WithSummary("One of the MSP's endpoints (MspLead), without its secret.");
+
         api.MapPost("/msps/{mspId:guid}/notification-endpoints/{id:guid}/rotate-secret", async (Guid mspId, Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new RotateEndpointSecret(mspId, id), ct)))
             .WithName("RotateEndpointSecret").WithSummary("A new webhook secret (shown once); the previous one keeps signing during the overlap.");

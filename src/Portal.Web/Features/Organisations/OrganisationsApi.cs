@@ -29,6 +29,9 @@ public static class OrganisationsApi
             .WithName("CreateOrganisation").WithSummary("Create a provider, MSP or customer (PlatformAdmin); 409 `prefix_taken` for a customer prefix in use.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
         var one = api.MapGroup("/organisations/{organisationId:guid}");
+        one.MapGet("", async (Guid organisationId, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetOrganisation(organisationId), ct)))
+            .WithName("GetOrganisation").WithSummary("One organisation as the platform operator administers it (PlatformAdmin).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         one.MapPut("/name", async (Guid organisationId, RenameBody body, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new RenameOrganisation(organisationId, body.Name), ct)))
             .WithName("RenameOrganisation").WithSummary("Rename an organisation (PlatformAdmin).")

@@ -21,6 +21,11 @@ public static class SubscriptionsApi
                 TypedResults.Ok(await mediator.Send(new ListServiceSubscriptions(tenantId), ct)))
             .WithName("ListServiceSubscriptions").WithSummary("The provider services (and regions) the tenant uses.");
 
+        api.MapGet("/tenants/{tenantId:guid}/subscriptions/{subscriptionId:guid}", async (Guid tenantId, Guid subscriptionId, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetServiceSubscription(tenantId, subscriptionId), ct)))
+            .WithName("GetServiceSubscription").WithSummary("One provider service (and region) the tenant uses.")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapPost("/tenants/{tenantId:guid}/subscriptions", async Task<Created<ServiceSubscriptionView>> (Guid tenantId, AddSubscriptionBody body, IMediator mediator, CancellationToken ct) =>
             {
                 var subscription = await mediator.Send(new AddServiceSubscription(tenantId, body.ServiceId, body.Region), ct);

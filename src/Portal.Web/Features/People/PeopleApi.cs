@@ -39,6 +39,11 @@ public static class PeopleApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
+        api.MapGet("/invitations/{invitationId:guid}", async (Guid organisationId, Guid invitationId, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetInvitation(organisationId, invitationId), ct)))
+            .WithName("GetInvitation").WithSummary("One invitation and its state now: Pending, Accepted, Revoked or Expired.")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapDelete("/invitations/{invitationId:guid}", async Task<NoContent> (Guid organisationId, Guid invitationId, IMediator mediator, CancellationToken ct) =>
             {
                 await mediator.Send(new RevokeInvitation(organisationId, invitationId), ct);
