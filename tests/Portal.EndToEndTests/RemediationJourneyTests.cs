@@ -237,6 +237,14 @@ public sealed class RemediationJourneyTests(PortalApp app)
         await Expect(maya.GetByTestId("count-Done")).ToHaveTextAsync("100", WithinFiveSeconds);
         await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("100 of 240 finished");
         await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-remaining", "140", new() { Timeout = 5_000 });
+        await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-done", "100");
+
+        // Twenty gates turn out not to need the fix: no work is left on them, and none of them counts as restored on the chart.
+        using var notApplicable = await rmm.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks/bulk-state",
+            new { state = "NotApplicable", items = Enumerable.Range(101, 20).Select(n => new { externalId = $"gate-{marker}-{n:D3}" }) }, Ct);
+        notApplicable.EnsureSuccessStatusCode();
+        await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-remaining", "120", new() { Timeout = 5_000 });
+        await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-done", "100");
         (await maya.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the page reloaded instead of updating in place");
     }
 

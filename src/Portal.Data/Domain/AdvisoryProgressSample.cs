@@ -9,11 +9,13 @@ public sealed class AdvisoryProgressSample
 {
     private AdvisoryProgressSample() { }
 
-    public AdvisoryProgressSample(Guid advisoryId, Guid providerId, DateTimeOffset at, int total, int completed, int failed)
+    public AdvisoryProgressSample(Guid advisoryId, Guid providerId, DateTimeOffset at, int total, int completed, int failed, int notApplicable)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(total);
         ArgumentOutOfRangeException.ThrowIfNegative(completed);
         ArgumentOutOfRangeException.ThrowIfNegative(failed);
+        ArgumentOutOfRangeException.ThrowIfNegative(notApplicable);
+        if (notApplicable > completed) throw new ArgumentOutOfRangeException(nameof(notApplicable), "More tasks not applicable than finished.");
         if (completed + failed > total) throw new ArgumentOutOfRangeException(nameof(completed), "More tasks finished than there are.");
         Id = Guid.CreateVersion7(at);
         AdvisoryId = advisoryId;
@@ -22,6 +24,7 @@ public sealed class AdvisoryProgressSample
         Total = total;
         Completed = completed;
         Failed = failed;
+        NotApplicable = notApplicable;
     }
 
     public Guid Id { get; private set; }
@@ -32,5 +35,6 @@ public sealed class AdvisoryProgressSample
     public int Completed { get; private set; }
     public int Failed { get; private set; }
 
-    public bool SameCountsAs(int total, int completed, int failed) => Total == total && Completed == completed && Failed == failed;
+    /// <summary>Finished as not applicable: part of <see cref="Completed"/>, not restored. Zero in samples from before it was kept.</summary>
+    public int NotApplicable { get; private set; }
 }

@@ -1,6 +1,9 @@
 namespace Portal.Domain;
 
-/// <summary>One point of an incident's burn-down: how many tasks there were and how many were finished at that moment.</summary>
+/// <summary>
+/// One point of an incident's burn-down: how many tasks there were and how many were finished at that moment, and of those how
+/// many were found not to need doing (so the chart's "done" is what was restored, as the counts above it say).
+/// </summary>
 public sealed class RemediationProgressSample
 {
     private RemediationProgressSample() { }
@@ -14,6 +17,7 @@ public sealed class RemediationProgressSample
         Total = progress.Total;
         Completed = progress.Completed;
         Failed = progress.Failed;
+        NotApplicable = progress.NotApplicable;
     }
 
     public Guid Id { get; private set; }
@@ -23,5 +27,8 @@ public sealed class RemediationProgressSample
     public int Total { get; private set; }
     public int Completed { get; private set; }
     public int Failed { get; private set; }
+
+    /// <summary>Finished as not applicable: part of <see cref="Completed"/>, not restored. Zero in samples from before it was kept.</summary>
+    public int NotApplicable { get; private set; }
     public int Remaining => Total - Completed;
 }

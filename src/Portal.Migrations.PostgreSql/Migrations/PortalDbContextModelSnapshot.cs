@@ -131,6 +131,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<int>("Failed")
                         .HasColumnType("integer");
 
+                    b.Property<int>("NotApplicable")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("ProviderId")
                         .HasColumnType("uuid");
 
@@ -1350,6 +1353,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.Property<Guid>("IncidentId")
                         .HasColumnType("uuid");
+
+                    b.Property<int>("NotApplicable")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");

@@ -131,6 +131,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<int>("Failed")
                         .HasColumnType("int");
 
+                    b.Property<int>("NotApplicable")
+                        .HasColumnType("int");
+
                     b.Property<Guid>("ProviderId")
                         .HasColumnType("uniqueidentifier");
 
@@ -1352,6 +1355,9 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.Property<Guid>("IncidentId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("NotApplicable")
+                        .HasColumnType("int");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uniqueidentifier");

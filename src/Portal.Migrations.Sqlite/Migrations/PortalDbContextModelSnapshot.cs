@@ -122,6 +122,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<int>("Failed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("NotApplicable")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("ProviderId")
                         .HasColumnType("TEXT");
 
@@ -1333,6 +1336,9 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.Property<Guid>("IncidentId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("NotApplicable")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT");

@@ -51,6 +51,36 @@ public abstract class BurnDownPointTests(EscalationApp app)
         (await app.QueryAsync(db => db.RemediationProgressSamples.CountAsync(s => s.IncidentId == incident.Id, Ct))).ShouldBe(3);
     }
 
+    private sealed record RestoredPointDto(int Total, int Completed, int NotApplicable, int Done, int Remaining);
+    private sealed record RestoredBurnDownDto(RestoredPointDto[] Points);
+
+    [Fact]
+    public async Task A_device_found_not_applicable_is_finished_but_not_restored_in_a_moved_point_and_a_new_one()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(app.Demo.TenantId(DemoDirectory.Northwind), $"Burn-down not applicable {Guid.NewGuid():N}", "Sev3");
+        created.Dispose();
+        var intoMinute = app.Clock.GetUtcNow().UtcTicks % TimeSpan.TicksPerMinute;
+        app.Clock.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerMinute - intoMinute) + TimeSpan.FromSeconds(5));
+        List<TaskDto> tasks = [];
+        for (var n = 0; n < 3; n++) tasks.Add(await maya.AddTaskAsync(incident.Id, title: $"Host {n}"));
+        app.Clock.Advance(TimeSpan.FromSeconds(1)); // the chart keeps one point per second: the first point stays apart
+        await maya.SetStateAsync(tasks[0].Id, "NotApplicable");
+        await maya.SetStateAsync(tasks[1].Id, "Done"); // the same minute: moves its point
+
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await maya.BulkAsync(incident.Id, new { state = "NotApplicable", items = new[] { new { taskId = tasks[2].Id } } }); // a new point
+
+        using var response = await maya.GetAsync($"/api/v1/incidents/{incident.Id}/burn-down", Ct);
+        var points = (await response.ReadAsync<RestoredBurnDownDto>()).Points;
+        points.Skip(1).ShouldBe(
+        [
+            new RestoredPointDto(Total: 3, Completed: 2, NotApplicable: 1, Done: 1, Remaining: 1),
+            new RestoredPointDto(Total: 3, Completed: 3, NotApplicable: 2, Done: 1, Remaining: 0),
+        ]);
+        (await maya.IncidentProgressAsync(incident.Id)).Counts.Done.ShouldBe(points[^1].Done, "the chart's last point says what the counts say");
+    }
+
     private static async Task<PointDto[]> PointsAsync(HttpClient client, Guid incidentId)
     {
         using var response = await client.GetAsync($"/api/v1/incidents/{incidentId}/burn-down", Ct);

@@ -36,7 +36,7 @@ internal static class AdvisoryBurnDown
 
     public static async Task<List<BurnDownPoint>> RecordedAsync(PortalDbContext db, Guid advisoryId, CancellationToken cancellationToken) =>
         await db.AdvisoryProgressSamples.AsNoTracking().Where(s => s.AdvisoryId == advisoryId).OrderBy(s => s.At)
-            .Select(s => new BurnDownPoint(s.At.ToUnixTimeSeconds(), s.Total, s.Completed, s.Failed)).ToListAsync(cancellationToken);
+            .Select(s => new BurnDownPoint(s.At.ToUnixTimeSeconds(), s.Total, s.Completed, s.Failed, s.NotApplicable)).ToListAsync(cancellationToken);
 
     /// <summary>The counted incidents' own samples added up and thinned (<see cref="BurnDown.Of"/>): every sample of every one.</summary>
     public static async Task<List<BurnDownPoint>> FromIncidentSamplesAsync(PortalDbContext db, IReadOnlyCollection<RemediationProgress> counters,
@@ -47,7 +47,7 @@ internal static class AdvisoryBurnDown
         var samples = await db.RemediationProgressSamples.IgnoreQueryFilters().AsNoTracking()
             .Where(s => incidentIds.Contains(s.IncidentId))
             .OrderBy(s => s.At)
-            .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed))
+            .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed, s.NotApplicable))
             .ToListAsync(cancellationToken);
         return [.. BurnDown.Of(samples).Points];
     }
@@ -59,10 +59,12 @@ internal static class AdvisoryBurnDown
     /// </summary>
     public static BurnDownPoint? Current(IReadOnlyCollection<RemediationProgress> counters, BurnDownPoint? last, DateTimeOffset now)
     {
-        int total = counters.Sum(c => c.Total), completed = counters.Sum(c => c.Completed), failed = counters.Sum(c => c.Failed);
-        if (last is null ? counters.Count == 0 : last.Total == total && last.Completed == completed && last.Failed == failed) return null;
+        int total = counters.Sum(c => c.Total), completed = counters.Sum(c => c.Completed), failed = counters.Sum(c => c.Failed),
+            notApplicable = counters.Sum(c => c.NotApplicable);
+        var point = new BurnDownPoint(0, total, completed, failed, notApplicable);
+        if (last is null ? counters.Count == 0 : last with { At = 0 } == point) return null;
         var at = counters.Count == 0 ? now.ToUnixTimeSeconds() : counters.Max(c => c.UpdatedAt).ToUnixTimeSeconds();
         if (last is not null && at <= last.At) at = Math.Max(now.ToUnixTimeSeconds(), last.At + 1);
-        return new BurnDownPoint(at, total, completed, failed);
+        return point with { At = at };
     }
 }

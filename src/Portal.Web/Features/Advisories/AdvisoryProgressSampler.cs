@@ -72,7 +72,7 @@ public sealed partial class AdvisoryProgressSampler(PortalDbContext db, TenantSc
             if (await LastPointAsync(advisoryId, ct) != last) return 0;
             foreach (var point in points)
                 db.AdvisoryProgressSamples.Add(new AdvisoryProgressSample(advisoryId, providerId, DateTimeOffset.FromUnixTimeSeconds(point.At),
-                    point.Total, point.Completed, point.Failed));
+                    point.Total, point.Completed, point.Failed, point.NotApplicable));
             await db.SaveChangesAsync(ct);
             return points.Count;
         }, cancellationToken);
@@ -81,7 +81,7 @@ public sealed partial class AdvisoryProgressSampler(PortalDbContext db, TenantSc
 
     private Task<BurnDownPoint?> LastPointAsync(Guid advisoryId, CancellationToken cancellationToken) =>
         db.AdvisoryProgressSamples.AsNoTracking().Where(s => s.AdvisoryId == advisoryId).OrderByDescending(s => s.At)
-            .Select(s => new BurnDownPoint(s.At.ToUnixTimeSeconds(), s.Total, s.Completed, s.Failed)).FirstOrDefaultAsync(cancellationToken);
+            .Select(s => new BurnDownPoint(s.At.ToUnixTimeSeconds(), s.Total, s.Completed, s.Failed, s.NotApplicable)).FirstOrDefaultAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Advisory progress sampler: {Points} points recorded for {Advisories} advisories")]
     private partial void LogRecorded(int points, int advisories);

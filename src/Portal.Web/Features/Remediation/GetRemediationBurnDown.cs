@@ -20,9 +20,14 @@ public sealed record GetTenantBurnDown(Guid TenantId) : IQuery<BurnDownView>, IT
 /// <summary>Points in time order; <see cref="BurnDownPoint.At"/> in Unix seconds, as charting libraries take it.</summary>
 public sealed record BurnDownView(IReadOnlyList<BurnDownPoint> Points);
 
-public sealed record BurnDownPoint(long At, int Total, int Completed, int Failed)
+/// <remarks>
+/// <see cref="Completed"/> is finished work (done, or found not to need doing), as the progress API's <c>completed</c>;
+/// <see cref="Done"/> leaves the not-applicable out: what was restored, as the pages' "N of M devices restored" counts it.
+/// </remarks>
+public sealed record BurnDownPoint(long At, int Total, int Completed, int Failed, int NotApplicable = 0)
 {
     public int Remaining => Total - Completed;
+    public int Done => Completed - NotApplicable;
 }
 
 public sealed class GetIncidentBurnDownHandler(PortalDbContext db) : IQueryHandler<GetIncidentBurnDown, BurnDownView>
@@ -31,7 +36,7 @@ public sealed class GetIncidentBurnDownHandler(PortalDbContext db) : IQueryHandl
         BurnDown.Of(await db.RemediationProgressSamples.AsNoTracking()
             .Where(s => s.IncidentId == query.IncidentId)
             .OrderBy(s => s.At)
-            .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed))
+            .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed, s.NotApplicable))
             .ToListAsync(cancellationToken));
 }
 
@@ -44,6 +49,6 @@ public sealed class GetTenantBurnDownHandler(PortalDbContext db, TenantRecoveryC
             BurnDown.Of(await db.RemediationProgressSamples.AsNoTracking()
                 .Where(s => s.TenantId == query.TenantId)
                 .OrderBy(s => s.At)
-                .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed))
+                .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed, s.NotApplicable))
                 .ToListAsync(CancellationToken.None)));
 }

@@ -65,12 +65,12 @@ internal static class RemediationChanges
     {
         var utc = now.UtcDateTime;
         var minute = new DateTimeOffset(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
-        var (incidentId, total, completed, failed) = (progress.IncidentId, progress.Total, progress.Completed, progress.Failed);
+        var (incidentId, total, completed, failed, notApplicable) = (progress.IncidentId, progress.Total, progress.Completed, progress.Failed, progress.NotApplicable);
         var moved = await db.RemediationProgressSamples
             .Where(s => s.IncidentId == incidentId && s.At >= minute
                 && db.RemediationProgressSamples.Any(earlier => earlier.IncidentId == incidentId && earlier.At < s.At))
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.At, now).SetProperty(s => s.Total, total)
-                .SetProperty(s => s.Completed, completed).SetProperty(s => s.Failed, failed), ct);
+                .SetProperty(s => s.Completed, completed).SetProperty(s => s.Failed, failed).SetProperty(s => s.NotApplicable, notApplicable), ct);
         if (moved == 0) db.RemediationProgressSamples.Add(progress.Sample(now));
     }
 

@@ -11,26 +11,27 @@ public static class BurnDown
 {
     public const int MaxPoints = 500;
 
-    public sealed record Sample(Guid IncidentId, DateTimeOffset At, int Total, int Completed, int Failed);
+    public sealed record Sample(Guid IncidentId, DateTimeOffset At, int Total, int Completed, int Failed, int NotApplicable = 0);
 
     public static BurnDownView Of(IReadOnlyList<Sample> samples)
     {
         if (samples.Count == 0) return new BurnDownView([]);
         var latest = new Dictionary<Guid, Sample>();
-        int total = 0, completed = 0, failed = 0;
+        int total = 0, completed = 0, failed = 0, notApplicable = 0;
         var points = new List<BurnDownPoint>(samples.Count);
         foreach (var sample in samples)
         {
             if (latest.TryGetValue(sample.IncidentId, out var before))
             {
-                total -= before.Total; completed -= before.Completed; failed -= before.Failed;
+                total -= before.Total; completed -= before.Completed; failed -= before.Failed; notApplicable -= before.NotApplicable;
             }
             latest[sample.IncidentId] = sample;
-            total += sample.Total; completed += sample.Completed; failed += sample.Failed;
+            total += sample.Total; completed += sample.Completed; failed += sample.Failed; notApplicable += sample.NotApplicable;
             var at = sample.At.ToUnixTimeSeconds();
             // Several changes in one second: the chart shows where that second ended.
-            if (points.Count > 0 && points[^1].At == at) points[^1] = new BurnDownPoint(at, total, completed, failed);
-            else points.Add(new BurnDownPoint(at, total, completed, failed));
+            var point = new BurnDownPoint(at, total, completed, failed, notApplicable);
+            if (points.Count > 0 && points[^1].At == at) points[^1] = point;
+            else points.Add(point);
         }
         return new BurnDownView(Thin(points));
     }
