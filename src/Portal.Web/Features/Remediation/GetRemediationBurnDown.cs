@@ -24,7 +24,7 @@ public sealed record BurnDownView(IReadOnlyList<BurnDownPoint> Points);
 /// <see cref="Completed"/> is finished work (done, or found not to need doing), as the progress API's <c>completed</c>;
 /// <see cref="Done"/> leaves the not-applicable out: what was restored, as the pages' "N of M devices restored" counts it.
 /// </remarks>
-public sealed record BurnDownPoint(long At, int Total, int Completed, int Failed, int NotApplicable = 0)
+public sealed record BurnDownPoint(long At, int Total, int Completed, int Failed, int NotApplicable)
 {
     public int Remaining => Total - Completed;
     public int Done => Completed - NotApplicable;
