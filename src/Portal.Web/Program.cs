@@ -40,8 +40,10 @@ builder.AddPortalJobs();
 builder.Services.AddMediator((Mediator.MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Transient;
-    o.PipelineBehaviors = [typeof(TelemetryBehavior<,>), typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>), typeof(AccessBehavior<,>)];
+    o.PipelineBehaviors = [typeof(TelemetryBehavior<,>), typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>), typeof(AccessBehavior<,>), typeof(IdempotencyBehavior<,>)];
 });
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<IdempotencyKeyHeader>();
 // Singletons: a validator holds only its rules (none takes a dependency), built once instead of on every request.
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 builder.Services.AddSingleton<CommitPublisher>();

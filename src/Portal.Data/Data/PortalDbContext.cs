@@ -109,6 +109,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<AdvisoryUpdate> AdvisoryUpdates => Set<AdvisoryUpdate>();
     public DbSet<AdvisoryRevision> AdvisoryRevisions => Set<AdvisoryRevision>();
     public DbSet<AdvisoryProgressSample> AdvisoryProgressSamples => Set<AdvisoryProgressSample>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<FanOutTaskPlan> FanOutTaskPlans => Set<FanOutTaskPlan>();
     public DbSet<NotificationEndpoint> NotificationEndpoints => Set<NotificationEndpoint>();
     public DbSet<EmailSubscription> EmailSubscriptions => Set<EmailSubscription>();
@@ -467,6 +468,17 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(r => r.AuthorName).HasMaxLength(200);
             e.HasIndex(r => new { r.AdvisoryId, r.Number }).IsUnique();
             e.HasQueryFilter(r => Scope.IsSystem || Advisories.Any(a => a.Id == r.AdvisoryId));
+        });
+        // No tenant filter: a record belongs to a user, not a tenant, and is only ever read by (UserId, Key) of the caller
+        // (Pipeline/IdempotencyBehavior) or deleted by age (IdempotencyRetention).
+        modelBuilder.Entity<IdempotencyRecord>(e =>
+        {
+            e.Property(r => r.Id).ValueGeneratedNever();
+            e.Property(r => r.Key).HasMaxLength(IdempotencyRecord.KeyMaxLength);
+            e.Property(r => r.Command).HasMaxLength(200);
+            e.Property(r => r.RequestHash).HasMaxLength(64);
+            e.HasIndex(r => new { r.UserId, r.Key }).IsUnique();
+            e.HasIndex(r => r.CreatedAt);
         });
         modelBuilder.Entity<AdvisoryProgressSample>(e =>
         {

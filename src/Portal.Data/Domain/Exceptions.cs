@@ -23,6 +23,12 @@ public sealed class StaleVersionException(string what, long expected, long curre
     public long Current { get; } = current;
 }
 
+/// <summary>An <c>Idempotency-Key</c> the caller sent before with another request: 422 <c>idempotency_key_reused</c>.</summary>
+public sealed class IdempotencyKeyReusedException(string message) : Exception(message)
+{
+    public const string Code = "idempotency_key_reused";
+}
+
 /// <summary>The actor may see the record but may not do this to it: 403.</summary>
 public sealed class NotPermittedException(string message) : Exception(message);
 

@@ -49,6 +49,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             { Status = StatusCodes.Status400BadRequest, Title = "Some fields are not valid", Detail = "Correct the fields listed in 'errors' and send again." },
         BadHttpRequestException b => BadRequest(b),
         InvalidValueException i => Coded(StatusCodes.Status400BadRequest, "Invalid value", i.Message, i.Code),
+        IdempotencyKeyReusedException r => Coded(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key already used", r.Message, IdempotencyKeyReusedException.Code),
         NotFoundException n => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = $"No such {n.What}", Detail = n.Message },
         NotPermittedException f => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Not allowed", Detail = f.Message },
         NotSignedInException s => new ProblemDetails { Status = StatusCodes.Status401Unauthorized, Title = "Not signed in", Detail = s.Message },

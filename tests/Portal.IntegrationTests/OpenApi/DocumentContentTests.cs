@@ -55,8 +55,34 @@ public sealed class DocumentContentTests(ProductionDocument document) : IClassFi
             d => d.ShouldContain("already_acknowledged"), d => d.ShouldContain("stale_version"), d => d.ShouldContain("currentVersion"));
 
         var created = Operation("/api/v1/tenants/{tenantId}/incidents", "post")["responses"]!["201"]!["headers"]!.AsObject();
-        created.Select(h => h.Key).ShouldBe(["ETag", "Location"], ignoreOrder: true);
+        created.Select(h => h.Key).ShouldBe(["ETag", "Location", "Idempotent-Replayed"], ignoreOrder: true);
         Operation("/api/v1/tenants/{tenantId}/status", "get")["responses"]!["200"]!["headers"]!["ETag"].ShouldNotBeNull();
+    }
+
+    [Theory]
+    [InlineData("/api/v1/tenants/{tenantId}/incidents", true)]
+    [InlineData("/api/v1/incidents/{id}/notes", true)]
+    [InlineData("/api/v1/incidents/{id}/tasks", true)]
+    [InlineData("/api/v1/tenants/{tenantId}/devices", true)]
+    [InlineData("/api/v1/providers/{providerId}/advisories", true)]
+    [InlineData("/api/v1/advisories/{id}/updates", true)]
+    [InlineData("/api/v1/incidents/{id}/acknowledge", false)]
+    [InlineData("/api/v1/incidents/{id}/tasks/bulk-state", false)]
+    public void The_creations_a_client_may_retry_document_the_Idempotency_Key(string path, bool honoured)
+    {
+        var operation = Operation(path, "post");
+        var parameter = operation["parameters"]?.AsArray().SingleOrDefault(p => p!["name"]!.GetValue<string>() == "Idempotency-Key");
+        if (!honoured)
+        {
+            parameter.ShouldBeNull(path);
+            operation["responses"]!.AsObject().ContainsKey("422").ShouldBeFalse(path);
+            return;
+        }
+        parameter.ShouldNotBeNull(path);
+        parameter["in"]!.GetValue<string>().ShouldBe("header");
+        parameter["schema"]!["maxLength"]!.GetValue<int>().ShouldBe(255);
+        operation["responses"]!["422"]!["description"]!.GetValue<string>().ShouldContain("idempotency_key_reused");
+        operation["responses"]!["400"]!["description"]!.GetValue<string>().ShouldContain("invalid_idempotency_key");
     }
 
     [Fact]

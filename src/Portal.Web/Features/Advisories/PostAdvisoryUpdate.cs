@@ -15,7 +15,7 @@ namespace Portal.Features.Advisories;
 /// provider learns nothing about those incidents.
 /// </summary>
 [Requires(Permission.PublishAdvisories)]
-public sealed record PostAdvisoryUpdate(Guid AdvisoryId, AdvisoryStatus? Status, string? Text) : ICommand<AdvisoryView>, IAdvisoryRequest;
+public sealed record PostAdvisoryUpdate(Guid AdvisoryId, AdvisoryStatus? Status, string? Text) : ICommand<AdvisoryView>, IAdvisoryRequest, IIdempotentCommand;
 
 public sealed class PostAdvisoryUpdateValidator : AbstractValidator<PostAdvisoryUpdate>
 {

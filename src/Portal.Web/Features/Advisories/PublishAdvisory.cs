@@ -15,7 +15,7 @@ namespace Portal.Features.Advisories;
 /// </summary>
 [Requires(Permission.PublishAdvisories)]
 public sealed record PublishAdvisory(Guid ProviderId, string? Title, Severity? Severity, string? Impact, string? Runbook,
-    IReadOnlyList<Guid>? ServiceIds, IReadOnlyList<string>? Regions, AdvisoryStatus? Status) : ICommand<AdvisoryView>, IProviderRequest;
+    IReadOnlyList<Guid>? ServiceIds, IReadOnlyList<string>? Regions, AdvisoryStatus? Status) : ICommand<AdvisoryView>, IProviderRequest, IIdempotentCommand;
 
 public sealed class PublishAdvisoryValidator : AbstractValidator<PublishAdvisory>
 {

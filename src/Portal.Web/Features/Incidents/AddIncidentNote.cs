@@ -13,7 +13,7 @@ namespace Portal.Features.Incidents;
 /// the customer writes customer-visible comments. The entity decides who may write what.
 /// </summary>
 [Requires(Permission.CommentOnIncidents)]
-public sealed record AddIncidentNote(Guid IncidentId, string? Text, NoteVisibility? Visibility) : ICommand<TimelineEntryView>, IIncidentRequest, IRetriedOnConflict;
+public sealed record AddIncidentNote(Guid IncidentId, string? Text, NoteVisibility? Visibility) : ICommand<TimelineEntryView>, IIncidentRequest, IIdempotentCommand;
 
 public sealed class AddIncidentNoteValidator : AbstractValidator<AddIncidentNote>
 {

@@ -12,7 +12,7 @@ namespace Portal.Features.Incidents;
 
 /// <summary>An MSP engineer opens an incident in one of the customer tenants it manages; it gets the tenant's next number (NWA-42).</summary>
 [Requires(Permission.WorkIncidents)]
-public sealed record CreateIncident(Guid TenantId, string? Title, Severity? Severity, string? CustomerSummary) : ICommand<IncidentView>, ITenantRequest;
+public sealed record CreateIncident(Guid TenantId, string? Title, Severity? Severity, string? CustomerSummary) : ICommand<IncidentView>, ITenantRequest, IIdempotentCommand;
 
 public sealed class CreateIncidentValidator : AbstractValidator<CreateIncident>
 {

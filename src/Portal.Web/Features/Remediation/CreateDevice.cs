@@ -11,7 +11,7 @@ namespace Portal.Features.Remediation;
 /// <summary>Register a device in a customer tenant; its MatchKey (external id, else hostname) must be new in the tenant.</summary>
 [Requires(Permission.WorkRemediation)]
 public sealed record CreateDevice(Guid TenantId, string? Hostname, string? ExternalId, string? OperatingSystem, string? Site, IReadOnlyList<string>? Tags)
-    : ICommand<DeviceView>, ITenantRequest, IRetriedOnConflict;
+    : ICommand<DeviceView>, ITenantRequest, IIdempotentCommand;
 
 /// <summary>The field limits of a device, shared by create and update.</summary>
 internal static class DeviceRules

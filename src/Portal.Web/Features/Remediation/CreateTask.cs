@@ -15,7 +15,7 @@ namespace Portal.Features.Remediation;
 /// end as one created and, on the re-run, the counter row found or "duplicate_task".
 /// </summary>
 [Requires(Permission.WorkRemediation)]
-public sealed record CreateTask(Guid IncidentId, Guid? DeviceId, string? Title) : ICommand<TaskView>, IIncidentRequest, IRetriedOnConflict;
+public sealed record CreateTask(Guid IncidentId, Guid? DeviceId, string? Title) : ICommand<TaskView>, IIncidentRequest, IIdempotentCommand;
 
 public sealed class CreateTaskValidator : AbstractValidator<CreateTask>
 {

@@ -54,6 +54,8 @@ public static class JobsSetup
         builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHostedService<HangfireLogging.HostRegistration>(); // before the server: started before it, stopped after it
         builder.Services.AddSingleton<RecurringJobs>();
+        builder.Services.AddScoped<IdempotencyRetention>();
+        builder.Services.AddHostedService<IdempotencyRetention.Startup>();
         builder.Services.AddHangfire(c => c
             .UseLogProvider(HangfireLogging.Provider) // static too: not the factory of one host (see HangfireLogging)
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

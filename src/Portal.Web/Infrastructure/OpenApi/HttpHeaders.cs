@@ -7,7 +7,7 @@ namespace Portal.Infrastructure.OpenApi;
 /// <summary>
 /// The headers optimistic concurrency and creation depend on, from the endpoint metadata: <c>ETag</c> on the success answers of
 /// routes whose response type carries one (or that say <see cref="SetsETagAttribute"/>), the <c>If-Match</c> request header
-/// where the route reads it, <c>Location</c> on every 201.
+/// where the route reads it, <c>Location</c> on every 201, and <c>Idempotency-Key</c> where the command honours it.
 /// </summary>
 public sealed class HttpHeaders : IOpenApiOperationTransformer
 {
@@ -53,6 +53,32 @@ public sealed class HttpHeaders : IOpenApiOperationTransformer
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 Example = JsonValue.Create("\"8dd2a6b5c1e3f00\""),
             });
+        }
+
+        // A creation a client may retry safely: the same key answers the first answer again instead of creating a second record.
+        if (typeof(Pipeline.IIdempotentCommand).IsAssignableFrom(OpenApiMessages.MessageOf(description)))
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = Http.IdempotencyKeyHeader.Name,
+                In = ParameterLocation.Header,
+                Description = "A key of your own for this request, such as a new UUID: sent again with the same request (a retry after a timeout), " +
+                    "it gets the first answer again, with `Idempotent-Replayed: true`, and creates nothing more. Kept for a day, per user. " +
+                    "The same key with another request is refused (422).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = Domain.IdempotencyRecord.KeyMaxLength },
+                Example = JsonValue.Create("0b7d7e0e-3f1e-4c55-9a51-0e5c3c1d2a11"),
+            });
+            foreach (var (status, response) in operation.Responses ?? [])
+            {
+                if (status != "201" || response is not OpenApiResponse created) continue;
+                created.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                created.Headers[Http.IdempotencyKeyHeader.ReplayedName] = new OpenApiHeader
+                {
+                    Description = "`true` when this is the recorded first answer to a request sent again with the same `Idempotency-Key`.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            }
         }
 
         if (IfMatchHeader.IsReadBy(description))

@@ -32,6 +32,8 @@ public static class ProblemCodes
     [
         // concurrency, limits and availability
         StaleVersion, RateLimited, Pipeline.ProblemDetailsExceptionHandler.DatabaseUnavailableCode,
+        // repeated requests (Idempotency-Key)
+        Http.IdempotencyKeyHeader.InvalidCode, Domain.IdempotencyKeyReusedException.Code,
         // incidents, tasks and devices
         "already_acknowledged", "transition_not_allowed", "resolve_before_acknowledge", "incident_closed", "incident_not_open", "reason_required",
         "invalid_status", "invalid_severity", "invalid_visibility", "invalid_state", "invalid_text", "empty_text", "text_too_long", "message_too_long",

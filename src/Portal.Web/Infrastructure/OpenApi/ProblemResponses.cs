@@ -27,6 +27,7 @@ public sealed class ProblemResponses : IOpenApiDocumentTransformer, IOpenApiOper
         var query = parameters.Where(p => p.Source == BindingSource.Query).Select(p => p.Name).ToList();
         var isCommand = Commands.Contains(description.HttpMethod ?? "");
         var isApi = description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+        var idempotent = typeof(Pipeline.IIdempotentCommand).IsAssignableFrom(OpenApiMessages.MessageOf(description));
 
         if (hasBody || query.Count > 0 || readsIfMatch)
         {
@@ -34,6 +35,7 @@ public sealed class ProblemResponses : IOpenApiDocumentTransformer, IOpenApiOper
             if (hasBody) reasons.Add("the body is not valid JSON, or a value has the wrong type (named values such as severities are strings, never numbers)");
             if (readsIfMatch) reasons.Add("`If-Match` is not an ETag this API issued (send it back as received, e.g. `\"7\"`)");
             if (query.Count > 0) reasons.Add($"a query parameter ({string.Join(", ", query.Select(q => $"`{q}`"))}) is out of range or unreadable, e.g. a page or limit outside its bounds or a foreign cursor");
+            if (idempotent) reasons.Add($"`Idempotency-Key` is not 1 to {Domain.IdempotencyRecord.KeyMaxLength} visible ASCII characters (`code` `{Http.IdempotencyKeyHeader.InvalidCode}`)");
             reasons.Add("a value the domain cannot hold (`code`, e.g. `text_too_long`, `invalid_cursor`, `invalid_limit`)");
             Add(operation, context, "400", "The request is not valid and changed nothing: " + string.Join("; ", reasons) + ".");
         }
@@ -59,6 +61,11 @@ public sealed class ProblemResponses : IOpenApiDocumentTransformer, IOpenApiOper
                     "`currentVersion` is the version now stored: reload and decide again.";
             }
             Add(operation, context, "409", conflict);
+        }
+        if (idempotent)
+        {
+            Add(operation, context, "422", $"This `Idempotency-Key` was sent before with another request (another route, record or content); `code` " +
+                $"`{Domain.IdempotencyKeyReusedException.Code}`. Nothing was changed: send a new key for a new request.");
         }
         if (hasBody)
         {
