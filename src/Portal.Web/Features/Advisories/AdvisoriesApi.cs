@@ -27,9 +27,15 @@ public static class AdvisoriesApi
         }).WithName("PublishAdvisory").WithSummary("Publish an advisory about the provider's services (ProviderPublisher); it reaches the tenants whose subscriptions match.");
 
         // Range: the bounds the handler enforces (invalid_limit), published in the OpenAPI document; minimal APIs do not validate it here.
-        api.MapGet("/advisories", async ([FromQuery] Guid? providerId, [FromQuery] bool? open, [FromQuery, Range(1, ListAdvisories.MaxLimit)] int? limit, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new ListAdvisories(providerId, open, limit ?? 100), ct)))
-            .WithName("ListAdvisories").WithSummary("The advisories you may see, newest first.");
+        // The body stays the array it always was; the next page is named in a Link header (RFC 8288), so v1 clients read on unchanged.
+        api.MapGet("/advisories", async ([FromQuery] Guid? providerId, [FromQuery] bool? open, [FromQuery, Range(1, ListAdvisories.MaxLimit)] int? limit,
+                [FromQuery] string? cursor, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var list = await mediator.Send(new ListAdvisories(providerId, open, limit ?? 100, cursor), ct);
+                if (list.Next is { } next) http.Response.Headers.Link = $"<{NextPage(http.Request, next)}>; rel=\"next\"";
+                return TypedResults.Ok(list.Items);
+            })
+            .WithName("ListAdvisories").WithSummary("The advisories you may see, newest first; a Link header (rel=\"next\") names the next page.");
 
         api.MapGet("/advisories/{id:guid}", async (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>
             WithETag(http, await mediator.Send(new GetAdvisory(id), ct)))
@@ -50,6 +56,14 @@ public static class AdvisoriesApi
         api.MapGet("/advisories/{id:guid}/revisions", async (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetAdvisoryRevisions(id), ct)))
             .WithName("GetAdvisoryRevisions").WithSummary("Every revision of the content, oldest first.");
+    }
+
+    /// <summary>The same request (path and filters) with the next page's cursor in place of this one's.</summary>
+    private static string NextPage(HttpRequest request, string cursor)
+    {
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(request.QueryString.Value);
+        query["cursor"] = cursor;
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(request.PathBase + request.Path, query);
     }
 
     private static Ok<AdvisoryView> WithETag(HttpContext http, AdvisoryView advisory)

@@ -56,7 +56,7 @@ public sealed class InboxModel(IMediator mediator, CurrentUser currentUser, Time
     {
         var me = currentUser.Required;
         IsMsp = me.Has(Permission.WorkAdvisories);
-        if (me.Has(Permission.ReadAdvisories)) Advisories = await mediator.Send(new ListAdvisories(Limit: 100), ct);
+        if (me.Has(Permission.ReadAdvisories)) Advisories = (await mediator.Send(new ListAdvisories(Limit: 100), ct)).Items;
         if (IsMsp) Items = await mediator.Send(new ListAdvisoryInbox(Unacknowledged: !All), ct);
     }
 }
