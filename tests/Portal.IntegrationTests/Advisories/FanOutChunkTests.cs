@@ -101,3 +101,79 @@ public abstract class FanOutChunkTests(PortalApp app)
 public sealed class FanOutChunkTestsOnSqlite(SmallChunksSqliteApp app) : FanOutChunkTests(app), IClassFixture<SmallChunksSqliteApp>;
 
 public sealed class FanOutChunkTestsOnPostgreSql(SmallChunksPostgresApp app) : FanOutChunkTests(app), IClassFixture<SmallChunksPostgresApp>;
+
+/// <summary>Portal whose fan-outs answer after their first chunk (Advisories:FanOutAnswerWithin = 0) of three devices.</summary>
+public sealed class QuickAnswerSqliteApp() : PortalApp(DbProvider.Sqlite, null)
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Advisories:FanOutChunkSize", SmallChunks.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Advisories:FanOutAnswerWithin", "00:00:00");
+    }
+}
+
+/// <summary>
+/// A fan-out too large to finish within Advisories:FanOutAnswerWithin answers with what exists so far and says the rest is
+/// coming; a background job then creates the rest, each device's task once, and the engineer's page says the same.
+/// </summary>
+public sealed class FanOutAnswerTests(QuickAnswerSqliteApp app) : IClassFixture<QuickAnswerSqliteApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private Guid Northwind => app.Demo.TenantId(DemoDirectory.Northwind);
+
+    [Fact]
+    public async Task A_fan_out_answers_with_its_first_chunk_and_the_rest_of_its_tasks_follow_in_the_background()
+    {
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var advisory = await priya.PublishAsync(app.Demo.Org("Sentinel Shield Security").Id, "Sensor 7.12 boot loop (answered early)",
+            [(await priya.ServiceAsync(AdvisoryApi.SensorService)).Id]);
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var expected = await app.MatchingDevicesAsync(Northwind);
+        expected.ShouldBeGreaterThan(2 * SmallChunks.ChunkSize);
+
+        var result = await maya.FanOutAsync(advisory.Id, new { tenantIds = new[] { Northwind } });
+
+        result.StillCreatingTasks.ShouldBeTrue();
+        result.IncidentsOpened.ShouldBe(1);
+        result.TasksCreated.ShouldBe(SmallChunks.ChunkSize, "the answer came after the first chunk");
+        var state = await WaitForTasksAsync(advisory.Id, expected);
+        state.Tasks.Select(t => t.DeviceId).Distinct().Count().ShouldBe(expected);
+        state.Progress.ShouldHaveSingleItem().Pending.ShouldBe(expected);
+        (await app.QueryAsync(db => db.FanOutTaskPlans.CountAsync(p => p.AdvisoryId == advisory.Id, Ct))).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_advisory_page_says_the_tasks_are_still_being_created()
+    {
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var advisory = await priya.PublishAsync(app.Demo.Org("Sentinel Shield Security").Id, "Sensor 7.12 boot loop (page answered early)",
+            [(await priya.ServiceAsync(AdvisoryApi.SensorService)).Id]);
+        var maya = await app.PageClientForAsync(DemoDirectory.Maya);
+        var page = await maya.GetStringAsync($"/advisories/{advisory.Id}", Ct);
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var form = new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("FanOutTenants", Northwind.ToString())]);
+        using var posted = await maya.PostAsync($"/advisories/{advisory.Id}?handler=FanOut", form, Ct);
+        posted.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+
+        var after = await maya.GetStringAsync(posted.Headers.Location!.OriginalString, Ct);
+        after.ShouldContain("tasks so far; the rest are being created in the background");
+        await WaitForTasksAsync(advisory.Id, await app.MatchingDevicesAsync(Northwind));
+    }
+
+    private async Task<LinkedState> WaitForTasksAsync(Guid advisoryId, int expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var state = await app.LinkedStateAsync(advisoryId, Northwind);
+            if (state.Tasks.Count >= expected && !await app.QueryAsync(db => db.FanOutTaskPlans.AnyAsync(p => p.AdvisoryId == advisoryId, Ct)))
+            {
+                state.Tasks.Count.ShouldBe(expected);
+                return state;
+            }
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"the background job made {state.Tasks.Count} of {expected} tasks in 30 s");
+            await Task.Delay(200, Ct);
+        }
+    }
+}

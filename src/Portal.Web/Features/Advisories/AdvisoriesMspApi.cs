@@ -46,10 +46,11 @@ public static class AdvisoriesMspApi
             .WithName("PreviewAdvisoryFanOut")
             .WithSummary("How many linked incidents and tasks a fan-out with this body would create, per tenant; writes nothing.");
 
-        api.MapPost("/advisories/{id:guid}/fan-out", async (Guid id, FanOutBody? body, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.FanOutAsync(new FanOutAdvisory(id, body?.TenantIds, body?.Filter), ct)))
+        api.MapPost("/advisories/{id:guid}/fan-out", async (Guid id, FanOutBody? body, FanOutActions fanOut, CancellationToken ct) =>
+            TypedResults.Ok(await fanOut.FanOutAsync(new FanOutAdvisory(id, body?.TenantIds, body?.Filter), ct)))
             .WithName("FanOutAdvisory")
             .WithSummary("Open a linked incident in each targeted tenant you manage (or those named) with a task per matching device; "
-                + "tenants that already have theirs get nothing new. deviceFilter: os (contains), tag (one tag), site (equals); case is ignored.");
+                + "tenants that already have theirs get nothing new. deviceFilter: os (contains), tag (one tag), site (equals); case is ignored. "
+                + "A large fan-out answers after a few seconds with stillCreatingTasks: true and the tasks made so far; the rest follow in the background.");
     }
 }

@@ -12,9 +12,11 @@ public static class AdvisoriesSetup
     {
         builder.Services.AddSingleton<SafeMarkdown>();
         builder.Services.AddScoped<FanOutTaskSweep>();
+        builder.Services.AddScoped<FanOutActions>();
         builder.Services.AddHostedService<FanOutTaskSweep.Startup>();
         builder.Services.AddOptions<AdvisoryOptions>().Bind(builder.Configuration.GetSection(AdvisoryOptions.Section))
-            .Validate(o => o.FanOutChunkSize >= 1, "Advisories:FanOutChunkSize must be at least 1.").ValidateOnStart();
+            .Validate(o => o.FanOutChunkSize >= 1, "Advisories:FanOutChunkSize must be at least 1.")
+            .Validate(o => o.FanOutAnswerWithin >= TimeSpan.Zero, "Advisories:FanOutAnswerWithin may not be negative.").ValidateOnStart();
         builder.Services.AddScoped<AdvisoryProgressSampler>();
         builder.Services.AddHostedService<AdvisoryProgressSampler.Startup>();
     }

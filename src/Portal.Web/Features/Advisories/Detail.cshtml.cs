@@ -11,7 +11,7 @@ namespace Portal.Features.Advisories;
 /// manage: acknowledgement, add/remove a tenant, and the fan-out form (tenants, device filter, a preview, then submit).
 /// </summary>
 [Authorize]
-public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock) : PortalPageModel
+public sealed class DetailModel(IMediator mediator, FanOutActions fanOut, CurrentUser currentUser, TimeProvider clock) : PortalPageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -82,8 +82,9 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     public Task<IActionResult> OnPostFanOutAsync(CancellationToken ct) =>
         ChangeAsync("FanOut", async () =>
         {
-            var result = await mediator.FanOutAsync(new FanOutAdvisory(Id, ChosenTenants, Filter), ct);
-            var opened = $"{Display.Count(result.IncidentsOpened)} linked {(result.IncidentsOpened == 1 ? "incident" : "incidents")} opened with {Display.Count(result.TasksCreated)} tasks";
+            var result = await fanOut.FanOutAsync(new FanOutAdvisory(Id, ChosenTenants, Filter), ct);
+            var opened = $"{Display.Count(result.IncidentsOpened)} linked {(result.IncidentsOpened == 1 ? "incident" : "incidents")} opened with {Display.Count(result.TasksCreated)} tasks" +
+                (result.StillCreatingTasks ? " so far; the rest are being created in the background and appear on each incident as they are made" : "");
             return result.AlreadyLinked > 0 ? $"{opened}; {result.AlreadyLinked} already had theirs." : $"{opened}.";
         }, ct);
 

@@ -1,24 +1,36 @@
+using Hangfire;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Features.Advisories;
 
-/// <summary>A fan-out as its callers (the API and the advisory page) run it: the incidents, committed and announced, then their tasks.</summary>
-public static class FanOutActions
+/// <summary>
+/// A fan-out as its callers (the API and the advisory page) run it: the incidents, committed and announced, then their tasks a
+/// chunk per transaction for as long as <see cref="AdvisoryOptions.FanOutAnswerWithin"/> allows. What is left then is finished
+/// by a background job (<see cref="FanOutTaskSweep.FinishAsync"/>) and the answer says so: a million devices took 16 s, longer
+/// than a person waits for a page or many API clients for an answer, and the incidents exist from the first moment.
+/// </summary>
+public sealed class FanOutActions(IMediator mediator, IBackgroundJobClient jobs, TimeProvider clock, IOptions<AdvisoryOptions> options)
 {
-    public static async Task<FanOutResult> FanOutAsync(this IMediator mediator, FanOutAdvisory command, CancellationToken ct)
+    public async Task<FanOutResult> FanOutAsync(FanOutAdvisory command, CancellationToken ct)
     {
         var result = await mediator.Send(command, ct);
-        // Not cancelled with the request: once the incidents exist their tasks should follow (and the sweep would make them later).
-        // A chunk per transaction, so the writers of everyone else's work take turns with a million devices' tasks.
+        var started = clock.GetTimestamp();
+        // Not cancelled with the request: once the incidents exist their tasks should follow.
         var tasks = new Dictionary<Guid, int>();
-        for (var more = true; more;)
+        var more = true;
+        while (more)
         {
             var chunk = await mediator.Send(new CreateFanOutTasks(command.AdvisoryId), CancellationToken.None);
             foreach (var (incident, count) in chunk.Created) tasks[incident] = tasks.GetValueOrDefault(incident) + count;
             more = chunk.More;
+            if (more && clock.GetElapsedTime(started) >= options.Value.FanOutAnswerWithin)
+            {
+                jobs.Enqueue<FanOutTaskSweep>(sweep => sweep.FinishAsync(command.AdvisoryId, CancellationToken.None));
+                break;
+            }
         }
         List<FanOutTenantResult> tenants = [.. result.Tenants.Select(t => t with { Tasks = t.IncidentId is { } id ? tasks.GetValueOrDefault(id) : 0 })];
-        return result with { TasksCreated = tenants.Sum(t => t.Tasks), Tenants = tenants };
+        return result with { TasksCreated = tenants.Sum(t => t.Tasks), Tenants = tenants, StillCreatingTasks = more };
     }
 }

@@ -58,8 +58,12 @@ public enum FanOutOutcome
 
 public sealed record FanOutTenantResult(Guid TenantId, string TenantName, FanOutOutcome Outcome, Guid? IncidentId, string? IncidentReference, int Tasks);
 
+/// <param name="StillCreatingTasks">
+/// True when the answer came before every task was made (<see cref="AdvisoryOptions.FanOutAnswerWithin"/>): the counts are what
+/// exists so far, and the rest are being created in the background; each incident's progress shows them arrive.
+/// </param>
 public sealed record FanOutResult(Guid AdvisoryId, bool Preview, string DeviceFilter, int IncidentsOpened, int TasksCreated, int AlreadyLinked,
-    IReadOnlyList<FanOutTenantResult> Tenants);
+    IReadOnlyList<FanOutTenantResult> Tenants, bool StillCreatingTasks);
 
 public sealed class FanOutAdvisoryValidator : AbstractValidator<FanOutAdvisory>
 {
@@ -126,7 +130,7 @@ internal static class FanOutPlan
 
     public static FanOutResult Result(Guid advisoryId, bool preview, DeviceFilter filter, IReadOnlyList<FanOutTenantResult> tenants) =>
         new(advisoryId, preview, filter.ToString(), tenants.Count(t => t.Outcome == FanOutOutcome.Opened), tenants.Sum(t => t.Tasks),
-            tenants.Count(t => t.Outcome == FanOutOutcome.AlreadyLinked), tenants);
+            tenants.Count(t => t.Outcome == FanOutOutcome.AlreadyLinked), tenants, StillCreatingTasks: false);
 
     public static void RequireOpen(Advisory advisory)
     {

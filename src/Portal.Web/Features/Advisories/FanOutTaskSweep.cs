@@ -61,6 +61,48 @@ public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scop
         }
     }
 
+    /// <summary>
+    /// The rest of one advisory's fan-out, at once: what <see cref="FanOutActions"/> left when its caller's time was up. Every plan of
+    /// the advisory, a chunk per unit of work, until none is left. Another runner moving the same plans (a second engineer's
+    /// call, the minutely sweep) makes a chunk conflict: it is rolled back and this goes on from where that one got.
+    /// </summary>
+    [AutomaticRetry(Attempts = 3)]
+    [DisplayName("Fan-out tasks of advisory {0}")]
+    public async Task<int> FinishAsync(Guid advisoryId, CancellationToken cancellationToken)
+    {
+        scope.UseSystemAccess(); // the plans were made by an engineer allowed to fan out in their tenants; each names its tenant
+        var created = 0;
+        for (var conflicts = 0; conflicts < MaxConflicts;)
+        {
+            var plans = await db.FanOutTaskPlans.Where(p => p.AdvisoryId == advisoryId).OrderBy(p => p.PlannedAt).ToListAsync(cancellationToken);
+            if (plans.Count == 0) return created;
+            try
+            {
+                var (chunk, committed) = await UnitOfWork.CommitAsync(db, "Fan-out tasks", async ct =>
+                    await FanOutTasks.CreateChunkAsync(db, plans, clock.GetUtcNow(), ct, options.Value.FanOutChunkSize), cancellationToken);
+                await publisher.PublishAsync(committed);
+                created += chunk.Created.Values.Sum();
+                if (!chunk.More) return created;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                conflicts++;
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+        LogLeftToOthers(advisoryId, MaxConflicts);
+        return created;
+    }
+
+    /// <summary>Chunks another runner took first before <see cref="FinishAsync"/> leaves the rest to it (and to the minutely sweep).</summary>
+    private const int MaxConflicts = 20;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fan-out tasks of advisory {AdvisoryId}: other runners took {Conflicts} chunks first; the rest is left to them and the sweep.")]
+    private partial void LogLeftToOthers(Guid advisoryId, int conflicts);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Fan-out task sweep: {Count} plans were taken by another runner meanwhile; the next run picks up what is left.")]
     private partial void LogTakenMeanwhile(int count);
 
