@@ -517,6 +517,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             // One task per device per incident (imports are idempotent on it); also the keyset order of the task list.
             e.HasIndex(t => new { t.IncidentId, t.DeviceId }).IsUnique();
             e.HasIndex(t => new { t.IncidentId, t.State, t.Id });
+            e.HasIndex(t => new { t.IncidentId, t.AssigneeId, t.Id }); // "assigned to me" on a million-task incident
             e.HasIndex(t => new { t.IncidentId, t.Id });
             ConfigureVersion(e.Property(t => t.Version));
             e.HasQueryFilter(t => Scope.IsSystem || Scope.FullAccess.Contains(t.TenantId));

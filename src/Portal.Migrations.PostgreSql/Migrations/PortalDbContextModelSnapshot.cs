@@ -1468,6 +1468,8 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("IncidentId", "Id");
 
+                    b.HasIndex("IncidentId", "AssigneeId", "Id");
+
                     b.HasIndex("IncidentId", "State", "Id");
 
                     b.ToTable("RemediationTasks");

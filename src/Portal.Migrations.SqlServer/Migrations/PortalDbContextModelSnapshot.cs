@@ -1471,6 +1471,8 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("IncidentId", "Id");
 
+                    b.HasIndex("IncidentId", "AssigneeId", "Id");
+
                     b.HasIndex("IncidentId", "State", "Id");
 
                     b.ToTable("RemediationTasks");

@@ -1449,6 +1449,8 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("IncidentId", "Id");
 
+                    b.HasIndex("IncidentId", "AssigneeId", "Id");
+
                     b.HasIndex("IncidentId", "State", "Id");
 
                     b.ToTable("RemediationTasks");

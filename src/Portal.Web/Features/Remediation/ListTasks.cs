@@ -13,7 +13,7 @@ namespace Portal.Features.Remediation;
 /// </summary>
 [Requires(Permission.WorkRemediation)]
 public sealed record ListTasks(Guid IncidentId, IReadOnlyList<RemediationState>? States = null, string? Site = null, string? Tag = null, string? Text = null,
-    string? Cursor = null, int Limit = 100) : IQuery<KeysetPage<TaskView>>, IIncidentRequest
+    string? Cursor = null, int Limit = 100, Guid? AssigneeId = null, bool? Unassigned = null) : IQuery<KeysetPage<TaskView>>, IIncidentRequest
 {
     public const string CursorKind = "task";
 }
@@ -27,6 +27,8 @@ public sealed class ListTasksValidator : AbstractValidator<ListTasks>
         RuleFor(q => q.Site).MaximumLength(Device.SiteMaxLength).OverridePropertyName("site");
         RuleFor(q => q.Tag).MaximumLength(Device.TagsMaxLength).Must(t => t is null || !t.Contains(',')).WithMessage("Filter by one tag (no commas).").OverridePropertyName("tag");
         RuleFor(q => q.Text).MaximumLength(Device.HostnameMaxLength).OverridePropertyName("q");
+        RuleFor(q => q.Unassigned).Must(u => u != true).When(q => q.AssigneeId is not null)
+            .WithMessage("Ask for one person's tasks (assigneeId) or for the unassigned ones, not both.").OverridePropertyName("unassigned");
         RuleFor(q => q.Cursor).Must(c => KeysetCursor.IsValid(ListTasks.CursorKind, c) && (c is null || Guid.TryParse(KeysetCursor.Decode(ListTasks.CursorKind, c), out _)))
             .WithMessage("The cursor is not one this list gave out; send the 'next' value of the previous page, or none for the first page.").OverridePropertyName("cursor");
     }
@@ -41,6 +43,9 @@ public sealed class ListTasksHandler(PortalDbContext db) : IQueryHandler<ListTas
         // incident's whole (IncidentId, Id) index, 0.4 s for the four Failed tasks of a 1,000,000-task incident, where the
         // (IncidentId, State, Id) index finds them at once; the page refetches it on every live change.
         if (query.States is { Count: > 0 } states) tasks = tasks.Where(t => EF.Constant(states).Contains(t.State));
+        // Through the (IncidentId, AssigneeId, Id) index: one engineer's few tasks among a million are found at once.
+        if (query.AssigneeId is { } assignee) tasks = tasks.Where(t => t.AssigneeId == assignee);
+        if (query.Unassigned == true) tasks = tasks.Where(t => t.AssigneeId == null);
         if (KeysetCursor.Decode(ListTasks.CursorKind, query.Cursor) is { } after)
         {
             var afterId = Guid.Parse(after);

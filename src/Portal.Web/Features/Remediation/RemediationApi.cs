@@ -35,7 +35,9 @@ public static class RemediationApi
         [property: FromQuery(Name = "tag")] string? Tag,
         [property: FromQuery(Name = "q")] string? Q,
         [property: FromQuery(Name = "cursor")] string? Cursor,
-        [property: FromQuery(Name = "limit")] int? Limit);
+        [property: FromQuery(Name = "limit")] int? Limit,
+        [property: FromQuery(Name = "assigneeId"), System.ComponentModel.Description("Only the tasks assigned to this person (your own id is `userId` in GET /me).")] Guid? AssigneeId,
+        [property: FromQuery(Name = "unassigned"), System.ComponentModel.Description("true: only the tasks nobody has taken.")] bool? Unassigned);
 
     public static void MapRemediationApi(this IEndpointRouteBuilder app)
     {
@@ -70,8 +72,9 @@ public static class RemediationApi
         }).WithName("CreateTask").WithSummary("A task for a device of the incident's tenant (one per device, else 409 duplicate_task), or a free task with a title.");
 
         api.MapGet("/incidents/{id:guid}/tasks", async (Guid id, [AsParameters] ListTasksParameters p, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new ListTasks(id, HttpInput.EnumNames<RemediationState>(p.State, "state"), p.Site, p.Tag, p.Q, p.Cursor, p.Limit ?? 100), ct)))
-            .WithName("ListTasks").WithSummary("The incident's tasks in creation order, keyset-paged; filter by state (repeatable), site, tag, q (hostname prefix).");
+            TypedResults.Ok(await mediator.Send(new ListTasks(id, HttpInput.EnumNames<RemediationState>(p.State, "state"), p.Site, p.Tag, p.Q, p.Cursor, p.Limit ?? 100,
+                p.AssigneeId, p.Unassigned), ct)))
+            .WithName("ListTasks").WithSummary("The incident's tasks in creation order, keyset-paged; filter by state (repeatable), site, tag, q (hostname prefix), assigneeId or unassigned.");
 
         api.MapPost("/incidents/{id:guid}/tasks/bulk-state", async (Guid id, BulkChangeBody body, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new BulkChangeTaskState(id, body.State, body.Reason,

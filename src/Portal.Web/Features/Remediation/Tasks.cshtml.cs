@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Portal.Domain;
 using Portal.Features.Incidents;
+using Portal.Infrastructure.Auth;
 using Portal.Infrastructure.RateLimiting;
 
 namespace Portal.Features.Remediation;
@@ -15,7 +16,7 @@ namespace Portal.Features.Remediation;
 [Authorize]
 [TighterRateLimit(RateLimitingSetup.UploadsBudget, Handler = "Import")]
 [TighterRateLimit(RateLimitingSetup.BulkUpdatesBudget, Handler = "SetState")]
-public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<DeviceImportOptions> importOptions) : PortalPageModel
+public sealed class TasksModel(IMediator mediator, CurrentUser currentUser, TimeProvider clock, IOptions<DeviceImportOptions> importOptions) : PortalPageModel
 {
     public const int PageSize = 100;
 
@@ -36,6 +37,10 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
 
     [BindProperty(SupportsGet = true)]
     public string? Cursor { get; set; }
+
+    /// <summary>Only the tasks assigned to the signed-in engineer.</summary>
+    [BindProperty(SupportsGet = true)]
+    public bool Mine { get; set; }
 
     /// <summary>The import the page follows (after an upload), else the incident's latest.</summary>
     [BindProperty(SupportsGet = true, Name = "import")]
@@ -77,7 +82,7 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
 
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
-    public bool Filtered => States is { Length: > 0 } || !string.IsNullOrWhiteSpace(Site) || !string.IsNullOrWhiteSpace(Tag) || !string.IsNullOrWhiteSpace(Q);
+    public bool Filtered => States is { Length: > 0 } || !string.IsNullOrWhiteSpace(Site) || !string.IsNullOrWhiteSpace(Tag) || !string.IsNullOrWhiteSpace(Q) || Mine;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -206,7 +211,7 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
     {
         // A foreign or missing incident throws here (404 page); a customer or a provider is refused (403) by the task query.
         Incident = await mediator.Send(new GetIncident(Id), ct);
-        Tasks = await mediator.Send(new ListTasks(Id, States, Site, Tag, Q, Cursor, PageSize), ct);
+        Tasks = await mediator.Send(new ListTasks(Id, States, Site, Tag, Q, Cursor, PageSize, Mine ? currentUser.Required.UserId : null), ct);
         Progress = await mediator.Send(new GetIncidentProgress(Id), ct);
         BurnDown = await mediator.Send(new GetIncidentBurnDown(Id), ct);
         Runbook = await mediator.Send(new Advisories.GetIncidentRunbook(Id), ct);
@@ -231,6 +236,7 @@ public sealed class TasksModel(IMediator mediator, TimeProvider clock, IOptions<
         if (!string.IsNullOrWhiteSpace(site)) query.Add(new("site", site));
         if (!string.IsNullOrWhiteSpace(tag)) query.Add(new("tag", tag));
         if (!string.IsNullOrWhiteSpace(q)) query.Add(new("q", q));
+        if (Mine) query.Add(new("mine", "true"));
         if (!string.IsNullOrWhiteSpace(cursor)) query.Add(new("cursor", cursor));
         if (ImportId is { } import) query.Add(new("import", import.ToString()));
         return $"/incidents/{Id}/remediation" + Microsoft.AspNetCore.Http.QueryString.Create(query);
