@@ -517,7 +517,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             // One task per device per incident (imports are idempotent on it); also the keyset order of the task list.
             e.HasIndex(t => new { t.IncidentId, t.DeviceId }).IsUnique();
             e.HasIndex(t => new { t.IncidentId, t.State, t.Id });
-            e.HasIndex(t => new { t.IncidentId, t.AssigneeId, t.Id }); // "assigned to me" on a million-task incident
+            // "Assigned to me" on a million-task incident. Partial: a task enters it only once someone takes it, so an import or a
+            // fan-out (all unassigned) writes no entry; as a full index it made a 1,000,000-device fan-out take 23 s instead of 18 s.
+            e.HasIndex(t => new { t.IncidentId, t.AssigneeId, t.Id }).HasFilter($"{Quote(nameof(RemediationTask.AssigneeId))} IS NOT NULL");
             e.HasIndex(t => new { t.IncidentId, t.Id });
             ConfigureVersion(e.Property(t => t.Version));
             e.HasQueryFilter(t => Scope.IsSystem || Scope.FullAccess.Contains(t.TenantId));

@@ -1468,7 +1468,8 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("IncidentId", "Id");
 
-                    b.HasIndex("IncidentId", "AssigneeId", "Id");
+                    b.HasIndex("IncidentId", "AssigneeId", "Id")
+                        .HasFilter("\"AssigneeId\" IS NOT NULL");
 
                     b.HasIndex("IncidentId", "State", "Id");
 

@@ -1471,7 +1471,8 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("IncidentId", "Id");
 
-                    b.HasIndex("IncidentId", "AssigneeId", "Id");
+                    b.HasIndex("IncidentId", "AssigneeId", "Id")
+                        .HasFilter("[AssigneeId] IS NOT NULL");
 
                     b.HasIndex("IncidentId", "State", "Id");
 

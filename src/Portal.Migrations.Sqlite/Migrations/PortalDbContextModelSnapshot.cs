@@ -1449,7 +1449,8 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("IncidentId", "Id");
 
-                    b.HasIndex("IncidentId", "AssigneeId", "Id");
+                    b.HasIndex("IncidentId", "AssigneeId", "Id")
+                        .HasFilter("\"AssigneeId\" IS NOT NULL");
 
                     b.HasIndex("IncidentId", "State", "Id");
 
