@@ -43,7 +43,8 @@ public sealed class ListTasksHandler(PortalDbContext db) : IQueryHandler<ListTas
         // incident's whole (IncidentId, Id) index, 0.4 s for the four Failed tasks of a 1,000,000-task incident, where the
         // (IncidentId, State, Id) index finds them at once; the page refetches it on every live change.
         if (query.States is { Count: > 0 } states) tasks = tasks.Where(t => EF.Constant(states).Contains(t.State));
-        // Through the (IncidentId, AssigneeId, Id) index: one engineer's few tasks among a million are found at once.
+        // One engineer's few tasks among a million through the partial (IncidentId, AssigneeId, Id) index, which holds assigned tasks
+        // only; the unassigned, usually most of them, are found along (IncidentId, Id).
         if (query.AssigneeId is { } assignee) tasks = tasks.Where(t => t.AssigneeId == assignee);
         if (query.Unassigned == true) tasks = tasks.Where(t => t.AssigneeId == null);
         if (KeysetCursor.Decode(ListTasks.CursorKind, query.Cursor) is { } after)
