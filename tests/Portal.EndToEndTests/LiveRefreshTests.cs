@@ -31,14 +31,16 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(olivia.Locator("#live-indicator")).ToHaveTextAsync("Live");
         await Expect(olivia.GetByRole(AriaRole.Article, new() { Name = $"Busy remediation {tag}" })).ToBeVisibleAsync();
 
-        // Customer updates on one incident from four senders, each every 25 ms, for up to 10 s: each reaches Olivia's page as an
-        // event of her tenant's stream, many per 100 ms even when the machine is busy and a request takes longer.
+        // Customer updates on one incident from four senders, each every 25 ms, for up to 15 s: each reaches Olivia's page as an
+        // event of her tenant's stream, many per 100 ms even when the machine is busy and a request takes longer. The new incident
+        // must show within 8 s, while they still arrive (live.js before 7e29c11 refreshed only once they stopped). 5 s until
+        // 2026-12-06: in the full suite on a machine loaded to 10-16 (Chromium 156.0.8078.129), the page took longer, alone it did not.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sent = 0;
         var stream = Task.WhenAll(Enumerable.Range(0, 4).Select(sender => Task.Run(async () =>
         {
             var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(10) && !stop.IsCancellationRequested)
+            while (clock.Elapsed < TimeSpan.FromSeconds(15) && !stop.IsCancellationRequested)
             {
                 var n = Interlocked.Increment(ref sent);
                 using var note = await api.PostAsJsonAsync($"/api/v1/incidents/{busyId}/notes", new { text = $"Wave {n} of devices re-imaged", visibility = "Customer" }, stop.Token);
@@ -52,7 +54,7 @@ public sealed class LiveRefreshTests(PortalApp app)
             var title = $"Baggage belts stopped {tag}";
             using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title, severity = "Sev1", customerSummary = "Belts in terminal 2 stopped." }, ct);
             created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
-            await Expect(olivia.GetByRole(AriaRole.Article, new() { Name = title })).ToBeVisibleAsync(new() { Timeout = 5_000 });
+            await Expect(olivia.GetByRole(AriaRole.Article, new() { Name = title })).ToBeVisibleAsync(new() { Timeout = 8_000 });
             stream.IsCompleted.ShouldBeFalse("the stream of changes was still running when the new incident showed");
         }
         finally
