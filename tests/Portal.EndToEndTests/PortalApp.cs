@@ -21,6 +21,7 @@ using Portal.Pipeline.Commit;
 
 [assembly: AssemblyFixture(typeof(Portal.EndToEndTests.PortalApp))]
 [assembly: Portal.EndToEndTests.NoContentSecurityPolicyViolations]
+[assembly: Portal.EndToEndTests.CloseBrowserContexts]
 
 namespace Portal.EndToEndTests;
 
@@ -69,8 +70,25 @@ public sealed class PortalApp : IAsyncLifetime
         var context = await _browser!.NewContextAsync(new() { BaseURL = BaseAddress.ToString().TrimEnd('/'), Locale = "en-GB" });
         context.SetDefaultTimeout(TimeoutMs);
         context.SetDefaultNavigationTimeout(TimeoutMs);
+        OpenContexts.GetOrAdd(TestContext.Current.Test?.UniqueID ?? "", _ => new()).Enqueue(context);
         await WatchContentSecurityPolicyAsync(context);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>The browser contexts each running test opened (its unique id), closed when it finishes.</summary>
+    private static readonly ConcurrentDictionary<string, ConcurrentQueue<IBrowserContext>> OpenContexts = new();
+
+    /// <summary>Closings started after tests finished; the run waits for them before closing the browser.</summary>
+    private static readonly ConcurrentQueue<Task> Closings = new();
+
+    /// <summary>
+    /// Starts closing the contexts (and so the pages, their SignalR connections and their renderers) a finished test opened.
+    /// Not awaited here: xunit's after-test hook is synchronous, and blocking on Playwright there risks a deadlock.
+    /// </summary>
+    public static void CloseContextsOf(string testId)
+    {
+        if (!OpenContexts.TryRemove(testId, out var contexts)) return;
+        foreach (var context in contexts) Closings.Enqueue(context.CloseAsync());
     }
 
     /// <summary>What the browsers reported blocked by the Content-Security-Policy, per test (its unique id).</summary>
@@ -192,6 +210,15 @@ public sealed class PortalApp : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var testId in OpenContexts.Keys) CloseContextsOf(testId);
+        try
+        {
+            await Task.WhenAll(Closings);
+        }
+        catch (PlaywrightException)
+        {
+            // A context that failed to close goes with the browser below.
+        }
         if (_browser is not null) await _browser.CloseAsync();
         _playwright?.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
