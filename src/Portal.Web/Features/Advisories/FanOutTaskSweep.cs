@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
+using Portal.Domain;
 using Portal.Infrastructure.Jobs;
 using Portal.Pipeline.Commit;
 
@@ -42,8 +43,7 @@ public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scop
                 if (plans.Count == 0) break;
                 try
                 {
-                    var (chunk, committed) = await UnitOfWork.CommitAsync(db, "Fan-out task sweep", async ct => await FanOutTasks.CreateChunkAsync(db, plans, now, ct, options.Value.FanOutChunkSize), cancellationToken);
-                    await publisher.PublishAsync(committed);
+                    var chunk = await CreateChunkAsync("Fan-out task sweep", plans, now, cancellationToken);
                     incidents.UnionWith(chunk.Created.Keys);
                     more = chunk.More;
                 }
@@ -51,10 +51,6 @@ public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scop
                 {
                     LogTakenMeanwhile(plans.Count);
                     return incidents.Count; // someone else moved (some of) these meanwhile: the next run starts from what is left
-                }
-                finally
-                {
-                    db.ChangeTracker.Clear();
                 }
             }
             if (taken.Count < Batch) return incidents.Count;
@@ -78,9 +74,7 @@ public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scop
             if (plans.Count == 0) return created;
             try
             {
-                var (chunk, committed) = await UnitOfWork.CommitAsync(db, "Fan-out tasks", async ct =>
-                    await FanOutTasks.CreateChunkAsync(db, plans, clock.GetUtcNow(), ct, options.Value.FanOutChunkSize), cancellationToken);
-                await publisher.PublishAsync(committed);
+                var chunk = await CreateChunkAsync("Fan-out tasks", plans, clock.GetUtcNow(), cancellationToken);
                 created += chunk.Created.Values.Sum();
                 if (!chunk.More) return created;
             }
@@ -88,13 +82,28 @@ public sealed partial class FanOutTaskSweep(PortalDbContext db, TenantScope scop
             {
                 conflicts++;
             }
-            finally
-            {
-                db.ChangeTracker.Clear();
-            }
         }
         LogLeftToOthers(advisoryId, MaxConflicts);
         return created;
+    }
+
+    /// <summary>
+    /// One chunk of these plans' tasks in a unit of work of its own, announced once committed; the change tracker is left empty
+    /// whatever happened, so the next chunk starts from the database. A plan another runner moved first throws
+    /// <see cref="DbUpdateConcurrencyException"/>, rolled back, for the caller to decide.
+    /// </summary>
+    private async Task<FanOutChunk> CreateChunkAsync(string unitOfWork, List<FanOutTaskPlan> plans, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (chunk, committed) = await UnitOfWork.CommitAsync(db, unitOfWork, async ct => await FanOutTasks.CreateChunkAsync(db, plans, now, ct, options.Value.FanOutChunkSize), cancellationToken);
+            await publisher.PublishAsync(committed);
+            return chunk;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>Chunks another runner took first before <see cref="FinishAsync"/> leaves the rest to it (and to the minutely sweep).</summary>
