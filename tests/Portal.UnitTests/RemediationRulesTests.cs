@@ -252,6 +252,32 @@ public sealed class RemediationRulesTests
     }
 
     [Fact]
+    public void An_import_is_cancelled_by_its_msp_while_it_has_not_finished_and_is_then_final()
+    {
+        var queued = new DeviceImport(Guid.NewGuid(), Guid.NewGuid(), "wrong.csv", 100, Engineer, T0);
+        Should.Throw<NotPermittedException>(() => queued.Cancel(Customer, T0));
+        queued.Status.ShouldBe(DeviceImportStatus.Queued);
+        queued.Cancel(Engineer, T0.AddMinutes(1));
+        (queued.Status, queued.FinishedAt, queued.IsFinished).ShouldBe((DeviceImportStatus.Cancelled, T0.AddMinutes(1), true));
+        Should.Throw<DomainRuleException>(() => queued.BeginRun(T0.AddMinutes(2))).Code.ShouldBe("import_finished");
+        Should.Throw<DomainRuleException>(() => queued.Cancel(Engineer, T0.AddMinutes(2))).Message.ShouldContain("already been cancelled");
+        queued.FinishedAt.ShouldBe(T0.AddMinutes(1));
+
+        var running = new DeviceImport(Guid.NewGuid(), Guid.NewGuid(), "devices.csv", 100, Engineer, T0);
+        running.BeginRun(T0);
+        running.BatchDone(41, 40, 40, 40, 0, 0, T0);
+        running.Cancel(Engineer, T0.AddSeconds(5));
+        (running.Status, running.TasksCreated).ShouldBe((DeviceImportStatus.Cancelled, 40L), "what committed before stays counted");
+        Should.Throw<InvalidOperationException>(() => running.BatchDone(81, 40, 40, 40, 0, 0, T0.AddSeconds(6)));
+
+        var completed = new DeviceImport(Guid.NewGuid(), Guid.NewGuid(), "done.csv", 100, Engineer, T0);
+        completed.BeginRun(T0);
+        completed.Complete(T0.AddSeconds(1));
+        Should.Throw<DomainRuleException>(() => completed.Cancel(Engineer, T0.AddSeconds(2))).Message.ShouldContain("already completed");
+        completed.Status.ShouldBe(DeviceImportStatus.Completed);
+    }
+
+    [Fact]
     public void Token_claims_are_read_in_one_pass_the_short_claim_before_its_long_form()
     {
         var tid = Guid.NewGuid();

@@ -1,6 +1,7 @@
 namespace Portal.Domain;
 
-public enum DeviceImportStatus { Queued, Running, Completed, Failed }
+/// <summary>Where an import is; Completed, Failed and Cancelled are final.</summary>
+public enum DeviceImportStatus { Queued, Running, Completed, Failed, Cancelled }
 
 /// <summary>
 /// A CSV of affected devices being imported into an incident: the uploaded file waits in the import folder and a
@@ -59,7 +60,7 @@ public sealed class DeviceImport
     public long ErrorCount { get; private set; }
     public string? Failure { get; private set; }
 
-    public bool IsFinished => Status is DeviceImportStatus.Completed or DeviceImportStatus.Failed;
+    public bool IsFinished => Status is DeviceImportStatus.Completed or DeviceImportStatus.Failed or DeviceImportStatus.Cancelled;
 
     /// <summary>
     /// Runs of the job begun since the last committed batch (or since the upload). A run that commits a batch sets it back
@@ -97,6 +98,18 @@ public sealed class DeviceImport
     {
         if (Status != DeviceImportStatus.Running) throw new InvalidOperationException($"The import is {Status}; only a running import completes.");
         Status = DeviceImportStatus.Completed;
+        FinishedAt = now;
+    }
+
+    /// <summary>
+    /// The MSP stops the import (the wrong file, the wrong incident): nothing after the batch being written is imported, and
+    /// what committed before stays. Final, like a finished import; a job still running it stops at its next batch.
+    /// </summary>
+    public void Cancel(Actor actor, DateTimeOffset now)
+    {
+        if (actor.Access != TenantAccess.Msp) throw new NotPermittedException("Only the managing MSP cancels an import.");
+        if (IsFinished) throw new DomainRuleException("import_finished", $"The import of {FileName} has already {(Status == DeviceImportStatus.Completed ? "completed" : Status == DeviceImportStatus.Failed ? "failed" : "been cancelled")}: there is nothing to cancel.");
+        Status = DeviceImportStatus.Cancelled;
         FinishedAt = now;
     }
 

@@ -1,17 +1,6 @@
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Portal.IntegrationTests.Remediation;
-
-/// <summary>Small batches with a rest between them: an import long enough to close its incident while it runs.</summary>
-public sealed class SlowImportApp() : ImportApp(DbProvider.Sqlite, null)
-{
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Remediation:Import:PauseBetweenBatches", "00:00:00.200");
-    }
-}
 
 /// <summary>
 /// An incident closed while its devices are imported: a closed incident's tasks no longer change, so the import stops at the

@@ -10,7 +10,7 @@ public sealed record ImportDto(Guid Id, Guid IncidentId, Guid TenantId, string F
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long LinesDone, long RowsRead, long DevicesCreated,
     long TasksCreated, long RowsUnchanged, long ErrorCount, string? Failure, string Url, string ErrorsUrl)
 {
-    public bool IsFinished => Status is "Completed" or "Failed";
+    public bool IsFinished => Status is "Completed" or "Failed" or "Cancelled";
 }
 
 /// <summary>The import API from a client's side.</summary>
@@ -103,8 +103,11 @@ public static class ImportApi
     }
 }
 
-/// <summary>Portal with small import limits and batches (so a test file crosses several batches), its own import folder.</summary>
-public abstract class ImportApp(DbProvider provider, PostgresServer? postgres) : PortalApp(provider, postgres)
+/// <summary>
+/// Portal with small import limits and batches (so a test file crosses several batches), its own import folder; with
+/// <paramref name="pauseBetweenBatches"/>, a rest after each batch, so a test can act while an import runs.
+/// </summary>
+public abstract class ImportApp(DbProvider provider, PostgresServer? postgres, TimeSpan? pauseBetweenBatches = null) : PortalApp(provider, postgres)
 {
     public const int MaxRows = 3_000;
     public const long MaxBytes = 512 * 1024;
@@ -122,6 +125,7 @@ public abstract class ImportApp(DbProvider provider, PostgresServer? postgres) :
         // These tests upload dozens of files a minute as one user, well above the per-user upload limit meant for people and scripts.
         builder.UseSetting("RateLimits:Uploads:Burst", "1000");
         builder.UseSetting("RateLimits:Uploads:PerMinute", "1000");
+        if (pauseBetweenBatches is { } pause) builder.UseSetting("Remediation:Import:PauseBetweenBatches", pause.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public string[] FilesInImportFolder() => Directory.Exists(ImportFolder) ? Directory.GetFiles(ImportFolder) : [];
@@ -148,3 +152,8 @@ public abstract class ImportApp(DbProvider provider, PostgresServer? postgres) :
 public sealed class ImportSqliteApp() : ImportApp(DbProvider.Sqlite, null);
 
 public sealed class ImportPostgresApp(PostgresServer postgres) : ImportApp(DbProvider.PostgreSql, postgres);
+
+/// <summary>Batches 200 ms apart: an import long enough to close its incident, or cancel it, while it runs.</summary>
+public sealed class SlowImportApp() : ImportApp(DbProvider.Sqlite, null, TimeSpan.FromMilliseconds(200));
+
+public sealed class SlowImportPostgresApp(PostgresServer postgres) : ImportApp(DbProvider.PostgreSql, postgres, TimeSpan.FromMilliseconds(200));

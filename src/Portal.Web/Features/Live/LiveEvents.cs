@@ -29,7 +29,7 @@ public sealed record LiveAdvisoryImpact(string Stream, Guid AdvisoryId, DateTime
 public sealed record LiveImportProgress(Guid ImportId, Guid IncidentId, string Status, long LinesDone, long RowsRead, long DevicesCreated,
     long TasksCreated, long RowsUnchanged, long ErrorCount, string? Failure)
 {
-    public bool IsFinished => Status is "Completed" or "Failed";
+    public bool IsFinished => Status is "Completed" or "Failed" or "Cancelled";
 }
 
 public sealed record LiveImportProgressEvent(string Stream, LiveImportProgress Import, DateTimeOffset At);

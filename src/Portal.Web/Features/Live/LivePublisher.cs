@@ -66,7 +66,7 @@ public sealed partial class LivePublisher : IDisposable
     /// <summary>
     /// Report a device import's progress to its tenant's MSP group only (an import is MSP work; customers see the task
     /// progress it causes, through <see cref="TaskProgress"/>). Coalesced per import like task progress: at most one event
-    /// per <see cref="ProgressInterval"/>, and the last value (Completed or Failed) always arrives.
+    /// per <see cref="ProgressInterval"/>, and the last value (Completed, Failed or Cancelled) always arrives.
     /// </summary>
     public void ImportProgress(Guid tenantId, LiveImportProgress progress) => _imports.Post(progress.ImportId, (tenantId, progress));
 

@@ -22,7 +22,8 @@ namespace Portal.Features.Remediation;
 /// (the counters, and the import's progress to its MSP). Hangfire runs a job at least once, so the job
 /// is idempotent and the database is the truth: a run starts after the last committed batch, and each batch first claims
 /// the position it starts from (an UPDATE … WHERE LinesDone = what this run read); a second runner of the same import
-/// loses that race and stops, so no batch counts twice. Runs in a scope of its own with system access; every query names
+/// loses that race and stops, so no batch counts twice, and a run of an import the MSP cancelled (<see cref="CancelDeviceImport"/>)
+/// stops the same way before its next batch. Runs in a scope of its own with system access; every query names
 /// the import's tenant.
 /// </summary>
 public sealed partial class DeviceImportJob(
@@ -38,9 +39,15 @@ public sealed partial class DeviceImportJob(
     {
         scope.UseSystemAccess();
         var import = await db.DeviceImports.AsNoTracking().SingleOrDefaultAsync(i => i.Id == importId, cancellationToken);
-        if (import is null || import.IsFinished) return; // done by an earlier run: nothing to do
+        if (import is null) return;
         var tenantId = import.TenantId;
         var path = _options.FileOf(environment.ContentRootPath, importId);
+        if (import.IsFinished)
+        {
+            // Done by an earlier run, or cancelled before this one began: then its file is this run's to remove.
+            if (import.Status == DeviceImportStatus.Cancelled) TryDelete(path);
+            return;
+        }
 
         var run = await CommitAsync("Device import run", async ct =>
         {
@@ -50,7 +57,11 @@ public sealed partial class DeviceImportJob(
             await db.SaveChangesAsync(ct);
             return (tracked.StalledRuns, tracked.LinesDone);
         }, cancellationToken);
-        if (run.StalledRuns == 0) return; // finished meanwhile by another run
+        if (run.StalledRuns == 0)
+        {
+            await ForgetFileIfCancelledAsync(importId, tenantId, path, cancellationToken); // finished meanwhile by another run, or cancelled
+            return;
+        }
         if (run.StalledRuns > _options.MaxStalledRuns)
         {
             // The runs before this one ended without a word (the process died during each): nothing says this one would not.
@@ -60,6 +71,7 @@ public sealed partial class DeviceImportJob(
         try
         {
             await RunFromAsync(importId, tenantId, run.LinesDone, path, cancellationToken);
+            await ForgetFileIfCancelledAsync(importId, tenantId, path, cancellationToken);
         }
         catch (Exception e) when (run.StalledRuns == _options.MaxStalledRuns && !cancellationToken.IsCancellationRequested)
         {
@@ -200,6 +212,17 @@ public sealed partial class DeviceImportJob(
             return BatchOutcome.LostRace;
         }
         return BatchOutcome.Written;
+    }
+
+    /// <summary>
+    /// After a run: an import the MSP cancelled meanwhile made its next batch find it no longer running (as if another run had
+    /// moved it on), and its file, no longer read, is removed here, once the reader has let go of it.
+    /// </summary>
+    private async Task ForgetFileIfCancelledAsync(Guid importId, Guid tenantId, string path, CancellationToken ct)
+    {
+        if (!await db.DeviceImports.AnyAsync(i => i.Id == importId && i.TenantId == tenantId && i.Status == DeviceImportStatus.Cancelled, ct)) return;
+        LogCancelled(logger, importId);
+        TryDelete(path);
     }
 
     private Task<bool> IsClosedAsync(DeviceImport import, CancellationToken ct) =>
@@ -359,8 +382,11 @@ public sealed partial class DeviceImportJob(
     [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId} running from line {Position}")]
     private static partial void LogRunning(ILogger logger, Guid importId, long position);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId}: another run moved past line {Position}; this run stops")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId} is no longer running from line {Position} (another run moved past it, or it was cancelled); this run stops")]
     private static partial void LogLostRace(ILogger logger, Guid importId, long position);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId} was cancelled; its file is removed")]
+    private static partial void LogCancelled(ILogger logger, Guid importId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device import {ImportId} completed: {Rows} rows, {Tasks} tasks created, {Errors} errors")]
     private static partial void LogCompleted(ILogger logger, Guid importId, long rows, long tasks, long errors);

@@ -67,6 +67,13 @@ public static class DeviceImportsApi
             .WithName("GetDeviceImport").WithSummary("A device import: status, lines done, counts, errors (MSP).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapPost("/device-imports/{importId:guid}/cancel", async (Guid importId, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new CancelDeviceImport(importId), ct)))
+            .WithName("CancelDeviceImport")
+            .WithSummary("Stop an import: no line after the batch being written is imported; what committed before stays (MSP).")
+            .WithDescription("Answers the import, now Cancelled (again for an import already cancelled); 409 import_finished when it has completed or failed.")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
         api.MapGet("/device-imports/{importId:guid}/errors.csv", async (Guid importId, IMediator mediator, HttpContext http, CancellationToken ct) =>
         {
             var report = await mediator.Send(new GetDeviceImportErrors(importId), ct);

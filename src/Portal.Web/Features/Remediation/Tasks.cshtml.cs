@@ -138,6 +138,22 @@ public sealed class TasksModel(IMediator mediator, CurrentUser currentUser, Time
         return Page();
     }
 
+    /// <summary>Stops the import the page shows: the same command as <c>POST /device-imports/{id}/cancel</c>.</summary>
+    public async Task<IActionResult> OnPostCancelImportAsync(CancellationToken ct)
+    {
+        try
+        {
+            var import = await mediator.Send(new CancelDeviceImport(ImportId ?? Guid.Empty), ct);
+            FlashOnNextPage($"Cancelled the import of {import.FileName}: {Display.Count((int)import.TasksCreated)} {(import.TasksCreated == 1 ? "task" : "tasks")} it created stay.");
+            return Redirect(ViewUrl(Cursor));
+        }
+        catch (Exception e) when (ShowProblem(e, "CancelImport"))
+        {
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
     /// <summary>The lines an import did not take, and why (the API's report, with the page's cookie).</summary>
     public async Task<IActionResult> OnGetImportErrorsAsync(CancellationToken ct)
     {
