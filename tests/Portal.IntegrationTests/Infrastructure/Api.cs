@@ -12,20 +12,10 @@ public sealed record IncidentDto(Guid Id, Guid TenantId, string TenantName, stri
 public static class IncidentDtoExtensions
 {
     /// <summary>
-    /// Timestamps cut to whole milliseconds: the 201/200 body of a change carries the clock's 100 ns ticks, a later
-    /// read carries what the database kept (PostgreSQL microseconds, SQLite 0.1 ms). Known, reported, not what these tests are about.
+    /// The same incident, to the tick: a change's 201/200 body and a later read carry the same times (Portal's clock stamps
+    /// at 0.1 ms, which every store keeps). Both once differed below the millisecond and this compared them cut to it.
     /// </summary>
-    public static IncidentDto AtMillisecondPrecision(this IncidentDto i) => i with
-    {
-        CreatedAt = Ms(i.CreatedAt), AcknowledgedAt = Ms(i.AcknowledgedAt), ResolvedAt = Ms(i.ResolvedAt), ClosedAt = Ms(i.ClosedAt), UpdatedAt = Ms(i.UpdatedAt),
-    };
-
-    public static void ShouldMatch(this IncidentDto actual, IncidentDto expected) =>
-        actual.AtMillisecondPrecision().ShouldBeEquivalentTo(expected.AtMillisecondPrecision());
-
-    private static DateTimeOffset Ms(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerMillisecond), t.Offset);
-
-    private static DateTimeOffset? Ms(DateTimeOffset? t) => t is { } v ? Ms(v) : null;
+    public static void ShouldMatch(this IncidentDto actual, IncidentDto expected) => actual.ShouldBeEquivalentTo(expected);
 }
 
 public sealed record PersonDto(Guid Id, string Name);

@@ -34,6 +34,23 @@ public sealed class LocationHeaderTests(SqliteApp app) : IClassFixture<SqliteApp
 
     private static Guid Id(JsonElement e) => e.GetProperty("id").GetGuid();
 
+    /// <summary>
+    /// Every time the creation answered is, to the digit, the time its read answers (the clock stamps at 0.1 ms, which every
+    /// store keeps): the 201 carried the clock's 100 ns ticks and the read what SQLite kept, so a client saw two moments.
+    /// </summary>
+    private static void ShouldHaveTheSameTimes(JsonElement created, JsonElement read, string what)
+    {
+        var compared = 0;
+        foreach (var property in created.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String || !read.TryGetProperty(property.Name, out var readValue)) continue;
+            if (!DateTimeOffset.TryParse(property.Value.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _)) continue;
+            readValue.GetString().ShouldBe(property.Value.GetString(), $"{what}.{property.Name}: the creation's answer and the read differ");
+            compared++;
+        }
+        compared.ShouldBeGreaterThan(0, $"{what} has no time to compare");
+    }
+
     [Fact]
     public async Task Every_created_record_can_be_read_at_its_location()
     {
@@ -45,15 +62,18 @@ public sealed class LocationHeaderTests(SqliteApp app) : IClassFixture<SqliteApp
 
         var (incident, incidentRead) = await CreateAndFollowAsync(maya, $"/api/v1/tenants/{Northwind}/incidents", new { title = $"Location check {suffix}", severity = "Sev3" });
         Id(incidentRead).ShouldBe(Id(incident));
+        ShouldHaveTheSameTimes(incident, incidentRead, "incident");
 
         var (note, timeline) = await CreateAndFollowAsync(maya, $"/api/v1/incidents/{Id(incident)}/notes", new { text = "Following the Location", visibility = "Internal" });
         timeline.EnumerateArray().Select(Id).ShouldContain(Id(note));
 
         var (device, deviceRead) = await CreateAndFollowAsync(maya, $"/api/v1/tenants/{Northwind}/devices", new { hostname = $"loc-{suffix}" });
         Id(deviceRead).ShouldBe(Id(device));
+        ShouldHaveTheSameTimes(device, deviceRead, "device");
 
         var (task, taskRead) = await CreateAndFollowAsync(maya, $"/api/v1/incidents/{Id(incident)}/tasks", new { deviceId = Id(device) });
         Id(taskRead).ShouldBe(Id(task));
+        ShouldHaveTheSameTimes(task, taskRead, "task");
 
         var (endpoint, endpointRead) = await CreateAndFollowAsync(liam, $"/api/v1/msps/{Harbor}/notification-endpoints",
             new { channel = "Webhook", name = $"loc-{suffix}", url = "https://hooks.example.com/portal" });
@@ -64,6 +84,7 @@ public sealed class LocationHeaderTests(SqliteApp app) : IClassFixture<SqliteApp
         var (invitation, invitationRead) = await CreateAndFollowAsync(liam, $"/api/v1/organisations/{Harbor}/invitations",
             new { email = $"loc.{suffix}@harborit.example", role = "MspEngineer" });
         Id(invitationRead).ShouldBe(Id(invitation));
+        ShouldHaveTheSameTimes(invitation, invitationRead, "invitation");
         invitationRead.GetProperty("state").GetString().ShouldBe("Pending");
 
         var (service, services) = await CreateAndFollowAsync(priya, $"/api/v1/providers/{Sentinel}/services", new { name = $"Location agent {suffix}", kind = "SoftwareProduct" });
@@ -76,6 +97,7 @@ public sealed class LocationHeaderTests(SqliteApp app) : IClassFixture<SqliteApp
         var (advisory, advisoryRead) = await CreateAndFollowAsync(priya, $"/api/v1/providers/{Sentinel}/advisories",
             new { title = $"Location advisory {suffix}", severity = "Sev3", impact = "Checks a header.", serviceIds = new[] { Id(service) } });
         Id(advisoryRead).ShouldBe(Id(advisory));
+        ShouldHaveTheSameTimes(advisory, advisoryRead, "advisory");
         var (_, updatedRead) = await CreateAndFollowAsync(priya, $"/api/v1/advisories/{Id(advisory)}/updates", new { status = "Monitoring", text = "Still checking." });
         Id(updatedRead).ShouldBe(Id(advisory));
 
@@ -86,6 +108,7 @@ public sealed class LocationHeaderTests(SqliteApp app) : IClassFixture<SqliteApp
 
         var (contract, contractRead) = await CreateAndFollowAsync(ada, "/api/v1/contracts", new { mspId = Harbor, customerId = Id(organisation) });
         Id(contractRead).ShouldBe(Id(contract));
+        ShouldHaveTheSameTimes(contract, contractRead, "contract");
     }
 
     [Fact]

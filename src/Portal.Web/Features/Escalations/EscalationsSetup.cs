@@ -1,3 +1,4 @@
+using Portal.Infrastructure.Time;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Escalations;
@@ -19,7 +20,7 @@ public static class EscalationsSetup
         builder.Services.AddHostedService<DemoEscalationClocks>();
         builder.Services.AddHostedService<EscalationSweep.Startup>();
         if (builder.Environment.IsDevelopment() && builder.Configuration.GetValue<TimeSpan?>("Testing:ClockOffset") is { } offset && offset != TimeSpan.Zero)
-            builder.Services.AddSingleton<TimeProvider>(new OffsetTimeProvider(TimeProvider.System, offset));
+            builder.Services.AddSingleton<TimeProvider>(new OffsetTimeProvider(StoredPrecisionClock.SystemClock, offset));
     }
 }
 
