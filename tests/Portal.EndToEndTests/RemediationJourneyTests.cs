@@ -206,7 +206,7 @@ public sealed class RemediationJourneyTests(PortalApp app)
             Name = "gates.csv", MimeType = "text/csv", Buffer = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true).GetPreamble()
                 .Concat(System.Text.Encoding.UTF8.GetBytes(csv.ToString())).ToArray(),
         });
-        await maya.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
 
         // The page follows the import live until it is done.
         var status = maya.GetByTestId("import-status");
@@ -255,7 +255,7 @@ public sealed class RemediationJourneyTests(PortalApp app)
         await TriagePage.OpenIncidentAsync(maya, "Northwind Airways (NWA)", TriagePage.UniqueTitle("Scanners down"), "Sev3", "Scanners restart.");
         await maya.GetByTestId("remediation-link").ClickAsync();
         await maya.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload { Name = "wrong.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes("name;os\nPC-1;Windows\n") });
-        await maya.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
         await Expect(maya.Locator("[data-upload-error]")).ToContainTextAsync("hostname");
         await Expect(maya.GetByTestId("import-status")).ToHaveCountAsync(0);
     }
