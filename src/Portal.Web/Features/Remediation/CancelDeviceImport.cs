@@ -37,7 +37,7 @@ public sealed class CancelDeviceImportHandler(PortalDbContext db, CurrentUser cu
         if (incident.Status != IncidentStatus.Closed)
         {
             incident.AddNote(string.Create(CultureInfo.InvariantCulture,
-                $"Cancelled the import of {import.FileName} after {import.RowsRead:N0} rows: the {import.TasksCreated:N0} {(import.TasksCreated == 1 ? "task" : "tasks")} it created stay, the rest of the file is not read."),
+                $"Cancelled the import of {import.FileName} after {import.RowsRead:N0} rows: the {import.TasksCreated:N0} {(import.TasksCreated == 1 ? "task it created stays" : "tasks it created stay")}, the rest of the file is not read."),
                 NoteVisibility.Internal, actor, now);
         }
         await db.SaveChangesAsync(cancellationToken);

@@ -144,7 +144,7 @@ public sealed class TasksModel(IMediator mediator, CurrentUser currentUser, Time
         try
         {
             var import = await mediator.Send(new CancelDeviceImport(ImportId ?? Guid.Empty), ct);
-            FlashOnNextPage($"Cancelled the import of {import.FileName}: {Display.Count((int)import.TasksCreated)} {(import.TasksCreated == 1 ? "task" : "tasks")} it created stay.");
+            FlashOnNextPage($"Cancelled the import of {import.FileName}: {Display.Count((int)import.TasksCreated)} {(import.TasksCreated == 1 ? "task it created stays" : "tasks it created stay")}.");
             return Redirect(ViewUrl(Cursor));
         }
         catch (Exception e) when (ShowProblem(e, "CancelImport"))
