@@ -13,11 +13,19 @@ namespace Portal.Features.Remediation;
 /// mid-import, a job lost with in-memory storage or left invisible by a dead server, an enqueue that never happened because
 /// the process died right after the commit — and are handed out again. One query finds them, one UPDATE marks them handed
 /// out (so the next sweep waits again), then one job each. A run that finds its import already moving stops at its first
-/// batch (see <see cref="DeviceImportJob"/>), so handing one out twice costs nothing but a look.
+/// batch (see <see cref="DeviceImportJob"/>), so handing one out twice costs nothing but a look. It also removes the files
+/// nothing will read again (<see cref="RemoveLeftFilesAsync"/>).
 /// </summary>
-public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBackgroundJobClient jobs, TimeProvider clock, IOptions<DeviceImportOptions> options)
+public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBackgroundJobClient jobs, TimeProvider clock, IOptions<DeviceImportOptions> options,
+    IWebHostEnvironment environment)
 {
     public const string RecurringJobId = "device-import-sweep";
+
+    /// <summary>An upload still being received writes to its staging file all the time; one untouched for this long was abandoned.</summary>
+    public static readonly TimeSpan AbandonedUploadAfter = TimeSpan.FromHours(1);
+
+    /// <summary>The most finished imports' files one sweep looks up; the rest wait for the next.</summary>
+    private const int FilesPerSweep = 500;
 
     [AutomaticRetry(Attempts = 0)]
     [DisplayName("Device import sweep")]
@@ -29,10 +37,62 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
         var stale = await db.DeviceImports.AsNoTracking()
             .Where(i => (i.Status == DeviceImportStatus.Queued || i.Status == DeviceImportStatus.Running) && i.HeartbeatAt < staleBefore)
             .OrderBy(i => i.HeartbeatAt).Select(i => i.Id).Take(100).ToListAsync(cancellationToken);
-        if (stale.Count == 0) return 0;
-        await db.DeviceImports.Where(i => stale.Contains(i.Id) && i.HeartbeatAt < staleBefore)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.HeartbeatAt, now), cancellationToken);
-        foreach (var id in stale) DeviceImportJobs.Enqueue(jobs, id);
+        if (stale.Count > 0)
+        {
+            await db.DeviceImports.Where(i => stale.Contains(i.Id) && i.HeartbeatAt < staleBefore)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.HeartbeatAt, now), cancellationToken);
+            foreach (var id in stale) DeviceImportJobs.Enqueue(jobs, id);
+        }
+        await RemoveLeftFilesAsync(now, cancellationToken);
         return stale.Count;
+    }
+
+    /// <summary>
+    /// The files in the import folder nothing will read again, removed: a finished import's (completed, failed or cancelled:
+    /// final states), which its job removes itself unless it died first or never ran — a cancelled import whose job storage was
+    /// lost — and a staging file of an upload nobody has written to for <see cref="AbandonedUploadAfter"/>. A file whose
+    /// import is unfinished, or has no row (yet: one being committed right now), is left alone. Answers how many went.
+    /// </summary>
+    public async Task<int> RemoveLeftFilesAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var folder = options.Value.FolderPath(environment.ContentRootPath);
+        if (!Directory.Exists(folder)) return 0;
+        var removed = 0;
+        var imports = new Dictionary<Guid, string>();
+        foreach (var path in Directory.EnumerateFiles(folder))
+        {
+            var name = Path.GetFileName(path);
+            if (name.StartsWith("upload-", StringComparison.Ordinal) && name.EndsWith(".part", StringComparison.Ordinal))
+            {
+                if (now - File.GetLastWriteTimeUtc(path) > AbandonedUploadAfter && TryDelete(path)) removed++;
+            }
+            else if (imports.Count < FilesPerSweep && name.EndsWith(".csv", StringComparison.Ordinal) && Guid.TryParseExact(name[..^4], "N", out var id))
+            {
+                imports[id] = path;
+            }
+        }
+        if (imports.Count == 0) return removed;
+        var ids = imports.Keys.ToList();
+        var finished = await db.DeviceImports.AsNoTracking()
+            .Where(i => ids.Contains(i.Id) && (i.Status == DeviceImportStatus.Completed || i.Status == DeviceImportStatus.Failed || i.Status == DeviceImportStatus.Cancelled))
+            .Select(i => i.Id).ToListAsync(cancellationToken);
+        foreach (var id in finished)
+        {
+            if (TryDelete(imports[id])) removed++;
+        }
+        return removed;
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // still open somewhere (Windows), or not ours to remove: the next sweep tries again
+        }
     }
 }
