@@ -6,7 +6,8 @@ namespace Portal.IntegrationTests.Remediation;
 /// <summary>
 /// The import folder does not fill up with files nothing will read again. A job removes its import's file when it finishes,
 /// unless it died first or never ran (a cancelled import whose job storage was lost); an upload cut off mid-way leaves its
-/// staging file. Before, both stayed for ever; now the minutely sweep removes them, and nothing an import may still read.
+/// staging file; a process killed between placing the file and committing its import leaves a file without a row.
+/// Before, all of them stayed for ever; now the minutely sweep removes them, and nothing an import may still read.
 /// </summary>
 public sealed class LeftImportFilesTests(SlowImportApp app) : IClassFixture<SlowImportApp>
 {
@@ -35,7 +36,8 @@ public sealed class LeftImportFilesTests(SlowImportApp app) : IClassFixture<Slow
 
         var hourAgo = DateTime.UtcNow.AddHours(-2);
         var finishedFile = Write($"{done.Id:N}.csv", hourAgo);            // its job died before removing it
-        var unknownFile = Write($"{Guid.NewGuid():N}.csv", hourAgo);     // no row (yet): perhaps an import being committed
+        var neverCommitted = Write($"{Guid.NewGuid():N}.csv", hourAgo);  // no row two hours on: its commit never came
+        var committing = Write($"{Guid.NewGuid():N}.csv", DateTime.UtcNow); // no row yet: perhaps an import being committed
         var abandonedUpload = Write($"upload-{Guid.NewGuid():N}.part", hourAgo);
         var liveUpload = Write($"upload-{Guid.NewGuid():N}.part", DateTime.UtcNow);
         var otherFile = Write("readme.txt", hourAgo);
@@ -50,7 +52,9 @@ public sealed class LeftImportFilesTests(SlowImportApp app) : IClassFixture<Slow
         File.Exists(finishedFile).ShouldBeFalse("a completed import's file is read by nothing");
         File.Exists(abandonedUpload).ShouldBeFalse("an upload nobody has written to for two hours was abandoned");
         File.Exists(runningFile).ShouldBeTrue("a running import still reads its file");
-        File.Exists(unknownFile).ShouldBeTrue("a file without an import row may belong to one being committed");
+        File.Exists(neverCommitted).ShouldBeFalse("an import file without its row for two hours belongs to a commit that never came");
+        File.Exists(committing).ShouldBeTrue("a new file without an import row may belong to one being committed");
+        File.GetLastWriteTimeUtc(runningFile).ShouldBeGreaterThan(DateTime.UtcNow.AddMinutes(-5), "an import's file is dated when it is queued, not when its upload began");
         File.Exists(liveUpload).ShouldBeTrue("an upload still being received");
         File.Exists(otherFile).ShouldBeTrue("not Portal's to remove");
         (await maya.WaitForImportAsync(running.Id)).Status.ShouldBe("Completed", "the running import went on untouched");

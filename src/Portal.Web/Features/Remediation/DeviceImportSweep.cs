@@ -21,8 +21,11 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
 {
     public const string RecurringJobId = "device-import-sweep";
 
-    /// <summary>An upload still being received writes to its staging file all the time; one untouched for this long was abandoned.</summary>
-    public static readonly TimeSpan AbandonedUploadAfter = TimeSpan.FromHours(1);
+    /// <summary>
+    /// An upload still being received writes to its staging file all the time, and an import's file is dated when its row is
+    /// committed, a moment later: a staging file untouched, or an import file without its row, for this long was abandoned.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
 
     /// <summary>The most finished imports' files one sweep looks up; the rest wait for the next.</summary>
     private const int FilesPerSweep = 500;
@@ -50,8 +53,9 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
     /// <summary>
     /// The files in the import folder nothing will read again, removed: a finished import's (completed, failed or cancelled:
     /// final states), which its job removes itself unless it died first or never ran — a cancelled import whose job storage was
-    /// lost — and a staging file of an upload nobody has written to for <see cref="AbandonedUploadAfter"/>. A file whose
-    /// import is unfinished, or has no row (yet: one being committed right now), is left alone. Answers how many went.
+    /// lost — and, after <see cref="AbandonedAfter"/>, a staging file of an upload nobody writes to any more or an import file
+    /// whose row was never committed (a process killed between the two). A file whose import is unfinished is left alone, and
+    /// so is a younger file without a row: its import may be committing right now. Answers how many went.
     /// </summary>
     public async Task<int> RemoveLeftFilesAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -64,7 +68,7 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
             var name = Path.GetFileName(path);
             if (name.StartsWith("upload-", StringComparison.Ordinal) && name.EndsWith(".part", StringComparison.Ordinal))
             {
-                if (now - File.GetLastWriteTimeUtc(path) > AbandonedUploadAfter && TryDelete(path)) removed++;
+                if (now - File.GetLastWriteTimeUtc(path) > AbandonedAfter && TryDelete(path)) removed++;
             }
             else if (imports.Count < FilesPerSweep && name.EndsWith(".csv", StringComparison.Ordinal) && Guid.TryParseExact(name[..^4], "N", out var id))
             {
@@ -73,12 +77,14 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
         }
         if (imports.Count == 0) return removed;
         var ids = imports.Keys.ToList();
-        var finished = await db.DeviceImports.AsNoTracking()
-            .Where(i => ids.Contains(i.Id) && (i.Status == DeviceImportStatus.Completed || i.Status == DeviceImportStatus.Failed || i.Status == DeviceImportStatus.Cancelled))
-            .Select(i => i.Id).ToListAsync(cancellationToken);
-        foreach (var id in finished)
+        var statuses = await db.DeviceImports.AsNoTracking().Where(i => ids.Contains(i.Id))
+            .ToDictionaryAsync(i => i.Id, i => i.Status, cancellationToken);
+        foreach (var (id, path) in imports)
         {
-            if (TryDelete(imports[id])) removed++;
+            var unread = statuses.TryGetValue(id, out var status)
+                ? status is DeviceImportStatus.Completed or DeviceImportStatus.Failed or DeviceImportStatus.Cancelled
+                : now - File.GetLastWriteTimeUtc(path) > AbandonedAfter;
+            if (unread && TryDelete(path)) removed++;
         }
         return removed;
     }

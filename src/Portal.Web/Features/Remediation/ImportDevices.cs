@@ -48,6 +48,8 @@ public sealed class ImportDevicesHandler(PortalDbContext db, CurrentUser current
 
         var target = options.Value.FileOf(environment.ContentRootPath, import.Id);
         File.Move(command.File.Path, target);
+        // Dated now, not when its upload began: the sweep takes a file without an import row, and this old, for one whose commit never came.
+        File.SetLastWriteTimeUtc(target, clock.GetUtcNow().UtcDateTime);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
