@@ -247,8 +247,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne<Organisation>().WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(i => new { i.TenantId, i.Number }).IsUnique();
             e.HasIndex(i => new { i.TenantId, i.Status, i.Severity });
-            // One linked incident per tenant and advisory: two engineers fanning out at once cannot open it twice.
-            e.HasIndex(i => new { i.AdvisoryId, i.TenantId }).IsUnique();
+            // One linked incident per tenant and advisory that is not closed: two engineers fanning out at once cannot open it twice.
+            // A closed one (closed is final) leaves the unique index, so a reopened advisory's second wave opens a new incident beside
+            // it; the plain index serves the reads of every linked incident, closed ones included.
+            e.HasIndex(i => new { i.AdvisoryId, i.TenantId });
+            e.HasIndex(i => new { i.AdvisoryId, i.TenantId }, "IX_Incidents_AdvisoryId_TenantId_NotClosed").IsUnique()
+                .HasFilter($"{Quote(nameof(Incident.AdvisoryId))} IS NOT NULL AND {Quote(nameof(Incident.Status))} <> '{nameof(IncidentStatus.Closed)}'");
             e.HasMany(i => i.Timeline).WithOne().HasForeignKey(t => t.IncidentId);
             e.Navigation(i => i.Timeline).UsePropertyAccessMode(PropertyAccessMode.Field);
             e.Ignore(i => i.IsOpen);

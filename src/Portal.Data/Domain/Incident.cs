@@ -101,7 +101,11 @@ public sealed class Incident
 
     public bool IsOpen => Status is not (IncidentStatus.Resolved or IncidentStatus.Closed);
 
-    public static Incident Open(Guid tenantId, int number, string prefix, string title, Severity severity, string? customerSummary, Actor actor, DateTimeOffset now)
+    public static Incident Open(Guid tenantId, int number, string prefix, string title, Severity severity, string? customerSummary, Actor actor, DateTimeOffset now) =>
+        Open(tenantId, number, prefix, title, severity, customerSummary, actor, now, follows: null);
+
+    private static Incident Open(Guid tenantId, int number, string prefix, string title, Severity severity, string? customerSummary, Actor actor, DateTimeOffset now,
+        string? follows)
     {
         RequireMsp(actor, "open incidents");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(number);
@@ -110,19 +114,22 @@ public sealed class Incident
         var summary = string.IsNullOrWhiteSpace(customerSummary) ? null : PlainText.Require(customerSummary, SummaryMaxLength, "customer summary");
 
         var incident = new Incident(Guid.NewGuid(), tenantId, number, prefix, cleanTitle, severity, summary, now) { CreatedById = actor.UserId };
-        incident.Append(actor, now, TimelineEntryKind.Opened, NoteVisibility.Customer, $"Opened {severity}: {cleanTitle}", null, IncidentStatus.New);
+        var opened = follows is null ? $"Opened {severity}: {cleanTitle}" : $"Opened {severity}: {cleanTitle} (follows {follows}, closed)";
+        incident.Append(actor, now, TimelineEntryKind.Opened, NoteVisibility.Customer, opened, null, IncidentStatus.New);
         return incident;
     }
 
     /// <summary>
     /// The incident an MSP opens in one of its tenants from a provider advisory: the advisory's severity and impact (its
-    /// customer summary), linked to it so that every later advisory update reaches this timeline.
+    /// customer summary), linked to it so that every later advisory update reaches this timeline. <paramref name="follows"/> is the
+    /// reference of the tenant's closed linked incident of the same advisory, when this one is its second wave; its opening says so.
     /// </summary>
-    public static Incident OpenFromAdvisory(Guid tenantId, int number, string prefix, Advisory advisory, string providerName, Actor actor, DateTimeOffset now)
+    public static Incident OpenFromAdvisory(Guid tenantId, int number, string prefix, Advisory advisory, string providerName, Actor actor, DateTimeOffset now,
+        string? follows = null)
     {
         var title = $"{providerName}: {advisory.Title}";
         var incident = Open(tenantId, number, prefix, title.Length <= TitleMaxLength ? title : title[..TitleMaxLength],
-            advisory.Severity, advisory.Impact.Length <= SummaryMaxLength ? advisory.Impact : advisory.Impact[..SummaryMaxLength], actor, now);
+            advisory.Severity, advisory.Impact.Length <= SummaryMaxLength ? advisory.Impact : advisory.Impact[..SummaryMaxLength], actor, now, follows);
         incident.AdvisoryId = advisory.Id;
         return incident;
     }

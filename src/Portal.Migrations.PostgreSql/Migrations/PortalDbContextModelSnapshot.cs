@@ -909,13 +909,16 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("NextEscalationAt");
 
-                    b.HasIndex("AdvisoryId", "TenantId")
-                        .IsUnique();
+                    b.HasIndex("AdvisoryId", "TenantId");
 
                     b.HasIndex("TenantId", "Number")
                         .IsUnique();
 
                     b.HasIndex("TenantId", "Status", "Severity");
+
+                    b.HasIndex(new[] { "AdvisoryId", "TenantId" }, "IX_Incidents_AdvisoryId_TenantId_NotClosed")
+                        .IsUnique()
+                        .HasFilter("\"AdvisoryId\" IS NOT NULL AND \"Status\" <> 'Closed'");
 
                     b.ToTable("Incidents");
                 });

@@ -909,14 +909,16 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("NextEscalationAt");
 
-                    b.HasIndex("AdvisoryId", "TenantId")
-                        .IsUnique()
-                        .HasFilter("[AdvisoryId] IS NOT NULL");
+                    b.HasIndex("AdvisoryId", "TenantId");
 
                     b.HasIndex("TenantId", "Number")
                         .IsUnique();
 
                     b.HasIndex("TenantId", "Status", "Severity");
+
+                    b.HasIndex(new[] { "AdvisoryId", "TenantId" }, "IX_Incidents_AdvisoryId_TenantId_NotClosed")
+                        .IsUnique()
+                        .HasFilter("[AdvisoryId] IS NOT NULL AND [Status] <> 'Closed'");
 
                     b.ToTable("Incidents");
                 });

@@ -60,6 +60,32 @@ public sealed partial class AdvisoryPagesTests(SqliteApp app) : IClassFixture<Sq
     }
 
     [Fact]
+    public async Task After_the_advisory_comes_back_the_page_says_a_closed_incident_gets_a_new_one_that_follows_it()
+    {
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var advisory = await priya.PublishAsync(app.Demo.Org("Sentinel Shield Security").Id, "Sensor boot loop (pages, second wave)",
+            [(await priya.ServiceAsync(AdvisoryApi.SensorService)).Id]);
+        var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        var api = await app.ClientForAsync(DemoDirectory.Maya);
+        var closed = (await api.FanOutAsync(advisory.Id, new { tenantIds = new[] { northwind } })).Tenants.Single();
+        await api.AcknowledgeAsync(closed.IncidentId!.Value);
+        await api.ChangeStatusAsync(closed.IncidentId!.Value, "Resolved");
+        await api.ChangeStatusAsync(closed.IncidentId!.Value, "Closed");
+        await priya.PostUpdateAsync(advisory.Id, "Resolved", "Fixed.");
+        await priya.PostUpdateAsync(advisory.Id, "Investigating", "Not fixed everywhere.");
+        using var maya = await SignedInAsync(DemoDirectory.Maya);
+
+        var detail = await maya.GetStringAsync($"/advisories/{advisory.Id}", Ct);
+        detail.ShouldContain($"({closed.IncidentReference} closed: a new one opens)");
+
+        using var preview = await PostFormAsync(maya, $"/advisories/{advisory.Id}", "Preview", [new("FanOutTenants", northwind.ToString())]);
+        preview.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var html = await preview.Content.ReadAsStringAsync(Ct);
+        html.ShouldContain($"<strong>1 incident, {await app.MatchingDevicesAsync(northwind)} tasks</strong>");
+        html.ShouldContain($"tasks, following {closed.IncidentReference}</li>");
+    }
+
+    [Fact]
     public async Task A_customer_reads_the_advisory_without_the_MSP_parts_and_a_foreign_one_is_404()
     {
         var grace = await app.ClientForAsync("grace@nimbuscloud.example");

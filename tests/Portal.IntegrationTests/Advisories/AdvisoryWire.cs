@@ -64,7 +64,7 @@ public sealed record InboxItemDto(Guid AdvisoryId, string AdvisoryTitle, Guid Pr
     Guid TenantId, string TenantName, string Source, DateTimeOffset TargetedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy,
     Guid? IncidentId, string? IncidentReference, string? IncidentStatus);
 
-public sealed record FanOutTenantDto(Guid TenantId, string TenantName, string Outcome, Guid? IncidentId, string? IncidentReference, int Tasks);
+public sealed record FanOutTenantDto(Guid TenantId, string TenantName, string Outcome, Guid? IncidentId, string? IncidentReference, int Tasks, string? Follows = null);
 
 public sealed record FanOutDto(Guid AdvisoryId, bool Preview, string DeviceFilter, int IncidentsOpened, int TasksCreated, int AlreadyLinked, IReadOnlyList<FanOutTenantDto> Tenants,
     bool StillCreatingTasks = false);

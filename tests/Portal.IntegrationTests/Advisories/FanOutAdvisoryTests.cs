@@ -115,6 +115,94 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         preview.TasksCreated.ShouldBe(0);
     }
 
+    /// <summary>
+    /// A second wave: the provider resolved the advisory, then reopened it (the fix did not hold). A tenant whose linked incident was
+    /// closed gets a new one that names it; one whose incident is only resolved keeps it (the MSP reopens it); the provider's counts
+    /// and the MSP's inbox follow the new incident, not the closed one beside it.
+    /// </summary>
+    [Fact]
+    public async Task A_reopened_advisory_opens_a_new_incident_beside_a_closed_one_and_leaves_a_resolved_one()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor 7.11 boot loop (second wave)");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var chosen = new { tenantIds = new[] { Northwind, Fabrikam } };
+        var first = await maya.FanOutAsync(advisory.Id, chosen);
+        var closed = first.Tenants.Single(t => t.TenantId == Northwind);
+        var resolved = first.Tenants.Single(t => t.TenantId == Fabrikam);
+        foreach (var incident in new[] { closed, resolved })
+        {
+            await maya.AcknowledgeAsync(incident.IncidentId!.Value);
+            await maya.ChangeStatusAsync(incident.IncidentId!.Value, "Resolved");
+        }
+        await maya.ChangeStatusAsync(closed.IncidentId!.Value, "Closed");
+        await priya.PostUpdateAsync(advisory.Id, "Resolved", "Fixed by sensor 7.12.");
+        await priya.PostUpdateAsync(advisory.Id, "Investigating", "Sensor 7.12 boot loops too on some machines.");
+
+        var preview = await maya.FanOutAsync(advisory.Id, chosen, preview: true);
+        preview.Tenants.Single(t => t.TenantId == Northwind).ShouldSatisfyAllConditions(
+            t => t.Outcome.ShouldBe("Opened"), t => t.Follows.ShouldBe(closed.IncidentReference), t => t.Tasks.ShouldBe(closed.Tasks));
+        preview.Tenants.Single(t => t.TenantId == Fabrikam).ShouldSatisfyAllConditions(
+            t => t.Outcome.ShouldBe("AlreadyLinked"), t => t.IncidentId.ShouldBe(resolved.IncidentId), t => t.Follows.ShouldBeNull());
+
+        var second = await maya.FanOutAsync(advisory.Id, chosen);
+
+        second.IncidentsOpened.ShouldBe(1);
+        second.AlreadyLinked.ShouldBe(1);
+        var wave = second.Tenants.Single(t => t.TenantId == Northwind);
+        wave.Outcome.ShouldBe("Opened");
+        wave.IncidentId.ShouldNotBe(closed.IncidentId);
+        wave.Follows.ShouldBe(closed.IncidentReference);
+        wave.Tasks.ShouldBe(await app.MatchingDevicesAsync(Northwind));
+        var state = await app.LinkedStateAsync(advisory.Id, Northwind);
+        state.Incidents.Count.ShouldBe(2);
+        state.Incidents.Single(i => i.Id == closed.IncidentId).Status.ShouldBe(Portal.Domain.IncidentStatus.Closed);
+        state.Incidents.Single(i => i.Id == wave.IncidentId).Status.ShouldBe(Portal.Domain.IncidentStatus.New);
+        var opening = await app.QueryAsync(db => db.TimelineEntries.AsNoTracking().Where(e => e.IncidentId == wave.IncidentId).OrderBy(e => e.Sequence).FirstAsync(Ct));
+        opening.Text.ShouldEndWith($"(follows {closed.IncidentReference}, closed)");
+        opening.Visibility.ShouldBe(Portal.Domain.NoteVisibility.Customer);
+
+        // The inbox shows the tenant's new incident; the provider counts it and its devices once, not the closed wave beside it.
+        var inbox = await maya.InboxAsync($"advisoryId={advisory.Id}");
+        inbox.Single(i => i.TenantId == Northwind).ShouldSatisfyAllConditions(
+            i => i.IncidentId.ShouldBe(wave.IncidentId), i => i.IncidentStatus.ShouldBe("New"));
+        inbox.Single(i => i.TenantId == Fabrikam).IncidentStatus.ShouldBe("Resolved");
+        using (var response = await priya.GetAsync($"/api/v1/advisories/{advisory.Id}/impact", Ct))
+        {
+            var impact = await response.ReadAsync<AdvisoryImpactDto>();
+            impact.Totals.IncidentsOpen.ShouldBe(1);
+            impact.Totals.IncidentsResolved.ShouldBe(1);
+            impact.Totals.DevicesTotal.ShouldBe(await app.MatchingDevicesAsync(Northwind) + await app.MatchingDevicesAsync(Fabrikam));
+        }
+
+        // Once open again, the tenant has its incident: a third run adds nothing.
+        var third = await maya.FanOutAsync(advisory.Id, chosen);
+        third.IncidentsOpened.ShouldBe(0);
+        third.Tenants.Single(t => t.TenantId == Northwind).ShouldSatisfyAllConditions(
+            t => t.Outcome.ShouldBe("AlreadyLinked"), t => t.IncidentId.ShouldBe(wave.IncidentId));
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.Count.ShouldBe(2);
+    }
+
+    /// <summary>The database keeps one linked incident per tenant and advisory that is not closed, whoever writes it.</summary>
+    [Fact]
+    public async Task The_database_refuses_a_second_open_linked_incident_for_a_tenant_and_advisory()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor 7.11 boot loop (one open incident)");
+        var opened = (await (await app.ClientForAsync(DemoDirectory.Maya)).FanOutAsync(advisory.Id, new { tenantIds = new[] { Northwind } })).Tenants.Single();
+
+        var copy = () => app.QueryAsync(async db =>
+        {
+            var linked = await db.Incidents.AsNoTracking().SingleAsync(i => i.Id == opened.IncidentId, Ct);
+            var number = await db.Incidents.Where(i => i.TenantId == Northwind).MaxAsync(i => i.Number, Ct) + 1;
+            var full = await db.Advisories.AsNoTracking().SingleAsync(a => a.Id == advisory.Id, Ct);
+            db.Incidents.Add(Portal.Domain.Incident.OpenFromAdvisory(Northwind, number, "DUP", full, "Sentinel Shield Security",
+                new Portal.Domain.Actor(linked.CreatedById, "Maya", Portal.Domain.TenantAccess.Msp), DateTimeOffset.UtcNow));
+            return await db.SaveChangesAsync(Ct);
+        });
+        await Should.ThrowAsync<DbUpdateException>(copy);
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.Count.ShouldBe(1);
+    }
+
     [Fact]
     public async Task A_fan_out_stopped_between_its_incidents_and_their_tasks_is_finished_by_the_sweep_or_the_next_call_once()
     {

@@ -15,14 +15,16 @@ namespace Portal.Features.Advisories;
 internal static class AdvisoryBurnDown
 {
     /// <summary>
-    /// The counter rows of the incidents the advisory counts: linked to it, in a tenant it targets now. Around the query filters
-    /// (the provider sees no tenant's rows); numbers leave the callers, nothing else.
+    /// The counter rows of the incidents the advisory counts: linked to it, in a tenant it targets now, each tenant's latest (a
+    /// second wave's devices are counted once, as they stand in that wave, not again beside the closed first). Around the query
+    /// filters (the provider sees no tenant's rows); numbers leave the callers, nothing else.
     /// </summary>
     public static Task<List<RemediationProgress>> CountedCountersAsync(PortalDbContext db, Guid advisoryId, CancellationToken cancellationToken) =>
         (from progress in db.RemediationProgress.IgnoreQueryFilters().AsNoTracking()
          join incident in db.Incidents.IgnoreQueryFilters() on progress.IncidentId equals incident.Id
          where incident.AdvisoryId == advisoryId
                && db.AdvisoryTargets.IgnoreQueryFilters().Any(t => t.AdvisoryId == advisoryId && t.TenantId == incident.TenantId)
+               && !db.Incidents.IgnoreQueryFilters().Any(later => later.AdvisoryId == advisoryId && later.TenantId == incident.TenantId && later.Number > incident.Number)
          select progress).ToListAsync(cancellationToken);
 
     public static async Task<BurnDownView> ReadAsync(PortalDbContext db, Guid advisoryId, IReadOnlyCollection<RemediationProgress> counters,

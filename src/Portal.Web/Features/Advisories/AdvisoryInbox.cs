@@ -24,7 +24,9 @@ public static class AdvisoryInbox
                    join a in db.Advisories on t.AdvisoryId equals a.Id
                    join o in db.Organisations on t.TenantId equals o.Id
                    join p in db.Organisations on a.ProviderId equals p.Id
-                   from i in db.Incidents.Where(i => i.AdvisoryId == t.AdvisoryId && i.TenantId == t.TenantId).DefaultIfEmpty()
+                   // The tenant's latest linked incident: the open one of a second wave rather than the closed one it follows.
+                   from i in db.Incidents.Where(i => i.AdvisoryId == t.AdvisoryId && i.TenantId == t.TenantId
+                       && !db.Incidents.Any(later => later.AdvisoryId == i.AdvisoryId && later.TenantId == i.TenantId && later.Number > i.Number)).DefaultIfEmpty()
                    orderby t.AcknowledgedAt != null, a.Severity, a.PublishedAt descending, o.Name
                    select new AdvisoryInboxItem(a.Id, a.Title, a.ProviderId, p.Name, a.Severity, a.Status, a.PublishedAt,
                        t.TenantId, o.Name, t.Source, t.TargetedAt, t.AcknowledgedAt, t.AcknowledgedByName,

@@ -35,6 +35,8 @@ public sealed record DeviceFilter(string? Os, string? Tag, string? Site)
 /// chosen ones), with the advisory's severity and impact, and one remediation task per matching device; the targets covered are
 /// acknowledged. A tenant that already has its linked incident gets nothing new, so running it twice (or two engineers at
 /// once: the unique (AdvisoryId, TenantId) index refuses the second, which re-runs and finds the first's) opens nothing twice.
+/// A tenant whose linked incident was closed gets a new one (a second wave: the provider reopened the advisory after a fix
+/// that did not hold); the new incident names the one it follows, and the closed one stays as it was.
 /// This command is the first of the action's two units of work (the incidents, each with its <see cref="FanOutTaskPlan"/>);
 /// <see cref="CreateFanOutTasks"/> is the second. Callers send both through <see cref="FanOutActions.FanOutAsync"/>.
 /// </summary>
@@ -52,11 +54,13 @@ public enum FanOutOutcome
     /// <summary>The linked incident was opened now (or, in a preview, would be).</summary>
     Opened,
 
-    /// <summary>The tenant already had its linked incident: nothing was added to it.</summary>
+    /// <summary>The tenant already had its linked incident, open or resolved: nothing was added to it.</summary>
     AlreadyLinked,
 }
 
-public sealed record FanOutTenantResult(Guid TenantId, string TenantName, FanOutOutcome Outcome, Guid? IncidentId, string? IncidentReference, int Tasks);
+/// <param name="Follows">For a tenant whose earlier linked incident was closed, that incident's reference: the new one follows it.</param>
+public sealed record FanOutTenantResult(Guid TenantId, string TenantName, FanOutOutcome Outcome, Guid? IncidentId, string? IncidentReference, int Tasks,
+    string? Follows = null);
 
 /// <param name="StillCreatingTasks">
 /// True when the answer came before every task was made (<see cref="AdvisoryOptions.FanOutAnswerWithin"/>): the counts are what
@@ -78,7 +82,11 @@ public sealed class PreviewAdvisoryFanOutValidator : AbstractValidator<PreviewAd
 /// <summary>The part of a fan-out that only reads: which tenants, which already have their incident, which devices match.</summary>
 internal static class FanOutPlan
 {
-    public sealed record Tenant(Guid Id, string Name, Incident? Linked);
+    /// <param name="Linked">The tenant's linked incident that is not closed (at most one: the unique index), which a fan-out leaves alone.</param>
+    /// <param name="Closed">Otherwise the tenant's latest closed linked incident, which a new one follows.</param>
+    public sealed record Tenant(Guid Id, string Name, Incident? Linked, ClosedIncident? Closed);
+
+    public sealed record ClosedIncident(Guid Id, string Reference, int Number);
 
     /// <summary>
     /// The targets the user's MSP works on (the query filters loaded only the user's tenants into the advisory), narrowed to the
@@ -100,8 +108,14 @@ internal static class FanOutPlan
         }
         if (tenantIds.Count == 0) return [];
 
-        var linked = await db.Incidents.Where(i => i.AdvisoryId == advisory.Id && tenantIds.Contains(i.TenantId)).ToDictionaryAsync(i => i.TenantId, ct);
-        return [.. tenantIds.Select(id => new Tenant(id, user.Tenants[id].Name, linked.GetValueOrDefault(id))).OrderBy(t => t.Name, StringComparer.Ordinal)];
+        var linked = await db.Incidents.Where(i => i.AdvisoryId == advisory.Id && tenantIds.Contains(i.TenantId) && i.Status != IncidentStatus.Closed)
+            .ToDictionaryAsync(i => i.TenantId, ct);
+        var closed = (await db.Incidents.AsNoTracking()
+                .Where(i => i.AdvisoryId == advisory.Id && tenantIds.Contains(i.TenantId) && i.Status == IncidentStatus.Closed)
+                .Select(i => new { i.TenantId, Incident = new ClosedIncident(i.Id, i.Reference, i.Number) }).ToListAsync(ct))
+            .GroupBy(c => c.TenantId).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Incident.Number)!.Incident);
+        return [.. tenantIds.Select(id => new Tenant(id, user.Tenants[id].Name, linked.GetValueOrDefault(id), linked.ContainsKey(id) ? null : closed.GetValueOrDefault(id)))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>The tenants' devices that match, through the filtered context (the user's managed tenants only).</summary>
@@ -153,7 +167,7 @@ public sealed class PreviewAdvisoryFanOutHandler(PortalDbContext db, CurrentUser
             .ToDictionaryAsync(x => x.TenantId, x => x.Count, cancellationToken);
         return FanOutPlan.Result(advisory.Id, preview: true, filter, [.. tenants.Select(t => t.Linked is { } linked
             ? new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.AlreadyLinked, linked.Id, linked.Reference, 0)
-            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, null, null, counts.GetValueOrDefault(t.Id)))]);
+            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, null, null, counts.GetValueOrDefault(t.Id), t.Closed?.Reference))]);
     }
 }
 
@@ -179,10 +193,11 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
         {
             var numbers = await NextIncidentNumbersAsync(toOpen, cancellationToken);
             var providerName = await db.Organisations.Where(o => o.Id == advisory.ProviderId).Select(o => o.Name).SingleAsync(cancellationToken);
-            foreach (var tenantId in toOpen)
+            foreach (var tenant in tenants.Where(t => t.Linked is null))
             {
+                var tenantId = tenant.Id;
                 var (number, prefix) = numbers[tenantId];
-                var incident = Incident.OpenFromAdvisory(tenantId, number, prefix, advisory, providerName, user.ActorIn(tenantId), now);
+                var incident = Incident.OpenFromAdvisory(tenantId, number, prefix, advisory, providerName, user.ActorIn(tenantId), now, follows: tenant.Closed?.Reference);
                 db.Incidents.Add(incident);
                 db.FanOutTaskPlans.Add(new FanOutTaskPlan(incident.Id, tenantId, advisory.Id, filter.Os, filter.Tag, filter.Site, now));
                 opened[tenantId] = incident;
@@ -197,7 +212,7 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
 
         return FanOutPlan.Result(advisory.Id, preview: false, filter, [.. tenants.Select(t => t.Linked is { } linked
             ? new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.AlreadyLinked, linked.Id, linked.Reference, 0)
-            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, opened[t.Id].Id, opened[t.Id].Reference, 0))]);
+            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, opened[t.Id].Id, opened[t.Id].Reference, 0, t.Closed?.Reference))]);
     }
 
     /// <summary>

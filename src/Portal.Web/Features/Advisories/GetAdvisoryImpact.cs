@@ -62,12 +62,14 @@ public sealed class GetAdvisoryImpactHandler(PortalDbContext db, TimeProvider cl
             .ToListAsync(cancellationToken);
         var targeted = targets.Select(t => t.TenantId).ToHashSet();
 
-        // Linked incidents count only in tenants the advisory targets now: a tenant no longer targeted is not counted for it.
+        // Linked incidents count only in tenants the advisory targets now (a tenant no longer targeted is not counted for it), and
+        // only each tenant's latest: after a second wave, the new incident and not the closed one it follows.
         var incidents = (await db.Incidents.IgnoreQueryFilters().AsNoTracking()
                 .Where(i => i.AdvisoryId == advisoryId)
-                .Select(i => new { i.Id, i.TenantId, i.Status })
+                .Select(i => new { i.Id, i.TenantId, i.Status, i.Number })
                 .ToListAsync(cancellationToken))
-            .Where(i => targeted.Contains(i.TenantId)).ToList();
+            .Where(i => targeted.Contains(i.TenantId))
+            .GroupBy(i => i.TenantId).Select(g => g.MaxBy(i => i.Number)!).ToList();
         // The counters of those incidents (one row each), and the burn-down recorded for the advisory, ended by them.
         var progress = await AdvisoryBurnDown.CountedCountersAsync(db, advisoryId, cancellationToken);
         var burnDown = await AdvisoryBurnDown.ReadAsync(db, advisoryId, progress, now, cancellationToken);
