@@ -45,7 +45,7 @@ public sealed partial class DeviceImportJob(
         if (import.IsFinished)
         {
             // Done by an earlier run, or cancelled before this one began: then its file is this run's to remove.
-            if (import.Status == DeviceImportStatus.Cancelled) TryDelete(path);
+            if (import.Status == DeviceImportStatus.Cancelled) ImportFile.TryDelete(path);
             return;
         }
 
@@ -133,7 +133,7 @@ public sealed partial class DeviceImportJob(
             await stop.CancelAsync(); // after a lost race or a failed batch the reader stops; a failure of the reader (the file unreadable mid-way) surfaces here
             try { await reading; } catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
         }
-        if (await CompleteAsync(importId, tenantId, position, cancellationToken)) TryDelete(path);
+        if (await CompleteAsync(importId, tenantId, position, cancellationToken)) ImportFile.TryDelete(path);
     }
 
     /// <summary>
@@ -222,7 +222,7 @@ public sealed partial class DeviceImportJob(
     {
         if (!await db.DeviceImports.AnyAsync(i => i.Id == importId && i.TenantId == tenantId && i.Status == DeviceImportStatus.Cancelled, ct)) return;
         LogCancelled(logger, importId);
-        TryDelete(path);
+        ImportFile.TryDelete(path);
     }
 
     private Task<bool> IsClosedAsync(DeviceImport import, CancellationToken ct) =>
@@ -265,7 +265,7 @@ public sealed partial class DeviceImportJob(
         }, cancellationToken);
         if (view is null) return;
         LogFailed(logger, importId, reason);
-        TryDelete(_options.FileOf(environment.ContentRootPath, importId));
+        ImportFile.TryDelete(_options.FileOf(environment.ContentRootPath, importId));
     }
 
     /// <summary>
@@ -322,11 +322,6 @@ public sealed partial class DeviceImportJob(
         string? line;
         do { line = await reader.ReadLineAsync(ct); } while (line is not null && line.Trim().Length == 0);
         return line ?? throw new IOException("The file is empty.");
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>The rows of one batch: valid devices (each device once), the lines refused and why.</summary>

@@ -68,7 +68,7 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
             var name = Path.GetFileName(path);
             if (name.StartsWith("upload-", StringComparison.Ordinal) && name.EndsWith(".part", StringComparison.Ordinal))
             {
-                if (now - File.GetLastWriteTimeUtc(path) > AbandonedAfter && TryDelete(path)) removed++;
+                if (now - File.GetLastWriteTimeUtc(path) > AbandonedAfter && ImportFile.TryDelete(path)) removed++;
             }
             else if (imports.Count < FilesPerSweep && name.EndsWith(".csv", StringComparison.Ordinal) && Guid.TryParseExact(name[..^4], "N", out var id))
             {
@@ -84,21 +84,8 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
             var unread = statuses.TryGetValue(id, out var status)
                 ? status is DeviceImportStatus.Completed or DeviceImportStatus.Failed or DeviceImportStatus.Cancelled
                 : now - File.GetLastWriteTimeUtc(path) > AbandonedAfter;
-            if (unread && TryDelete(path)) removed++;
+            if (unread && ImportFile.TryDelete(path)) removed++;
         }
         return removed;
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false; // still open somewhere (Windows), or not ours to remove: the next sweep tries again
-        }
     }
 }
