@@ -37,7 +37,7 @@ internal static class AdvisoryBurnDown
     }
 
     public static async Task<List<BurnDownPoint>> RecordedAsync(PortalDbContext db, Guid advisoryId, CancellationToken cancellationToken) =>
-        await db.AdvisoryProgressSamples.AsNoTracking().Where(s => s.AdvisoryId == advisoryId).OrderBy(s => s.At)
+        await db.AdvisoryProgressSamples.AsNoTracking().Where(s => s.AdvisoryId == advisoryId).OrderBy(s => s.At).ThenBy(s => s.Id)
             .Select(s => new BurnDownPoint(s.At.ToUnixTimeSeconds(), s.Total, s.Completed, s.Failed, s.NotApplicable)).ToListAsync(cancellationToken);
 
     /// <summary>The counted incidents' own samples added up and thinned (<see cref="BurnDown.Of"/>): every sample of every one.</summary>
@@ -48,7 +48,7 @@ internal static class AdvisoryBurnDown
         var incidentIds = counters.Select(c => c.IncidentId).ToList();
         var samples = await db.RemediationProgressSamples.IgnoreQueryFilters().AsNoTracking()
             .Where(s => incidentIds.Contains(s.IncidentId))
-            .OrderBy(s => s.At)
+            .OrderBy(s => s.At).ThenBy(s => s.Id)
             .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed, s.NotApplicable))
             .ToListAsync(cancellationToken);
         return [.. BurnDown.Of(samples).Points];

@@ -46,7 +46,7 @@ public sealed class AdvisoryFeed(IServiceScopeFactory scopes, SafeMarkdown markd
         http.Response.Headers.CacheControl = CacheControl;
         if (NotModified(http.Request, etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
 
-        var rows = await advisories.Include(a => a.Services).OrderByDescending(a => a.UpdatedAt).Take(MaxEntries).ToListAsync(ct);
+        var rows = await advisories.Include(a => a.Services).OrderByDescending(a => a.UpdatedAt).ThenByDescending(a => a.Id).Take(MaxEntries).ToListAsync(ct);
         var ids = rows.Select(a => a.Id).ToList();
         var updates = (await db.AdvisoryUpdates.AsNoTracking().Where(u => ids.Contains(u.AdvisoryId)).ToListAsync(ct))
             .ToLookup(u => u.AdvisoryId);

@@ -23,7 +23,7 @@ public sealed class ListProviderAdvisoriesHandler(PortalDbContext db, CurrentUse
             .Where(m => m.Kind == OrganisationKind.Provider && RoleRules.Grants(m.Role, Permission.ReadAdvisoryImpact))
             .Select(m => m.OrganisationId).Distinct().ToList();
         var rows = await db.Advisories.AsNoTracking().Where(a => providers.Contains(a.ProviderId))
-            .OrderByDescending(a => a.PublishedAt).Take(query.Limit)
+            .OrderByDescending(a => a.PublishedAt).ThenByDescending(a => a.Id).Take(query.Limit)
             .Select(a => new AdvisorySummary(a.Id, a.ProviderId, db.Organisations.Where(o => o.Id == a.ProviderId).Select(o => o.Name).First(),
                 a.Title, a.Severity, a.Status, a.PublishedAt, a.UpdatedAt, a.UpdateCount))
             .ToListAsync(cancellationToken);

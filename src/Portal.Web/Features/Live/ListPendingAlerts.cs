@@ -49,7 +49,7 @@ public sealed class ListPendingAlertsHandler(PortalDbContext db, CurrentUser cur
                       && (e.Kind == EscalationKind.Acknowledge
                           ? i.Status == IncidentStatus.New
                           : i.Status != IncidentStatus.Resolved && i.Status != IncidentStatus.Closed)
-                orderby e.RaisedAt descending, e.Level descending
+                orderby e.RaisedAt descending, e.Level descending, e.Id descending
                 select new { e.Id, e.IncidentId, i.Reference, e.Severity, e.Kind, e.Level, e.RaisedAt })
             .Take(MaxLines * 4)
             .ToListAsync(cancellationToken);
@@ -58,7 +58,7 @@ public sealed class ListPendingAlertsHandler(PortalDbContext db, CurrentUser cur
                 from a in db.Advisories.AsNoTracking()
                 where a.UpdatedAt >= since
                       && db.AdvisoryTargets.Any(t => t.AdvisoryId == a.Id && tenants.Contains(t.TenantId) && t.AcknowledgedAt == null)
-                orderby a.UpdatedAt descending
+                orderby a.UpdatedAt descending, a.Id descending
                 select new { a.Id, a.Title, a.PublishedAt, a.UpdatedAt })
             .Take(MaxLines)
             .ToListAsync(cancellationToken);

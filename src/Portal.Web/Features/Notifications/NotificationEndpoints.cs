@@ -46,7 +46,7 @@ public sealed class ListNotificationEndpointsHandler(PortalDbContext db, Current
     public async ValueTask<IReadOnlyList<NotificationEndpointView>> Handle(ListNotificationEndpoints query, CancellationToken cancellationToken)
     {
         MspAccess.Require(currentUser.Required, query.MspId, Permission.ManageNotificationEndpoints);
-        var endpoints = await db.NotificationEndpoints.AsNoTracking().Where(e => e.MspId == query.MspId).OrderBy(e => e.CreatedAt).ToListAsync(cancellationToken);
+        var endpoints = await db.NotificationEndpoints.AsNoTracking().Where(e => e.MspId == query.MspId).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
         return [.. endpoints.Select(NotificationEndpointView.From)];
     }
 }

@@ -35,7 +35,7 @@ public sealed class GetIncidentBurnDownHandler(PortalDbContext db) : IQueryHandl
     public async ValueTask<BurnDownView> Handle(GetIncidentBurnDown query, CancellationToken cancellationToken) =>
         BurnDown.Of(await db.RemediationProgressSamples.AsNoTracking()
             .Where(s => s.IncidentId == query.IncidentId)
-            .OrderBy(s => s.At)
+            .OrderBy(s => s.At).ThenBy(s => s.Id)
             .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed, s.NotApplicable))
             .ToListAsync(cancellationToken));
 }
@@ -48,7 +48,7 @@ public sealed class GetTenantBurnDownHandler(PortalDbContext db, TenantRecoveryC
             // Not cancelled with the request that began the build: others may be waiting for it.
             BurnDown.Of(await db.RemediationProgressSamples.AsNoTracking()
                 .Where(s => s.TenantId == query.TenantId)
-                .OrderBy(s => s.At)
+                .OrderBy(s => s.At).ThenBy(s => s.Id)
                 .Select(s => new BurnDown.Sample(s.IncidentId, s.At, s.Total, s.Completed, s.Failed, s.NotApplicable))
                 .ToListAsync(CancellationToken.None)));
 }
