@@ -1377,6 +1377,8 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("TenantId");
 
+                    b.HasIndex("UpdatedAt");
+
                     b.ToTable("RemediationProgress");
                 });
 

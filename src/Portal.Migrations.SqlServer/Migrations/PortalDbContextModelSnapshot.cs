@@ -1378,6 +1378,8 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId");
 
+                    b.HasIndex("UpdatedAt");
+
                     b.ToTable("RemediationProgress");
                 });
 

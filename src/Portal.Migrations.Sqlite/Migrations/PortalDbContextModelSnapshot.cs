@@ -1360,6 +1360,8 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId");
 
+                    b.HasIndex("UpdatedAt");
+
                     b.ToTable("RemediationProgress");
                 });
 

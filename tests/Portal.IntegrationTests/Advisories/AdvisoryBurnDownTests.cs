@@ -100,6 +100,25 @@ public abstract class AdvisoryBurnDownTests(EscalationApp app)
         (await SampleAsync()).ShouldBe(0);
     }
 
+    /// <summary>An advisory never sampled is sampled however long ago its work moved (the sampler was stopped longer than the look-back).</summary>
+    [Fact]
+    public async Task An_advisory_never_sampled_gets_its_history_even_when_its_counters_moved_before_the_look_back()
+    {
+        var priya = await app.ClientForAsync(DemoDirectory.Priya);
+        var advisory = await priya.PublishAsync(Sentinel, $"Sensor sampled late {Guid.NewGuid():N}", [(await priya.ServiceAsync(AdvisoryApi.SensorService)).Id]);
+        var fanOut = await (await app.ClientForAsync(DemoDirectory.Maya)).FanOutAsync(advisory.Id);
+        fanOut.TasksCreated.ShouldBeGreaterThan(0);
+        app.Clock.Advance(AdvisoryProgressSampler.Lookback + TimeSpan.FromMinutes(5));
+        (await RecordedAsync(advisory.Id)).ShouldBeEmpty();
+
+        (await SampleAsync()).ShouldBeGreaterThan(0);
+
+        var recorded = await RecordedAsync(advisory.Id);
+        recorded.ShouldNotBeEmpty();
+        recorded[^1].Total.ShouldBe(fanOut.TasksCreated);
+        (await SampleAsync()).ShouldBe(0, "sampled once, it is looked at again only when its counters move");
+    }
+
     /// <summary>
     /// The counts and the burn-down go around the tenant filters (AdvisoryBurnDown): they must take in exactly the advisory's
     /// linked incidents in tenants it targets, nothing of a tenant's other work nor of another advisory's incidents.

@@ -32,11 +32,18 @@ public sealed partial class AdvisoryProgressSampler(PortalDbContext db, TenantSc
         scope.UseSystemAccess();
         var now = clock.GetUtcNow();
         var since = now - Lookback;
-        var advisories = await (from progress in db.RemediationProgress
-                                join incident in db.Incidents on progress.IncidentId equals incident.Id
-                                where incident.AdvisoryId != null
-                                      && (progress.UpdatedAt >= since || !db.AdvisoryProgressSamples.Any(s => s.AdvisoryId == incident.AdvisoryId))
-                                select incident.AdvisoryId!.Value).Distinct().ToListAsync(cancellationToken);
+        // Two reads, each through an index: the counters that moved lately (UpdatedAt), and the advisories never sampled that have
+        // linked counters. One read with both conditions OR-ed scanned every counter row there ever was, once a minute.
+        var moved = await (from progress in db.RemediationProgress
+                           where progress.UpdatedAt >= since
+                           join incident in db.Incidents on progress.IncidentId equals incident.Id
+                           where incident.AdvisoryId != null
+                           select incident.AdvisoryId!.Value).Distinct().ToListAsync(cancellationToken);
+        var unsampled = await db.Advisories
+            .Where(a => !db.AdvisoryProgressSamples.Any(s => s.AdvisoryId == a.Id)
+                        && db.Incidents.Any(i => i.AdvisoryId == a.Id && db.RemediationProgress.Any(p => p.IncidentId == i.Id)))
+            .Select(a => a.Id).ToListAsync(cancellationToken);
+        var advisories = moved.Union(unsampled).ToList();
         var points = 0;
         foreach (var advisoryId in advisories)
         {
@@ -80,7 +87,7 @@ public sealed partial class AdvisoryProgressSampler(PortalDbContext db, TenantSc
     }
 
     private Task<BurnDownPoint?> LastPointAsync(Guid advisoryId, CancellationToken cancellationToken) =>
-        db.AdvisoryProgressSamples.AsNoTracking().Where(s => s.AdvisoryId == advisoryId).OrderByDescending(s => s.At)
+        db.AdvisoryProgressSamples.AsNoTracking().Where(s => s.AdvisoryId == advisoryId).OrderByDescending(s => s.At).ThenByDescending(s => s.Id)
             .Select(s => new BurnDownPoint(s.At.ToUnixTimeSeconds(), s.Total, s.Completed, s.Failed, s.NotApplicable)).FirstOrDefaultAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Advisory progress sampler: {Points} points recorded for {Advisories} advisories")]
