@@ -59,4 +59,19 @@ public sealed class LeftImportFilesTests(SlowImportApp app) : IClassFixture<Slow
         File.Exists(otherFile).ShouldBeTrue("not Portal's to remove");
         (await maya.WaitForImportAsync(running.Id)).Status.ShouldBe("Completed", "the running import went on untouched");
     }
+
+    /// <summary>A folder of more files than one look-up takes is gone through whole in one sweep, not its first 500 each time.</summary>
+    [Fact]
+    public async Task One_sweep_goes_through_every_file_however_many_there_are()
+    {
+        var twoHoursAgo = DateTime.UtcNow.AddHours(-2);
+        var left = Enumerable.Range(0, 1_200).Select(_ => Write($"{Guid.NewGuid():N}.csv", twoHoursAgo)).ToList();
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<DeviceImportSweep>().RemoveLeftFilesAsync(DateTimeOffset.UtcNow, Ct)).ShouldBeGreaterThanOrEqualTo(left.Count);
+        }
+
+        left.Count(File.Exists).ShouldBe(0, "files without a row for two hours, every one of them");
+    }
 }

@@ -27,8 +27,8 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
     /// </summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
 
-    /// <summary>The most finished imports' files one sweep looks up; the rest wait for the next.</summary>
-    private const int FilesPerSweep = 500;
+    /// <summary>Import files looked up per query: a folder of thousands takes a few queries, not one with thousands of ids.</summary>
+    private const int FilesPerQuery = 500;
 
     [AutomaticRetry(Attempts = 0)]
     [DisplayName("Device import sweep")]
@@ -62,7 +62,7 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
         var folder = options.Value.FolderPath(environment.ContentRootPath);
         if (!Directory.Exists(folder)) return 0;
         var removed = 0;
-        var imports = new Dictionary<Guid, string>();
+        var imports = new List<(Guid Id, string Path)>();
         foreach (var path in Directory.EnumerateFiles(folder))
         {
             var name = Path.GetFileName(path);
@@ -70,21 +70,25 @@ public sealed class DeviceImportSweep(PortalDbContext db, TenantScope scope, IBa
             {
                 if (now - File.GetLastWriteTimeUtc(path) > AbandonedAfter && ImportFile.TryDelete(path)) removed++;
             }
-            else if (imports.Count < FilesPerSweep && name.EndsWith(".csv", StringComparison.Ordinal) && Guid.TryParseExact(name[..^4], "N", out var id))
+            else if (name.EndsWith(".csv", StringComparison.Ordinal) && Guid.TryParseExact(name[..^4], "N", out var id))
             {
-                imports[id] = path;
+                imports.Add((id, path));
             }
         }
-        if (imports.Count == 0) return removed;
-        var ids = imports.Keys.ToList();
-        var statuses = await db.DeviceImports.AsNoTracking().Where(i => ids.Contains(i.Id))
-            .ToDictionaryAsync(i => i.Id, i => i.Status, cancellationToken);
-        foreach (var (id, path) in imports)
+        // Every file in each sweep: with one capped look-up, files of running imports that came first in the folder's order
+        // hid the rest for as long as those ran.
+        foreach (var chunk in imports.Chunk(FilesPerQuery))
         {
-            var unread = statuses.TryGetValue(id, out var status)
-                ? status is DeviceImportStatus.Completed or DeviceImportStatus.Failed or DeviceImportStatus.Cancelled
-                : now - File.GetLastWriteTimeUtc(path) > AbandonedAfter;
-            if (unread && ImportFile.TryDelete(path)) removed++;
+            List<Guid> ids = [.. chunk.Select(f => f.Id)];
+            var statuses = await db.DeviceImports.AsNoTracking().Where(i => ids.Contains(i.Id))
+                .ToDictionaryAsync(i => i.Id, i => i.Status, cancellationToken);
+            foreach (var (id, path) in chunk)
+            {
+                var unread = statuses.TryGetValue(id, out var status)
+                    ? status is DeviceImportStatus.Completed or DeviceImportStatus.Failed or DeviceImportStatus.Cancelled
+                    : now - File.GetLastWriteTimeUtc(path) > AbandonedAfter;
+                if (unread && ImportFile.TryDelete(path)) removed++;
+            }
         }
         return removed;
     }
