@@ -66,9 +66,10 @@ public sealed class AccessibilityTests(PortalApp app)
     private async Task CheckAsync(string person, string path, ColorScheme scheme)
     {
         var url = await ResolveAsync(path);
-        var page = person.Length == 0 ? await app.NewPageAsync() : await app.SignInAsync(person);
+        var page = person.Length == 0 ? await app.NewPageAsync() : await app.SignedInAsAsync(person);
         await page.EmulateMediaAsync(new() { ColorScheme = scheme });
         await page.GotoAsync(url);
+        new Uri(page.Url).PathAndQuery.ShouldBe(url, "the page asked for, not a redirect (to /signin, were the session over)");
         // A live page is checked as it is used: connected, after its first refresh.
         if (await page.Locator("main[data-live-page]:not([data-live-page=''])").CountAsync() > 0)
         {
