@@ -69,7 +69,8 @@ public sealed class LeftImportFilesTests(SlowImportApp app) : IClassFixture<Slow
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            (await scope.ServiceProvider.GetRequiredService<DeviceImportSweep>().RemoveLeftFilesAsync(DateTimeOffset.UtcNow, Ct)).ShouldBeGreaterThanOrEqualTo(left.Count);
+            // Not its count: the app's own minutely sweep may take some of the files first.
+            await scope.ServiceProvider.GetRequiredService<DeviceImportSweep>().RemoveLeftFilesAsync(DateTimeOffset.UtcNow, Ct);
         }
 
         left.Count(File.Exists).ShouldBe(0, "files without a row for two hours, every one of them");
