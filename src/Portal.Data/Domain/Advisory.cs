@@ -137,11 +137,19 @@ public sealed class Advisory
         return !before.Services.SequenceEqual(_services.Select(s => s.ServiceId).Order()) || before.Regions != Regions;
     }
 
-    /// <summary>An update to everyone concerned (status and text); a resolved advisory can be reopened by a later update.</summary>
+    /// <summary>
+    /// An update to everyone concerned (status and text); a resolved advisory can be reopened by a later update, and then every
+    /// target is unacknowledged again: its MSP's inbox and alerts ask for it as for a new advisory (a fix that did not hold is
+    /// news at 3 a.m.). Every target must be loaded for that.
+    /// </summary>
     public AdvisoryUpdate PostUpdate(AdvisoryStatus status, string text, Guid authorId, string authorName, DateTimeOffset now)
     {
         RequireStatus(status);
         var body = PlainText.Require(text, UpdateMaxLength, "update");
+        if (IsResolved && status != AdvisoryStatus.Resolved)
+        {
+            foreach (var target in _targets) target.Reopened();
+        }
         Status = status;
         ResolvedAt = status == AdvisoryStatus.Resolved ? now : null;
         UpdatedAt = now;

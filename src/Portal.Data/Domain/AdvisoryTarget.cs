@@ -36,4 +36,12 @@ public sealed class AdvisoryTarget
         AcknowledgedByName = actor.DisplayName;
         return true;
     }
+
+    /// <summary>The advisory came back after it was resolved: what its MSP acknowledged was the first time, not this one.</summary>
+    internal void Reopened()
+    {
+        AcknowledgedAt = null;
+        AcknowledgedById = null;
+        AcknowledgedByName = null;
+    }
 }

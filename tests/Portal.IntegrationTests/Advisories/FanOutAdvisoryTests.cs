@@ -137,8 +137,13 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         }
         await maya.ChangeStatusAsync(closed.IncidentId!.Value, "Closed");
         await priya.PostUpdateAsync(advisory.Id, "Resolved", "Fixed by sensor 7.12.");
+        (await maya.InboxAsync($"advisoryId={advisory.Id}")).Single(i => i.TenantId == Northwind).AcknowledgedAt.ShouldNotBeNull();
         await priya.PostUpdateAsync(advisory.Id, "Investigating", "Sensor 7.12 boot loops too on some machines.");
 
+        // Back after it was resolved: what the first fan-out acknowledged asks for the MSP's attention again.
+        var reopened = await maya.InboxAsync($"advisoryId={advisory.Id}");
+        reopened.Single(i => i.TenantId == Northwind).AcknowledgedAt.ShouldBeNull();
+        reopened.Single(i => i.TenantId == Fabrikam).AcknowledgedAt.ShouldBeNull();
         var preview = await maya.FanOutAsync(advisory.Id, chosen, preview: true);
         preview.Tenants.Single(t => t.TenantId == Northwind).ShouldSatisfyAllConditions(
             t => t.Outcome.ShouldBe("Opened"), t => t.Follows.ShouldBe(closed.IncidentReference), t => t.Tasks.ShouldBe(closed.Tasks));
@@ -174,6 +179,12 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
             impact.Totals.IncidentsResolved.ShouldBe(1);
             impact.Totals.DevicesTotal.ShouldBe(await app.MatchingDevicesAsync(Northwind) + await app.MatchingDevicesAsync(Fabrikam));
         }
+
+        // The second fan-out acknowledged what it covered; a later update that does not reopen leaves that as it is.
+        await priya.PostUpdateAsync(advisory.Id, "Mitigating", "A fixed 7.13 is rolling out.");
+        var acknowledged = await maya.InboxAsync($"advisoryId={advisory.Id}");
+        acknowledged.Single(i => i.TenantId == Northwind).AcknowledgedAt.ShouldNotBeNull();
+        acknowledged.Single(i => i.TenantId == Fabrikam).AcknowledgedAt.ShouldNotBeNull();
 
         // Once open again, the tenant has its incident: a third run adds nothing.
         var third = await maya.FanOutAsync(advisory.Id, chosen);

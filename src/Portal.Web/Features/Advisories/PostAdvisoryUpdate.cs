@@ -37,8 +37,9 @@ public sealed class PostAdvisoryUpdateHandler(PortalDbContext db, CurrentUser cu
         var user = currentUser.Required;
         var advisory = db.Advisories.Local.Single(a => a.Id == command.AdvisoryId); // loaded by AccessBehavior
         var now = clock.GetUtcNow();
+        // Who is told, and whose acknowledgement a reopening takes back: every target, which the provider's filters would hide.
+        await db.AdvisoryTargets.IgnoreQueryFilters().Where(t => t.AdvisoryId == advisory.Id).LoadAsync(cancellationToken);
         var update = advisory.PostUpdate(command.Status!.Value, command.Text!, user.UserId, user.DisplayName, now);
-        await db.AdvisoryTargets.IgnoreQueryFilters().Where(t => t.AdvisoryId == advisory.Id).LoadAsync(cancellationToken); // who is told
 
         // Linked incidents live in tenants the provider cannot read: reached without the filters, written, never returned.
         var providerName = await db.Organisations.Where(o => o.Id == advisory.ProviderId).Select(o => o.Name).SingleAsync(cancellationToken);

@@ -1,0 +1,50 @@
+using Portal.Domain;
+using Shouldly;
+
+namespace Portal.UnitTests.Advisories;
+
+/// <summary>The advisory's own rules about its targets' acknowledgements.</summary>
+public sealed class AdvisoryRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 6, 3, 0, 0, TimeSpan.Zero);
+    private static readonly Actor Engineer = new(Guid.NewGuid(), "Maya Chen", TenantAccess.Msp);
+
+    private static Advisory Acknowledged(AdvisoryStatus status, out AdvisoryTarget target)
+    {
+        var advisory = Advisory.Publish(Guid.NewGuid(), new AdvisoryContent("Sensor 7.11 boot loop", Severity.Sev1, "Hosts fail to start.", null, [Guid.NewGuid()], []),
+            status, Guid.NewGuid(), "Priya Raman", Now);
+        advisory.Retarget([Guid.NewGuid()], Now);
+        target = advisory.Targets.ShouldHaveSingleItem();
+        target.Acknowledge(Engineer, Now).ShouldBeTrue();
+        return advisory;
+    }
+
+    [Fact]
+    public void Reopening_a_resolved_advisory_asks_every_target_again()
+    {
+        var advisory = Acknowledged(AdvisoryStatus.Investigating, out var target);
+        advisory.PostUpdate(AdvisoryStatus.Resolved, "Fixed by 7.12.", Guid.NewGuid(), "Priya Raman", Now.AddHours(1));
+        target.IsAcknowledged.ShouldBeTrue("resolving is not news that needs acknowledging");
+
+        advisory.PostUpdate(AdvisoryStatus.Investigating, "7.12 boot loops too.", Guid.NewGuid(), "Priya Raman", Now.AddHours(2));
+
+        target.IsAcknowledged.ShouldBeFalse();
+        target.AcknowledgedByName.ShouldBeNull();
+        target.Acknowledge(Engineer, Now.AddHours(3)).ShouldBeTrue();
+        target.AcknowledgedAt.ShouldBe(Now.AddHours(3));
+    }
+
+    [Theory]
+    [InlineData(AdvisoryStatus.Investigating, AdvisoryStatus.Mitigating)]
+    [InlineData(AdvisoryStatus.Monitoring, AdvisoryStatus.Resolved)]
+    [InlineData(AdvisoryStatus.Resolved, AdvisoryStatus.Resolved)]
+    public void An_update_that_does_not_reopen_keeps_the_acknowledgements(AdvisoryStatus from, AdvisoryStatus to)
+    {
+        var advisory = Acknowledged(from, out var target);
+
+        advisory.PostUpdate(to, "More news.", Guid.NewGuid(), "Priya Raman", Now.AddHours(1));
+
+        target.IsAcknowledged.ShouldBeTrue();
+        target.AcknowledgedAt.ShouldBe(Now);
+    }
+}
