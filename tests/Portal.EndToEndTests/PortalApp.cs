@@ -268,6 +268,8 @@ public sealed class PortalApp : IAsyncLifetime
             builder.UseSetting("Database:MigrateOnStartup", "true");
             builder.UseSetting("Database:SeedDemoData", "true");
             builder.UseSetting("Database:DemoEscalationClocks", "false"); // the tests' incidents start their own clocks
+            // A file of many batches takes seconds, long enough to cancel it from the page; a file of one batch waits once.
+            builder.UseSetting("Remediation:Import:PauseBetweenBatches", "00:00:00.250");
             builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter>(failing));
         }
     }

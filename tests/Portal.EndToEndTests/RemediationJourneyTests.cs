@@ -249,6 +249,33 @@ public sealed class RemediationJourneyTests(PortalApp app)
     }
 
     [Fact]
+    public async Task The_engineer_cancels_a_running_import_after_saying_yes_and_what_came_in_stays()
+    {
+        var maya = await app.SignInAsync("Maya Chen");
+        await TriagePage.OpenIncidentAsync(maya, "Northwind Airways (NWA)", TriagePage.UniqueTitle("Wrong kiosk list"), "Sev3", "Kiosks restart.");
+        await maya.GetByTestId("remediation-link").ClickAsync();
+
+        // Forty batches with PortalApp's pause between them: still running seconds later, when the engineer sees it is the wrong file.
+        var marker = Guid.NewGuid().ToString("N")[..6];
+        var csv = "hostname\n" + string.Concat(Enumerable.Range(1, 80_000).Select(n => $"KIOSK-{marker}-{n}\n"));
+        await maya.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload { Name = "kiosks.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(csv) });
+        await maya.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+        var status = maya.GetByTestId("import-status");
+        await Expect(status).ToHaveAttributeAsync("data-import-status", "Running");
+
+        string? asked = null;
+        maya.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
+        await maya.GetByTestId("cancel-import").ClickAsync();
+
+        await Expect(status).ToHaveAttributeAsync("data-import-status", "Cancelled");
+        asked.ShouldNotBeNull().ShouldStartWith("Cancel the import of kiosks.csv?");
+        await Expect(maya.GetByTestId("banner")).ToContainTextAsync("Cancelled the import of kiosks.csv");
+        await Expect(maya.GetByTestId("cancel-import")).ToHaveCountAsync(0);
+        var kept = int.Parse(await maya.GetByTestId("count-Pending").InnerTextAsync(), System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+        kept.ShouldBeInRange(1, 79_999, "the batches before the cancel stay, the rest of the file was not read");
+    }
+
+    [Fact]
     public async Task A_refused_upload_is_explained_beside_the_field_and_nothing_is_queued()
     {
         var maya = await app.SignInAsync("Maya Chen");
