@@ -84,9 +84,9 @@ internal static class FanOutPlan
 {
     /// <param name="Linked">The tenant's linked incident that is not closed (at most one: the unique index), which a fan-out leaves alone.</param>
     /// <param name="Closed">Otherwise the tenant's latest closed linked incident, which a new one follows.</param>
-    public sealed record Tenant(Guid Id, string Name, Incident? Linked, ClosedIncident? Closed);
+    public sealed record Tenant(Guid Id, string Name, LinkedIncident? Linked, LinkedIncident? Closed);
 
-    public sealed record ClosedIncident(Guid Id, string Reference, int Number);
+    public sealed record LinkedIncident(Guid Id, string Reference);
 
     /// <summary>
     /// The targets the user's MSP works on (the query filters loaded only the user's tenants into the advisory), narrowed to the
@@ -108,13 +108,15 @@ internal static class FanOutPlan
         }
         if (tenantIds.Count == 0) return [];
 
-        var linked = await db.Incidents.Where(i => i.AdvisoryId == advisory.Id && tenantIds.Contains(i.TenantId) && i.Status != IncidentStatus.Closed)
-            .ToDictionaryAsync(i => i.TenantId, ct);
-        var closed = (await db.Incidents.AsNoTracking()
-                .Where(i => i.AdvisoryId == advisory.Id && tenantIds.Contains(i.TenantId) && i.Status == IncidentStatus.Closed)
-                .Select(i => new { i.TenantId, Incident = new ClosedIncident(i.Id, i.Reference, i.Number) }).ToListAsync(ct))
-            .GroupBy(c => c.TenantId).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Incident.Number)!.Incident);
-        return [.. tenantIds.Select(id => new Tenant(id, user.Tenants[id].Name, linked.GetValueOrDefault(id), linked.ContainsKey(id) ? null : closed.GetValueOrDefault(id)))
+        // Each tenant's latest linked incident (a new one opens only once the earlier ones are closed, so an open one is the latest).
+        var latest = (await db.Incidents.AsNoTracking()
+                .Where(i => i.AdvisoryId == advisory.Id && tenantIds.Contains(i.TenantId))
+                .Select(i => new { i.TenantId, i.Number, Closed = i.Status == IncidentStatus.Closed, Incident = new LinkedIncident(i.Id, i.Reference) })
+                .ToListAsync(ct))
+            .GroupBy(i => i.TenantId).ToDictionary(g => g.Key, g => g.MaxBy(i => i.Number)!);
+        return [.. tenantIds.Select(id => latest.GetValueOrDefault(id) is { } i
+                ? new Tenant(id, user.Tenants[id].Name, i.Closed ? null : i.Incident, i.Closed ? i.Incident : null)
+                : new Tenant(id, user.Tenants[id].Name, null, null))
             .OrderBy(t => t.Name, StringComparer.Ordinal)];
     }
 
