@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The advisory progress sampler's first read, once a minute, measured by hand on SQLite (docs/benchmarks.md, "The advisory
 # sampler's read"): a database migrated to the current schema, 100,000 linked incidents with their counters over 200 advisories,
-# every advisory sampled already, two counters moved lately. It times, with sqlite3's timer, three runs each of
-#   before  the read as one query (moved lately OR never sampled), as the sampler ran it until this script's commit
-#   moved   the counters moved within the lookback (through the index on RemediationProgress.UpdatedAt)
-#   never   the advisories never sampled that have linked counters
+# every advisory sampled already, two counters moved lately. It times, with sqlite3's timer, three A B B A rounds of
+#   before  (A) the read as one query (moved lately OR never sampled), as the sampler ran it until a52806f
+#   after   (B) the two reads it makes since: the counters moved within the look-back (through the index on
+#           RemediationProgress.UpdatedAt), then the advisories never sampled that have linked counters; their times added
+# and prints each side's median with its min-max.
 # The statements are written by hand after the SQL EF Core generates; the times are sqlite3's, not the job's.
 # Usage: tests/Portal.Benchmarks/ByHand/sampler-read.sh   (build src/Portal.Web first; needs sqlite3 and dotnet-ef: dotnet tool restore)
 set -euo pipefail
@@ -26,14 +27,23 @@ INSERT INTO AdvisoryProgressSamples SELECT printf('S%06d', x), printf('A%06d', x
 UPDATE RemediationProgress SET UpdatedAt = 5000 WHERE IncidentId IN ('I00000007', 'I00050001');
 ANALYZE;
 SQL
-for run in 1 2 3; do
-  sqlite3 "$db" <<'SQL' | grep 'Run Time' | awk -v run="$run" 'BEGIN { split("before moved never", name) } { print "run " run "  " name[NR] "  " $0 }'
-.timer on
-SELECT count(*) FROM (SELECT DISTINCT i.AdvisoryId FROM RemediationProgress p JOIN Incidents i ON p.IncidentId = i.Id
-  WHERE i.AdvisoryId IS NOT NULL AND (p.UpdatedAt >= 4000 OR NOT EXISTS (SELECT 1 FROM AdvisoryProgressSamples s WHERE s.AdvisoryId = i.AdvisoryId)));
-SELECT count(*) FROM (SELECT DISTINCT i.AdvisoryId FROM RemediationProgress p JOIN Incidents i ON p.IncidentId = i.Id
+before_sql='SELECT count(*) FROM (SELECT DISTINCT i.AdvisoryId FROM RemediationProgress p JOIN Incidents i ON p.IncidentId = i.Id
+  WHERE i.AdvisoryId IS NOT NULL AND (p.UpdatedAt >= 4000 OR NOT EXISTS (SELECT 1 FROM AdvisoryProgressSamples s WHERE s.AdvisoryId = i.AdvisoryId)));'
+after_sql='SELECT count(*) FROM (SELECT DISTINCT i.AdvisoryId FROM RemediationProgress p JOIN Incidents i ON p.IncidentId = i.Id
   WHERE p.UpdatedAt >= 4000 AND i.AdvisoryId IS NOT NULL);
 SELECT count(*) FROM (SELECT a.Id FROM Advisories a WHERE NOT EXISTS (SELECT 1 FROM AdvisoryProgressSamples s WHERE s.AdvisoryId = a.Id)
-  AND EXISTS (SELECT 1 FROM Incidents i WHERE i.AdvisoryId = a.Id AND EXISTS (SELECT 1 FROM RemediationProgress p WHERE p.IncidentId = i.Id)));
-SQL
+  AND EXISTS (SELECT 1 FROM Incidents i WHERE i.AdvisoryId = a.Id AND EXISTS (SELECT 1 FROM RemediationProgress p WHERE p.IncidentId = i.Id)));'
+# ms one side takes: the sum of its statements' real times, in a sqlite3 process of its own
+timed() { printf '.timer on\n%s\n' "$1" | sqlite3 "$db" | awk '/Run Time/ { t += $4 } END { printf "%.1f", t * 1000 }'; }
+results=$(mktemp)
+for round in 1 2 3; do # A B B A: A = before, B = after
+  for side in before after after before; do
+    sql=$before_sql; [ "$side" = after ] && sql=$after_sql
+    echo "$side $(timed "$sql")" | tee -a "$results" | sed "s/^/round $round  /"
+  done
 done
+for side in before after; do
+  awk -v s="$side" '$1 == s { print $2 }' "$results" | sort -n | awk -v s="$side" '{ v[NR] = $1 } END {
+    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%-6s median %.1f ms (%.1f-%.1f), %d runs\n", s, m, v[1], v[NR], NR }'
+done
+rm -f "$results"
