@@ -194,6 +194,26 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.Count.ShouldBe(2);
     }
 
+    /// <summary>
+    /// The provider's counts take each tenant's latest linked incident of this advisory, around the tenant filters: a later incident
+    /// of another advisory in the same tenant (a higher number) must not hide this one, nor this one count another's devices.
+    /// </summary>
+    [Fact]
+    public async Task Another_advisorys_later_incident_in_the_tenant_neither_hides_this_ones_nor_is_counted_for_it()
+    {
+        var counted = await SensorAdvisoryAsync("Sensor 7.11 boot loop (counted)");
+        var later = await SensorAdvisoryAsync("Sensor 7.11 boot loop (another, later)");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var mine = await maya.FanOutAsync(counted.Id, new { tenantIds = new[] { Northwind } });
+        var other = await maya.FanOutAsync(later.Id, new { tenantIds = new[] { Northwind }, deviceFilter = new { os = "windows" } });
+        other.Tenants.Single().IncidentReference.ShouldNotBe(mine.Tenants.Single().IncidentReference);
+
+        using var response = await (await app.ClientForAsync(DemoDirectory.Priya)).GetAsync($"/api/v1/advisories/{counted.Id}/impact", Ct);
+        var impact = await response.ReadAsync<AdvisoryImpactDto>();
+        impact.Totals.IncidentsOpen.ShouldBe(1);
+        impact.Totals.DevicesTotal.ShouldBe(mine.TasksCreated);
+    }
+
     /// <summary>The database keeps one linked incident per tenant and advisory that is not closed, whoever writes it.</summary>
     [Fact]
     public async Task The_database_refuses_a_second_open_linked_incident_for_a_tenant_and_advisory()
