@@ -58,6 +58,9 @@ public sealed class Advisory
     public DateTimeOffset UpdatedAt { get; private set; }
     public DateTimeOffset? ResolvedAt { get; private set; }
 
+    /// <summary>When an update last reopened the advisory after it was resolved (a fix that did not hold); null if it never was.</summary>
+    public DateTimeOffset? ReopenedAt { get; private set; }
+
     /// <summary>The number of the current revision (1 when published; each edit adds one).</summary>
     public int Revision { get; private set; }
 
@@ -105,6 +108,12 @@ public sealed class Advisory
 
     public bool IsResolved => Status == AdvisoryStatus.Resolved;
 
+    /// <summary>
+    /// Whether a linked incident resolved at <paramref name="resolvedAt"/> was resolved before the advisory's latest reopening: its
+    /// fix did not hold either, so a fan-out moves it back to Investigating. One resolved after the reopening was resolved knowingly.
+    /// </summary>
+    public bool ReopenedSince(DateTimeOffset resolvedAt) => !IsResolved && ReopenedAt is { } reopened && reopened > resolvedAt;
+
     public IReadOnlyList<string> RegionList => Regions.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     public static Advisory Publish(Guid providerId, AdvisoryContent content, AdvisoryStatus status, Guid authorId, string authorName, DateTimeOffset now)
@@ -149,6 +158,7 @@ public sealed class Advisory
         if (IsResolved && status != AdvisoryStatus.Resolved)
         {
             foreach (var target in _targets) target.Reopened();
+            ReopenedAt = now;
         }
         Status = status;
         ResolvedAt = status == AdvisoryStatus.Resolved ? now : null;

@@ -70,6 +70,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(3251)
                         .HasColumnType("character varying(3251)");
 
+                    b.Property<DateTimeOffset?>("ReopenedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -70,6 +70,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(3251)
                         .HasColumnType("nvarchar(3251)");
 
+                    b.Property<DateTimeOffset?>("ReopenedAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("datetimeoffset");
 

@@ -63,6 +63,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(3251)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ReopenedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ResolvedAt")
                         .HasColumnType("INTEGER");
 

@@ -60,16 +60,22 @@ public sealed partial class AdvisoryPagesTests(SqliteApp app) : IClassFixture<Sq
     }
 
     [Fact]
-    public async Task After_the_advisory_comes_back_the_page_says_a_closed_incident_gets_a_new_one_that_follows_it()
+    public async Task After_the_advisory_comes_back_the_page_says_a_closed_incident_gets_a_new_one_and_a_resolved_one_goes_back_to_investigating()
     {
         var priya = await app.ClientForAsync(DemoDirectory.Priya);
         var advisory = await priya.PublishAsync(app.Demo.Org("Sentinel Shield Security").Id, "Sensor boot loop (pages, second wave)",
             [(await priya.ServiceAsync(AdvisoryApi.SensorService)).Id]);
         var northwind = app.Demo.TenantId(DemoDirectory.Northwind);
+        var fabrikam = app.Demo.TenantId("Fabrikam Health");
         var api = await app.ClientForAsync(DemoDirectory.Maya);
-        var closed = (await api.FanOutAsync(advisory.Id, new { tenantIds = new[] { northwind } })).Tenants.Single();
-        await api.AcknowledgeAsync(closed.IncidentId!.Value);
-        await api.ChangeStatusAsync(closed.IncidentId!.Value, "Resolved");
+        var first = (await api.FanOutAsync(advisory.Id, new { tenantIds = new[] { northwind, fabrikam } })).Tenants;
+        var closed = first.Single(t => t.TenantId == northwind);
+        var resolved = first.Single(t => t.TenantId == fabrikam);
+        foreach (var incident in first)
+        {
+            await api.AcknowledgeAsync(incident.IncidentId!.Value);
+            await api.ChangeStatusAsync(incident.IncidentId!.Value, "Resolved");
+        }
         await api.ChangeStatusAsync(closed.IncidentId!.Value, "Closed");
         await priya.PostUpdateAsync(advisory.Id, "Resolved", "Fixed.");
         await priya.PostUpdateAsync(advisory.Id, "Investigating", "Not fixed everywhere.");
@@ -77,12 +83,21 @@ public sealed partial class AdvisoryPagesTests(SqliteApp app) : IClassFixture<Sq
 
         var detail = await maya.GetStringAsync($"/advisories/{advisory.Id}", Ct);
         detail.ShouldContain($"({closed.IncidentReference} closed: a new one opens)");
+        detail.ShouldContain($"(already {resolved.IncidentReference}, resolved)");
 
-        using var preview = await PostFormAsync(maya, $"/advisories/{advisory.Id}", "Preview", [new("FanOutTenants", northwind.ToString())]);
+        using var preview = await PostFormAsync(maya, $"/advisories/{advisory.Id}", "Preview",
+            [new("FanOutTenants", northwind.ToString()), new("FanOutTenants", fabrikam.ToString())]);
         preview.StatusCode.ShouldBe(HttpStatusCode.OK);
         var html = await preview.Content.ReadAsStringAsync(Ct);
-        html.ShouldContain($"<strong>1 incident, {await app.MatchingDevicesAsync(northwind)} tasks</strong>");
+        html.ShouldContain($"<strong>1 incident, {await app.MatchingDevicesAsync(northwind)} tasks</strong> (every device); 1 back to Investigating</p>");
         html.ShouldContain($"tasks, following {closed.IncidentReference}</li>");
+        html.ShouldContain($"{resolved.IncidentReference} was resolved before the advisory reopened: back to Investigating, its tasks as they are</li>");
+
+        using (var fanOut = await PostFormAsync(maya, $"/advisories/{advisory.Id}", "FanOut",
+                   [new("FanOutTenants", northwind.ToString()), new("FanOutTenants", fabrikam.ToString())]))
+            fanOut.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await app.LinkedStateAsync(advisory.Id, fabrikam)).Incidents.ShouldHaveSingleItem().Status.ShouldBe(Portal.Domain.IncidentStatus.Investigating);
+        (await app.LinkedStateAsync(advisory.Id, northwind)).Incidents.Count.ShouldBe(2);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed record InboxItemDto(Guid AdvisoryId, string AdvisoryTitle, Guid Pr
 public sealed record FanOutTenantDto(Guid TenantId, string TenantName, string Outcome, Guid? IncidentId, string? IncidentReference, int Tasks, string? Follows = null);
 
 public sealed record FanOutDto(Guid AdvisoryId, bool Preview, string DeviceFilter, int IncidentsOpened, int TasksCreated, int AlreadyLinked, IReadOnlyList<FanOutTenantDto> Tenants,
-    bool StillCreatingTasks = false);
+    bool StillCreatingTasks = false, int IncidentsReopened = 0);
 
 /// <summary>The MSP side of the advisory API from a client's side.</summary>
 public static class AdvisoryMspApi

@@ -117,11 +117,11 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
 
     /// <summary>
     /// A second wave: the provider resolved the advisory, then reopened it (the fix did not hold). A tenant whose linked incident was
-    /// closed gets a new one that names it; one whose incident is only resolved keeps it (the MSP reopens it); the provider's counts
-    /// and the MSP's inbox follow the new incident, not the closed one beside it.
+    /// closed gets a new one that names it; one whose incident was resolved before the reopening keeps it, back in Investigating; the
+    /// provider's counts and the MSP's inbox follow the new incident, not the closed one beside it.
     /// </summary>
     [Fact]
-    public async Task A_reopened_advisory_opens_a_new_incident_beside_a_closed_one_and_leaves_a_resolved_one()
+    public async Task A_reopened_advisory_opens_a_new_incident_beside_a_closed_one_and_reopens_a_resolved_one()
     {
         var advisory = await SensorAdvisoryAsync("Sensor 7.11 boot loop (second wave)");
         var maya = await app.ClientForAsync(DemoDirectory.Maya);
@@ -148,12 +148,15 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         preview.Tenants.Single(t => t.TenantId == Northwind).ShouldSatisfyAllConditions(
             t => t.Outcome.ShouldBe("Opened"), t => t.Follows.ShouldBe(closed.IncidentReference), t => t.Tasks.ShouldBe(closed.Tasks));
         preview.Tenants.Single(t => t.TenantId == Fabrikam).ShouldSatisfyAllConditions(
-            t => t.Outcome.ShouldBe("AlreadyLinked"), t => t.IncidentId.ShouldBe(resolved.IncidentId), t => t.Follows.ShouldBeNull());
+            t => t.Outcome.ShouldBe("Reopened"), t => t.IncidentId.ShouldBe(resolved.IncidentId), t => t.Follows.ShouldBeNull(), t => t.Tasks.ShouldBe(0));
+        preview.IncidentsReopened.ShouldBe(1);
+        (await app.LinkedStateAsync(advisory.Id, Fabrikam)).Incidents.Single().Status.ShouldBe(Portal.Domain.IncidentStatus.Resolved, "a preview writes nothing");
 
         var second = await maya.FanOutAsync(advisory.Id, chosen);
 
         second.IncidentsOpened.ShouldBe(1);
-        second.AlreadyLinked.ShouldBe(1);
+        second.IncidentsReopened.ShouldBe(1);
+        second.AlreadyLinked.ShouldBe(0);
         var wave = second.Tenants.Single(t => t.TenantId == Northwind);
         wave.Outcome.ShouldBe("Opened");
         wave.IncidentId.ShouldNotBe(closed.IncidentId);
@@ -167,16 +170,29 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         opening.Text.ShouldEndWith($"(follows {closed.IncidentReference}, closed)");
         opening.Visibility.ShouldBe(Portal.Domain.NoteVisibility.Customer);
 
+        // The resolved one is back in Investigating, saying why to its customers; its tasks are as they were, and nothing was added.
+        var back = second.Tenants.Single(t => t.TenantId == Fabrikam);
+        back.ShouldSatisfyAllConditions(t => t.Outcome.ShouldBe("Reopened"), t => t.IncidentId.ShouldBe(resolved.IncidentId), t => t.Tasks.ShouldBe(0));
+        var fabrikam = await app.LinkedStateAsync(advisory.Id, Fabrikam);
+        fabrikam.Incidents.ShouldHaveSingleItem().ShouldSatisfyAllConditions(
+            i => i.Status.ShouldBe(Portal.Domain.IncidentStatus.Investigating), i => i.ResolvedAt.ShouldBeNull(),
+            i => i.NextEscalationAt.ShouldNotBeNull("open again, it is due to be resolved again"));
+        fabrikam.Tasks.Count.ShouldBe(resolved.Tasks);
+        var reopening = await app.QueryAsync(db => db.TimelineEntries.AsNoTracking().Where(e => e.IncidentId == resolved.IncidentId).OrderByDescending(e => e.Sequence).FirstAsync(Ct));
+        reopening.Text.ShouldBe("Status changed from Resolved to Investigating: Sentinel Shield Security reopened the advisory");
+        reopening.Visibility.ShouldBe(Portal.Domain.NoteVisibility.Customer);
+        reopening.ActorName.ShouldBe(app.Demo.User(DemoDirectory.Maya).Name);
+
         // The inbox shows the tenant's new incident; the provider counts it and its devices once, not the closed wave beside it.
         var inbox = await maya.InboxAsync($"advisoryId={advisory.Id}");
         inbox.Single(i => i.TenantId == Northwind).ShouldSatisfyAllConditions(
             i => i.IncidentId.ShouldBe(wave.IncidentId), i => i.IncidentStatus.ShouldBe("New"));
-        inbox.Single(i => i.TenantId == Fabrikam).IncidentStatus.ShouldBe("Resolved");
+        inbox.Single(i => i.TenantId == Fabrikam).IncidentStatus.ShouldBe("Investigating");
         using (var response = await priya.GetAsync($"/api/v1/advisories/{advisory.Id}/impact", Ct))
         {
             var impact = await response.ReadAsync<AdvisoryImpactDto>();
-            impact.Totals.IncidentsOpen.ShouldBe(1);
-            impact.Totals.IncidentsResolved.ShouldBe(1);
+            impact.Totals.IncidentsOpen.ShouldBe(2);
+            impact.Totals.IncidentsResolved.ShouldBe(0);
             impact.Totals.DevicesTotal.ShouldBe(await app.MatchingDevicesAsync(Northwind) + await app.MatchingDevicesAsync(Fabrikam));
         }
 
@@ -186,12 +202,37 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         acknowledged.Single(i => i.TenantId == Northwind).AcknowledgedAt.ShouldNotBeNull();
         acknowledged.Single(i => i.TenantId == Fabrikam).AcknowledgedAt.ShouldNotBeNull();
 
-        // Once open again, the tenant has its incident: a third run adds nothing.
+        // Once open again, the tenant has its incident: a third run adds nothing. An incident resolved after the reopening was
+        // resolved knowingly: it stays resolved.
+        await maya.ChangeStatusAsync(resolved.IncidentId!.Value, "Resolved");
         var third = await maya.FanOutAsync(advisory.Id, chosen);
         third.IncidentsOpened.ShouldBe(0);
+        third.IncidentsReopened.ShouldBe(0);
         third.Tenants.Single(t => t.TenantId == Northwind).ShouldSatisfyAllConditions(
             t => t.Outcome.ShouldBe("AlreadyLinked"), t => t.IncidentId.ShouldBe(wave.IncidentId));
+        third.Tenants.Single(t => t.TenantId == Fabrikam).ShouldSatisfyAllConditions(
+            t => t.Outcome.ShouldBe("AlreadyLinked"), t => t.IncidentId.ShouldBe(resolved.IncidentId));
         (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.Count.ShouldBe(2);
+        (await app.LinkedStateAsync(advisory.Id, Fabrikam)).Incidents.Single().Status.ShouldBe(Portal.Domain.IncidentStatus.Resolved);
+    }
+
+    /// <summary>An incident the MSP resolved while the advisory stayed open (never reopened) is theirs to call: a later fan-out leaves it resolved.</summary>
+    [Fact]
+    public async Task A_fan_out_leaves_alone_an_incident_resolved_while_the_advisory_was_never_reopened()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor 7.11 boot loop (resolved early)");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var chosen = new { tenantIds = new[] { Northwind } };
+        var first = (await maya.FanOutAsync(advisory.Id, chosen)).Tenants.Single();
+        await maya.AcknowledgeAsync(first.IncidentId!.Value);
+        await maya.ChangeStatusAsync(first.IncidentId!.Value, "Resolved");
+        await (await app.ClientForAsync(DemoDirectory.Priya)).PostUpdateAsync(advisory.Id, "Mitigating", "7.12 is rolling out.");
+
+        var again = await maya.FanOutAsync(advisory.Id, chosen);
+
+        again.IncidentsReopened.ShouldBe(0);
+        again.Tenants.Single().ShouldSatisfyAllConditions(t => t.Outcome.ShouldBe("AlreadyLinked"), t => t.IncidentId.ShouldBe(first.IncidentId));
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Incidents.Single().Status.ShouldBe(Portal.Domain.IncidentStatus.Resolved);
     }
 
     /// <summary>

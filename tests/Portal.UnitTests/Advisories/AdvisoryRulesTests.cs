@@ -47,4 +47,24 @@ public sealed class AdvisoryRulesTests
         target.IsAcknowledged.ShouldBeTrue();
         target.AcknowledgedAt.ShouldBe(Now);
     }
+
+    [Fact]
+    public void A_linked_incident_counts_as_reopened_only_if_it_was_resolved_before_the_latest_reopening_and_the_advisory_is_open()
+    {
+        var advisory = Acknowledged(AdvisoryStatus.Investigating, out _);
+        var resolvedEarly = Now.AddMinutes(30);
+        advisory.ReopenedSince(resolvedEarly).ShouldBeFalse("never reopened");
+        advisory.PostUpdate(AdvisoryStatus.Resolved, "Fixed by 7.12.", Guid.NewGuid(), "Priya Raman", Now.AddHours(1));
+        advisory.ReopenedSince(resolvedEarly).ShouldBeFalse("resolved, not reopened");
+
+        advisory.PostUpdate(AdvisoryStatus.Investigating, "7.12 boot loops too.", Guid.NewGuid(), "Priya Raman", Now.AddHours(2));
+
+        advisory.ReopenedAt.ShouldBe(Now.AddHours(2));
+        advisory.ReopenedSince(resolvedEarly).ShouldBeTrue();
+        advisory.ReopenedSince(Now.AddHours(3)).ShouldBeFalse("resolved after the reopening: knowingly");
+        advisory.PostUpdate(AdvisoryStatus.Mitigating, "7.13 is rolling out.", Guid.NewGuid(), "Priya Raman", Now.AddHours(4));
+        advisory.ReopenedAt.ShouldBe(Now.AddHours(2), "only a reopening moves it");
+        advisory.PostUpdate(AdvisoryStatus.Resolved, "Fixed by 7.13.", Guid.NewGuid(), "Priya Raman", Now.AddHours(5));
+        advisory.ReopenedSince(resolvedEarly).ShouldBeFalse("resolved again: nothing to reopen for");
+    }
 }

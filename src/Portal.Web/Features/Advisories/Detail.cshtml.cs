@@ -85,7 +85,8 @@ public sealed class DetailModel(IMediator mediator, FanOutActions fanOut, Curren
             var result = await fanOut.FanOutAsync(new FanOutAdvisory(Id, ChosenTenants, Filter), ct);
             var opened = $"{Display.Count(result.IncidentsOpened)} linked {(result.IncidentsOpened == 1 ? "incident" : "incidents")} opened with {Display.Count(result.TasksCreated)} tasks" +
                 (result.StillCreatingTasks ? " so far; the rest are being created in the background and appear on each incident as they are made" : "");
-            return result.AlreadyLinked > 0 ? $"{opened}; {result.AlreadyLinked} already had theirs." : $"{opened}.";
+            var reopened = result.IncidentsReopened > 0 ? $"; {Display.Count(result.IncidentsReopened)} resolved before the advisory reopened moved back to Investigating" : "";
+            return result.AlreadyLinked > 0 ? $"{opened}{reopened}; {result.AlreadyLinked} already had theirs." : $"{opened}{reopened}.";
         }, ct);
 
     /// <summary>None ticked is refused by the validator (name at least one), as the API does for an empty list.</summary>

@@ -36,7 +36,9 @@ public sealed record DeviceFilter(string? Os, string? Tag, string? Site)
 /// acknowledged. A tenant that already has its linked incident gets nothing new, so running it twice (or two engineers at
 /// once: the unique (AdvisoryId, TenantId) index refuses the second, which re-runs and finds the first's) opens nothing twice.
 /// A tenant whose linked incident was closed gets a new one (a second wave: the provider reopened the advisory after a fix
-/// that did not hold); the new incident names the one it follows, and the closed one stays as it was.
+/// that did not hold); the new incident names the one it follows, and the closed one stays as it was. A linked incident that
+/// was resolved before that reopening moves back to Investigating (<see cref="Advisory.ReopenedSince"/>); its tasks stay as
+/// they are, for the MSP to set back where the fix did not hold.
 /// This command is the first of the action's two units of work (the incidents, each with its <see cref="FanOutTaskPlan"/>);
 /// <see cref="CreateFanOutTasks"/> is the second. Callers send both through <see cref="FanOutActions.FanOutAsync"/>.
 /// </summary>
@@ -54,8 +56,14 @@ public enum FanOutOutcome
     /// <summary>The linked incident was opened now (or, in a preview, would be).</summary>
     Opened,
 
-    /// <summary>The tenant already had its linked incident, open or resolved: nothing was added to it.</summary>
+    /// <summary>The tenant already had its linked incident, open, or resolved since the advisory's latest reopening: nothing was added to it.</summary>
     AlreadyLinked,
+
+    /// <summary>
+    /// The tenant's linked incident was resolved before the provider reopened the advisory: it moved back to Investigating (or, in
+    /// a preview, would). Nothing else was added to it.
+    /// </summary>
+    Reopened,
 }
 
 /// <param name="Follows">For a tenant whose earlier linked incident was closed, that incident's reference: the new one follows it.</param>
@@ -67,7 +75,7 @@ public sealed record FanOutTenantResult(Guid TenantId, string TenantName, FanOut
 /// exists so far, and the rest are being created in the background; each incident's progress shows them arrive.
 /// </param>
 public sealed record FanOutResult(Guid AdvisoryId, bool Preview, string DeviceFilter, int IncidentsOpened, int TasksCreated, int AlreadyLinked,
-    IReadOnlyList<FanOutTenantResult> Tenants, bool StillCreatingTasks);
+    IReadOnlyList<FanOutTenantResult> Tenants, bool StillCreatingTasks, int IncidentsReopened);
 
 public sealed class FanOutAdvisoryValidator : AbstractValidator<FanOutAdvisory>
 {
@@ -84,7 +92,13 @@ internal static class FanOutPlan
 {
     /// <param name="Linked">The tenant's linked incident that is not closed (at most one: the unique index), which a fan-out leaves alone.</param>
     /// <param name="Closed">Otherwise the tenant's latest closed linked incident, which a new one follows.</param>
-    public sealed record Tenant(Guid Id, string Name, LinkedIncident? Linked, LinkedIncident? Closed);
+    /// <param name="Reopens">Whether <paramref name="Linked"/> was resolved before the advisory's latest reopening, and moves back to Investigating.</param>
+    public sealed record Tenant(Guid Id, string Name, LinkedIncident? Linked, LinkedIncident? Closed, bool Reopens)
+    {
+        public FanOutTenantResult Result(Guid? openedId = null, string? openedReference = null) => Linked is { } linked
+            ? new FanOutTenantResult(Id, Name, Reopens ? FanOutOutcome.Reopened : FanOutOutcome.AlreadyLinked, linked.Id, linked.Reference, 0)
+            : new FanOutTenantResult(Id, Name, FanOutOutcome.Opened, openedId, openedReference, 0, Closed?.Reference);
+    }
 
     public sealed record LinkedIncident(Guid Id, string Reference);
 
@@ -111,12 +125,15 @@ internal static class FanOutPlan
         // Each tenant's latest linked incident (a new one opens only once the earlier ones are closed, so an open one is the latest).
         var latest = (await db.Incidents.AsNoTracking()
                 .Where(i => i.AdvisoryId == advisory.Id && tenantIds.Contains(i.TenantId))
-                .Select(i => new { i.TenantId, i.Number, Closed = i.Status == IncidentStatus.Closed, Incident = new LinkedIncident(i.Id, i.Reference) })
+                .Select(i => new { i.TenantId, i.Number, i.Status, i.ResolvedAt, Incident = new LinkedIncident(i.Id, i.Reference) })
                 .ToListAsync(ct))
             .GroupBy(i => i.TenantId).ToDictionary(g => g.Key, g => g.MaxBy(i => i.Number)!);
         return [.. tenantIds.Select(id => latest.GetValueOrDefault(id) is { } i
-                ? new Tenant(id, user.Tenants[id].Name, i.Closed ? null : i.Incident, i.Closed ? i.Incident : null)
-                : new Tenant(id, user.Tenants[id].Name, null, null))
+                ? i.Status == IncidentStatus.Closed
+                    ? new Tenant(id, user.Tenants[id].Name, null, i.Incident, Reopens: false)
+                    : new Tenant(id, user.Tenants[id].Name, i.Incident, null,
+                        Reopens: i.Status == IncidentStatus.Resolved && i.ResolvedAt is { } resolvedAt && advisory.ReopenedSince(resolvedAt))
+                : new Tenant(id, user.Tenants[id].Name, null, null, Reopens: false))
             .OrderBy(t => t.Name, StringComparer.Ordinal)];
     }
 
@@ -146,7 +163,8 @@ internal static class FanOutPlan
 
     public static FanOutResult Result(Guid advisoryId, bool preview, DeviceFilter filter, IReadOnlyList<FanOutTenantResult> tenants) =>
         new(advisoryId, preview, filter.ToString(), tenants.Count(t => t.Outcome == FanOutOutcome.Opened), tenants.Sum(t => t.Tasks),
-            tenants.Count(t => t.Outcome == FanOutOutcome.AlreadyLinked), tenants, StillCreatingTasks: false);
+            tenants.Count(t => t.Outcome == FanOutOutcome.AlreadyLinked), tenants, StillCreatingTasks: false,
+            IncidentsReopened: tenants.Count(t => t.Outcome == FanOutOutcome.Reopened));
 
     public static void RequireOpen(Advisory advisory)
     {
@@ -167,9 +185,9 @@ public sealed class PreviewAdvisoryFanOutHandler(PortalDbContext db, CurrentUser
         var counts = toOpen.Count == 0 ? [] : await FanOutPlan.Devices(db, toOpen, filter)
             .GroupBy(d => d.TenantId).Select(g => new { TenantId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.TenantId, x => x.Count, cancellationToken);
-        return FanOutPlan.Result(advisory.Id, preview: true, filter, [.. tenants.Select(t => t.Linked is { } linked
-            ? new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.AlreadyLinked, linked.Id, linked.Reference, 0)
-            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, null, null, counts.GetValueOrDefault(t.Id), t.Closed?.Reference))]);
+        return FanOutPlan.Result(advisory.Id, preview: true, filter, [.. tenants.Select(t => t.Linked is null
+            ? t.Result() with { Tasks = counts.GetValueOrDefault(t.Id) }
+            : t.Result())]);
     }
 }
 
@@ -186,6 +204,9 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
         var now = clock.GetUtcNow();
         var tenants = await FanOutPlan.TenantsAsync(db, user, advisory, command.TenantIds, cancellationToken);
         var toOpen = tenants.Where(t => t.Linked is null).Select(t => t.Id).ToList();
+        var toReopen = tenants.Where(t => t.Reopens).Select(t => t.Linked!.Id).ToList();
+        var providerName = toOpen.Count + toReopen.Count == 0 ? ""
+            : await db.Organisations.Where(o => o.Id == advisory.ProviderId).Select(o => o.Name).SingleAsync(cancellationToken);
 
         // The incidents only: customers learn of theirs with this commit. The tasks follow in a unit of work of their own
         // (CreateFanOutTasks, through the plan each incident gets here), so twenty MSPs fanning out at once do not keep every
@@ -194,7 +215,6 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
         if (toOpen.Count > 0)
         {
             var numbers = await NextIncidentNumbersAsync(toOpen, cancellationToken);
-            var providerName = await db.Organisations.Where(o => o.Id == advisory.ProviderId).Select(o => o.Name).SingleAsync(cancellationToken);
             foreach (var tenant in tenants.Where(t => t.Linked is null))
             {
                 var tenantId = tenant.Id;
@@ -206,15 +226,26 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
             }
         }
 
+        // Resolved before the provider reopened the advisory: the fix did not hold there either. Its tasks stay as they are. Read
+        // again, tracked: one an engineer changed since the plan's read is left as it now is (a change racing this save fails it on
+        // the incident's version, and the command runs again).
+        var reopened = new HashSet<Guid>();
+        foreach (var incident in toReopen.Count == 0 ? [] : await db.Incidents.Where(i => toReopen.Contains(i.Id)).ToListAsync(cancellationToken))
+        {
+            if (incident is not { Status: IncidentStatus.Resolved, ResolvedAt: { } resolvedAt } || !advisory.ReopenedSince(resolvedAt)) continue;
+            incident.ChangeStatus(IncidentStatus.Investigating, $"{providerName} reopened the advisory", user.ActorIn(incident.TenantId), now);
+            reopened.Add(incident.Id);
+        }
+
         foreach (var tenant in tenants) advisory.TargetOf(tenant.Id).Acknowledge(user.ActorIn(tenant.Id), now);
 
         // A concurrent fan-out that opened one of these first fails here on the unique (AdvisoryId, TenantId) index; the
         // transaction then re-runs this command, which finds that incident and leaves the tenant alone.
         await db.SaveChangesAsync(cancellationToken);
 
-        return FanOutPlan.Result(advisory.Id, preview: false, filter, [.. tenants.Select(t => t.Linked is { } linked
-            ? new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.AlreadyLinked, linked.Id, linked.Reference, 0)
-            : new FanOutTenantResult(t.Id, t.Name, FanOutOutcome.Opened, opened[t.Id].Id, opened[t.Id].Reference, 0, t.Closed?.Reference))]);
+        return FanOutPlan.Result(advisory.Id, preview: false, filter, [.. tenants.Select(t => t.Linked is null
+            ? t.Result(opened[t.Id].Id, opened[t.Id].Reference)
+            : (t with { Reopens = reopened.Contains(t.Linked.Id) }).Result())]);
     }
 
     /// <summary>
