@@ -15,6 +15,14 @@ namespace Portal.Migrations.Sqlite.Migrations
                 table: "Advisories",
                 type: "INTEGER",
                 nullable: true);
+
+            // Advisories reopened before this column existed: the latest update that left Resolved (updates are numbered 1, 2, 3 …).
+            migrationBuilder.Sql("""
+                UPDATE "Advisories" SET "ReopenedAt" = (
+                    SELECT MAX(u."At") FROM "AdvisoryUpdates" u
+                    JOIN "AdvisoryUpdates" p ON p."AdvisoryId" = u."AdvisoryId" AND p."Number" = u."Number" - 1
+                    WHERE u."AdvisoryId" = "Advisories"."Id" AND u."Status" <> 'Resolved' AND p."Status" = 'Resolved');
+                """);
         }
 
         /// <inheritdoc />
