@@ -64,15 +64,31 @@ public sealed class LeftImportFilesTests(SlowImportApp app) : IClassFixture<Slow
     [Fact]
     public async Task One_sweep_goes_through_every_file_however_many_there_are()
     {
+        // The app's own minutely sweep would remove files too, and a test of one sweep could pass on two: it stops first.
+        await StopTheMinutelySweepAsync();
         var twoHoursAgo = DateTime.UtcNow.AddHours(-2);
         var left = Enumerable.Range(0, 1_200).Select(_ => Write($"{Guid.NewGuid():N}.csv", twoHoursAgo)).ToList();
 
+        int removed;
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            // Not its count: the app's own minutely sweep may take some of the files first.
-            await scope.ServiceProvider.GetRequiredService<DeviceImportSweep>().RemoveLeftFilesAsync(DateTimeOffset.UtcNow, Ct);
+            removed = await scope.ServiceProvider.GetRequiredService<DeviceImportSweep>().RemoveLeftFilesAsync(DateTimeOffset.UtcNow, Ct);
         }
 
         left.Count(File.Exists).ShouldBe(0, "files without a row for two hours, every one of them");
+        removed.ShouldBeGreaterThanOrEqualTo(left.Count, "this one sweep removed them");
+    }
+
+    private async Task StopTheMinutelySweepAsync()
+    {
+        app.Services.GetRequiredService<Hangfire.IRecurringJobManager>().RemoveIfExists(DeviceImportSweep.RecurringJobId);
+        var monitoring = app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        bool Sweeping() => monitoring.ProcessingJobs(0, 1000).Any(j => j.Value.Job?.Type == typeof(DeviceImportSweep))
+            || monitoring.EnqueuedJobs("default", 0, 1000).Any(j => j.Value.Job?.Type == typeof(DeviceImportSweep));
+        for (var waited = 0; Sweeping(); waited += 100)
+        {
+            waited.ShouldBeLessThan(30_000, "a sweep already under way should end within seconds");
+            await Task.Delay(100, Ct);
+        }
     }
 }
