@@ -152,6 +152,15 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         preview.IncidentsReopened.ShouldBe(1);
         (await app.LinkedStateAsync(advisory.Id, Fabrikam)).Incidents.Single().Status.ShouldBe(Portal.Domain.IncidentStatus.Resolved, "a preview writes nothing");
 
+        // Another MSP's fan-out of the same advisory covers its own tenants only: it neither reopens Harbor IT's incident nor may name it.
+        var ines = await app.ClientForAsync(DemoDirectory.Ines);
+        var bluepeak = await ines.FanOutAsync(advisory.Id);
+        bluepeak.Tenants.ShouldNotBeEmpty();
+        bluepeak.Tenants.ShouldAllBe(t => t.TenantId != Fabrikam && t.TenantId != Northwind);
+        using (var foreign = await ines.PostFanOutAsync(advisory.Id, chosen, preview: false))
+            foreign.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await app.LinkedStateAsync(advisory.Id, Fabrikam)).Incidents.Single().Status.ShouldBe(Portal.Domain.IncidentStatus.Resolved);
+
         var second = await maya.FanOutAsync(advisory.Id, chosen);
 
         second.IncidentsOpened.ShouldBe(1);
@@ -191,9 +200,9 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         using (var response = await priya.GetAsync($"/api/v1/advisories/{advisory.Id}/impact", Ct))
         {
             var impact = await response.ReadAsync<AdvisoryImpactDto>();
-            impact.Totals.IncidentsOpen.ShouldBe(2);
+            impact.Totals.IncidentsOpen.ShouldBe(2 + bluepeak.IncidentsOpened);
             impact.Totals.IncidentsResolved.ShouldBe(0);
-            impact.Totals.DevicesTotal.ShouldBe(await app.MatchingDevicesAsync(Northwind) + await app.MatchingDevicesAsync(Fabrikam));
+            impact.Totals.DevicesTotal.ShouldBe(await app.MatchingDevicesAsync(Northwind) + await app.MatchingDevicesAsync(Fabrikam) + bluepeak.TasksCreated);
         }
 
         // The second fan-out acknowledged what it covered; a later update that does not reopen leaves that as it is.
