@@ -1,3 +1,4 @@
+using System.Data.SqlTypes;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -34,8 +35,16 @@ public sealed class ListTasksValidator : AbstractValidator<ListTasks>
     }
 }
 
-public sealed class ListTasksHandler(PortalDbContext db) : IQueryHandler<ListTasks, KeysetPage<TaskView>>
+public sealed class ListTasksHandler(PortalDbContext db, IConfiguration configuration) : IQueryHandler<ListTasks, KeysetPage<TaskView>>
 {
+    /// <summary>
+    /// A hostname prefix matching at most this many of the tenant's devices (default 1,000) is looked up device first
+    /// (<see cref="FewHostsAsync"/>); more, and the incident's tasks are walked in id order.
+    /// </summary>
+    public const string DeviceFirstUpToSetting = "Remediation:TaskSearch:DeviceFirstUpTo";
+
+    private int FewHosts => configuration.GetValue(DeviceFirstUpToSetting, 1000);
+
     public async ValueTask<KeysetPage<TaskView>> Handle(ListTasks query, CancellationToken cancellationToken)
     {
         var tasks = db.RemediationTasks.AsNoTracking().Where(t => t.IncidentId == query.IncidentId);
@@ -47,34 +56,70 @@ public sealed class ListTasksHandler(PortalDbContext db) : IQueryHandler<ListTas
         // only; the unassigned, usually most of them, are found along (IncidentId, Id).
         if (query.AssigneeId is { } assignee) tasks = tasks.Where(t => t.AssigneeId == assignee);
         if (query.Unassigned == true) tasks = tasks.Where(t => t.AssigneeId == null);
-        if (KeysetCursor.Decode(ListTasks.CursorKind, query.Cursor) is { } after)
-        {
-            var afterId = Guid.Parse(after);
-            tasks = tasks.Where(t => t.Id.CompareTo(afterId) > 0);
-        }
+        Guid? afterId = KeysetCursor.Decode(ListTasks.CursorKind, query.Cursor) is { } after ? Guid.Parse(after) : null;
 
+        var site = string.IsNullOrWhiteSpace(query.Site) ? null : query.Site.Trim().ToLowerInvariant();
+        var tag = string.IsNullOrWhiteSpace(query.Tag) ? null : "," + query.Tag.Trim().ToLowerInvariant() + ",";
+        var text = string.IsNullOrWhiteSpace(query.Text) ? null : query.Text.Trim().ToLowerInvariant();
+        if (text is not null && await FewHostsAsync(query, tasks, afterId, site, tag, text, cancellationToken) is { } found) return found;
+
+        if (afterId is { } cursor) tasks = tasks.Where(t => t.Id.CompareTo(cursor) > 0);
         var rows = from t in tasks
                    join d in db.Devices.AsNoTracking() on t.DeviceId equals d.Id into devices
                    from d in devices.DefaultIfEmpty()
                    select new { Task = t, Device = d };
-        if (!string.IsNullOrWhiteSpace(query.Site))
-        {
-            var site = query.Site.Trim().ToLowerInvariant();
-            rows = rows.Where(r => r.Device != null && r.Device.Site != null && r.Device.Site.ToLower() == site);
-        }
-        if (!string.IsNullOrWhiteSpace(query.Tag))
-        {
-            var tag = "," + query.Tag.Trim().ToLowerInvariant() + ",";
-            rows = rows.Where(r => r.Device != null && r.Device.Tags.Contains(tag));
-        }
-        if (!string.IsNullOrWhiteSpace(query.Text))
-        {
-            // A hostname prefix; free tasks match on their title.
-            var text = query.Text.Trim().ToLowerInvariant();
-            rows = rows.Where(r => r.Device != null ? r.Device.Hostname.ToLower().StartsWith(text) : r.Task.Title.ToLower().StartsWith(text));
-        }
+        if (site is not null) rows = rows.Where(r => r.Device != null && r.Device.Site != null && r.Device.Site.ToLower() == site);
+        if (tag is not null) rows = rows.Where(r => r.Device != null && r.Device.Tags.Contains(tag));
+        // A hostname prefix; free tasks match on their title.
+        if (text is not null) rows = rows.Where(r => r.Device != null ? r.Device.Hostname.ToLower().StartsWith(text) : r.Task.Title.ToLower().StartsWith(text));
 
         var page = await rows.OrderBy(r => r.Task.Id).Take(query.Limit + 1).ToListAsync(cancellationToken);
+        return Page(query, [.. page.Select(r => (r.Task, r.Device))]);
+    }
+
+    /// <summary>
+    /// A hostname prefix that few of the tenant's devices match (the engineer looking for the machine a customer is calling
+    /// about), answered device first: the matching devices through the (TenantId, Hostname) index, then their tasks through
+    /// (IncidentId, DeviceId), and the incident's free tasks by title through (IncidentId, DeviceId IS NULL). Walking the incident's
+    /// tasks in id order and looking each one's device up took 15 s for one hostname among 1,000,000 tasks on SQLite. Null when
+    /// more than <see cref="FewHosts"/> devices match: their tasks are many, and the walk in id order finds a page of them soon.
+    /// </summary>
+    private async Task<KeysetPage<TaskView>?> FewHostsAsync(ListTasks query, IQueryable<RemediationTask> tasks, Guid? afterId, string? site, string? tag, string text,
+        CancellationToken ct)
+    {
+        var tenantId = (await db.LoadIncidentAsync(query.IncidentId, ct)).TenantId; // loaded by the access check
+        var devices = db.Devices.AsNoTracking().Where(d => d.TenantId == tenantId && d.Hostname.ToLower().StartsWith(text));
+        if (site is not null) devices = devices.Where(d => d.Site != null && d.Site.ToLower() == site);
+        if (tag is not null) devices = devices.Where(d => d.Tags.Contains(tag));
+        // Ordered by hostname so that SQLite walks the (TenantId, Hostname) index, which holds what the prefix is compared with,
+        // instead of reading every device's row (0.2 s against 3.9 s for a tenant of 1,000,000 devices).
+        var few = FewHosts;
+        var matching = await devices.OrderBy(d => d.Hostname).Take(few + 1).ToDictionaryAsync(d => d.Id, ct);
+        if (matching.Count > few) return null;
+
+        // Neither query is ordered or starts after the cursor in SQL: asked for either, SQLite walks the incident's tasks in id order
+        // instead (2 s a page). They are few: ordered and paged here.
+        List<Guid?> ids = [.. matching.Keys.Select(id => (Guid?)id)];
+        List<(RemediationTask Task, Device? Device)> rows = [.. (await tasks.Where(t => ids.Contains(t.DeviceId)).ToListAsync(ct)).Select(t => (t, (Device?)matching[t.DeviceId!.Value]))];
+        if (site is null && tag is null)
+        {
+            var free = await tasks.Where(t => t.DeviceId == null && t.Title.ToLower().StartsWith(text)).ToListAsync(ct);
+            rows.AddRange(free.Select(t => (t, (Device?)null)));
+        }
+        var order = DatabaseIdOrder;
+        return Page(query, [.. rows.Where(r => afterId is not { } cursor || order.Compare(r.Task.Id, cursor) > 0).OrderBy(r => r.Task.Id, order).Take(query.Limit + 1)]);
+    }
+
+    /// <summary>
+    /// The order the database gives ids in (its ORDER BY, and the cursor's "after"), for a page sorted here: SQLite's text and
+    /// PostgreSQL's uuid order are <see cref="Guid"/>'s own; SQL Server compares uniqueidentifiers its own way (<see cref="SqlGuid"/>).
+    /// </summary>
+    private IComparer<Guid> DatabaseIdOrder => db.ProviderName == PortalDbContext.SqlServerProvider
+        ? Comparer<Guid>.Create(static (a, b) => new SqlGuid(a).CompareTo(new SqlGuid(b)))
+        : Comparer<Guid>.Default;
+
+    private static KeysetPage<TaskView> Page(ListTasks query, List<(RemediationTask Task, Device? Device)> page)
+    {
         var items = page.Take(query.Limit).Select(r => TaskView.From(r.Task, r.Device)).ToList();
         var next = page.Count > query.Limit ? KeysetCursor.Encode(ListTasks.CursorKind, items[^1].Id.ToString()) : null;
         return new KeysetPage<TaskView>(items, next);
