@@ -47,7 +47,14 @@ public sealed class ListTasksHandler(PortalDbContext db, IConfiguration configur
 
     public async ValueTask<KeysetPage<TaskView>> Handle(ListTasks query, CancellationToken cancellationToken)
     {
-        var tasks = db.RemediationTasks.AsNoTracking().Where(t => t.IncidentId == query.IncidentId);
+        var ofIncident = db.RemediationTasks.AsNoTracking().Where(t => t.IncidentId == query.IncidentId);
+        Guid? afterId = KeysetCursor.Decode(ListTasks.CursorKind, query.Cursor) is { } after ? Guid.Parse(after) : null;
+        var site = string.IsNullOrWhiteSpace(query.Site) ? null : query.Site.Trim().ToLowerInvariant();
+        var tag = string.IsNullOrWhiteSpace(query.Tag) ? null : "," + query.Tag.Trim().ToLowerInvariant() + ",";
+        var text = string.IsNullOrWhiteSpace(query.Text) ? null : query.Text.Trim().ToLowerInvariant();
+        if (text is not null && await FewHostsAsync(query, ofIncident, afterId, site, tag, text, cancellationToken) is { } found) return found;
+
+        var tasks = ofIncident;
         // Inlined (at most six names, so few query shapes): as one JSON parameter (the context's collection mode) SQLite walked the
         // incident's whole (IncidentId, Id) index, 0.4 s for the four Failed tasks of a 1,000,000-task incident, where the
         // (IncidentId, State, Id) index finds them at once; the page refetches it on every live change.
@@ -56,13 +63,6 @@ public sealed class ListTasksHandler(PortalDbContext db, IConfiguration configur
         // only; the unassigned, usually most of them, are found along (IncidentId, Id).
         if (query.AssigneeId is { } assignee) tasks = tasks.Where(t => t.AssigneeId == assignee);
         if (query.Unassigned == true) tasks = tasks.Where(t => t.AssigneeId == null);
-        Guid? afterId = KeysetCursor.Decode(ListTasks.CursorKind, query.Cursor) is { } after ? Guid.Parse(after) : null;
-
-        var site = string.IsNullOrWhiteSpace(query.Site) ? null : query.Site.Trim().ToLowerInvariant();
-        var tag = string.IsNullOrWhiteSpace(query.Tag) ? null : "," + query.Tag.Trim().ToLowerInvariant() + ",";
-        var text = string.IsNullOrWhiteSpace(query.Text) ? null : query.Text.Trim().ToLowerInvariant();
-        if (text is not null && await FewHostsAsync(query, tasks, afterId, site, tag, text, cancellationToken) is { } found) return found;
-
         if (afterId is { } cursor) tasks = tasks.Where(t => t.Id.CompareTo(cursor) > 0);
         var rows = from t in tasks
                    join d in db.Devices.AsNoTracking() on t.DeviceId equals d.Id into devices
@@ -85,7 +85,7 @@ public sealed class ListTasksHandler(PortalDbContext db, IConfiguration configur
     /// (docs/benchmarks.md, "The task list's hostname search"). Null when
     /// more than <see cref="FewHosts"/> devices match: their tasks are many, and the walk in id order finds a page of them soon.
     /// </summary>
-    private async Task<KeysetPage<TaskView>?> FewHostsAsync(ListTasks query, IQueryable<RemediationTask> tasks, Guid? afterId, string? site, string? tag, string text,
+    private async Task<KeysetPage<TaskView>?> FewHostsAsync(ListTasks query, IQueryable<RemediationTask> ofIncident, Guid? afterId, string? site, string? tag, string text,
         CancellationToken ct)
     {
         var tenantId = (await db.LoadIncidentAsync(query.IncidentId, ct)).TenantId; // loaded by the access check
@@ -98,17 +98,22 @@ public sealed class ListTasksHandler(PortalDbContext db, IConfiguration configur
         var matching = await devices.OrderBy(d => d.Hostname).Take(few + 1).ToDictionaryAsync(d => d.Id, ct);
         if (matching.Count > few) return null;
 
-        // Neither query is ordered or starts after the cursor in SQL: asked for either, SQLite walks the incident's tasks in id order
-        // instead. They are few: ordered and paged here.
+        // The few tasks are filtered, ordered and paged here: given a state, an assignee, the cursor or the order, SQLite would
+        // walk the incident's tasks by that index (every Pending one, or all in id order) instead of finding these by device.
         List<Guid?> ids = [.. matching.Keys.Select(id => (Guid?)id)];
-        List<(RemediationTask Task, Device? Device)> rows = [.. (await tasks.Where(t => ids.Contains(t.DeviceId)).ToListAsync(ct)).Select(t => (t, (Device?)matching[t.DeviceId!.Value]))];
+        List<(RemediationTask Task, Device? Device)> rows = [.. (await ofIncident.Where(t => ids.Contains(t.DeviceId)).ToListAsync(ct)).Select(t => (t, (Device?)matching[t.DeviceId!.Value]))];
         if (site is null && tag is null)
         {
-            var free = await tasks.Where(t => t.DeviceId == null && t.Title.ToLower().StartsWith(text)).ToListAsync(ct);
+            var free = await ofIncident.Where(t => t.DeviceId == null && t.Title.ToLower().StartsWith(text)).ToListAsync(ct);
             rows.AddRange(free.Select(t => (t, (Device?)null)));
         }
         var order = DatabaseIdOrder;
-        return Page(query, [.. rows.Where(r => afterId is not { } cursor || order.Compare(r.Task.Id, cursor) > 0).OrderBy(r => r.Task.Id, order).Take(query.Limit + 1)]);
+        bool Wanted(RemediationTask t) =>
+            (query.States is not { Count: > 0 } states || states.Contains(t.State))
+            && (query.AssigneeId is not { } assignee || t.AssigneeId == assignee)
+            && (query.Unassigned != true || t.AssigneeId is null)
+            && (afterId is not { } cursor || order.Compare(t.Id, cursor) > 0);
+        return Page(query, [.. rows.Where(r => Wanted(r.Task)).OrderBy(r => r.Task.Id, order).Take(query.Limit + 1)]);
     }
 
     /// <summary>
