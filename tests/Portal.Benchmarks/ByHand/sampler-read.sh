@@ -17,7 +17,7 @@ trap 'rm -f "$db" "$db"-*' EXIT
 sqlite3 "$db" <<'SQL'
 PRAGMA foreign_keys=OFF;
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM n WHERE x < 200)
-INSERT INTO Advisories SELECT printf('A%06d', x), 'P', 't', 'Sev1', 'i', NULL, 'Resolved', '', 'u', 'u', 0, 0, NULL, 1, 1, 0 FROM n;
+INSERT INTO Advisories SELECT printf('A%06d', x), 'P', 't', 'Sev1', 'i', NULL, 'Resolved', '', 'u', 'u', 0, 0, NULL, 1, 1, 0, NULL FROM n;
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM n WHERE x < 100000)
 INSERT INTO Incidents (Id, TenantId, Number, Reference, Title, Severity, Status, CreatedById, CreatedAt, UpdatedAt, TimelineLength, Version, AdvisoryId)
 SELECT printf('I%08d', x), printf('T%04d', x % 2000), x, 'INC', 't', 'Sev1', 'Closed', 'u', 0, 0, 1, 0, printf('A%06d', 1 + x % 200) FROM n;
@@ -33,17 +33,5 @@ after_sql='SELECT count(*) FROM (SELECT DISTINCT i.AdvisoryId FROM RemediationPr
   WHERE p.UpdatedAt >= 4000 AND i.AdvisoryId IS NOT NULL);
 SELECT count(*) FROM (SELECT a.Id FROM Advisories a WHERE NOT EXISTS (SELECT 1 FROM AdvisoryProgressSamples s WHERE s.AdvisoryId = a.Id)
   AND EXISTS (SELECT 1 FROM Incidents i WHERE i.AdvisoryId = a.Id AND EXISTS (SELECT 1 FROM RemediationProgress p WHERE p.IncidentId = i.Id)));'
-# ms one side takes: the sum of its statements' real times, in a sqlite3 process of its own
-timed() { printf '.timer on\n%s\n' "$1" | sqlite3 "$db" | awk '/Run Time/ { t += $4 } END { printf "%.1f", t * 1000 }'; }
-results=$(mktemp)
-for round in 1 2 3; do # A B B A: A = before, B = after
-  for side in before after after before; do
-    sql=$before_sql; [ "$side" = after ] && sql=$after_sql
-    echo "$side $(timed "$sql")" | tee -a "$results" | sed "s/^/round $round  /"
-  done
-done
-for side in before after; do
-  awk -v s="$side" '$1 == s { print $2 }' "$results" | sort -n | awk -v s="$side" '{ v[NR] = $1 } END {
-    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%-6s median %.1f ms (%.1f-%.1f), %d runs\n", s, m, v[1], v[NR], NR }'
-done
-rm -f "$results"
+. "$(dirname "$0")/abba-sql.sh"
+abba_rounds "$before_sql" "$after_sql"

@@ -48,17 +48,5 @@ SELECT count(*) FROM (SELECT \"r\".\"Id\" FROM \"RemediationTasks\" AS \"r\"
   WHERE $filter AND \"r\".\"IncidentId\" = '$incident' AND \"r\".\"DeviceId\" IS NULL AND lower(\"r\".\"Title\") LIKE 'wks-0500000%' ESCAPE '\\');"
 # Both sides find the same one task.
 [ "$(printf '%s\n' "$before_sql" | sqlite3 "$db")" = 1 ] && [ "$(printf '%s\n' "$after_sql" | sqlite3 "$db" | sed -n 2p)" = 1 ] || { echo "the two sides disagree" >&2; exit 1; }
-# ms one side takes: the sum of its statements' real times, in a sqlite3 process of its own
-timed() { printf '.timer on\n%s\n' "$1" | sqlite3 "$db" | awk '/Run Time/ { t += $4 } END { printf "%.1f", t * 1000 }'; }
-results=$(mktemp)
-for round in 1 2 3; do # A B B A: A = before, B = after
-  for side in before after after before; do
-    sql=$before_sql; [ "$side" = after ] && sql=$after_sql
-    echo "$side $(timed "$sql")" | tee -a "$results" | sed "s/^/round $round  /"
-  done
-done
-for side in before after; do
-  awk -v s="$side" '$1 == s { print $2 }' "$results" | sort -n | awk -v s="$side" '{ v[NR] = $1 } END {
-    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%-6s median %.1f ms (%.1f-%.1f), %d runs\n", s, m, v[1], v[NR], NR }'
-done
-rm -f "$results"
+. "$(dirname "$0")/abba-sql.sh"
+abba_rounds "$before_sql" "$after_sql"

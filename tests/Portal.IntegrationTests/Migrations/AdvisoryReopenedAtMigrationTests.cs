@@ -1,8 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Portal.Data;
 
 namespace Portal.IntegrationTests.Migrations;
 
@@ -15,38 +11,13 @@ public sealed class AdvisoryReopenedAtMigrationTests(PostgresServer postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static PortalDbContext Context(Action<DbContextOptionsBuilder> provider)
-    {
-        var options = new DbContextOptionsBuilder<PortalDbContext>();
-        provider(options);
-        var scope = new TenantScope();
-        scope.UseSystemAccess();
-        return new PortalDbContext(options.Options).Use(scope);
-    }
+    [Fact]
+    public Task On_Sqlite_a_reopened_advisory_gets_the_time_of_its_latest_reopening_and_others_none() =>
+        DataMigrationDatabase.OnSqliteAsync("AdvisoryReopenedAt", RunAsync);
 
     [Fact]
-    public async Task On_Sqlite_a_reopened_advisory_gets_the_time_of_its_latest_reopening_and_others_none()
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"portal-migration-{Guid.NewGuid():N}.db");
-        try
-        {
-            await using var db = Context(o => o.UseSqlite($"Data Source={file};Pooling=false", x => x.MigrationsAssembly("Portal.Migrations.Sqlite")));
-            var toBinary = new DateTimeOffsetToBinaryConverter();
-            await RunAsync(db, at => (long)toBinary.ConvertToProvider(at)!, versionColumn: true);
-        }
-        finally
-        {
-            foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
-        }
-    }
-
-    [Fact]
-    public async Task On_PostgreSql_a_reopened_advisory_gets_the_time_of_its_latest_reopening_and_others_none()
-    {
-        var connectionString = await postgres.CreateDatabaseAsync("portal_reopened_at_migration");
-        await using var db = Context(o => o.UseNpgsql(connectionString, x => x.MigrationsAssembly("Portal.Migrations.PostgreSql")));
-        await RunAsync(db, at => at, versionColumn: false); // the version is PostgreSQL's xmin there
-    }
+    public Task On_PostgreSql_a_reopened_advisory_gets_the_time_of_its_latest_reopening_and_others_none() =>
+        DataMigrationDatabase.OnPostgreSqlAsync(postgres, "portal_reopened_at_migration", "AdvisoryReopenedAt", RunAsync);
 
     private const string InsertAdvisory =
         "INSERT INTO \"Advisories\" (\"Id\", \"ProviderId\", \"Title\", \"Severity\", \"Impact\", \"Status\", \"Regions\", \"PublishedById\", \"PublishedByName\", " +
@@ -56,14 +27,9 @@ public sealed class AdvisoryReopenedAtMigrationTests(PostgresServer postgres)
         "INSERT INTO \"Advisories\" (\"Id\", \"ProviderId\", \"Title\", \"Severity\", \"Impact\", \"Status\", \"Regions\", \"PublishedById\", \"PublishedByName\", " +
         "\"PublishedAt\", \"UpdatedAt\", \"Revision\", \"UpdateCount\", \"Version\") VALUES ({0}, {1}, 'Old advisory', 'Sev1', 'Hosts fail.', {2}, '', {3}, 'Priya', {4}, {5}, 1, {6}, 1)";
 
-    private static async Task RunAsync(PortalDbContext db, Func<DateTimeOffset, object> stored, bool versionColumn)
+    private static async Task RunAsync(DataMigrationDatabase database)
     {
-        var migrations = db.Database.GetMigrations().ToList();
-        var added = migrations.FindIndex(m => m.EndsWith("_AdvisoryReopenedAt", StringComparison.Ordinal));
-        added.ShouldBeGreaterThan(0);
-        var migrator = db.GetService<IMigrator>();
-        await migrator.MigrateAsync(migrations[added - 1], Ct);
-
+        var (db, stored) = (database.Db, database.Stored);
         var provider = Guid.NewGuid();
         await db.Database.ExecuteSqlRawAsync(
             "INSERT INTO \"Organisations\" (\"Id\", \"Name\", \"Kind\", \"LastIncidentNumber\", \"LastStreamSequence\", \"LastCustomerStreamSequence\") " +
@@ -82,7 +48,7 @@ public sealed class AdvisoryReopenedAtMigrationTests(PostgresServer postgres)
         };
         foreach (var (id, statuses) in histories)
         {
-            await db.Database.ExecuteSqlRawAsync(versionColumn ? InsertAdvisoryWithVersion : InsertAdvisory,
+            await db.Database.ExecuteSqlRawAsync(database.IsSqlite ? InsertAdvisoryWithVersion : InsertAdvisory, // PostgreSQL's version is its xmin
                 [id, provider, statuses[^1], Guid.NewGuid(), stored(start), stored(start.AddHours(statuses.Length)), statuses.Length], Ct);
             for (var n = 1; n <= statuses.Length; n++)
             {
@@ -92,7 +58,7 @@ public sealed class AdvisoryReopenedAtMigrationTests(PostgresServer postgres)
             }
         }
 
-        await migrator.MigrateAsync(cancellationToken: Ct);
+        await database.MigrateToTheEndAsync();
 
         var reopenedAt = await db.Advisories.AsNoTracking().Where(a => a.ProviderId == provider).ToDictionaryAsync(a => a.Id, a => a.ReopenedAt, Ct);
         reopenedAt[twice].ShouldBe(start.AddHours(5));

@@ -1,8 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Portal.Data;
 using Portal.Domain;
 
 namespace Portal.IntegrationTests.Migrations;
@@ -15,47 +11,17 @@ public sealed class ContractLifecycleMigrationTests(PostgresServer postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static PortalDbContext Context(Action<DbContextOptionsBuilder> provider)
-    {
-        var options = new DbContextOptionsBuilder<PortalDbContext>();
-        provider(options);
-        var scope = new TenantScope();
-        scope.UseSystemAccess();
-        return new PortalDbContext(options.Options).Use(scope);
-    }
+    [Fact]
+    public Task On_Sqlite_an_ended_contract_becomes_Ended_and_an_open_one_Active() =>
+        DataMigrationDatabase.OnSqliteAsync("ContractLifecycle", RunAsync);
 
     [Fact]
-    public async Task On_Sqlite_an_ended_contract_becomes_Ended_and_an_open_one_Active()
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"portal-migration-{Guid.NewGuid():N}.db");
-        try
-        {
-            await using var db = Context(o => o.UseSqlite($"Data Source={file};Pooling=false", x => x.MigrationsAssembly("Portal.Migrations.Sqlite")));
-            var toBinary = new DateTimeOffsetToBinaryConverter();
-            await RunAsync(db, at => (long)toBinary.ConvertToProvider(at)!);
-        }
-        finally
-        {
-            foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
-        }
-    }
+    public Task On_PostgreSql_an_ended_contract_becomes_Ended_and_an_open_one_Active() =>
+        DataMigrationDatabase.OnPostgreSqlAsync(postgres, "portal_contract_migration", "ContractLifecycle", RunAsync);
 
-    [Fact]
-    public async Task On_PostgreSql_an_ended_contract_becomes_Ended_and_an_open_one_Active()
+    private static async Task RunAsync(DataMigrationDatabase database)
     {
-        var connectionString = await postgres.CreateDatabaseAsync("portal_contract_migration");
-        await using var db = Context(o => o.UseNpgsql(connectionString, x => x.MigrationsAssembly("Portal.Migrations.PostgreSql")));
-        await RunAsync(db, at => at);
-    }
-
-    private static async Task RunAsync(PortalDbContext db, Func<DateTimeOffset, object> stored)
-    {
-        var migrations = db.Database.GetMigrations().ToList();
-        var lifecycle = migrations.FindIndex(m => m.EndsWith("_ContractLifecycle", StringComparison.Ordinal));
-        lifecycle.ShouldBeGreaterThan(0);
-        var migrator = db.GetService<IMigrator>();
-        await migrator.MigrateAsync(migrations[lifecycle - 1], Ct);
-
+        var (db, stored) = (database.Db, database.Stored);
         var msp = Guid.NewGuid();
         var customerA = Guid.NewGuid();
         var customerB = Guid.NewGuid();
@@ -76,7 +42,7 @@ public sealed class ContractLifecycleMigrationTests(PostgresServer postgres)
             "INSERT INTO \"Contracts\" (\"Id\", \"MspId\", \"CustomerId\", \"StartedAt\", \"TightenedTargets\") VALUES ({0}, {1}, {2}, {3}, '[]')",
             [open, msp, customerA, stored(started)], Ct);
 
-        await migrator.MigrateAsync(cancellationToken: Ct);
+        await database.MigrateToTheEndAsync();
 
         var contracts = await db.Contracts.AsNoTracking().Where(c => c.MspId == msp).ToDictionaryAsync(c => c.Id, Ct);
         contracts[ended].State.ShouldBe(ContractState.Ended);
