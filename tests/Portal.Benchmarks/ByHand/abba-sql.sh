@@ -1,6 +1,16 @@
 # Sourced by the by-hand SQLite measurements (sampler-read.sh, task-search.sh): three A B B A rounds of two sides' statements on
 # the database in $db, each side timed by sqlite3's timer in a sqlite3 process of its own, then each side's median with its
-# min-max. Usage: abba_rounds "$before_sql" "$after_sql"   (A = before, B = after)
+# min-max. Usage: migrated_database (sets $db), fill it, then abba_rounds "$before_sql" "$after_sql"   (A = before, B = after)
+
+# A fresh SQLite file in $db, migrated to the current schema with dotnet-ef (src/Portal.Web built), removed when the script exits.
+migrated_database() {
+  local root
+  root=$(cd "$(dirname "$0")/../../.." && pwd)
+  db=$(mktemp --suffix=.db)
+  trap 'rm -f "$db" "$db"-*' EXIT
+  (cd "$root" && dotnet ef database update --project src/Portal.Migrations.Sqlite --startup-project src/Portal.Web --no-build \
+    -- --Database:Provider Sqlite --ConnectionStrings:Portal "Data Source=$db" > /dev/null)
+}
 
 # ms one side takes: the sum of its statements' real times, in a sqlite3 process of its own
 timed() { printf '.timer on\n%s\n' "$1" | sqlite3 "$db" | awk '/Run Time/ { t += $4 } END { printf "%.1f", t * 1000 }'; }

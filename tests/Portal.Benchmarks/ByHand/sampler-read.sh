@@ -9,11 +9,8 @@
 # The statements are written by hand after the SQL EF Core generates; the times are sqlite3's, not the job's.
 # Usage: tests/Portal.Benchmarks/ByHand/sampler-read.sh   (build src/Portal.Web first; needs sqlite3 and dotnet-ef: dotnet tool restore)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../../.." && pwd)
-db=$(mktemp --suffix=.db)
-trap 'rm -f "$db" "$db"-*' EXIT
-(cd "$root" && dotnet ef database update --project src/Portal.Migrations.Sqlite --startup-project src/Portal.Web --no-build \
-  -- --Database:Provider Sqlite --ConnectionStrings:Portal "Data Source=$db" > /dev/null)
+. "$(dirname "$0")/abba-sql.sh"
+migrated_database
 sqlite3 "$db" <<'SQL'
 PRAGMA foreign_keys=OFF;
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM n WHERE x < 200)
@@ -33,5 +30,4 @@ after_sql='SELECT count(*) FROM (SELECT DISTINCT i.AdvisoryId FROM RemediationPr
   WHERE p.UpdatedAt >= 4000 AND i.AdvisoryId IS NOT NULL);
 SELECT count(*) FROM (SELECT a.Id FROM Advisories a WHERE NOT EXISTS (SELECT 1 FROM AdvisoryProgressSamples s WHERE s.AdvisoryId = a.Id)
   AND EXISTS (SELECT 1 FROM Incidents i WHERE i.AdvisoryId = a.Id AND EXISTS (SELECT 1 FROM RemediationProgress p WHERE p.IncidentId = i.Id)));'
-. "$(dirname "$0")/abba-sql.sh"
 abba_rounds "$before_sql" "$after_sql"

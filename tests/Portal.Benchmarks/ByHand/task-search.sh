@@ -12,11 +12,8 @@
 # written in; the times are sqlite3's, not the request's.
 # Usage: tests/Portal.Benchmarks/ByHand/task-search.sh   (build src/Portal.Web first; needs sqlite3 and dotnet-ef: dotnet tool restore)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../../.." && pwd)
-db=$(mktemp --suffix=.db)
-trap 'rm -f "$db" "$db"-*' EXIT
-(cd "$root" && dotnet ef database update --project src/Portal.Migrations.Sqlite --startup-project src/Portal.Web --no-build \
-  -- --Database:Provider Sqlite --ConnectionStrings:Portal "Data Source=$db" > /dev/null)
+. "$(dirname "$0")/abba-sql.sh"
+migrated_database
 tenant=86D3FB4D-1163-49C2-AC34-BCF67337D52B
 incident=EA2E1EE0-9445-47E1-B46F-0F678069F283
 guid="upper(hex(randomblob(4))||'-'||hex(randomblob(2))||'-7'||substr(hex(randomblob(2)),2)||'-8'||substr(hex(randomblob(2)),2)||'-'||hex(randomblob(6)))"
@@ -48,5 +45,4 @@ SELECT count(*) FROM (SELECT \"r\".\"Id\" FROM \"RemediationTasks\" AS \"r\"
   WHERE $filter AND \"r\".\"IncidentId\" = '$incident' AND \"r\".\"DeviceId\" IS NULL AND lower(\"r\".\"Title\") LIKE 'wks-0500000%' ESCAPE '\\');"
 # Both sides find the same one task.
 [ "$(printf '%s\n' "$before_sql" | sqlite3 "$db")" = 1 ] && [ "$(printf '%s\n' "$after_sql" | sqlite3 "$db" | sed -n 2p)" = 1 ] || { echo "the two sides disagree" >&2; exit 1; }
-. "$(dirname "$0")/abba-sql.sh"
 abba_rounds "$before_sql" "$after_sql"
