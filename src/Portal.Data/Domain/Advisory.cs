@@ -109,10 +109,13 @@ public sealed class Advisory
     public bool IsResolved => Status == AdvisoryStatus.Resolved;
 
     /// <summary>
-    /// Whether a linked incident resolved at <paramref name="resolvedAt"/> was resolved before the advisory's latest reopening: its
-    /// fix did not hold either, so a fan-out moves it back to Investigating. One resolved after the reopening was resolved knowingly.
+    /// Whether a fan-out brings back a linked incident in <paramref name="status"/>, resolved at <paramref name="resolvedAt"/>: it is
+    /// Resolved, and was resolved before the advisory's latest reopening, so its fix did not hold either. One resolved after the
+    /// reopening was resolved knowingly; one still open or already closed is left as it is. Takes the two values rather than the
+    /// incident so that a plan can ask it of a projection (<see cref="Incident.ReopenWith"/> asks it of the entity).
     /// </summary>
-    public bool ReopenedSince(DateTimeOffset resolvedAt) => !IsResolved && ReopenedAt is { } reopened && reopened > resolvedAt;
+    public bool BringsBack(IncidentStatus status, DateTimeOffset? resolvedAt) =>
+        status == IncidentStatus.Resolved && resolvedAt is { } resolved && !IsResolved && ReopenedAt is { } reopened && reopened > resolved;
 
     public IReadOnlyList<string> RegionList => Regions.Split(',', StringSplitOptions.RemoveEmptyEntries);
 

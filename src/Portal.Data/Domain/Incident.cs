@@ -144,6 +144,18 @@ public sealed class Incident
             PlainText.Shorten(text, TimelineEntry.TextMaxLength), null, null);
     }
 
+    /// <summary>
+    /// A fan-out of the linked advisory after the provider reopened it: resolved before that reopening, this incident moves back to
+    /// Investigating in the provider's name (<see cref="Advisory.BringsBack"/>); its tasks stay as they are. Whether it moved.
+    /// </summary>
+    public bool ReopenWith(Advisory advisory, string providerName, Actor actor, DateTimeOffset now)
+    {
+        if (advisory.Id != AdvisoryId) throw new InvalidOperationException("Only the linked advisory brings an incident back.");
+        if (!advisory.BringsBack(Status, ResolvedAt)) return false;
+        ChangeStatus(IncidentStatus.Investigating, $"{providerName} reopened the advisory", actor, now);
+        return true;
+    }
+
     public void Acknowledge(Actor actor, DateTimeOffset now)
     {
         RequireMsp(actor, "acknowledge incidents");

@@ -37,7 +37,7 @@ public sealed record DeviceFilter(string? Os, string? Tag, string? Site)
 /// once: the unique (AdvisoryId, TenantId) index refuses the second, which re-runs and finds the first's) opens nothing twice.
 /// A tenant whose linked incident was closed gets a new one (a second wave: the provider reopened the advisory after a fix
 /// that did not hold); the new incident names the one it follows, and the closed one stays as it was. A linked incident that
-/// was resolved before that reopening moves back to Investigating (<see cref="Advisory.ReopenedSince"/>); its tasks stay as
+/// was resolved before that reopening moves back to Investigating (<see cref="Incident.ReopenWith"/>); its tasks stay as
 /// they are, for the MSP to set back where the fix did not hold.
 /// This command is the first of the action's two units of work (the incidents, each with its <see cref="FanOutTaskPlan"/>);
 /// <see cref="CreateFanOutTasks"/> is the second. Callers send both through <see cref="FanOutActions.FanOutAsync"/>.
@@ -131,8 +131,7 @@ internal static class FanOutPlan
         return [.. tenantIds.Select(id => latest.GetValueOrDefault(id) is { } i
                 ? i.Status == IncidentStatus.Closed
                     ? new Tenant(id, user.Tenants[id].Name, null, i.Incident, Reopens: false)
-                    : new Tenant(id, user.Tenants[id].Name, i.Incident, null,
-                        Reopens: i.Status == IncidentStatus.Resolved && i.ResolvedAt is { } resolvedAt && advisory.ReopenedSince(resolvedAt))
+                    : new Tenant(id, user.Tenants[id].Name, i.Incident, null, Reopens: advisory.BringsBack(i.Status, i.ResolvedAt))
                 : new Tenant(id, user.Tenants[id].Name, null, null, Reopens: false))
             .OrderBy(t => t.Name, StringComparer.Ordinal)];
     }
@@ -232,9 +231,7 @@ public sealed class FanOutAdvisoryHandler(PortalDbContext db, CurrentUser curren
         var reopened = new HashSet<Guid>();
         foreach (var incident in toReopen.Count == 0 ? [] : await db.Incidents.Where(i => toReopen.Contains(i.Id)).ToListAsync(cancellationToken))
         {
-            if (incident is not { Status: IncidentStatus.Resolved, ResolvedAt: { } resolvedAt } || !advisory.ReopenedSince(resolvedAt)) continue;
-            incident.ChangeStatus(IncidentStatus.Investigating, $"{providerName} reopened the advisory", user.ActorIn(incident.TenantId), now);
-            reopened.Add(incident.Id);
+            if (incident.ReopenWith(advisory, providerName, user.ActorIn(incident.TenantId), now)) reopened.Add(incident.Id);
         }
 
         foreach (var tenant in tenants) advisory.TargetOf(tenant.Id).Acknowledge(user.ActorIn(tenant.Id), now);
