@@ -155,6 +155,29 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         }
     }
 
+    [Fact]
+    public async Task Each_pass_re_deciding_the_live_connections_is_timed()
+    {
+        var before = RevalidationPasses();
+
+        await app.Services.GetRequiredService<Portal.Features.Live.LiveConnections>().RevalidateAsync(Ct);
+        await app.Services.GetRequiredService<Portal.Features.Live.LiveConnections>().RevalidateAsync(Ct);
+
+        // The app's own timer may add a pass meanwhile (every 30 s): at least the two asked for.
+        RevalidationPasses().ShouldBeGreaterThanOrEqualTo(before + 2);
+    }
+
+    private long RevalidationPasses()
+    {
+        app.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        var metric = app.Metrics.Snapshot().LastOrDefault(m => m.Name == "portal.live.revalidation.duration");
+        if (metric is null) return 0;
+        metric.Unit.ShouldBe("s");
+        long count = 0;
+        foreach (ref readonly var point in metric.GetMetricPoints()) count += point.GetHistogramCount();
+        return count;
+    }
+
     private long IncidentViewBuilds()
     {
         app.Services.GetRequiredService<MeterProvider>().ForceFlush();

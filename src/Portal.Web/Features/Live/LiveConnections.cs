@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Portal.Domain;
 using Portal.Infrastructure.Auth;
+using Portal.Infrastructure.Telemetry;
 using Portal.Pipeline.Commit;
 
 namespace Portal.Features.Live;
@@ -13,7 +14,8 @@ namespace Portal.Features.Live;
 /// re-decides the connections of the people it concerns at once (<see cref="RevokeAsync"/>): they leave the groups they may no
 /// longer read before anything else is sent, and a connection whose user has no access left is closed.
 /// </summary>
-public sealed class LiveConnections(IHubContext<StatusHub, IStatusClient> hub, UserAccessCache users, ILogger<LiveConnections> logger) : IAccessRevoker
+public sealed partial class LiveConnections(
+    IHubContext<StatusHub, IStatusClient> hub, UserAccessCache users, PortalMetrics metrics, TimeProvider clock, ILogger<LiveConnections> logger) : IAccessRevoker
 {
     private sealed class Connection(Guid tid, Guid oid, UserAccess access, HubCallerContext? context)
     {
@@ -70,11 +72,25 @@ public sealed class LiveConnections(IHubContext<StatusHub, IStatusClient> hub, U
         lock (connection) return [.. connection.Groups.Order()];
     }
 
-    /// <summary>Re-decides every connection's groups from the user's current access; returns how many groups were removed.</summary>
+    /// <summary>
+    /// Re-decides every connection's groups from the user's current access; returns how many groups were removed. One user at a
+    /// time, each reloaded with five queries when its cached access is older than <see cref="UserAccessCache.RefreshAfter"/>, so
+    /// the pass takes longer with every distinct user connected: its duration is measured (<c>portal.live.revalidation.duration</c>)
+    /// and a pass that takes more than half its period says so in the log, before the safety net falls behind.
+    /// </summary>
     public async Task<int> RevalidateAsync(CancellationToken ct)
     {
+        var started = clock.GetTimestamp();
         var removed = 0;
-        foreach (var (connectionId, connection) in _connections) removed += await RedecideAsync(connectionId, connection, ct);
+        var connections = 0;
+        foreach (var (connectionId, connection) in _connections)
+        {
+            removed += await RedecideAsync(connectionId, connection, ct);
+            connections++;
+        }
+        var took = clock.GetElapsedTime(started);
+        metrics.LiveConnectionsRevalidated(took);
+        if (took > RevalidateLiveConnections.Period / 2) LogSlowPass(logger, connections, took.TotalSeconds, RevalidateLiveConnections.Period.TotalSeconds);
         return removed;
     }
 
@@ -143,6 +159,9 @@ public sealed class LiveConnections(IHubContext<StatusHub, IStatusClient> hub, U
             connection.Deciding.Release();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-deciding {Connections} live connections took {Seconds:F1} s, more than half the {Period} s between passes: the users connected are many for one instance (their access is read again one user at a time)")]
+    private static partial void LogSlowPass(ILogger logger, int connections, double seconds, double period);
 
     private static void LogClosed(ILogger logger, string connectionId) =>
         logger.LogInformation("Live connection {ConnectionId} closed: its user has no access left", connectionId);

@@ -19,6 +19,7 @@ public sealed class PortalMetrics
     private readonly Counter<long> _statusCacheMisses;
     private readonly Counter<long> _incidentViewBuilds;
     private readonly Histogram<double> _revocationLag;
+    private readonly Histogram<double> _liveRevalidation;
 
     public PortalMetrics(IMeterFactory meterFactory)
     {
@@ -32,6 +33,8 @@ public sealed class PortalMetrics
             "Builds of an incident's shared customer view: one per change of an incident customers have open, however many refetch it.");
         _revocationLag = meter.CreateHistogram<double>("portal.revocation.lag", "ms",
             "From the commit of an access change to its revocation applied on this instance (caches dropped, connections re-decided), by origin (local: the committing instance; remote: carried over Redis).");
+        _liveRevalidation = meter.CreateHistogram<double>("portal.live.revalidation.duration", "s",
+            "One periodic pass re-deciding the groups of every live connection of this instance from its user's access (every 30 s). It grows with the distinct users connected: each user's access is read again (five queries) once it is older than 20 s.");
     }
 
     /// <summary>One command or query finished; <paramref name="tags"/> is a cached (message type, outcome) pair.</summary>
@@ -42,6 +45,8 @@ public sealed class PortalMetrics
 
     public void RevocationApplied(double milliseconds, bool local) =>
         _revocationLag.Record(Math.Max(0, milliseconds), new KeyValuePair<string, object?>("portal.revocation.origin", local ? "local" : "remote"));
+
+    public void LiveConnectionsRevalidated(TimeSpan took) => _liveRevalidation.Record(took.TotalSeconds);
 
     public void StatusCacheHit() => _statusCacheHits.Add(1);
 
