@@ -58,8 +58,14 @@ public sealed class ConfirmationTests(PortalApp app)
         var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(TestContext.Current.CancellationToken));
         using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title = $"Close check {Guid.NewGuid():N}"[..24], severity = "Sev3" }, TestContext.Current.CancellationToken);
         var incident = (await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetGuid();
-        foreach (var title in new[] { "Re-image the kiosk", "Call the vendor" })
-            (await api.PostAsJsonAsync($"/api/v1/incidents/{incident}/tasks", new { title }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        // Two devices' tasks (what the question counts) and a free task (which it does not).
+        foreach (var hostname in new[] { $"kiosk-{Guid.NewGuid():N}"[..20], $"kiosk-{Guid.NewGuid():N}"[..20] })
+        {
+            using var device = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/devices", new { hostname }, TestContext.Current.CancellationToken);
+            var deviceId = (await device.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetGuid();
+            (await api.PostAsJsonAsync($"/api/v1/incidents/{incident}/tasks", new { deviceId }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        }
+        (await api.PostAsJsonAsync($"/api/v1/incidents/{incident}/tasks", new { title = "Call the vendor" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         (await api.PostAsync($"/api/v1/incidents/{incident}/acknowledge", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         (await api.PostAsJsonAsync($"/api/v1/incidents/{incident}/status", new { status = "Resolved" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
 

@@ -235,7 +235,7 @@ public sealed class RemediationJourneyTests(PortalApp app)
             new { state = "Done", items = Enumerable.Range(1, 100).Select(n => new { externalId = $"gate-{marker}-{n:D3}" }) }, Ct);
         bulk.EnsureSuccessStatusCode();
         await Expect(maya.GetByTestId("count-Done")).ToHaveTextAsync("100", WithinFiveSeconds);
-        await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("100 of 240 finished");
+        await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("100 of 240 devices finished");
         await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-remaining", "140", new() { Timeout = 5_000 });
         await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-done", "100");
 

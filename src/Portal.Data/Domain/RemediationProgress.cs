@@ -1,10 +1,12 @@
 namespace Portal.Domain;
 
 /// <summary>
-/// The counters of an incident's remediation tasks per state, kept in the same transaction as every change that
-/// moves a task (so a page reads one row instead of counting a million). Tenant and MSP roll-ups add up these
-/// rows. A concurrency token makes two commands that change the same incident's counters at once retry instead of
-/// losing an update.
+/// The counters of an incident's device tasks per state, kept in the same transaction as every change that moves one
+/// (so a page reads one row instead of counting a million). They count devices, the unit customers ask about ("412 of 1,204
+/// devices restored"): a free task (a title, no device) is in the task list and its history, not here. Tenant, MSP and advisory
+/// roll-ups add up these rows. The row is created with the incident's first task of either kind, and every task writer of
+/// the incident locks it first. A concurrency token makes two commands that change the same incident's counters at once
+/// retry instead of losing an update.
 /// </summary>
 public sealed class RemediationProgress
 {
@@ -87,6 +89,12 @@ public sealed class RemediationProgress
         foreach (var state in Enum.GetValues<RemediationState>()) Adjust(state, deltas[(int)state]);
         Touch(latest);
     }
+
+    /// <summary>
+    /// A free task moved: nothing to count, but the incident's remediation changed, so the row is saved and the commit path tells
+    /// the pages that follow it (a free task's own page refetches on it, as a device task's does).
+    /// </summary>
+    public void FreeTaskMoved(DateTimeOffset at) => Touch(at);
 
     /// <summary>A point of the burn-down, as the counters stand now.</summary>
     public RemediationProgressSample Sample(DateTimeOffset now) => new(this, now);

@@ -139,7 +139,7 @@ public abstract class AdvisoryBurnDownTests(EscalationApp app)
         // Work of the same tenant that is not linked to any advisory.
         var (unlinked, created) = await maya.CreateIncidentAsync(northwind, $"Unlinked kiosk work {Guid.NewGuid():N}", "Sev3");
         created.Dispose();
-        for (var n = 0; n < 3; n++) await maya.AddTaskAsync(unlinked.Id, title: $"Kiosk {n}");
+        for (var n = 0; n < 3; n++) await maya.AddDeviceTaskAsync(northwind, unlinked.Id, $"kiosk-{Guid.NewGuid():N}"[..20]);
         app.Clock.Advance(TimeSpan.FromMinutes(1));
 
         var before = await ImpactAsync(mine.Id);

@@ -197,6 +197,49 @@ public abstract class BulkUpdateTests(PortalApp app)
     }
 
     [Fact]
+    public async Task A_free_task_is_no_device_for_the_customer_nor_in_the_counters_and_moves_only_in_its_history()
+    {
+        var maya = await Maya;
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: a free task among devices", 3);
+        var free = await maya.AddTaskAsync(incident.Id, title: "Rotate the BitLocker recovery keys");
+        var (onlyFree, created) = await maya.CreateIncidentAsync(Nwa, "Bulk: free tasks only", "Sev3");
+        created.Dispose();
+        await maya.AddTaskAsync(onlyFree.Id, title: "Call the kiosk vendor");
+
+        var done = await maya.BulkAsync(incident.Id, new { state = "Done", items = new[] { new { taskId = free.Id }, new { taskId = tasks[0].Id } } });
+
+        done.Updated.ShouldBe(2);
+        done.Progress.ShouldSatisfyAllConditions(p => p.Total.ShouldBe(3), p => p.Done.ShouldBe(1));
+        (await App.RemediationTimelineAsync(incident.Id)).ShouldContain("Customer:2 tasks marked Done by Maya Chen");
+        (await maya.TaskHistoryAsync(free.Id)).ShouldHaveSingleItem().To.ShouldBe("Done");
+        await App.ShouldMatchDirectCountAsync(maya, incident.Id, Nwa, "a bulk update with a free task");
+
+        // Only the free task moves: its history says so; the counters, and so the burn-down (not even its minute's point), stay.
+        var points = await BurnDownPointsAsync(incident.Id);
+        var touched = (await maya.IncidentProgressAsync(incident.Id)).UpdatedAt;
+        (await maya.BulkAsync(incident.Id, new { state = "InProgress", items = new[] { new { taskId = free.Id } } })).Progress.Done.ShouldBe(1);
+        (await maya.TaskHistoryAsync(free.Id)).Length.ShouldBe(2);
+        (await BurnDownPointsAsync(incident.Id)).ShouldBe(points);
+        // Still a change of the incident's remediation: the row is saved, so the pages that follow it (the free task's own) refetch.
+        (await maya.IncidentProgressAsync(incident.Id)).UpdatedAt.ShouldNotBeNull().ShouldBeGreaterThan(touched!.Value);
+
+        var olivia = await App.ClientForAsync(DemoDirectory.Olivia);
+        using var status = JsonDocument.Parse(await olivia.GetStringAsync($"/api/v1/tenants/{Nwa}/status", TestContext.Current.CancellationToken));
+        var cards = status.RootElement.GetProperty("incidents").EnumerateArray().ToList();
+        var progress = cards.Single(i => i.GetProperty("id").GetGuid() == incident.Id).GetProperty("progress");
+        (progress.GetProperty("completed").GetInt32(), progress.GetProperty("total").GetInt32()).ShouldBe((1, 3), "1 of 3 devices restored, not 2 of 4");
+        cards.Single(i => i.GetProperty("id").GetGuid() == onlyFree.Id).TryGetProperty("progress", out _).ShouldBeFalse("no devices, no device line");
+        using var pages = await App.PageClientForAsync(DemoDirectory.Olivia);
+        (await pages.GetStringAsync($"/incidents/{incident.Id}", TestContext.Current.CancellationToken)).ShouldContain("1 of 3 devices restored");
+        (await pages.GetStringAsync("/status", TestContext.Current.CancellationToken)).ShouldContain("1 of 3 devices restored");
+        (await pages.GetStringAsync($"/incidents/{onlyFree.Id}", TestContext.Current.CancellationToken)).ShouldNotContain("devices restored");
+    }
+
+    private Task<List<(DateTimeOffset At, int Total, int Completed)>> BurnDownPointsAsync(Guid incidentId) => App.QueryAsync(async db =>
+        (await db.RemediationProgressSamples.AsNoTracking().Where(s => s.IncidentId == incidentId).Select(s => new { s.At, s.Total, s.Completed })
+            .ToListAsync(TestContext.Current.CancellationToken)).Select(s => (s.At, s.Total, s.Completed)).OrderBy(s => s.At).ToList());
+
+    [Fact]
     public async Task Concurrent_calls_from_four_clients_all_succeed_and_the_counters_equal_the_count()
     {
         var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: concurrent", 80);

@@ -29,7 +29,7 @@ public abstract class BurnDownPointTests(EscalationApp app)
         List<TaskDto> tasks = [];
         for (var n = 0; n < 3; n++)
         {
-            tasks.Add(await maya.AddTaskAsync(incident.Id, title: $"Restore host {n}"));
+            tasks.Add(await maya.AddDeviceTaskAsync(incident.TenantId, incident.Id, $"burn-{Guid.NewGuid():N}"[..20]));
             app.Clock.Advance(TimeSpan.FromSeconds(1));
         }
         await maya.SetStateAsync(tasks[0].Id, "Done");
@@ -63,7 +63,7 @@ public abstract class BurnDownPointTests(EscalationApp app)
         var intoMinute = app.Clock.GetUtcNow().UtcTicks % TimeSpan.TicksPerMinute;
         app.Clock.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerMinute - intoMinute) + TimeSpan.FromSeconds(5));
         List<TaskDto> tasks = [];
-        for (var n = 0; n < 3; n++) tasks.Add(await maya.AddTaskAsync(incident.Id, title: $"Host {n}"));
+        for (var n = 0; n < 3; n++) tasks.Add(await maya.AddDeviceTaskAsync(incident.TenantId, incident.Id, $"na-{Guid.NewGuid():N}"[..20]));
         app.Clock.Advance(TimeSpan.FromSeconds(1)); // the chart keeps one point per second: the first point stays apart
         await maya.SetStateAsync(tasks[0].Id, "NotApplicable");
         await maya.SetStateAsync(tasks[1].Id, "Done"); // the same minute: moves its point

@@ -39,6 +39,14 @@ public static class RemediationApiCalls
         return await response.ReadAsync<TaskDto>(HttpStatusCode.Created);
     }
 
+    /// <summary>A new device of the tenant, and its task in the incident: what the counters count (a free task they do not).</summary>
+    public static async Task<TaskDto> AddDeviceTaskAsync(this HttpClient client, Guid tenantId, Guid incidentId, string hostname)
+    {
+        using var response = await client.PostJsonAsync($"/api/v1/tenants/{tenantId}/devices", new { hostname });
+        var device = await response.ReadAsync<DeviceDto>(HttpStatusCode.Created);
+        return await client.AddTaskAsync(incidentId, deviceId: device.Id);
+    }
+
     public static async Task<TaskDto> SetStateAsync(this HttpClient client, Guid taskId, string state, string? reason = null)
     {
         using var response = await client.PostJsonAsync($"/api/v1/tasks/{taskId}/state", new { state, reason });
@@ -80,15 +88,15 @@ public static class RemediationApiCalls
     }
 }
 
-/// <summary>The oracle: tasks counted directly in the database (system access), compared with the maintained counters.</summary>
+/// <summary>The oracle: device tasks counted directly in the database (system access), compared with the maintained counters (which count devices, not free tasks).</summary>
 public static class RemediationOracle
 {
     public static Task<Dictionary<RemediationState, int>> CountByStateAsync(this PortalApp app, Guid incidentId) => app.QueryAsync(async db =>
-        (await db.RemediationTasks.AsNoTracking().Where(t => t.IncidentId == incidentId).GroupBy(t => t.State)
+        (await db.RemediationTasks.AsNoTracking().Where(t => t.IncidentId == incidentId && t.DeviceId != null).GroupBy(t => t.State)
             .Select(g => new { g.Key, Count = g.Count() }).ToListAsync()).ToDictionary(x => x.Key, x => x.Count));
 
     public static Task<Dictionary<RemediationState, int>> CountByStateInTenantAsync(this PortalApp app, Guid tenantId) => app.QueryAsync(async db =>
-        (await db.RemediationTasks.AsNoTracking().Where(t => t.TenantId == tenantId).GroupBy(t => t.State)
+        (await db.RemediationTasks.AsNoTracking().Where(t => t.TenantId == tenantId && t.DeviceId != null).GroupBy(t => t.State)
             .Select(g => new { g.Key, Count = g.Count() }).ToListAsync()).ToDictionary(x => x.Key, x => x.Count));
 
     public static void ShouldEqual(this ProgressDto progress, IReadOnlyDictionary<RemediationState, int> counted, string because)

@@ -36,7 +36,7 @@ public abstract class TaskApiTests(PortalApp app)
     }
 
     [Fact]
-    public async Task Device_and_free_tasks_are_created_once_and_counted()
+    public async Task Device_and_free_tasks_are_created_once_and_the_device_counted()
     {
         var maya = await Maya;
         var incident = await NewIncidentAsync("Tasks: create");
@@ -78,9 +78,17 @@ public abstract class TaskApiTests(PortalApp app)
             (await missing.ReadProblemAsync(HttpStatusCode.NotFound)).Title.ShouldBe("No such device");
         }
 
-        (await App.CountByStateAsync(incident.Id)).ShouldBe(new Dictionary<RemediationState, int> { [RemediationState.Pending] = 2 });
+        (await App.CountByStateAsync(incident.Id)).ShouldBe(new Dictionary<RemediationState, int> { [RemediationState.Pending] = 1 });
         await App.ShouldMatchDirectCountAsync(maya, incident.Id, Nwa, "creating tasks");
-        (await App.QueryAsync(db => db.RemediationProgressSamples.CountAsync(s => s.IncidentId == incident.Id))).ShouldBe(2, "one burn-down point per change");
+        (await maya.IncidentProgressAsync(incident.Id)).Counts.Total.ShouldBe(1, "the counters count devices: the free task is in the list, not in them");
+        (await maya.AllTasksAsync(incident.Id)).Count.ShouldBe(2);
+        (await App.QueryAsync(db => db.RemediationProgressSamples.CountAsync(s => s.IncidentId == incident.Id))).ShouldBe(1, "one burn-down point per device's change");
+
+        // The free task done: its history has the move; the counters and the burn-down do not.
+        (await maya.SetStateAsync(free.Id, "Done")).State.ShouldBe("Done");
+        (await maya.TaskHistoryAsync(free.Id)).ShouldHaveSingleItem().To.ShouldBe("Done");
+        (await maya.IncidentProgressAsync(incident.Id)).Counts.ShouldSatisfyAllConditions(c => c.Total.ShouldBe(1), c => c.Done.ShouldBe(0));
+        (await App.QueryAsync(db => db.RemediationProgressSamples.CountAsync(s => s.IncidentId == incident.Id))).ShouldBe(1);
     }
 
     [Fact]

@@ -351,7 +351,10 @@ public abstract partial class TaskPageTests(PortalApp app)
             added.StatusCode.ShouldBe(HttpStatusCode.Redirect, await added.Content.ReadAsStringAsync(Ct));
         var tasks = await maya.AllTasksAsync(incident.Id);
         tasks.Select(t => (t.Title, t.Device, t.State)).ShouldBe([("Rotate the BitLocker recovery keys", (TaskDeviceDto?)null, "Pending")]);
-        (await maya.IncidentProgressAsync(incident.Id)).Counts.Total.ShouldBe(1);
+        (await maya.IncidentProgressAsync(incident.Id)).Counts.Total.ShouldBe(0, "the counters count devices");
+        var listed = await page.GetStringAsync(path, Ct);
+        listed.ShouldContain("No devices yet.");
+        listed.ShouldContain("Rotate the BitLocker recovery keys", Case.Sensitive, "the free task is in the list");
         var free = await page.GetStringAsync($"/tasks/{tasks[0].Id}", Ct);
         free.ShouldContain("None: a task of its own");
         free.ShouldNotContain("handler=Device", Case.Sensitive, "no device to correct");

@@ -83,8 +83,9 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
                             .Take(UpdatesPerIncident)
                             .Select(e => new CustomerUpdateView(e.CustomerSequence ?? 0, e.At, e.ActorName, e.Text))
                             .ToList(),
+                        // No line for an incident whose tasks are free tasks only: the counters count devices.
                         Progress = db.RemediationProgress
-                            .Where(p => p.IncidentId == i.Id)
+                            .Where(p => p.IncidentId == i.Id && p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed + p.NotApplicable > 0)
                             .Select(p => new CustomerProgressView(p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed, p.Done, p.Failed))
                             .FirstOrDefault(),
                     })

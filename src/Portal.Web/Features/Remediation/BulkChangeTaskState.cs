@@ -121,7 +121,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
         // Decided in memory with the entity's own rule; the rows are then changed set-based below.
         var results = new List<BulkItemResult>(items.Count);
         var changes = new List<RemediationTaskChange>();
-        var deviceTasks = 0;
+        var deviceTaskIds = new HashSet<Guid>();
         foreach (var (item, index) in items.Select((item, index) => (item, index)))
         {
             var task = item.TaskId is { } id ? byId.GetValueOrDefault(id) : byExternalId.GetValueOrDefault(item.ExternalId!.Trim());
@@ -148,7 +148,7 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
                 default:
                     changes.Add(RemediationTaskChange.Of(task.Id, incident.TenantId, incident.Id, move, actor, now));
                     (task.State, task.Reason) = (move.To, move.Reason);
-                    if (task.DeviceId is not null) deviceTasks++;
+                    if (task.DeviceId is not null) deviceTaskIds.Add(task.Id);
                     results.Add(new(index, item.ExternalId, task.Id, BulkOutcome.Updated, null, task.State));
                     break;
             }
@@ -157,13 +157,13 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
         if (changes.Count > 0)
         {
             await MoveRowsAsync(incident, changes, now, cancellationToken);
-            await db.RecordManyAsync(progress!, changes, cancellationToken); // a task exists, so the counter row does
+            var countersMoved = await db.RecordManyAsync(progress!, changes, deviceTaskIds, cancellationToken); // a task exists, so the counter row does
             // The incident was read before the lock (by the access check): read it again, so the summary gets the next
             // timeline number after whatever a concurrent call on this incident committed while this one waited.
             await db.Entry(incident).ReloadAsync(cancellationToken);
             incident.RequireNotClosed("its tasks no longer change"); // closed while this call waited for the lock: nothing of it stays
-            await db.AddSampleAsync(progress!, now, cancellationToken);
-            incident.RecordRemediation(SummaryText(changes.Count, deviceTasks, state, actor.DisplayName, command.Summary), actor, now);
+            if (countersMoved) await db.AddSampleAsync(progress!, now, cancellationToken);
+            incident.RecordRemediation(SummaryText(changes.Count, deviceTaskIds.Count, state, actor.DisplayName, command.Summary), actor, now);
             await db.SaveChangesAsync(cancellationToken);
         }
 

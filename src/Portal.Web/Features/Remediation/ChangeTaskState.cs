@@ -10,7 +10,7 @@ namespace Portal.Features.Remediation;
 
 /// <summary>
 /// Move one task along <see cref="RemediationTask.Transitions"/>. Setting the state it has is no change: 200, no history
-/// row, counters untouched. A move goes to the task history and the counters, not to the incident timeline. With
+/// row, counters untouched. A move goes to the task history and (a device's task) the counters, not to the incident timeline. With
 /// <paramref name="ExpectedVersion"/> (the page's form, If-Match) only from the task as the caller saw it: a move decided on a
 /// page from before the RMM script's "Failed" is a 409, not an override of a result nobody read.
 /// </summary>
@@ -47,8 +47,7 @@ public sealed class ChangeTaskStateHandler(PortalDbContext db, CurrentUser curre
         var change = task.MoveTo(command.State!.Value, command.Reason, currentUser.Required.ActorIn(task.TenantId), now);
         if (change is not null)
         {
-            db.Record(progress, change);
-            await db.AddSampleAsync(progress, now, cancellationToken);
+            if (db.Record(progress, task, change)) await db.AddSampleAsync(progress, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
         var device = task.DeviceId is { } deviceId ? await db.LoadDeviceAsync(deviceId, cancellationToken) : null;

@@ -10,7 +10,8 @@ namespace Portal.Features.Remediation;
 
 /// <summary>
 /// Add a task to an incident: for a device of the incident's tenant (one per device), or a free task with a title.
-/// A device of another tenant is "no such device", like a missing one. The counters grow in the same unit of work.
+/// A device of another tenant is "no such device", like a missing one. A device's task counts in the incident's counters in the
+/// same unit of work; a free task does not (they count devices).
 /// Re-run on a conflict: two first tasks of an incident both creating its counter row, or two tasks for one device,
 /// end as one created and, on the re-run, the counter row found or "duplicate_task".
 /// </summary>
@@ -54,8 +55,12 @@ public sealed class CreateTaskHandler(PortalDbContext db, TimeProvider clock) : 
             throw new DomainRuleException("duplicate_task", $"The incident already has a task for {device.Hostname}.");
         }
         db.RemediationTasks.Add(task);
-        progress.Added(task.State, 1, now);
-        await db.AddSampleAsync(progress, now, cancellationToken);
+        if (device is not null)
+        {
+            // The counters count devices; a free task takes the row's lock (created with the incident's first task) and no count.
+            progress.Added(task.State, 1, now);
+            await db.AddSampleAsync(progress, now, cancellationToken);
+        }
         await db.SaveChangesAsync(cancellationToken);
         return TaskView.From(task, device);
     }

@@ -109,11 +109,11 @@ public static class RemediationApi
         // progress
         api.MapGet("/incidents/{id:guid}/progress", async (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetIncidentProgress(id), ct)))
-            .WithName("GetIncidentProgress").WithSummary("Task counts per state of an incident (customers: their own tenant's).");
+            .WithName("GetIncidentProgress").WithSummary("Device task counts per state of an incident (free tasks are listed, not counted; customers: their own tenant's).");
 
         api.MapGet("/tenants/{tenantId:guid}/progress", async (Guid tenantId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetTenantProgress(tenantId), ct)))
-            .WithName("GetTenantProgress").WithSummary("Task counts per state over a tenant's incidents (customers: their own tenant).");
+            .WithName("GetTenantProgress").WithSummary("Device task counts per state over a tenant's incidents (customers: their own tenant).");
 
         api.MapGet("/remediation/progress", async (IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetMspProgress(), ct)))
@@ -122,11 +122,11 @@ public static class RemediationApi
         // burn-down
         api.MapGet("/incidents/{id:guid}/burn-down", async (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetIncidentBurnDown(id), ct)))
-            .WithName("GetIncidentBurnDown").WithSummary("Total and finished tasks over time (at most 500 points, Unix seconds); customers: their own tenant's.");
+            .WithName("GetIncidentBurnDown").WithSummary("Total and finished device tasks over time (at most 500 points, Unix seconds); customers: their own tenant's.");
 
         api.MapGet("/tenants/{tenantId:guid}/burn-down", async (Guid tenantId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetTenantBurnDown(tenantId), ct)))
-            .WithName("GetTenantBurnDown").WithSummary("The tenant's burn-down: its incidents' tasks added up over time; customers: their own tenant.");
+            .WithName("GetTenantBurnDown").WithSummary("The tenant's burn-down: its incidents' device tasks added up over time; customers: their own tenant.");
     }
 
     private static Ok<TaskView> WithETag(HttpContext http, TaskView task)

@@ -7,8 +7,9 @@ namespace Portal.Features.Remediation;
 
 /// <summary>
 /// What every command that adds or moves tasks does around its domain calls: take the incident's counter row first
-/// (it serialises the incident's task writers), record each change in the history and the counters, and keep the
-/// burn-down's point of the minute.
+/// (it serialises the incident's task writers), record each change in the history and, for a device's task, in the counters,
+/// and keep the burn-down's point of the minute. The counters count devices (<see cref="RemediationProgress"/>): a free task
+/// ("Rotate the BitLocker keys") has its history and its row in the task list, and no place in "412 of 1,204 devices restored".
 /// </summary>
 internal static class RemediationChanges
 {
@@ -36,21 +37,36 @@ internal static class RemediationChanges
         return progress;
     }
 
-    /// <summary>Keeps a task's move: its history row and the incident's counters, in the same unit of work.</summary>
-    public static void Record(this PortalDbContext db, RemediationProgress progress, RemediationTaskChange change)
+    /// <summary>
+    /// Keeps a task's move: its history row and, for a device's task, the incident's counters, in the same unit of work. Whether
+    /// the counters moved (then the burn-down gets its point).
+    /// </summary>
+    public static bool Record(this PortalDbContext db, RemediationProgress progress, RemediationTask task, RemediationTaskChange change)
     {
+        if (change.TaskId != task.Id) throw new InvalidOperationException("The change belongs to another task.");
         db.RemediationTaskChanges.Add(change);
+        if (task.DeviceId is null)
+        {
+            progress.FreeTaskMoved(change.At);
+            return false;
+        }
         progress.Record(change);
+        return true;
     }
 
     /// <summary>
-    /// Keeps many moves of a bulk update in the same transaction: the counters' net change (saved with the counter row by
-    /// SaveChanges, so the commit path publishes it), and the history rows inserted set-based, untracked.
+    /// Keeps many moves of a bulk update in the same transaction: the net change of the device tasks' moves in the counters (saved
+    /// with the counter row by SaveChanges, so the commit path publishes it), and every move's history row inserted set-based,
+    /// untracked. <paramref name="deviceTaskIds"/> are the tasks among them that have a device. Whether the counters moved.
     /// </summary>
-    public static async Task RecordManyAsync(this PortalDbContext db, RemediationProgress progress, IReadOnlyList<RemediationTaskChange> changes, CancellationToken ct)
+    public static async Task<bool> RecordManyAsync(this PortalDbContext db, RemediationProgress progress, IReadOnlyList<RemediationTaskChange> changes,
+        IReadOnlySet<Guid> deviceTaskIds, CancellationToken ct)
     {
-        progress.RecordMany(changes);
+        var ofDevices = changes.Where(c => deviceTaskIds.Contains(c.TaskId)).ToList();
+        progress.RecordMany(ofDevices);
+        if (ofDevices.Count < changes.Count) progress.FreeTaskMoved(changes.Max(c => c.At));
         await db.InsertAsync(changes, ct);
+        return ofDevices.Count > 0;
     }
 
     /// <summary>
