@@ -73,10 +73,11 @@ public sealed partial class LiveConnections(
     }
 
     /// <summary>
-    /// Re-decides every connection's groups from the user's current access; returns how many groups were removed. One user at a
-    /// time, each reloaded with five queries when its cached access is older than <see cref="UserAccessCache.RefreshAfter"/>, so
-    /// the pass takes longer with every distinct user connected: its duration is measured (<c>portal.live.revalidation.duration</c>)
-    /// and a pass that takes more than half its period says so in the log, before the safety net falls behind.
+    /// Re-decides every connection's groups from the user's current access; returns how many groups were removed. One connection
+    /// at a time, through the access cache: a user whose entry outlived <see cref="UserAccessCache.Lifetime"/> is read again
+    /// (five queries) within the pass, one past <see cref="UserAccessCache.RefreshAfter"/> in the background, so every connected
+    /// user's access is read about once a pass and the pass takes longer with every distinct user connected: its duration is
+    /// measured (<c>portal.live.revalidation.duration</c>) and a pass over half its period says so in the log.
     /// </summary>
     public async Task<int> RevalidateAsync(CancellationToken ct)
     {
