@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -111,4 +113,72 @@ public sealed class UserAccessCacheTests(SqliteApp app) : IClassFixture<SqliteAp
         using var _ = cache;
         (await cache.GetAsync(Guid.NewGuid(), Guid.NewGuid(), Ct)).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task Many_users_read_in_one_batch_get_the_access_each_reads_alone_in_four_queries()
+    {
+        using var alone = NewCache().Cache;
+        using var batched = NewCache().Cache;
+        var someone = app.Demo.User(DemoDirectory.Hana);
+        List<(Guid Tid, Guid Oid)> identities =
+        [
+            .. app.Demo.Users.Select(u => (u.Tid, u.Oid)),
+            (someone.Tid, Guid.NewGuid()), // a stranger from a tenant Portal knows
+            (Guid.NewGuid(), Guid.NewGuid()), // and from one it does not
+        ];
+        identities.Count.ShouldBeGreaterThan(10);
+
+        var traceId = ActivityTraceId.CreateRandom();
+        using var events = EfCoreEvents.Of(traceId);
+        await Task.Delay(TimeSpan.FromSeconds(1.2), Ct); // EF Core asks again whether anyone listens
+        var fromBatch = new List<UserAccess?>();
+        using (new Activity("batched access read").SetParentId(traceId, ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded).Start())
+        {
+            await batched.RefreshAsync(identities, Ct);
+            var executed = events.Names().Count(n => n == "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuted");
+            executed.ShouldBe(4, $"{identities.Count} users in one batch: the known Entra tenants, the users, the contracts, the organisations (read alone: five each)");
+            foreach (var (tid, oid) in identities) fromBatch.Add(await batched.GetAsync(tid, oid, Ct));
+            events.Names().Count(n => n == "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuted")
+                .ShouldBe(executed, "every user read in the batch is served from the cache afterwards");
+        }
+
+        foreach (var ((tid, oid), access) in identities.Zip(fromBatch))
+        {
+            Describe(access).ShouldBe(Describe(await alone.GetAsync(tid, oid, Ct)));
+            var user = app.Demo.Users.SingleOrDefault(u => u.Tid == tid && u.Oid == oid);
+            if (user is null) access.ShouldBeNull("unknown to Portal");
+            else access!.Tenants.Keys.ToHashSet().SetEquals(app.Demo.VisibleTenantsOf(user.Email)).ShouldBeTrue(user.Email);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_keeps_what_it_read_and_reads_again_only_what_aged()
+    {
+        var (cache, clock) = NewCache();
+        using var _ = cache;
+        var maya = app.Demo.User(DemoDirectory.Maya);
+        await cache.RefreshAsync([(maya.Tid, maya.Oid)], Ct);
+        var first = await cache.GetAsync(maya.Tid, maya.Oid, Ct);
+        first.ShouldNotBeNull();
+        (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldBeSameAs(first, "kept from the batch");
+
+        await cache.RefreshAsync([(maya.Tid, maya.Oid)], Ct);
+        (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldBeSameAs(first, "younger than RefreshAfter: not read again");
+
+        clock.Advance(UserAccessCache.RefreshAfter);
+        await cache.RefreshAsync([(maya.Tid, maya.Oid)], Ct);
+        var aged = await cache.GetAsync(maya.Tid, maya.Oid, Ct);
+        aged.ShouldNotBeSameAs(first, "as old as RefreshAfter: read again");
+        (await cache.GetAsync(maya.Tid, maya.Oid, Ct)).ShouldBeSameAs(aged, "and kept");
+    }
+
+    /// <summary>Everything a UserAccess grants, in a fixed order (the batch and a single read may list rows in another order).</summary>
+    private static string Describe(UserAccess? access) => access is null ? "none" : JsonSerializer.Serialize(new
+    {
+        access.UserId,
+        access.DisplayName,
+        access.Email,
+        Memberships = access.Memberships.OrderBy(m => m.OrganisationId).ThenBy(m => m.Role).ToList(),
+        Tenants = access.Tenants.Values.OrderBy(t => t.TenantId).Select(t => new { t.TenantId, t.Name, t.IncidentPrefix, t.Access, Roles = t.Roles.Order().ToList() }).ToList(),
+    });
 }

@@ -63,48 +63,6 @@ public abstract class CommandTransactionTests(PortalApp app)
 
     /// <summary>True where a pooled context keeps its connection open from one lease to the next (SQLite's statement cache).</summary>
     protected virtual bool ConnectionStaysOpenBetweenRequests => false;
-
-    /// <summary>The names of EF Core's diagnostic events raised under one trace id, in order.</summary>
-    private sealed class EfCoreEvents : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly ActivityTraceId _traceId;
-        private readonly List<string> _names = [];
-        private readonly List<IDisposable> _subscriptions = [];
-
-        private EfCoreEvents(ActivityTraceId traceId) => _traceId = traceId;
-
-        public static EfCoreEvents Of(ActivityTraceId traceId)
-        {
-            var events = new EfCoreEvents(traceId);
-            lock (events._subscriptions) events._subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(events));
-            return events;
-        }
-
-        public List<string> Names()
-        {
-            lock (_names) return [.. _names];
-        }
-
-        public void OnNext(DiagnosticListener listener)
-        {
-            if (listener.Name != "Microsoft.EntityFrameworkCore") return;
-            lock (_subscriptions) _subscriptions.Add(listener.Subscribe(this));
-        }
-
-        public void OnNext(KeyValuePair<string, object?> value)
-        {
-            if (Activity.Current?.TraceId != _traceId) return;
-            lock (_names) _names.Add(value.Key);
-        }
-
-        public void OnCompleted() { }
-        public void OnError(Exception error) { }
-
-        public void Dispose()
-        {
-            lock (_subscriptions) _subscriptions.ForEach(s => s.Dispose());
-        }
-    }
 }
 
 public sealed class CommandTransactionOnSqlite(SqliteApp app) : CommandTransactionTests(app), IClassFixture<SqliteApp>

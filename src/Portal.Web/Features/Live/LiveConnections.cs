@@ -73,15 +73,16 @@ public sealed partial class LiveConnections(
     }
 
     /// <summary>
-    /// Re-decides every connection's groups from the user's current access; returns how many groups were removed. One connection
-    /// at a time, through the access cache: a user whose entry outlived <see cref="UserAccessCache.Lifetime"/> is read again
-    /// (five queries) within the pass, one past <see cref="UserAccessCache.RefreshAfter"/> in the background, so every connected
-    /// user's access is read about once a pass and the pass takes longer with every distinct user connected: its duration is
-    /// measured (<c>portal.live.revalidation.duration</c>) and a pass over half its period says so in the log.
+    /// Re-decides every connection's groups from the user's current access; returns how many groups were removed. First the
+    /// access of every connected user not read within <see cref="UserAccessCache.RefreshAfter"/> is read again in batches
+    /// (<see cref="UserAccessCache.RefreshAsync"/>: four queries per <see cref="UserAccessCache.ReadBatchSize"/> users), then each
+    /// connection is decided from the cache. The pass still grows with the distinct users connected: its duration is measured
+    /// (<c>portal.live.revalidation.duration</c>) and a pass over half its period says so in the log.
     /// </summary>
     public async Task<int> RevalidateAsync(CancellationToken ct)
     {
         var started = clock.GetTimestamp();
+        await users.RefreshAsync(_connections.Values.Select(c => (c.Tid, c.Oid)), ct);
         var removed = 0;
         var connections = 0;
         foreach (var (connectionId, connection) in _connections)
@@ -161,7 +162,7 @@ public sealed partial class LiveConnections(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-deciding {Connections} live connections took {Seconds:F1} s, more than half the {Period} s between passes: the users connected are many for one instance (their access is read again one user at a time)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-deciding {Connections} live connections took {Seconds:F1} s, more than half the {Period} s between passes: the users connected are many for one instance")]
     private static partial void LogSlowPass(ILogger logger, int connections, double seconds, double period);
 
     private static void LogClosed(ILogger logger, string connectionId) =>

@@ -14,7 +14,7 @@ namespace Portal.Infrastructure.Auth;
 /// No reader waits for a reload of a user it already knows: an entry older than <see cref="RefreshAfter"/> is
 /// still served while one background load replaces it (so access is never older than the lifetime), and
 /// readers that miss together share one load. Before, every 30 s two or more of the readers polling a status
-/// page each rebuilt the same user with five queries.
+/// page each rebuilt the same user with five queries (a load is four queries now, however many users it reads: <see cref="RefreshAsync"/>).
 /// </summary>
 public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFactory scopes, TimeProvider clock, ILogger<UserAccessCache> logger) : IDisposable
 {
@@ -119,15 +119,51 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
 
     public void Dispose() => _generation.Dispose();
 
+    /// <summary>Users per batched read (<see cref="RefreshAsync"/>): four queries read the access of this many.</summary>
+    public const int ReadBatchSize = 200;
+
+    /// <summary>
+    /// Reads again, in batches of <see cref="ReadBatchSize"/>, the access of every one of <paramref name="identities"/> whose entry
+    /// is missing or older than <see cref="RefreshAfter"/>, and caches it as a reader's load would: the same rules, and a batch
+    /// read while access changed is not kept (a reader then loads that user alone). The periodic re-decision of the live
+    /// connections asks this first, so it costs a few queries per couple of hundred users instead of five per user.
+    /// </summary>
+    public async Task RefreshAsync(IEnumerable<(Guid EntraTenantId, Guid EntraObjectId)> identities, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = identities.Select(i => new Key(i.EntraTenantId, i.EntraObjectId)).Distinct()
+            .Where(key => !cache.TryGetValue(key, out Entry? entry) || now - entry!.LoadedAt >= RefreshAfter)
+            .ToList();
+        foreach (var batch in due.Chunk(ReadBatchSize))
+        {
+            var revision = Interlocked.Read(ref _revision);
+            var generation = _generation.Token;
+            var loadedAt = clock.GetUtcNow();
+            var read = await ReadAsync(batch, ct);
+            var stored = batch.Select(key => (Key: key, Entry: Store(key, read[key], loadedAt, generation))).ToList();
+            if (Interlocked.Read(ref _revision) == revision) continue;
+            foreach (var (key, entry) in stored) Drop(key, entry);
+        }
+    }
+
     private async Task<Loaded> LoadAndStoreAsync(Key key)
     {
         // Taken before reading: if access changes (a revocation, Invalidate) while this load runs, what it read is never kept.
         var revision = Interlocked.Read(ref _revision);
         var generation = _generation.Token;
         var loadedAt = clock.GetUtcNow();
-        // Shared by every reader waiting for it: none of their cancellations may cut it short.
-        var (access, userId) = await LoadAsync(key.EntraTenantId, key.EntraObjectId, CancellationToken.None);
-        var stored = new Entry(access, userId, loadedAt);
+        // Shared by every reader waiting for it: none of their cancellations may cut it short. One user is a batch of one.
+        var (access, userId) = (await ReadAsync([key], CancellationToken.None))[key];
+        var stored = Store(key, (access, userId), loadedAt, generation);
+        if (Interlocked.Read(ref _revision) == revision) return new Loaded(access, userId, Outdated: false);
+        // A revocation ran meanwhile and may have missed this entry (it was not in the index yet): it goes.
+        Drop(key, stored);
+        return new Loaded(access, userId, Outdated: true);
+    }
+
+    private Entry Store(Key key, (UserAccess? Access, Guid? UserId) read, DateTimeOffset loadedAt, CancellationToken generation)
+    {
+        var stored = new Entry(read.Access, read.UserId, loadedAt);
         using (var entry = cache.CreateEntry(key))
         {
             entry.Value = stored;
@@ -136,10 +172,13 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
             entry.RegisterPostEvictionCallback((k, v, _, _) => _entries.TryRemove(new KeyValuePair<Key, Entry>((Key)k, (Entry)v!)));
             _entries[key] = stored;
         }
-        if (Interlocked.Read(ref _revision) == revision) return new Loaded(access, userId, Outdated: false);
-        // A revocation ran meanwhile and may have missed this entry (it was not in the index yet): it goes.
+        return stored;
+    }
+
+    /// <summary>Removes <paramref name="stored"/> if it is still the entry of <paramref name="key"/> (a newer one stays).</summary>
+    private void Drop(Key key, Entry stored)
+    {
         if (_entries.TryRemove(new KeyValuePair<Key, Entry>(key, stored))) cache.Remove(key);
-        return new Loaded(access, userId, Outdated: true);
     }
 
     private void RefreshInBackground(Key key, Entry stale)
@@ -165,48 +204,69 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing a user's access in the background failed; it is retried on the next request and expires on time")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 
-    private async Task<(UserAccess? Access, Guid? UserId)> LoadAsync(Guid tid, Guid oid, CancellationToken ct)
+    /// <summary>
+    /// The access of each of <paramref name="keys"/> (null for an identity Portal does not know, or one with no access left) and the
+    /// Portal user found, in four queries whatever their number: the Entra tenants Portal knows, the users with their memberships,
+    /// the contracts of the organisations they belong to, and every organisation either names.
+    /// </summary>
+    private async Task<Dictionary<Key, (UserAccess? Access, Guid? UserId)>> ReadAsync(IReadOnlyCollection<Key> keys, CancellationToken ct)
     {
+        var answers = keys.ToDictionary(key => key, _ => ((UserAccess?)null, (Guid?)null));
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
 
         // Microsoft.Identity.Web with "organizations" accepts any Entra tenant: only tenants Portal knows count.
         // A deactivated organisation vouches for nobody: its Entra tenant counts only if another, active one shares it.
-        if (!await db.Organisations.AnyAsync(o => o.EntraTenantId == tid && o.DeactivatedAt == null, ct)) return (null, null);
+        List<Guid?> tids = [.. keys.Select(key => (Guid?)key.EntraTenantId).Distinct()];
+        var knownTids = await db.Organisations.Where(o => tids.Contains(o.EntraTenantId) && o.DeactivatedAt == null)
+            .Select(o => o.EntraTenantId!.Value).Distinct().ToListAsync(ct);
+        var wanted = keys.Where(key => knownTids.Contains(key.EntraTenantId)).ToHashSet();
+        if (wanted.Count == 0) return answers;
 
-        var user = await db.Users.AsNoTracking().Include(u => u.Memberships)
-            .SingleOrDefaultAsync(u => u.EntraTenantId == tid && u.EntraObjectId == oid, ct);
-        if (user is null) return (null, null);
+        var oids = wanted.Select(key => key.EntraObjectId).Distinct().ToList();
+        var users = (await db.Users.AsNoTracking().Include(u => u.Memberships)
+                .Where(u => knownTids.Contains(u.EntraTenantId) && oids.Contains(u.EntraObjectId)).ToListAsync(ct))
+            .Where(u => wanted.Contains(new Key(u.EntraTenantId, u.EntraObjectId)))
+            .ToList();
+        var memberOf = users.SelectMany(u => u.Memberships).Select(m => m.OrganisationId).Distinct().ToList();
+        // The contracts of every organisation they belong to (only an active MSP's count, below), then every active organisation
+        // that a membership or one of those contracts names.
+        var contracts = memberOf.Count == 0 ? [] : await db.Contracts.AsNoTracking().Where(c => memberOf.Contains(c.MspId)).ToListAsync(ct);
+        var organisationIds = memberOf.Concat(contracts.Select(c => c.CustomerId)).Distinct().ToList();
+        var organisations = organisationIds.Count == 0 ? [] : await db.Organisations.AsNoTracking()
+            .Where(o => organisationIds.Contains(o.Id) && o.DeactivatedAt == null).ToDictionaryAsync(o => o.Id, ct);
 
-        var organisationIds = user.Memberships.Select(m => m.OrganisationId).Distinct().ToList();
-        var organisations = await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id) && o.DeactivatedAt == null).ToDictionaryAsync(o => o.Id, ct);
+        var now = clock.GetUtcNow();
+        foreach (var user in users) answers[new Key(user.EntraTenantId, user.EntraObjectId)] = (AccessOf(user, organisations, contracts, now), user.Id);
+        return answers;
+    }
+
+    /// <summary>One user's access from the rows read for the batch: <paramref name="organisations"/> holds only active ones.</summary>
+    private static UserAccess? AccessOf(User user, Dictionary<Guid, Organisation> organisations, List<MspContract> contracts, DateTimeOffset now)
+    {
         // Memberships of deactivated organisations grant nothing; with none left the user has no access at all.
         var memberships = user.Memberships.Where(m => organisations.ContainsKey(m.OrganisationId))
             .Select(m => new MembershipAccess(m.OrganisationId, organisations[m.OrganisationId].Name, organisations[m.OrganisationId].Kind, m.Role))
             .ToList();
+        if (memberships.Count == 0) return null;
 
-        if (memberships.Count == 0) return (null, user.Id);
-
-        var now = clock.GetUtcNow();
-        var mspIds = memberships.Where(m => m.Kind == OrganisationKind.Msp).Select(m => m.OrganisationId).Distinct().ToList();
-        var contracts = await db.Contracts.AsNoTracking().Where(c => mspIds.Contains(c.MspId)).ToListAsync(ct);
-        var managed = contracts.Where(c => c.IsActiveAt(now)).ToList();
+        var mspIds = memberships.Where(m => m.Kind == OrganisationKind.Msp).Select(m => m.OrganisationId).ToHashSet();
+        var managed = contracts.Where(c => mspIds.Contains(c.MspId) && c.IsActiveAt(now)).ToList();
 
         var customerIds = memberships.Where(m => m.Kind == OrganisationKind.Customer).Select(m => m.OrganisationId)
             .Concat(managed.Select(c => c.CustomerId)).Distinct().ToList();
-        var customers = await db.Organisations.AsNoTracking().Where(o => customerIds.Contains(o.Id) && o.DeactivatedAt == null).ToDictionaryAsync(o => o.Id, ct);
 
         var tenants = new Dictionary<Guid, TenantGrant>();
         foreach (var tenantId in customerIds)
         {
             // A deactivated customer tenant is reached by nobody, not even its MSP; its data stays.
-            if (!customers.TryGetValue(tenantId, out var customer)) continue;
+            if (!organisations.TryGetValue(tenantId, out var customer)) continue;
             var mspRoles = managed.Where(c => c.CustomerId == tenantId)
                 .SelectMany(c => memberships.Where(m => m.OrganisationId == c.MspId).Select(m => m.Role)).Distinct().ToList();
             var ownRoles = memberships.Where(m => m.OrganisationId == tenantId).Select(m => m.Role).ToList();
             var access = mspRoles.Count > 0 ? TenantAccess.Msp : TenantAccess.Customer;
             tenants[tenantId] = new TenantGrant(tenantId, customer.Name, customer.IncidentPrefix ?? "", access, [.. mspRoles.Concat(ownRoles).Distinct()]);
         }
-        return (new UserAccess(user.Id, user.DisplayName, user.Email, memberships, tenants), user.Id);
+        return new UserAccess(user.Id, user.DisplayName, user.Email, memberships, tenants);
     }
 }

@@ -34,7 +34,7 @@ public sealed class PortalMetrics
         _revocationLag = meter.CreateHistogram<double>("portal.revocation.lag", "ms",
             "From the commit of an access change to its revocation applied on this instance (caches dropped, connections re-decided), by origin (local: the committing instance; remote: carried over Redis).");
         _liveRevalidation = meter.CreateHistogram<double>("portal.live.revalidation.duration", "s",
-            "One periodic pass re-deciding the groups of every live connection of this instance from its user's access (every 30 s). It grows with the distinct users connected: each one's access is read again (five queries) about once a pass, in the pass or in the background.");
+            "One periodic pass re-deciding the groups of every live connection of this instance from its user's access (every 30 s). It grows with the distinct users connected: the pass first reads again the access of every one not read within 20 s, four queries per 200 users.");
     }
 
     /// <summary>One command or query finished; <paramref name="tags"/> is a cached (message type, outcome) pair.</summary>
