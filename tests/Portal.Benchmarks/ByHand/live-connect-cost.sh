@@ -5,8 +5,8 @@
 # process (the page's own @microsoft/signalr), then the server's CPU (/proc/PID/stat) per phase:
 #   tokens  N development tokens (the stand-in for Entra's: Portal signs them here, so it is not Portal's cost in production)
 #   connect the N connections, 50 at a time, on a server that has not seen these users: each token validated, each user's
-#           access read (five queries), groups decided
-#   idle    60 s with the N connections open: keep-alives and two passes of the re-decision (each user's access read again)
+#           access read (four queries), groups decided
+#   idle    60 s with the N connections open: keep-alives and two passes of the re-decision (every user's access read again, 200 users a batch)
 #   again   all N closed and opened again, 50 at a time, with tokens and access cached
 # Usage: tests/Portal.Benchmarks/ByHand/live-connect-cost.sh [N]   (default 2000)
 # Build first: dotnet build -c Release src/Portal.Web (and npm ci there, as the build does). Needs node, sqlite3, curl.
