@@ -16,14 +16,18 @@ set -euo pipefail
 n=${1:-2000}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 web=$root/src/Portal.Web
-dll=$web/bin/Release/net10.0/Portal.Web.dll
+# PORTAL_APP: a published app's folder instead of the build (e.g. `dotnet publish -r linux-x64 -p:PublishReadyToRun=true`);
+# it runs from there, its content root being that folder, as a deployed app does.
+app_dir=${PORTAL_APP:-$web}
+dll=${PORTAL_APP:+$PORTAL_APP/Portal.Web.dll}
+dll=${dll:-$web/bin/Release/net10.0/Portal.Web.dll}
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
 app=""
 trap '[ -n "$app" ] && kill "$app" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 start() {
-  (cd "$web" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$base" "ConnectionStrings__Portal=Data Source=$work/portal.db" \
+  (cd "$app_dir" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$base" "ConnectionStrings__Portal=Data Source=$work/portal.db" \
     RateLimits__PerAnonymousAddress__Burst=1000000 RateLimits__PerAnonymousAddress__PerMinute=1000000 \
     RateLimits__PerOrganisation__Burst=1000000 RateLimits__PerOrganisation__PerMinute=1000000 dotnet "$dll" > "$work/app.log" 2>&1) &
   app=$!
@@ -45,7 +49,7 @@ print("COMMIT;")
 PY
 sqlite3 "$work/portal.db" < "$work/watchers.sql"
 for _ in $(seq 36); do awk '{exit !($1 < 1.0)}' /proc/loadavg && break; sleep 5; done
-echo "load average before: $(cut -d' ' -f1 /proc/loadavg); commit $(git -C "$root" rev-parse --short HEAD); $n watchers"
+echo "load average before: $(cut -d' ' -f1 /proc/loadavg); commit $(git -C "$root" rev-parse --short HEAD); $n watchers; $dll"
 start
 cpu() { awk '{print $14 + $15}' "/proc/$app/stat"; }
 ticks=$(getconf CLK_TCK)
