@@ -237,12 +237,13 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
             .Where(o => organisationIds.Contains(o.Id) && o.DeactivatedAt == null).ToDictionaryAsync(o => o.Id, ct);
 
         var now = clock.GetUtcNow();
-        foreach (var user in users) answers[new Key(user.EntraTenantId, user.EntraObjectId)] = (AccessOf(user, organisations, contracts, now), user.Id);
+        var contractsOf = contracts.ToLookup(c => c.MspId);
+        foreach (var user in users) answers[new Key(user.EntraTenantId, user.EntraObjectId)] = (AccessOf(user, organisations, contractsOf, now), user.Id);
         return answers;
     }
 
-    /// <summary>One user's access from the rows read for the batch: <paramref name="organisations"/> holds only active ones.</summary>
-    private static UserAccess? AccessOf(User user, Dictionary<Guid, Organisation> organisations, List<MspContract> contracts, DateTimeOffset now)
+    /// <summary>One user's access from the rows read for the batch: <paramref name="organisations"/> holds only active ones, <paramref name="contracts"/> are by MSP.</summary>
+    private static UserAccess? AccessOf(User user, Dictionary<Guid, Organisation> organisations, ILookup<Guid, MspContract> contracts, DateTimeOffset now)
     {
         // Memberships of deactivated organisations grant nothing; with none left the user has no access at all.
         var memberships = user.Memberships.Where(m => organisations.ContainsKey(m.OrganisationId))
@@ -250,8 +251,11 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
             .ToList();
         if (memberships.Count == 0) return null;
 
-        var mspIds = memberships.Where(m => m.Kind == OrganisationKind.Msp).Select(m => m.OrganisationId).ToHashSet();
-        var managed = contracts.Where(c => mspIds.Contains(c.MspId) && c.IsActiveAt(now)).ToList();
+        // Looked up, not searched: an engineer of an MSP with thousands of customers is read in time linear in them.
+        var rolesIn = memberships.ToLookup(m => m.OrganisationId, m => m.Role);
+        var managed = memberships.Where(m => m.Kind == OrganisationKind.Msp).Select(m => m.OrganisationId).Distinct()
+            .SelectMany(mspId => contracts[mspId]).Where(c => c.IsActiveAt(now)).ToList();
+        var managedBy = managed.ToLookup(c => c.CustomerId);
 
         var customerIds = memberships.Where(m => m.Kind == OrganisationKind.Customer).Select(m => m.OrganisationId)
             .Concat(managed.Select(c => c.CustomerId)).Distinct().ToList();
@@ -261,9 +265,8 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
         {
             // A deactivated customer tenant is reached by nobody, not even its MSP; its data stays.
             if (!organisations.TryGetValue(tenantId, out var customer)) continue;
-            var mspRoles = managed.Where(c => c.CustomerId == tenantId)
-                .SelectMany(c => memberships.Where(m => m.OrganisationId == c.MspId).Select(m => m.Role)).Distinct().ToList();
-            var ownRoles = memberships.Where(m => m.OrganisationId == tenantId).Select(m => m.Role).ToList();
+            var mspRoles = managedBy[tenantId].SelectMany(c => rolesIn[c.MspId]).Distinct().ToList();
+            var ownRoles = rolesIn[tenantId].ToList();
             var access = mspRoles.Count > 0 ? TenantAccess.Msp : TenantAccess.Customer;
             tenants[tenantId] = new TenantGrant(tenantId, customer.Name, customer.IncidentPrefix ?? "", access, [.. mspRoles.Concat(ownRoles).Distinct()]);
         }
