@@ -3,8 +3,12 @@
 # A fresh SQLite copy of the demo whose Harbor IT Partners manages N more customers (active contracts) and has 22 more
 # engineers; then, one after another, each engineer's first request (GET /api/v1/me, a miss of the access cache: the engineer's
 # access is read and built) timed by curl; the first two are left out (warm-up). Prints the min, median and max of the other 20.
+# Then the same 20 open one hub connection each, one after another (large-msp-access.js; their access is cached by then, so
+# this is the groups: one per managed tenant): the min, median and max of a connect, and the server's resident memory before
+# and after the 20 connections (VmRSS: it includes garbage not yet collected, so read it as an upper bound).
 # Usage: tests/Portal.Benchmarks/ByHand/large-msp-access.sh [WEB] [N]   WEB: a Portal.Web project folder with a Release build
-# (default src/Portal.Web; another checkout's to compare two commits), N customers (default 5000). Needs sqlite3, curl, python3.
+# (default src/Portal.Web; another checkout's to compare two commits), N customers (default 5000). Needs sqlite3, curl, python3,
+# node (and npm ci in src/Portal.Web, as the build does).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 web=${1:-$root/src/Portal.Web}; n=${2:-5000}
@@ -31,8 +35,19 @@ PY
 sqlite3 $db < "$work/customers.sql"
 echo "load average before: $(cut -d' ' -f1 /proc/loadavg); $web, $n customers"
 start
+stats() { sort -n | awk -v what="$1" '{a[NR]=$1} END {print what ": min", a[1], "median", a[int((NR+1)/2)], "max", a[NR]}'; }
 for i in $(seq 0 21); do
   tok=$(curl -s -X POST -H 'content-type: application/json' -d "{\"email\":\"engineer$i@harborit.example\"}" $base/dev/token | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
   t=$(curl -s -o /dev/null -w "%{time_total}" -H "Authorization: Bearer $tok" $base/api/v1/me)
-  [ $i -ge 2 ] && echo "$t"
-done | sort -n | awk '{a[NR]=$1} END {print "first /api/v1/me of 20 engineers, s: min", a[1], "median", a[int((NR+1)/2)], "max", a[NR]}'
+  [ $i -ge 2 ] && echo "$t" >> "$work/me" && echo "$tok" >> "$work/tokens"
+done
+stats "first /api/v1/me of 20 engineers, s" < "$work/me"
+rss() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$app/status"; } # the app: its subshell exec'd into dotnet
+before=$(rss)
+node "$root/tests/Portal.Benchmarks/ByHand/large-msp-access.js" "$root/src/Portal.Web/node_modules" "$base" "$work" > "$work/connects" &
+client=$!
+until [ -f "$work/connected" ]; do kill -0 "$client" 2>/dev/null || { cat "$work/connects" >&2; exit 1; }; sleep 0.2; done
+after=$(rss)
+stats "hub connect of 20 engineers, ms" < "$work/connects"
+echo "server VmRSS: $before MB before the 20 connections, $after MB after"
+touch "$work/done"; wait "$client"
