@@ -134,31 +134,30 @@ public sealed partial class UserAccessCache(IMemoryCache cache, IServiceScopeFac
         var due = identities.Select(i => new Key(i.EntraTenantId, i.EntraObjectId)).Distinct()
             .Where(key => !cache.TryGetValue(key, out Entry? entry) || now - entry!.LoadedAt >= RefreshAfter)
             .ToList();
-        foreach (var batch in due.Chunk(ReadBatchSize))
-        {
-            var revision = Interlocked.Read(ref _revision);
-            var generation = _generation.Token;
-            var loadedAt = clock.GetUtcNow();
-            var read = await ReadAsync(batch, ct);
-            var stored = batch.Select(key => (Key: key, Entry: Store(key, read[key], loadedAt, generation))).ToList();
-            if (Interlocked.Read(ref _revision) == revision) continue;
-            foreach (var (key, entry) in stored) Drop(key, entry);
-        }
+        foreach (var batch in due.Chunk(ReadBatchSize)) await ReadAndStoreAsync(batch, ct);
     }
 
     private async Task<Loaded> LoadAndStoreAsync(Key key)
     {
-        // Taken before reading: if access changes (a revocation, Invalidate) while this load runs, what it read is never kept.
+        // Shared by every reader waiting for it: none of their cancellations may cut it short. One user is a batch of one.
+        var (read, outdated) = await ReadAndStoreAsync([key], CancellationToken.None);
+        var (access, userId) = read[key];
+        return new Loaded(access, userId, outdated);
+    }
+
+    /// <summary>Reads <paramref name="keys"/> and caches what it read, unless access changed meanwhile (then it says so: outdated).</summary>
+    private async Task<(Dictionary<Key, (UserAccess? Access, Guid? UserId)> Read, bool Outdated)> ReadAndStoreAsync(IReadOnlyCollection<Key> keys, CancellationToken ct)
+    {
+        // Taken before reading: if access changes (a revocation, Invalidate) while this read runs, what it read is never kept.
         var revision = Interlocked.Read(ref _revision);
         var generation = _generation.Token;
         var loadedAt = clock.GetUtcNow();
-        // Shared by every reader waiting for it: none of their cancellations may cut it short. One user is a batch of one.
-        var (access, userId) = (await ReadAsync([key], CancellationToken.None))[key];
-        var stored = Store(key, (access, userId), loadedAt, generation);
-        if (Interlocked.Read(ref _revision) == revision) return new Loaded(access, userId, Outdated: false);
-        // A revocation ran meanwhile and may have missed this entry (it was not in the index yet): it goes.
-        Drop(key, stored);
-        return new Loaded(access, userId, Outdated: true);
+        var read = await ReadAsync(keys, ct);
+        var stored = keys.Select(key => (Key: key, Entry: Store(key, read[key], loadedAt, generation))).ToList();
+        if (Interlocked.Read(ref _revision) == revision) return (read, false);
+        // A revocation ran meanwhile and may have missed these entries (they were not in the index yet): they go.
+        foreach (var (key, entry) in stored) Drop(key, entry);
+        return (read, true);
     }
 
     private Entry Store(Key key, (UserAccess? Access, Guid? UserId) read, DateTimeOffset loadedAt, CancellationToken generation)
