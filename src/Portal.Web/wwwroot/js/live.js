@@ -52,6 +52,21 @@
       if (region) setTimeout(() => reconsider(region));
     }, true);
   }
+
+  // A region being pressed (a mouse button, a finger or a pen down on it) is not touched until the press ends: a click is a press
+  // and a release on the same element, and a region swapped or shifted in between (a new Sev1 row on top, the "changed by someone
+  // else" line) loses it. In an outage the triage queue refreshes up to twice a second: a press of a tenth of a second could meet
+  // one refresh in five. The press ends after its click has run (the timeout), or when the window loses the pointer, and the region
+  // then catches up: a press must never freeze a page.
+  let pressed = null, missedWhilePressed = false;
+  document.addEventListener("pointerdown", e => { pressed = e.target.closest?.("[data-live-region]") ?? null; }, true);
+  const pressEnded = () => setTimeout(() => {
+    pressed = null;
+    if (missedWhilePressed) { missedWhilePressed = false; scheduleRefresh(); }
+  });
+  for (const type of ["pointerup", "pointercancel"]) document.addEventListener(type, pressEnded, true);
+  window.addEventListener("blur", pressEnded);
+
   // A region kept only because the user was in it catches up when they leave it.
   document.addEventListener("focusout", e => {
     const region = e.target.closest?.("[data-live-region]");
@@ -156,6 +171,11 @@
     for (const region of document.querySelectorAll("[data-live-region]")) {
       const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
       if (!replacement || replacement.innerHTML === region.innerHTML) continue;
+      if (region === pressed) {
+        kept.add(region); // as it was rendered, forms and version alike, until the press ends
+        missedWhilePressed = true;
+        continue;
+      }
       // Never pull a control from under the user, nor a choice they have made and not sent yet.
       if ((region.contains(document.activeElement) && document.activeElement !== document.body) || held(region)) {
         // What the region shows changed (a summary, an assignee, the moves a task may make): its form stays at the version the
