@@ -85,7 +85,8 @@ public sealed class DataProtectionKeyTests(SqliteApp app) : IClassFixture<Sqlite
     [Fact]
     public async Task A_replaced_certificate_file_still_decrypts_the_keys_it_protected_when_named_as_the_previous_one()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"portal-it-{Guid.NewGuid():N}.db");
+        using var database = new TempSqliteFile();
+        var file = database.Path;
         string protectedBefore;
         await using (var before = new BootstrapApp(file, new Dictionary<string, string>()))
         {
@@ -109,10 +110,7 @@ public sealed class DataProtectionKeyTests(SqliteApp app) : IClassFixture<Sqlite
         {
             Protector(withPrevious).Unprotect(protectedBefore).ShouldBe("kept");
         }
-        foreach (var leftover in new[] { file, file + "-wal", file + "-shm", replacement })
-        {
-            try { File.Delete(leftover); } catch (IOException) { }
-        }
+        TempFiles.Delete(replacement);
     }
 
     private static IDataProtector Protector(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app) =>

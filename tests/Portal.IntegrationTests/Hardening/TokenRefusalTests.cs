@@ -71,8 +71,8 @@ public sealed class TokenRefusalTests(TokenRefusalApp app) : IClassFixture<Token
         // Production with its own (stand-in Entra) issuer and key, as BootstrapTests runs it; the token is the
         // Development app's, for a user that exists in both databases (the demo data is not seeded in Production:
         // the ids are taken from this app's user, which is what a stolen development token would carry).
-        var file = Path.Combine(Path.GetTempPath(), $"portal-it-{Guid.NewGuid():N}.db");
-        await using var production = new BootstrapApp(file, new Dictionary<string, string>());
+        using var file = new TempSqliteFile(); // declared first: deleted after the app has stopped
+        await using var production = new BootstrapApp(file.Path, new Dictionary<string, string>());
         var maya = app.Demo.User(DemoDirectory.Maya);
         var developmentToken = Mint(maya.Tid, maya.Oid);
         using var client = production.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

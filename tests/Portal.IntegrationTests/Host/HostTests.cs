@@ -8,7 +8,7 @@ namespace Portal.IntegrationTests.Host;
 /// <summary>The app outside Development: an explicit environment and settings, its own SQLite file; nothing else shared.</summary>
 public sealed class ProductionApp(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"portal-it-{Guid.NewGuid():N}.db");
+    private readonly string _file = TempFiles.NewPath("portal-it");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -24,10 +24,7 @@ public sealed class ProductionApp(IReadOnlyDictionary<string, string> settings) 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var file in new[] { _file, _file + "-wal", _file + "-shm" })
-        {
-            try { File.Delete(file); } catch (IOException) { }
-        }
+        TempFiles.DeleteSqlite(_file);
     }
 }
 

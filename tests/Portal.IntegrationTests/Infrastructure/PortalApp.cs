@@ -49,7 +49,7 @@ public abstract partial class PortalApp : WebApplicationFactory<Program>, IAsync
         }
         else if (ConnectionString.Length == 0)
         {
-            _sqliteFile = Path.Combine(Path.GetTempPath(), $"portal-it-{Guid.NewGuid():N}.db");
+            _sqliteFile = TempFiles.NewPath("portal-it");
             ConnectionString = $"Data Source={_sqliteFile}";
         }
         _ = Services; // starts the host: migrations and demo data run before the first request
@@ -156,15 +156,7 @@ public abstract partial class PortalApp : WebApplicationFactory<Program>, IAsync
             await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
             Npgsql.NpgsqlConnection.ClearPool(connection);
         }
-        if (_sqliteFile is not null)
-        {
-            // Hangfire's storage lives beside the Portal file (portal-it-….hangfire.db).
-            var jobs = Path.ChangeExtension(_sqliteFile, ".hangfire.db");
-            foreach (var file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm", jobs, jobs + "-wal", jobs + "-shm" })
-            {
-                try { File.Delete(file); } catch (IOException) { }
-            }
-        }
+        if (_sqliteFile is not null) TempFiles.DeleteSqlite(_sqliteFile);
         GC.SuppressFinalize(this);
     }
 

@@ -11,15 +11,20 @@ public static class TestCertificate
 {
     public const string Password = "test-only";
 
-    private static readonly Lazy<string> File_ = new(Create);
+    private static readonly Lazy<string> File_ = new(() =>
+    {
+        var file = Create();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TempFiles.Delete(file); // the run's one file: it outlives every app
+        return file;
+    });
 
-    /// <summary>Another certificate, in a file of its own.</summary>
+    /// <summary>Another certificate, in a file of its own (the caller deletes it).</summary>
     public static string Create()
     {
         using var rsa = RSA.Create(2048);
         using var certificate = new CertificateRequest("CN=Portal tests", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
             .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var file = Path.Combine(Path.GetTempPath(), $"portal-it-{Guid.NewGuid():N}.pfx");
+        var file = TempFiles.NewPath("portal-it", extension: ".pfx");
         File.WriteAllBytes(file, certificate.Export(X509ContentType.Pkcs12, Password));
         return file;
     }

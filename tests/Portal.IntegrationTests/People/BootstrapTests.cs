@@ -78,7 +78,7 @@ public sealed class BootstrapApp(string file, IReadOnlyDictionary<string, string
 public sealed class BootstrapTests : IDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"portal-bootstrap-{Guid.NewGuid():N}.db");
+    private readonly string _file = TempFiles.NewPath("portal-bootstrap");
 
     private static readonly Guid OpsTenant = Guid.NewGuid();
     private static readonly Guid AdminObject = Guid.NewGuid();
@@ -175,12 +175,5 @@ public sealed class BootstrapTests : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        var jobs = Path.ChangeExtension(_file, ".hangfire.db");
-        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm", jobs, jobs + "-wal", jobs + "-shm" })
-        {
-            try { File.Delete(f); } catch (IOException) { }
-        }
-    }
+    public void Dispose() => TempFiles.DeleteSqlite(_file);
 }

@@ -5,11 +5,20 @@ namespace Portal.IntegrationTests.Remediation;
 /// <summary>Portal on a real port with small import batches, for hub clients.</summary>
 public sealed class ImportLiveApp() : LiveApp(DbProvider.Sqlite, null)
 {
+    private readonly string _importFolder = TempFiles.NewPath("portal-imports", extension: "");
+
     protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Remediation:Import:BatchSize", "50");
-        builder.UseSetting("Remediation:Import:Folder", Path.Combine(Path.GetTempPath(), $"portal-imports-{Guid.NewGuid():N}"));
+        builder.UseSetting("Remediation:Import:Folder", _importFolder);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        TempFiles.DeleteFolder(_importFolder);
+        GC.SuppressFinalize(this);
     }
 }
 

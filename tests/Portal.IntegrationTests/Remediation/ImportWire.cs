@@ -113,7 +113,7 @@ public abstract class ImportApp(DbProvider provider, PostgresServer? postgres, T
     public const long MaxBytes = 512 * 1024;
     public const int BatchSize = 40;
 
-    public string ImportFolder { get; } = Path.Combine(Path.GetTempPath(), $"portal-imports-{Guid.NewGuid():N}");
+    public string ImportFolder { get; } = TempFiles.NewPath("portal-imports", extension: "");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -144,7 +144,7 @@ public abstract class ImportApp(DbProvider provider, PostgresServer? postgres, T
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        try { Directory.Delete(ImportFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        TempFiles.DeleteFolder(ImportFolder);
         GC.SuppressFinalize(this);
     }
 }
