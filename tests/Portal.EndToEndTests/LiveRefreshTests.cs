@@ -262,6 +262,68 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(queue.Locator(".live-outdated")).ToHaveCountAsync(0);
     }
 
+    /// <summary>
+    /// An engineer opens incidents from the queue in new tabs (ctrl-click), and the focus stays on the link clicked. A link the
+    /// mouse focused holds nothing: the queue kept for it stopped following new incidents and said it had changed "since you
+    /// started here". The keyboard's focus on a link still keeps the queue as it is (the place of someone moving through it).
+    /// </summary>
+    [Fact]
+    public async Task A_queue_whose_link_was_opened_in_a_new_tab_goes_on_following_new_incidents_and_one_focused_by_keyboard_waits()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var first = $"Self-service kiosks rebooting {tag}";
+        await OpenOnNorthwindAsync(liam, first, "Sev3");
+        var maya = await app.SignInAsync("Maya Chen");
+        await maya.GotoAsync($"/triage?q={tag}");
+        var queue = maya.Locator("[data-live-region=queue]");
+        await Expect(queue).ToContainTextAsync(first);
+        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+
+        var tab = await maya.Context.RunAndWaitForPageAsync(() =>
+            queue.GetByRole(AriaRole.Link, new() { Name = first }).ClickAsync(new() { Modifiers = [KeyboardModifier.ControlOrMeta] }));
+        await tab.CloseAsync();
+        var second = $"Baggage scanners slow {tag}";
+        await OpenOnNorthwindAsync(liam, second, "Sev1");
+        await Expect(queue).ToContainTextAsync(second, new() { Timeout = 5_000 });
+        await Expect(queue.Locator(".live-outdated")).ToHaveCountAsync(0);
+
+        // Moving through the queue with the keyboard: the link it is on stays where it is.
+        await queue.GetByRole(AriaRole.Link, new() { Name = second }).FocusAsync();
+        await maya.Keyboard.PressAsync("Shift+Tab");
+        await maya.Keyboard.PressAsync("Tab");
+        (await maya.EvaluateAsync<bool>("() => document.activeElement.matches(':focus-visible')")).ShouldBeTrue();
+        var third = $"Lounge doors stuck {tag}";
+        await OpenOnNorthwindAsync(liam, third, "Sev2");
+        await Expect(queue.Locator(".live-outdated")).ToHaveCountAsync(1, new() { Timeout = 5_000 });
+        (await queue.InnerTextAsync()).ShouldNotContain(third);
+    }
+
+    /// <summary>
+    /// The right button is no press to hold for: its menu ("open in a new tab") can take the release, which the page then never
+    /// sees, and a queue held for it would stop following the outage until the next click anywhere.
+    /// </summary>
+    [Fact]
+    public async Task A_right_button_held_on_the_queue_does_not_stop_it_following_new_incidents()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var first = $"Crew tablets offline {tag}";
+        await OpenOnNorthwindAsync(liam, first, "Sev3");
+        var maya = await app.SignInAsync("Maya Chen");
+        await maya.GotoAsync($"/triage?q={tag}");
+        var queue = maya.Locator("[data-live-region=queue]");
+        await Expect(queue).ToContainTextAsync(first);
+        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+
+        await queue.GetByRole(AriaRole.Link, new() { Name = first }).HoverAsync();
+        await maya.Mouse.DownAsync(new() { Button = MouseButton.Right });
+        var second = $"Fuel system alerts {tag}";
+        await OpenOnNorthwindAsync(liam, second, "Sev1");
+        await Expect(queue).ToContainTextAsync(second, new() { Timeout = 5_000 });
+        await maya.Mouse.UpAsync(new() { Button = MouseButton.Right });
+    }
+
     private async Task OpenOnNorthwindAsync(HttpClient api, string title, string severity)
     {
         var ct = TestContext.Current.CancellationToken;

@@ -53,19 +53,32 @@
     }, true);
   }
 
-  // A region being pressed (a mouse button, a finger or a pen down on it) is not touched until the press ends: a click is a press
-  // and a release on the same element, and a region swapped or shifted in between (a new Sev1 row on top, the "changed by someone
-  // else" line) loses it. In an outage the triage queue refreshes up to twice a second: a press of a tenth of a second could meet
-  // one refresh in five. The press ends after its click has run (the timeout), or when the window loses the pointer, and the region
-  // then catches up: a press must never freeze a page.
+  // A region being pressed (the main mouse button, a finger or a pen down on it) is not touched until the press ends: a click is a
+  // press and a release on the same element, and a region swapped or shifted in between (a new Sev1 row on top, the "changed by
+  // someone else" line) loses it. In an outage the triage queue refreshes up to twice a second: a press of a tenth of a second could
+  // meet one refresh in five. The press ends after its click has run (the timeout), or when the window loses the pointer or opens a
+  // context menu, and the region then catches up: a press must never freeze a page. (The right button is not a press here: its
+  // menu, "open in a new tab", can take the release, which the page then never sees.)
   let pressed = null, missedWhilePressed = false;
-  document.addEventListener("pointerdown", e => { pressed = e.target.closest?.("[data-live-region]") ?? null; }, true);
+  document.addEventListener("pointerdown", e => {
+    if (e.button === 0) pressed = e.target.closest?.("[data-live-region]") ?? null;
+  }, true);
   const pressEnded = () => setTimeout(() => {
     pressed = null;
     if (missedWhilePressed) { missedWhilePressed = false; scheduleRefresh(); }
   });
-  for (const type of ["pointerup", "pointercancel"]) document.addEventListener(type, pressEnded, true);
+  for (const type of ["pointerup", "pointercancel", "contextmenu"]) document.addEventListener(type, pressEnded, true);
   window.addEventListener("blur", pressEnded);
+
+  // The focus keeps its region as it is: a field being typed in, a list being chosen from, the place of someone moving through the
+  // queue with the keyboard. A link or button the mouse focused holds nothing (a click, a ctrl-click or "open in a new tab" on an
+  // incident leaves the focus on its link): the queue kept for it stopped following the outage and said it had changed "since you
+  // started here". The keyboard's focus on them (:focus-visible) still holds.
+  function holdsFocus(region) {
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || !region.contains(focused)) return false;
+    return !focused.matches("a, button") || focused.matches(":focus-visible");
+  }
 
   // A region kept only because the user was in it catches up when they leave it.
   document.addEventListener("focusout", e => {
@@ -177,7 +190,7 @@
         continue;
       }
       // Never pull a control from under the user, nor a choice they have made and not sent yet.
-      if ((region.contains(document.activeElement) && document.activeElement !== document.body) || held(region)) {
+      if (holdsFocus(region) || held(region)) {
         // What the region shows changed (a summary, an assignee, the moves a task may make): its form stays at the version the
         // user saw. Only its version and token changed (a note elsewhere bumped the incident): nothing they decided on moved.
         if (substance(region) !== substance(replacement)) {
