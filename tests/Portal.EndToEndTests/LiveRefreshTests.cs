@@ -209,14 +209,7 @@ public sealed class LiveRefreshTests(PortalApp app)
     public async Task A_link_pressed_while_the_triage_queue_refreshes_still_opens_its_incident()
     {
         using var liam = await app.ApiClientAsync("liam@harborit.example");
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        var first = $"Check-in kiosks frozen {tag}";
-        await OpenOnNorthwindAsync(liam, first, "Sev3");
-        var maya = await app.SignInAsync("Maya Chen");
-        await maya.GotoAsync($"/triage?q={tag}");
-        var queue = maya.Locator("[data-live-region=queue]");
-        await Expect(queue).ToContainTextAsync(first);
-        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        var (maya, queue, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Check-in kiosks frozen");
 
         var second = $"Gate displays blank {tag}";
         var refetched = await RefetchBringingAsync(maya, second);
@@ -237,14 +230,7 @@ public sealed class LiveRefreshTests(PortalApp app)
     public async Task A_queue_pressed_while_an_incident_arrives_shows_it_once_the_press_ends()
     {
         using var liam = await app.ApiClientAsync("liam@harborit.example");
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        var first = $"Lounge wifi down {tag}";
-        await OpenOnNorthwindAsync(liam, first, "Sev3");
-        var maya = await app.SignInAsync("Maya Chen");
-        await maya.GotoAsync($"/triage?q={tag}");
-        var queue = maya.Locator("[data-live-region=queue]");
-        await Expect(queue).ToContainTextAsync(first);
-        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        var (maya, queue, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Lounge wifi down");
 
         var second = $"Boarding passes not printing {tag}";
         var refetched = await RefetchBringingAsync(maya, second);
@@ -271,14 +257,7 @@ public sealed class LiveRefreshTests(PortalApp app)
     public async Task A_queue_whose_link_was_opened_in_a_new_tab_goes_on_following_new_incidents_and_one_focused_by_keyboard_waits()
     {
         using var liam = await app.ApiClientAsync("liam@harborit.example");
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        var first = $"Self-service kiosks rebooting {tag}";
-        await OpenOnNorthwindAsync(liam, first, "Sev3");
-        var maya = await app.SignInAsync("Maya Chen");
-        await maya.GotoAsync($"/triage?q={tag}");
-        var queue = maya.Locator("[data-live-region=queue]");
-        await Expect(queue).ToContainTextAsync(first);
-        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        var (maya, queue, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Self-service kiosks rebooting");
 
         var tab = await maya.Context.RunAndWaitForPageAsync(() =>
             queue.GetByRole(AriaRole.Link, new() { Name = first }).ClickAsync(new() { Modifiers = [KeyboardModifier.ControlOrMeta] }));
@@ -307,14 +286,7 @@ public sealed class LiveRefreshTests(PortalApp app)
     public async Task A_right_button_held_on_the_queue_does_not_stop_it_following_new_incidents()
     {
         using var liam = await app.ApiClientAsync("liam@harborit.example");
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        var first = $"Crew tablets offline {tag}";
-        await OpenOnNorthwindAsync(liam, first, "Sev3");
-        var maya = await app.SignInAsync("Maya Chen");
-        await maya.GotoAsync($"/triage?q={tag}");
-        var queue = maya.Locator("[data-live-region=queue]");
-        await Expect(queue).ToContainTextAsync(first);
-        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        var (maya, queue, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Crew tablets offline");
 
         await queue.GetByRole(AriaRole.Link, new() { Name = first }).HoverAsync();
         await maya.Mouse.DownAsync(new() { Button = MouseButton.Right });
@@ -322,6 +294,23 @@ public sealed class LiveRefreshTests(PortalApp app)
         await OpenOnNorthwindAsync(liam, second, "Sev1");
         await Expect(queue).ToContainTextAsync(second, new() { Timeout = 5_000 });
         await maya.Mouse.UpAsync(new() { Button = MouseButton.Right });
+    }
+
+    /// <summary>
+    /// Maya's triage queue, live, narrowed by a tag of the test's own to one Sev3 incident of Northwind, "<paramref name="what"/>
+    /// (tag)", which <paramref name="api"/> opens; the test's further incidents carry the tag too, and no other test's enters it.
+    /// </summary>
+    private async Task<(IPage Maya, ILocator Queue, string Tag, string First)> MayaOnANarrowedQueueAsync(HttpClient api, string what)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var first = $"{what} {tag}";
+        await OpenOnNorthwindAsync(api, first, "Sev3");
+        var maya = await app.SignInAsync("Maya Chen");
+        await maya.GotoAsync($"/triage?q={tag}");
+        var queue = maya.Locator("[data-live-region=queue]");
+        await Expect(queue).ToContainTextAsync(first);
+        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        return (maya, queue, tag, first);
     }
 
     private async Task OpenOnNorthwindAsync(HttpClient api, string title, string severity)
