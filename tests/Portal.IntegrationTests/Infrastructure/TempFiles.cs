@@ -29,7 +29,7 @@ public static class TempFiles
 
     public static void DeleteFolder(string folder)
     {
-        try { Directory.Delete(folder, recursive: true); } catch (DirectoryNotFoundException) { } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { } // a missing folder is an IOException too
     }
 }
 
