@@ -297,6 +297,102 @@ public sealed class LiveRefreshTests(PortalApp app)
     }
 
     /// <summary>
+    /// The pointer on its way to a row, and a Sev1 arrives on top: the queue moved down a row under it, and the click meant for
+    /// one incident opened (or ticked) the one above. What the hand aims at now stays under it: the page scrolls by as much as
+    /// that row moved (with room below the end when the page is too short to scroll, as this queue of two rows is).
+    /// </summary>
+    [Fact]
+    public async Task A_row_the_pointer_is_on_stays_under_it_when_an_incident_arrives_above_and_the_click_opens_it()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var (maya, _, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Catering orders lost");
+        var (x, y) = await PointAtAsync(maya, "queue", first);
+
+        var second = $"Cabin crew rosters missing {tag}";
+        var refetched = await RefetchBringingAsync(maya, second);
+        await maya.Mouse.MoveAsync(x, y + 1); // the hand still on the mouse when the change comes
+        await OpenOnNorthwindAsync(liam, second, "Sev1"); // sorted above the first
+        await refetched();
+
+        (await ItemUnderAsync(maya, x, y + 1)).ShouldContain(first);
+        await maya.Mouse.ClickAsync(x, y + 1);
+        await Expect(maya).ToHaveURLAsync(TriagePage.IncidentUrl());
+        await Expect(maya.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(first);
+    }
+
+    /// <summary>
+    /// A pointer left resting on the queue (someone watching it, the hand elsewhere) steers nothing: the page does not scroll the new
+    /// incidents above it out of sight, and the rows move as they arrive.
+    /// </summary>
+    [Fact]
+    public async Task A_pointer_resting_on_the_queue_for_a_while_does_not_scroll_the_page_as_incidents_arrive()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var (maya, _, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Catering trucks delayed");
+        var (x, y) = await PointAtAsync(maya, "queue", first);
+        var scrolled = await maya.EvaluateAsync<double>("() => scrollY");
+
+        await maya.WaitForTimeoutAsync(5_500); // longer than live.js counts the hand as on the mouse (5 s)
+        var second = $"Cabin lights flickering {tag}";
+        var refetched = await RefetchBringingAsync(maya, second);
+        await OpenOnNorthwindAsync(liam, second, "Sev1");
+        await refetched();
+
+        (await maya.EvaluateAsync<double>("() => scrollY")).ShouldBe(scrolled);
+        await Expect(maya.Locator(".live-room")).ToHaveCountAsync(0);
+        (await ItemUnderAsync(maya, x, y)).ShouldContain(second);
+    }
+
+    /// <summary>
+    /// A customer's status page the same way: her pointer on her way to an incident's link, and a Sev1 arrives above it. Each
+    /// incident is a keyed article (data-live-key), and the one under the pointer stays there.
+    /// </summary>
+    [Fact]
+    public async Task An_incident_on_a_customers_status_page_stays_under_the_pointer_when_a_more_severe_one_arrives()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        using var maya = await app.ApiClientAsync("maya@harborit.example");
+        var (_, olivia, _) = await OliviaOnHerStatusPageAsync();
+        var first = $"Seat maps blank {tag}";
+        await OpenOnNorthwindAsync(maya, first, "Sev4", "Seat maps show no seats.");
+        var (x, y) = await PointAtAsync(olivia, "status", first);
+
+        var second = $"Check-in closed {tag}";
+        var refetched = await RefetchBringingAsync(olivia, second);
+        await olivia.Mouse.MoveAsync(x, y + 1);
+        await OpenOnNorthwindAsync(maya, second, "Sev1", "Check-in is closed at every airport.");
+        await refetched();
+
+        (await ItemUnderAsync(olivia, x, y + 1)).ShouldContain(first);
+        await olivia.Mouse.ClickAsync(x, y + 1);
+        await Expect(olivia.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(first);
+    }
+
+    /// <summary>
+    /// Moves the pointer onto the middle of the link named <paramref name="name"/> in the live region <paramref name="region"/>, once
+    /// the page shows it, and returns where that is.
+    /// </summary>
+    private static async Task<(float X, float Y)> PointAtAsync(IPage page, string region, string name)
+    {
+        await page.Locator($"[data-live-region={region}]").GetByRole(AriaRole.Link, new() { Name = name }).HoverAsync(); // scrolled into view first
+        // Found and measured in one step of the page's: a region is swapped on every refetch (the first right after the page
+        // connects), and a link found, then measured apart, can be the one swapped out (no box: 0, 0).
+        var middle = await page.EvaluateAsync<double[]>("""
+            ([region, name]) => {
+              const r = [...document.querySelectorAll(`[data-live-region=${region}] a`)].find(a => a.textContent === name).getBoundingClientRect();
+              return [r.x + r.width / 2, r.y + r.height / 2];
+            }
+            """, new[] { region, name });
+        var (x, y) = ((float)middle[0], (float)middle[1]);
+        await page.Mouse.MoveAsync(x, y);
+        return (x, y);
+    }
+
+    /// <summary>The text of the queue's row or the status page's incident at (<paramref name="x"/>, <paramref name="y"/>), or "".</summary>
+    private static Task<string> ItemUnderAsync(IPage page, float x, float y) =>
+        page.EvaluateAsync<string>("([x, y]) => document.elementFromPoint(x, y)?.closest('tr, article')?.innerText ?? ''", new double[] { x, y });
+
+    /// <summary>
     /// Maya's triage queue, live, narrowed by a tag of the test's own to one Sev3 incident of Northwind, "<paramref name="what"/>
     /// (tag)", which <paramref name="api"/> opens; the test's further incidents carry the tag too, and no other test's enters it.
     /// </summary>
@@ -313,11 +409,11 @@ public sealed class LiveRefreshTests(PortalApp app)
         return (maya, queue, tag, first);
     }
 
-    private async Task OpenOnNorthwindAsync(HttpClient api, string title, string severity)
+    private async Task OpenOnNorthwindAsync(HttpClient api, string title, string severity, string? customerSummary = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
-        using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title, severity }, ct);
+        using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title, severity, customerSummary }, ct);
         created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
     }
 

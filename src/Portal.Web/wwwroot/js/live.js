@@ -70,6 +70,51 @@
   for (const type of ["pointerup", "pointercancel", "contextmenu"]) document.addEventListener(type, pressEnded, true);
   window.addEventListener("blur", pressEnded);
 
+  // What the mouse is aiming at stays under it. A Sev1 arriving on top pushed the queue down a row under a pointer on its way to a
+  // row: the press then landed on the row above the one meant (opened, or ticked and then acknowledged). A refresh now scrolls the
+  // page by as much as the row under the pointer moved (rows carry data-live-key: the same row in the new rendering), so the
+  // rows arriving above it push the page's top out instead; nothing is held back or hidden. Only while the hand is on the mouse
+  // (moved in the last few seconds, the window focused): a pointer parked on a queue someone is watching must not scroll the
+  // page, and new incidents with it, out of sight.
+  const aimingFor = 5000;
+  let pointer = null;
+  document.addEventListener("pointermove", e => {
+    if (e.pointerType !== "touch") pointer = { x: e.clientX, y: e.clientY, at: performance.now() };
+  }, { capture: true, passive: true });
+  document.addEventListener("pointerout", e => { if (!e.relatedTarget) pointer = null; }, true); // left the window
+  function aimedAt() {
+    if (!pointer || performance.now() - pointer.at > aimingFor || !document.hasFocus()) return null;
+    const target = document.elementFromPoint(pointer.x, pointer.y);
+    if (!target || !main.contains(target)) return null;
+    const anchor = target.closest("[data-live-key]") ?? target; // outside the swapped regions an element stays itself
+    return { anchor, key: anchor.dataset.liveKey, region: anchor.closest("[data-live-region]")?.dataset.liveRegion, top: anchor.getBoundingClientRect().top };
+  }
+  // A page too short to scroll by that much (a queue of a few rows, early in an outage) gets the room below its end, blank, for
+  // as long as the hand stays on the mouse: the next refresh without aiming takes it away again.
+  let room = null;
+  function keepAimedAt(aim) {
+    let anchor = aim.anchor;
+    if (!anchor.isConnected) {
+      if (!aim.key || !aim.region) return; // swapped, and nothing says which new element is the same one
+      anchor = document.querySelector(`[data-live-region="${aim.region}"] [data-live-key="${CSS.escape(aim.key)}"]`);
+      if (!anchor) return; // gone from the region (resolved by someone else, out of the filter): nothing to keep
+    }
+    const moved = anchor.getBoundingClientRect().top - aim.top;
+    if (moved === 0) return;
+    // To scroll down by that much the page must reach that far below the window's bottom (a page shorter than the window ends
+    // above it).
+    const missing = moved - (document.body.getBoundingClientRect().bottom - window.innerHeight);
+    if (missing > 0) {
+      room ??= main.appendChild(Object.assign(document.createElement("div"), { className: "live-room" }));
+      room.style.height = `${room.offsetHeight + missing}px`;
+    }
+    window.scrollBy({ top: moved, behavior: "instant" });
+  }
+  function giveRoomBack() {
+    room?.remove();
+    room = null;
+  }
+
   // The focus keeps its region as it is: a field being typed in, a list being chosen from, the place of someone moving through the
   // queue with the keyboard. A link or button the mouse focused holds nothing (a click, a ctrl-click or "open in a new tab" on an
   // incident leaves the focus on its link): the queue kept for it stopped following the outage and said it had changed "since you
@@ -180,6 +225,7 @@
     if (indicator?.dataset.state === "stale") show("live", "Live");
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     sayMissed(fresh);
+    const aim = aimedAt();
     const kept = new Set();
     for (const region of document.querySelectorAll("[data-live-region]")) {
       const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
@@ -201,6 +247,8 @@
       }
       region.replaceWith(document.importNode(replacement, true));
     }
+    if (aim) keepAimedAt(aim);
+    else giveRoomBack();
     // Forms outside the regions (notes: appended, they overwrite nothing), and in kept regions whose content did not change, take
     // the current version. A form in a kept region that changed keeps the version it was rendered from (markOutdated).
     const current = fresh.querySelector("input[data-live-version]");
