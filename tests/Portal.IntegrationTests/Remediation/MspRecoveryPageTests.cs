@@ -12,7 +12,7 @@ public sealed partial class MspRecoveryPageTests(SqliteApp app) : IClassFixture<
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [GeneratedRegex("""<tr data-tenant="([0-9a-f-]{36})">(.*?)</tr>""", RegexOptions.Singleline)]
+    [GeneratedRegex("""<tr data-tenant="([0-9a-f-]{36})"[^>]*>(.*?)</tr>""", RegexOptions.Singleline)]
     private static partial Regex TenantRow();
 
     [GeneratedRegex("""<td class="num">([0-9,]+)</td>""")]
