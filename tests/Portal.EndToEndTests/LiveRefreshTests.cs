@@ -343,6 +343,24 @@ public sealed class LiveRefreshTests(PortalApp app)
         (await ItemUnderAsync(maya, x, y)).ShouldContain(second);
     }
 
+    /// <summary>A hand on the wheel is on the mouse too: someone who scrolled to a row under a still pointer clicks it next.</summary>
+    [Fact]
+    public async Task A_pointer_resting_on_the_queue_keeps_its_row_again_once_the_wheel_turns()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var (maya, _, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Catering menus missing");
+        var (x, y) = await PointAtAsync(maya, "queue", first);
+
+        await maya.WaitForTimeoutAsync(5_500); // resting: it no longer counts
+        await maya.Mouse.WheelAsync(0, 40);
+        var second = $"Cabin pressure alerts {tag}";
+        var refetched = await RefetchBringingAsync(maya, second);
+        await OpenOnNorthwindAsync(liam, second, "Sev1");
+        await refetched();
+
+        (await ItemUnderAsync(maya, x, y)).ShouldContain(first);
+    }
+
     /// <summary>
     /// A customer's status page the same way: her pointer on her way to an incident's link, and a Sev1 arrives above it. Each
     /// incident is a keyed article (data-live-key), and the one under the pointer stays there.

@@ -74,13 +74,15 @@
   // row: the press then landed on the row above the one meant (opened, or ticked and then acknowledged). A refresh now scrolls the
   // page by as much as the row under the pointer moved (rows carry data-live-key: the same row in the new rendering), so the
   // rows arriving above it push the page's top out instead; nothing is held back or hidden. Only while the hand is on the mouse
-  // (moved in the last few seconds, the window focused): a pointer parked on a queue someone is watching must not scroll the
-  // page, and new incidents with it, out of sight.
+  // (moved or wheeled in the last few seconds, the window focused): a pointer parked on a queue someone is watching must not
+  // scroll the page, and new incidents with it, out of sight.
   const aimingFor = 5000;
   let pointer = null;
   document.addEventListener("pointermove", e => {
     if (e.pointerType !== "touch") pointer = { x: e.clientX, y: e.clientY, at: performance.now() };
   }, { capture: true, passive: true });
+  // The wheel moves the page under a pointer that stays: someone scrolling to a row and clicking without moving the mouse.
+  document.addEventListener("wheel", () => { if (pointer) pointer.at = performance.now(); }, { capture: true, passive: true });
   document.addEventListener("pointerout", e => { if (!e.relatedTarget) pointer = null; }, true); // left the window
   function aimedAt() {
     if (!pointer || performance.now() - pointer.at > aimingFor || !document.hasFocus()) return null;
