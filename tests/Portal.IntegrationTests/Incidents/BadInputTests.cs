@@ -17,6 +17,11 @@ public abstract class BadInputTests(PortalApp app)
 
     private static readonly string Long201 = new('x', 201);
 
+    /// <summary>A keyset cursor as the API makes them: its text, base64url.</summary>
+    private static string Cursor(string text) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static readonly string IncidentCursor = Cursor("incident:1|638000000000000000|00000000-0000-0000-0000-000000000001");
+
     public static readonly Dictionary<string, BadRequestCase> Cases = new()
     {
         // POST /tenants/{id}/incidents
@@ -92,6 +97,12 @@ public abstract class BadInputTests(PortalApp app)
         ["list: tenant id that is not a guid"] = new("GET", "list?tenantId=abc", null, HttpStatusCode.BadRequest, Detail: "TenantId"),
         ["list: open that is not a boolean"] = new("GET", "list?open=maybe", null, HttpStatusCode.BadRequest, Detail: "Open"),
         ["list: 201-character search text"] = new("GET", $"list?q={Long201}", null, HttpStatusCode.BadRequest, Field: "q"),
+        ["list: a cursor the list never gave"] = new("GET", "list?cursor=not-a-cursor", null, HttpStatusCode.BadRequest, Field: "cursor"),
+        ["list: the device list's cursor"] = new("GET", $"list?cursor={Cursor("device:web-01")}", null, HttpStatusCode.BadRequest, Field: "cursor"),
+        ["list: a cursor of a severity that does not exist"] = new("GET", $"list?cursor={Cursor("incident:9|638000000000000000|00000000-0000-0000-0000-000000000001")}", null,
+            HttpStatusCode.BadRequest, Field: "cursor"),
+        ["list: a cursor whose time is not a number"] = new("GET", $"list?cursor={Cursor("incident:1|soon|00000000-0000-0000-0000-000000000001")}", null, HttpStatusCode.BadRequest, Field: "cursor"),
+        ["list: a page number and a cursor"] = new("GET", $"list?page=2&cursor={IncidentCursor}", null, HttpStatusCode.BadRequest, Field: "page"),
     };
 
     public static TheoryData<string> CaseNames => [.. Cases.Keys];

@@ -231,6 +231,92 @@ public abstract class IncidentApiTests(PortalApp app)
         defaults.PageSize.ShouldBe(50);
     }
 
+    [Fact]
+    public async Task Cursor_paging_splits_the_list_without_gaps_or_overlaps_and_ends_with_no_next()
+    {
+        await ListSeedAsync();
+        var maya = await Maya;
+        var full = await maya.ListAsync("pageSize=200");
+        full.Items.Length.ShouldBe(full.Total, "the whole list on one page");
+        full.Next.ShouldBeNull("nothing after the last page");
+
+        var (read, pages) = await FollowCursorsAsync(maya, "pageSize=3");
+        read.Select(i => i.Id).ShouldBe(full.Items.Select(i => i.Id), "pages read by cursor = the whole list, in the same order");
+        pages[..^1].ShouldAllBe(p => p.Items.Length == 3, "every page but the last is full");
+        pages.ShouldAllBe(p => p.Total == full.Total && p.Page == 1 && p.PageSize == 3);
+        (await maya.ListAsync($"pageSize=3&page={(full.Total + 2) / 3 - 1}")).Next.ShouldNotBeNull("a numbered page before the last gives a cursor too");
+    }
+
+    [Fact]
+    public async Task Cursor_paging_reads_each_incident_once_while_others_resolve_and_arrive_mid_way()
+    {
+        // An outage: an engineer's script reads the open queue a page at a time while incidents on the pages it read are resolved
+        // and new ones arrive. Page numbers would skip the rows that moved up into pages already read; a cursor goes on after
+        // the last row it saw.
+        var maya = await Maya;
+        var word = $"keyset{Guid.NewGuid():N}"[..14];
+        async Task<IncidentDto> OpenAsync(string severity, int n)
+        {
+            var (incident, response) = await maya.CreateIncidentAsync(Nwa, $"{word} {severity} {n}", severity);
+            response.Dispose();
+            return incident;
+        }
+        var sev2 = new[] { await OpenAsync("Sev2", 1), await OpenAsync("Sev2", 2), await OpenAsync("Sev2", 3) };
+        var sev3 = new[] { await OpenAsync("Sev3", 1), await OpenAsync("Sev3", 2), await OpenAsync("Sev3", 3) };
+        var sev4 = await OpenAsync("Sev4", 1);
+        var query = $"open=true&q={word}&pageSize=3";
+
+        var first = await maya.ListAsync(query);
+        first.Items.Select(i => i.Id).ShouldBe(sev2.Select(i => i.Id), "the Sev2s first, oldest first");
+        first.Total.ShouldBe(7);
+        foreach (var done in sev2[..2]) await maya.ChangeStatusAsync((await maya.AcknowledgeAsync(done.Id)).Id, "Resolved");
+        var sev3Later = await OpenAsync("Sev3", 4);
+        var (rest, _) = await FollowCursorsAsync(maya, query, first.Next.ShouldNotBeNull());
+
+        rest.Select(i => i.Id).ShouldBe([.. sev3.Select(i => i.Id), sev3Later.Id, sev4.Id],
+            "after the cursor: every Sev3, the one that arrived among them, then the Sev4, once each (page 2 by number would start at the third Sev3)");
+        (await maya.ListAsync($"{query}&page=2")).Items[0].Id.ShouldBe(sev3[2].Id, "what page numbers would have read: the two resolved rows moved the others up");
+    }
+
+    [Fact]
+    public async Task A_cursor_positions_the_list_and_widens_nobodys_view()
+    {
+        await ListSeedAsync();
+        var maya = await Maya;
+        var mayas = await maya.ListAsync("pageSize=1");
+        mayas.Items[0].TenantId.ShouldBe(Nwa, "Maya's list begins with a Northwind incident (the seed's Sev1)");
+
+        foreach (var person in new[] { DemoDirectory.Ines, DemoDirectory.Hana, DemoDirectory.Olivia })
+        {
+            var client = await App.ClientForAsync(person);
+            var visible = App.Demo.VisibleTenantsOf(person);
+            var (read, _) = await FollowCursorsAsync(client, "pageSize=200", mayas.Next.ShouldNotBeNull());
+            read.ShouldAllBe(i => visible.Contains(i.TenantId), $"{person} follows Maya's cursor into their own tenants only");
+            if (person != DemoDirectory.Olivia) continue;
+            // Olivia sees the incident the cursor names: her list reads on right after it.
+            var hers = await client.ListAllAsync();
+            var at = hers.FindIndex(i => i.Id == mayas.Items[0].Id);
+            at.ShouldBeGreaterThanOrEqualTo(0);
+            read.Select(i => i.Id).ShouldBe(hers.Skip(at + 1).Select(i => i.Id), "Olivia's own list after the cursor's incident");
+        }
+    }
+
+    /// <summary>Every page from <paramref name="cursor"/> (or the first) on, following <c>next</c> until there is none.</summary>
+    private static async Task<(List<IncidentDto> Items, List<PageDto> Pages)> FollowCursorsAsync(HttpClient client, string query, string? cursor = null)
+    {
+        var (items, pages) = (new List<IncidentDto>(), new List<PageDto>());
+        do
+        {
+            var page = await client.ListAsync(cursor is null ? query : $"{query}&cursor={cursor}");
+            page.Items.ShouldNotBeEmpty("a next cursor always leads to rows");
+            (pages.Count < 1_000).ShouldBeTrue("the cursors end");
+            pages.Add(page);
+            items.AddRange(page.Items);
+            cursor = page.Next;
+        } while (cursor is not null);
+        return (items, pages);
+    }
+
     // ---------------------------------------------------------------- get, acknowledge, assign
 
     [Fact]

@@ -20,7 +20,7 @@ public static class IncidentDtoExtensions
 
 public sealed record PersonDto(Guid Id, string Name);
 
-public sealed record PageDto(IncidentDto[] Items, int Page, int PageSize, int Total);
+public sealed record PageDto(IncidentDto[] Items, int Page, int PageSize, int Total, string? Next);
 
 public sealed record TimelineDto(Guid Id, int Sequence, DateTimeOffset At, string Actor, string Kind, string Visibility, string Text,
     string? FromStatus, string? ToStatus);

@@ -92,4 +92,8 @@ public sealed record TimelineEntryView(
     public static TimelineEntryView For(TimelineEntry e, TenantAccess access) => access == TenantAccess.Msp ? From(e) : ForCustomer(e);
 }
 
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+/// <summary>
+/// A numbered page of a list, with <see cref="Total"/> rows matching in all. <see cref="Next"/> is the opaque cursor of the rows after
+/// this page (null on the last): pass it back as <c>cursor</c> to read on by key instead of by number.
+/// </summary>
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, string? Next = null);

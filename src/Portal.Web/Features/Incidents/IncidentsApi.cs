@@ -30,7 +30,8 @@ public static class IncidentsApi
         [property: FromQuery(Name = "overdue"), System.ComponentModel.Description("true: only open incidents past their acknowledgement or resolution target (MSP people only: a customer is refused with 403).")] bool? Overdue,
         [property: FromQuery(Name = "q")] string? Q,
         [property: FromQuery(Name = "page")] int? Page,
-        [property: FromQuery(Name = "pageSize")] int? PageSize);
+        [property: FromQuery(Name = "pageSize")] int? PageSize,
+        [property: FromQuery(Name = "cursor"), System.ComponentModel.Description("The 'next' of the previous page: the rows after it, however many arrived or left before it since (instead of page).")] string? Cursor);
 
     public static void MapIncidentsApi(this IEndpointRouteBuilder app)
     {
@@ -45,7 +46,7 @@ public static class IncidentsApi
 
         api.MapGet("/incidents", async ([AsParameters] ListIncidentsParameters p, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListIncidents(p.TenantId, HttpInput.EnumNames<IncidentStatus>(p.Status, "status"), HttpInput.EnumNames<Severity>(p.Severity, "severity"),
-                p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50, p.Unassigned, p.Overdue), ct)))
+                p.AssigneeId, p.Open, p.Q, p.Page ?? 1, p.PageSize ?? 50, p.Unassigned, p.Overdue, p.Cursor), ct)))
             .WithName("ListIncidents").WithSummary("List and search the incidents you may see, most severe and oldest first.")
             .ProducesProblem(StatusCodes.Status404NotFound); // ?tenantId= of a tenant you may not see: "no such tenant"
 

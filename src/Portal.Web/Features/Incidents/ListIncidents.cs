@@ -12,7 +12,9 @@ namespace Portal.Features.Incidents;
 /// <summary>
 /// The triage queue and search: every incident the user may see (the query filters decide), narrowed by
 /// tenant, status, severity, assignee, text and, for MSP people, whether it is past a target (overdue: still New after its
-/// acknowledgement was due, or open after its resolution was due); most severe first, then oldest first.
+/// acknowledgement was due, or open after its resolution was due); most severe first, then oldest first. Paged by number
+/// (<see cref="Page"/>, an OFFSET: the triage page's numbered pages) or by <see cref="Cursor"/>, the key of the last row seen:
+/// a client reading the whole queue while incidents arrive and resolve (an outage) neither skips nor repeats one.
 /// </summary>
 [Requires(Permission.ReadIncidents)]
 public sealed record ListIncidents(
@@ -25,8 +27,11 @@ public sealed record ListIncidents(
     int Page = 1,
     int PageSize = 50,
     bool? Unassigned = null,
-    bool? Overdue = null) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
+    bool? Overdue = null,
+    string? Cursor = null) : IQuery<PageOf<IncidentView>>, IOptionalTenantRequest
 {
+    public const string CursorKind = "incident";
+
     public const int MaxPageSize = 200;
 
     /// <summary>Far past any real list; it keeps the rows skipped, (page − 1) × page size, inside a 32-bit OFFSET.</summary>
@@ -45,6 +50,22 @@ public sealed class ListIncidentsValidator : AbstractValidator<ListIncidents>
             .OverridePropertyName("status");
         RuleForEach(q => q.Severities).IsInEnum().WithMessage("Severity must be Sev1, Sev2, Sev3 or Sev4.").OverridePropertyName("severity");
         RuleFor(q => q.Text).MaximumLength(200).WithMessage("Search text may be at most 200 characters.").OverridePropertyName("q");
+        RuleFor(q => q.Cursor).Must(BeOneThisListGave).OverridePropertyName("cursor")
+            .WithMessage("The cursor is not one this list gave out; send the 'next' value of the previous page, or none for the first page.");
+        RuleFor(q => q.Page).Equal(1).When(q => q.Cursor is not null).OverridePropertyName("page")
+            .WithMessage("Send either page or cursor: a cursor carries its own position.");
+    }
+
+    private static bool BeOneThisListGave(string? cursor)
+    {
+        try
+        {
+            return cursor is null || ListIncidentsHandler.After(cursor) is not null;
+        }
+        catch (ValidationException)
+        {
+            return false;
+        }
     }
 }
 
@@ -78,12 +99,31 @@ public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser current
         }
 
         var total = await incidents.CountAsync(cancellationToken);
-        var page = await incidents
-            .OrderBy(i => i.Severity).ThenBy(i => i.CreatedAt).ThenBy(i => i.Id)
-            .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
-            .ToListAsync(cancellationToken);
+        if (After(query.Cursor) is var (severity, at, id))
+        {
+            // After the cursor's row in the list's order. Severity is stored as its name, so "less severe" is a set, not a '>'.
+            var lessSevere = Enum.GetValues<Severity>().Where(s => s > severity).ToList();
+            incidents = incidents.Where(i => EF.Constant(lessSevere).Contains(i.Severity)
+                || (i.Severity == severity && (i.CreatedAt > at || (i.CreatedAt == at && i.Id.CompareTo(id) > 0))));
+        }
+        var ordered = incidents.OrderBy(i => i.Severity).ThenBy(i => i.CreatedAt).ThenBy(i => i.Id);
+        var rows = await (query.Cursor is null ? ordered.Skip((query.Page - 1) * query.PageSize) : ordered)
+            .Take(query.PageSize + 1).ToListAsync(cancellationToken);
 
+        var page = rows.Take(query.PageSize).ToList();
+        var next = rows.Count > query.PageSize
+            ? KeysetCursor.EncodeRankAt(ListIncidents.CursorKind, (int)page[^1].Severity, page[^1].CreatedAt, page[^1].Id)
+            : null;
         var tenants = user.Tenants;
-        return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name, user.AccessTo(i.TenantId)))], query.Page, query.PageSize, total);
+        return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name, user.AccessTo(i.TenantId)))], query.Page, query.PageSize, total, next);
     }
+
+    /// <summary>The severity, time and id of the row a cursor follows, or null for none; a cursor this list did not give is a 400.</summary>
+    internal static (Severity Severity, DateTimeOffset At, Guid Id)? After(string? cursor) =>
+        KeysetCursor.DecodeRankAt(ListIncidents.CursorKind, cursor) switch
+        {
+            null => null,
+            var (rank, at, id) when Enum.IsDefined((Severity)rank) => ((Severity)rank, at, id),
+            _ => throw new ValidationException([new FluentValidation.Results.ValidationFailure("cursor", "The cursor is not one this list gave out.")]),
+        };
 }

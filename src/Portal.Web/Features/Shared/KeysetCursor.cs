@@ -9,7 +9,7 @@ namespace Portal.Features;
 /// <summary>
 /// Opaque keyset cursors: the sort key of the last row of a page, with a kind prefix so a device cursor is not read as a
 /// task cursor, base64url-encoded. A cursor the server did not make is a 400 on the <c>cursor</c> parameter. Shared by the
-/// features whose lists page by key (devices and tasks by id or hostname, advisories by time).
+/// features whose lists page by key (devices and tasks by id or hostname, advisories by time, incidents by severity and time).
 /// </summary>
 public static class KeysetCursor
 {
@@ -38,9 +38,28 @@ public static class KeysetCursor
     public static string EncodeAt(string kind, DateTimeOffset at, Guid id) => Encode(kind, $"{at.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{id}");
 
     /// <summary>The time and id of a cursor <see cref="EncodeAt"/> made, or null for none; anything else is a 400 on <c>cursor</c>.</summary>
-    public static (DateTimeOffset At, Guid Id)? DecodeAt(string kind, string? cursor)
+    public static (DateTimeOffset At, Guid Id)? DecodeAt(string kind, string? cursor) =>
+        Decode(kind, cursor) is { } key ? ParseAt(key) : null;
+
+    /// <summary>A list ordered by a rank first (the triage queue: severity), then time and id: the cursor carries all three.</summary>
+    public static string EncodeRankAt(string kind, int rank, DateTimeOffset at, Guid id) =>
+        Encode(kind, $"{rank.ToString(CultureInfo.InvariantCulture)}|{at.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{id}");
+
+    /// <summary>The rank, time and id of a cursor <see cref="EncodeRankAt"/> made, or null for none; anything else is a 400 on <c>cursor</c>.</summary>
+    public static (int Rank, DateTimeOffset At, Guid Id)? DecodeRankAt(string kind, string? cursor)
     {
         if (Decode(kind, cursor) is not { } key) return null;
+        var bar = key.IndexOf('|');
+        if (bar > 0 && int.TryParse(key.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out var rank))
+        {
+            var (at, id) = ParseAt(key[(bar + 1)..]);
+            return (rank, at, id);
+        }
+        throw Invalid();
+    }
+
+    private static (DateTimeOffset At, Guid Id) ParseAt(string key)
+    {
         var parts = key.Split('|');
         if (parts is [var ticksText, var idText] && long.TryParse(ticksText, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
             && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParse(idText, out var id))
