@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -384,6 +385,52 @@ public sealed class LiveRefreshTests(PortalApp app)
         (await ItemUnderAsync(olivia, x, y + 1)).ShouldContain(first);
         await olivia.Mouse.ClickAsync(x, y + 1);
         await Expect(olivia.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(first);
+    }
+
+    /// <summary>
+    /// A blind engineer's screen reader says an incident that arrives on the queue, once its row is there, politely (role=status);
+    /// arrivals in the ten seconds after that are said together at their end, the most severe named, and one outside the queue's
+    /// filter is not counted. What the announcer said is recorded in the page, so a message replaced before the test reads it counts.
+    /// </summary>
+    [Fact]
+    public async Task A_screen_reader_hears_an_incident_arrive_on_the_queue_and_the_next_few_seconds_arrivals_as_one_summary()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var (maya, queue, tag, _) = await MayaOnANarrowedQueueAsync(liam, "Gate screens dark");
+        var announcer = maya.Locator("#live-announcer");
+        await Expect(announcer).ToHaveAttributeAsync("role", "status");
+        await maya.EvaluateAsync("""
+            () => {
+              window.said = [];
+              const announcer = document.getElementById("live-announcer");
+              new MutationObserver(() => window.said.push(announcer.textContent)).observe(announcer, { childList: true, characterData: true, subtree: true });
+            }
+            """);
+
+        var second = $"Boarding passes not printing {tag}";
+        await OpenOnNorthwindAsync(liam, second, "Sev2");
+        await Expect(announcer).ToHaveTextAsync(new Regex($@"^New incident NWA-\d+, Sev2: {second}\.$"));
+
+        await OpenOnNorthwindAsync(liam, $"Baggage tags smudged {tag}", "Sev4");
+        await OpenOnNorthwindAsync(liam, $"Crew lounge door stuck {Guid.NewGuid():N}", "Sev1"); // not on this queue (its filter)
+        var worst = $"Runway lights out {tag}";
+        await OpenOnNorthwindAsync(liam, worst, "Sev1");
+        await Expect(queue).ToContainTextAsync(worst);
+        (await maya.EvaluateAsync<string[]>("() => window.said")).Length.ShouldBe(1, "the rows are on the queue; said together once ten seconds have passed");
+
+        await Expect(announcer).ToHaveTextAsync(new Regex($@"^2 new incidents\. The most severe: NWA-\d+, Sev1: {worst}\.$"), new() { Timeout = 15_000 });
+        (await maya.EvaluateAsync<string[]>("() => window.said")).Length.ShouldBe(2);
+    }
+
+    /// <summary>A customer's status page says a new incident of her tenant too.</summary>
+    [Fact]
+    public async Task A_customers_screen_reader_hears_a_new_incident_arrive_on_her_status_page()
+    {
+        using var maya = await app.ApiClientAsync("maya@harborit.example");
+        var (_, olivia, _) = await OliviaOnHerStatusPageAsync();
+        var title = $"Boarding gates closed {Guid.NewGuid():N}";
+        await OpenOnNorthwindAsync(maya, title, "Sev2", "Gates close early today.");
+        await Expect(olivia.Locator("#live-announcer")).ToHaveTextAsync(new Regex($@"^New incident NWA-\d+, Sev2: {title}\.$"));
     }
 
     /// <summary>

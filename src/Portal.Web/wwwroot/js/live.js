@@ -257,6 +257,7 @@
     for (const input of document.querySelectorAll("input[data-live-version]")) {
       if (current && !kept.has(input.closest("[data-live-region]"))) input.value = current.value;
     }
+    announceArrivals();
     main.dataset.liveRefreshedAt = new Date().toISOString();
     document.dispatchEvent(new CustomEvent("portal:refreshed")); // e.g. charts in a swapped region draw themselves again
   }
@@ -281,6 +282,40 @@
     if (gap || concernsPage(event)) scheduleRefresh();
   }
 
+  // A screen reader hears an incident arrive, as a sighted engineer sees its row appear: "New incident NWA-12, Sev1: Check-in kiosks
+  // down." Said politely (after what is being read) once its row is on the page, so an incident outside the page's filter stays
+  // silent. In an outage they arrive by the dozen: the first after a quiet spell is said at once, those within the next ten
+  // seconds together at its end ("3 new incidents. The most severe: …"), so the reader is never talked over for long.
+  const announceEvery = 10000, forgetAfter = 30000;
+  const announcer = Object.assign(document.createElement("div"), { id: "live-announcer", className: "visually-hidden" });
+  announcer.setAttribute("role", "status");
+  announcer.setAttribute("aria-atomic", "true");
+  document.body.append(announcer);
+  const arriving = new Map(); // incident id → { incident, at }: created, its row not on the page yet
+  let arrived = [], lastSaid = -Infinity, sayTimer = 0;
+  function onCreated(event) {
+    if ((page === "triage" || page === "status") && concernsPage(event)) arriving.set(event.incident.id, { incident: event.incident, at: performance.now() });
+  }
+  function announceArrivals() {
+    for (const [id, { incident, at }] of arriving) {
+      if (document.querySelector(`[data-live-region] [data-live-key="${CSS.escape(id)}"]`)) {
+        arrived.push(incident);
+        arriving.delete(id);
+      } else if (performance.now() - at > forgetAfter) {
+        arriving.delete(id); // not on this page (filtered out, or on a later page of the queue)
+      }
+    }
+    if (arrived.length > 0 && !sayTimer) sayTimer = setTimeout(sayArrivals, Math.max(0, lastSaid + announceEvery - performance.now()));
+  }
+  function sayArrivals() {
+    sayTimer = 0;
+    lastSaid = performance.now();
+    const first = arrived.reduce((a, b) => (b.severity < a.severity ? b : a)); // "Sev1" < "Sev2"; the earlier of equals
+    const what = `${first.reference}, ${first.severity}: ${first.title}`;
+    announcer.textContent = arrived.length === 1 ? `New incident ${what}.` : `${arrived.length} new incidents. The most severe: ${what}.`;
+    arrived = [];
+  }
+
   // After a deploy or a dropped backplane every open page reconnects: each waits a random half to one and a half times its
   // back-off, so the server meets those reconnects (and the refetches that follow them) spread out, not all at the same moments.
   const spread = ms => ms / 2 + Math.random() * ms;
@@ -293,6 +328,7 @@
                       "AdvisoryPublished", "AdvisoryUpdated", "EscalationRaised"]) {
     connection.on(name, onSequenced);
   }
+  connection.on("IncidentCreated", onCreated);
   // For MSP people (the page has #live-alerts only for them), an escalation or a provider's advisory for one of their tenants
   // is said on top of whatever live page is open, not only on the page it concerns: a line with a link, kept until
   // dismissed, the newest first, five at most. An event comes on several streams (the MSP's and each tenant's), so each is
