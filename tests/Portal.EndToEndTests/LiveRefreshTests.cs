@@ -122,7 +122,7 @@ public sealed class LiveRefreshTests(PortalApp app)
         using var note = await api.PostAsJsonAsync($"/api/v1/incidents/{id}/notes", new { text = $"Desks restarting one by one {tag}", visibility = "Customer" }, ct);
         note.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
 
-        await Expect(olivia.GetByText($"Desks restarting one by one {tag}")).ToBeVisibleAsync();
+        await Expect(olivia.Locator("[data-live-region=timeline]").GetByText($"Desks restarting one by one {tag}")).ToBeVisibleAsync();
         await Expect(olivia.GetByLabel("Add a comment for your service provider")).ToHaveValueAsync("Terminal 3 too?");
         await Expect(olivia.Locator("header .who")).ToContainTextAsync("Olivia Grant");
         lock (refetches) refetches.ShouldNotBeEmpty();
@@ -388,7 +388,7 @@ public sealed class LiveRefreshTests(PortalApp app)
     }
 
     /// <summary>
-    /// A blind engineer's screen reader says an incident that arrives on the queue, once its row is there, politely (role=status);
+    /// A blind engineer's screen reader says an incident that arrives on the queue, once its row is there, politely (aria-live);
     /// arrivals in the ten seconds after that are said together at their end, the most severe named, and one outside the queue's
     /// filter is not counted. What the announcer said is recorded in the page, so a message replaced before the test reads it counts.
     /// </summary>
@@ -398,7 +398,7 @@ public sealed class LiveRefreshTests(PortalApp app)
         using var liam = await app.ApiClientAsync("liam@harborit.example");
         var (maya, queue, tag, _) = await MayaOnANarrowedQueueAsync(liam, "Gate screens dark");
         var announcer = maya.Locator("#live-announcer");
-        await Expect(announcer).ToHaveAttributeAsync("role", "status");
+        await Expect(announcer).ToHaveAttributeAsync("aria-live", "polite");
         await maya.EvaluateAsync("""
             () => {
               window.said = [];
@@ -420,6 +420,39 @@ public sealed class LiveRefreshTests(PortalApp app)
 
         await Expect(announcer).ToHaveTextAsync(new Regex($@"^2 new incidents\. The most severe: NWA-\d+, Sev1: {worst}\.$"), new() { Timeout = 15_000 });
         (await maya.EvaluateAsync<string[]>("() => window.said")).Length.ShouldBe(2);
+    }
+
+    /// <summary>
+    /// On an incident's page the timeline's new entries are said: one at once, "Update from Maya Chen: …", the next few seconds'
+    /// together with the latest named. An internal note never reaches a customer's page, so it is not said (nor counted) there.
+    /// </summary>
+    [Fact]
+    public async Task A_customers_screen_reader_hears_the_incidents_new_updates_and_never_an_internal_note()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        using var maya = await app.ApiClientAsync("maya@harborit.example");
+        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
+        using var created = await maya.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title = $"Printers offline {tag}", severity = "Sev2" }, ct);
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid();
+        async Task NoteAsync(string text, string visibility)
+        {
+            using var note = await maya.PostAsJsonAsync($"/api/v1/incidents/{id}/notes", new { text, visibility }, ct);
+            note.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        }
+
+        var (_, olivia, indicator) = await OliviaOnHerStatusPageAsync();
+        await olivia.GotoAsync($"/incidents/{id}");
+        await Expect(indicator).ToHaveTextAsync("Live");
+        var announcer = olivia.Locator("#live-announcer");
+        await NoteAsync($"The print server is being restarted {tag}.", "Customer");
+        await Expect(announcer).ToHaveTextAsync($"Update from Maya Chen: The print server is being restarted {tag}.");
+
+        await NoteAsync($"Internal: the driver update is the suspect {tag}.", "Internal");
+        await NoteAsync($"Half the printers print again {tag}.", "Customer");
+        await NoteAsync($"Every printer prints again {tag}.", "Customer");
+        await Expect(olivia.Locator("[data-live-region=timeline]")).ToContainTextAsync($"Every printer prints again {tag}.");
+        await Expect(announcer).ToHaveTextAsync($"2 new timeline entries. The latest: Update from Maya Chen: Every printer prints again {tag}.", new() { Timeout = 15_000 });
     }
 
     /// <summary>A customer's status page says a new incident of her tenant too.</summary>

@@ -282,37 +282,56 @@
     if (gap || concernsPage(event)) scheduleRefresh();
   }
 
-  // A screen reader hears an incident arrive, as a sighted engineer sees its row appear: "New incident NWA-12, Sev1: Check-in kiosks
-  // down." Said politely (after what is being read) once its row is on the page, so an incident outside the page's filter stays
-  // silent. In an outage they arrive by the dozen: the first after a quiet spell is said at once, those within the next ten
-  // seconds together at its end ("3 new incidents. The most severe: …"), so the reader is never talked over for long.
+  // A screen reader hears what arrives, as a sighted person sees it appear: an incident on the triage queue or a customer's status
+  // page ("New incident NWA-12, Sev1: Check-in kiosks down."), an entry on an incident's timeline ("Update from Maya Chen: …").
+  // Said politely (after what is being read) once it is on the page, so an incident outside the queue's filter, or a device
+  // update the timeline sums up, stays silent. In an outage they come by the dozen: the first after a quiet spell is said at
+  // once, those within the next ten seconds together at its end ("3 new incidents. The most severe: …"), so the reader is
+  // never talked over for long.
   const announceEvery = 10000, forgetAfter = 30000;
   const announcer = Object.assign(document.createElement("div"), { id: "live-announcer", className: "visually-hidden" });
-  announcer.setAttribute("role", "status");
+  announcer.setAttribute("aria-live", "polite"); // a live region, not a second role=status: that is the page's banner
   announcer.setAttribute("aria-atomic", "true");
   document.body.append(announcer);
-  const arriving = new Map(); // incident id → { incident, at }: created, its row not on the page yet
+  const arriving = new Map(); // key (an incident's id, an entry's number) → { incident?, at }: announced, not on the page yet
   let arrived = [], lastSaid = -Infinity, sayTimer = 0;
-  function onCreated(event) {
-    if ((page === "triage" || page === "status") && concernsPage(event)) arriving.set(event.incident.id, { incident: event.incident, at: performance.now() });
+  function onArriving(event) {
+    if (!concernsPage(event) || arriving.size > 500) return;
+    // An entry by its number on the incident, as its page keys it (shorter than its id: the page is refetched by crowds).
+    if (page === "incident" && event.entry) arriving.set(String(event.entry.sequence), { at: performance.now() });
+    else if ((page === "triage" || page === "status") && event.entry?.kind === "Opened")
+      arriving.set(event.incident.id, { incident: event.incident, at: performance.now() });
   }
   function announceArrivals() {
-    for (const [id, { incident, at }] of arriving) {
-      if (document.querySelector(`[data-live-region] [data-live-key="${CSS.escape(id)}"]`)) {
-        arrived.push(incident);
-        arriving.delete(id);
+    for (const [key, { incident, at }] of arriving) {
+      const shown = document.querySelector(`[data-live-region] [data-live-key="${CSS.escape(key)}"]`);
+      if (shown) {
+        arrived.push(incident ?? { entry: shown });
+        arriving.delete(key);
       } else if (performance.now() - at > forgetAfter) {
-        arriving.delete(id); // not on this page (filtered out, or on a later page of the queue)
+        arriving.delete(key); // not on this page (filtered out, on a later page, summed up)
       }
     }
     if (arrived.length > 0 && !sayTimer) sayTimer = setTimeout(sayArrivals, Math.max(0, lastSaid + announceEvery - performance.now()));
   }
+  const shorten = text => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+  const sentence = text => (/[.!?…]$/.test(text) ? text : `${text}.`);
+  // An entry as the timeline shows it: its kind, who, what.
+  const entrySaid = li => {
+    const part = name => li.querySelector(`.${name}`)?.textContent.trim() ?? "";
+    return `${part("kind")} from ${part("actor")}: ${shorten(part("entry-text"))}`;
+  };
   function sayArrivals() {
     sayTimer = 0;
     lastSaid = performance.now();
-    const first = arrived.reduce((a, b) => (b.severity < a.severity ? b : a)); // "Sev1" < "Sev2"; the earlier of equals
-    const what = `${first.reference}, ${first.severity}: ${first.title}`;
-    announcer.textContent = arrived.length === 1 ? `New incident ${what}.` : `${arrived.length} new incidents. The most severe: ${what}.`;
+    if (arrived[0].entry) {
+      const latest = entrySaid(arrived.at(-1).entry);
+      announcer.textContent = sentence(arrived.length === 1 ? latest : `${arrived.length} new timeline entries. The latest: ${latest}`);
+    } else {
+      const first = arrived.reduce((a, b) => (b.severity < a.severity ? b : a)); // "Sev1" < "Sev2"; the earlier of equals
+      const what = `${first.reference}, ${first.severity}: ${shorten(first.title)}`;
+      announcer.textContent = sentence(arrived.length === 1 ? `New incident ${what}` : `${arrived.length} new incidents. The most severe: ${what}`);
+    }
     arrived = [];
   }
 
@@ -328,7 +347,7 @@
                       "AdvisoryPublished", "AdvisoryUpdated", "EscalationRaised"]) {
     connection.on(name, onSequenced);
   }
-  connection.on("IncidentCreated", onCreated);
+  for (const name of ["IncidentCreated", "IncidentChanged", "IncidentAssigned", "TimelineEntryAdded"]) connection.on(name, onArriving);
   // For MSP people (the page has #live-alerts only for them), an escalation or a provider's advisory for one of their tenants
   // is said on top of whatever live page is open, not only on the page it concerns: a line with a link, kept until
   // dismissed, the newest first, five at most. An event comes on several streams (the MSP's and each tenant's), so each is
