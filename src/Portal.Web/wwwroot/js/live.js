@@ -293,10 +293,10 @@
   announcer.setAttribute("aria-live", "polite"); // a live region, not a second role=status: that is the page's banner
   announcer.setAttribute("aria-atomic", "true");
   document.body.append(announcer);
-  const arriving = new Map(); // key (an incident's id, an entry's number) → { incident?, at }: announced, not on the page yet
+  const arriving = new Map(); // key (an incident's id, an entry's number) → { incident?, at }: an event told of it, its row not shown yet
   let arrived = [], lastSaid = -Infinity, sayTimer = 0;
   function onArriving(event) {
-    if (!concernsPage(event) || arriving.size > 500) return;
+    if (!concernsPage(event) || arriving.size > 500) return; // bounded: a flood of device updates, none of them shown
     // An entry by its number on the incident, as its page keys it (shorter than its id: the page is refetched by crowds).
     if (page === "incident" && event.entry) arriving.set(String(event.entry.sequence), { at: performance.now() });
     else if ((page === "triage" || page === "status") && event.entry?.kind === "Opened")
