@@ -455,6 +455,39 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(announcer).ToHaveTextAsync($"2 new timeline entries. The latest: Update from Maya Chen: Every printer prints again {tag}.", new() { Timeout = 15_000 });
     }
 
+    /// <summary>
+    /// A queue in a tab behind another (the engineer reading a runbook at 3 a.m.) counts in its title the incidents that arrived
+    /// on it meanwhile, "(2 new) …", until the tab is looked at again.
+    /// </summary>
+    [Fact]
+    public async Task A_queue_behind_another_tab_counts_in_its_title_the_incidents_that_arrived_until_it_is_looked_at()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var (maya, queue, tag, _) = await MayaOnANarrowedQueueAsync(liam, "Ramp radios silent");
+        await SetHiddenAsync(maya, true);
+
+        var second = $"Fuel trucks idle {tag}";
+        await OpenOnNorthwindAsync(liam, second, "Sev2");
+        await Expect(queue).ToContainTextAsync(second);
+        await Expect(maya).ToHaveTitleAsync(new Regex(@"\(1 new\) .*Triage"));
+        var third = $"De-icing queue stuck {tag}";
+        await OpenOnNorthwindAsync(liam, third, "Sev3");
+        await Expect(queue).ToContainTextAsync(third);
+        await Expect(maya).ToHaveTitleAsync(new Regex(@"\(2 new\) .*Triage"));
+
+        await SetHiddenAsync(maya, false);
+        await Expect(maya).Not.ToHaveTitleAsync(new Regex("new\\)"));
+    }
+
+    /// <summary>Headless Chromium shows every page: the test says of the page what a browser says of a tab behind another, and back.</summary>
+    private static async Task SetHiddenAsync(IPage page, bool hidden) => await page.EvaluateAsync("""
+        hidden => {
+          Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+          Object.defineProperty(document, "visibilityState", { value: hidden ? "hidden" : "visible", configurable: true });
+          document.dispatchEvent(new Event("visibilitychange"));
+        }
+        """, hidden);
+
     /// <summary>A customer's status page says a new incident of her tenant too.</summary>
     [Fact]
     public async Task A_customers_screen_reader_hears_a_new_incident_arrive_on_her_status_page()

@@ -308,6 +308,7 @@
       if (shown) {
         arrived.push(incident ?? { entry: shown });
         arriving.delete(key);
+        arrivedUnseen();
       } else if (performance.now() - at > forgetAfter) {
         arriving.delete(key); // not on this page (filtered out, on a later page, summed up)
       }
@@ -357,10 +358,23 @@
   const alerts = document.getElementById("live-alerts");
   const alertsShown = new Set();
   const pageTitle = document.title;
-  // The tab says how many lines wait, for an engineer whose Portal tab is behind another.
+  // The tab says how many lines wait, for an engineer whose Portal tab is behind another, and how much arrived on the page
+  // while it was not looked at ("(2 new)": the incidents or timeline entries said above), until it is looked at again.
+  let unseen = 0;
   function countInTitle() {
-    document.title = alerts.childElementCount > 0 ? `(${alerts.childElementCount}) ${pageTitle}` : pageTitle;
+    const lines = alerts?.childElementCount ?? 0;
+    document.title = `${lines > 0 ? `(${lines}) ` : ""}${unseen > 0 ? `(${unseen} new) ` : ""}${pageTitle}`;
   }
+  function arrivedUnseen() {
+    if (!document.hidden) return;
+    unseen++;
+    countInTitle();
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden || unseen === 0) return;
+    unseen = 0;
+    countInTitle();
+  });
   // Dismissed lines by key, per user on this browser, each kept two days: longer than a missed line is said again (24 hours).
   const dismissedKey = `portal.dismissedAlerts.${alerts?.dataset.userId}`;
   function dismissed() {
