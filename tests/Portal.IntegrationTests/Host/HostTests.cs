@@ -121,7 +121,7 @@ public sealed class HostTests(SqliteApp app) : IClassFixture<SqliteApp>
         var parameters = paths.GetProperty("/api/v1/incidents").GetProperty("get").GetProperty("parameters").EnumerateArray()
             .Select(p => p.GetProperty("name").GetString()!.ToLowerInvariant()).ToList();
         // (documented as TenantId, PageSize...; binding is case-insensitive, so only the set of names is asserted)
-        parameters.ShouldBe(["tenantid", "status", "severity", "assigneeid", "unassigned", "open", "overdue", "q", "page", "pagesize"], ignoreOrder: true);
+        parameters.ShouldBe(["tenantid", "status", "severity", "assigneeid", "unassigned", "open", "overdue", "q", "page", "pagesize", "cursor"], ignoreOrder: true);
     }
 
     [Fact]
