@@ -36,6 +36,15 @@ public sealed record ListIncidents(
 
     /// <summary>Far past any real list; it keeps the rows skipped, (page − 1) × page size, inside a 32-bit OFFSET.</summary>
     public const int MaxPage = 1_000_000;
+
+    /// <summary>The severity, time and id of the row a cursor follows, or null for none; a cursor this list did not give is a 400.</summary>
+    internal static (Severity Severity, DateTimeOffset At, Guid Id)? After(string? cursor) =>
+        KeysetCursor.DecodeRankAt(CursorKind, cursor) switch
+        {
+            null => null,
+            var (rank, at, id) when Enum.IsDefined((Severity)rank) => ((Severity)rank, at, id),
+            _ => throw new ValidationException([new FluentValidation.Results.ValidationFailure("cursor", "The cursor is not one this list gave out.")]),
+        };
 }
 
 public sealed class ListIncidentsValidator : AbstractValidator<ListIncidents>
@@ -60,7 +69,7 @@ public sealed class ListIncidentsValidator : AbstractValidator<ListIncidents>
     {
         try
         {
-            return cursor is null || ListIncidentsHandler.After(cursor) is not null;
+            return cursor is null || ListIncidents.After(cursor) is not null;
         }
         catch (ValidationException)
         {
@@ -99,7 +108,7 @@ public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser current
         }
 
         var total = await incidents.CountAsync(cancellationToken);
-        if (After(query.Cursor) is var (severity, at, id))
+        if (ListIncidents.After(query.Cursor) is var (severity, at, id))
         {
             // After the cursor's row in the list's order. Severity is stored as its name, so "less severe" is a set, not a '>'.
             var lessSevere = Enum.GetValues<Severity>().Where(s => s > severity).ToList();
@@ -117,13 +126,4 @@ public sealed class ListIncidentsHandler(PortalDbContext db, CurrentUser current
         var tenants = user.Tenants;
         return new PageOf<IncidentView>([.. page.Select(i => IncidentView.From(i, tenants[i.TenantId].Name, user.AccessTo(i.TenantId)))], query.Page, query.PageSize, total, next);
     }
-
-    /// <summary>The severity, time and id of the row a cursor follows, or null for none; a cursor this list did not give is a 400.</summary>
-    internal static (Severity Severity, DateTimeOffset At, Guid Id)? After(string? cursor) =>
-        KeysetCursor.DecodeRankAt(ListIncidents.CursorKind, cursor) switch
-        {
-            null => null,
-            var (rank, at, id) when Enum.IsDefined((Severity)rank) => ((Severity)rank, at, id),
-            _ => throw new ValidationException([new FluentValidation.Results.ValidationFailure("cursor", "The cursor is not one this list gave out.")]),
-        };
 }
