@@ -92,6 +92,28 @@ public sealed class RemediationJourneyTests(PortalApp app)
     }
 
     [Fact]
+    public async Task A_fresh_incidents_burn_down_spans_ten_minutes_from_its_one_point_not_years()
+    {
+        var maya = await app.SignInAsync("Maya Chen");
+        await TriagePage.OpenIncidentAsync(maya, "Fabrikam Health (FAB)", TriagePage.UniqueTitle("One ward PC boot-looping"), "Sev3", "One PC restarts.");
+        var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        var tenantId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}", Ct)).GetProperty("tenantId").GetGuid();
+        var deviceId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/tenants/{tenantId}/devices?limit=1", Ct)).GetProperty("items")[0].GetProperty("id").GetGuid();
+        (await api.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks", new { deviceId }, Ct)).EnsureSuccessStatusCode();
+        var points = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}/burn-down", Ct)).GetProperty("points");
+        points.GetArrayLength().ShouldBe(1);
+
+        await maya.GotoAsync($"/incidents/{incidentId}/remediation");
+        var chart = maya.GetByTestId("burndown");
+        await Expect(chart.Locator("canvas")).ToHaveCountAsync(1);
+        await Expect(chart).ToHaveAttributeAsync("data-points", "1");
+        // uPlot alone widened a single point's axis to about three years (2027 to 2029 for a point in December 2026).
+        (await chart.GetAttributeAsync("data-from")).ShouldBe(points[0].GetProperty("at").GetInt64().ToString());
+        (long.Parse((await chart.GetAttributeAsync("data-to"))!) - long.Parse((await chart.GetAttributeAsync("data-from"))!)).ShouldBe(600);
+    }
+
+    [Fact]
     public async Task The_engineer_ticks_every_task_on_the_page_at_once_and_sees_how_many_one_apply_will_change()
     {
         var maya = await app.SignInAsync("Maya Chen");

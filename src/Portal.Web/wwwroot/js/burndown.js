@@ -5,6 +5,16 @@
 (() => {
   "use strict";
 
+  const MinimumSpanSeconds = 600;
+  // Whole minutes and up between ticks, and every time in UTC as the rest of Portal writes it ("14 Dec 09:00 UTC"): uPlot
+  // alone ticks every 30 s, writes the browser's local time on a 12-hour clock, and runs its labels into one another.
+  const TickSeconds = [60, 120, 300, 600, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400];
+  const Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const pad = n => String(n).padStart(2, "0");
+  const time = s => { const d = new Date(s * 1000); return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`; };
+  const day = s => { const d = new Date(s * 1000); return `${d.getUTCDate()} ${Months[d.getUTCMonth()]}`; };
+  const tick = (s, step) => step >= 86400 || time(s) === "00:00" ? day(s) : time(s);
+
   function draw(host) {
     if (host.dataset.drawn === "1" || !window.uPlot) return;
     const source = host.querySelector("script[type='application/json']");
@@ -21,15 +31,21 @@
     const xs = points.map(p => p.at);
     const remaining = points.map(p => p.total - p.completed);
     const done = points.map(p => p.done ?? p.completed);
+    const onePoint = points.length === 1;
     new uPlot({
       width: Math.max(320, host.clientWidth || 640),
       height: 220,
-      scales: { x: { time: true } },
+      // At least ten minutes from the first point: a fresh incident has one point (or a few within seconds); uPlot labels a
+      // span of seconds in milliseconds, and gives one point 86,400,000 s (a day's worth of milliseconds, read as seconds).
+      // The span drawn (Unix seconds) goes in data-from and data-to, for the same readers as above.
+      scales: { x: { time: true, range: (u, min, max) => [min, onePoint ? min + MinimumSpanSeconds : Math.max(max, min + MinimumSpanSeconds)] } },
+      axes: [{ space: 60, incrs: TickSeconds, values: (u, splits, axis, space, step) => splits.map(s => tick(s, step)) }, {}],
       series: [
-        {},
+        { value: (u, s) => s == null ? "--" : `${day(s)} ${time(s)} UTC` },
         { label: "Remaining", stroke: "#b3261e", width: 2 },
         { label: "Done", stroke: "#1b6e3a", width: 2 },
       ],
+      hooks: { setScale: [(u, key) => { if (key === "x") { host.dataset.from = String(u.scales.x.min); host.dataset.to = String(u.scales.x.max); } }] },
     }, [xs, remaining, done], host);
   }
 
