@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -111,6 +112,11 @@ public sealed class RemediationJourneyTests(PortalApp app)
         // uPlot alone widened a single point's axis to about three years (2027 to 2029 for a point in December 2026).
         (await chart.GetAttributeAsync("data-from")).ShouldBe(points[0].GetProperty("at").GetInt64().ToString());
         (long.Parse((await chart.GetAttributeAsync("data-to"))!) - long.Parse((await chart.GetAttributeAsync("data-from"))!)).ShouldBe(600);
+
+        // Pointing at the chart names the point's time as the page writes times, in UTC (uPlot alone: the browser's local time, "12/7/26 1:48pm").
+        var at = DateTimeOffset.FromUnixTimeSeconds(points[0].GetProperty("at").GetInt64());
+        await chart.Locator(".u-over").HoverAsync();
+        await Expect(chart.Locator(".u-legend .u-value").First).ToHaveTextAsync(at.ToString("d MMM HH:mm", CultureInfo.InvariantCulture) + " UTC");
     }
 
     [Fact]
