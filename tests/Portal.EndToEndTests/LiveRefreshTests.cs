@@ -479,6 +479,28 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(maya).Not.ToHaveTitleAsync(new Regex("new\\)"));
     }
 
+    [Fact]
+    public async Task An_incident_that_arrives_on_a_queue_behind_another_tab_is_tinted_until_ten_seconds_after_the_queue_is_looked_at()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var (maya, queue, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Baggage belts halted");
+        await SetHiddenAsync(maya, true);
+
+        var second = $"Gate screens dark {tag}";
+        await OpenOnNorthwindAsync(liam, second, "Sev2");
+        var arrived = queue.Locator("tbody tr", new() { HasText = second });
+        await Expect(arrived).ToHaveClassAsync(new Regex(@"\barrived\b"));
+        await Expect(queue.Locator("tbody tr", new() { HasText = first })).Not.ToHaveClassAsync(new Regex(@"\barrived\b"));
+
+        // Behind another tab for longer than the tint lasts: still tinted when the queue is looked at again, and then for ten seconds.
+        await maya.WaitForTimeoutAsync(11_000);
+        await Expect(arrived).ToHaveClassAsync(new Regex(@"\barrived\b"));
+        await SetHiddenAsync(maya, false);
+        var lookedAt = DateTime.UtcNow;
+        await Expect(arrived).Not.ToHaveClassAsync(new Regex(@"\barrived\b"), new() { Timeout = 15_000 });
+        (DateTime.UtcNow - lookedAt).ShouldBeGreaterThan(TimeSpan.FromSeconds(9));
+    }
+
     /// <summary>Headless Chromium shows every page: the test says of the page what a browser says of a tab behind another, and back.</summary>
     private static async Task SetHiddenAsync(IPage page, bool hidden) => await page.EvaluateAsync("""
         hidden => {

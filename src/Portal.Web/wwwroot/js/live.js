@@ -308,13 +308,36 @@
       if (shown) {
         arrived.push(incident ?? { entry: shown });
         arriving.delete(key);
+        marked.set(key, document.hidden ? Infinity : performance.now() + markFor);
         arrivedUnseen();
       } else if (performance.now() - at > forgetAfter) {
         arriving.delete(key); // not on this page (filtered out, on a later page, summed up)
       }
     }
     if (arrived.length > 0 && !sayTimer) sayTimer = setTimeout(sayArrivals, Math.max(0, lastSaid + announceEvery - performance.now()));
+    markArrived();
   }
+  // And seen: what arrived is tinted (class "arrived") until ten seconds after the page is looked at, so a new Sev1 in the
+  // middle of a long queue catches the eye; a page behind another tab keeps the tint for when it is back. A refetch replaces
+  // the rows, so the class goes on again after each.
+  const markFor = 10000;
+  const marked = new Map(); // key → when its tint ends (Infinity while the page is not looked at)
+  let unmarkTimer = 0;
+  function markArrived() {
+    const now = performance.now();
+    for (const [key, until] of marked) if (until <= now) marked.delete(key);
+    for (const row of document.querySelectorAll("[data-live-region] [data-live-key].arrived"))
+      if (!marked.has(row.dataset.liveKey)) row.classList.remove("arrived");
+    for (const key of marked.keys()) document.querySelector(`[data-live-region] [data-live-key="${CSS.escape(key)}"]`)?.classList.add("arrived");
+    clearTimeout(unmarkTimer);
+    const next = Math.min(...marked.values());
+    if (Number.isFinite(next)) unmarkTimer = setTimeout(markArrived, next - now);
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) return;
+    for (const [key, until] of marked) if (until === Infinity) marked.set(key, performance.now() + markFor);
+    markArrived();
+  });
   const shorten = text => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
   const sentence = text => (/[.!?…]$/.test(text) ? text : `${text}.`);
   // An entry as the timeline shows it: its kind, who, what.
