@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Shouldly;
 using static Microsoft.Playwright.Assertions;
@@ -117,6 +118,28 @@ public sealed class RemediationJourneyTests(PortalApp app)
         var at = DateTimeOffset.FromUnixTimeSeconds(points[0].GetProperty("at").GetInt64());
         await chart.Locator(".u-over").HoverAsync();
         await Expect(chart.Locator(".u-legend .u-value").First).ToHaveTextAsync(at.ToString("d MMM HH:mm", CultureInfo.InvariantCulture) + " UTC");
+    }
+
+    [Fact]
+    public async Task A_burn_down_runs_to_now_so_the_time_since_anything_moved_shows()
+    {
+        // The demo's boot-loop incident: its last wave of fixes was minutes before the app started, and no test moves its tasks.
+        var incidentId = await app.ReadAsync(db => db.Incidents.Where(i => i.Reference == "NWA-1").Select(i => i.Id).SingleAsync());
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        var points = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}/burn-down", Ct)).GetProperty("points");
+        var lastChange = points[points.GetArrayLength() - 1].GetProperty("at").GetInt64();
+        var maya = await app.SignInAsync("Maya Chen");
+
+        await maya.GotoAsync($"/incidents/{incidentId}/remediation");
+        var chart = maya.GetByTestId("burndown");
+        await Expect(chart.Locator("canvas")).ToHaveCountAsync(1);
+        var drawnTo = long.Parse((await chart.GetAttributeAsync("data-to"))!);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        drawnTo.ShouldBeInRange(now - 30, now + 1, "the axis ends at now");
+        (drawnTo - lastChange).ShouldBeGreaterThan(60, "the last change is not the end of the axis: the flat line after it is the time nothing moved");
+        long.Parse((await chart.GetAttributeAsync("data-from"))!).ShouldBe(points[0].GetProperty("at").GetInt64());
+        // What the last point says is still what the counts say, whatever is drawn after it.
+        await Expect(chart).ToHaveAttributeAsync("data-remaining", (points[points.GetArrayLength() - 1].GetProperty("remaining").GetInt32()).ToString(CultureInfo.InvariantCulture));
     }
 
     [Fact]

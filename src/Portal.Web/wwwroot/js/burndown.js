@@ -28,14 +28,18 @@
     const last = points[points.length - 1];
     host.dataset.remaining = String(last.total - last.completed);
     host.dataset.done = String(last.done ?? last.completed);
-    const xs = points.map(p => p.at);
-    const remaining = points.map(p => p.total - p.completed);
-    const done = points.map(p => p.done ?? p.completed);
-    const onePoint = points.length === 1;
+    // The chart runs to now: the counts change only with a new point, so the last one holds until now, and a flat line to
+    // the right edge shows how long nothing moved, which an axis ending at the last change hides.
+    const now = Math.floor(Date.now() / 1000);
+    const drawn = now > last.at ? [...points, { ...last, at: now }] : points;
+    const xs = drawn.map(p => p.at);
+    const remaining = drawn.map(p => p.total - p.completed);
+    const done = drawn.map(p => p.done ?? p.completed);
+    const onePoint = drawn.length === 1;
     new uPlot({
       width: Math.max(320, host.clientWidth || 640),
       height: 220,
-      // At least ten minutes from the first point: a fresh incident has one point (or a few within seconds); uPlot labels a
+      // At least ten minutes from the first point: a fresh incident has one point (or a few within minutes); uPlot labels a
       // span of seconds in milliseconds, and gives one point 86,400,000 s (a day's worth of milliseconds, read as seconds).
       // The span drawn (Unix seconds) goes in data-from and data-to, for the same readers as above.
       scales: { x: { time: true, range: (u, min, max) => [min, onePoint ? min + MinimumSpanSeconds : Math.max(max, min + MinimumSpanSeconds)] } },
