@@ -49,6 +49,32 @@ public sealed class LayoutTests(PortalApp app)
         wide.ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// The advisory's tenants sit in a side column beside its runbook: as a table, two buttons per tenant made it wider than the
+    /// column on every desktop width, and "Acknowledge" was cut off at the frame's edge. Where the column is narrow the rows are cards.
+    /// </summary>
+    [Theory]
+    [InlineData(1024)]
+    [InlineData(1280)]
+    [InlineData(1440)]
+    public async Task An_advisorys_tenant_rows_keep_their_buttons_in_view_beside_the_runbook(int width)
+    {
+        var demoAdvisory = await DemoAdvisoryAsync();
+        var ines = await app.SignInAsync("Ines Duarte"); // her tenants have not acknowledged the demo advisory: two buttons each
+        await ines.SetViewportSizeAsync(width, 900);
+        await ines.GotoAsync($"/advisories/{demoAdvisory}");
+        var frame = ines.Locator(".table-wrap", new() { Has = ines.GetByTestId("advisory-tenants") });
+        var frameBox = (await frame.BoundingBoxAsync())!;
+        var buttons = ines.GetByTestId("advisory-tenants").GetByRole(AriaRole.Button);
+        (await buttons.CountAsync()).ShouldBe(4);
+        foreach (var button in await buttons.AllAsync())
+        {
+            var box = (await button.BoundingBoxAsync())!;
+            (box.X + box.Width).ShouldBeLessThanOrEqualTo(frameBox.X + frameBox.Width, $"{await button.InnerTextAsync()} at {width} px");
+        }
+        (await frame.EvaluateAsync<bool>("wrap => wrap.scrollWidth <= wrap.clientWidth")).ShouldBeTrue("the frame does not scroll sideways");
+    }
+
     /// <summary>A title of long tokens (a file path, a hostname list), as pasted in an outage; a summary over several lines.</summary>
     private async Task LongWordedIncidentAsync(string tenantId)
     {
