@@ -96,13 +96,8 @@ public sealed class RemediationJourneyTests(PortalApp app)
     [Fact]
     public async Task A_fresh_incidents_burn_down_spans_ten_minutes_from_its_one_point_not_years()
     {
-        var maya = await app.SignInAsync("Maya Chen");
-        await TriagePage.OpenIncidentAsync(maya, "Fabrikam Health (FAB)", TriagePage.UniqueTitle("One ward PC boot-looping"), "Sev3", "One PC restarts.");
-        var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
+        var (maya, incidentId) = await MayaOpensAnIncidentWithDeviceTasksAsync("Fabrikam Health (FAB)", "One ward PC boot-looping", "Sev3", "One PC restarts.", devices: 1);
         using var api = await app.ApiClientAsync("maya@harborit.example");
-        var tenantId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}", Ct)).GetProperty("tenantId").GetGuid();
-        var deviceId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/tenants/{tenantId}/devices?limit=1", Ct)).GetProperty("items")[0].GetProperty("id").GetGuid();
-        (await api.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks", new { deviceId }, Ct)).EnsureSuccessStatusCode();
         var points = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}/burn-down", Ct)).GetProperty("points");
         points.GetArrayLength().ShouldBe(1);
 
@@ -145,15 +140,7 @@ public sealed class RemediationJourneyTests(PortalApp app)
     [Fact]
     public async Task The_engineer_ticks_every_task_on_the_page_at_once_and_sees_how_many_one_apply_will_change()
     {
-        var maya = await app.SignInAsync("Maya Chen");
-        await TriagePage.OpenIncidentAsync(maya, "Tailspin Logistics (TSL)", TriagePage.UniqueTitle("Depot scanners boot-looping"), "Sev2", "Scanners restart.");
-        var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
-        using var api = await app.ApiClientAsync("maya@harborit.example");
-        var tenantId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}", Ct)).GetProperty("tenantId").GetGuid();
-        var devices = (await api.GetFromJsonAsync<JsonElement>($"api/v1/tenants/{tenantId}/devices?limit=5", Ct)).GetProperty("items").EnumerateArray()
-            .Select(d => d.GetProperty("id").GetGuid()).ToList();
-        foreach (var device in devices)
-            (await api.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks", new { deviceId = device }, Ct)).EnsureSuccessStatusCode();
+        var (maya, incidentId) = await MayaOpensAnIncidentWithDeviceTasksAsync("Tailspin Logistics (TSL)", "Depot scanners boot-looping", "Sev2", "Scanners restart.", devices: 5);
         await maya.GotoAsync($"/incidents/{incidentId}/remediation");
 
         var rows = maya.GetByTestId("task-table").Locator("tbody tr");
@@ -361,5 +348,21 @@ public sealed class RemediationJourneyTests(PortalApp app)
         var foreign = await olivia.GotoAsync($"/status/{foreignTenant}/recovery");
         foreign!.Status.ShouldBe(404);
         (await olivia.ContentAsync()).ShouldNotContain("Woodgrove");
+    }
+
+    /// <summary>Maya opens an incident from the triage page, and her script adds a task for each of the tenant's first <paramref name="devices"/> devices.</summary>
+    private async Task<(IPage Maya, Guid IncidentId)> MayaOpensAnIncidentWithDeviceTasksAsync(string tenant, string what, string severity, string summary, int devices)
+    {
+        var maya = await app.SignInAsync("Maya Chen");
+        await TriagePage.OpenIncidentAsync(maya, tenant, TriagePage.UniqueTitle(what), severity, summary);
+        var incidentId = Guid.Parse(new Uri(maya.Url).Segments[^1]);
+        using var api = await app.ApiClientAsync("maya@harborit.example");
+        var tenantId = (await api.GetFromJsonAsync<JsonElement>($"api/v1/incidents/{incidentId}", Ct)).GetProperty("tenantId").GetGuid();
+        var deviceIds = (await api.GetFromJsonAsync<JsonElement>($"api/v1/tenants/{tenantId}/devices?limit={devices}", Ct)).GetProperty("items").EnumerateArray()
+            .Select(d => d.GetProperty("id").GetGuid()).ToList();
+        deviceIds.Count.ShouldBe(devices);
+        foreach (var deviceId in deviceIds)
+            (await api.PostAsJsonAsync($"api/v1/incidents/{incidentId}/tasks", new { deviceId }, Ct)).EnsureSuccessStatusCode();
+        return (maya, incidentId);
     }
 }
