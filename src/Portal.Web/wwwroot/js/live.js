@@ -309,6 +309,7 @@
         arrived.push(incident ?? { entry: shown });
         arriving.delete(key);
         marked.set(key, document.hidden ? Infinity : performance.now() + markFor);
+        if (marked.size > 200) marked.delete(marked.keys().next().value); // hours behind another tab: the newest 200 (a page shows fewer)
         arrivedUnseen();
       } else if (performance.now() - at > forgetAfter) {
         arriving.delete(key); // not on this page (filtered out, on a later page, summed up)
