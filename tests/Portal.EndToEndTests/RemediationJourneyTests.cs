@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Shouldly;
@@ -133,8 +134,14 @@ public sealed class RemediationJourneyTests(PortalApp app)
         drawnTo.ShouldBeInRange(now - 30, now + 1, "the axis ends at now");
         (drawnTo - lastChange).ShouldBeGreaterThan(60, "the last change is not the end of the axis: the flat line after it is the time nothing moved");
         long.Parse((await chart.GetAttributeAsync("data-from"))!).ShouldBe(points[0].GetProperty("at").GetInt64());
-        // What the last point says is still what the counts say, whatever is drawn after it.
-        await Expect(chart).ToHaveAttributeAsync("data-remaining", (points[points.GetArrayLength() - 1].GetProperty("remaining").GetInt32()).ToString(CultureInfo.InvariantCulture));
+        // What the last point says is still what the counts say, whatever is drawn after it; with the pointer off the chart the
+        // legend reads it, as of now.
+        var remaining = points[points.GetArrayLength() - 1].GetProperty("remaining").GetInt32().ToString(CultureInfo.InvariantCulture);
+        await Expect(chart).ToHaveAttributeAsync("data-remaining", remaining);
+        var legend = chart.Locator(".u-legend .u-value");
+        await Expect(legend.Nth(0)).ToHaveTextAsync(new Regex(@"^\d{1,2} [A-Z][a-z]{2} \d{2}:\d{2} UTC$"));
+        await Expect(legend.Nth(1)).ToHaveTextAsync(remaining);
+        await Expect(legend.Nth(2)).ToHaveTextAsync((await chart.GetAttributeAsync("data-done"))!);
     }
 
     [Fact]

@@ -14,6 +14,9 @@
   const time = s => { const d = new Date(s * 1000); return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`; };
   const day = s => { const d = new Date(s * 1000); return `${d.getUTCDate()} ${Months[d.getUTCMonth()]}`; };
   const tick = (s, step) => step >= 86400 || time(s) === "00:00" ? day(s) : time(s);
+  // The legend reads the point under the pointer, and with the pointer off the chart the last one (now): what is left and
+  // what was restored at a glance, where uPlot alone writes "--".
+  const atPointer = (u, value, series, index) => (index == null ? u.data[series].at(-1) : value);
 
   function draw(host) {
     if (host.dataset.drawn === "1" || !window.uPlot) return;
@@ -45,9 +48,9 @@
       scales: { x: { time: true, range: (u, min, max) => [min, onePoint ? min + MinimumSpanSeconds : Math.max(max, min + MinimumSpanSeconds)] } },
       axes: [{ space: 60, incrs: TickSeconds, values: (u, splits, axis, space, step) => splits.map(s => tick(s, step)) }, {}],
       series: [
-        { value: (u, s) => s == null ? "--" : `${day(s)} ${time(s)} UTC` },
-        { label: "Remaining", stroke: "#b3261e", width: 2 },
-        { label: "Done", stroke: "#1b6e3a", width: 2 },
+        { value: (u, v, s, i) => `${day(atPointer(u, v, s, i))} ${time(atPointer(u, v, s, i))} UTC` },
+        { label: "Remaining", stroke: "#b3261e", width: 2, value: (u, v, s, i) => String(atPointer(u, v, s, i)) },
+        { label: "Done", stroke: "#1b6e3a", width: 2, value: (u, v, s, i) => String(atPointer(u, v, s, i)) },
       ],
       hooks: { setScale: [(u, key) => { if (key === "x") { host.dataset.from = String(u.scales.x.min); host.dataset.to = String(u.scales.x.max); } }] },
     }, [xs, remaining, done], host);
