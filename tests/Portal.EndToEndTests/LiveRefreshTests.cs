@@ -501,6 +501,52 @@ public sealed class LiveRefreshTests(PortalApp app)
         (DateTime.UtcNow - lookedAt).ShouldBeGreaterThan(TimeSpan.FromSeconds(9));
     }
 
+    [Fact]
+    public async Task An_incident_opened_while_the_queues_connection_was_down_is_said_and_tinted_when_it_is_back()
+    {
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var first = $"Baggage scanners slow {tag}";
+        await OpenOnNorthwindAsync(liam, first, "Sev3");
+        var maya = await app.SignInAsync("Maya Chen");
+        // The page's socket goes through the test, which can drop it and keep the next ones out (as a network outage would).
+        IWebSocketRoute? socket = null;
+        var down = false;
+        await maya.RouteWebSocketAsync(new Regex("/hubs/status"), ws =>
+        {
+            if (down)
+            {
+                _ = ws.CloseAsync();
+                return;
+            }
+            socket = ws;
+            ws.ConnectToServer();
+        });
+        await maya.RouteAsync("**/hubs/status/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
+        await maya.GotoAsync($"/triage?q={tag}");
+        var queue = maya.Locator("[data-live-region=queue]");
+        var indicator = maya.Locator("#live-indicator");
+        await Expect(queue).ToContainTextAsync(first);
+        await Expect(indicator).ToHaveTextAsync("Live");
+        await Expect(maya.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
+
+        down = true;
+        await socket!.CloseAsync();
+        await Expect(indicator).ToHaveTextAsync("Reconnecting…");
+        var second = $"Gate printers jammed {tag}";
+        await OpenOnNorthwindAsync(liam, second, "Sev1");
+        await maya.WaitForTimeoutAsync(300);
+        await Expect(queue).Not.ToContainTextAsync(second); // its event had no way to the page
+
+        // Back: the reconnect's refetch brings it, and it is said and tinted as if its event had come; the one there before is not.
+        down = false;
+        await Expect(indicator).ToHaveTextAsync("Live", new() { Timeout = 20_000 });
+        await Expect(queue).ToContainTextAsync(second);
+        await Expect(maya.Locator("#live-announcer")).ToHaveTextAsync(new Regex($@"^New incident NWA-\d+, Sev1: {second}\.$"));
+        await Expect(queue.Locator("tbody tr", new() { HasText = second })).ToHaveClassAsync(new Regex(@"\barrived\b"));
+        await Expect(queue.Locator("tbody tr", new() { HasText = first })).Not.ToHaveClassAsync(new Regex(@"\barrived\b"));
+    }
+
     /// <summary>Headless Chromium shows every page: the test says of the page what a browser says of a tab behind another, and back.</summary>
     private static async Task SetHiddenAsync(IPage page, bool hidden) => await page.EvaluateAsync("""
         hidden => {

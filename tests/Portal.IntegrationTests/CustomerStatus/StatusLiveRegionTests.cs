@@ -41,7 +41,7 @@ public sealed partial class StatusLiveRegionTests(SqliteApp app) : IClassFixture
                 response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html", who);
                 response.Headers.Age.ShouldBeNull($"{who}: a region is never served from a copy kept per person");
             }
-            body.Trim().ShouldStartWith("<div data-live-region=\"status\">", customMessage: who);
+            body.Trim().ShouldStartWith("<div data-live-region=\"status\" ", customMessage: who);
             body.ShouldContain(incident.Reference, customMessage: who);
             body.ShouldNotContain("<html", customMessage: who);
             body.ShouldNotContain("__RequestVerificationToken", customMessage: who);

@@ -227,6 +227,8 @@
     if (indicator?.dataset.state === "stale") show("live", "Live");
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     sayMissed(fresh);
+    const shownBefore = catchingUp ? shownRows() : null;
+    catchingUp = false;
     const aim = aimedAt();
     const kept = new Set();
     for (const region of document.querySelectorAll("[data-live-region]")) {
@@ -257,6 +259,7 @@
     for (const input of document.querySelectorAll("input[data-live-version]")) {
       if (current && !kept.has(input.closest("[data-live-region]"))) input.value = current.value;
     }
+    if (shownBefore) noticeArrivedWhileAway(shownBefore);
     announceArrivals();
     main.dataset.liveRefreshedAt = new Date().toISOString();
     document.dispatchEvent(new CustomEvent("portal:refreshed")); // e.g. charts in a swapped region draw themselves again
@@ -279,6 +282,7 @@
     if (previous !== undefined && event.sequence <= previous) return; // already seen (or older)
     lastSequence.set(event.stream, event.sequence);
     const gap = previous !== undefined && event.sequence > previous + 1;
+    if (gap) catchingUp = true;
     if (gap || concernsPage(event)) scheduleRefresh();
   }
 
@@ -338,6 +342,31 @@
     if (document.hidden) return;
     for (const [key, until] of marked) if (until === Infinity) marked.set(key, performance.now() + markFor);
     markArrived();
+  });
+  // What arrived while no event could reach the page (the socket was down, a gap in a stream, the moments between the page's
+  // render and its socket joining) comes with the refetch that follows: it is said and tinted like the rest. An incident row
+  // counts if it opened after the region the page had was rendered (server times, data-opened and data-rendered-at: an
+  // incident that only moved onto the page is not new); a timeline entry if its number is above the last one the page had.
+  let catchingUp = false;
+  function shownRows() {
+    const keys = new Set([...document.querySelectorAll("[data-live-region] [data-live-key]")].map(row => row.dataset.liveKey));
+    const renderedAt = Math.max(...[...document.querySelectorAll("[data-live-region][data-rendered-at]")].map(region => Number(region.dataset.renderedAt)));
+    const lastEntry = Math.max(...[...document.querySelectorAll("[data-live-region=timeline] [data-live-key]")].map(li => Number(li.dataset.liveKey)));
+    return { keys, renderedAt, lastEntry };
+  }
+  function noticeArrivedWhileAway(before) {
+    if (page !== "triage" && page !== "status" && page !== "incident") return;
+    for (const row of document.querySelectorAll("[data-live-region] [data-live-key]")) {
+      const key = row.dataset.liveKey;
+      if (before.keys.has(key) || arriving.has(key) || arriving.size > 500) continue;
+      if (page === "incident" ? Number(key) > before.lastEntry : Number(row.dataset.opened) > before.renderedAt)
+        arriving.set(key, { incident: page === "incident" ? undefined : incidentOnRow(row), at: performance.now() });
+    }
+  }
+  const incidentOnRow = row => ({
+    reference: row.querySelector(".ref")?.textContent.trim() ?? "",
+    severity: row.querySelector(".sev")?.firstChild?.textContent.trim() ?? "",
+    title: row.querySelector("a[href^='/incidents/']")?.textContent.trim() ?? "",
   });
   const shorten = text => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
   const sentence = text => (/[.!?…]$/.test(text) ? text : `${text}.`);
@@ -481,6 +510,7 @@
 
   async function joined() {
     lastSequence.clear(); // a new connection may have missed anything: start counting again and refetch
+    catchingUp = true;
     if (page === "incident" && incidentId) {
       const watch = await connection.invoke("WatchIncident", incidentId);
       lastSequence.set(watch.stream, watch.sequence);
