@@ -121,20 +121,7 @@ public sealed class LiveAlertTests(PortalApp app)
         var title = TriagePage.UniqueTitle("Ticket kiosks frozen");
         var (reference, incidentId, tenantId) = await OpenSev1Async(ines, "Alpine Ski House (ASH)", title, "The kiosks at the base station do not respond.");
 
-        // The page's socket goes through the test, which can drop it and keep the next ones out (as a network outage would).
-        IWebSocketRoute? socket = null;
-        var down = false;
-        await ines.RouteWebSocketAsync(new Regex("/hubs/status"), ws =>
-        {
-            if (down)
-            {
-                _ = ws.CloseAsync();
-                return;
-            }
-            socket = ws;
-            ws.ConnectToServer();
-        });
-        await ines.RouteAsync("**/hubs/status/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
+        var outage = await LiveSocketOutage.RouteAsync(ines);
         await ines.GotoAsync("/triage");
         var indicator = ines.Locator("#live-indicator");
         await Expect(indicator).ToHaveTextAsync("Live");
@@ -143,15 +130,14 @@ public sealed class LiveAlertTests(PortalApp app)
         // The refresh that follows going live has been (it would read the page's list again while the socket is down).
         await Expect(ines.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
 
-        down = true;
-        await socket!.CloseAsync();
+        await outage.BeginAsync();
         await Expect(indicator).ToHaveTextAsync("Reconnecting…");
         (await app.EscalateAsync(incidentId, tenantId, TimeSpan.FromMinutes(16))).ShouldBeGreaterThan(0);
         await ines.WaitForTimeoutAsync(300);
         await Expect(alert).ToHaveCountAsync(0); // its live notice had no way to the page
 
         // Back: the reconnect refreshes the page, and the refreshed page names what was missed.
-        down = false;
+        outage.End();
         await Expect(indicator).ToHaveTextAsync("Live");
         await Expect(alert).ToHaveCountAsync(1);
         await Expect(alert).ToContainTextAsync($"Escalated: {reference}: Sev1 not acknowledged in time (level 1)");

@@ -509,20 +509,7 @@ public sealed class LiveRefreshTests(PortalApp app)
         var first = $"Baggage scanners slow {tag}";
         await OpenOnNorthwindAsync(liam, first, "Sev3");
         var maya = await app.SignInAsync("Maya Chen");
-        // The page's socket goes through the test, which can drop it and keep the next ones out (as a network outage would).
-        IWebSocketRoute? socket = null;
-        var down = false;
-        await maya.RouteWebSocketAsync(new Regex("/hubs/status"), ws =>
-        {
-            if (down)
-            {
-                _ = ws.CloseAsync();
-                return;
-            }
-            socket = ws;
-            ws.ConnectToServer();
-        });
-        await maya.RouteAsync("**/hubs/status/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
+        var outage = await LiveSocketOutage.RouteAsync(maya);
         await maya.GotoAsync($"/triage?q={tag}");
         var queue = maya.Locator("[data-live-region=queue]");
         var indicator = maya.Locator("#live-indicator");
@@ -530,8 +517,7 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(indicator).ToHaveTextAsync("Live");
         await Expect(maya.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
 
-        down = true;
-        await socket!.CloseAsync();
+        await outage.BeginAsync();
         await Expect(indicator).ToHaveTextAsync("Reconnecting…");
         var second = $"Gate printers jammed {tag}";
         await OpenOnNorthwindAsync(liam, second, "Sev1");
@@ -539,7 +525,7 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(queue).Not.ToContainTextAsync(second); // its event had no way to the page
 
         // Back: the reconnect's refetch brings it, and it is said and tinted as if its event had come; the one there before is not.
-        down = false;
+        outage.End();
         await Expect(indicator).ToHaveTextAsync("Live", new() { Timeout = 20_000 });
         await Expect(queue).ToContainTextAsync(second);
         await Expect(maya.Locator("#live-announcer")).ToHaveTextAsync(new Regex($@"^New incident NWA-\d+, Sev1: {second}\.$"));
