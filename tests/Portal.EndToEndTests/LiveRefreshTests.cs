@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Shouldly;
 using static Microsoft.Playwright.Assertions;
+using static Portal.EndToEndTests.Pointing;
 
 namespace Portal.EndToEndTests;
 
@@ -539,6 +540,81 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(queue.Locator("tbody tr", new() { HasText = first })).Not.ToHaveClassAsync(new Regex(@"\barrived\b"));
     }
 
+    /// <summary>A customer's status page whose connection dropped catches up the same way as the queue.</summary>
+    [Fact]
+    public async Task An_incident_opened_while_a_customers_status_page_was_cut_off_is_said_and_tinted_when_it_is_back()
+    {
+        using var maya = await app.ApiClientAsync("maya@harborit.example");
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var first = $"Lounge wifi slow {tag}";
+        await OpenOnNorthwindAsync(maya, first, "Sev4", "The lounge wifi is slow.");
+        var (_, olivia, indicator) = await OliviaOnHerStatusPageAsync();
+        var outage = await LiveSocketOutage.RouteAsync(olivia);
+        await olivia.ReloadAsync(); // the socket through the route
+        var status = olivia.Locator("[data-live-region=status]");
+        await Expect(status).ToContainTextAsync(first);
+        await Expect(indicator).ToHaveTextAsync("Live");
+        await Expect(olivia.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
+
+        await outage.BeginAsync();
+        await Expect(indicator).ToHaveTextAsync("Reconnecting…");
+        var second = $"Baggage belts stopped {tag}";
+        await OpenOnNorthwindAsync(maya, second, "Sev1", "Baggage belts are stopped at every airport.");
+        await olivia.WaitForTimeoutAsync(300);
+        await Expect(status).Not.ToContainTextAsync(second);
+
+        outage.End();
+        await Expect(indicator).ToHaveTextAsync("Live", new() { Timeout = 20_000 });
+        await Expect(status).ToContainTextAsync(second);
+        await Expect(olivia.Locator("#live-announcer")).ToHaveTextAsync(new Regex($@"^New incident NWA-\d+, Sev1: {second}\.$"));
+        await Expect(status.Locator("article", new() { HasText = second })).ToHaveClassAsync(new Regex(@"\barrived\b"));
+        await Expect(status.Locator("article", new() { HasText = first })).Not.ToHaveClassAsync(new Regex(@"\barrived\b"));
+    }
+
+    /// <summary>
+    /// An incident's page whose connection dropped: the update posted meanwhile comes with the reconnect's refetch, and is said
+    /// and tinted as if its event had come (a timeline entry counts if its number is above the page's last).
+    /// </summary>
+    [Fact]
+    public async Task An_update_posted_while_the_incidents_page_was_cut_off_is_said_and_tinted_when_it_is_back()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        using var maya = await app.ApiClientAsync("maya@harborit.example");
+        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
+        using var created = await maya.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title = $"Kiosks rebooting {tag}", severity = "Sev2" }, ct);
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid();
+        async Task NoteAsync(string text)
+        {
+            using var note = await maya.PostAsJsonAsync($"/api/v1/incidents/{id}/notes", new { text, visibility = "Customer" }, ct);
+            note.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        }
+        var before = $"The kiosks are being restarted {tag}.";
+        await NoteAsync(before);
+
+        var (_, olivia, indicator) = await OliviaOnHerStatusPageAsync();
+        var outage = await LiveSocketOutage.RouteAsync(olivia);
+        await olivia.GotoAsync($"/incidents/{id}");
+        var timeline = olivia.Locator("[data-live-region=timeline]");
+        await Expect(timeline).ToContainTextAsync(before);
+        await Expect(indicator).ToHaveTextAsync("Live");
+        await Expect(olivia.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
+
+        await outage.BeginAsync();
+        await Expect(indicator).ToHaveTextAsync("Reconnecting…");
+        var during = $"Half the kiosks are back {tag}.";
+        await NoteAsync(during);
+        await olivia.WaitForTimeoutAsync(300);
+        await Expect(timeline).Not.ToContainTextAsync(during);
+
+        outage.End();
+        await Expect(indicator).ToHaveTextAsync("Live", new() { Timeout = 20_000 });
+        await Expect(timeline).ToContainTextAsync(during);
+        await Expect(olivia.Locator("#live-announcer")).ToHaveTextAsync($"Update from Maya Chen: {during}");
+        await Expect(timeline.Locator("li", new() { HasText = during })).ToHaveClassAsync(new Regex(@"\barrived\b"));
+        await Expect(timeline.Locator("li", new() { HasText = before })).Not.ToHaveClassAsync(new Regex(@"\barrived\b"));
+    }
+
     /// <summary>Headless Chromium shows every page: the test says of the page what a browser says of a tab behind another, and back.</summary>
     private static async Task SetHiddenAsync(IPage page, bool hidden) => await page.EvaluateAsync("""
         hidden => {
@@ -558,43 +634,6 @@ public sealed class LiveRefreshTests(PortalApp app)
         await OpenOnNorthwindAsync(maya, title, "Sev2", "Gates close early today.");
         await Expect(olivia.Locator("#live-announcer")).ToHaveTextAsync(new Regex($@"^New incident NWA-\d+, Sev2: {title}\.$"));
     }
-
-    /// <summary>
-    /// Moves the pointer onto the middle of the link named <paramref name="name"/> in the live region <paramref name="region"/>, once
-    /// the page shows it, and returns where that is.
-    /// </summary>
-    private static async Task<(float X, float Y)> PointAtAsync(IPage page, string region, string name)
-    {
-        await page.Locator($"[data-live-region={region}]").GetByRole(AriaRole.Link, new() { Name = name }).HoverAsync(); // scrolled into view first
-        // Found and measured in one step of the page's: a region is swapped on every refetch (the first right after the page
-        // connects), and a link found, then measured apart, can be the one swapped out (no box: 0, 0).
-        var middle = await page.EvaluateAsync<double[]>("""
-            ([region, name]) => {
-              const r = [...document.querySelectorAll(`[data-live-region=${region}] a`)].find(a => a.textContent === name).getBoundingClientRect();
-              return [r.x + r.width / 2, r.y + r.height / 2];
-            }
-            """, new[] { region, name });
-        var (x, y) = ((float)middle[0], (float)middle[1]);
-        await page.Mouse.MoveAsync(x, y);
-        return (x, y);
-    }
-
-    /// <summary>The page's scroll has held for five frames: a wheel's scroll is animated, and the wheel does not wait for it.</summary>
-    private static async Task ScrollEndedAsync(IPage page) => await page.EvaluateAsync("""
-        () => new Promise(ended => {
-          let last = scrollY, still = 0;
-          const frame = () => {
-            still = scrollY === last ? still + 1 : 0;
-            last = scrollY;
-            if (still >= 5) ended(); else requestAnimationFrame(frame);
-          };
-          requestAnimationFrame(frame);
-        })
-        """);
-
-    /// <summary>The text of the queue's row or the status page's incident at (<paramref name="x"/>, <paramref name="y"/>), or "".</summary>
-    private static Task<string> ItemUnderAsync(IPage page, float x, float y) =>
-        page.EvaluateAsync<string>("([x, y]) => document.elementFromPoint(x, y)?.closest('tr, article')?.innerText ?? ''", new double[] { x, y });
 
     /// <summary>
     /// Maya's triage queue, live, narrowed by a tag of the test's own to one Sev3 incident of Northwind, "<paramref name="what"/>
