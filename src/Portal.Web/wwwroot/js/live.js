@@ -472,9 +472,13 @@
     });
     alert.append(title, link, button);
     // Newest first by the time of what it says (a missed line can come after a newer live one); never moved once shown.
+    // A line put above the queue pushes its rows down as a new Sev1 does, under a pointer on its way to one (or to an older
+    // line's Dismiss): what the hand aims at stays under it here too.
+    const aim = aimedAt();
     const older = [...alerts.children].find(line => Number(line.dataset.at) <= at);
     alerts.insertBefore(alert, older ?? null);
     while (alerts.childElementCount > 5) alerts.lastElementChild.remove();
+    if (aim) keepAimedAt(aim);
     countInTitle();
   }
   // A notice as the hub sends it or as #pending-alerts lists it ({kind, subjectId, incidentId, title, at}). An advisory's
