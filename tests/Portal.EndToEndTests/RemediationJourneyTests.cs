@@ -144,6 +144,48 @@ public sealed class RemediationJourneyTests(PortalApp app)
         await Expect(legend.Nth(2)).ToHaveTextAsync((await chart.GetAttributeAsync("data-done"))!);
     }
 
+    /// <summary>
+    /// A page left open (a wall screen through the night) keeps its chart running to now: the flat line is drawn on each minute,
+    /// not left where the page was loaded. A chart zoomed into keeps its window.
+    /// </summary>
+    [Fact]
+    public async Task A_burn_down_left_open_runs_on_to_now_and_a_zoomed_one_keeps_its_window()
+    {
+        var incidentId = await app.ReadAsync(db => db.Incidents.Where(i => i.Reference == "NWA-1").Select(i => i.Id).SingleAsync());
+        var maya = await app.SignInAsync("Maya Chen");
+        var outage = await LiveSocketOutage.RouteAsync(maya);
+        await maya.Clock.InstallAsync(); // the page's clock, which the test moves on: minutes pass in a moment
+        await maya.GotoAsync($"/incidents/{incidentId}/remediation");
+        var chart = maya.GetByTestId("burndown");
+        await Expect(chart.Locator("canvas")).ToHaveCountAsync(1);
+        await Expect(maya.Locator("#live-indicator")).ToHaveTextAsync("Live");
+        await Expect(maya.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1); // the refetch that follows joining
+        // Minutes passing in a moment time the socket out, and the refetch after its reconnect would draw the chart anew: with
+        // the socket kept down, what moves the chart on is the page's own minute.
+        await outage.BeginAsync();
+        var loadedTo = await DrawnToAsync();
+
+        await maya.Clock.FastForwardAsync("05:00");
+        await Expect(chart).Not.ToHaveAttributeAsync("data-to", loadedTo.ToString(CultureInfo.InvariantCulture));
+        var movedOnTo = await DrawnToAsync();
+        movedOnTo.ShouldBeGreaterThanOrEqualTo(loadedTo + 295, "drawn on to five minutes later");
+
+        // A drag across the chart's middle zooms into it; the next minutes do not take the window away.
+        var box = (await chart.Locator(".u-over").BoundingBoxAsync())!;
+        await maya.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height / 2);
+        await maya.Mouse.DownAsync();
+        await maya.Mouse.MoveAsync(box.X + box.Width * 0.6f, box.Y + box.Height / 2, new() { Steps = 5 });
+        await maya.Mouse.UpAsync();
+        await Expect(chart).Not.ToHaveAttributeAsync("data-to", movedOnTo.ToString(CultureInfo.InvariantCulture));
+        var zoomedTo = await DrawnToAsync();
+        zoomedTo.ShouldBeLessThan(movedOnTo);
+        await maya.Mouse.MoveAsync(0, 0);
+        await maya.Clock.FastForwardAsync("05:00");
+        (await DrawnToAsync()).ShouldBe(zoomedTo);
+
+        async Task<double> DrawnToAsync() => double.Parse((await chart.GetAttributeAsync("data-to"))!, CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task The_engineer_ticks_every_task_on_the_page_at_once_and_sees_how_many_one_apply_will_change()
     {

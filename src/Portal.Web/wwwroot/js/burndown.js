@@ -18,6 +18,29 @@
   // what was restored at a glance, where uPlot alone writes "--".
   const atPointer = (u, value, series, index) => (index == null ? u.data[series].at(-1) : value);
 
+  // The chart runs to now: the counts change only with a new point, so the last one holds until now, and a flat line to the
+  // right edge shows how long nothing moved, which an axis ending at the last change hides.
+  function toNow(points) {
+    const last = points[points.length - 1];
+    const now = Math.floor(Date.now() / 1000);
+    const drawn = now > last.at ? [...points, { ...last, at: now }] : points;
+    return [drawn.map(p => p.at), drawn.map(p => p.total - p.completed), drawn.map(p => p.done ?? p.completed)];
+  }
+  // A page left open (a wall screen, a customer watching through the night) keeps running to now: each minute the flat line
+  // is drawn on to the present, or it would stop where the page was loaded and say nothing moved for less time than it has.
+  const charts = new Map(); // host → { chart, points }
+  function runOnToNow() {
+    if (document.hidden) return;
+    for (const [host, { chart, points }] of charts) {
+      // A chart zoomed into (a drag across it) keeps its window; one showing the whole span runs on to now.
+      const [xs] = chart.data, x = chart.scales.x;
+      if (host.isConnected) chart.setData(toNow(points), !(x.min > xs[0] || x.max < xs.at(-1)));
+      else { chart.destroy(); charts.delete(host); } // swapped out by a refresh, drawn again in its replacement
+    }
+  }
+  setInterval(runOnToNow, 60_000);
+  document.addEventListener("visibilitychange", runOnToNow);
+
   function draw(host) {
     if (host.dataset.drawn === "1" || !window.uPlot) return;
     const source = host.querySelector("script[type='application/json']");
@@ -31,21 +54,13 @@
     const last = points[points.length - 1];
     host.dataset.remaining = String(last.total - last.completed);
     host.dataset.done = String(last.done ?? last.completed);
-    // The chart runs to now: the counts change only with a new point, so the last one holds until now, and a flat line to
-    // the right edge shows how long nothing moved, which an axis ending at the last change hides.
-    const now = Math.floor(Date.now() / 1000);
-    const drawn = now > last.at ? [...points, { ...last, at: now }] : points;
-    const xs = drawn.map(p => p.at);
-    const remaining = drawn.map(p => p.total - p.completed);
-    const done = drawn.map(p => p.done ?? p.completed);
-    const onePoint = drawn.length === 1;
-    new uPlot({
+    const chart = new uPlot({
       width: Math.max(320, host.clientWidth || 640),
       height: 220,
       // At least ten minutes from the first point: a fresh incident has one point (or a few within minutes); uPlot labels a
       // span of seconds in milliseconds, and gives one point 86,400,000 s (a day's worth of milliseconds, read as seconds).
       // The span drawn (Unix seconds) goes in data-from and data-to, for the same readers as above.
-      scales: { x: { time: true, range: (u, min, max) => [min, onePoint ? min + MinimumSpanSeconds : Math.max(max, min + MinimumSpanSeconds)] } },
+      scales: { x: { time: true, range: (u, min, max) => [min, u.data[0].length === 1 ? min + MinimumSpanSeconds : Math.max(max, min + MinimumSpanSeconds)] } },
       axes: [{ space: 60, incrs: TickSeconds, values: (u, splits, axis, space, step) => splits.map(s => tick(s, step)) }, {}],
       series: [
         { value: (u, v, s, i) => `${day(atPointer(u, v, s, i))} ${time(atPointer(u, v, s, i))} UTC` },
@@ -53,7 +68,8 @@
         { label: "Done", stroke: "#1b6e3a", width: 2, value: (u, v, s, i) => String(atPointer(u, v, s, i)) },
       ],
       hooks: { setScale: [(u, key) => { if (key === "x") { host.dataset.from = String(u.scales.x.min); host.dataset.to = String(u.scales.x.max); } }] },
-    }, [xs, remaining, done], host);
+    }, toNow(points), host);
+    charts.set(host, { chart, points });
   }
 
   function drawAll() { document.querySelectorAll("[data-burndown]").forEach(draw); }
