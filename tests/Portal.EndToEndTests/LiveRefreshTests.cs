@@ -323,6 +323,34 @@ public sealed class LiveRefreshTests(PortalApp app)
     }
 
     /// <summary>
+    /// A row gone from above moves the one the pointer is on up (a colleague acknowledges the Sev1 on top of a queue of new
+    /// incidents), and a page at its top cannot scroll up after it: the click meant for the row landed below it. Blank room
+    /// above the queue keeps the row under the hand.
+    /// </summary>
+    [Fact]
+    public async Task A_row_the_pointer_is_on_stays_under_it_when_the_one_above_leaves_the_queue_at_the_top_of_the_page()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var liam = await app.ApiClientAsync("liam@harborit.example");
+        var (maya, queue, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Crew app sign-in failing");
+        var above = $"Fuel pumps offline {tag}";
+        var aboveId = await OpenOnNorthwindAsync(liam, above, "Sev1"); // sorted above the first
+        await maya.GotoAsync($"/triage?q={tag}&status=New");
+        await Expect(queue).ToContainTextAsync(above);
+        await Expect(maya.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
+        (await maya.EvaluateAsync<double>("() => scrollY")).ShouldBe(0);
+        var (x, y) = await PointAtAsync(maya, "queue", first);
+
+        using var acknowledged = await liam.PostAsync($"/api/v1/incidents/{aboveId}/acknowledge", null, ct);
+        acknowledged.EnsureSuccessStatusCode();
+        await Expect(queue).Not.ToContainTextAsync(above); // off a queue of new incidents
+
+        (await ItemUnderAsync(maya, x, y)).ShouldContain(first);
+        await maya.Mouse.ClickAsync(x, y);
+        await Expect(maya.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(first);
+    }
+
+    /// <summary>
     /// A pointer left resting on the queue (someone watching it, the hand elsewhere) steers nothing: the page does not scroll the new
     /// incidents above it out of sight, and the rows move as they arrive.
     /// </summary>
@@ -630,12 +658,13 @@ public sealed class LiveRefreshTests(PortalApp app)
         return (maya, queue, tag, first);
     }
 
-    private async Task OpenOnNorthwindAsync(HttpClient api, string title, string severity, string? customerSummary = null)
+    private async Task<Guid> OpenOnNorthwindAsync(HttpClient api, string title, string severity, string? customerSummary = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
         using var created = await api.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title, severity, customerSummary }, ct);
         created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        return (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid();
     }
 
     /// <summary>

@@ -92,8 +92,10 @@
     return { anchor, key: anchor.dataset.liveKey, region: anchor.closest("[data-live-region]")?.dataset.liveRegion, top: anchor.getBoundingClientRect().top };
   }
   // A page too short to scroll by that much (a queue of a few rows, early in an outage) gets the room below its end, blank, for
-  // as long as the hand stays on the mouse: the next refresh without aiming takes it away again.
-  let room = null;
+  // as long as the hand stays on the mouse: the next refresh without aiming takes it away again. Rows gone from above (a queue
+  // of new incidents whose top one a colleague acknowledged) move it up, and a page at its top cannot scroll up: the room the
+  // page lacks goes above the region instead, as blank, for as long.
+  let room = null, roomAbove = null;
   function keepAimedAt(aim) {
     let anchor = aim.anchor;
     if (!anchor.isConnected) {
@@ -101,8 +103,15 @@
       anchor = document.querySelector(`[data-live-region="${aim.region}"] [data-live-key="${CSS.escape(aim.key)}"]`);
       if (!anchor) return; // gone from the region (resolved by someone else, out of the filter): nothing to keep
     }
-    const moved = anchor.getBoundingClientRect().top - aim.top;
+    let moved = anchor.getBoundingClientRect().top - aim.top;
     if (moved === 0) return;
+    const region = anchor.closest("[data-live-region]");
+    if (moved < 0 && -moved > window.scrollY && region) {
+      const lacking = -moved - window.scrollY;
+      roomAbove ??= region.parentNode.insertBefore(Object.assign(document.createElement("div"), { className: "live-room" }), region);
+      roomAbove.style.height = `${roomAbove.offsetHeight + lacking}px`;
+      moved += lacking;
+    }
     // To scroll down by that much the page must reach that far below the window's bottom (a page shorter than the window ends
     // above it).
     const missing = moved - (document.body.getBoundingClientRect().bottom - window.innerHeight);
@@ -114,7 +123,8 @@
   }
   function giveRoomBack() {
     room?.remove();
-    room = null;
+    roomAbove?.remove();
+    room = roomAbove = null;
   }
 
   // The focus keeps its region as it is: a field being typed in, a list being chosen from, the place of someone moving through the
