@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain;
 
@@ -194,6 +195,38 @@ public abstract class BulkUpdateTests(PortalApp app)
         var page = await (await App.PageClientForAsync(DemoDirectory.Olivia)).GetStringAsync($"/incidents/{incident.Id}", TestContext.Current.CancellationToken);
         page.ShouldContain("1 of 6 devices restored");
         (await maya.IncidentProgressAsync(incident.Id)).Counts.Completed.ShouldBe(5, "for the MSP's API, no work is left on 5");
+    }
+
+    /// <summary>
+    /// The customer's status counted only the failed devices ("need another attempt") while the incident's page, which she sees
+    /// too, counted the blocked ones with them ("stuck"): two numbers for one incident. A blocked device often waits for what
+    /// only she has (a BitLocker key, someone on site), so both say "stuck", blocked and failed alike, and the API says each.
+    /// </summary>
+    [Fact]
+    public async Task The_customer_sees_the_devices_stuck_as_the_incidents_page_counts_them_blocked_and_failed_alike()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var maya = await Maya;
+        var (incident, tasks) = await IncidentWithTasksAsync(Nwa, "Bulk: stuck devices", 6);
+        object Items(IEnumerable<TaskDto> some) => some.Select(t => new { taskId = t.Id }).ToArray();
+        (await maya.BulkAsync(incident.Id, new { state = "Blocked", reason = "BitLocker recovery key needed", items = Items(tasks.Take(2)) })).Updated.ShouldBe(2);
+        (await maya.BulkAsync(incident.Id, new { state = "Failed", reason = "Still boot-looping", items = Items(tasks.Skip(2).Take(1)) })).Updated.ShouldBe(1);
+        (await maya.BulkAsync(incident.Id, new { state = "Done", items = Items(tasks.Skip(3).Take(1)) })).Updated.ShouldBe(1);
+
+        var olivia = await App.ClientForAsync(DemoDirectory.Olivia);
+        using var status = JsonDocument.Parse(await olivia.GetStringAsync($"/api/v1/tenants/{Nwa}/status", ct));
+        var progress = status.RootElement.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == incident.Id).GetProperty("progress");
+        (progress.GetProperty("total").GetInt32(), progress.GetProperty("completed").GetInt32(), progress.GetProperty("failed").GetInt32(), progress.GetProperty("blocked").GetInt32())
+            .ShouldBe((6, 1, 1, 2));
+
+        using var pages = await App.PageClientForAsync(DemoDirectory.Olivia);
+        var statusLine = Regex.Match(await pages.GetStringAsync("/status", ct), $"""data-testid="progress-{incident.Reference}"[\s\S]*?</p>""").Value;
+        var incidentLine = Regex.Match(await pages.GetStringAsync($"/incidents/{incident.Id}", ct), """data-testid="incident-progress"[\s\S]*?</p>""").Value;
+        foreach (var line in new[] { statusLine, incidentLine })
+        {
+            line.ShouldContain("1 of 6 devices restored");
+            line.ShouldContain("· 3 stuck");
+        }
     }
 
     [Fact]

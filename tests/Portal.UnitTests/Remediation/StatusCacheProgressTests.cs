@@ -24,7 +24,7 @@ public sealed class StatusCacheProgressTests : IDisposable
 
     private static CustomerStatusView View(long sequence, int completed) => new(Tenant, "Northwind", DateTimeOffset.UtcNow, sequence, 1,
         [new CustomerIncidentView(Guid.NewGuid(), "NWA-1", "Crash", null, Portal.Domain.Severity.Sev1, Portal.Domain.IncidentStatus.Mitigating, null,
-            DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, new CustomerProgressView(10, completed, 0), [])]);
+            DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, new CustomerProgressView(10, completed, 0, 0), [])]);
 
     [Fact]
     public async Task A_progress_change_drops_the_snapshot_and_the_rendered_pages()

@@ -53,10 +53,11 @@ public sealed record CustomerIncidentView(
     IReadOnlyList<CustomerUpdateView> Updates);
 
 /// <summary>
-/// How the hands-on work on the tenant's devices stands: "412 of 1,204 devices restored" (null when the incident has no tasks).
-/// <see cref="Total"/> counts the devices affected (a device found not applicable is left out), <see cref="Completed"/> those
-/// restored (Done).
+/// How the hands-on work on the tenant's devices stands: "412 of 1,204 devices restored · 9 stuck" (null when the incident has
+/// no tasks). <see cref="Total"/> counts the devices affected (a device found not applicable is left out), <see cref="Completed"/>
+/// those restored (Done); <see cref="Failed"/> and <see cref="Blocked"/> those stuck, as the incident's page counts them: a
+/// device waiting for what only the customer may have (a BitLocker key, someone on site) is the one they most need to know of.
 /// </summary>
-public sealed record CustomerProgressView(int Total, int Completed, int Failed);
+public sealed record CustomerProgressView(int Total, int Completed, int Failed, int Blocked);
 
 public sealed record CustomerUpdateView(int Sequence, DateTimeOffset At, string Author, string Text);

@@ -86,7 +86,7 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
                         // No line for an incident whose tasks are free tasks only: the counters count devices.
                         Progress = db.RemediationProgress
                             .Where(p => p.IncidentId == i.Id && p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed + p.NotApplicable > 0)
-                            .Select(p => new CustomerProgressView(p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed, p.Done, p.Failed))
+                            .Select(p => new CustomerProgressView(p.Pending + p.InProgress + p.Blocked + p.Done + p.Failed, p.Done, p.Failed, p.Blocked))
                             .FirstOrDefault(),
                     })
                     .ToList(),

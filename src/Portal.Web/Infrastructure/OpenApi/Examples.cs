@@ -42,7 +42,7 @@ public sealed class Examples : IOpenApiOperationTransformer
              "incidents":[{"id":"0193a3c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d","reference":"NWT-42","title":"Laptops boot-loop after the sensor update",
                "summary":"Some laptops restart repeatedly; we are on it.","severity":"Sev1","status":"Investigating","assignee":"Maya Patel",
                "openedAt":"2026-07-19T05:12:00+00:00","updatedAt":"2026-07-19T06:00:00+00:00","resolvedAt":null,
-               "progress":{"total":120,"completed":45,"failed":2},
+               "progress":{"total":120,"completed":45,"failed":2,"blocked":3},
                "updates":[{"sequence":5,"at":"2026-07-19T06:00:00+00:00","author":"Maya Patel","text":"We have found the cause and are rolling back the update."}]}],
              "advisories":[]}
             """),
