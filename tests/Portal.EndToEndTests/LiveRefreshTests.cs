@@ -560,7 +560,10 @@ public sealed class LiveRefreshTests(PortalApp app)
         await Expect(queue.Locator("tbody tr", new() { HasText = first })).Not.ToHaveClassAsync(new Regex(@"\barrived\b"));
     }
 
-    /// <summary>A customer's status page whose connection dropped catches up the same way as the queue.</summary>
+    /// <summary>
+    /// A customer's status page whose connection dropped catches up the same way as the queue. The page shows every incident of
+    /// Northwind, which other tests open meanwhile too: what is said may be a summary naming another.
+    /// </summary>
     [Fact]
     public async Task An_incident_opened_while_a_customers_status_page_was_cut_off_is_said_and_tinted_when_it_is_back()
     {
@@ -576,12 +579,20 @@ public sealed class LiveRefreshTests(PortalApp app)
         var second = $"Baggage belts stopped {tag}";
         await outage.WhileDownAsync(() => OpenOnNorthwindAsync(maya, second, "Sev1", "Baggage belts are stopped at every airport."));
         await Expect(status).Not.ToContainTextAsync(second);
+        await olivia.EvaluateAsync("""
+            () => {
+              window.said = [];
+              const announcer = document.getElementById("live-announcer");
+              new MutationObserver(() => window.said.push(announcer.textContent)).observe(announcer, { childList: true, characterData: true, subtree: true });
+            }
+            """);
 
         await outage.BackAsync();
         await Expect(status).ToContainTextAsync(second);
-        await Expect(olivia.Locator("#live-announcer")).ToHaveTextAsync(new Regex($@"^New incident NWA-\d+, Sev1: {second}\.$"));
         await Expect(status.Locator("article", new() { HasText = second })).ToHaveClassAsync(new Regex(@"\barrived\b"));
         await Expect(status.Locator("article", new() { HasText = first })).Not.ToHaveClassAsync(new Regex(@"\barrived\b"));
+        var said = new Regex($@"^(New incident NWA-\d+, Sev1: {second}|\d+ new incidents\. The most severe: .+)\.$");
+        await olivia.WaitForFunctionAsync("pattern => window.said.some(text => new RegExp(pattern).test(text))", said.ToString(), new() { Timeout = 15_000 });
     }
 
     /// <summary>
