@@ -65,6 +65,25 @@ public sealed class RecoveryLiveRegionTests(SqliteApp app) : IClassFixture<Sqlit
         Restored(after).ShouldBe((restoredBefore.Done + 1, restoredBefore.Total), "the device restored shows in the very next refetch");
     }
 
+    /// <summary>A device blocked (waiting for a BitLocker key) or failed is stuck here as on the status page and the incident's.</summary>
+    [Fact]
+    public async Task A_device_blocked_or_failed_counts_as_stuck_on_the_recovery_page()
+    {
+        var mayaApi = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await mayaApi.CreateIncidentAsync(Nwa, "Recovery region, stuck devices", "Sev2");
+        created.Dispose();
+        var devices = (await app.DevicesOfAsync(Nwa)).Where(d => d.ExternalId!.StartsWith("rmm-", StringComparison.Ordinal)).Take(2).ToList();
+        var blocked = await mayaApi.AddTaskAsync(incident.Id, devices[0].Id);
+        var failed = await mayaApi.AddTaskAsync(incident.Id, devices[1].Id);
+        using var olivia = await app.PageClientForAsync(DemoDirectory.Olivia);
+        var stuckBefore = Stuck((await GetAsync(olivia, $"/status/{Nwa}/recovery?part=live")).Body);
+
+        await mayaApi.SetStateAsync(blocked.Id, "Blocked", "BitLocker recovery key needed");
+        await mayaApi.SetStateAsync(failed.Id, "Failed", "Still boot-looping");
+
+        Stuck((await GetAsync(olivia, $"/status/{Nwa}/recovery?part=live")).Body).ShouldBe(stuckBefore + 2);
+    }
+
     [Fact]
     public async Task A_live_refetch_of_a_tenant_that_is_not_yours_or_does_not_exist_is_404_like_the_page()
     {
@@ -85,6 +104,13 @@ public sealed class RecoveryLiveRegionTests(SqliteApp app) : IClassFixture<Sqlit
 
     /// <summary>The content security policy's nonce on the burn-down's data, new in every response.</summary>
     private static string WithoutNonce(string html) => System.Text.RegularExpressions.Regex.Replace(html, " nonce=\"[^\"]*\"", "");
+
+    /// <summary>The "N" of the region's "· N stuck", 0 without it.</summary>
+    private static int Stuck(string region)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(region, @"· ([\d,]+) stuck");
+        return match.Success ? int.Parse(match.Groups[1].Value.Replace(",", "")) : 0;
+    }
 
     /// <summary>"N of M devices restored", as the region says it.</summary>
     private static (int Done, int Total) Restored(string region)
