@@ -335,6 +335,7 @@ public sealed class LiveRefreshTests(PortalApp app)
         var (maya, queue, tag, first) = await MayaOnANarrowedQueueAsync(liam, "Crew app sign-in failing");
         var above = $"Fuel pumps offline {tag}";
         var aboveId = await OpenOnNorthwindAsync(liam, above, "Sev1"); // sorted above the first
+        await maya.SetViewportSizeAsync(1280, 1200); // the rows in view at the top with the five alert lines other tests may leave above them
         await maya.GotoAsync($"/triage?q={tag}&status=New");
         await Expect(queue).ToContainTextAsync(above);
         await Expect(maya.Locator("main[data-live-refreshed-at]")).ToHaveCountAsync(1);
