@@ -435,13 +435,7 @@ public sealed class LiveRefreshTests(PortalApp app)
         var (maya, queue, tag, _) = await MayaOnANarrowedQueueAsync(liam, "Gate screens dark");
         var announcer = maya.Locator("#live-announcer");
         await Expect(announcer).ToHaveAttributeAsync("aria-live", "polite");
-        await maya.EvaluateAsync("""
-            () => {
-              window.said = [];
-              const announcer = document.getElementById("live-announcer");
-              new MutationObserver(() => window.said.push(announcer.textContent)).observe(announcer, { childList: true, characterData: true, subtree: true });
-            }
-            """);
+        await RecordWhatIsSaidAsync(maya);
 
         var second = $"Boarding passes not printing {tag}";
         await OpenOnNorthwindAsync(liam, second, "Sev2");
@@ -465,17 +459,10 @@ public sealed class LiveRefreshTests(PortalApp app)
     [Fact]
     public async Task A_customers_screen_reader_hears_the_incidents_new_updates_and_never_an_internal_note()
     {
-        var ct = TestContext.Current.CancellationToken;
         var tag = Guid.NewGuid().ToString("N")[..8];
         using var maya = await app.ApiClientAsync("maya@harborit.example");
-        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
-        using var created = await maya.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title = $"Printers offline {tag}", severity = "Sev2" }, ct);
-        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid();
-        async Task NoteAsync(string text, string visibility)
-        {
-            using var note = await maya.PostAsJsonAsync($"/api/v1/incidents/{id}/notes", new { text, visibility }, ct);
-            note.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
-        }
+        var id = await OpenOnNorthwindAsync(maya, $"Printers offline {tag}", "Sev2");
+        Task NoteAsync(string text, string visibility) => PostNoteAsync(maya, id, text, visibility);
 
         var (_, olivia, indicator) = await OliviaOnHerStatusPageAsync();
         await olivia.GotoAsync($"/incidents/{id}");
@@ -580,13 +567,7 @@ public sealed class LiveRefreshTests(PortalApp app)
         var second = $"Baggage belts stopped {tag}";
         await outage.WhileDownAsync(() => OpenOnNorthwindAsync(maya, second, "Sev1", "Baggage belts are stopped at every airport."));
         await Expect(status).Not.ToContainTextAsync(second);
-        await olivia.EvaluateAsync("""
-            () => {
-              window.said = [];
-              const announcer = document.getElementById("live-announcer");
-              new MutationObserver(() => window.said.push(announcer.textContent)).observe(announcer, { childList: true, characterData: true, subtree: true });
-            }
-            """);
+        await RecordWhatIsSaidAsync(olivia);
 
         await outage.BackAsync();
         await Expect(status).ToContainTextAsync(second);
@@ -603,17 +584,10 @@ public sealed class LiveRefreshTests(PortalApp app)
     [Fact]
     public async Task An_update_posted_while_the_incidents_page_was_cut_off_is_said_and_tinted_when_it_is_back()
     {
-        var ct = TestContext.Current.CancellationToken;
         var tag = Guid.NewGuid().ToString("N")[..8];
         using var maya = await app.ApiClientAsync("maya@harborit.example");
-        var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(ct));
-        using var created = await maya.PostAsJsonAsync($"/api/v1/tenants/{northwind}/incidents", new { title = $"Kiosks rebooting {tag}", severity = "Sev2" }, ct);
-        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid();
-        async Task NoteAsync(string text)
-        {
-            using var note = await maya.PostAsJsonAsync($"/api/v1/incidents/{id}/notes", new { text, visibility = "Customer" }, ct);
-            note.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
-        }
+        var id = await OpenOnNorthwindAsync(maya, $"Kiosks rebooting {tag}", "Sev2");
+        Task NoteAsync(string text) => PostNoteAsync(maya, id, text, "Customer");
         var before = $"The kiosks are being restarted {tag}.";
         await NoteAsync(before);
 
@@ -678,6 +652,21 @@ public sealed class LiveRefreshTests(PortalApp app)
         created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
         return (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetGuid();
     }
+
+    private static async Task PostNoteAsync(HttpClient api, Guid incidentId, string text, string visibility)
+    {
+        using var note = await api.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text, visibility }, TestContext.Current.CancellationToken);
+        note.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+    }
+
+    /// <summary>What the announcer says from now on, as the page records it in <c>window.said</c>: a message replaced before the test reads it counts.</summary>
+    private static async Task RecordWhatIsSaidAsync(IPage page) => await page.EvaluateAsync("""
+        () => {
+          window.said = [];
+          const announcer = document.getElementById("live-announcer");
+          new MutationObserver(() => window.said.push(announcer.textContent)).observe(announcer, { childList: true, characterData: true, subtree: true });
+        }
+        """);
 
     /// <summary>
     /// Returns a wait for the page to have handled the first live refetch whose answer contains the text. live.js runs one refetch
