@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Features.Live;
+using Portal.IntegrationTests.Remediation;
 
 namespace Portal.IntegrationTests.Live;
 
@@ -166,7 +167,7 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
         const int updates = 2000;
         for (var done = 1; done <= updates; done++)
         {
-            publisher.TaskProgress(tenantId, incidentId, new LiveTaskProgress(updates, done, 0));
+            publisher.TaskProgress(tenantId, incidentId, new LiveTaskProgress(updates, done, 0, 0));
             if (done % 100 == 0) await Task.Delay(50, Ct); // about 2,000 updates over one second
         }
         var elapsed = DateTime.UtcNow - started;
@@ -179,6 +180,38 @@ public sealed class LiveStatusTests(SqliteLiveApp app) : IClassFixture<SqliteLiv
         received.Count.ShouldBeLessThanOrEqualTo(allowed, $"{received.Count} progress events for {updates} updates in {elapsed.TotalMilliseconds:F0} ms");
         received.Count.ShouldBeGreaterThan(1);
         received[^1].Payload.GetProperty("progress").GetProperty("completed").GetInt32().ShouldBe(updates);
+    }
+
+    /// <summary>
+    /// The progress a customer's socket is told is the progress her status JSON reads, stuck devices included: blocked ones
+    /// (often waiting for a BitLocker key only she has) as well as failed ones. Another tenant's customer hears nothing of it.
+    /// </summary>
+    [Fact]
+    public async Task Progress_tells_the_customer_what_her_status_reads_blocked_devices_included()
+    {
+        var tenantId = app.Demo.TenantId(DemoDirectory.Northwind);
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var incidentId = await NewIncidentAsync(DemoDirectory.Northwind, "Progress with stuck devices");
+        var tasks = new List<Guid>();
+        foreach (var device in (await app.DevicesOfAsync(tenantId)).Where(d => d.ExternalId!.StartsWith("rmm-", StringComparison.Ordinal)).Take(5))
+            tasks.Add((await maya.AddTaskAsync(incidentId, device.Id)).Id);
+        await using var customer = await app.ConnectAsync(DemoDirectory.Olivia);
+        await using var foreignCustomer = await app.ConnectAsync(DemoDirectory.Hana);
+
+        object Items(IEnumerable<Guid> some) => some.Select(taskId => new { taskId }).ToArray();
+        await maya.BulkAsync(incidentId, new { state = "Blocked", reason = "BitLocker recovery key needed", items = Items(tasks.Take(2)) });
+        await maya.BulkAsync(incidentId, new { state = "Failed", reason = "Still boot-looping", items = Items(tasks.Skip(2).Take(1)) });
+        await maya.BulkAsync(incidentId, new { state = "Done", items = Items(tasks.Skip(3).Take(1)) });
+
+        static (int, int, int, int) Counts(JsonElement progress) => (progress.GetProperty("total").GetInt32(),
+            progress.GetProperty("completed").GetInt32(), progress.GetProperty("failed").GetInt32(), progress.GetProperty("blocked").GetInt32());
+        var told = await customer.WaitForAsync(m => m.Method == "TaskProgress" && m.IncidentId == incidentId && Counts(m.Payload.GetProperty("progress")) == (5, 1, 1, 2));
+        told.Stream.ShouldBe($"tenant/{tenantId}");
+        var status = await (await app.ClientForAsync(DemoDirectory.Olivia)).GetFromJsonAsync<JsonElement>($"/api/v1/tenants/{tenantId}/status", Ct);
+        Counts(status.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == incidentId).GetProperty("progress"))
+            .ShouldBe(Counts(told.Payload.GetProperty("progress")));
+        await Task.Delay(Quiet, Ct);
+        foreignCustomer.Received.ShouldNotContain(m => m.IncidentId == incidentId);
     }
 
     [Fact]

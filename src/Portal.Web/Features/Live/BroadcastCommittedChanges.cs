@@ -46,7 +46,7 @@ public sealed class BroadcastCommittedChanges(IHubContext<StatusHub, IStatusClie
 
         // However many bulk updates commit per second, each incident's watchers get at most a few events with the latest counts.
         foreach (var progress in changes.Progress)
-            publisher.TaskProgress(progress.TenantId, progress.IncidentId, new LiveTaskProgress(progress.Total - progress.NotApplicable, progress.Done, progress.Failed));
+            publisher.TaskProgress(progress.TenantId, progress.IncidentId, new LiveTaskProgress(progress.Total - progress.NotApplicable, progress.Done, progress.Failed, progress.Blocked));
     }
 
     private static Task SendAsync(IStatusClient clients, TimelineEntryKind kind, LiveIncidentEvent e) => kind switch

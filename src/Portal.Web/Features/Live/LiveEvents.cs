@@ -19,8 +19,11 @@ public sealed record LiveIncident(
 /// </summary>
 public sealed record LiveIncidentEvent(string Stream, long Sequence, LiveIncident Incident, TimelineEntryView Entry);
 
-/// <summary>An incident's devices as its customers' status reads them: <see cref="Total"/> affected (not applicable left out), <see cref="Completed"/> restored.</summary>
-public sealed record LiveTaskProgress(int Total, int Completed, int Failed);
+/// <summary>
+/// An incident's devices as its customers' status reads them (its <c>progress</c>): <see cref="Total"/> affected (not
+/// applicable left out), <see cref="Completed"/> restored, and the stuck ones, <see cref="Failed"/> and <see cref="Blocked"/>.
+/// </summary>
+public sealed record LiveTaskProgress(int Total, int Completed, int Failed, int Blocked);
 
 /// <summary>Which advisory's counts changed; the provider's dashboard reads the numbers itself.</summary>
 public sealed record LiveAdvisoryImpact(string Stream, Guid AdvisoryId, DateTimeOffset At);
