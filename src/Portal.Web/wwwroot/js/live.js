@@ -92,10 +92,11 @@
     return { anchor, key: anchor.dataset.liveKey, region: anchor.closest("[data-live-region]")?.dataset.liveRegion, top: anchor.getBoundingClientRect().top };
   }
   // A page too short to scroll by that much (a queue of a few rows, early in an outage) gets the room below its end, blank, for
-  // as long as the hand stays on the mouse: the next refresh without aiming takes it away again. Rows gone from above (a queue
-  // of new incidents whose top one a colleague acknowledged) move it up, and a page at its top cannot scroll up: the room the
-  // page lacks goes above the region instead, as blank, for as long.
-  let room = null, roomAbove = null;
+  // as long as the hand stays on the mouse: once it has been still for as long as aiming lasts, or has left the page, the room
+  // goes (a quiet queue may see no refresh for an hour). Rows gone from above (a queue of new incidents whose top one a colleague
+  // acknowledged) move it up, and a page at its top cannot scroll up: the room the page lacks goes above the region instead, as
+  // blank, for as long.
+  let room = null, roomAbove = null, roomTimer = 0;
   function keepAimedAt(aim) {
     let anchor = aim.anchor;
     if (!anchor.isConnected) {
@@ -113,15 +114,22 @@
       moved += lacking;
     }
     // To scroll down by that much the page must reach that far below the window's bottom (a page shorter than the window ends
-    // above it).
+    // above it). Scrolling up, or not at all once the room above took it all, needs none.
     const missing = moved - (document.body.getBoundingClientRect().bottom - window.innerHeight);
-    if (missing > 0) {
+    if (moved > 0 && missing > 0) {
       room ??= main.appendChild(Object.assign(document.createElement("div"), { className: "live-room" }));
       room.style.height = `${room.offsetHeight + missing}px`;
     }
     window.scrollBy({ top: moved, behavior: "instant" });
+    if (room || roomAbove) giveRoomBackOnceIdle();
+  }
+  function giveRoomBackOnceIdle() {
+    clearTimeout(roomTimer);
+    const stillFor = pointer ? performance.now() - pointer.at : aimingFor;
+    roomTimer = setTimeout(() => aimedAt() ? giveRoomBackOnceIdle() : giveRoomBack(), Math.max(aimingFor - stillFor, 0) + 100);
   }
   function giveRoomBack() {
+    clearTimeout(roomTimer);
     room?.remove();
     roomAbove?.remove();
     room = roomAbove = null;
