@@ -98,6 +98,24 @@ public sealed class LayoutTests(PortalApp app)
         (await summary.InnerTextAsync()).ShouldBe("Line one: kiosks down.\nLine two: check-in by hand.\nLine three: next update at 04:00.");
     }
 
+    /// <summary>
+    /// The customer's status page lists advisories and incidents as cards of one kind: an advisory's heading (an h3 under its
+    /// section's heading) once sat a line lower in its card than an incident's.
+    /// </summary>
+    [Fact]
+    public async Task An_advisory_card_starts_as_an_incident_card_does()
+    {
+        var page = await app.SignInAsync("Olivia Grant"); // Northwind: the demo's advisory and incidents
+        await page.GotoAsync("/status");
+        var offsets = await page.EvaluateAsync<double[]>("""
+            () => ["[data-advisory-status] h3", "[data-opened] h2"].map(heading => {
+              const h = document.querySelector(`.status-incident${heading}`);
+              return h.getBoundingClientRect().top - h.closest("article").getBoundingClientRect().top;
+            })
+            """);
+        offsets[0].ShouldBe(offsets[1], 0.5);
+    }
+
     private async Task<string> PublishAdvisoryAsync() => (await app.PublishSensorAdvisoryAsync("Sensor content update 291 crashes Windows hosts", "Sev1",
         "Windows machines with the sensor may fail to start after the content update.")).ToString();
 
