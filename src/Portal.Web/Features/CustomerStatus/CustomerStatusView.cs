@@ -58,6 +58,11 @@ public sealed record CustomerIncidentView(
 /// those restored (Done); <see cref="Failed"/> and <see cref="Blocked"/> those stuck, as the incident's page counts them: a
 /// device waiting for what only the customer may have (a BitLocker key, someone on site) is the one they most need to know of.
 /// </summary>
-public sealed record CustomerProgressView(int Total, int Completed, int Failed, int Blocked);
+public sealed record CustomerProgressView(int Total, int Completed, int Failed, int Blocked)
+{
+    /// <summary>Blocked or failed: the devices the pages call stuck, which someone must act on (a retry, a BitLocker key, a hand on site).</summary>
+    [JsonIgnore]
+    public int Stuck => Blocked + Failed;
+}
 
 public sealed record CustomerUpdateView(int Sequence, DateTimeOffset At, string Author, string Text);

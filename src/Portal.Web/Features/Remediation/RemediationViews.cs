@@ -59,6 +59,10 @@ public sealed record ProgressView(int Pending, int InProgress, int Blocked, int 
     public int Affected => Total - NotApplicable;
     public int Remaining => Total - Completed;
 
+    /// <summary>Blocked or failed: the devices the pages call stuck, which someone must act on (a retry, a BitLocker key, a hand on site).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Stuck => Blocked + Failed;
+
     public static ProgressView From(RemediationProgress? p) =>
         p is null ? Zero : new(p.Pending, p.InProgress, p.Blocked, p.Done, p.Failed, p.NotApplicable);
 
