@@ -51,10 +51,15 @@ builder.Services.AddSingleton<CommitPublisher>();
 builder.Services.AddSingleton<RevocationBarrier>();
 builder.Services.AddScoped<AuditLog>();
 
-// HTTP: problem details for every error (a status page in the layout for browsers), enums as names (numbers refused), OpenAPI
+// HTTP: problem details for every error (a status page in the layout for browsers), enums as names (numbers refused), unknown fields refused, OpenAPI
 builder.Services.AddPortalErrorPages();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonEnumNames());
+    // A misspelt field ("summary" for "customerSummary") is refused, not read as absent: absent often means "clear it".
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+});
 builder.AddPortalOpenApi();
 builder.AddPortalSecurityHeaders();
 builder.AddPortalRequestLimits();

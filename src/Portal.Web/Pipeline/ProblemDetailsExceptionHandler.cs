@@ -104,6 +104,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             _ when exception.StatusCode == StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaTypeDetail,
             // A syntax error (truncated or broken JSON) carries the reader's JsonException inside; a value of the wrong type does not.
             JsonException { InnerException: JsonException } json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
+            JsonException json when UnknownFieldOf(json) is { } unknown => unknown,
             JsonException { Path: { Length: > 1 } path } json when NamedValuesOf(json) is { } names => $"The value at '{path}' could not be read: it must be one of {names} (a string, never a number).",
             JsonException { Path: { Length: > 1 } path } => $"The value at '{path}' could not be read. Check its type; named values such as severity and status are strings like \"Sev1\" or \"Investigating\", never numbers.",
             JsonException json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
@@ -141,6 +142,26 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
 
     [GeneratedRegex(@"could not be converted to (?<type>Portal\.[\w.+]+)\. Path:")]
     private static partial Regex ConvertedTo();
+
+    /// <summary>
+    /// A field the body's type does not have (the serializer refuses them: <c>UnmappedMemberHandling.Disallow</c>), with the fields it
+    /// has, named as JSON names them. Null for any other error.
+    /// </summary>
+    internal static string? UnknownFieldOf(JsonException exception)
+    {
+        if (UnmappedField().Match(exception.Message) is not { Success: true } match) return null;
+        var fields = (typeof(ProblemDetailsExceptionHandler).Assembly.GetType(match.Groups["type"].Value) ?? typeof(Incident).Assembly.GetType(match.Groups["type"].Value))?
+            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
+            .Select(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+            .ToList();
+        var at = exception.Path is { Length: > 1 } path ? $" (at '{path}')" : "";
+        var known = fields is { Count: > 0 } ? $" It reads: {string.Join(", ", fields)}." : "";
+        return $"The body has a field this address does not read: '{match.Groups["field"].Value}'{at}.{known} Check the spelling: an unknown field is refused, not ignored.";
+    }
+
+    [GeneratedRegex(@"The JSON property '(?<field>.*)' could not be mapped to any \.NET member contained in type '(?<type>[^']+)'")]
+    private static partial Regex UnmappedField();
 
     private static ProblemDetails Coded(int status, string title, string detail, string code)
     {

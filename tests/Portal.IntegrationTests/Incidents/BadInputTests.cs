@@ -68,6 +68,12 @@ public abstract class BadInputTests(PortalApp app)
         ["acknowledge: garbage If-Match"] = new("POST", "acknowledge", null, HttpStatusCode.BadRequest, Field: "if-match", ContentType: null, IfMatch: "version-seven"),
         ["assign: assignee id that is not a guid"] = new("POST", "assign", """{"assigneeId":"nope"}""", HttpStatusCode.BadRequest, Detail: "'$.assigneeId'"),
         ["assign: numeric assignee id"] = new("POST", "assign", """{"assigneeId":123}""", HttpStatusCode.BadRequest, Detail: "'$.assigneeId'"),
+        // A misspelt field is refused: read as absent it would mean "clear it" (the summary removed, the incident unassigned).
+        ["summary: a misspelt field"] = new("POST", "summary", """{"summary":"Flights resume at noon"}""", HttpStatusCode.BadRequest,
+            Detail: "field this address does not read: 'summary' (at '$.summary'). It reads: customerSummary."),
+        ["assign: a misspelt field"] = new("POST", "assign", """{"assignee":"00000000-0000-0000-0000-000000000001"}""", HttpStatusCode.BadRequest, Detail: "'assignee'"),
+        ["status: a misspelt optional field"] = new("POST", "status", """{"status":"Investigating","customerMesage":"On it"}""", HttpStatusCode.BadRequest,
+            Detail: "It reads: status, customerMessage."),
         ["assign: garbage If-Match"] = new("POST", "assign", """{"assigneeId":null}""", HttpStatusCode.BadRequest, Field: "if-match", IfMatch: "W/abc"),
 
         // POST /incidents/{id}/notes
@@ -81,6 +87,12 @@ public abstract class BadInputTests(PortalApp app)
         ["status: unknown status answers the names"] = new("POST", "status", """{"status":"Sleeping"}""", HttpStatusCode.BadRequest,
             Detail: "one of New, Acknowledged, Investigating, Mitigating, Monitoring, Resolved, Closed"),
         ["notes: numeric visibility"] = new("POST", "notes", """{"text":"hello","visibility":0}""", HttpStatusCode.BadRequest, Detail: "'$.visibility'"),
+        // System.Text.Json alone reads a comma list as its names OR-ed together: Internal|Customer is Customer, Sev1|Sev2 is Sev3.
+        ["notes: two visibilities in one"] = new("POST", "notes", """{"text":"hello","visibility":"Internal,Customer"}""", HttpStatusCode.BadRequest,
+            Detail: "one of Internal, Customer"),
+        ["create: two severities in one"] = new("POST", "create", """{"title":"x","severity":"Sev1,Sev2"}""", HttpStatusCode.BadRequest, Detail: "'$.severity'"),
+        ["create: a severity padded with spaces"] = new("POST", "create", """{"title":"x","severity":" Sev2"}""", HttpStatusCode.BadRequest, Detail: "'$.severity'"),
+        ["status: two statuses in one"] = new("POST", "status", """{"status":"Investigating, Mitigating"}""", HttpStatusCode.BadRequest, Detail: "'$.status'"),
 
         // GET /incidents
         ["list: page 0"] = new("GET", "list?page=0", null, HttpStatusCode.BadRequest, Field: "page"),

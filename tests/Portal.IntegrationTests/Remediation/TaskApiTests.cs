@@ -144,6 +144,15 @@ public abstract class TaskApiTests(PortalApp app)
         {
             number.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         }
+        // InProgress | Blocked is Done as numbers: two names in one must not finish a machine nobody fixed.
+        using (var two = await maya.SendRawAsync(HttpMethod.Post, $"/api/v1/tasks/{task.Id}/state", """{"state":"InProgress,Blocked"}"""))
+        {
+            (await two.ReadProblemAsync(HttpStatusCode.BadRequest)).Detail!.ShouldContain("'$.state'");
+        }
+        using (var after = await maya.GetAsync($"/api/v1/tasks/{task.Id}", Ct))
+        {
+            (await after.ReadAsync<TaskDto>()).State.ShouldBe("Blocked");
+        }
 
         (await maya.SetStateAsync(task.Id, "Done")).State.ShouldBe("Done");
         using (var refused = await maya.PostJsonAsync($"/api/v1/tasks/{task.Id}/state", new { state = "Pending" }))

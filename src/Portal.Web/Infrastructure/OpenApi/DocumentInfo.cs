@@ -34,7 +34,8 @@ public sealed class DocumentInfo : IOpenApiDocumentTransformer
                 "security schemes) except those marked otherwise; what a token may read and do follows its user's role in each organisation. " +
                 "A record of a tenant you may not see answers 404, like a missing one. Errors are RFC 7807 problems (`ProblemDetails`) whose " +
                 "`code` clients can branch on. Incidents carry an ETag: send it back in `If-Match` to change one only if no one else has. " +
-                "Enum values are strings (numbers are refused). Compatibility rules and deprecation: docs/api.md in the repository.",
+                "Enum values are strings, one name each (numbers and lists are refused). A field a request body does not define is refused (400 " +
+                "naming it), never ignored. Compatibility rules and deprecation: docs/api.md in the repository.",
             Contact = new OpenApiContact { Name = "Portal engineering team" },
             License = new OpenApiLicense { Name = "Proprietary" },
         };
