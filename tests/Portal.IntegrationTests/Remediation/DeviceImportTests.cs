@@ -388,6 +388,31 @@ public abstract class DeviceImportTests(ImportApp app)
         await NothingQueuedAsync(incident);
     }
 
+    /// <summary>Multipart bodies as a dropped connection, a proxy or a hand-made script leave them: (boundary, body).</summary>
+    public static TheoryData<string, string, string> MalformedUploads => new()
+    {
+        { "no sections at all", "abc", "garbage" },
+        { "an empty body", "abc", "" },
+        { "a part cut off before its closing boundary", "abc", "--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\n\r\nhostname\r\nweb-01\r\n" },
+        { "a header line without a colon", "abc", "--abc\r\nthis is no header\r\n\r\nhostname\r\n--abc--\r\n" },
+        { "a boundary longer than RFC 2046 allows", new string('b', 100), "--" + new string('b', 100) + "\r\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedUploads))]
+    public async Task A_malformed_multipart_body_is_refused_with_400_and_nothing_is_queued(string what, string boundary, string body)
+    {
+        var incident = await IncidentAsync("Import: malformed upload, " + what);
+        var maya = await Maya;
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={boundary}");
+        using var response = await maya.UploadRawAsync(incident, content);
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
+        problem.Code.ShouldBe("malformed_upload", problem.Raw);
+        problem.Detail!.ShouldContain("send the file again");
+        await NothingQueuedAsync(incident);
+    }
+
     [Fact]
     public async Task A_text_csv_body_imports_like_a_form_upload()
     {

@@ -79,6 +79,9 @@ public sealed partial class DeviceImportUpload(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device import {ImportId} is committed but its job could not be enqueued; the sweep will hand it out")]
     private static partial void LogEnqueueFailed(ILogger logger, Exception exception, Guid importId);
 
+    /// <summary>RFC 2046: a boundary is 1 to 70 characters (the framework's reader refuses longer ones with an exception).</summary>
+    private const int MaxBoundaryLength = 70;
+
     private static async Task<StagedDeviceFile> ReceiveBodyAsync(HttpRequest request, string folder, DeviceImportOptions limits, CancellationToken ct)
     {
         var contentType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed : null;
@@ -86,13 +89,25 @@ public sealed partial class DeviceImportUpload(
         {
             var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
             if (string.IsNullOrWhiteSpace(boundary)) throw DeviceFileColumns.Refused("missing_file", "The multipart body has no boundary.");
+            if (boundary.Length > MaxBoundaryLength)
+                throw DeviceFileColumns.Refused("malformed_upload", $"The multipart boundary is {boundary.Length} characters long, and RFC 2046 allows {MaxBoundaryLength}. Nothing was imported: send the file again with a shorter one.");
             var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 };
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            try
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.DispositionType.Equals("form-data") || disposition.Name.Value?.Trim('"') != "file") continue;
-                var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                return await DeviceImportFile.StageAsync(section.Body, folder, name ?? "devices.csv", limits, ct);
+                while (await reader.ReadNextSectionAsync(ct) is { } section)
+                {
+                    if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                        || !disposition.DispositionType.Equals("form-data") || disposition.Name.Value?.Trim('"') != "file") continue;
+                    var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                    return await DeviceImportFile.StageAsync(section.Body, folder, name ?? "devices.csv", limits, ct);
+                }
+            }
+            catch (Exception e) when (e is (IOException or InvalidDataException) and not BadHttpRequestException && !ct.IsCancellationRequested)
+            {
+                // The body ends before its closing boundary (a dropped connection, a proxy that cut it) or a part's headers are not
+                // headers: nothing was imported, and the client can send the file again.
+                throw DeviceFileColumns.Refused("malformed_upload",
+                    $"The multipart body could not be read ({e.Message.TrimEnd('.')}). Nothing was imported: send the file again, as the form field 'file'.");
             }
             throw DeviceFileColumns.Refused("missing_file", "The multipart body has no part named 'file'. Send the CSV as the form field 'file'.");
         }

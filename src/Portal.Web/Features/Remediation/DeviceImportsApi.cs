@@ -43,7 +43,7 @@ public static class DeviceImportsApi
             .WithDescription("Columns (header, case-insensitive, ',' or ';'): hostname (required), external_id (or externalid, id), os, site, tags. " +
                 "UTF-8 with or without BOM; quoted fields. Answers 202 with the import; GET its Location to follow it. Refusals carry a 'code': " +
                 "413 file_too_large, too_many_rows; 400 empty_file, no_rows, invalid_utf8, nul_byte, too_many_columns, missing_hostname_column, " +
-                "duplicate_column, record_too_long, unclosed_quote, missing_file; 415 unsupported_media_type; 409 incident_closed.")
+                "duplicate_column, record_too_long, unclosed_quote, missing_file, malformed_upload; 415 unsupported_media_type; 409 incident_closed.")
             // No Accepts metadata: it would make routing answer 415 itself, without a problem code, before the checks here.
             .Produces<DeviceImportView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)

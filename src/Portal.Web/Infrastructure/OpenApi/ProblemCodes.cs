@@ -40,7 +40,7 @@ public static class ProblemCodes
         "not_an_engineer", "duplicate_device", "duplicate_task", "empty_hostname", "invalid_tag", "tags_too_long", "invalid_cursor", "invalid_limit",
         // device imports
         "import_finished", "empty_file", "no_rows", "invalid_utf8", "nul_byte", "too_many_columns", "missing_hostname_column", "duplicate_column",
-        "record_too_long", "unclosed_quote", "missing_file", "file_too_large", "too_many_rows", "unsupported_media_type",
+        "record_too_long", "unclosed_quote", "missing_file", "malformed_upload", "file_too_large", "too_many_rows", "unsupported_media_type",
         // advisories and subscriptions
         "advisory_resolved", "already_subscribed", "unknown_service", "no_services", "too_many_services", "invalid_region", "too_many_regions",
         "not_a_customer", "invalid_kind", "duplicate_service",
