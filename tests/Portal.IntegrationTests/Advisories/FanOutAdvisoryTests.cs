@@ -324,12 +324,35 @@ public abstract class FanOutAdvisoryTests(PortalApp app)
         (await maya.FanOutAsync(advisory.Id)).TasksCreated.ShouldBe(0);
     }
 
-    private Task<int> StopBeforeTasksAsync(Guid incidentId, Guid tenantId, Guid advisoryId, string os) => app.QueryAsync(async db =>
+    /// <summary>
+    /// Another engineer's fan-out between its two steps, a moment ago (a double click, two engineers at once): the incident it
+    /// opened and its fresh plan. A second call leaves those tasks to that call, and answers for its own tenants only; before, it
+    /// could make them, and the call that opened the incident answered "0 devices" for it.
+    /// </summary>
+    [Fact]
+    public async Task A_fan_out_leaves_the_tasks_of_an_incident_another_call_just_opened_to_that_call()
+    {
+        var advisory = await SensorAdvisoryAsync("Sensor 7.11 boot loop (another call's fresh plan)");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var first = await maya.FanOutAsync(advisory.Id, new { deviceFilter = new { os = "windows" } });
+        var incident = first.Tenants.Single(t => t.TenantId == Northwind).IncidentId!.Value;
+        await StopBeforeTasksAsync(incident, Northwind, advisory.Id, "windows", touchedAgo: TimeSpan.FromSeconds(5));
+
+        var sam = await app.ClientForAsync(DemoDirectory.Sam);
+        var second = await sam.FanOutAsync(advisory.Id);
+        var answer = second.Tenants.Single(t => t.TenantId == Northwind);
+        (answer.Outcome, answer.Tasks).ShouldBe(("AlreadyLinked", 0));
+        second.TasksCreated.ShouldBe(0);
+        (await app.LinkedStateAsync(advisory.Id, Northwind)).Tasks.ShouldBeEmpty("the call that opened the incident makes its tasks");
+        (await app.QueryAsync(db => db.FanOutTaskPlans.CountAsync(p => p.IncidentId == incident))).ShouldBe(1, "its plan is left to it (or to the sweep, once stale)");
+    }
+
+    private Task<int> StopBeforeTasksAsync(Guid incidentId, Guid tenantId, Guid advisoryId, string os, TimeSpan? touchedAgo = null) => app.QueryAsync(async db =>
     {
         await db.RemediationTasks.Where(t => t.IncidentId == incidentId).ExecuteDeleteAsync(Ct);
         await db.RemediationProgressSamples.Where(s => s.IncidentId == incidentId).ExecuteDeleteAsync(Ct);
         await db.RemediationProgress.Where(p => p.IncidentId == incidentId).ExecuteDeleteAsync(Ct);
-        db.FanOutTaskPlans.Add(new Portal.Domain.FanOutTaskPlan(incidentId, tenantId, advisoryId, os, null, null, DateTimeOffset.UtcNow - TimeSpan.FromMinutes(2)));
+        db.FanOutTaskPlans.Add(new Portal.Domain.FanOutTaskPlan(incidentId, tenantId, advisoryId, os, null, null, DateTimeOffset.UtcNow - (touchedAgo ?? TimeSpan.FromMinutes(2))));
         return await db.SaveChangesAsync(Ct);
     });
 
@@ -452,6 +475,11 @@ public sealed class FanOutAdvisoryTestsOnPostgreSql(PostgresApp app) : FanOutAdv
                 state.Progress.ShouldHaveSingleItem().Pending.ShouldBe(state.Tasks.Count);
                 results.SelectMany(r => r.Tenants).Count(t => t.TenantId == tenant && t.Outcome == "Opened").ShouldBe(1, "exactly one run opened it");
                 results.ShouldAllBe(r => r.Tenants.Single(t => t.TenantId == tenant).IncidentId == state.Incidents[0].Id);
+                // Who opened it says how many devices it got; the other run left it alone (before, the other could make its tasks
+                // and the opener answered "0 devices" for the incident it opened).
+                var answers = results.Select(r => r.Tenants.Single(t => t.TenantId == tenant)).ToList();
+                answers.Single(t => t.Outcome == "Opened").Tasks.ShouldBe(state.Tasks.Count, $"round {round}: the opener's count");
+                answers.Where(t => t.Outcome == "AlreadyLinked").ShouldAllBe(t => t.Tasks == 0, $"round {round}: left alone");
             }
         }
     }

@@ -15,13 +15,14 @@ public sealed class FanOutActions(IMediator mediator, IBackgroundJobClient jobs,
     public async Task<FanOutResult> FanOutAsync(FanOutAdvisory command, CancellationToken ct)
     {
         var result = await mediator.Send(command, ct);
+        HashSet<Guid> opened = [.. result.Tenants.Where(t => t.Outcome == FanOutOutcome.Opened && t.IncidentId is not null).Select(t => t.IncidentId!.Value)];
         var started = clock.GetTimestamp();
         // Not cancelled with the request: once the incidents exist their tasks should follow.
         var tasks = new Dictionary<Guid, int>();
         var more = true;
         while (more)
         {
-            var chunk = await mediator.Send(new CreateFanOutTasks(command.AdvisoryId), CancellationToken.None);
+            var chunk = await mediator.Send(new CreateFanOutTasks(command.AdvisoryId, opened), CancellationToken.None);
             foreach (var (incident, count) in chunk.Created) tasks[incident] = tasks.GetValueOrDefault(incident) + count;
             more = chunk.More;
             if (more && clock.GetElapsedTime(started) >= options.Value.FanOutAnswerWithin)
