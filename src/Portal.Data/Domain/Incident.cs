@@ -246,15 +246,25 @@ public sealed class Incident
     }
 
     /// <summary>
-    /// Applies an escalation plan: the due times for the current severity, counted from the opening, and the next level due.
-    /// Called whenever the incident opens or its severity or status changes (Features/Escalations does it in the same save).
+    /// Applies an escalation plan when the incident opens or its severity changes (Features/Escalations does it in the same save):
+    /// the due times for the current severity, counted from the opening, then the next level due. A due time is set only until its
+    /// target is reached: once acknowledged (or resolved, until reopened) it stays what it was then, so a later severity change
+    /// neither excuses a late acknowledgement nor makes a timely one late, and the report judges the target as it stood.
     /// </summary>
     public void PlanEscalations(EscalationPlan plan)
     {
-        AcknowledgeDueAt = plan.AcknowledgeDue(Severity, CreatedAt);
-        ResolveDueAt = plan.ResolveDue(Severity, CreatedAt);
-        NextEscalationAt = NextEscalation(plan)?.At;
+        // (An incident that reached a target before it ever had a clock, as the demo's, gets the due time it would have had.)
+        if (AcknowledgedAt is null || AcknowledgeDueAt is null) AcknowledgeDueAt = plan.AcknowledgeDue(Severity, CreatedAt);
+        if (ResolvedAt is null || ResolveDueAt is null) ResolveDueAt = plan.ResolveDue(Severity, CreatedAt);
+        PlanNextEscalation(plan);
     }
+
+    /// <summary>
+    /// The next level due under the plan's levels, the due times as they stand: after a status change (acknowledging ends the
+    /// acknowledgement ladder, resolving every ladder), or when a policy changed under a running clock. The targets of a running
+    /// incident are those it was opened (or last re-graded) under; a new policy's targets apply to new incidents.
+    /// </summary>
+    public void PlanNextEscalation(EscalationPlan plan) => NextEscalationAt = NextEscalation(plan)?.At;
 
     /// <summary>No MSP manages the tenant any more: nothing is left to escalate to.</summary>
     public void StopEscalations() => NextEscalationAt = null;

@@ -70,10 +70,10 @@ public sealed class EscalationPolicyTests
         var plan = DefaultPlan();
         var incident = Open(Severity.Sev2, plan);
         incident.Acknowledge(Maya, T0.AddMinutes(5));
-        incident.PlanEscalations(plan); // what the save does after a status change
+        incident.PlanNextEscalation(plan); // what the save does after a status change
         incident.NextEscalationAt.ShouldBe(T0.AddMinutes(480));
         incident.ChangeStatus(IncidentStatus.Resolved, null, Maya, T0.AddMinutes(60));
-        incident.PlanEscalations(plan);
+        incident.PlanNextEscalation(plan);
         incident.NextEscalationAt.ShouldBeNull();
         incident.NextEscalation(plan).ShouldBeNull();
     }
@@ -90,6 +90,41 @@ public sealed class EscalationPolicyTests
         incident.NextEscalationAt.ShouldBe(T0.AddMinutes(15));
         incident.Timeline.Last().Visibility.ShouldBe(NoteVisibility.Customer);
         incident.Timeline.Last().Text.ShouldBe("Severity changed from Sev3 to Sev1");
+    }
+
+    [Fact]
+    public void A_target_already_reached_keeps_its_due_time_when_the_severity_changes_later()
+    {
+        var plan = DefaultPlan(); // Sev1: acknowledge 15 min, resolve 240; Sev3: 240 and 4320
+
+        // Acknowledged late as a Sev1, then downgraded: still late.
+        var late = Open(Severity.Sev1, plan);
+        late.Acknowledge(Maya, T0.AddMinutes(20));
+        late.ChangeSeverity(Severity.Sev3, Maya, T0.AddMinutes(25));
+        late.PlanEscalations(plan);
+        late.AcknowledgeDueAt.ShouldBe(T0.AddMinutes(15));
+        late.ResolveDueAt.ShouldBe(T0.AddMinutes(4320), "not resolved yet: the resolution target follows the severity");
+
+        // Acknowledged in time as a Sev3, then raised: still in time, and the resolution clock is the Sev1's.
+        var timely = Open(Severity.Sev3, plan);
+        timely.Acknowledge(Maya, T0.AddMinutes(20));
+        timely.ChangeSeverity(Severity.Sev1, Maya, T0.AddMinutes(25));
+        timely.PlanEscalations(plan);
+        timely.AcknowledgeDueAt.ShouldBe(T0.AddMinutes(240));
+        timely.ResolveDueAt.ShouldBe(T0.AddMinutes(240));
+        timely.NextEscalationAt.ShouldBe(T0.AddMinutes(240));
+    }
+
+    [Fact]
+    public void A_policy_changed_under_a_running_clock_moves_its_next_level_and_not_its_targets()
+    {
+        var incident = Open(Severity.Sev1, DefaultPlan()); // acknowledge within 15 min
+        var policy = EscalationPolicy.Default(Msp);
+        policy.Replace(Targets(sev1Ack: 30), [Level(EscalationKind.Acknowledge, 5, onCall: true)], Members, Lead, "Liam", T0.AddMinutes(2));
+        incident.PlanNextEscalation(EscalationPlan.For(policy, null));
+        incident.AcknowledgeDueAt.ShouldBe(T0.AddMinutes(15));
+        incident.ResolveDueAt.ShouldBe(T0.AddMinutes(240));
+        incident.NextEscalationAt.ShouldBe(T0.AddMinutes(20), "the new policy's only level, five minutes after the target the incident has");
     }
 
     [Fact]

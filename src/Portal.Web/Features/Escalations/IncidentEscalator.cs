@@ -18,10 +18,14 @@ public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeP
 {
     private const int MaxRounds = 2 * EscalationPolicy.MaxLevels + 2;
 
-    /// <summary>Fires the due levels; returns how many this call recorded and when the next one is due.</summary>
-    public async Task<(int Raised, DateTimeOffset? NextAt)> EscalateAsync(Guid incidentId, Guid tenantId, CancellationToken ct)
+    /// <summary>
+    /// Fires the due levels; returns how many this call recorded, when the next one is due, and whether this call moved that time
+    /// without firing (a policy's levels changed): then no commit of an entry set a timer for it.
+    /// </summary>
+    public async Task<(int Raised, DateTimeOffset? NextAt, bool Replanned)> EscalateAsync(Guid incidentId, Guid tenantId, CancellationToken ct)
     {
         var raised = 0;
+        var replanned = false;
         DateTimeOffset? nextAt = null;
         for (var round = 0; round < MaxRounds; round++)
         {
@@ -41,9 +45,11 @@ public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeP
                     var plans = await EscalationPlans.ForTenantsAsync(db, [tenantId], now, work);
                     if (!plans.TryGetValue(tenantId, out var plan) || incident.NextEscalation(plan) is not { } next || next.At > now)
                     {
-                        // The policy changed since the clock was planned: follow it (no MSP, or a later level time), fire nothing.
-                        if (plans.TryGetValue(tenantId, out var current)) incident.PlanEscalations(current);
+                        // The policy's levels changed since the clock was planned: follow them (no MSP, or a later level time), fire
+                        // nothing. The due times stay those the incident was opened or re-graded under.
+                        if (plans.TryGetValue(tenantId, out var current)) incident.PlanNextEscalation(current);
                         else incident.StopEscalations();
+                        replanned = incident.NextEscalationAt != nextAt;
                         nextAt = incident.NextEscalationAt;
                         await db.SaveChangesAsync(work);
                         return null;
@@ -65,10 +71,10 @@ public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeP
             }
             // The internal entry goes to the MSP's streams, the next level's timer is set, and Live announces EscalationRaised.
             await publisher.PublishAsync(committed);
-            if (recorded is null) return (raised, nextAt);
+            if (recorded is null) return (raised, nextAt, replanned);
             raised++;
         }
-        return (raised, nextAt);
+        return (raised, nextAt, replanned);
     }
 
     /// <summary>Whom the level targets at <paramref name="now"/>, and the timeline's words for it.</summary>
@@ -89,8 +95,8 @@ public sealed partial class IncidentEscalator(IServiceScopeFactory scopes, TimeP
         targets.AddRange(level.Roles.Select(r => $"every {Display.Role(r)}"));
         targets.AddRange(level.Channels.Select(c => $"channel {c}"));
         var what = level.Kind == EscalationKind.Acknowledge ? "acknowledged" : "resolved";
-        var target = plan.TargetFor(incident.Severity);
-        var minutes = level.Kind == EscalationKind.Acknowledge ? target.AcknowledgeMinutes : target.ResolveMinutes;
+        // The target the incident is held to, from its own due time: a policy changed since applies to new incidents only.
+        var minutes = (long)Math.Round((dueAt - incident.CreatedAt).TotalMinutes);
         var text = $"Escalation level {level.Level}: {incident.Severity} not {what} within {minutes} min (due {dueAt:yyyy-MM-dd HH:mm} UTC). " +
                    $"Notifying {string.Join(", ", targets)}.";
         return (userIds, onCall, text);
