@@ -198,6 +198,60 @@ public abstract class EscalationTimerTests(EscalationApp app)
         }
     }
 
+    /// <summary>
+    /// The lead moves the first acknowledgement level to ten minutes after the breach while a Sev1 waits: its old timer fires
+    /// nothing, moves the next level to the new time and sets the timer for it (before, nothing did, and the level waited for the
+    /// minute's sweep). The target stays the one the incident was opened under.
+    /// </summary>
+    [Fact]
+    public async Task A_timer_that_finds_the_levels_moved_sets_the_timer_for_the_new_time()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var (incident, created) = await maya.CreateIncidentAsync(Northwind, "Levels moved under it", "Sev1");
+        created.Dispose();
+        var liam = await app.ClientForAsync(DemoDirectory.Liam);
+        try
+        {
+            using (var changed = await liam.SendRawAsync(HttpMethod.Put, $"/api/v1/msps/{app.HarborId}/escalation-policy", System.Text.Json.JsonSerializer.Serialize(new
+            {
+                targets = new[] { ("Sev1", 30, 240), ("Sev2", 30, 480), ("Sev3", 240, 4320), ("Sev4", 1440, 10080) }
+                    .Select(t => new { severity = t.Item1, acknowledgeMinutes = t.Item2, resolveMinutes = t.Item3 }),
+                levels = new object[] { new { kind = "Acknowledge", afterMinutes = 10, roles = Leads }, new { kind = "Resolve", afterMinutes = 0, roles = Leads } },
+            })))
+            {
+                changed.StatusCode.ShouldBe(HttpStatusCode.OK, await changed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            }
+            app.Clock.Advance(TimeSpan.FromMinutes(15)); // the old level's time
+
+            var jobs = new RecordingJobClient();
+            await using var scope = app.Services.CreateAsyncScope();
+            var before = DateTime.UtcNow;
+            await new EscalationJob(scope.ServiceProvider.GetRequiredService<IncidentEscalator>(), jobs, app.Clock).RunAsync(incident.Id, incident.TenantId, CancellationToken.None);
+            var after = DateTime.UtcNow;
+
+            (await EscalationsOfAsync(incident.Id)).ShouldBeEmpty("the level now fires ten minutes after the breach");
+            var clock = (await maya.GetWithClockAsync(incident.Id)).Escalation!;
+            Near(clock.AcknowledgeDueAt, incident.CreatedAt.AddMinutes(15)); // the target it was opened under, not the new 30
+            Near(clock.NextEscalationAt, incident.CreatedAt.AddMinutes(25));
+            var (scheduled, state) = jobs.Created.ShouldHaveSingleItem("a timer for the new time");
+            scheduled.Args[0].ShouldBe(incident.Id);
+            var enqueueAt = state.ShouldBeOfType<ScheduledState>().EnqueueAt;
+            enqueueAt.ShouldBeGreaterThanOrEqualTo(before + TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
+            enqueueAt.ShouldBeLessThanOrEqualTo(after + TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+
+            app.Clock.Advance(TimeSpan.FromMinutes(10));
+            await app.RunJobAsync(incident.Id, incident.TenantId);
+            (await maya.TimelineAsync(incident.Id)).Single(t => t.Kind == "Escalation").Text
+                .ShouldStartWith("Escalation level 1: Sev1 not acknowledged within 15 min", Case.Sensitive, "the target the incident is held to");
+        }
+        finally
+        {
+            await app.QueryAsync(db => db.EscalationPolicies.Where(p => p.MspId == app.HarborId).ExecuteDeleteAsync()); // the default again
+        }
+    }
+
+    private static readonly string[] Leads = ["MspLead"];
+
     /// <summary>What the job asked Hangfire for, instead of asking it.</summary>
     private sealed class RecordingJobClient : IBackgroundJobClient
     {
