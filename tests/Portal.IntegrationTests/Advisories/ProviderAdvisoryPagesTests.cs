@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -118,6 +119,56 @@ public sealed partial class ProviderAdvisoryPagesTests(SqliteApp app) : IClassFi
         toNobody.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         (await HtmlAsync(priya, toNobody.Headers.Location!.OriginalString))
             .ShouldContain("No customer subscribes to these services in westeurpoe: check the spelling.");
+    }
+
+    /// <summary>
+    /// Two publishers edit one advisory: the second to save is told, sees the revision saved meanwhile in the form (as the banner
+    /// says), and keeps what they typed beside it. Before, the form kept their old values with the new version, and saving again
+    /// overwrote the other's title without a word.
+    /// </summary>
+    [Fact]
+    public async Task The_second_editor_to_save_sees_the_other_revision_and_keeps_their_own_edits_beside_it()
+    {
+        var advisory = await PublishAsync("Pages: editors at once");
+        using var priya = await SignedInAsync(DemoDirectory.Priya);
+        var page = await HtmlAsync(priya, $"/provider/advisories/{advisory.Id}/edit");
+        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        var version = Regex.Match(page, "name=\"Version\" value=\"(\\d+)\"").Groups[1].Value;
+        var sensor = await (await app.ClientForAsync(DemoDirectory.Priya)).ServiceAsync(AdvisoryApi.SensorService);
+
+        // Someone else saves a new title first.
+        var other = await app.ClientForAsync(DemoDirectory.Priya);
+        using (var saved = await other.PutAsync($"/api/v1/advisories/{advisory.Id}", JsonContent.Create(new
+        {
+            title = "Pages: renamed by Tom", severity = advisory.Severity, impact = advisory.Impact, serviceIds = new[] { sensor.Id },
+        }), Ct))
+        {
+            saved.StatusCode.ShouldBe(HttpStatusCode.OK, await saved.Content.ReadAsStringAsync(Ct));
+        }
+
+        // This editor changed only the impact, on the version the page was opened at.
+        var form = new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["Version"] = version, ["Title"] = advisory.Title, ["Severity"] = advisory.Severity,
+            ["Impact"] = "Hosts restart every few minutes.", ["ServiceIds"] = sensor.Id.ToString(), ["Regions"] = "", ["Runbook"] = "",
+        };
+        using var conflict = await priya.PostAsync($"/provider/advisories/{advisory.Id}/edit", new FormUrlEncodedContent(form), Ct);
+        var html = await conflict.Content.ReadAsStringAsync(Ct);
+        conflict.StatusCode.ShouldBe(HttpStatusCode.Conflict, html);
+        html.ShouldContain("Changed by someone else, reloaded");
+        html.ShouldContain("value=\"Pages: renamed by Tom\"", Case.Sensitive, "the form shows the revision saved meanwhile");
+        var mine = Regex.Match(html, "data-testid=\"unsaved-edits\"(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+        mine.ShouldContain("Hosts restart every few minutes.", Case.Sensitive, "what this editor typed is still on the page");
+        mine.ShouldContain("Pages: editors at once", Case.Sensitive, "and their title, which differs from the one now saved");
+
+        // Saving the form as it now stands keeps the other's title.
+        form["Version"] = Regex.Match(html, "name=\"Version\" value=\"(\\d+)\"").Groups[1].Value;
+        form["Title"] = Regex.Match(html, "id=\"adv-title\" name=\"Title\" value=\"([^\"]*)\"").Groups[1].Value;
+        using var again = await priya.PostAsync($"/provider/advisories/{advisory.Id}/edit", new FormUrlEncodedContent(form), Ct);
+        again.StatusCode.ShouldBe(HttpStatusCode.Redirect, await again.Content.ReadAsStringAsync(Ct));
+        var stored = await (await app.ClientForAsync(DemoDirectory.Priya)).GetAsync($"/api/v1/advisories/{advisory.Id}", Ct);
+        var now = await stored.ReadAsync<AdvisoryDto>();
+        (now.Title, now.Impact).ShouldBe(("Pages: renamed by Tom", "Hosts restart every few minutes."));
     }
 
     [Fact]

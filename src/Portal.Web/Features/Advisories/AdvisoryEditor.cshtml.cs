@@ -49,18 +49,19 @@ public sealed class AdvisoryEditorModel(IMediator mediator, CurrentUser currentU
 
     public IHtmlContent? Preview { get; private set; }
 
+    /// <summary>
+    /// What the editor had typed when someone else saved first (field, text), for the fields where it differs from the revision
+    /// now shown: the form shows that revision, as the banner says, and these stay on the page to copy from. Saving the form as it
+    /// was would have overwritten the other revision without a word.
+    /// </summary>
+    public IReadOnlyList<(string Field, string Text)> UnsavedEdits { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return Forbid();
         if (Advisory is { } a)
         {
-            Title = a.Title;
-            Severity = a.Severity;
-            Impact = a.Impact;
-            Runbook = a.Runbook;
-            ServiceIds = [.. a.Services.Select(s => s.Id)];
-            Regions = string.Join(", ", a.Regions);
-            Version = a.Version;
+            Show(a);
         }
         else
         {
@@ -93,9 +94,35 @@ public sealed class AdvisoryEditorModel(IMediator mediator, CurrentUser currentU
         }
         catch (Exception e) when (ShowProblem(e))
         {
-            if (Id is not null && Advisory is not null && e is StaleVersionException) Version = Advisory.Version;
+            if (Id is not null && Advisory is { } current && e is StaleVersionException) ShowCurrentKeepingMine(current);
             return Page();
         }
+    }
+
+    private void Show(AdvisoryView a)
+    {
+        Title = a.Title;
+        Severity = a.Severity;
+        Impact = a.Impact;
+        Runbook = a.Runbook;
+        ServiceIds = [.. a.Services.Select(s => s.Id)];
+        Regions = string.Join(", ", a.Regions);
+        Version = a.Version;
+    }
+
+    private void ShowCurrentKeepingMine(AdvisoryView current)
+    {
+        var mine = new List<(string, string)>();
+        if (Title != current.Title) mine.Add(("Title", Title ?? ""));
+        if (Severity != current.Severity) mine.Add(("Severity", Severity?.ToString() ?? ""));
+        if (Impact != current.Impact) mine.Add(("Impact", Impact ?? ""));
+        if ((Runbook ?? "") != (current.Runbook ?? "")) mine.Add(("Runbook", Runbook ?? ""));
+        var services = Services.Where(s => ServiceIds.Contains(s.Id)).Select(s => s.Name).Order().ToList();
+        if (!services.SequenceEqual(current.Services.Select(s => s.Name).Order())) mine.Add(("Services", string.Join(", ", services)));
+        if (!RegionList(Regions).SequenceEqual(current.Regions, StringComparer.OrdinalIgnoreCase)) mine.Add(("Regions", Regions ?? ""));
+        UnsavedEdits = mine;
+        Show(current);
+        ModelState.Clear(); // the form shows the values just set, not what was posted
     }
 
     /// <summary>
