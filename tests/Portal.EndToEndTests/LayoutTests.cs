@@ -75,6 +75,42 @@ public sealed class LayoutTests(PortalApp app)
         (await frame.EvaluateAsync<bool>("wrap => wrap.scrollWidth <= wrap.clientWidth")).ShouldBeTrue("the frame does not scroll sideways");
     }
 
+    /// <summary>
+    /// A pasted token with no space (a driver path, a 120-character hostname) wraps inside its cell: the triage queue and the task
+    /// table fit their frames on a desktop, so Assignee, Next due and State stay in view. Before, one such title made the queue
+    /// 2,556 px wide inside its frame, and one such hostname pushed State off the task table.
+    /// </summary>
+    [Fact]
+    public async Task A_long_unbroken_title_or_hostname_wraps_in_its_cell_and_the_table_fits_its_frame()
+    {
+        var northwind = await app.ReadAsync(async db => (await db.Organisations.SingleAsync(o => o.Name == "Northwind Airways", TestContext.Current.CancellationToken)).Id);
+        var maya = await app.ApiClientAsync("maya@harborit.example");
+        var ct = TestContext.Current.CancellationToken;
+        var marker = "wrap" + Guid.NewGuid().ToString("N")[..8];
+        using var created = await maya.PostAsync($"/api/v1/tenants/{northwind}/incidents",
+            JsonContent.Create(new { title = marker + new string('w', 150), severity = "Sev2" }), ct);
+        var incident = (await created.Content.ReadFromJsonAsync<IdOnly>(ct))!.Id;
+        using var device = await maya.PostAsync($"/api/v1/tenants/{northwind}/devices",
+            JsonContent.Create(new { hostname = "kiosk-" + new string('k', 114) + marker }), ct);
+        device.EnsureSuccessStatusCode();
+        using var task = await maya.PostAsync($"/api/v1/incidents/{incident}/tasks",
+            JsonContent.Create(new { deviceId = (await device.Content.ReadFromJsonAsync<IdOnly>(ct))!.Id }), ct);
+        task.EnsureSuccessStatusCode();
+
+        var page = await app.SignInAsync("Maya Chen");
+        await page.SetViewportSizeAsync(1280, 800);
+        foreach (var (path, table) in new[] { ($"/triage?q={marker}", "table.queue"), ($"/incidents/{incident}/remediation", "table.tasks") })
+        {
+            await page.GotoAsync(path);
+            var frame = page.Locator(".table-wrap", new() { Has = page.Locator(table) });
+            (await frame.Locator("tbody tr").CountAsync()).ShouldBeGreaterThan(0, path);
+            var widths = await frame.EvaluateAsync<int[]>("wrap => [wrap.scrollWidth, wrap.clientWidth]");
+            widths[0].ShouldBeLessThanOrEqualTo(widths[1], $"{path}: the table is {widths[0]} px wide in a {widths[1]} px frame");
+        }
+    }
+
+    private sealed record IdOnly(Guid Id);
+
     /// <summary>A title of long tokens (a file path, a hostname list), as pasted in an outage; a summary over several lines.</summary>
     private async Task LongWordedIncidentAsync(string tenantId)
     {
