@@ -103,6 +103,7 @@ public sealed partial class SecurityHeadersTests(SqliteApp app) : IClassFixture<
     [Theory]
     [InlineData("/css/site.css")]
     [InlineData("/js/live.js")]
+    [InlineData("/favicon.svg")]
     public async Task A_static_file_answers_with_the_headers(string path)
     {
         using var client = app.Anonymous();
@@ -110,6 +111,19 @@ public sealed partial class SecurityHeadersTests(SqliteApp app) : IClassFixture<
         file.StatusCode.ShouldBe(HttpStatusCode.OK);
         ShouldCarryTheCommonHeaders(file);
         ShouldCarryTheNothingPolicy(file);
+    }
+
+    /// <summary>Every page names its icon, which is served: a browser asking for /favicon.ico on each first load got a 404 (a console error).</summary>
+    [Fact]
+    public async Task A_page_names_its_icon_and_the_icon_is_served()
+    {
+        using var client = app.Anonymous();
+        var page = await client.GetStringAsync("/signin", Ct);
+        var href = System.Text.RegularExpressions.Regex.Match(page, "<link rel=\"icon\" href=\"(/favicon[^\"]*\\.svg)\" type=\"image/svg\\+xml\">").Groups[1].Value;
+        href.ShouldNotBeEmpty("the layout names its icon");
+        using var icon = await client.GetAsync(href, Ct);
+        icon.StatusCode.ShouldBe(HttpStatusCode.OK);
+        icon.Content.Headers.ContentType!.MediaType.ShouldBe("image/svg+xml");
     }
 
     [Fact]
