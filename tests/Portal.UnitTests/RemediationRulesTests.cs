@@ -220,6 +220,9 @@ public sealed class RemediationRulesTests
         BulkChangeTaskStateHandler.SummaryText(1204, 1204, RemediationState.Done, "Harbor IT RMM", null).ShouldBe("1,204 devices marked Done by Harbor IT RMM");
         BulkChangeTaskStateHandler.SummaryText(1, 1, RemediationState.Failed, "Maya Chen", " Disk ").ShouldBe("1 device marked Failed by Maya Chen: Disk");
         BulkChangeTaskStateHandler.SummaryText(3, 2, RemediationState.Done, "Maya Chen", null).ShouldBe("3 tasks marked Done by Maya Chen");
+        // A customer reads these lines: the state in the pages' words, not the code's name.
+        BulkChangeTaskStateHandler.SummaryText(100, 100, RemediationState.NotApplicable, "Maya Chen", null).ShouldBe("100 devices marked Not applicable by Maya Chen");
+        BulkChangeTaskStateHandler.SummaryText(2, 2, RemediationState.InProgress, "Maya Chen", null).ShouldBe("2 devices marked In progress by Maya Chen");
     }
 
     [Fact]

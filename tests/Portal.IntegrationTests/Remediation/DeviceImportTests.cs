@@ -59,7 +59,7 @@ public abstract class DeviceImportTests(ImportApp app)
         var p = Prefix();
         var import = await maya.ImportAsync(incident, $"hostname\n{p}-1\n{p}-2\n", fileName: "bad\u0007name\u001B.csv");
         (import.Status, import.FileName, import.TasksCreated).ShouldBe(("Completed", "badname.csv", 2L));
-        (await app.RemediationTimelineAsync(incident)).ShouldContain("Customer:Imported 2 affected devices from badname.csv");
+        (await app.RemediationTimelineAsync(incident)).ShouldContain("Customer:Imported 2 affected devices");
     }
 
     [Fact]
@@ -156,10 +156,10 @@ public abstract class DeviceImportTests(ImportApp app)
         var timeline = await maya.TimelineAsync(incident);
         var entries = timeline.Where(t => t.Kind == "Remediation").ToList();
         entries.Count.ShouldBe(1);
-        entries[0].Text.ShouldBe("Imported 150 affected devices from affected.csv");
+        entries[0].Text.ShouldBe("Imported 150 affected devices", "the customer reads the count, not the MSP's file name");
         entries[0].Visibility.ShouldBe("Customer");
         var customer = await app.ClientForAsync(DemoDirectory.Olivia);
-        (await customer.TimelineAsync(incident)).ShouldContain(t => t.Text == "Imported 150 affected devices from affected.csv", "the customer sees the summary");
+        (await customer.TimelineAsync(incident)).ShouldContain(t => t.Text == "Imported 150 affected devices", "the customer sees the summary");
 
         using var list = await maya.GetAsync($"/api/v1/incidents/{incident}/device-imports", Ct);
         var imports = await list.ReadAsync<ImportDto[]>();

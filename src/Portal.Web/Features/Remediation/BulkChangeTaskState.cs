@@ -172,11 +172,11 @@ public sealed class BulkChangeTaskStateHandler(PortalDbContext db, CurrentUser c
             results.Count(r => r.Result == BulkOutcome.NotAllowed), results.Count(r => r.Result == BulkOutcome.StaleVersion), results, ProgressView.From(progress));
     }
 
-    /// <summary>"1,204 devices marked Done by Harbor IT RMM", and the caller's own words after a colon.</summary>
+    /// <summary>"1,204 devices marked Done by Harbor IT RMM" (the state in the pages' words: "Not applicable"), and the caller's own words after a colon.</summary>
     internal static string SummaryText(int updated, int deviceTasks, RemediationState state, string actor, string? summary)
     {
         var what = deviceTasks == updated ? (updated == 1 ? "device" : "devices") : (updated == 1 ? "task" : "tasks");
-        var text = string.Create(CultureInfo.InvariantCulture, $"{updated:N0} {what} marked {state} by {actor}");
+        var text = string.Create(CultureInfo.InvariantCulture, $"{updated:N0} {what} marked {Words.State(state)} by {actor}");
         return string.IsNullOrWhiteSpace(summary) ? text : $"{text}: {summary.Trim()}";
     }
 

@@ -242,8 +242,9 @@ public sealed partial class DeviceImportJob(
             {
                 var incident = await db.Incidents.SingleAsync(i => i.Id == import.IncidentId && i.TenantId == tenantId, ct);
                 var actor = new Actor(import.StartedById, import.StartedByName, TenantAccess.Msp);
+                // Customer-visible: the count, not the MSP's file name (its own naming, which may name other customers).
                 incident.RecordRemediation(string.Create(CultureInfo.InvariantCulture,
-                    $"Imported {import.TasksCreated:N0} affected {(import.TasksCreated == 1 ? "device" : "devices")} from {import.FileName}"), actor, now);
+                    $"Imported {import.TasksCreated:N0} affected {(import.TasksCreated == 1 ? "device" : "devices")}"), actor, now);
             }
             await db.SaveChangesAsync(ct);
             return DeviceImportView.From(import);
