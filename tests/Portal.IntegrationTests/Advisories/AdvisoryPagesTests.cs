@@ -123,4 +123,41 @@ public sealed partial class AdvisoryPagesTests(SqliteApp app) : IClassFixture<Sq
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
+
+    /// <summary>
+    /// The provider writes Markdown; on the linked incident it reads as the advisory card reads it: the status JSON carries the
+    /// update's safe HTML (<c>textHtml</c>, only on such lines) and the incident page and status card render it, instead of
+    /// showing "**Reboot**" and the link's brackets to a customer.
+    /// </summary>
+    [Fact]
+    public async Task A_provider_update_on_a_linked_incident_reads_as_Markdown_rendered_safely()
+    {
+        var grace = await app.ClientForAsync("grace@nimbuscloud.example");
+        var advisory = await grace.PublishAsync(app.Demo.Org("Nimbus Cloud").Id, "Compute hosts restarting (Markdown)", [(await grace.ServiceAsync(AdvisoryApi.ComputeService)).Id], ["westeurope"], "Sev2");
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var incident = (await maya.FanOutAsync(advisory.Id, new { tenantIds = new[] { app.Demo.TenantId(DemoDirectory.Northwind) }, deviceFilter = new { tag = "server" } }))
+            .Tenants.Single().IncidentId!.Value;
+        await grace.PostUpdateAsync(advisory.Id, "Identified", "**Reboot** the hosts. See [the notes](https://example.com/notes) <script>alert(1)</script>");
+        await maya.AddNoteAsync(incident, "We are rebooting **now**", "Customer");
+
+        var olivia = await app.ClientForAsync(DemoDirectory.Olivia);
+        using var status = await olivia.GetAsync($"/api/v1/tenants/{app.Demo.TenantId(DemoDirectory.Northwind)}/status", TestContext.Current.CancellationToken);
+        using var json = System.Text.Json.JsonDocument.Parse(await status.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var updates = json.RootElement.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == incident).GetProperty("updates").EnumerateArray().ToList();
+        var fromProvider = updates.Single(u => u.GetProperty("text").GetString()!.Contains("Reboot", StringComparison.Ordinal));
+        var html = fromProvider.GetProperty("textHtml").GetString()!;
+        html.ShouldContain("<strong>Reboot</strong>");
+        html.ShouldContain("href=\"https://example.com/notes\"");
+        html.ShouldNotContain("<script", Case.Insensitive);
+        updates.Single(u => u.GetProperty("text").GetString() == "We are rebooting **now**").TryGetProperty("textHtml", out _)
+            .ShouldBeFalse("an MSP's own words are plain text, as written");
+
+        foreach (var (email, path) in new[] { (DemoDirectory.Maya, $"/incidents/{incident}"), (DemoDirectory.Olivia, $"/incidents/{incident}"), (DemoDirectory.Olivia, "/status") })
+        {
+            var page = await (await app.PageClientForAsync(email)).GetStringAsync(path, TestContext.Current.CancellationToken);
+            page.ShouldContain("<strong>Reboot</strong>", Case.Sensitive, $"{email} {path}");
+            page.ShouldNotContain("**Reboot**", Case.Sensitive, $"{email} {path}");
+            page.ShouldContain("We are rebooting **now**", Case.Sensitive, $"{email} {path}: the MSP's note stays as written");
+        }
+    }
 }

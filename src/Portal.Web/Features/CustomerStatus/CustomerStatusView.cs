@@ -65,4 +65,9 @@ public sealed record CustomerProgressView(int Total, int Completed, int Failed, 
     public int Stuck => Blocked + Failed;
 }
 
-public sealed record CustomerUpdateView(int Sequence, DateTimeOffset At, string Author, string Text);
+/// <summary>
+/// One of the incident's latest customer-visible lines. <see cref="TextHtml"/> only for a provider's advisory update carried onto the
+/// incident (its <see cref="Text"/> is the provider's Markdown), rendered as the advisory card renders it; absent otherwise.
+/// </summary>
+public sealed record CustomerUpdateView(int Sequence, DateTimeOffset At, string Author, string Text,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TextHtml = null);

@@ -81,7 +81,7 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
                             .Where(e => e.IncidentId == i.Id && e.Visibility == NoteVisibility.Customer && e.Kind != TimelineEntryKind.Remediation)
                             .OrderByDescending(e => e.Sequence)
                             .Take(UpdatesPerIncident)
-                            .Select(e => new CustomerUpdateView(e.CustomerSequence ?? 0, e.At, e.ActorName, e.Text))
+                            .Select(e => new { Sequence = e.CustomerSequence ?? 0, e.At, e.ActorName, e.Text, e.Kind })
                             .ToList(),
                         // No line for an incident whose tasks are free tasks only: the counters count devices.
                         Progress = db.RemediationProgress
@@ -120,7 +120,8 @@ public sealed class GetCustomerStatusHandler(IServiceProvider services, CurrentU
             tenant.Incidents.Count(i => i.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed)),
             [.. tenant.Incidents.Select(i => new CustomerIncidentView(
                 i.Id, i.Reference, i.Title, i.CustomerSummary, i.Severity, i.Status, i.AssigneeName, i.CreatedAt, i.UpdatedAt, i.ResolvedAt,
-                i.Progress is { Total: > 0 } progress ? progress : null, i.Updates))])
+                i.Progress is { Total: > 0 } progress ? progress : null,
+                [.. i.Updates.Select(u => new CustomerUpdateView(u.Sequence, u.At, u.ActorName, u.Text, u.Kind == TimelineEntryKind.Advisory ? markdown.ToHtml(u.Text) : null))]))])
         {
             // Rendered to safe HTML once per snapshot, not per reader.
             Advisories = [.. tenant.Advisories.Take(AdvisoriesShown).Select(a => new CustomerAdvisoryView(a.Id, a.Provider ?? "", a.Title, a.Severity, a.Status, a.Impact, a.PublishedAt, a.UpdatedAt,
