@@ -57,6 +57,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.Converters.Add(new JsonEnumNames());
+    o.SerializerOptions.Converters.Add(new JsonInstants()); // an instant names its offset
     // A misspelt field ("summary" for "customerSummary") is refused, not read as absent: absent often means "clear it".
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
 });

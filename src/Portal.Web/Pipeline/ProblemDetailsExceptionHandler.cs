@@ -105,6 +105,8 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             // A syntax error (truncated or broken JSON) carries the reader's JsonException inside; a value of the wrong type does not.
             JsonException { InnerException: JsonException } json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
             JsonException json when UnknownFieldOf(json) is { } unknown => unknown,
+            JsonException { Path: { Length: > 1 } path } json when IsInstant(json) =>
+                $"The value at '{path}' is not an instant with its offset: send ISO 8601 with Z or ±hh:mm, such as \"2026-12-20T10:00:00Z\" (a time without one would be read in the server's own zone).",
             JsonException { Path: { Length: > 1 } path } json when NamedValuesOf(json) is { } names => $"The value at '{path}' could not be read: it must be one of {names} (a string, never a number).",
             JsonException { Path: { Length: > 1 } path } => $"The value at '{path}' could not be read. Check its type; named values such as severity and status are strings like \"Sev1\" or \"Investigating\", never numbers.",
             JsonException json => $"The body is not valid JSON (line {json.LineNumber + 1}, position {json.BytePositionInLine}).",
@@ -134,6 +136,13 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         var target = type.IsEnum ? type : FieldType(type, path[(path.LastIndexOf('.') + 1)..]);
         return target is { IsEnum: true } ? string.Join(", ", Enum.GetNames(target)) : null;
     }
+
+    /// <summary>Whether the refused value was for an instant (read as <see cref="NamedValuesOf"/> finds the field).</summary>
+    private static bool IsInstant(JsonException exception) =>
+        exception.Message.Contains("System.DateTimeOffset", StringComparison.Ordinal)
+        || exception.Path is { } path && ConvertedTo().Match(exception.Message) is { Success: true } match
+           && (typeof(ProblemDetailsExceptionHandler).Assembly.GetType(match.Groups["type"].Value) ?? typeof(Incident).Assembly.GetType(match.Groups["type"].Value)) is { } type
+           && FieldType(type, path[(path.LastIndexOf('.') + 1)..]) == typeof(DateTimeOffset);
 
     private static Type? FieldType(Type type, string name) =>
         type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType is { } field

@@ -117,6 +117,14 @@ public sealed class EscalationApiTests(EscalationSqliteApp app) : IClassFixture<
             (await clash.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("override_overlaps");
         using (var backwards = await liam.PostJsonAsync(overridesUrl, new { userId = weekOwner, from = now.AddHours(5), to = now.AddHours(4) }))
             await backwards.ReadProblemAsync(HttpStatusCode.BadRequest);
+        // A time without its offset would be read in the server's own zone (hours off, depending on the host): refused, naming the field.
+        foreach (var (from, to) in new[] { ("2030-01-07T10:00:00", "2030-01-07T12:00:00Z"), ("2030-01-07T10:00:00Z", "2030-01-07T12:00") })
+        {
+            using var noOffset = await liam.SendRawAsync(HttpMethod.Post, overridesUrl, $$"""{"userId":"{{weekOwner}}","from":"{{from}}","to":"{{to}}"}""");
+            var problem = await noOffset.ReadProblemAsync(HttpStatusCode.BadRequest);
+            problem.Detail!.ShouldContain(from.EndsWith('Z') ? "'$.to'" : "'$.from'");
+            problem.Detail!.ShouldContain("is not an instant with its offset");
+        }
 
         var later = await (await maya.GetAsync($"/api/v1/msps/{app.HarborId}/on-call?at={Uri.EscapeDataString(now.AddHours(2).ToString("O"))}", Ct)).ReadAsync<JsonElement>();
         later.GetProperty("onCall").GetProperty("id").GetGuid().ShouldBe(weekOwner);

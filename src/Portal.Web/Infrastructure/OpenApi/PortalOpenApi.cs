@@ -22,6 +22,7 @@ public static class PortalOpenApi
             o.AddOperationTransformer<RateLimitResponses>();
             o.AddOperationTransformer<HttpHeaders>();
             o.AddSchemaTransformer<EnumSchemas>();
+            o.AddSchemaTransformer<InstantSchemas>();
             o.AddSchemaTransformer<OpenObjectSchemas>();
             o.AddSchemaTransformer<ValidatorSchemas>();
             o.AddDocumentTransformer<ValidatorSchemas>();
