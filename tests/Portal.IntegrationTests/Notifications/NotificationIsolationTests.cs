@@ -109,6 +109,14 @@ public sealed class NotificationIsolationTests(NotificationsApp app) : IClassFix
             (await r.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors.ShouldContainKey("name");
         using (var r = await liam.SendRawAsync(HttpMethod.Post, url, "{\"channel\": 1, \"name\": \"n\", \"url\": \"https://example.com\"}"))
             await r.ReadProblemAsync(HttpStatusCode.BadRequest);
+        // An escalation level names its channel by endpoint name: a second endpoint of the MSP with that name (case aside) is refused;
+        // another MSP may use it.
+        var name = $"ops-{Guid.NewGuid():N}"[..12];
+        await liam.CreateEndpointAsync(HarborId, "Webhook", name, app.Receiver.Url("/first"));
+        using (var r = await liam.PostJsonAsync(url, new { channel = "Teams", name = name.ToUpperInvariant(), url = app.Receiver.Url("/second") }))
+            (await r.ReadProblemAsync(HttpStatusCode.Conflict)).Code.ShouldBe("duplicate_endpoint_name");
+        (await (await liam.GetAsync(url, Ct)).ReadAsync<EndpointDto[]>()).Count(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)).ShouldBe(1);
+        await (await app.ClientForAsync(DemoDirectory.Jonas)).CreateEndpointAsync(BluepeakId, "Webhook", name, app.Receiver.Url("/bluepeak"));
 
         // Email subscriptions: the tenant's CustomerAdmin only, members of that tenant only.
         var northwind = app.Demo.TenantId(DemoDirectory.Northwind);

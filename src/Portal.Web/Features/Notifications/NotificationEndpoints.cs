@@ -103,6 +103,11 @@ public sealed class CreateNotificationEndpointHandler(PortalDbContext db, Curren
         var secret = channel == NotificationChannel.Webhook ? WebhookSecrets.NewSecret() : null;
         var endpoint = new NotificationEndpoint(Guid.CreateVersion7(now), command.MspId, command.TenantId, channel, command.Name!, url,
             secret is null ? null : secrets.Protect(secret), new Actor(user.UserId, user.DisplayName, TenantAccess.Msp), now);
+        // An escalation level names its channels by endpoint name (ignoring case): two endpoints of one MSP with one name would both
+        // be reached by a level meant for one, and the list a lead chooses from would show the name twice.
+        var upper = endpoint.Name.ToUpperInvariant();
+        if (await db.NotificationEndpoints.AnyAsync(e => e.MspId == command.MspId && e.Name.ToUpper() == upper, cancellationToken))
+            throw new DomainRuleException("duplicate_endpoint_name", $"This MSP already has an endpoint named {endpoint.Name}: choose another name.");
         db.NotificationEndpoints.Add(endpoint);
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedEndpointView(NotificationEndpointView.From(endpoint), secret);

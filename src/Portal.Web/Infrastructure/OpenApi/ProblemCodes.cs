@@ -25,7 +25,7 @@ public static class ProblemCodes
             "invitation_accepted", "invitation_expired", "invitation_revoked", "last_on_call_engineer"],
         ["Contracts"] = ["contract_exists", "contract_ended", "invalid_contract", "transition_not_allowed", "organisation_deactivated"],
         ["Escalations"] = ["looser_than_policy", "no_rotation", "override_overlaps", "too_many_overrides"],
-        ["Notifications"] = ["no_secret"],
+        ["Notifications"] = ["no_secret", "duplicate_endpoint_name"],
     };
 
     public static readonly string[] All =
@@ -53,6 +53,6 @@ public static class ProblemCodes
         "escalation_not_due", "empty_level", "levels_not_ascending", "looser_than_policy", "invalid_targets", "invalid_minutes", "invalid_severities",
         "invalid_day", "invalid_shift", "invalid_time_zone", "no_engineers", "no_rotation", "too_many_engineers", "duplicate_engineer",
         "too_many_levels", "too_many_overrides", "override_overlaps", "invalid_channel", "unknown_channel", "too_many_channels", "too_many_recipients",
-        "endpoint_not_allowed", "invalid_url", "no_secret",
+        "endpoint_not_allowed", "invalid_url", "no_secret", "duplicate_endpoint_name",
     ];
 }
