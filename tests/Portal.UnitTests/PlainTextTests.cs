@@ -48,6 +48,27 @@ public sealed class PlainTextTests
     }
 
     [Fact]
+    public void A_direction_override_is_refused_and_right_to_left_text_is_not()
+    {
+        // Not as theory data: kept exactly as typed.
+        PlainText.IsPlain("invoice\u202Egnp.exe", multiline: false).ShouldBeFalse("reads \"invoiceexe.png\"");
+        PlainText.IsPlain("left\u202Dto right").ShouldBeFalse();
+        PlainText.IsPlain("خادم-الطيران-01 متوقف", multiline: false).ShouldBeTrue();
+        PlainText.IsPlain("mixed \u2067עברית\u2069 isolate", multiline: false).ShouldBeTrue("isolates do not reverse what follows them");
+    }
+
+    [Fact]
+    public void Text_that_shows_nothing_is_refused_as_empty()
+    {
+        PlainText.HasVisibleCharacter("\u200B").ShouldBeFalse();
+        PlainText.HasVisibleCharacter("\u200B \u2060\uFEFF").ShouldBeFalse();
+        PlainText.HasVisibleCharacter("\u200Bx").ShouldBeTrue();
+        PlainText.HasVisibleCharacter("🛫").ShouldBeTrue();
+        var refused = Should.Throw<InvalidValueException>(() => PlainText.Require("\u200B", 100, "title", multiline: false));
+        (refused.Code, refused.Message).ShouldBe(("empty_text", "The title shows nothing: it holds only spaces or invisible characters."));
+    }
+
+    [Fact]
     public void Require_trims_and_names_what_it_refuses()
     {
         PlainText.Require("  Kiosks offline \n", 100, "title", multiline: false).ShouldBe("Kiosks offline");

@@ -5,7 +5,9 @@ namespace Portal.Domain;
 /// carriage return too. Refused: the other control characters (U+0000–U+001F, U+007F–U+009F), the non-characters U+FFFE and
 /// U+FFFF, and half of a surrogate pair. Nobody types them on purpose (a word processor's manual line break, U+000B, arrives
 /// by pasting), no screen shows them, and XML cannot carry them at all: one in an advisory's text made its provider's whole
-/// Atom feed answer 500.
+/// Atom feed answer 500. Refused too: the bidi overrides U+202D and U+202E, which show what follows reversed ("\u202Egnp.exe" reads
+/// "exe.png"), the spoofing trick; right-to-left text needs none of them. And text must show something: a title of a zero-width
+/// space alone looks blank (<see cref="HasVisibleCharacter"/>).
 /// </summary>
 public static class PlainText
 {
@@ -20,7 +22,7 @@ public static class PlainText
                 if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
                 return false;
             }
-            if (char.IsLowSurrogate(c) || c is '\uFFFE' or '\uFFFF') return false;
+            if (char.IsLowSurrogate(c) || c is '\uFFFE' or '\uFFFF' or '\u202D' or '\u202E') return false;
             if (char.IsControl(c) && !(multiline && c is '\t' or '\n' or '\r')) return false;
         }
         return true;
@@ -59,15 +61,29 @@ public static class PlainText
         return plain.ToString();
     }
 
+    /// <summary>Whether the text shows anything: a character that is neither white space nor invisible formatting (zero-width, bidi marks).</summary>
+    public static bool HasVisibleCharacter(string text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsWhiteSpace(c) && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The words for text that shows nothing.</summary>
+    public static string Invisible(string what) => $"The {what} shows nothing: it holds only spaces or invisible characters.";
+
     /// <summary>The refusal's words, the same at the edge (the validators) and in the entities.</summary>
     public static string Refusal(string what) =>
-        $"The {what} contains a control character (for example a line break pasted from a word processor); type it again without it.";
+        $"The {what} contains a control character (for example a line break pasted from a word processor, or a direction override); type it again without it.";
 
     /// <summary>Trimmed, not empty, at most <paramref name="max"/> characters, and plain (<see cref="IsPlain"/>).</summary>
     public static string Require(string? text, int max, string what, bool multiline = true)
     {
         var clean = text?.Trim() ?? "";
         if (clean.Length == 0) throw new InvalidValueException("empty_text", $"The {what} cannot be empty.");
+        if (!HasVisibleCharacter(clean)) throw new InvalidValueException("empty_text", Invisible(what));
         if (clean.Length > max) throw new InvalidValueException("text_too_long", $"The {what} is {clean.Length} characters; the limit is {max}.");
         if (!IsPlain(clean, multiline)) throw new InvalidValueException("invalid_text", Refusal(what));
         return clean;

@@ -39,6 +39,8 @@ public abstract class BadInputTests(PortalApp app)
         ["create: empty title"] = new("POST", "create", """{"title":"","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
         ["create: blank title"] = new("POST", "create", """{"title":"   ","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
         ["create: 2001-character summary"] = new("POST", "create", $$"""{"title":"x","severity":"Sev1","customerSummary":"{{new string('s', 2001)}}"}""", HttpStatusCode.BadRequest, Field: "customerSummary"),
+        ["create: a title of a zero-width space alone"] = new("POST", "create", """{"title":"\u200B","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
+        ["create: a title that reverses what follows it"] = new("POST", "create", """{"title":"invoice\u202Egnp.exe","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
         ["create: title with a line break"] = new("POST", "create", """{"title":"Disk\nfull","severity":"Sev1"}""", HttpStatusCode.BadRequest, Field: "title"),
         ["create: summary with a word processor's line break (U+000B)"] = new("POST", "create", """{"title":"x","severity":"Sev1","customerSummary":"a\u000Bb"}""", HttpStatusCode.BadRequest, Field: "customerSummary"),
         ["create: empty object"] = new("POST", "create", "{}", HttpStatusCode.BadRequest, Field: "severity"),

@@ -8,5 +8,7 @@ public static class PlainTextRule
 {
     public static IRuleBuilderOptions<T, string?> IsPlainText<T>(this IRuleBuilder<T, string?> rule, string what, bool multiline = true) =>
         // Trimmed first, as the entities read it: a stray character at either end is trimmed away, not refused.
-        rule.Must(text => PlainText.IsPlain(text?.Trim(), multiline)).WithMessage(PlainText.Refusal(what));
+        rule.Must(text => PlainText.IsPlain(text?.Trim(), multiline)).WithMessage(PlainText.Refusal(what))
+            // Empty is each field's own rule (required, or "empty removes it"); text that shows nothing is never meant.
+            .Must(text => string.IsNullOrWhiteSpace(text) || PlainText.HasVisibleCharacter(text)).WithMessage(PlainText.Invisible(what));
 }
