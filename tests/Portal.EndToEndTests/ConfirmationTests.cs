@@ -52,7 +52,7 @@ public sealed class ConfirmationTests(PortalApp app)
     }
 
     [Fact]
-    public async Task Closing_asks_first_and_names_the_unfinished_device_work_while_other_moves_do_not_ask()
+    public async Task Closing_asks_first_and_names_the_unfinished_device_work_resolving_with_devices_open_asks_and_other_moves_do_not()
     {
         var api = await app.ApiClientAsync("maya@harborit.example");
         var northwind = await app.ReadAsync(db => db.Organisations.Where(o => o.Name == "Northwind Airways").Select(o => o.Id).SingleAsync(TestContext.Current.CancellationToken));
@@ -88,6 +88,13 @@ public sealed class ConfirmationTests(PortalApp app)
         await Expect(maya.GetByTestId("banner")).ToContainTextAsync("Investigating");
         maya.Dialog -= Count;
         questions.ShouldBe(0);
+
+        // Resolving with the two devices still open asks first: the customer's page would say Resolved beside "0 of 2 devices restored".
+        await maya.GetByLabel("Move to status").SelectOptionAsync("Resolved");
+        var (resolving, resolvePosts) = await DismissAsync(maya, () => maya.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync());
+        resolving.ShouldContain("with 2 devices not finished");
+        resolving.ShouldContain("0 of 2 devices restored");
+        resolvePosts.ShouldBe(0);
     }
 
     /// <summary>Runs the click with the page's question dismissed; what it asked and how many POSTs left the page meanwhile.</summary>

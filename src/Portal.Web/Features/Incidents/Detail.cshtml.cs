@@ -70,6 +70,20 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
     public bool HasOlderEntries { get; private set; }
 
     /// <summary>What closing asks first (confirm.js): it is final, and it stops the device work still open.</summary>
+    /// <summary>
+    /// What moving to <paramref name="status"/> asks first, if anything (confirm.js: the chosen option's data-confirm): closing always
+    /// (it is final); resolving while devices are still being worked on, since the customer's page then says Resolved beside
+    /// "20 of 49 devices restored". Null asks nothing.
+    /// </summary>
+    public string? StatusQuestion(IncidentStatus status) => status switch
+    {
+        IncidentStatus.Closed => CloseQuestion,
+        IncidentStatus.Resolved when Incident is { } i && Remediation is { Remaining: > 0 } work =>
+            $"Resolve {i.Reference} with {Display.Count(work.Remaining)} {(work.Remaining == 1 ? "device" : "devices")} not finished? " +
+            $"The customer's page will say Resolved beside {Display.Count(work.Done)} of {Display.Count(work.Affected)} devices restored; the tasks stay open to finish.",
+        _ => null,
+    };
+
     public string CloseQuestion => Incident is not { } i ? "" :
         $"Close {i.Reference}? A closed incident is the finished record: it cannot be reopened and nothing on it changes any more."
         + (Remediation is { Remaining: > 0 } work
