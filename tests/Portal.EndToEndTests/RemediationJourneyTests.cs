@@ -319,7 +319,7 @@ public sealed class RemediationJourneyTests(PortalApp app)
             new { state = "Done", items = Enumerable.Range(1, 100).Select(n => new { externalId = $"gate-{marker}-{n:D3}" }) }, Ct);
         bulk.EnsureSuccessStatusCode();
         await Expect(maya.GetByTestId("count-Done")).ToHaveTextAsync("100", WithinFiveSeconds);
-        await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("100 of 240 devices finished");
+        await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("100 of 240 devices restored");
         await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-remaining", "140", new() { Timeout = 5_000 });
         await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-done", "100");
 
@@ -329,6 +329,10 @@ public sealed class RemediationJourneyTests(PortalApp app)
         notApplicable.EnsureSuccessStatusCode();
         await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-remaining", "120", new() { Timeout = 5_000 });
         await Expect(maya.GetByTestId("burndown")).ToHaveAttributeAsync("data-done", "100");
+        // Restored is counted as every other page counts it, of the devices the incident hit (it said "120 of 240 finished" here while
+        // the incident and status pages said "100 of 220 restored").
+        await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("100 of 220 devices restored");
+        await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("20 not applicable · 120 still to do");
         (await maya.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the page reloaded instead of updating in place");
     }
 
