@@ -334,6 +334,10 @@ public sealed class RemediationJourneyTests(PortalApp app)
         await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("100 of 220 devices restored");
         await Expect(maya.GetByTestId("progress-summary")).ToContainTextAsync("20 not applicable · 120 still to do");
         (await maya.EvaluateAsync<bool>("() => window.portalNotReloaded === true")).ShouldBeTrue("the page reloaded instead of updating in place");
+
+        // The list is as loaded (empty, before the import): it says how to see the new tasks, and that shows them.
+        await maya.GetByTestId("show-new-tasks").ClickAsync();
+        await Expect(maya.GetByTestId("task-table").Locator("tbody tr")).ToHaveCountAsync(100, new() { Timeout = 10_000 });
     }
 
     [Fact]
