@@ -109,6 +109,37 @@ public sealed class LayoutTests(PortalApp app)
         }
     }
 
+    /// <summary>
+    /// On a phone each task is a card with its state beside the device: as a table, State started 22 px past the right edge of its
+    /// 319 px frame, and an engineer working through a list saw no state at all without scrolling each row sideways.
+    /// </summary>
+    [Fact]
+    public async Task On_a_phone_a_tasks_state_is_in_view_beside_its_device()
+    {
+        var northwind = await app.ReadAsync(async db => (await db.Organisations.SingleAsync(o => o.Name == "Northwind Airways", TestContext.Current.CancellationToken)).Id);
+        var maya = await app.ApiClientAsync("maya@harborit.example");
+        var ct = TestContext.Current.CancellationToken;
+        using var created = await maya.PostAsync($"/api/v1/tenants/{northwind}/incidents", JsonContent.Create(new { title = "Phone card check", severity = "Sev3" }), ct);
+        var incident = (await created.Content.ReadFromJsonAsync<IdOnly>(ct))!.Id;
+        using var device = await maya.PostAsync($"/api/v1/tenants/{northwind}/devices",
+            JsonContent.Create(new { hostname = "kiosk-gate-b12-" + Guid.NewGuid().ToString("N")[..6], externalId = "rmm-" + Guid.NewGuid().ToString("N")[..10], site = "Terminal 2", tags = KioskTags }), ct);
+        device.EnsureSuccessStatusCode();
+        using var task = await maya.PostAsync($"/api/v1/incidents/{incident}/tasks", JsonContent.Create(new { deviceId = (await device.Content.ReadFromJsonAsync<IdOnly>(ct))!.Id }), ct);
+        task.EnsureSuccessStatusCode();
+
+        var page = await app.SignInAsync("Maya Chen");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync($"/incidents/{incident}/remediation");
+        var row = page.GetByTestId("task-table").Locator("tbody tr").First;
+        var state = (await row.Locator(".state").BoundingBoxAsync())!;
+        (state.X + state.Width).ShouldBeLessThanOrEqualTo(390, "the state is in view");
+        var frame = page.Locator(".table-wrap", new() { Has = page.GetByTestId("task-table") });
+        (await frame.EvaluateAsync<bool>("wrap => wrap.scrollWidth <= wrap.clientWidth")).ShouldBeTrue("the card does not scroll sideways");
+        (await row.InnerTextAsync()).ShouldContain("Terminal 2");
+    }
+
+    private static readonly string[] KioskTags = ["kiosk", "gate"];
+
     private sealed record IdOnly(Guid Id);
 
     /// <summary>A title of long tokens (a file path, a hostname list), as pasted in an outage; a summary over several lines.</summary>
