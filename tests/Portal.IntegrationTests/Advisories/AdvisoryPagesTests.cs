@@ -158,6 +158,9 @@ public sealed partial class AdvisoryPagesTests(SqliteApp app) : IClassFixture<Sq
             page.ShouldContain("<strong>Reboot</strong>", Case.Sensitive, $"{email} {path}");
             page.ShouldNotContain("**Reboot**", Case.Sensitive, $"{email} {path}");
             page.ShouldContain("We are rebooting **now**", Case.Sensitive, $"{email} {path}: the MSP's note stays as written");
+            // The MSP's incident page names the advisory it came from, with a link; the customer's does not (their status page has its card).
+            if (path.StartsWith("/incidents/", StringComparison.Ordinal))
+                page.Contains($"href=\"/advisories/{advisory.Id}\"", StringComparison.Ordinal).ShouldBe(email == DemoDirectory.Maya, $"{email}: the linked advisory");
         }
     }
 }

@@ -95,6 +95,9 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
 
     public IReadOnlyList<PersonRef> Engineers { get; private set; } = [];
 
+    /// <summary>The advisory the incident was opened from (MSP only), with whether it has a runbook; null for an incident of the MSP's own.</summary>
+    public Advisories.IncidentRunbookView? LinkedAdvisory { get; private set; }
+
     /// <summary>How the hands-on work stands (customers see it too); null for those who may not read it.</summary>
     public ProgressView? Remediation { get; private set; }
 
@@ -190,6 +193,10 @@ public sealed class DetailModel(IMediator mediator, CurrentUser currentUser, Tim
         CanWork = me.AccessTo(Incident.TenantId) == TenantAccess.Msp && me.Has(Permission.WorkIncidents, Incident.TenantId);
         CanComment = me.Has(Permission.CommentOnIncidents, Incident.TenantId);
         if (CanWork) Engineers = await mediator.Send(new ListAssignableEngineers(Id), ct);
+        // The provider's advisory an MSP's fan-out opened this from: its page and runbook are one click away (only the remediation
+        // page named it). Not for a live refresh of the regions, which do not show it.
+        if (CanWork && !AsksForLiveRegions && me.Has(Permission.WorkRemediation, Incident.TenantId))
+            LinkedAdvisory = await mediator.Send(new Advisories.GetIncidentRunbook(Id), ct);
 
         // Forms always carry the version on screen, so a retry after "changed by someone else" is made against what the user now sees.
         Version = Incident.Version;
