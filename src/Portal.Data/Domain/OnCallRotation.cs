@@ -53,7 +53,9 @@ public sealed class OnCallRotation
         if (engineers.Distinct().Count() != engineers.Count) throw new InvalidValueException("duplicate_engineer", "An engineer appears twice in the rotation.");
         if (engineers.Where(e => !eligibleEngineers.Contains(e)).Select(e => (Guid?)e).FirstOrDefault() is { } stranger)
             throw new InvalidValueException("not_an_engineer", $"User {stranger} is not an engineer (MspEngineer or MspLead) of this MSP.");
-        TimeZoneId = zone.Id;
+        // Stored by its IANA name even when given a Windows one ("W. Europe Standard Time" is Europe/Berlin): the pages, the
+        // browser's Intl and a zone database elsewhere read IANA names.
+        TimeZoneId = zone.HasIanaId ? zone.Id : TimeZoneInfo.TryConvertWindowsIdToIanaId(zone.Id, out var iana) ? iana : zone.Id;
         HandoffDay = handoffDay;
         HandoffTime = handoffTime;
         StartsOn = startsOn;

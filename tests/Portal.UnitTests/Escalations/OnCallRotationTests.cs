@@ -110,6 +110,13 @@ public sealed class OnCallRotationTests
     }
 
     [Fact]
+    public void A_Windows_zone_name_is_kept_as_its_IANA_name()
+    {
+        var rotation = new OnCallRotation(Guid.NewGuid(), "W. Europe Standard Time", DayOfWeek.Monday, new TimeOnly(9, 0), new DateOnly(2026, 1, 5), [A], Engineers, Now);
+        rotation.TimeZoneId.ShouldBe("Europe/Berlin");
+    }
+
+    [Fact]
     public void The_rotation_refuses_what_it_cannot_hold()
     {
         Should.Throw<InvalidValueException>(() => new OnCallRotation(Guid.NewGuid(), "Mars/Olympus", DayOfWeek.Monday, new TimeOnly(9, 0), new DateOnly(2026, 1, 5), [A], Engineers, Now)).Code.ShouldBe("invalid_time_zone");
