@@ -64,6 +64,8 @@ public abstract class BadInputTests(PortalApp app)
         ["status: truncated JSON"] = new("POST", "status", """{"status":""", HttpStatusCode.BadRequest, Detail: "not valid JSON"),
         ["status: missing body"] = new("POST", "status", null, HttpStatusCode.BadRequest, Detail: "JSON body is required"),
         ["status: garbage If-Match"] = new("POST", "status", """{"status":"Investigating"}""", HttpStatusCode.BadRequest, Field: "if-match", IfMatch: "\"abc\""),
+        ["status: an If-Match quote left open"] = new("POST", "status", """{"status":"Investigating"}""", HttpStatusCode.BadRequest, Field: "if-match", IfMatch: "\"1"),
+        ["status: a negative If-Match"] = new("POST", "status", """{"status":"Investigating"}""", HttpStatusCode.BadRequest, Field: "if-match", IfMatch: "\"-1\""),
         ["status: two ETags in If-Match"] = new("POST", "status", """{"status":"Investigating"}""", HttpStatusCode.BadRequest, Field: "if-match", IfMatch: "\"1\", \"2\""),
 
         // POST /incidents/{id}/acknowledge and /assign
