@@ -56,6 +56,28 @@ public abstract partial class TaskPageTests(PortalApp app)
         return await page.PostAsync($"{path}?handler={handler}", new FormUrlEncodedContent(fields), Ct);
     }
 
+    /// <summary>
+    /// Right-to-left names read in their own direction wherever they stand in a left-to-right page: the element holding them takes its
+    /// direction from them (dir="auto"). Without it "خادم-الطيران-01" showed as "01-خادم-الطيران" in the task list.
+    /// </summary>
+    [Fact]
+    public async Task A_right_to_left_title_or_hostname_is_set_in_its_own_direction()
+    {
+        var maya = await app.ClientForAsync(DemoDirectory.Maya);
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var (incident, created) = await maya.CreateIncidentAsync(Northwind, $"خوادم الطيران متوقفة {tag}", "Sev3");
+        created.Dispose();
+        using var registered = await maya.PostJsonAsync($"/api/v1/tenants/{Northwind}/devices", new { hostname = $"خادم-الطيران-{tag}" });
+        var device = await registered.ReadAsync<DeviceDto>(HttpStatusCode.Created);
+        await maya.AddTaskAsync(incident.Id, device.Id);
+        using var page = await app.PageClientForAsync(DemoDirectory.Maya);
+        string Html(string text) => System.Text.Encodings.Web.HtmlEncoder.Default.Encode(text); // as Razor writes it
+
+        (await page.GetStringAsync($"/incidents/{incident.Id}/remediation", Ct)).ShouldContain($"dir=\"auto\">{Html(device.Hostname)}</a>", Case.Sensitive, "the task list");
+        (await page.GetStringAsync($"/triage?q={tag}", Ct)).ShouldContain($"dir=\"auto\">{Html(incident.Title)}</a>", Case.Sensitive, "the queue");
+        (await page.GetStringAsync($"/incidents/{incident.Id}", Ct)).ShouldContain($"<span dir=\"auto\">{Html(incident.Title)}</span></h1>", Case.Sensitive, "the incident page");
+    }
+
     [Fact]
     public async Task The_engineer_moves_assigns_takes_and_corrects_a_task_from_its_page_as_the_api_would()
     {
