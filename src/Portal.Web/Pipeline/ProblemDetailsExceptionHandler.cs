@@ -132,7 +132,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     {
         if (exception.Path is not { } path || ConvertedTo().Match(exception.Message) is not { Success: true } match) return null;
         var name = match.Groups["type"].Value;
-        if ((typeof(ProblemDetailsExceptionHandler).Assembly.GetType(name) ?? typeof(Incident).Assembly.GetType(name)) is not { } type) return null;
+        if (PortalType(name) is not { } type) return null;
         var target = type.IsEnum ? type : FieldType(type, path[(path.LastIndexOf('.') + 1)..]);
         return target is { IsEnum: true } ? string.Join(", ", Enum.GetNames(target)) : null;
     }
@@ -141,8 +141,11 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     private static bool IsInstant(JsonException exception) =>
         exception.Message.Contains("System.DateTimeOffset", StringComparison.Ordinal)
         || exception.Path is { } path && ConvertedTo().Match(exception.Message) is { Success: true } match
-           && (typeof(ProblemDetailsExceptionHandler).Assembly.GetType(match.Groups["type"].Value) ?? typeof(Incident).Assembly.GetType(match.Groups["type"].Value)) is { } type
+           && PortalType(match.Groups["type"].Value) is { } type
            && FieldType(type, path[(path.LastIndexOf('.') + 1)..]) == typeof(DateTimeOffset);
+
+    /// <summary>One of Portal's types (the web project's or the domain's) by the full name the serializer's message gives.</summary>
+    private static Type? PortalType(string name) => typeof(ProblemDetailsExceptionHandler).Assembly.GetType(name) ?? typeof(Incident).Assembly.GetType(name);
 
     private static Type? FieldType(Type type, string name) =>
         type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType is { } field
@@ -159,7 +162,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     internal static string? UnknownFieldOf(JsonException exception)
     {
         if (UnmappedField().Match(exception.Message) is not { Success: true } match) return null;
-        var fields = (typeof(ProblemDetailsExceptionHandler).Assembly.GetType(match.Groups["type"].Value) ?? typeof(Incident).Assembly.GetType(match.Groups["type"].Value))?
+        var fields = PortalType(match.Groups["type"].Value)?
             .GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
             .Select(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name))
